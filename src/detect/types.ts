@@ -1,0 +1,42 @@
+import type { Location } from '../../decoders/types.js';
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export type Confidence = 'high' | 'medium' | 'low';
+
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** Rank for comparisons: critical = 4 ... info = 0. */
+export function severityRank(s: Severity): number {
+  return 4 - SEVERITIES.indexOf(s);
+}
+
+/** Where a finding's value was seen. */
+export interface FindingLocation {
+  entry: string;
+  decoder: string;
+  pointer: string;
+  context?: string;
+}
+
+/** One hardcoded credential, possibly seen at several locations. `secret` is stripped from reports unless asked for. */
+export interface Finding {
+  ruleId: string;
+  provider: string;
+  title: string;
+  severity: Severity;
+  confidence: Confidence;
+  /** Why this severity/confidence (e.g. "public by design: Firebase client key"). */
+  reason?: string;
+  /** The full value. Never logged; reports omit it unless --show-secrets. */
+  secret: string;
+  redacted: string;
+  /** Stable id of (rule, value): hex SHA-256, used for baselines and version diffs. */
+  fingerprint: string;
+  locations: FindingLocation[];
+  /** Fingerprints of the other parts when this finding is a pair (key id + secret). */
+  pairedWith?: string[];
+}
+
+export function toFindingLocation(loc: Location, context?: string): FindingLocation {
+  return context === undefined ? { entry: loc.entry, decoder: loc.decoder, pointer: loc.pointer } : { entry: loc.entry, decoder: loc.decoder, pointer: loc.pointer, context };
+}
