@@ -1,7 +1,7 @@
 import type { Location } from '../../decoders/types.js';
+import type { Confidence, Severity } from '../../rules/types.js';
 
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
-export type Confidence = 'high' | 'medium' | 'low';
+export type { Confidence, Severity };
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
@@ -33,6 +33,8 @@ export interface Finding {
   /** Stable id of (rule, value): hex SHA-256, used for baselines and version diffs. */
   fingerprint: string;
   locations: FindingLocation[];
+  /** How many times the value was seen; `locations` is capped, this is not. */
+  occurrences?: number;
   /** Fingerprints of the other parts when this finding is a pair (key id + secret). */
   pairedWith?: string[];
 }

@@ -1,0 +1,78 @@
+/**
+ * The rule type. Rules are typed data: a pattern, the keywords that gate it, the conditions on the name the value is
+ * bound to, and the examples that prove it. `rules/` imports nothing outside itself.
+ */
+
+/** How bad a finding is: `critical` (account takeover, money) down to `info` (public by design). */
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+/** How sure the rule is that the value is the credential it names. */
+export type Confidence = 'high' | 'medium' | 'low';
+
+/** An example value, optionally with the name it is bound to (resource name, meta-data name, JSON key) and its scope. */
+export interface RuleExample {
+  text: string;
+  context?: string;
+  scope?: string;
+}
+
+/** A severity/confidence change applied when its condition holds; the first matching adjustment wins. */
+export interface RuleAdjustment {
+  when: {
+    /** The value's bound name matches. */
+    context?: RegExp;
+    /** The secret itself matches (e.g. `^sk_test_`). */
+    secret?: RegExp;
+  };
+  severity?: Severity;
+  confidence?: Confidence;
+  reason: string;
+}
+
+/** One detection rule. */
+export interface Rule {
+  /** Stable id, kebab-case; a contract with reports, baselines and the sample builder. */
+  id: string;
+  provider: string;
+  title: string;
+  /** Default severity when found alone and no adjustment applies. */
+  severity: Severity;
+  confidence: Confidence;
+  /**
+   * Pattern over the string; the named group `secret`, or the whole match, is the secret. No nested quantifiers and
+   * every quantifier bounded. Written without the `g` flag: the engine adds it. Whole-string rules anchor with `^...$`.
+   */
+  pattern: RegExp;
+  /** Lower-case literals; one must occur in the text before the pattern runs. Empty only for whole-string rules. */
+  keywords: string[];
+  /**
+   * The pattern must match the whole decoded string (trimmed): for bare values like a 50-character Twitter secret
+   * that only a bound name or a partner can identify. `length` bounds the trimmed string.
+   */
+  whole?: { length: [min: number, max: number] };
+  /** Shannon bits per character of the secret must reach this. */
+  minEntropy?: number;
+  /** Every one of these must match the secret (e.g. upper case, lower case and a digit for random keys). */
+  secretMustMatch?: RegExp[];
+  /** Every one of these must match somewhere in the same decoded string (e.g. an SAS `sv=` beside `sig=`). */
+  textMustMatch?: RegExp[];
+  /** Conditions on the name the value is bound to (`DecodedString.context`). Case-insensitive regexes. */
+  context?: {
+    /** The bound name must match, unless `orPaired` lets a pairing stand in for it. */
+    require?: RegExp;
+    /** Without a matching name, keep the value only when it pairs with `pairWith.ruleId` (same entry or scope). */
+    orPaired?: boolean;
+  };
+  /** Severity/confidence changes; the first whose conditions all hold applies. */
+  adjust?: RuleAdjustment[];
+  /** This rule's secret completes a credential with another rule's match in the same entry or DEX class scope. */
+  pairWith?: { ruleId: string; severity: Severity; confidence: Confidence; reason: string };
+  /** Ids of rules whose overlapping matches in the same string this rule replaces (a more specific reading). */
+  supersedes?: string[];
+  /** Secrets matching any of these are never reported (docs examples, placeholders). */
+  allow?: RegExp[];
+  /** Why the default severity is what it is, e.g. the public-by-design explanation. */
+  reason?: string;
+  /** Values the rule must report and must not report; the test suite runs each through the real detector. */
+  examples: { match: Array<string | RuleExample>; noMatch: Array<string | RuleExample> };
+}

@@ -1,0 +1,21 @@
+/** One benchmark run in its own process: scans FILE exactly as `leakdex scan` does and prints figures as JSON. */
+import { performance } from 'node:perf_hooks';
+import { scanFileIsolated } from './pipeline/run.js';
+
+const file = process.argv[2];
+if (!file) {
+  process.stderr.write('usage: bench-one FILE\n');
+  process.exit(2);
+}
+const t0 = performance.now();
+const report = await scanFileIsolated(file);
+const scanMs = performance.now() - t0;
+process.stdout.write(
+  JSON.stringify({
+    scanMs,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    strings: report.stats.strings,
+    findings: report.findings.length,
+    stages: report.stats.stages,
+  }) + '\n',
+);

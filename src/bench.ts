@@ -1,0 +1,82 @@
+/**
+ * `npm run bench -- FILES`: per file, the size, scan time, MB/s, strings, peak RSS and time per stage, against
+ * `unzip -p FILE > /dev/null` measured in the same run. Each scan runs as the CLI runs it, in a fresh process.
+ */
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+interface OneRun {
+  wallMs: number;
+  scanMs: number;
+  maxRssMb: number;
+  strings: number;
+  findings: number;
+  stages: { unzip: number; decode: number; detect: number };
+}
+
+const ONE = fileURLToPath(new URL('./bench-one.js', import.meta.url));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function timeUnzip(file: string): number {
+  const t0 = performance.now();
+  const r = spawnSync('sh', ['-c', 'unzip -p "$1" > /dev/null', 'sh', file], { stdio: 'ignore' });
+  const ms = performance.now() - t0;
+  return r.status === 0 || r.status === 1 || r.status === 2 ? ms : NaN;
+}
+
+function runOne(file: string): OneRun {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [ONE, file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`bench-one failed on ${file}: ${r.stderr}`);
+  const o = JSON.parse(r.stdout) as Omit<OneRun, 'wallMs'>;
+  return { ...o, wallMs };
+}
+
+const args = process.argv.slice(2);
+const runsArg = args.findIndex((a) => a === '--runs');
+const runs = runsArg >= 0 ? Math.max(1, Number(args[runsArg + 1])) : 3;
+const files = args.filter((a, i) => !a.startsWith('--') && i !== runsArg + 1);
+if (files.length === 0) {
+  process.stderr.write('usage: npm run bench -- [--runs N] FILE...\n');
+  process.exit(2);
+}
+const hasUnzip = spawnSync('unzip', ['-v'], { stdio: 'ignore' }).status === 0;
+const rows: string[][] = [['file', 'MB', 'wall ms', 'scan ms', 'MB/s', 'strings', 'findings', 'peak RSS MB', 'unzip ms', 'detect ms', 'decode ms', 'unzip -p ms', 'ratio']];
+for (const file of files) {
+  const size = statSync(file).size;
+  const results: OneRun[] = [];
+  const unzipTimes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    if (hasUnzip) unzipTimes.push(timeUnzip(file));
+    results.push(runOne(file));
+  }
+  const wall = median(results.map((r) => r.wallMs));
+  const scan = median(results.map((r) => r.scanMs));
+  const base = hasUnzip ? median(unzipTimes) : NaN;
+  const last = results[results.length - 1]!;
+  rows.push([
+    file.split('/').pop()!,
+    (size / 1048576).toFixed(1),
+    wall.toFixed(0),
+    scan.toFixed(0),
+    (size / 1048576 / (wall / 1000)).toFixed(1),
+    String(last.strings),
+    String(last.findings),
+    Math.max(...results.map((r) => r.maxRssMb)).toFixed(0),
+    median(results.map((r) => r.stages.unzip)).toFixed(0),
+    median(results.map((r) => r.stages.detect)).toFixed(0),
+    median(results.map((r) => r.stages.decode)).toFixed(0),
+    Number.isNaN(base) ? '-' : base.toFixed(0),
+    Number.isNaN(base) ? '-' : (wall / base).toFixed(2) + 'x',
+  ]);
+}
+const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+for (const r of rows) process.stdout.write(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ') + '\n');
+process.stdout.write(`\nmedian of ${runs} run(s); wall = whole 'leakdex scan' process (node start-up, worker, report); ratio = wall / unzip -p.\n`);

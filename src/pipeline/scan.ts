@@ -1,0 +1,339 @@
+import { gunzipSync } from 'node:zlib';
+import { performance } from 'node:perf_hooks';
+import { basename } from 'node:path';
+import { DecodeError, type DecodeContext, type DecodedString, type Decoder, type DecodeWarning } from '../../decoders/types.js';
+import { ZipArchive, bufferSource, type RandomAccess, type ZipEntry } from '../../decoders/zip.js';
+import { apkSigners } from '../../decoders/apksig.js';
+import { decodeDex } from '../../decoders/dex.js';
+import { decodeAxml } from '../../decoders/axml.js';
+import { ResourceTable, decodeArsc } from '../../decoders/arsc.js';
+import { manifestInfo } from '../../decoders/manifest.js';
+import { decodeElf } from '../../decoders/elf.js';
+import { decodeText } from '../../decoders/text.js';
+import { decodeRuns } from '../../decoders/runs.js';
+import { sniff, type ContentKind } from '../../decoders/sniff.js';
+import { DEFAULT_LIMITS, type ScanLimits } from '../limits.js';
+import type { AppInfo, ArtifactKind, Diagnostic, Platform } from '../report/types.js';
+
+/** Receives every decoded string of a scan, in order. */
+export type StringSink = (s: DecodedString) => void;
+
+export interface WalkOptions {
+  limits?: Partial<ScanLimits>;
+  /** Entry paths not to decode (a previous worker died on them); each gets a diagnostic instead. */
+  skip?: ReadonlySet<string>;
+  /** Called before each entry is read, with its full path. */
+  onEntry?: (path: string) => void;
+}
+
+/** What walking an artifact produced besides the strings. */
+export interface WalkResult {
+  kind: ArtifactKind;
+  platform: Platform;
+  app: AppInfo;
+  diagnostics: Diagnostic[];
+  entries: number;
+  bytesRead: number;
+  bytesInflated: number;
+  strings: number;
+  stages: { unzip: number; decode: number; detect: number };
+}
+
+const decoderFor: Partial<Record<ContentKind, { name: string; decode: Decoder }>> = {
+  dex: { name: 'dex', decode: decodeDex },
+  axml: { name: 'axml', decode: decodeAxml },
+  arsc: { name: 'arsc', decode: decodeArsc },
+  elf: { name: 'elf', decode: decodeElf },
+  text: { name: 'text', decode: decodeText },
+};
+
+const HEAD_BYTES = 512;
+
+/**
+ * Walks an artifact: Artifact -> Entries -> DecodedStrings. Every string goes to `sink`; every problem becomes a
+ * Diagnostic and the walk goes on. Synchronous and pure apart from reading `src`: run it in a worker.
+ */
+export class ArtifactWalker {
+  readonly limits: ScanLimits;
+  readonly diagnostics: Diagnostic[] = [];
+  private entries = 0;
+  private bytesRead = 0;
+  private bytesInflated = 0;
+  private strings = 0;
+  private unzipMs = 0;
+  private sinkMs = 0;
+  private app: AppInfo = {};
+  private kind: ArtifactKind = 'file';
+  private platform: Platform = 'unknown';
+  private topResources: ResourceTable | undefined;
+  private topManifest: Uint8Array | undefined;
+
+  constructor(
+    private readonly sink: StringSink,
+    private readonly opts: WalkOptions = {},
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  }
+
+  /** Walks the artifact held by `src`; `name` is used as the entry name when the artifact is not an archive. */
+  walk(src: RandomAccess, name: string): WalkResult {
+    const started = performance.now();
+    const head = src.read(0, Math.min(HEAD_BYTES, src.size));
+    const kind = sniff(head, name);
+    if (kind === 'zip') {
+      let zip: ZipArchive | undefined;
+      try {
+        zip = this.openZip(src, '');
+      } catch (e) {
+        this.diag('', 'zip', 'error', e);
+      }
+      if (zip) {
+        this.classify(zip);
+        this.walkZip(zip, '', 0);
+        this.bytesRead += zip.bytesRead;
+        this.appMetadata(zip);
+      } else {
+        this.kind = 'file';
+        this.scanWhole(src, name);
+      }
+    } else {
+      this.kind = kind === 'dex' ? 'dex' : kind === 'elf' ? 'elf' : 'file';
+      this.platform = kind === 'dex' || kind === 'axml' || kind === 'arsc' ? 'android' : 'unknown';
+      this.scanWhole(src, name);
+    }
+    const total = performance.now() - started;
+    return {
+      kind: this.kind,
+      platform: this.platform,
+      app: this.app,
+      diagnostics: this.diagnostics,
+      entries: this.entries,
+      bytesRead: this.bytesRead,
+      bytesInflated: this.bytesInflated,
+      strings: this.strings,
+      stages: { unzip: round(this.unzipMs), detect: round(this.sinkMs), decode: round(Math.max(0, total - this.unzipMs - this.sinkMs)) },
+    };
+  }
+
+  private scanWhole(src: RandomAccess, name: string): void {
+    if (src.size > this.limits.maxEntryBytes) {
+      this.diagnostics.push({ entry: name, decoder: 'scan', level: 'error', code: 'scan.entry_too_large', message: `file of ${src.size} bytes is over the ${this.limits.maxEntryBytes}-byte limit for one entry` });
+      return;
+    }
+    const t0 = performance.now();
+    const bytes = src.read(0, src.size);
+    this.unzipMs += performance.now() - t0;
+    this.bytesRead += src.size;
+    this.entries++;
+    this.scanEntry(name, bytes, 0, undefined);
+  }
+
+  private openZip(src: RandomAccess, prefix: string): ZipArchive {
+    const budget = this.limits.maxTotalBytes - this.bytesInflated;
+    return ZipArchive.open(src, {
+      limits: {
+        maxEntries: this.limits.maxEntries,
+        maxEntryBytes: this.limits.maxEntryBytes,
+        maxTotalBytes: Math.max(0, budget),
+        maxRatio: this.limits.maxRatio,
+      },
+      warn: (w) => this.warning(prefix, 'zip', w),
+    });
+  }
+
+  private classify(zip: ZipArchive): void {
+    const names = new Set(zip.entries.map((e) => e.name));
+    if (names.has('AndroidManifest.xml')) {
+      this.kind = 'apk';
+      this.platform = 'android';
+    } else if (names.has('base/manifest/AndroidManifest.xml')) {
+      this.kind = 'aab';
+      this.platform = 'android';
+    } else if (zip.entries.some((e) => /^Payload\/[^/]+\.app\//.test(e.name))) {
+      this.kind = 'ipa';
+      this.platform = 'ios';
+    } else {
+      this.kind = 'zip';
+    }
+  }
+
+  /** Reads each entry of `zip` (resources.arsc first, so manifest references resolve) and decodes it. */
+  private walkZip(zip: ZipArchive, prefix: string, depth: number): void {
+    const arscEntry = zip.entries.find((e) => e.name === 'resources.arsc');
+    let resources: ResourceTable | undefined;
+    const order: ZipEntry[] = [];
+    if (arscEntry) order.push(arscEntry);
+    for (const e of zip.entries) if (e !== arscEntry) order.push(e);
+    for (const entry of order) {
+      if (entry.isDirectory) continue;
+      const path = prefix + entry.name;
+      if (this.opts.skip?.has(path)) {
+        this.diagnostics.push({ entry: path, decoder: 'scan', level: 'error', code: 'scan.entry_crashed_worker', message: 'decoding this entry stopped the scan worker (memory or time limit); it was skipped on retry' });
+        continue;
+      }
+      this.opts.onEntry?.(path);
+      const bytes = this.readEntry(zip, entry, path);
+      if (!bytes) continue;
+      if (entry === arscEntry) {
+        try {
+          resources = ResourceTable.parse(bytes, (w) => this.warning(path, 'arsc', w));
+        } catch (e) {
+          this.diag(path, 'arsc', 'error', e);
+        }
+      }
+      if (prefix === '' && entry.name === 'AndroidManifest.xml') this.topManifest = bytes;
+      this.scanEntry(path, bytes, depth, resources);
+    }
+    if (prefix === '') this.topResources = resources;
+  }
+
+  private readEntry(zip: ZipArchive, entry: ZipEntry, path: string): Uint8Array | undefined {
+    const t0 = performance.now();
+    const before = zip.bytesInflated;
+    try {
+      return zip.read(entry);
+    } catch (e) {
+      this.diag(path, 'zip', 'error', e);
+      return undefined;
+    } finally {
+      this.entries++;
+      this.bytesInflated += zip.bytesInflated - before;
+      this.unzipMs += performance.now() - t0;
+    }
+  }
+
+  /** Decodes one entry's bytes by content, recursing into nested archives within the depth limit. */
+  private scanEntry(path: string, bytes: Uint8Array, depth: number, resources: ResourceTable | undefined): void {
+    if (bytes.length === 0) return;
+    const kind = sniff(bytes.subarray(0, HEAD_BYTES), path);
+    if (kind === 'zip' || kind === 'gzip') {
+      if (this.nested(path, bytes, kind, depth)) return;
+    }
+    const dec = decoderFor[kind];
+    if (dec) {
+      const ok = this.runDecoder(dec.name, dec.decode, path, bytes, resources);
+      if (ok) return;
+      this.runDecoder('runs', decodeRuns, path, bytes, undefined);
+      return;
+    }
+    this.runDecoder('runs', decodeRuns, path, bytes, undefined);
+  }
+
+  /** Opens a nested zip or gzip; false when it cannot be read (the caller falls back to printable runs). */
+  private nested(path: string, bytes: Uint8Array, kind: 'zip' | 'gzip', depth: number): boolean {
+    if (depth + 1 > this.limits.maxNestingDepth) {
+      this.diagnostics.push({ entry: path, decoder: kind, level: 'warning', code: 'scan.nesting_too_deep', message: `archive nested deeper than ${this.limits.maxNestingDepth} levels: scanned as raw bytes` });
+      return false;
+    }
+    if (kind === 'gzip') {
+      const budget = Math.min(this.limits.maxEntryBytes, this.limits.maxTotalBytes - this.bytesInflated);
+      let inner: Uint8Array;
+      const t0 = performance.now();
+      try {
+        inner = gunzipSync(bytes, { maxOutputLength: Math.max(1, budget) });
+      } catch (e) {
+        this.diag(path, 'gzip', 'warning', e);
+        return false;
+      } finally {
+        this.unzipMs += performance.now() - t0;
+      }
+      this.bytesInflated += inner.length;
+      this.entries++;
+      const innerName = `${path}!/${basename(path).replace(/\.(t?gz|gzip)$/i, '') || 'data'}`;
+      this.scanEntry(innerName, inner, depth + 1, undefined);
+      return true;
+    }
+    let zip: ZipArchive;
+    try {
+      zip = this.openZip(bufferSource(bytes), `${path}!/`);
+    } catch (e) {
+      this.diag(path, 'zip', 'warning', e);
+      return false;
+    }
+    this.walkZip(zip, `${path}!/`, depth + 1);
+    return true;
+  }
+
+  /** Runs a decoder over an entry; false when it failed fatally (a diagnostic is recorded). */
+  private runDecoder(name: string, decode: Decoder, path: string, bytes: Uint8Array, resources: ResourceTable | undefined): boolean {
+    const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources };
+    let count = 0;
+    const max = this.limits.maxStringsPerEntry;
+    try {
+      for (const s of decode(bytes, ctx)) {
+        if (++count > max) {
+          this.diagnostics.push({ entry: path, decoder: name, level: 'warning', code: 'scan.too_many_strings', message: `more than ${max} strings in one entry: the rest were skipped` });
+          break;
+        }
+        const t0 = performance.now();
+        this.sink(s);
+        this.sinkMs += performance.now() - t0;
+      }
+    } catch (e) {
+      this.diag(path, name, 'error', e);
+      this.strings += count;
+      return false;
+    }
+    this.strings += count;
+    return true;
+  }
+
+  /** Reads the app's identity: manifest (through resources.arsc) and signer certificate. */
+  private appMetadata(zip: ZipArchive): void {
+    if (this.kind !== 'apk') return;
+    const manifest = this.topManifest;
+    try {
+      if (manifest) {
+        const info = manifestInfo(manifest, this.topResources);
+        this.app = dropUndefined({
+          id: info.package,
+          name: info.label,
+          versionName: info.versionName,
+          versionCode: info.versionCode,
+          minSdk: info.minSdk,
+          targetSdk: info.targetSdk,
+        });
+      }
+    } catch (e) {
+      this.diag('AndroidManifest.xml', 'manifest', 'error', e);
+    }
+    try {
+      const signers = apkSigners(zip, (w) => this.warning('', 'apksig', w));
+      const first = signers[0];
+      if (first) {
+        this.app.signer = first.certSha256;
+        this.app.signatureScheme = first.scheme;
+      } else {
+        this.diagnostics.push({ entry: '', decoder: 'apksig', level: 'info', code: 'apksig.unsigned', message: 'no APK signature (v1, v2 or v3) found' });
+      }
+    } catch (e) {
+      this.diag('', 'apksig', 'warning', e);
+    }
+  }
+
+  private warning(entry: string, decoder: string, w: DecodeWarning): void {
+    const d: Diagnostic = { entry: entry.endsWith('!/') ? entry.slice(0, -2) : entry, decoder, level: 'warning', code: w.code, message: w.message };
+    if (w.offset !== undefined) d.offset = w.offset;
+    this.diagnostics.push(d);
+  }
+
+  private diag(entry: string, decoder: string, level: 'error' | 'warning', e: unknown): void {
+    if (e instanceof DecodeError) {
+      const d: Diagnostic = { entry, decoder, level, code: e.code, message: e.message };
+      if (e.offset !== undefined) d.offset = e.offset;
+      this.diagnostics.push(d);
+    } else {
+      const err = e instanceof Error ? e : new Error(String(e));
+      this.diagnostics.push({ entry, decoder, level: 'error', code: `${decoder}.internal`, message: `${err.name}: ${err.message}` });
+    }
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}

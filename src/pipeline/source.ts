@@ -1,0 +1,51 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import type { RandomAccess } from '../../decoders/zip.js';
+
+/** A file read by ranges with positional reads: large archives are never loaded whole. */
+export class FileSource implements RandomAccess {
+  readonly size: number;
+  private fd: number;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'r');
+    try {
+      const st = fstatSync(this.fd);
+      if (!st.isFile()) throw new Error(`${path} is not a regular file`);
+      this.size = st.size;
+    } catch (e) {
+      closeSync(this.fd);
+      throw e;
+    }
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    if (offset < 0 || length < 0 || offset + length > this.size) throw new RangeError(`read ${offset}+${length} outside ${this.size}-byte file`);
+    const out = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(this.fd, out, done, length - done, offset + done);
+      if (n === 0) throw new RangeError(`file ${this.path} shrank while reading`);
+      done += n;
+    }
+    return out;
+  }
+
+  /** SHA-256 of the whole file, read in 1 MiB ranges. */
+  sha256(): string {
+    const h = createHash('sha256');
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    for (let off = 0; off < this.size; ) {
+      const n = readSync(this.fd, chunk, 0, Math.min(chunk.length, this.size - off), off);
+      if (n === 0) break;
+      h.update(chunk.subarray(0, n));
+      off += n;
+    }
+    return h.digest('hex');
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+}
