@@ -23,9 +23,12 @@ const MAX_CLASS_DEFS = 0x10000;
 const MAX_STATIC_FIELDS = 0x10000;
 /** Nesting limit for encoded_value arrays and annotations. */
 const MAX_VALUE_DEPTH = 16;
+/** encoded_values read over all classes may not exceed this multiple of the file size (classes sharing one array). */
+const VALUE_WORK_FACTOR = 4;
 /** Individual warnings of one code per file; the rest are counted in one summary warning. */
 const MAX_WARNINGS_PER_CODE = 8;
 
+const STRING_OVERLAP = 'dex.string_overlap';
 const CLASS_DEF_SIZE = 32;
 const FIELD_ID_SIZE = 8;
 
@@ -148,14 +151,15 @@ class StringTable {
     this.budget = STRING_WORK_FACTOR * bytes.length + MAX_STRING_BYTES;
   }
 
-  /** The decoded string at string_ids[index], or undefined (with a warning) when its data cannot be read. */
-  get(index: number): string | undefined {
+  /** The decoded string at string_ids[index], or undefined (with a warning unless quiet) when its data cannot be read. */
+  get(index: number, quiet = false): string | undefined {
+    const warn = quiet ? () => undefined : this.warn;
     const bytes = this.bytes;
     const len = bytes.length;
     const idOff = this.h.stringIdsOff + index * 4;
     const dataOff = this.view.getUint32(idOff, true);
     if (dataOff >= len) {
-      this.warn('dex.string_offset', `string_ids[${index}] points to ${dataOff}, outside the ${len}-byte file`, idOff);
+      warn('dex.string_offset', `string_ids[${index}] points to ${dataOff}, outside the ${len}-byte file`, idOff);
       return undefined;
     }
     // string_data_item: utf16_size (uleb128), then MUTF-8 data up to a NUL.
@@ -166,7 +170,7 @@ class StringTable {
       let shift = 7;
       for (;;) {
         if (p >= len || shift > 28) {
-          this.warn('dex.string_length', `string_ids[${index}]: bad utf16_size ULEB128`, dataOff);
+          warn('dex.string_length', `string_ids[${index}]: bad utf16_size ULEB128`, dataOff);
           return undefined;
         }
         b = bytes[p++]!;
@@ -178,14 +182,14 @@ class StringTable {
     let nul = bytes.indexOf(0, p);
     this.walked += (nul < 0 ? len : nul) - p;
     if (this.walked > this.budget) {
-      throw new DecodeError('dex.string_overlap', `string data walked exceeds ${STRING_WORK_FACTOR}x the file size: string_ids offsets overlap`, idOff);
+      throw new DecodeError(STRING_OVERLAP, `string data walked exceeds ${STRING_WORK_FACTOR}x the file size: string_ids offsets overlap`, idOff);
     }
     if (nul < 0) {
-      this.warn('dex.string_unterminated', `string_ids[${index}]: no NUL before the end of the file; decoded to the end`, dataOff);
+      warn('dex.string_unterminated', `string_ids[${index}]: no NUL before the end of the file; decoded to the end`, dataOff);
       nul = len;
     }
     if (nul - p > MAX_STRING_BYTES) {
-      this.warn('dex.string_too_long', `string_ids[${index}]: ${nul - p} bytes of string data; cut at ${MAX_STRING_BYTES}`, dataOff);
+      warn('dex.string_too_long', `string_ids[${index}]: ${nul - p} bytes of string data; cut at ${MAX_STRING_BYTES}`, dataOff);
       nul = p + MAX_STRING_BYTES;
     }
     const text = decodeMutf8(bytes, p, nul);
@@ -213,9 +217,15 @@ function limitedWarner(ctx: DecodeContext) {
   };
 }
 
+/** Count of encoded_values still allowed for this file. */
+interface ValueBudget {
+  left: number;
+}
+
 /** Skips one encoded_value at the reader's cursor, or returns the string index when it is a VALUE_STRING. */
-function readEncodedValue(r: Reader, depth: number): number | undefined {
+function readEncodedValue(r: Reader, depth: number, budget: ValueBudget): number | undefined {
   const start = r.pos;
+  if (--budget.left < 0) r.fail('value_budget', `more than ${VALUE_WORK_FACTOR}x the file size in encoded values: static_values overlap`, start);
   const header = r.u8();
   const type = header & 0x1f;
   const arg = header >> 5;
@@ -241,7 +251,7 @@ function readEncodedValue(r: Reader, depth: number): number | undefined {
       return undefined;
     case VALUE_ARRAY:
       if (depth >= MAX_VALUE_DEPTH) r.fail('too_deep', `encoded values nested deeper than ${MAX_VALUE_DEPTH}`, start);
-      skipEncodedArray(r, depth + 1);
+      skipEncodedArray(r, depth + 1, budget);
       return undefined;
     case VALUE_ANNOTATION: {
       if (depth >= MAX_VALUE_DEPTH) r.fail('too_deep', `encoded values nested deeper than ${MAX_VALUE_DEPTH}`, start);
@@ -250,7 +260,7 @@ function readEncodedValue(r: Reader, depth: number): number | undefined {
       r.needItems(size, 2, r.pos, 'encoded_annotation');
       for (let k = 0; k < size; k++) {
         r.uleb128();
-        readEncodedValue(r, depth + 1);
+        readEncodedValue(r, depth + 1, budget);
       }
       return undefined;
     }
@@ -259,10 +269,10 @@ function readEncodedValue(r: Reader, depth: number): number | undefined {
   }
 }
 
-function skipEncodedArray(r: Reader, depth: number): void {
+function skipEncodedArray(r: Reader, depth: number, budget: ValueBudget): void {
   const size = r.uleb128();
   r.needItems(size, 1, r.pos, 'encoded_array');
-  for (let k = 0; k < size; k++) readEncodedValue(r, depth);
+  for (let k = 0; k < size; k++) readEncodedValue(r, depth, budget);
 }
 
 /**
@@ -279,7 +289,14 @@ function staticStringBindings(bytes: Uint8Array, h: DexHeader, strings: StringTa
   if (h.fieldIdsSize > 0) r.needItems(h.fieldIdsSize, FIELD_ID_SIZE, h.fieldIdsOff, 'field_ids');
   const values = new Reader(bytes, 'dex');
   const fields = new Reader(bytes, 'dex');
-  const stringAt = (index: number): string | undefined => (index < h.stringIdsSize ? strings.get(index) : undefined);
+  const names = new Map<number, string | undefined>();
+  // Names only: the table pass that follows decodes (and warns about) every entry again.
+  const stringAt = (index: number): string | undefined => {
+    if (index >= h.stringIdsSize) return undefined;
+    if (!names.has(index)) names.set(index, strings.get(index, true));
+    return names.get(index);
+  };
+  const budget: ValueBudget = { left: VALUE_WORK_FACTOR * bytes.length };
 
   for (let c = 0; c < h.classDefsSize; c++) {
     const def = h.classDefsOff + c * CLASS_DEF_SIZE;
@@ -303,9 +320,8 @@ function staticStringBindings(bytes: Uint8Array, h: DexHeader, strings: StringTa
         warn('dex.static_values', `class_defs[${c}]: ${valueCount} static values for ${staticFieldsSize} static fields`, staticValuesOff);
       }
       let fieldIdx = 0;
-      for (let k = 0; k < valueCount; k++) {
-        const stringIdx = readEncodedValue(values, 0);
-        if (k >= staticFieldsSize) continue;
+      for (let k = 0; k < valueCount && k < staticFieldsSize; k++) {
+        const stringIdx = readEncodedValue(values, 0, budget);
         fieldIdx += fields.uleb128(); // encoded_field.field_idx_diff
         fields.uleb128(); // access_flags
         if (stringIdx === undefined) continue;
@@ -329,8 +345,9 @@ function staticStringBindings(bytes: Uint8Array, h: DexHeader, strings: StringTa
         else list.push({ field, className });
       }
     } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
+      if (!(e instanceof DecodeError) || e.code === STRING_OVERLAP) throw e;
       warn(e.code, `class_defs[${c}] static values skipped: ${e.message}`, e.offset);
+      if (e.code === 'dex.value_budget') break;
     }
   }
   return bindings;
@@ -347,7 +364,7 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
   try {
     bindings = staticStringBindings(bytes, h, strings, warner.warn);
   } catch (e) {
-    if (!(e instanceof DecodeError) || e.code === 'dex.string_overlap') throw e;
+    if (!(e instanceof DecodeError) || e.code === STRING_OVERLAP) throw e;
     warner.warn(e.code, `static values not read: ${e.message}`, e.offset);
     bindings = new Map();
   }

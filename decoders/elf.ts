@@ -110,18 +110,18 @@ function readHeader(r: Reader): { header: Header; f: Fields } {
   const le = data === ELFDATA2LSB;
   r.need(is64 ? 64 : 52, 0, 'ELF header');
   const f = new Fields(r.view, is64, le);
-  // Elf32_Ehdr / Elf64_Ehdr field offsets (gABI "ELF Header").
-  const o = is64 ? { phoff: 32, shoff: 40, rest: 48 } : { phoff: 28, shoff: 32, rest: 40 };
+  // Elf32_Ehdr / Elf64_Ehdr field offsets (gABI "ELF Header"): e_phoff, e_shoff, then e_phentsize..e_shstrndx.
+  const o = is64 ? { phoff: 32, shoff: 40, halves: 54 } : { phoff: 28, shoff: 32, halves: 42 };
   const header: Header = {
     is64,
     le,
     phoff: f.addr(o.phoff),
     shoff: f.addr(o.shoff),
-    phentsize: f.half(o.rest + 10 - 4),
-    phnum: f.half(o.rest + 12 - 4),
-    shentsize: f.half(o.rest + 14 - 4),
-    shnum: f.half(o.rest + 16 - 4),
-    shstrndx: f.half(o.rest + 18 - 4),
+    phentsize: f.half(o.halves),
+    phnum: f.half(o.halves + 2),
+    shentsize: f.half(o.halves + 4),
+    shnum: f.half(o.halves + 6),
+    shstrndx: f.half(o.halves + 8),
   };
   return { header, f };
 }

@@ -10,9 +10,13 @@ const RETAINED_BUFFER_UNITS = 1 << 16;
 
 let unitBuffer = new Uint16Array(1024);
 
+type NativeSlice = (this: Uint8Array, start: number, end: number) => string;
+const nodeBuffer = (globalThis as { Buffer?: { prototype: { latin1Slice?: NativeSlice; ucs2Slice?: NativeSlice } } }).Buffer?.prototype;
 /** Node's native one-byte-per-char slice (the fastest ASCII path); TextDecoder where Buffer is absent. */
-const nodeLatin1Slice = (globalThis as { Buffer?: { prototype: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } } }).Buffer?.prototype
-  .latin1Slice;
+const nodeLatin1Slice = nodeBuffer?.latin1Slice;
+/** Node's native UTF-16LE slice keeps lone surrogates (TextDecoder would replace them); only on little-endian hosts. */
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const nodeUcs2Slice = littleEndian ? nodeBuffer?.ucs2Slice : undefined;
 const asciiDecoder = new TextDecoder('latin1');
 
 /** ASCII bytes [start, end) as a string; callers guarantee every byte is below 0x80 (where latin1 = windows-1252 = ASCII). */
@@ -69,5 +73,6 @@ export function decodeMutf8(bytes: Uint8Array, start: number, end: number): stri
       i += 1;
     }
   }
+  if (nodeUcs2Slice !== undefined) return nodeUcs2Slice.call(new Uint8Array(units.buffer, 0, n * 2), 0, n * 2);
   return unitsToString(units, 0, n);
 }

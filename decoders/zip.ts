@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { crc32, inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { DecodeError, type DecodeWarning } from './types.js';
 
@@ -12,6 +13,7 @@ export const RATIO_MIN_BYTES = 1024 * 1024;
 /** Largest inflate chunk handed to zlib (bigger chunks mean fewer JS<->C++ round trips on big entries). */
 const MAX_INFLATE_CHUNK = 4 * 1024 * 1024;
 const MIN_INFLATE_CHUNK = 64 * 1024;
+const MAX_BUFFER_LENGTH = bufferConstants.MAX_LENGTH;
 
 const EOCD_SIG = 0x06054b50;
 const EOCD_SIZE = 22;
@@ -115,7 +117,7 @@ export function decodeName(bytes: Uint8Array, utf8Flag: boolean): string {
       break;
     }
   }
-  if (ascii) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).latin1Slice();
+  if (ascii) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
   if (utf8Flag) return utf8Lenient.decode(bytes);
   try {
     return utf8Strict.decode(bytes);
@@ -205,7 +207,12 @@ export class ZipArchive {
 
   /** Parses the EOCD and the central directory; throws DecodeError('zip.*') when the archive cannot be read at all. */
   static open(src: RandomAccess, opts: { limits?: Partial<ZipLimits>; warn?: Warn } = {}): ZipArchive {
-    const limits: ZipLimits = { ...DEFAULT_ZIP_LIMITS, ...opts.limits };
+    const limits: ZipLimits = { ...DEFAULT_ZIP_LIMITS };
+    for (const [k, v] of Object.entries(opts.limits ?? {}) as [keyof ZipLimits, number | undefined][]) {
+      if (v === undefined) continue;
+      if (typeof v !== 'number' || Number.isNaN(v) || v < 0) throw new TypeError(`zip limit ${k} must be a non-negative number`);
+      limits[k] = v;
+    }
     const warn: Warn = opts.warn ?? (() => {});
     if (!Number.isSafeInteger(src.size) || src.size < 0) fail('bad_source', `archive size ${src.size} is invalid`);
     const eocd = findEocd(src, limits, warn);
@@ -242,18 +249,20 @@ export class ZipArchive {
       fail('entry_too_large', `${entry.name}: ${entry.compressedSize} compressed bytes exceed the ${maxEntryBytes}-byte entry limit`, at);
     }
 
-    // One read for header + data when the local name/extra are no longer than the central ones plus a little slack.
+    // Stored entries whose two sizes disagree may need the larger one (capped); see storedLength().
+    const dataWant = entry.method === METHOD_STORED ? Math.max(entry.compressedSize, Math.min(entry.uncompressedSize, maxEntryBytes)) : entry.compressedSize;
+    // One read for header + data when the local name/extra are no longer than the central name plus a little slack.
     const guessHeader = LOCAL_SIZE + rawName.length + LOCAL_EXTRA_SLACK;
-    let chunk = readRange(src, at, Math.min(src.size - at, guessHeader + entry.compressedSize), 'local header');
+    let chunk = readRange(src, at, Math.min(src.size - at, guessHeader + dataWant), 'local header');
     if (u32(chunk, 0) !== LOCAL_SIG) fail('bad_local_header', `${entry.name}: no local header signature at ${at}`, at);
     const localNameLen = u16(chunk, 26);
     const localExtraLen = u16(chunk, 28);
     const headerLen = LOCAL_SIZE + localNameLen + localExtraLen;
-    if (headerLen > chunk.length) {
-      chunk = readRange(src, at, Math.min(src.size - at, headerLen + entry.compressedSize), 'local header');
+    if (headerLen > guessHeader) {
+      chunk = readRange(src, at, Math.min(src.size - at, headerLen + dataWant), 'local header');
       if (headerLen > chunk.length) fail('truncated', `${entry.name}: local header runs past the end of the archive`, at);
     }
-    this.checkLocalName(entry, rawName, chunk.subarray(LOCAL_SIZE, LOCAL_SIZE + localNameLen));
+    this.checkLocalHeader(entry, rawName, chunk.subarray(LOCAL_SIZE, LOCAL_SIZE + localNameLen), u16(chunk, 8));
 
     // Local sizes and CRC are ignored (zero when flag bit 3 defers them to a data descriptor): the central ones rule.
     const dataStart = at + headerLen;
@@ -280,9 +289,15 @@ export class ZipArchive {
       try {
         out = this.inflate(entry, data, budget, at, known);
         method = METHOD_DEFLATED;
+        if (!known && (crc32(out) >>> 0) !== entry.crc32 && data.length === entry.uncompressedSize && (crc32(data) >>> 0) === entry.crc32) {
+          this.bytesInflated -= out.length;
+          throw new DecodeError('zip.bad_deflate', 'inflated bytes fail the CRC; the raw bytes pass it', at);
+        }
       } catch (e) {
+        if (!(e instanceof DecodeError) || e.code !== 'zip.bad_deflate') throw e;
+        if (known && encryptedFlag) fail('encrypted', `${entry.name} is encrypted`, at);
+        if (known) throw e;
         // Unknown method whose bytes are not deflate: try them as stored.
-        if (known || !(e instanceof DecodeError) || e.code !== 'zip.bad_deflate') throw e;
         readLen = this.storedLength(entry, available, dataStart);
         out = chunk.subarray(headerLen, headerLen + readLen);
         this.chargeStored(entry, out.length, budget, at);
@@ -314,9 +329,13 @@ export class ZipArchive {
     return this.entries.filter((e) => e.name === name);
   }
 
-  private checkLocalName(entry: ZipEntry, central: Uint8Array, local: Uint8Array): void {
+  /** Records (once per entry) where the local header disagrees with the central directory, which is what Android uses. */
+  private checkLocalHeader(entry: ZipEntry, central: Uint8Array, local: Uint8Array, localMethod: number): void {
     if (this.localChecked.has(entry.index)) return;
     this.localChecked.add(entry.index);
+    if (localMethod !== entry.method) {
+      this.warn({ code: 'zip.local_method_mismatch', message: `${entry.name}: local header says method ${localMethod}, central directory ${entry.method} (central method used)`, offset: entry.localHeaderOffset });
+    }
     if (bytesEqual(central, local)) return;
     entry.localName = decodeName(local, (entry.flags & FLAG_UTF8) !== 0);
     this.warn({ code: 'zip.local_name_mismatch', message: `local header names ${JSON.stringify(entry.localName)}, central directory ${JSON.stringify(entry.name)} (central name used)`, offset: entry.localHeaderOffset });
@@ -346,7 +365,7 @@ export class ZipArchive {
   private inflate(entry: ZipEntry, data: Uint8Array, budget: number, at: number, salvage: boolean): Uint8Array {
     if (data.length === 0) return new Uint8Array(0);
     const ratioCap = Math.max(RATIO_MIN_BYTES, Math.floor(data.length * this.limits.maxRatio));
-    const cap = Math.min(budget, ratioCap);
+    const cap = Math.min(budget, ratioCap, MAX_BUFFER_LENGTH - 1);
     const hint = entry.uncompressedSize <= cap ? entry.uncompressedSize : cap;
     const chunkSize = Math.min(MAX_INFLATE_CHUNK, Math.max(MIN_INFLATE_CHUNK, hint + 1));
     let out: Uint8Array;

@@ -1,0 +1,67 @@
+import { BASE32, BASE64, HEX, fake } from './fake.js';
+import type { Rule } from './types.js';
+
+const keyId = `AKIA${fake(BASE32, 16, 401)}`;
+const secretKey = fake(BASE64, 40, 402);
+const poolId = 'eu-west-1:3f1c2a9e-7b44-4d0e-9a51-6c2f8e0b1d73';
+
+/** AWS credentials and identifiers. */
+export const awsRules: Rule[] = [
+  {
+    id: 'aws-access-key-id',
+    provider: 'aws',
+    title: 'AWS access key id',
+    severity: 'high',
+    confidence: 'high',
+    pattern: /(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/,
+    keywords: ['akia', 'asia', 'abia', 'acca', 'a3t'],
+    reason: 'access key id alone: identifies the key; look for its secret nearby',
+    pairWith: { ruleId: 'aws-secret-access-key', severity: 'critical', confidence: 'high', reason: 'access key id shipped with its secret access key' },
+    examples: {
+      match: [keyId, `aws_access_key_id=${keyId}`, `ASIA${fake(BASE32, 16, 403)}`, { text: keyId, context: 'accessKey' }],
+      noMatch: ['AKIAIOSFODNN7EXAMPLE', `AKIA${fake(BASE32, 15, 404)}`, `xAKIA${fake(BASE32, 16, 405)}`, 'Asia/Kolkata Asia/Karachi', `AKIA${'A'.repeat(16)}`],
+    },
+  },
+  {
+    id: 'aws-secret-access-key',
+    provider: 'aws',
+    title: 'AWS secret access key',
+    severity: 'critical',
+    confidence: 'medium',
+    pattern: /^[A-Za-z0-9/+]{40}$/,
+    keywords: [],
+    whole: { length: [40, 40] },
+    minEntropy: 4.1,
+    secretMustMatch: [/[a-z]/, /[A-Z]/, /[0-9]/],
+    context: { require: /aws.{0,30}secret|secret.?access.?key|secret.?key/i, orPaired: true },
+    pairWith: { ruleId: 'aws-access-key-id', severity: 'critical', confidence: 'high', reason: 'secret access key shipped with its access key id' },
+    examples: {
+      match: [
+        { text: secretKey, context: 'aws_secret_access_key' },
+        { text: secretKey, context: 'secretKey' },
+        { text: fake(BASE64, 40, 406), context: 'AWS_SECRET' },
+      ],
+      noMatch: [
+        secretKey,
+        { text: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', context: 'aws_secret_access_key' },
+        { text: fake(HEX, 40, 407), context: 'aws_secret_access_key' },
+        { text: fake(BASE64, 41, 408), context: 'aws_secret_access_key' },
+        { text: secretKey, context: 'sha1' },
+      ],
+    },
+  },
+  {
+    id: 'aws-cognito-identity-pool',
+    provider: 'aws',
+    title: 'AWS Cognito identity pool id',
+    severity: 'medium',
+    confidence: 'high',
+    pattern: /(?<![a-z0-9-])(?:us|eu|ap|ca|sa|me|af|il|mx)(?:-gov)?-[a-z]{4,9}-[0-9]:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])/,
+    keywords: ['east-', 'west-', 'south-', 'north-', 'central-'],
+    reason: 'identity pool id: unauthenticated identities get its guest role; check that role is not over-privileged',
+    examples: {
+      match: [poolId, { text: poolId, context: 'PoolId' }, '"CognitoIdentity":{"Default":{"PoolId":"us-east-1:0b6f9d2c-1a3e-4f5b-8c7d-9e0a1b2c3d4e","Region":"us-east-1"}}'],
+      noMatch: ['eu-west-1', 'us-east-1:not-a-uuid', 'xx-west-1:3f1c2a9e-7b44-4d0e-9a51-6c2f8e0b1d73', 'eu-west-1_AbCdEfGhI'],
+    },
+  },
+];

@@ -1,0 +1,101 @@
+import { ALNUM, DIGITS, HEX, fake } from './fake.js';
+import type { Rule } from './types.js';
+
+const appId = `1${fake(DIGITS, 14, 201)}`;
+const clientToken = fake(HEX, 32, 202);
+const appSecret = fake(HEX, 32, 203);
+const userToken = `EAAG${fake(ALNUM, 180, 204)}`;
+
+/** Facebook/Meta platform credentials: the app id and client token ship in apps by design, the app secret must not. */
+export const facebookRules: Rule[] = [
+  {
+    id: 'facebook-app-id',
+    provider: 'facebook',
+    title: 'Facebook app id',
+    severity: 'info',
+    confidence: 'medium',
+    pattern: /^[0-9]{13,17}$/,
+    keywords: [],
+    whole: { length: [13, 17] },
+    context: { require: /facebook.{0,20}app.?id|fb.?app.?id|com\.facebook\.sdk\.ApplicationId/i },
+    reason: 'public by design: the Facebook SDK needs the app id in the app; it identifies, it does not authenticate',
+    examples: {
+      match: [
+        { text: appId, context: 'facebook_app_id' },
+        { text: appId, context: 'com.facebook.sdk.ApplicationId' },
+        { text: appId, context: 'FacebookAppID' },
+      ],
+      noMatch: [appId, { text: appId, context: 'gcm_defaultSenderId' }, { text: '1111111111111', context: 'facebook_app_id' }, { text: `fb${appId}`, context: 'facebook_app_id' }],
+    },
+  },
+  {
+    id: 'facebook-client-token',
+    provider: 'facebook',
+    title: 'Facebook client token',
+    severity: 'low',
+    confidence: 'medium',
+    pattern: /^[0-9a-f]{32}$/,
+    keywords: [],
+    whole: { length: [32, 32] },
+    minEntropy: 2.8,
+    context: { require: /client.?token|com\.facebook\.sdk\.ClientToken/i },
+    reason: 'public by design: the client token ships in apps for limited client-side calls; it is not the app secret',
+    examples: {
+      match: [
+        { text: clientToken, context: 'facebook_client_token' },
+        { text: clientToken, context: 'com.facebook.sdk.ClientToken' },
+        { text: clientToken, context: 'FacebookClientToken' },
+      ],
+      noMatch: [clientToken, { text: clientToken.toUpperCase(), context: 'facebook_client_token' }, { text: '0'.repeat(32), context: 'facebook_client_token' }],
+    },
+  },
+  {
+    id: 'facebook-app-secret',
+    provider: 'facebook',
+    title: 'Facebook app secret',
+    severity: 'critical',
+    confidence: 'medium',
+    pattern: /^[0-9a-f]{32}$/,
+    keywords: [],
+    whole: { length: [32, 32] },
+    minEntropy: 2.8,
+    context: { require: /(?:facebook|fb).{0,20}secret|app.?secret/i },
+    pairWith: { ruleId: 'facebook-app-id', severity: 'critical', confidence: 'high', reason: 'app secret shipped with its app id: together they mint app access tokens' },
+    examples: {
+      match: [
+        { text: appSecret, context: 'facebook_app_secret' },
+        { text: appSecret, context: 'FB_SECRET' },
+        { text: appSecret, context: 'appSecret' },
+      ],
+      noMatch: [appSecret, { text: appSecret, context: 'md5' }, { text: '1234567890abcdef1234567890abcdef', context: 'facebook_app_secret' }],
+    },
+  },
+  {
+    id: 'facebook-access-token',
+    provider: 'facebook',
+    title: 'Facebook user or page access token',
+    severity: 'high',
+    confidence: 'high',
+    pattern: /(?<![A-Za-z0-9])EAA[A-Za-z0-9]{30,400}(?![A-Za-z0-9])/,
+    keywords: ['eaa'],
+    minEntropy: 4.0,
+    secretMustMatch: [/[a-z]/, /[A-Z]/, /[0-9]/],
+    examples: {
+      match: [userToken, `access_token=${userToken}&fields=id`, `EAAC${fake(ALNUM, 120, 205)}`],
+      noMatch: [`EAA${'a'.repeat(40)}`, `EAA${fake(ALNUM, 20, 206)}`, `xEAA${fake(ALNUM, 60, 207)}`, 'EAAbstractTransactionManagerFactoryImpl'],
+    },
+  },
+  {
+    id: 'facebook-app-access-token',
+    provider: 'facebook',
+    title: 'Facebook app access token (app id | app secret)',
+    severity: 'critical',
+    confidence: 'high',
+    pattern: /(?<![0-9])[0-9]{13,17}\|[0-9a-f]{32}(?![0-9a-fA-F])/,
+    keywords: ['|'],
+    examples: {
+      match: [`${appId}|${appSecret}`, `https://graph.facebook.com/me?access_token=${appId}|${appSecret}`],
+      noMatch: [`${appId}|${appSecret.slice(1)}`, `12|${appSecret}`, `${appId}|${'0'.repeat(32)}`],
+    },
+  },
+];

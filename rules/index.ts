@@ -1,0 +1,30 @@
+import { awsRules } from './aws.js';
+import { azureRules } from './azure.js';
+import { facebookRules } from './facebook.js';
+import { githubRules } from './github.js';
+import { googleRules } from './google.js';
+import { privateKeyRules } from './private-key.js';
+import { slackRules } from './slack.js';
+import { stripeRules } from './stripe.js';
+import { twitterRules } from './twitter.js';
+import type { Rule } from './types.js';
+
+export type { Confidence, Rule, RuleAdjustment, RuleExample, Severity } from './types.js';
+
+/** Every built-in rule, in a fixed order. Adding a provider means adding its module here: no discovery. */
+export const RULES: readonly Rule[] = [
+  ...twitterRules,
+  ...facebookRules,
+  ...googleRules,
+  ...awsRules,
+  ...azureRules,
+  ...stripeRules,
+  ...slackRules,
+  ...githubRules,
+  ...privateKeyRules,
+];
+
+/** The built-in rule with this id, if any. */
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.id === id);
+}

@@ -1,0 +1,103 @@
+import { ALNUM, DIGITS, fake } from './fake.js';
+import type { Rule } from './types.js';
+
+const consumerKey = fake(ALNUM, 25, 101);
+const consumerSecret = fake(ALNUM, 50, 102);
+const bearerToken = `${'A'.repeat(21)}${fake(ALNUM, 4, 103)}${'A'.repeat(7)}${fake(ALNUM, 10, 104)}%2B${fake(ALNUM, 20, 105)}%3D${fake(ALNUM, 50, 106)}`;
+const accessToken = `1${fake(DIGITS, 17, 108)}-${fake(ALNUM, 40, 109)}`;
+
+/** Twitter/X API credentials. Consumer key and secret are bare values: only the name they are bound to identifies them. */
+export const twitterRules: Rule[] = [
+  {
+    id: 'twitter-consumer-key',
+    provider: 'twitter',
+    title: 'Twitter/X API consumer key',
+    severity: 'medium',
+    confidence: 'medium',
+    pattern: /^[A-Za-z0-9]{25}$/,
+    keywords: [],
+    whole: { length: [25, 25] },
+    minEntropy: 3.5,
+    secretMustMatch: [/[a-z]/, /[A-Z]/],
+    context: { require: /twitter|consumer.?key/i },
+    pairWith: { ruleId: 'twitter-consumer-secret', severity: 'high', confidence: 'high', reason: 'consumer key shipped with its secret' },
+    examples: {
+      match: [
+        { text: consumerKey, context: 'twitter_consumer_key' },
+        { text: consumerKey, context: 'com.twitter.sdk.android.CONSUMER_KEY' },
+        { text: ` ${fake(ALNUM, 25, 110)}\n`, context: 'TWITTER_KEY' },
+      ],
+      noMatch: [
+        consumerKey,
+        { text: consumerKey, context: 'app_name' },
+        { text: fake(ALNUM, 24, 111), context: 'twitter_consumer_key' },
+        { text: 'YOUR_TWITTER_CONSUMER_KEY', context: 'twitter_consumer_key' },
+        { text: 'abcdefghijklmnopqrstuvwxy', context: 'twitter_consumer_key' },
+      ],
+    },
+  },
+  {
+    id: 'twitter-consumer-secret',
+    provider: 'twitter',
+    title: 'Twitter/X API consumer secret',
+    severity: 'critical',
+    confidence: 'medium',
+    pattern: /^[A-Za-z0-9]{50}$/,
+    keywords: [],
+    whole: { length: [50, 50] },
+    minEntropy: 4.2,
+    secretMustMatch: [/[a-z]/, /[A-Z]/, /[0-9]/],
+    context: { require: /twitter.{0,40}secret|consumer.?secret/i },
+    pairWith: { ruleId: 'twitter-consumer-key', severity: 'critical', confidence: 'high', reason: 'consumer secret shipped with its key: app-only access to the API' },
+    examples: {
+      match: [
+        { text: consumerSecret, context: 'twitter_consumer_secret' },
+        { text: consumerSecret, context: 'com.twitter.sdk.android.CONSUMER_SECRET' },
+        { text: fake(ALNUM, 50, 112), context: 'TwitterConsumerSecret' },
+      ],
+      noMatch: [
+        consumerSecret,
+        { text: consumerSecret, context: 'twitter_consumer_key' },
+        { text: fake(ALNUM, 49, 113), context: 'twitter_consumer_secret' },
+        { text: 'x'.repeat(50), context: 'twitter_consumer_secret' },
+        { text: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx', context: 'twitter_consumer_secret' },
+      ],
+    },
+  },
+  {
+    id: 'twitter-bearer-token',
+    provider: 'twitter',
+    title: 'Twitter/X app-only bearer token',
+    severity: 'high',
+    confidence: 'high',
+    pattern: /(?<![A-Za-z0-9%])A{21}[A-Za-z0-9%]{30,150}(?![A-Za-z0-9%])/,
+    keywords: ['aaaaaaaaaaaaaaaaaaaaa'],
+    examples: {
+      match: [bearerToken, `Authorization: Bearer ${bearerToken}`, { text: bearerToken, context: 'twitter_bearer' }],
+      noMatch: ['A'.repeat(80), `${'A'.repeat(21)}${fake(ALNUM, 20, 114)}`, `x${bearerToken}`],
+    },
+  },
+  {
+    id: 'twitter-access-token',
+    provider: 'twitter',
+    title: 'Twitter/X user access token',
+    severity: 'high',
+    confidence: 'medium',
+    // `<user id>-<40 alphanumerics>` is distinctive enough as a whole string; inside longer text it is too loose.
+    pattern: /^[0-9]{6,20}-[A-Za-z0-9]{40}$/,
+    keywords: [],
+    whole: { length: [47, 61] },
+    minEntropy: 4.0,
+    secretMustMatch: [/[a-z]/, /[A-Z]/],
+    adjust: [{ when: { context: /twitter|access.?token|oauth.?token/i }, confidence: 'high', reason: 'bound to a Twitter access-token name' }],
+    examples: {
+      match: [accessToken, { text: accessToken, context: 'twitter_access_token' }],
+      noMatch: [
+        `12345-${fake(ALNUM, 40, 115)}`,
+        `${fake(DIGITS, 10, 116)}-${'x'.repeat(40)}`,
+        `${fake(DIGITS, 10, 117)}-${fake(ALNUM, 39, 118)}`,
+        `token=${accessToken}`,
+      ],
+    },
+  },
+];

@@ -1,0 +1,41 @@
+.class public final Lcom/leakdex/sample/social/TwitterApi;
+.super Ljava/lang/Object;
+.source "TwitterApi.java"
+
+
+# static fields
+.field public static final ACCESS_TOKEN:Ljava/lang/String; = "{{TWITTER_ACCESS_TOKEN}}"
+
+.field public static final API_BASE:Ljava/lang/String; = "https://api.twitter.com/2/"
+
+
+# direct methods
+.method public constructor <init>()V
+    .registers 1
+
+    invoke-direct {p0}, Ljava/lang/Object;-><init>()V
+
+    return-void
+.end method
+
+.method public static bearerHeader()Ljava/lang/String;
+    .registers 2
+
+    new-instance v0, Ljava/lang/StringBuilder;
+
+    invoke-direct {v0}, Ljava/lang/StringBuilder;-><init>()V
+
+    const-string v1, "Bearer "
+
+    invoke-virtual {v0, v1}, Ljava/lang/StringBuilder;->append(Ljava/lang/String;)Ljava/lang/StringBuilder;
+
+    const-string v1, "{{TWITTER_BEARER_TOKEN}}"
+
+    invoke-virtual {v0, v1}, Ljava/lang/StringBuilder;->append(Ljava/lang/String;)Ljava/lang/StringBuilder;
+
+    invoke-virtual {v0}, Ljava/lang/StringBuilder;->toString()Ljava/lang/String;
+
+    move-result-object v0
+
+    return-object v0
+.end method

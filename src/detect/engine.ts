@@ -1,0 +1,549 @@
+import { createHash } from 'node:crypto';
+import type { DecodedString } from '../../decoders/types.js';
+import { RULES } from '../../rules/index.js';
+import type { Confidence, Rule, Severity } from '../../rules/types.js';
+import { shannon } from './entropy.js';
+import { formatPrefix, redact } from './redact.js';
+import { type Finding, type FindingLocation, severityRank, toFindingLocation } from './types.js';
+
+/** Strings shorter than this are never scanned: no rule matches fewer characters. */
+export const MIN_STRING_LENGTH = 8;
+/** Keyword rules scan at most this many characters of one string; the rest is counted as truncated. */
+export const MAX_SCAN_CHARS = 1 << 20;
+/** Locations kept per finding; `occurrences` keeps counting. */
+export const MAX_LOCATIONS_PER_FINDING = 50;
+/** Distinct (rule, secret) groups kept per scan; more are counted and dropped. */
+export const MAX_GROUPS = 20_000;
+/** Places remembered per group for pairing. */
+export const MAX_PAIR_SITES_PER_GROUP = 200;
+
+const CONFIDENCE_RANK: Record<Confidence, number> = { high: 2, medium: 1, low: 0 };
+
+/** Why a candidate was not reported; counted in `Detector.stats.skipped`. */
+export type SkipReason =
+  | 'short'
+  | 'entropy'
+  | 'shape'
+  | 'allowlist'
+  | 'placeholder'
+  | 'text-condition'
+  | 'superseded'
+  | 'unpaired'
+  | 'group-limit';
+
+/** Counters of one Detector. */
+export interface DetectorStats {
+  strings: number;
+  /** Characters of strings at least MIN_STRING_LENGTH long. */
+  chars: number;
+  /** Strings in which at least one keyword occurred. */
+  prefilterHits: number;
+  /** Pattern executions (one per rule per string, whatever the number of matches). */
+  regexRuns: number;
+  /** Strings longer than MAX_SCAN_CHARS, scanned only up to it. */
+  truncated: number;
+  skipped: Record<SkipReason, number>;
+}
+
+interface KeywordRule {
+  rule: Rule;
+  global: RegExp;
+}
+
+interface Candidate {
+  rule: Rule;
+  secret: string;
+  start: number;
+  end: number;
+  severity: Severity;
+  confidence: Confidence;
+  reason: string | undefined;
+  /** Kept only if a partner is found (value without its required context). */
+  needsPair: boolean;
+}
+
+interface PairSite {
+  entry: string;
+  scope: string | undefined;
+  needsPair: boolean;
+}
+
+interface Group {
+  rule: Rule;
+  secret: string;
+  severity: Severity;
+  confidence: Confidence;
+  reason: string | undefined;
+  /** At least one occurrence stands on its own (not waiting for a partner). */
+  standalone: boolean;
+  locations: FindingLocation[];
+  /** Whether each kept location waits for a partner, index-aligned with `locations`. */
+  locationNeedsPair: boolean[];
+  occurrences: number;
+  /** Occurrences that do not wait for a partner. */
+  standaloneOccurrences: number;
+  sites: PairSite[];
+}
+
+/** Hex SHA-256 of `${ruleId}\0${secret}`: stable across scans, used for baselines and version diffs. */
+export function fingerprint(ruleId: string, secret: string): string {
+  return createHash('sha256').update(`${ruleId}\0${secret}`, 'utf8').digest('hex');
+}
+
+const PLACEHOLDER_WORDS = /example|sample|dummy|placeholder|changeme|change_me|replace_?me|insert_|(?:^|[^a-z])your[_-]?[a-z]|x{5,}|\*{3,}|\$\{|\{\{|<[a-z_ -]{1,40}>/i;
+
+/** True for documentation examples and placeholders: never reported. */
+export function isPlaceholder(secret: string): boolean {
+  if (secret.trim() === '') return true;
+  if (PLACEHOLDER_WORDS.test(secret)) return true;
+  const body = secret.slice(formatPrefix(secret).length);
+  if (/^test/i.test(body)) return true;
+  if (body.length >= 8 && isFiller(body)) return true;
+  for (const part of body.split(/[|:_./-]/)) if (part.length >= 16 && isFiller(part)) return true;
+  return false;
+}
+
+/** Too few distinct characters, or mostly ascending runs ("1234567890abcdef", "abcdefgh"). */
+function isFiller(s: string): boolean {
+  if (new Set(s).size <= 3) return true;
+  let steps = 0;
+  for (let i = 1; i < s.length; i++) if (s.charCodeAt(i) - s.charCodeAt(i - 1) === 1) steps++;
+  return steps / (s.length - 1) >= 0.6;
+}
+
+/** Problems of one regex source: nested or unbounded quantifiers. `?` over a group is allowed (at most one pass). */
+export function patternProblems(source: string): string[] {
+  const problems: string[] = [];
+  const frames: boolean[] = [false];
+  const quantifierAt = (i: number): { length: number; repeats: boolean; bounded: boolean } | undefined => {
+    const c = source[i];
+    if (c === '*' || c === '+') return { length: 1, repeats: true, bounded: false };
+    if (c === '?') return { length: 1, repeats: false, bounded: true };
+    if (c === '{') {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i, i + 24));
+      if (!m) return undefined;
+      const min = Number(m[1]);
+      const max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
+      return { length: m[0].length, repeats: max > 1, bounded: max !== Infinity };
+    }
+    return undefined;
+  };
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i]!;
+    let atomEnd: number;
+    let groupHadQuantifier = false;
+    if (c === '\\') {
+      atomEnd = i + 2;
+    } else if (c === '[') {
+      let j = i + 1;
+      if (source[j] === '^') j++;
+      if (source[j] === ']') j++;
+      while (j < source.length && source[j] !== ']') j += source[j] === '\\' ? 2 : 1;
+      atomEnd = j + 1;
+    } else if (c === '(') {
+      frames.push(false);
+      i++;
+      continue;
+    } else if (c === ')') {
+      groupHadQuantifier = frames.pop() ?? false;
+      if (frames.length === 0) {
+        problems.push(`unbalanced ')' at ${i}`);
+        frames.push(false);
+      }
+      atomEnd = i + 1;
+    } else if (c === '|' || c === '^' || c === '$') {
+      i++;
+      continue;
+    } else {
+      atomEnd = i + 1;
+    }
+    const q = quantifierAt(atomEnd);
+    if (q) {
+      if (!q.bounded) problems.push(`unbounded quantifier at ${atomEnd}`);
+      if (c === ')' && groupHadQuantifier && q.repeats) problems.push(`nested quantifier at ${atomEnd}`);
+      frames[frames.length - 1] = true;
+      let next = atomEnd + q.length;
+      if (source[next] === '?') next++;
+      i = next;
+    } else {
+      if (groupHadQuantifier) frames[frames.length - 1] = true;
+      i = atomEnd;
+    }
+  }
+  if (frames.length !== 1) problems.push('unbalanced (');
+  return problems;
+}
+
+/** Structural problems of a rule set: ids, keywords, flags, regex safety, references between rules. */
+export function ruleProblems(rules: readonly Rule[]): string[] {
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  for (const r of rules) {
+    const at = (msg: string): void => void problems.push(`${r.id}: ${msg}`);
+    if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(r.id)) at('id is not kebab-case');
+    if (ids.has(r.id)) at('duplicate id');
+    ids.add(r.id);
+    if (/[gy]/.test(r.pattern.flags)) at('pattern must not carry the g or y flag');
+    for (const k of r.keywords) if (k === '' || k !== k.toLowerCase()) at(`keyword ${JSON.stringify(k)} is empty or not lower-case`);
+    if (r.keywords.length === 0 && !r.whole) at('a rule without keywords must be a whole-string rule');
+    if (r.whole) {
+      const [min, max] = r.whole.length;
+      if (!r.pattern.source.startsWith('^') || !r.pattern.source.endsWith('$')) at('whole-string pattern must be anchored with ^...$');
+      if (!(min >= MIN_STRING_LENGTH && min <= max && max <= 4096)) at('whole length bounds out of range');
+    }
+    const regexes: Array<[string, RegExp]> = [['pattern', r.pattern]];
+    if (r.context?.require) regexes.push(['context.require', r.context.require]);
+    for (const a of r.adjust ?? []) {
+      if (a.when.context) regexes.push(['adjust.when.context', a.when.context]);
+      if (a.when.secret) regexes.push(['adjust.when.secret', a.when.secret]);
+    }
+    for (const re of r.textMustMatch ?? []) regexes.push(['textMustMatch', re]);
+    for (const re of r.secretMustMatch ?? []) regexes.push(['secretMustMatch', re]);
+    for (const re of r.allow ?? []) regexes.push(['allow', re]);
+    for (const [what, re] of regexes) {
+      for (const p of patternProblems(re.source)) at(`${what}: ${p}`);
+      if (what !== 'pattern' && /[gy]/.test(re.flags)) at(`${what} must not carry the g or y flag`);
+    }
+    if (r.context?.require && !r.context.require.flags.includes('i')) at('context.require must be case-insensitive');
+    for (const a of r.adjust ?? []) if (a.when.context && !a.when.context.flags.includes('i')) at('adjust.when.context must be case-insensitive');
+    if (r.context?.orPaired && !r.pairWith) at('context.orPaired needs pairWith');
+    if (r.examples.match.length === 0 || r.examples.noMatch.length === 0) at('needs match and noMatch examples');
+  }
+  for (const r of rules) {
+    if (r.pairWith && !ids.has(r.pairWith.ruleId)) problems.push(`${r.id}: pairWith names unknown rule ${r.pairWith.ruleId}`);
+    for (const s of r.supersedes ?? []) if (!ids.has(s)) problems.push(`${r.id}: supersedes unknown rule ${s}`);
+  }
+  return problems;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function isSpace(code: number): boolean {
+  return code <= 32 || code === 0xa0 || code === 0xfeff;
+}
+
+function higher(a: { severity: Severity; confidence: Confidence }, b: { severity: Severity; confidence: Confidence }): boolean {
+  const d = severityRank(a.severity) - severityRank(b.severity);
+  return d > 0 || (d === 0 && CONFIDENCE_RANK[a.confidence] > CONFIDENCE_RANK[b.confidence]);
+}
+
+/**
+ * The rule engine: compile rules once, then feed decoded strings and collect findings. Checks run cheapest first:
+ * length, keyword prefilter (or bound-name and length gates for whole-string rules), pattern, entropy and shape,
+ * allowlists and placeholders, text conditions, then severity adjustments; pairing is resolved in `findings()`.
+ */
+export class Detector {
+  readonly stats: DetectorStats = {
+    strings: 0,
+    chars: 0,
+    prefilterHits: 0,
+    regexRuns: 0,
+    truncated: 0,
+    skipped: { short: 0, entropy: 0, shape: 0, allowlist: 0, placeholder: 0, 'text-condition': 0, superseded: 0, unpaired: 0, 'group-limit': 0 },
+  };
+
+  private readonly keywordRules: KeywordRule[] = [];
+  /** One case-insensitive alternation of every keyword, longest first: measured faster than a per-character keyword table in JS. */
+  private readonly prefilter: RegExp | undefined;
+  /** The same alternation with the global flag, to list which keywords occur once the prefilter passed. */
+  private readonly keywordFinder: RegExp | undefined;
+  /** Keyword-rule indexes triggered by a keyword, including those of keywords that are its prefixes. */
+  private readonly rulesByKeyword = new Map<string, number[]>();
+  /** Per keyword rule: whether its keywords occurred in the current string. */
+  private readonly triggered: Uint8Array;
+  private readonly found: Candidate[] = [];
+  /** Whole-string rules by trimmed length. */
+  private readonly wholeByLength: Rule[][] = [];
+  private readonly maxWholeLength: number;
+  /** Any bound name some whole-string rule requires: one test rejects most contexts. */
+  private readonly contextGate: RegExp | undefined;
+  private readonly groups = new Map<string, Group>();
+  private readonly partners = new Map<string, Set<string>>();
+
+  constructor(rules: readonly Rule[] = RULES) {
+    const problems = ruleProblems(rules);
+    if (problems.length > 0) throw new Error(`invalid rules:\n${problems.join('\n')}`);
+    const keywords = new Set<string>();
+    const contexts: string[] = [];
+    let maxWhole = 0;
+    for (const rule of rules) {
+      if (rule.whole) {
+        const [min, max] = rule.whole.length;
+        for (let n = min; n <= max; n++) (this.wholeByLength[n] ??= []).push(rule);
+        maxWhole = Math.max(maxWhole, max);
+        if (rule.context?.require) contexts.push(`(?:${rule.context.require.source})`);
+      } else {
+        const flags = rule.pattern.flags.includes('g') ? rule.pattern.flags : `${rule.pattern.flags}g`;
+        this.keywordRules.push({ rule, global: new RegExp(rule.pattern.source, flags) });
+        for (const k of rule.keywords) keywords.add(k);
+      }
+      if (rule.pairWith) {
+        this.link(rule.id, rule.pairWith.ruleId);
+        this.link(rule.pairWith.ruleId, rule.id);
+      }
+    }
+    this.maxWholeLength = maxWhole;
+    const alternation = [...keywords].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+    this.prefilter = keywords.size > 0 ? new RegExp(alternation, 'i') : undefined;
+    this.keywordFinder = keywords.size > 0 ? new RegExp(alternation, 'gi') : undefined;
+    for (const k of keywords) {
+      const ids: number[] = [];
+      this.keywordRules.forEach((kr, i) => {
+        if (kr.rule.keywords.some((other) => k.startsWith(other))) ids.push(i);
+      });
+      this.rulesByKeyword.set(k, ids);
+    }
+    this.triggered = new Uint8Array(this.keywordRules.length);
+    this.contextGate = contexts.length > 0 ? new RegExp(contexts.join('|'), 'i') : undefined;
+  }
+
+  private link(a: string, b: string): void {
+    let set = this.partners.get(a);
+    if (!set) this.partners.set(a, (set = new Set()));
+    set.add(b);
+  }
+
+  /** Scan one decoded string. */
+  feed(s: DecodedString): void {
+    this.stats.strings++;
+    const text = s.text;
+    if (text.length < MIN_STRING_LENGTH) {
+      this.stats.skipped.short++;
+      return;
+    }
+    this.stats.chars += text.length;
+    const found = this.found;
+    found.length = 0;
+    if (text.length <= this.maxWholeLength + 64) this.scanWhole(s, found);
+    if (this.prefilter) this.scanKeywords(s, found);
+    if (found.length === 0) return;
+    this.record(s, this.dropSuperseded(found));
+    found.length = 0;
+  }
+
+  /** Feed many strings. */
+  feedAll(strings: Iterable<DecodedString>): this {
+    for (const s of strings) this.feed(s);
+    return this;
+  }
+
+  private scanWhole(s: DecodedString, found: Candidate[]): void {
+    let value = s.text;
+    if (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1))) value = value.trim();
+    const rules = this.wholeByLength[value.length];
+    if (!rules) return;
+    let gateOpen: boolean | undefined;
+    for (const rule of rules) {
+      const require = rule.context?.require;
+      let needsPair = false;
+      if (require) {
+        gateOpen ??= s.context !== undefined && this.contextGate !== undefined && this.contextGate.test(s.context);
+        if (!gateOpen || !require.test(s.context!)) {
+          if (!rule.context?.orPaired) continue;
+          needsPair = true;
+        }
+      }
+      this.stats.regexRuns++;
+      const m = rule.pattern.exec(value);
+      if (!m) continue;
+      const secret = m.groups?.secret ?? m[0];
+      const c = this.check(rule, secret, s, needsPair);
+      if (c) found.push({ ...c, start: 0, end: value.length });
+    }
+  }
+
+  private scanKeywords(s: DecodedString, found: Candidate[]): void {
+    let window = s.text;
+    if (window.length > MAX_SCAN_CHARS) {
+      window = window.slice(0, MAX_SCAN_CHARS);
+      this.stats.truncated++;
+    }
+    if (!this.prefilter!.test(window)) return;
+    this.stats.prefilterHits++;
+    const triggered = this.triggered;
+    const finder = this.keywordFinder!;
+    let pending = triggered.length;
+    finder.lastIndex = 0;
+    let km: RegExpExecArray | null;
+    while (pending > 0 && (km = finder.exec(window)) !== null) {
+      for (const id of this.rulesByKeyword.get(km[0].toLowerCase()) ?? []) {
+        if (triggered[id] === 0) {
+          triggered[id] = 1;
+          pending--;
+        }
+      }
+      finder.lastIndex = km.index + 1;
+    }
+    for (let r = 0; r < this.keywordRules.length; r++) {
+      if (triggered[r] === 0) continue;
+      triggered[r] = 0;
+      const k = this.keywordRules[r]!;
+      this.stats.regexRuns++;
+      const re = k.global;
+      re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(window)) !== null) {
+        if (m[0].length === 0) {
+          re.lastIndex++;
+          continue;
+        }
+        const secret = m.groups?.secret ?? m[0];
+        const c = this.check(k.rule, secret, s, false, window);
+        if (c) found.push({ ...c, start: m.index, end: m.index + m[0].length });
+      }
+    }
+  }
+
+  /** Entropy, shape, allowlists, placeholders, text conditions and adjustments for one match. */
+  private check(rule: Rule, secret: string, s: DecodedString, needsPair: boolean, text = s.text): Omit<Candidate, 'start' | 'end'> | undefined {
+    const skipped = this.stats.skipped;
+    if (rule.minEntropy !== undefined && shannon(secret) < rule.minEntropy) return void skipped.entropy++;
+    if (rule.secretMustMatch && !rule.secretMustMatch.every((re) => re.test(secret))) return void skipped.shape++;
+    if (rule.allow?.some((re) => re.test(secret))) return void skipped.allowlist++;
+    if (isPlaceholder(secret)) return void skipped.placeholder++;
+    if (rule.textMustMatch && !rule.textMustMatch.every((re) => re.test(text))) return void skipped['text-condition']++;
+    let severity = rule.severity;
+    let confidence = rule.confidence;
+    let reason = rule.reason;
+    for (const a of rule.adjust ?? []) {
+      if (a.when.context && (s.context === undefined || !a.when.context.test(s.context))) continue;
+      if (a.when.secret && !a.when.secret.test(secret)) continue;
+      severity = a.severity ?? severity;
+      confidence = a.confidence ?? confidence;
+      reason = a.reason;
+      break;
+    }
+    return { rule, secret, severity, confidence, reason, needsPair };
+  }
+
+  private dropSuperseded(found: Candidate[]): Candidate[] {
+    if (found.length < 2 || !found.some((c) => c.rule.supersedes)) return found;
+    return found.filter((c) => {
+      const over = found.some((o) => o !== c && o.rule.supersedes?.includes(c.rule.id) && o.start < c.end && c.start < o.end);
+      if (over) this.stats.skipped.superseded++;
+      return !over;
+    });
+  }
+
+  private record(s: DecodedString, found: Candidate[]): void {
+    for (const c of found) {
+      const key = `${c.rule.id}\0${c.secret}`;
+      let g = this.groups.get(key);
+      if (!g) {
+        if (this.groups.size >= MAX_GROUPS) {
+          this.stats.skipped['group-limit']++;
+          continue;
+        }
+        g = {
+          rule: c.rule,
+          secret: c.secret,
+          severity: c.severity,
+          confidence: c.confidence,
+          reason: c.reason,
+          standalone: false,
+          locations: [],
+          locationNeedsPair: [],
+          occurrences: 0,
+          standaloneOccurrences: 0,
+          sites: [],
+        };
+        this.groups.set(key, g);
+      } else if (!c.needsPair && higher(c, g)) {
+        g.severity = c.severity;
+        g.confidence = c.confidence;
+        g.reason = c.reason;
+      }
+      if (!c.needsPair && !g.standalone) {
+        g.standalone = true;
+        g.severity = c.severity;
+        g.confidence = c.confidence;
+        g.reason = c.reason;
+      }
+      g.occurrences++;
+      if (!c.needsPair) g.standaloneOccurrences++;
+      if (g.locations.length < MAX_LOCATIONS_PER_FINDING) {
+        g.locations.push(toFindingLocation(s.location, s.context));
+        g.locationNeedsPair.push(c.needsPair);
+      }
+      if (this.partners.has(c.rule.id) && g.sites.length < MAX_PAIR_SITES_PER_GROUP) {
+        g.sites.push({ entry: s.location.entry, scope: s.scope, needsPair: c.needsPair });
+      }
+    }
+  }
+
+  /**
+   * Findings so far, one per (rule, secret) with its locations; pairs resolved (same entry or same scope), values that
+   * only count when paired dropped if unpaired; sorted by severity, then rule id, then fingerprint.
+   */
+  findings(): Finding[] {
+    const fingerprints = new Map<Group, string>();
+    const fp = (g: Group): string => {
+      let f = fingerprints.get(g);
+      if (f === undefined) fingerprints.set(g, (f = fingerprint(g.rule.id, g.secret)));
+      return f;
+    };
+    const byRule = new Map<string, Group[]>();
+    for (const g of this.groups.values()) {
+      if (g.sites.length === 0) continue;
+      let list = byRule.get(g.rule.id);
+      if (!list) byRule.set(g.rule.id, (list = []));
+      list.push(g);
+    }
+    const pairedWith = new Map<Group, Set<Group>>();
+    for (const g of this.groups.values()) {
+      const partnerIds = this.partners.get(g.rule.id);
+      if (!partnerIds || g.sites.length === 0) continue;
+      for (const pid of partnerIds) {
+        for (const other of byRule.get(pid) ?? []) {
+          for (const site of g.sites) {
+            const match = other.sites.some((o) => !(o.needsPair && site.needsPair) && (o.entry === site.entry || (o.scope !== undefined && o.scope === site.scope)));
+            if (!match) continue;
+            let set = pairedWith.get(g);
+            if (!set) pairedWith.set(g, (set = new Set()));
+            set.add(other);
+            break;
+          }
+        }
+      }
+    }
+    const out: Finding[] = [];
+    let unpaired = 0;
+    for (const g of this.groups.values()) {
+      const partners = pairedWith.get(g);
+      if (!g.standalone && !partners) {
+        unpaired++;
+        continue;
+      }
+      let { severity, confidence, reason } = g;
+      if (partners && g.rule.pairWith && higher(g.rule.pairWith, { severity, confidence })) {
+        ({ severity, confidence, reason } = g.rule.pairWith);
+      }
+      const locations = partners ? g.locations : g.locations.filter((_, i) => !g.locationNeedsPair[i]);
+      const f: Finding = {
+        ruleId: g.rule.id,
+        provider: g.rule.provider,
+        title: g.rule.title,
+        severity,
+        confidence,
+        secret: g.secret,
+        redacted: redact(g.secret),
+        fingerprint: fp(g),
+        locations,
+        occurrences: partners ? g.occurrences : g.standaloneOccurrences,
+      };
+      if (reason !== undefined) f.reason = reason;
+      if (partners) f.pairedWith = [...partners].map(fp).sort();
+      out.push(f);
+    }
+    this.stats.skipped.unpaired = unpaired;
+    return out.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : a.fingerprint < b.fingerprint ? -1 : 1));
+  }
+}
+
+/** Findings for a batch of strings with a fresh Detector. */
+export function scanStrings(strings: Iterable<DecodedString>, rules: readonly Rule[] = RULES): Finding[] {
+  return new Detector(rules).feedAll(strings).findings();
+}

@@ -1,0 +1,353 @@
+import t from 'tap';
+import type { DecodedString } from '../decoders/types.js';
+import { ALNUM, BASE32, BASE64, DIGITS, HEX, fake } from '../rules/fake.js';
+import { RULES } from '../rules/index.js';
+import type { Rule, RuleExample } from '../rules/types.js';
+import { Detector, MAX_LOCATIONS_PER_FINDING, MAX_SCAN_CHARS, fingerprint, isPlaceholder, patternProblems, ruleProblems, scanStrings } from '../src/detect/engine.js';
+import { shannon } from '../src/detect/entropy.js';
+import { redact } from '../src/detect/redact.js';
+import { type Finding, severityRank } from '../src/detect/types.js';
+
+const norm = (e: string | RuleExample): RuleExample => (typeof e === 'string' ? { text: e } : e);
+
+let pointer = 0;
+function str(text: string, opts: { context?: string; scope?: string; entry?: string } = {}): DecodedString {
+  const s: DecodedString = { text, location: { entry: opts.entry ?? 'classes.dex', decoder: 'dex', pointer: `string_ids[${pointer++}]` } };
+  if (opts.context !== undefined) s.context = opts.context;
+  if (opts.scope !== undefined) s.scope = opts.scope;
+  return s;
+}
+
+const scan = (...strings: DecodedString[]): Finding[] => scanStrings(strings);
+const only = (findings: Finding[], ruleId: string): Finding => {
+  const f = findings.filter((x) => x.ruleId === ruleId);
+  if (f.length !== 1) throw new Error(`expected one ${ruleId} finding, got ${f.length}`);
+  return f[0]!;
+};
+
+/** The contract with the sample builder: ids and default severity/confidence. */
+const CONTRACT: Record<string, [string, string]> = {
+  'twitter-consumer-key': ['medium', 'medium'],
+  'twitter-consumer-secret': ['critical', 'medium'],
+  'twitter-bearer-token': ['high', 'high'],
+  'twitter-access-token': ['high', 'medium'],
+  'facebook-app-id': ['info', 'medium'],
+  'facebook-client-token': ['low', 'medium'],
+  'facebook-app-secret': ['critical', 'medium'],
+  'facebook-access-token': ['high', 'high'],
+  'facebook-app-access-token': ['critical', 'high'],
+  'google-api-key': ['medium', 'high'],
+  'firebase-database-url': ['low', 'high'],
+  'firebase-fcm-server-key': ['high', 'high'],
+  'google-oauth-client-secret': ['high', 'high'],
+  'gcp-service-account': ['critical', 'high'],
+  'aws-access-key-id': ['high', 'high'],
+  'aws-secret-access-key': ['critical', 'medium'],
+  'aws-cognito-identity-pool': ['medium', 'high'],
+  'azure-storage-connection-string': ['critical', 'high'],
+  'azure-storage-account-key': ['critical', 'medium'],
+  'azure-sas-token': ['high', 'high'],
+  'stripe-secret-key': ['critical', 'high'],
+  'stripe-restricted-key': ['high', 'high'],
+  'stripe-publishable-key': ['info', 'high'],
+  'slack-token': ['high', 'high'],
+  'slack-webhook': ['medium', 'high'],
+  'github-token': ['critical', 'high'],
+  'private-key': ['critical', 'high'],
+};
+
+t.test('rule set: structure, contract ids and default severities', async (t) => {
+  t.same(ruleProblems(RULES), [], 'no structural problems');
+  t.same(
+    RULES.map((r) => r.id).sort(),
+    Object.keys(CONTRACT).sort(),
+    'exactly the contracted rule ids',
+  );
+  for (const r of RULES) t.same([r.severity, r.confidence], CONTRACT[r.id], `${r.id} default severity/confidence`);
+});
+
+t.test('every rule example, through the real Detector', async (t) => {
+  for (const rule of RULES) {
+    rule.examples.match.forEach((e, i) => {
+      const ex = norm(e);
+      const found = scan(str(ex.text, ex)).filter((f) => f.ruleId === rule.id);
+      t.equal(found.length, 1, `${rule.id} match[${i}]${ex.context ? ` (context ${ex.context})` : ''} is found`);
+      if (found[0] && ex.context !== undefined) t.equal(found[0].locations[0]?.context, ex.context, `${rule.id} match[${i}] keeps its context`);
+    });
+    rule.examples.noMatch.forEach((e, i) => {
+      const ex = norm(e);
+      const found = scan(str(ex.text, ex)).filter((f) => f.ruleId === rule.id);
+      t.equal(found.length, 0, `${rule.id} noMatch[${i}] is not found`);
+    });
+  }
+});
+
+t.test('keyword prefilter: a keyword of each keyword rule occurs in every match example', async (t) => {
+  for (const rule of RULES) {
+    if (rule.whole) {
+      t.equal(rule.keywords.length, 0, `${rule.id} is whole-string, gated by context/length instead of keywords`);
+      continue;
+    }
+    t.ok(rule.keywords.length > 0, `${rule.id} has keywords`);
+    for (const e of rule.examples.match) {
+      const text = norm(e).text.toLowerCase();
+      t.ok(
+        rule.keywords.some((k) => text.includes(k)),
+        `${rule.id}: a keyword occurs in ${JSON.stringify(redact(norm(e).text))}`,
+      );
+    }
+  }
+});
+
+t.test('regex safety checker', async (t) => {
+  for (const rule of RULES) {
+    t.same(patternProblems(rule.pattern.source), [], `${rule.id} pattern has no nested or unbounded quantifier`);
+  }
+  t.match(patternProblems('(a+)+').join(), /unbounded/, '(a+)+ is unbounded');
+  t.match(patternProblems('(?:[a-z]{1,5}){2,3}').join(), /nested quantifier/, 'a bounded repeat of a quantified group is nested');
+  t.match(patternProblems('(?:x(?:[a-z]{1,5}|b)){1,3}').join(), /nested quantifier/, 'a quantifier deep inside a repeated group is nested');
+  t.match(patternProblems('key=.*').join(), /unbounded/, '.* is unbounded');
+  t.match(patternProblems('[0-9]{3,}').join(), /unbounded/, '{3,} is unbounded');
+  t.match(patternProblems('ab+c').join(), /unbounded/, '+ is unbounded');
+  t.same(patternProblems('(?:ab{1,3})?c'), [], 'an optional group with a bounded quantifier inside is allowed');
+  t.same(patternProblems('[a-z+*]{1,4}\\+\\{x\\}(?:A|B){2}'), [], 'quantifier characters inside classes and escapes are literals');
+  t.same(patternProblems('(?<secret>[0-9a-f]{32})'), [], 'a quantifier in an unquantified group is fine');
+
+  const bad: Rule = { ...RULES.find((r) => r.id === 'github-token')!, id: 'bad-rule', pattern: /(?:[a-z]{1,5})+x/ };
+  t.throws(() => new Detector([...RULES, bad]), /bad-rule: pattern: unbounded quantifier/, 'the Detector refuses an unsafe rule');
+  const upper: Rule = { ...RULES.find((r) => r.id === 'github-token')!, id: 'upper-keyword', keywords: ['GHP_'] };
+  t.throws(() => new Detector([upper]), /not lower-case/, 'the Detector refuses upper-case keywords');
+});
+
+t.test('pairing', async (t) => {
+  const keyId = `AKIA${fake(BASE32, 16, 9001)}`;
+  const secret = fake(BASE64, 40, 9002);
+
+  t.test('AWS key id and bare secret in the same entry', async (t) => {
+    const found = scan(str(keyId), str('some.other.String'), str(secret));
+    const id = only(found, 'aws-access-key-id');
+    const sec = only(found, 'aws-secret-access-key');
+    t.same([id.severity, id.confidence], ['critical', 'high'], 'key id is upgraded by its pair');
+    t.same([sec.severity, sec.confidence], ['critical', 'high'], 'secret is reported through its pair');
+    t.same(id.pairedWith, [sec.fingerprint], 'key id points at the secret');
+    t.same(sec.pairedWith, [id.fingerprint], 'secret points at the key id');
+    t.equal(sec.locations.length, 1, 'the pair keeps the secret location');
+  });
+
+  t.test('parts found alone keep their own severity', async (t) => {
+    const alone = scan(str(keyId));
+    t.same([only(alone, 'aws-access-key-id').severity, alone[0]!.pairedWith], ['high', undefined], 'key id alone: high, unpaired');
+    t.same(scan(str(secret)), [], 'a bare 40-character value without context or partner is not reported');
+    const withContext = only(scan(str(secret, { context: 'aws_secret_access_key' })), 'aws-secret-access-key');
+    t.same([withContext.severity, withContext.confidence], ['critical', 'medium'], 'secret by context alone: critical/medium');
+    t.same(scan(str(keyId, { entry: 'classes.dex' }), str(secret, { entry: 'classes2.dex' })).map((f) => f.ruleId), ['aws-access-key-id'], 'different entries, no shared scope: no pair');
+  });
+
+  t.test('the same scope pairs across entries', async (t) => {
+    const found = scan(str(keyId, { entry: 'classes.dex', scope: 'Lcom/acme/Cloud;' }), str(secret, { entry: 'classes2.dex', scope: 'Lcom/acme/Cloud;' }));
+    t.equal(only(found, 'aws-secret-access-key').severity, 'critical');
+    t.ok(only(found, 'aws-access-key-id').pairedWith, 'paired by scope');
+  });
+
+  t.test('Twitter consumer key and secret from resources', async (t) => {
+    const key = fake(ALNUM, 25, 9003);
+    const sec = fake(ALNUM, 50, 9004);
+    const alone = only(scan(str(key, { context: 'twitter_consumer_key', entry: 'resources.arsc' })), 'twitter-consumer-key');
+    t.same([alone.severity, alone.confidence], ['medium', 'medium'], 'key alone');
+    const found = scan(str(key, { context: 'twitter_consumer_key', entry: 'resources.arsc' }), str(sec, { context: 'twitter_consumer_secret', entry: 'resources.arsc' }));
+    const k = only(found, 'twitter-consumer-key');
+    const s = only(found, 'twitter-consumer-secret');
+    t.same([s.severity, s.confidence], ['critical', 'high'], 'secret with its key');
+    t.same([k.severity, k.confidence], ['high', 'high'], 'key with its secret');
+    t.same(s.pairedWith, [k.fingerprint]);
+    t.same(k.pairedWith, [s.fingerprint]);
+  });
+
+  t.test('Facebook app id stays public by design when paired with the app secret', async (t) => {
+    const appId = `1${fake(DIGITS, 14, 9005)}`;
+    const appSecret = fake(HEX, 32, 9006);
+    const found = scan(str(appId, { context: 'facebook_app_id', entry: 'resources.arsc' }), str(appSecret, { context: 'facebook_app_secret', entry: 'resources.arsc' }));
+    const id = only(found, 'facebook-app-id');
+    const sec = only(found, 'facebook-app-secret');
+    t.same([sec.severity, sec.confidence], ['critical', 'high']);
+    t.equal(id.severity, 'info', 'the app id itself is still public');
+    t.same(id.pairedWith, [sec.fingerprint], 'but it is linked to the secret');
+    t.equal(found[0]!.ruleId, 'facebook-app-secret', 'sorted by severity first');
+  });
+});
+
+t.test('public-by-design and adjusted severities', async (t) => {
+  const cases: Array<[string, DecodedString, string, RegExp]> = [
+    ['facebook-app-id', str(`1${fake(DIGITS, 14, 9101)}`, { context: 'com.facebook.sdk.ApplicationId' }), 'info', /public by design/],
+    ['facebook-client-token', str(fake(HEX, 32, 9102), { context: 'com.facebook.sdk.ClientToken' }), 'low', /public by design/],
+    ['stripe-publishable-key', str(`pk_${'live'}_${fake(ALNUM, 40, 9103)}`), 'info', /public by design/],
+    ['firebase-database-url', str('https://orbit-notes-3f2a1.firebaseio.com', { context: 'firebase_database_url' }), 'low', /database rules/],
+    ['google-api-key', str(`AIza${fake(ALNUM, 35, 9104)}`, { context: 'google_api_key' }), 'low', /public client key/],
+    ['google-api-key', str(`AIza${fake(ALNUM, 35, 9105)}`, { context: 'com.google.android.geo.API_KEY' }), 'low', /public client key/],
+    ['google-api-key', str(`AIza${fake(ALNUM, 35, 9106)}`, { context: 'API_KEY' }), 'low', /public client key/],
+    ['google-api-key', str(`AIza${fake(ALNUM, 35, 9107)}`), 'medium', /outside the usual client configuration/],
+    ['google-api-key', str(`AIza${fake(ALNUM, 35, 9108)}`, { context: 'PAYMENTS_API_KEY' }), 'medium', /outside/],
+    ['stripe-secret-key', str(`sk_${'test'}_${fake(ALNUM, 24, 9109)}`), 'low', /test-mode/],
+    ['stripe-secret-key', str(`sk_${'live'}_${fake(ALNUM, 24, 9110)}`), 'critical', /live secret key/],
+    ['stripe-restricted-key', str(`rk_${'test'}_${fake(ALNUM, 24, 9111)}`), 'low', /test-mode/],
+  ];
+  for (const [ruleId, s, severity, reason] of cases) {
+    const f = only(scan(s), ruleId);
+    t.equal(f.severity, severity, `${ruleId} ${s.context ?? '(no context)'} -> ${severity}`);
+    t.match(f.reason, reason, `${ruleId} explains why`);
+  }
+  const access = fake(DIGITS, 10, 9112).replace(/^0/, '1') + '-' + fake(ALNUM, 40, 9113);
+  t.equal(only(scan(str(access)), 'twitter-access-token').confidence, 'medium', 'bare access token: medium confidence');
+  t.equal(only(scan(str(access, { context: 'TWITTER_ACCESS_TOKEN' })), 'twitter-access-token').confidence, 'high', 'bound to its name: high confidence');
+  const pem = (label: string, body: string): string => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----`;
+  t.equal(only(scan(str(pem('ENCRYPTED PRIVATE KEY', fake(BASE64, 200, 9114)))), 'private-key').severity, 'high', 'encrypted key: high');
+  const netty = pem('PRIVATE KEY', `${fake(BASE64, 64, 9115)}\na84ENvkWzWgFGtVAe5iZUChqrAPNdgnQs7Brb3cCBYRD${fake(BASE64, 100, 9116)}`);
+  const nf = only(scan(str(netty)), 'private-key');
+  t.equal(nf.severity, 'info', "Netty's public self-test key is reported at info");
+  t.match(nf.reason, /Netty/);
+});
+
+t.test('placeholders and documentation examples are never reported above info', async (t) => {
+  const values = [
+    'AKIAIOSFODNN7EXAMPLE',
+    'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'YOUR_API_KEY',
+    'your-api-key-goes-here-please',
+    'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+    'XXXXXXXXXXXXXXXXXXXXXXXXX',
+    '${TWITTER_CONSUMER_SECRET}',
+    '<key>',
+    'changeme',
+    '0000000000000000000000000000000000000000',
+    '1234567890abcdef1234567890abcdef',
+    'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX',
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/ABCDEFGHIJKLMNOPQRSTUV==',
+    '1111111111111',
+    'testconsumerkey1234567890',
+    `AIza${'x'.repeat(35)}`,
+    `AIzaSyDUMMY${fake(ALNUM, 28, 9201)}`,
+    `AIza${'A'.repeat(35)}`,
+    `sk_${'live'}_${'0'.repeat(24)}`,
+    `sk_${'live'}_abcdefghijklmnopqrstuvwxyz`,
+    `gh${'p'}_${'a'.repeat(36)}`,
+    `xox${'b'}-123456789012-xxxxxxxxxxxxxxxxxxxx`,
+    `1${fake(DIGITS, 9, 9202)}-${'X'.repeat(40)}`,
+    `${fake(DIGITS, 15, 9203)}|${'0'.repeat(32)}`,
+    'https://your-project.firebaseio.com',
+    'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
+    `DefaultEndpointsProtocol=https;AccountName=example;AccountKey=${'A'.repeat(86)}==`,
+    '-----BEGIN RSA PRIVATE KEY-----\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n-----END RSA PRIVATE KEY-----',
+    '',
+  ];
+  const contexts = [undefined, 'aws_secret_access_key', 'twitter_consumer_key', 'twitter_consumer_secret', 'facebook_app_id', 'facebook_app_secret', 'facebook_client_token', 'google_api_key', 'azure_storage_account_key', 'TWITTER_ACCESS_TOKEN'];
+  const d = new Detector();
+  for (const v of values) for (const context of contexts) d.feed(str(v, context === undefined ? {} : { context }));
+  d.feed(str(`AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`));
+  const above = d.findings().filter((f) => severityRank(f.severity) > severityRank('info'));
+  t.same(above.map((f) => `${f.ruleId}: ${f.redacted}`), [], 'nothing above info');
+  t.ok(d.stats.skipped.placeholder > 0, 'placeholders are counted as skipped');
+
+  t.ok(isPlaceholder('AKIAIOSFODNN7EXAMPLE'), 'AWS docs key id');
+  t.ok(isPlaceholder('sk_live_1234567890abcdefghij1234'), 'ascending runs');
+  t.notOk(isPlaceholder(`AKIA${fake(BASE32, 16, 9204)}`), 'a random key id is not a placeholder');
+  for (const rule of RULES) {
+    for (const e of rule.examples.match) {
+      const text = norm(e).text;
+      const f = scan(str(text, norm(e))).find((x) => x.ruleId === rule.id);
+      if (f) t.notOk(isPlaceholder(f.secret), `${rule.id} example secret is not taken for a placeholder`);
+    }
+  }
+});
+
+t.test('redaction never reveals more than a third of a value', async (t) => {
+  const revealed = (r: string): number => r.replace(/[*…]/g, '').length;
+  const secrets: string[] = [];
+  for (const rule of RULES) for (const e of rule.examples.match) for (const f of scan(str(norm(e).text, norm(e)))) secrets.push(f.secret);
+  for (let n = 0; n <= 200; n++) secrets.push(fake(ALNUM, n, 9300 + n));
+  secrets.push(`AKIA${fake(BASE32, 16, 9301)}`, `sk_${'live'}_${fake(ALNUM, 24, 9302)}`, `${'A'.repeat(21)}${fake(ALNUM, 30, 9303)}`, 'short');
+  for (const s of secrets) {
+    const r = redact(s);
+    t.ok(revealed(r) <= Math.floor(s.length / 3), `${s.length} chars: reveals ${revealed(r)}`);
+    if (s.length >= 3) t.not(r, s, 'never the value itself');
+  }
+  t.equal(redact('abcdefghijk'), '***********', 'short values are fully masked');
+  t.match(redact(`AKIA${fake(BASE32, 16, 9304)}`), /^AKIA[A-Z2-7]{0,2}…[A-Z2-7]{2}$/, 'AWS key id keeps its AKIA prefix');
+  t.match(redact(`sk_${'live'}_${fake(ALNUM, 99, 9305)}`), /^sk_live_[A-Za-z0-9]{4}…[A-Za-z0-9]{2}$/, 'Stripe key keeps its sk_live_ prefix');
+  const f = only(scan(str(`AKIA${fake(BASE32, 16, 9306)}`)), 'aws-access-key-id');
+  t.equal(f.redacted, redact(f.secret), 'findings carry the redacted form');
+});
+
+t.test('fingerprint is stable', async (t) => {
+  t.equal(fingerprint('aws-access-key-id', 'AKIAZ7VQ3K4M2P6R5T2W'), '81cea770031057aa48a3dbc56df68a67238bc3d5898de6ba63d00ba78ad4ecf6', 'sha256 of id NUL secret');
+  t.not(fingerprint('aws-access-key-id', 'AKIAZ7VQ3K4M2P6R5T2W'), fingerprint('aws-secret-access-key', 'AKIAZ7VQ3K4M2P6R5T2W'), 'the rule id is part of it');
+  const key = `AKIA${fake(BASE32, 16, 9401)}`;
+  t.equal(only(scan(str(key, { entry: 'a.dex' })), 'aws-access-key-id').fingerprint, only(scan(str(key, { entry: 'b.so' })), 'aws-access-key-id').fingerprint, 'independent of where the value was found');
+});
+
+t.test('grouping, locations, long strings', async (t) => {
+  const key = `AKIA${fake(BASE32, 16, 9501)}`;
+  const d = new Detector();
+  for (let i = 0; i < MAX_LOCATIONS_PER_FINDING + 10; i++) d.feed(str(key, { entry: `e${i}.dex` }));
+  const f = only(d.findings(), 'aws-access-key-id');
+  t.equal(f.locations.length, MAX_LOCATIONS_PER_FINDING, 'locations are capped');
+  t.equal(f.occurrences, MAX_LOCATIONS_PER_FINDING + 10, 'occurrences keep counting');
+  t.same(f.locations[0], { entry: 'e0.dex', decoder: 'dex', pointer: f.locations[0]!.pointer }, 'a location is entry, decoder, pointer');
+
+  const a = `AKIA${fake(BASE32, 16, 9502)}`;
+  const b = `GOCSPX-${fake(ALNUM, 28, 9503)}`;
+  const bundle = `var cfg={aws:"${a}",x:1};${'/* filler */ '.repeat(2000)}var o={client_secret:"${b}"};var again="${a}";`;
+  const d2 = new Detector();
+  d2.feed(str(bundle, { entry: 'assets/index.android.bundle' }));
+  const found = d2.findings();
+  t.same(found.map((x) => x.ruleId).sort(), ['aws-access-key-id', 'google-oauth-client-secret'], 'each match in a long string is a hit');
+  t.equal(only(found, 'aws-access-key-id').occurrences, 2, 'two occurrences in one string');
+
+  const far = `${'.'.repeat(MAX_SCAN_CHARS)}${a}`;
+  const d3 = new Detector();
+  d3.feed(str(far));
+  t.same(d3.findings(), [], 'nothing past the scan window');
+  t.equal(d3.stats.truncated, 1, 'truncation is counted');
+
+  const d4 = new Detector();
+  d4.feed(str('AKIA'));
+  d4.feed(str(''));
+  t.equal(d4.stats.skipped.short, 2, 'short strings are skipped before anything else');
+  t.equal(d4.stats.regexRuns, 0);
+});
+
+t.test('a service account JSON is one finding, not also a bare private key', async (t) => {
+  const rule = RULES.find((r) => r.id === 'gcp-service-account')!;
+  const found = scan(str(norm(rule.examples.match[0]!).text, { entry: 'assets/service-account.json' }));
+  t.same(found.map((f) => f.ruleId), ['gcp-service-account']);
+});
+
+t.test('whole-string rules trim and need the bound name', async (t) => {
+  const sec = fake(ALNUM, 50, 9601);
+  t.equal(scan(str(`  ${sec}\n`, { context: 'twitter_consumer_secret' }))[0]?.secret, sec, 'surrounding whitespace is not part of the secret');
+  t.same(scan(str(sec, { context: 'app_name' })), [], 'unrelated name');
+  t.same(scan(str(sec)), [], 'no name');
+});
+
+t.test('stats and no logging', async (t) => {
+  const calls: unknown[] = [];
+  const saved = { log: console.log, error: console.error, warn: console.warn, info: console.info, debug: console.debug };
+  for (const k of Object.keys(saved) as Array<keyof typeof saved>) console[k] = (...args: unknown[]) => void calls.push(args);
+  const d = new Detector();
+  try {
+    for (const rule of RULES) for (const e of [...rule.examples.match, ...rule.examples.noMatch]) d.feed(str(norm(e).text, norm(e)));
+    d.findings();
+  } finally {
+    Object.assign(console, saved);
+  }
+  t.same(calls, [], 'the engine prints nothing');
+  t.ok(d.stats.strings > 100 && d.stats.prefilterHits > 0 && d.stats.regexRuns > 0, 'counters move');
+});
+
+t.test('shannon entropy', async (t) => {
+  t.equal(shannon(''), 0);
+  t.equal(shannon('aaaa'), 0);
+  t.equal(shannon('abab'), 1);
+  t.equal(shannon('0123456789abcdef'), 4);
+  t.equal(shannon('éé'), 0, 'non-ASCII characters count too');
+  t.ok(shannon(fake(BASE64, 40, 9701)) > 4.1);
+});

@@ -1,0 +1,250 @@
+/**
+ * End-to-end: the committed sample APKs (built by samples/build.sh with real Android tooling) scanned by the real
+ * pipeline and CLI. Every planted secret must be found at its severity and entry, no decoy above info, the app's
+ * identity must match what aapt/apksigner said at build time, and hostile variants must always end in a report.
+ */
+import t from 'tap';
+import { readFileSync, readdirSync, existsSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import JSZip from 'jszip';
+import { scanFileSync, scanBytesSync } from '../src/pipeline/index.js';
+import { scanFileIsolated } from '../src/pipeline/run.js';
+import { severityRank, type Severity } from '../src/detect/types.js';
+import type { Report } from '../src/report/types.js';
+
+const ROOT = process.cwd();
+const CLI = join(ROOT, 'dist/src/cli.js');
+
+interface Planted {
+  ruleId: string;
+  severity: Severity;
+  secret: string;
+  entry: string;
+  context?: string | null;
+}
+interface Expected {
+  file: string;
+  quirk?: string;
+  expectDiagnostics?: string[];
+  app?: Record<string, string | undefined>;
+  planted: Planted[];
+  decoys: { text: string; entry?: string; why?: string }[];
+}
+
+function samples(): { apk: string; expected: Expected }[] {
+  const out: { apk: string; expected: Expected }[] = [];
+  for (const dir of ['samples/android', 'samples/quirks']) {
+    const abs = join(ROOT, dir);
+    if (!existsSync(abs)) continue;
+    for (const f of readdirSync(abs).sort()) {
+      if (!f.endsWith('.expected.json')) continue;
+      const expected = JSON.parse(readFileSync(join(abs, f), 'utf8')) as Expected;
+      out.push({ apk: join(abs, expected.file), expected });
+    }
+  }
+  return out;
+}
+
+const SAMPLES = samples();
+
+function cli(args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
+}
+
+t.test('the samples are there', async (t) => {
+  t.ok(SAMPLES.length >= 10, `found ${SAMPLES.length} samples with expectations`);
+  t.ok(SAMPLES.some((s) => s.expected.file === 'leaky-multidex.apk'), 'the main leaky sample is present');
+});
+
+for (const { apk, expected } of SAMPLES) {
+  t.test(`sample ${expected.file}`, async (t) => {
+    const report = scanFileSync(apk, { showSecrets: true });
+    t.equal(report.artifact.kind, 'apk');
+    t.equal(report.artifact.platform, 'android');
+    for (const p of expected.planted) {
+      const hits = report.findings.filter((f) => f.secret === p.secret || (f.secret ?? '').includes(p.secret));
+      const f = hits.find((h) => h.ruleId === p.ruleId);
+      t.ok(f, `${p.ruleId} planted in ${p.entry} is found (rules that matched: ${hits.map((h) => h.ruleId).join(', ') || 'none'})`);
+      if (!f) continue;
+      t.equal(f.severity, p.severity, `${p.ruleId} in ${p.entry} has severity ${p.severity}`);
+      t.ok(
+        f.locations.some((l) => l.entry === p.entry),
+        `${p.ruleId} located in ${p.entry} (got ${f.locations.map((l) => l.entry).join(', ')})`,
+      );
+      if (p.context) t.ok(f.locations.some((l) => l.context === p.context), `${p.ruleId} bound to ${p.context}`);
+      for (const l of f.locations) t.ok(l.pointer.length > 0, 'every location has a pointer');
+    }
+    for (const d of expected.decoys) {
+      const bad = report.findings.filter((f) => severityRank(f.severity) > severityRank('info') && (f.secret ?? '').includes(d.text));
+      t.same(
+        bad.map((f) => f.ruleId),
+        [],
+        `decoy ${d.why ?? d.text.slice(0, 8)} is not reported above info`,
+      );
+    }
+    for (const code of expected.expectDiagnostics ?? []) {
+      t.ok(
+        report.diagnostics.some((d) => d.code === code),
+        `diagnostic ${code} is reported (got ${[...new Set(report.diagnostics.map((d) => d.code))].join(', ')})`,
+      );
+    }
+    if (expected.app) {
+      const app = report.artifact.app as Record<string, string | undefined>;
+      for (const key of ['id', 'versionName', 'versionCode', 'minSdk', 'targetSdk', 'label']) {
+        const want = expected.app[key];
+        if (want === undefined || want === null) continue;
+        t.equal(app[key === 'label' ? 'name' : key], want, `app ${key}`);
+      }
+      if (expected.app.signerSha256) t.equal(app.signer, expected.app.signerSha256, 'signer certificate SHA-256 equals apksigner');
+    }
+  });
+}
+
+t.test('clean sample has nothing above info', async (t) => {
+  const clean = SAMPLES.find((s) => s.expected.file === 'clean-app.apk');
+  t.ok(clean, 'clean-app sample exists');
+  if (!clean) return;
+  const report = scanFileSync(clean.apk);
+  t.same(
+    report.findings.filter((f) => severityRank(f.severity) > severityRank('info')).map((f) => `${f.ruleId} at ${f.locations[0]?.entry} ${f.locations[0]?.pointer}`),
+    [],
+  );
+});
+
+t.test('CLI: report contract, redaction and exit codes', async (t) => {
+  const leaky = SAMPLES.find((s) => s.expected.file === 'leaky-multidex.apk')!;
+  const clean = SAMPLES.find((s) => s.expected.file === 'clean-app.apk')!;
+  const json = cli(['scan', leaky.apk, '--format', 'json']);
+  t.equal(json.status, 1, 'findings at or above high exit 1');
+  const report = JSON.parse(json.stdout) as Report;
+  t.equal(report.schemaVersion, 1);
+  t.equal(report.tool.name, 'leakdex');
+  t.match(report.artifact, { kind: 'apk', platform: 'android', sha256: /^[0-9a-f]{64}$/ });
+  t.ok(report.artifact.size > 0);
+  t.match(report.stats, { entries: Number, bytesRead: Number, bytesInflated: Number, strings: Number, durationMs: Number });
+  for (const f of report.findings) {
+    t.equal(f.secret, undefined, `${f.ruleId}: no secret without --show-secrets`);
+    t.match(f, { ruleId: String, provider: String, title: String, severity: String, confidence: String, redacted: String, fingerprint: /^[0-9a-f]{64}$/ });
+  }
+  for (const p of leaky.expected.planted) {
+    t.notOk(json.stdout.includes(p.secret), `JSON report does not contain the full ${p.ruleId}`);
+  }
+  const text = cli(['scan', leaky.apk]);
+  t.equal(text.status, 1);
+  for (const p of leaky.expected.planted) t.notOk(text.stdout.includes(p.secret), `text report does not contain the full ${p.ruleId}`);
+  t.match(text.stdout, /critical/);
+
+  const shown = cli(['scan', leaky.apk, '--format', 'json', '--show-secrets']);
+  const withSecrets = JSON.parse(shown.stdout) as Report;
+  t.ok(withSecrets.findings.every((f) => typeof f.secret === 'string' && f.secret.length > 0), '--show-secrets puts the values in');
+
+  t.equal(cli(['scan', leaky.apk, '--fail-on', 'none']).status, 0, '--fail-on none exits 0');
+  t.equal(cli(['scan', clean.apk]).status, 0, 'clean app exits 0 at the default threshold');
+  const infoOnly = cli(['scan', clean.apk, '--fail-on', 'info', '--format', 'json']);
+  const cleanReport = JSON.parse(infoOnly.stdout) as Report;
+  t.equal(infoOnly.status, cleanReport.findings.length > 0 ? 1 : 0, '--fail-on info counts info findings');
+
+  const dir = mkdtempSync(join(tmpdir(), 'leakdex-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const outFile = join(dir, 'r.json');
+  const written = cli(['scan', leaky.apk, '--format', 'json', '--output', outFile]);
+  t.equal(written.stdout, '', 'nothing on stdout with --output');
+  t.equal((JSON.parse(readFileSync(outFile, 'utf8')) as Report).findings.length, report.findings.length, '--output writes the same report');
+
+  const usage = cli(['scan']);
+  t.equal(usage.status, 2, 'missing file is a usage error');
+  t.match(usage.stderr, /^leakdex: error: .+\n$/, 'one-line error');
+  t.equal(cli(['scan', join(dir, 'nope.apk')]).status, 2, 'missing input exits 2');
+  t.equal(cli(['scan', leaky.apk, '--format', 'xml']).status, 2, 'bad --format exits 2');
+  t.equal(cli(['scan', leaky.apk, '--fail-on', 'severe']).status, 2, 'bad --fail-on exits 2');
+  t.equal(cli(['frobnicate']).status, 2, 'unknown command exits 2');
+  const truncated = join(dir, 'truncated.apk');
+  writeFileSync(truncated, readFileSync(leaky.apk).subarray(0, 3000));
+  const tr = cli(['scan', truncated]);
+  t.equal(tr.status, 2, 'an archive that cannot be opened exits 2');
+  t.match(tr.stderr, /not a readable archive/);
+  t.equal(cli(['scan', '--help']).status, 0, '--help exits 0');
+  t.match(cli(['scan', '--help']).stdout, /--fail-on/);
+
+  const dump = cli(['dump', leaky.apk]);
+  t.equal(dump.status, 0);
+  const lines = dump.stdout.trim().split('\n').map((l) => JSON.parse(l) as { entry: string; decoder: string; pointer: string; text: string });
+  t.ok(lines.length > 100, `dump prints every decoded string (${lines.length})`);
+  t.ok(lines.some((l) => l.entry === 'classes2.dex' && l.decoder === 'dex'), 'dump covers classes2.dex');
+  for (const p of leaky.expected.planted) t.notOk(dump.stdout.includes(p.secret), `dump redacts ${p.ruleId}`);
+});
+
+t.test('fidelity against the golden outputs recorded at build time', async (t) => {
+  const goldenDir = join(ROOT, 'samples/android/golden');
+  const files = existsSync(goldenDir) ? readdirSync(goldenDir).filter((f) => f.endsWith('.dex-strings.json')) : [];
+  t.ok(files.length > 0, 'golden dex string tables exist');
+  for (const f of files) {
+    const name = f.replace(/\.dex-strings\.json$/, '');
+    const golden = JSON.parse(readFileSync(join(goldenDir, f), 'utf8')) as Record<string, string[]>;
+    const seen = new Map<string, string[]>();
+    const r = cli(['dump', join(ROOT, 'samples/android', `${name}.apk`), '--show-secrets']);
+    for (const line of r.stdout.trim().split('\n')) {
+      const s = JSON.parse(line) as { entry: string; decoder: string; pointer: string; text: string };
+      if (s.decoder !== 'dex' || !/^string_ids\[\d+\]/.test(s.pointer)) continue;
+      const list = seen.get(s.entry) ?? [];
+      list.push(s.text);
+      seen.set(s.entry, list);
+    }
+    for (const [dex, strings] of Object.entries(golden)) t.same(seen.get(dex), strings, `${name} ${dex}: every string_ids entry equals the independent tool's, in order`);
+  }
+});
+
+t.test('hostile variants of every sample always end in a report', async (t) => {
+  let scans = 0;
+  for (const { apk, expected } of SAMPLES) {
+    const bytes = readFileSync(apk);
+    const cuts = 12;
+    const variants: Uint8Array[] = [];
+    for (let i = 1; i <= cuts; i++) variants.push(bytes.subarray(0, Math.floor((bytes.length * i) / (cuts + 1))));
+    let seed = 0x9e3779b9 ^ bytes.length;
+    const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 12; i++) {
+      const copy = Uint8Array.from(bytes);
+      for (let k = 0; k < 8; k++) copy[Math.floor(rnd() * copy.length)] ^= 1 + Math.floor(rnd() * 255);
+      variants.push(copy);
+    }
+    // The central directory and the end record are where a flip hurts most: flip there too.
+    const tail = Uint8Array.from(bytes);
+    for (let i = Math.max(0, tail.length - 400); i < tail.length; i += 7) tail[i] ^= 0x5a;
+    variants.push(tail);
+    for (const v of variants) {
+      let report: Report | undefined;
+      try {
+        report = scanBytesSync(v, expected.file);
+      } catch (e) {
+        t.fail(`${expected.file} (${v.length} bytes) threw ${(e as Error).stack}`);
+        continue;
+      }
+      scans++;
+      if (!report || typeof report.stats.strings !== 'number') t.fail(`${expected.file}: no report`);
+      const internal = report.diagnostics.filter((d) => d.code.endsWith('.internal'));
+      t.same(internal.map((d) => `${d.entry}: ${d.message}`), [], `${expected.file} (${v.length} bytes): no internal errors, only decode diagnostics`);
+    }
+  }
+  t.ok(scans > 100, `${scans} hostile variants scanned`);
+});
+
+t.test('a worker killed by one entry loses nothing else', async (t) => {
+  const zip = new JSZip();
+  zip.file('AndroidManifest.xml', 'not binary xml, on purpose');
+  zip.file('assets/.env', 'GITHUB_TOKEN=ghp_' + 'Zq3xW8vN2mR7tY5uK1pL9sD4fG6hJ0aBcE1x\n');
+  // 24 MB of tiny JSON objects: JSON.parse needs far more heap than the worker is given below.
+  zip.file('assets/huge.json', '[' + Array.from({ length: 1_500_000 }, (_, i) => `{"k":"v${i % 10}"}`).join(',') + ']');
+  const bytes = await zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
+  const dir = mkdtempSync(join(tmpdir(), 'leakdex-oom-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'oom.apk');
+  writeFileSync(file, bytes);
+  const report = await scanFileIsolated(file, { limits: { workerHeapMb: 48 } });
+  const crash = report.diagnostics.find((d) => d.code === 'scan.entry_crashed_worker');
+  t.ok(crash, 'the entry that killed the worker is a diagnostic');
+  t.equal(crash?.entry, 'assets/huge.json');
+  t.ok(report.findings.some((f) => f.ruleId === 'github-token' && f.locations.some((l) => l.entry === 'assets/.env')), 'the secret in the other entry is still found');
+});
