@@ -375,10 +375,9 @@ export const decodeAxml: Decoder = function* (bytes, ctx) {
       const ref = referenceId(a.typed);
       if (ref !== undefined) {
         const resolved = res?.value(ref);
-        if (resolved !== undefined && resolved !== '') {
-          const refName = res?.name(ref);
-          yield emit(resolved, `${pointer} -> @${refName ?? `0x${ref.toString(16).padStart(8, '0')}`}`, context);
-        }
+        const refText = `@${res?.name(ref) ?? `0x${ref.toString(16).padStart(8, '0')}`}`;
+        if (resolved !== undefined && resolved !== '') yield emit(resolved, `${pointer} -> ${refText}`, context);
+        else if (resolved === undefined) yield emit(refText, `${pointer} -> ${refText}`, context);
       } else if (a.value !== '') {
         yield emit(a.value, pointer, context);
       }

@@ -12,7 +12,7 @@ export const MAX_COMMENT_LENGTH = 0xffff;
 export const RATIO_MIN_BYTES = 1024 * 1024;
 /** Largest inflate chunk handed to zlib (bigger chunks mean fewer JS<->C++ round trips on big entries). */
 const MAX_INFLATE_CHUNK = 4 * 1024 * 1024;
-const MIN_INFLATE_CHUNK = 64 * 1024;
+const MIN_INFLATE_CHUNK = 4 * 1024;
 const MAX_BUFFER_LENGTH = bufferConstants.MAX_LENGTH;
 
 const EOCD_SIG = 0x06054b50;
@@ -184,10 +184,8 @@ export class ZipArchive {
   readonly centralDirectorySize: number;
   /** The archive bytes. */
   readonly source: RandomAccess;
-  /** Running total of bytes handed out by read() (inflated or stored). */
-  bytesInflated = 0;
-  /** Running total of compressed bytes read from the source by read(). */
-  bytesRead = 0;
+  private inflated = 0;
+  private compressedRead = 0;
 
   private readonly limits: ZipLimits;
   private readonly warn: Warn;
@@ -203,6 +201,16 @@ export class ZipArchive {
     this.centralDirectorySize = eocd.cdSize;
     this.entries = entries;
     this.rawNames = rawNames;
+  }
+
+  /** Running total of bytes handed out by read() (inflated or stored); the per-archive cap applies to it. */
+  get bytesInflated(): number {
+    return this.inflated;
+  }
+
+  /** Running total of compressed bytes read from the source by read(). */
+  get bytesRead(): number {
+    return this.compressedRead;
   }
 
   /** Parses the EOCD and the central directory; throws DecodeError('zip.*') when the archive cannot be read at all. */
@@ -242,7 +250,7 @@ export class ZipArchive {
     if (at > src.size - LOCAL_SIZE) fail('bad_offset', `local header of ${entry.name} at ${at} is outside the ${src.size}-byte archive`, at);
 
     const { maxEntryBytes, maxTotalBytes } = this.limits;
-    const budget = Math.max(0, Math.min(maxEntryBytes, maxTotalBytes - this.bytesInflated));
+    const budget = Math.max(0, Math.min(maxEntryBytes, maxTotalBytes - this.inflated));
     // A deflate stream expands at most by its 5-byte stored-block headers; more compressed bytes than that cannot fit the cap.
     const compressedCap = maxEntryBytes + Math.ceil(maxEntryBytes / 16384) * 5 + 1024;
     if (entry.compressedSize > compressedCap) {
@@ -290,7 +298,7 @@ export class ZipArchive {
         out = this.inflate(entry, data, budget, at, known);
         method = METHOD_DEFLATED;
         if (!known && (crc32(out) >>> 0) !== entry.crc32 && data.length === entry.uncompressedSize && (crc32(data) >>> 0) === entry.crc32) {
-          this.bytesInflated -= out.length;
+          this.inflated -= out.length;
           throw new DecodeError('zip.bad_deflate', 'inflated bytes fail the CRC; the raw bytes pass it', at);
         }
       } catch (e) {
@@ -305,13 +313,13 @@ export class ZipArchive {
         this.warn({ code: 'zip.unknown_method_stored', message: `${entry.name}: method ${entry.method} data is not deflate; read as stored`, offset: at });
       }
     }
-    this.bytesRead += readLen;
+    this.compressedRead += readLen;
 
     const crcOk = (crc32(out) >>> 0) === entry.crc32;
     if (encryptedFlag) {
       if (!crcOk) {
         // Real encryption (ZipCrypto/AES) makes the bytes unreadable; a wrong CRC is the tell.
-        this.bytesInflated -= out.length;
+        this.inflated -= out.length;
         fail('encrypted', `${entry.name} is encrypted`, at);
       }
       this.warn({ code: 'zip.fake_encrypted', message: `${entry.name}: "encrypted" flag set on unencrypted data (read anyway, as Android does)`, offset: at });
@@ -358,7 +366,7 @@ export class ZipArchive {
   private chargeStored(entry: ZipEntry, length: number, budget: number, at: number): void {
     if (length > this.limits.maxEntryBytes) fail('entry_too_large', `${entry.name}: ${length} stored bytes exceed the ${this.limits.maxEntryBytes}-byte entry limit`, at);
     if (length > budget) fail('archive_budget_exhausted', `${entry.name}: ${length} bytes exceed what is left of the ${this.limits.maxTotalBytes}-byte archive budget`, at);
-    this.bytesInflated += length;
+    this.inflated += length;
   }
 
   /** Inflates raw deflate under the entry, archive and ratio caps, enforced by zlib while it runs. */
@@ -384,14 +392,14 @@ export class ZipArchive {
         }
         if (out.length === 0) fail('bad_deflate', `${entry.name}: deflate stream ends before any data`, at);
         if (out.length > cap) this.overCap(entry, cap, budget, ratioCap, data.length, at);
-        this.bytesInflated += out.length;
+        this.inflated += out.length;
         this.warn({ code: 'zip.truncated_deflate', message: `${entry.name}: deflate stream is cut short; ${out.length} bytes recovered`, offset: at });
         return out;
       }
       fail('bad_deflate', `${entry.name}: ${(e as Error).message}`, at);
     }
     if (out.length > cap) this.overCap(entry, cap, budget, ratioCap, data.length, at);
-    this.bytesInflated += out.length;
+    this.inflated += out.length;
     return out;
   }
 
@@ -537,10 +545,24 @@ function parseCentralDirectory(cd: Uint8Array, eocd: Eocd, warn: Warn): { entrie
     rawNames.push(rawName);
     pos += recordLen;
   }
+  warnOverlaps(entries, rawNames, warn);
   if (entries.length === eocd.count && pos < cd.length) {
     warn({ code: 'zip.central_directory_slack', message: `${cd.length - pos} bytes after the ${eocd.count} declared central headers are ignored, as Android does`, offset: eocd.cdOffset + pos });
   }
   return { entries, rawNames };
+}
+
+/** Warns once when entries share data (the overlapping-entry bomb, https://www.bamsoftware.com/hacks/zipbomb/); the caps bound the damage. */
+function warnOverlaps(entries: ZipEntry[], rawNames: Uint8Array[], warn: Warn): void {
+  const sorted = entries.slice().sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  let overlaps = 0;
+  let end = -1;
+  for (const e of sorted) {
+    if (e.localHeaderOffset < end) overlaps++;
+    // Lower bound of the entry's extent (the local extra may be longer): no false alarms.
+    end = Math.max(end, e.localHeaderOffset + LOCAL_SIZE + rawNames[e.index]!.length + e.compressedSize);
+  }
+  if (overlaps > 0) warn({ code: 'zip.overlapping_entries', message: `${overlaps} entries overlap the data of another entry` });
 }
 
 /** Reads the zip64 extended-information extra field (APPNOTE 4.5.3): only the saturated fields are present, in order. */

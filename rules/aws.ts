@@ -16,7 +16,6 @@ export const awsRules: Rule[] = [
     pattern: /(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/,
     keywords: ['akia', 'asia', 'abia', 'acca', 'a3t'],
     reason: 'access key id alone: identifies the key; look for its secret nearby',
-    pairWith: { ruleId: 'aws-secret-access-key', severity: 'critical', confidence: 'high', reason: 'access key id shipped with its secret access key' },
     examples: {
       match: [keyId, `aws_access_key_id=${keyId}`, `ASIA${fake(BASE32, 16, 403)}`, { text: keyId, context: 'accessKey' }],
       noMatch: ['AKIAIOSFODNN7EXAMPLE', `AKIA${fake(BASE32, 15, 404)}`, `xAKIA${fake(BASE32, 16, 405)}`, 'Asia/Kolkata Asia/Karachi', `AKIA${'A'.repeat(16)}`],

@@ -13,7 +13,7 @@ export const azureRules: Rule[] = [
     title: 'Azure Storage connection string',
     severity: 'critical',
     confidence: 'high',
-    pattern: /DefaultEndpointsProtocol=https?;AccountName=[a-z0-9]{3,24};AccountKey=(?<secret>[A-Za-z0-9+/]{86}==)/,
+    pattern: /DefaultEndpointsProtocol=https?;AccountName=[a-z0-9]{3,24};AccountKey=[A-Za-z0-9+/]{86}==(?:;EndpointSuffix=[a-z0-9.]{3,60})?/,
     keywords: ['defaultendpointsprotocol'],
     reason: 'storage account key: full control of every container, queue and table in the account',
     examples: {
@@ -51,13 +51,14 @@ export const azureRules: Rule[] = [
     title: 'Azure shared access signature',
     severity: 'high',
     confidence: 'high',
-    pattern: /(?<![A-Za-z0-9_])sig=(?<secret>[A-Za-z0-9%/+=]{40,120})(?![A-Za-z0-9%/+=])/,
+    // The token is the query from sv= to sig= (either order); other parameters in between are bounded.
+    pattern:
+      /(?<![A-Za-z0-9_])(?:sv=[0-9]{4}-[0-9]{2}-[0-9]{2}[A-Za-z0-9%:.&=_-]{0,400}?&sig=[A-Za-z0-9%/+=]{40,120}(?![A-Za-z0-9%/+=])|sig=[A-Za-z0-9%/+=]{40,120}&[A-Za-z0-9%:.&=_-]{0,400}?sv=[0-9]{4}-[0-9]{2}-[0-9]{2})/,
     keywords: ['sig='],
-    textMustMatch: [/(?:^|[?&;])sv=[0-9]{4}-[0-9]{2}-[0-9]{2}/],
     reason: 'shared access signature: grants what its sp= permissions say until its se= expiry',
     examples: {
       match: [sasUrl, `?sig=${sasSig}&se=2030-01-01&sp=r&sv=2021-06-08&sr=b`],
-      noMatch: [`https://example.org/download?sig=${sasSig}`, 'sv=2022-11-02&sig=short', `sv=2022-11-02&sig=${'x'.repeat(44)}`],
+      noMatch: [`https://cdn.orbitnotes.app/download?sig=${sasSig}`, 'sv=2022-11-02&sig=short', `sv=2022-11-02&sig=${'x'.repeat(44)}`, `sv=2022-11-02${'&sp=r'.repeat(90)}&sig=${sasSig}`],
     },
   },
 ];

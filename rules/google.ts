@@ -15,7 +15,8 @@ const serviceAccountJson = `{
 }`;
 
 /** Names under which Google and Firebase client keys ship by design (google-services.json, GoogleService-Info.plist, manifest meta-data). */
-const CLIENT_KEY_CONTEXT = /^(?:google_api_key|google_crash_reporting_api_key|com\.google\.android\.geo\.API_KEY|com\.google\.android\.maps\.v2\.API_KEY|current_key|API_KEY|GMSApiKey)$|firebase/i;
+const CLIENT_KEY_CONTEXT =
+  /^(?:google_api_key|google_crash_reporting_api_key|com\.google\.android\.geo\.API_KEY|com\.google\.android\.maps\.v2\.API_KEY|current_key|API_KEY|GMSApiKey|(?:google_)?maps_(?:api_)?key)$|firebase/i;
 
 /** Google Cloud, Firebase and Google OAuth credentials. */
 export const googleRules: Rule[] = [
@@ -91,14 +92,26 @@ export const googleRules: Rule[] = [
     title: 'Google Cloud service account key',
     severity: 'critical',
     confidence: 'high',
-    pattern: /-----BEGIN PRIVATE KEY-----[A-Za-z0-9+/=\s\\]{64,16384}(?:-----END PRIVATE KEY-----)?/,
+    // The secret is the key's private_key_id: the same whether the JSON is one string or decoded field by field.
+    pattern: /"private_key_id"\s{0,4}:\s{0,4}"(?<secret>[0-9a-f]{40})"/,
     keywords: ['service_account'],
-    textMustMatch: [/"type"\s{0,4}:\s{0,4}"service_account"/],
+    textMustMatch: [/"type"\s{0,4}:\s{0,4}"service_account"/, /-----BEGIN PRIVATE KEY-----/],
     supersedes: ['private-key'],
-    reason: 'service account private key: acts as the service account on Google Cloud',
+    shapes: [
+      {
+        // Decoded JSON: the private_key_id value, reported with (and absorbing) the private key in the same file.
+        pattern: /^[0-9a-f]{40}$/,
+        keywords: [],
+        whole: { length: [40, 40] },
+        context: { require: /^private_key_id$/i },
+        pairWith: { ruleId: 'private-key', severity: 'critical', confidence: 'high', reason: 'service account key file: acts as the service account on Google Cloud', required: true, absorb: true },
+      },
+    ],
+    reason: 'service account key file: acts as the service account on Google Cloud',
     examples: {
       match: [serviceAccountJson, serviceAccountJson.replace(/\n\s*/g, '')],
       noMatch: [
+        { text: fake('0123456789abcdef', 40, 313), context: 'private_key_id' },
         serviceAccountJson.replace('"service_account"', '"authorized_user"'),
         serviceAccountJson.replace(/"private_key": "[^"]*",/, ''),
         '{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\\nxxxxxxxx\\n-----END PRIVATE KEY-----\\n"}',

@@ -9,7 +9,7 @@ import { stripeRules } from './stripe.js';
 import { twitterRules } from './twitter.js';
 import type { Rule } from './types.js';
 
-export type { Confidence, Rule, RuleAdjustment, RuleExample, Severity } from './types.js';
+export type { Confidence, Rule, RuleAdjustment, RuleExample, RulePairing, RuleShape, Severity } from './types.js';
 
 /** Every built-in rule, in a fixed order. Adding a provider means adding its module here: no discovery. */
 export const RULES: readonly Rule[] = [

@@ -20,7 +20,6 @@ export const twitterRules: Rule[] = [
     minEntropy: 3.5,
     secretMustMatch: [/[a-z]/, /[A-Z]/],
     context: { require: /twitter|consumer.?key/i },
-    pairWith: { ruleId: 'twitter-consumer-secret', severity: 'high', confidence: 'high', reason: 'consumer key shipped with its secret' },
     examples: {
       match: [
         { text: consumerKey, context: 'twitter_consumer_key' },

@@ -29,6 +29,22 @@ export interface RuleAdjustment {
   reason: string;
 }
 
+/** How a rule's match combines with another rule's match into one credential. */
+export interface RulePairing {
+  ruleId: string;
+  severity: Severity;
+  confidence: Confidence;
+  reason: string;
+  /** Report this rule's matches only when paired. */
+  required?: boolean;
+  /** Fold the partner's finding into this one (its locations included) instead of reporting it on its own. */
+  absorb?: boolean;
+}
+
+/** The fields a rule shape may replace. */
+export type RuleShape = Pick<Rule, 'pattern' | 'keywords'> &
+  Partial<Pick<Rule, 'whole' | 'context' | 'minEntropy' | 'secretMustMatch' | 'textMustMatch' | 'pairWith' | 'supersedes' | 'allow'>>;
+
 /** One detection rule. */
 export interface Rule {
   /** Stable id, kebab-case; a contract with reports, baselines and the sample builder. */
@@ -66,9 +82,11 @@ export interface Rule {
   /** Severity/confidence changes; the first whose conditions all hold applies. */
   adjust?: RuleAdjustment[];
   /** This rule's secret completes a credential with another rule's match in the same entry or DEX class scope. */
-  pairWith?: { ruleId: string; severity: Severity; confidence: Confidence; reason: string };
-  /** Ids of rules whose overlapping matches in the same string this rule replaces (a more specific reading). */
+  pairWith?: RulePairing;
+  /** Ids of rules whose matches near this one in the same string it replaces (a more specific reading of the same text). */
   supersedes?: string[];
+  /** Further shapes of the same credential (e.g. a whole JSON document and its decoded fields); each replaces these fields. */
+  shapes?: RuleShape[];
   /** Secrets matching any of these are never reported (docs examples, placeholders). */
   allow?: RegExp[];
   /** Why the default severity is what it is, e.g. the public-by-design explanation. */

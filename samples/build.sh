@@ -8,7 +8,8 @@
 # Tests never run this script; it is only needed to change the samples. See samples/README.md.
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
+case "${BASH_SOURCE[0]}" in */*) here="${BASH_SOURCE[0]%/*}" ;; *) here=. ;; esac
+here="$(cd "$here" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 out="$here/android"
 golden="$out/golden"
@@ -19,25 +20,27 @@ python='/usr/bin/python3'
 oracle="$repo/../shared/tools/oracle.py"
 
 missing=()
-for tool in apktool aapt aapt2 zipalign apksigner keytool java clang ld.lld llvm-objcopy readelf dexdump unzip androguard; do
+for tool in apktool aapt aapt2 zipalign apksigner java clang ld.lld llvm-objcopy readelf dexdump unzip androguard \
+  mktemp sed stat; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 [[ -x "$python" ]] || missing+=("$python")
 [[ -f "$framework_apk" ]] || missing+=("$framework_apk")
 if ((${#missing[@]} == 0)) && ! "$python" -c 'import androguard' 2>/dev/null; then missing+=("androguard (python module)"); fi
 if ((${#missing[@]})); then
-  cat >&2 <<EOF
-samples/build.sh: missing tools: ${missing[*]}
-Install them (Debian 12) with:
-  apt-get install apktool aapt zipalign apksigner android-framework-res dexdump \\
-                  clang lld llvm binutils unzip default-jdk-headless androguard
-EOF
+  printf '%s\n' "samples/build.sh: missing tools: ${missing[*]}" \
+    'Install them (Debian 12) with:' \
+    '  apt-get install apktool aapt zipalign apksigner android-framework-res dexdump \' \
+    '                  clang lld llvm binutils unzip default-jdk-headless androguard' >&2
   exit 1
 fi
 [[ -f "$keystore" ]] || { echo "samples/build.sh: missing $keystore (see samples/tools/make-keys.sh)" >&2; exit 1; }
 
 all_samples=(leaky-multidex leaky-v2 clean-app)
 if (($#)); then samples=("$@"); else samples=("${all_samples[@]}"); fi
+for name in "${samples[@]}"; do
+  [[ " ${all_samples[*]} " == *" $name "* ]] || { echo "samples/build.sh: unknown sample '$name' (${all_samples[*]})" >&2; exit 2; }
+done
 
 work="$(mktemp -d /tmp/leakdex-samples.XXXXXX)"
 trap 'rm -rf "$work"' EXIT

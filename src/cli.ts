@@ -59,9 +59,11 @@ Example:
 
 const FAIL_ON = [...SEVERITIES, 'none'] as const;
 
-function parse(args: string[], options: ParseArgsConfig['options']) {
+type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
+
+function parse(args: string[], options: ParseArgsConfig['options']): Parsed {
   try {
-    return parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true, strict: true });
+    return parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true, strict: true }) as Parsed;
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -3,7 +3,7 @@ import type { DecodedString } from '../decoders/types.js';
 import { ALNUM, BASE32, BASE64, DIGITS, HEX, fake } from '../rules/fake.js';
 import { RULES } from '../rules/index.js';
 import type { Rule, RuleExample } from '../rules/types.js';
-import { Detector, MAX_LOCATIONS_PER_FINDING, MAX_SCAN_CHARS, fingerprint, isPlaceholder, patternProblems, ruleProblems, scanStrings } from '../src/detect/engine.js';
+import { Detector, MAX_LOCATIONS_PER_FINDING, MAX_SCAN_CHARS, expandShapes, fingerprint, isPlaceholder, patternProblems, ruleProblems, scanStrings } from '../src/detect/engine.js';
 import { shannon } from '../src/detect/entropy.js';
 import { redact } from '../src/detect/redact.js';
 import { type Finding, severityRank } from '../src/detect/types.js';
@@ -82,19 +82,18 @@ t.test('every rule example, through the real Detector', async (t) => {
   }
 });
 
-t.test('keyword prefilter: a keyword of each keyword rule occurs in every match example', async (t) => {
+t.test('keyword prefilter: every match example carries a keyword of a keyword shape, or fits a whole-string shape', async (t) => {
   for (const rule of RULES) {
-    if (rule.whole) {
-      t.equal(rule.keywords.length, 0, `${rule.id} is whole-string, gated by context/length instead of keywords`);
-      continue;
+    const shapes = expandShapes(rule);
+    for (const shape of shapes) {
+      if (shape.whole) t.equal(shape.keywords.length, 0, `${rule.id}: whole-string shape is gated by context/length, not keywords`);
+      else t.ok(shape.keywords.length > 0, `${rule.id}: keyword shape has keywords`);
     }
-    t.ok(rule.keywords.length > 0, `${rule.id} has keywords`);
     for (const e of rule.examples.match) {
-      const text = norm(e).text.toLowerCase();
-      t.ok(
-        rule.keywords.some((k) => text.includes(k)),
-        `${rule.id}: a keyword occurs in ${JSON.stringify(redact(norm(e).text))}`,
-      );
+      const text = norm(e).text;
+      const byKeyword = shapes.some((sh) => !sh.whole && sh.keywords.some((k) => text.toLowerCase().includes(k)));
+      const byWhole = shapes.some((sh) => sh.whole !== undefined && sh.pattern.test(text.trim()));
+      t.ok(byKeyword || byWhole, `${rule.id}: ${JSON.stringify(redact(text))} passes the prefilter of one of its shapes`);
     }
   }
 });
@@ -127,7 +126,7 @@ t.test('pairing', async (t) => {
     const found = scan(str(keyId), str('some.other.String'), str(secret));
     const id = only(found, 'aws-access-key-id');
     const sec = only(found, 'aws-secret-access-key');
-    t.same([id.severity, id.confidence], ['critical', 'high'], 'key id is upgraded by its pair');
+    t.same([id.severity, id.confidence], ['high', 'high'], 'key id keeps its own severity');
     t.same([sec.severity, sec.confidence], ['critical', 'high'], 'secret is reported through its pair');
     t.same(id.pairedWith, [sec.fingerprint], 'key id points at the secret');
     t.same(sec.pairedWith, [id.fingerprint], 'secret points at the key id');
@@ -158,7 +157,7 @@ t.test('pairing', async (t) => {
     const k = only(found, 'twitter-consumer-key');
     const s = only(found, 'twitter-consumer-secret');
     t.same([s.severity, s.confidence], ['critical', 'high'], 'secret with its key');
-    t.same([k.severity, k.confidence], ['high', 'high'], 'key with its secret');
+    t.same([k.severity, k.confidence], ['medium', 'medium'], 'the key keeps its own severity');
     t.same(s.pairedWith, [k.fingerprint]);
     t.same(k.pairedWith, [s.fingerprint]);
   });
@@ -315,10 +314,34 @@ t.test('grouping, locations, long strings', async (t) => {
   t.equal(d4.stats.regexRuns, 0);
 });
 
-t.test('a service account JSON is one finding, not also a bare private key', async (t) => {
+t.test('a service account key file is one finding, not also a bare private key', async (t) => {
   const rule = RULES.find((r) => r.id === 'gcp-service-account')!;
-  const found = scan(str(norm(rule.examples.match[0]!).text, { entry: 'assets/service-account.json' }));
-  t.same(found.map((f) => f.ruleId), ['gcp-service-account']);
+  const json = norm(rule.examples.match[0]!).text;
+  const keyId = /"private_key_id": "([0-9a-f]{40})"/.exec(json)![1]!;
+  const whole = scan(str(json, { entry: 'assets/service-account.json' }));
+  t.same(whole.map((f) => [f.ruleId, f.secret]), [['gcp-service-account', keyId]], 'as one JSON string: one finding, secret = private_key_id');
+
+  const parsed = JSON.parse(json) as Record<string, string>;
+  const fields = Object.entries(parsed).map(([k, v]) => str(v, { context: k, entry: 'assets/service-account.json' }));
+  const decoded = scan(...fields);
+  t.same(decoded.map((f) => [f.ruleId, f.secret]), [['gcp-service-account', keyId]], 'field by field: the same single finding');
+  t.equal(decoded[0]!.fingerprint, whole[0]!.fingerprint, 'same fingerprint either way');
+  t.same(decoded[0]!.locations.map((l) => l.context).sort(), ['private_key', 'private_key_id'], 'keeps the private key location too');
+  t.equal(decoded[0]!.severity, 'critical');
+
+  const withoutKey = scan(...fields.filter((f) => f.context !== 'private_key'));
+  t.same(withoutKey, [], 'a private_key_id without its key is not a finding');
+  const keyElsewhere = scan(str(parsed.private_key_id!, { context: 'private_key_id', entry: 'a.json' }), str(parsed.private_key!, { context: 'private_key', entry: 'b.json' }));
+  t.same(keyElsewhere.map((f) => f.ruleId), ['private-key'], 'a private key in another file stays a private key');
+});
+
+t.test('structured secrets are the whole credential', async (t) => {
+  const key = `${fake(BASE64, 86, 9801)}==`;
+  const conn = `DefaultEndpointsProtocol=https;AccountName=orbitstore;AccountKey=${key};EndpointSuffix=core.windows.net`;
+  t.equal(only(scan(str(`"${conn}"`)), 'azure-storage-connection-string').secret, conn, 'connection string with its suffix');
+  const sig = `${fake(ALNUM, 40, 9802)}%3D`;
+  const token = `sv=2022-11-02&ss=b&srt=sco&sp=rl&se=2031-12-31T23:59:59Z&spr=https&sig=${sig}`;
+  t.equal(only(scan(str(`https://orbitstore.blob.core.windows.net/backups?${token}`)), 'azure-sas-token').secret, token, 'SAS token from sv= to sig=');
 });
 
 t.test('whole-string rules trim and need the bound name', async (t) => {

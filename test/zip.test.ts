@@ -236,7 +236,7 @@ t.test('declared sizes that lie', async (t) => {
   t.equal(text(zip.read(entry(zip, 'bad-crc.txt'))), 'crc is wrong\n');
   t.equal(decodeErrorCode(() => zip.read(entry(zip, 'overrun.txt'))), 'zip.truncated');
   t.equal(text(zip.read(entry(zip, 'last.txt'))), 'still readable\n');
-  t.same(codes(warnings), ['zip.size_mismatch', 'zip.stored_size_mismatch', 'zip.crc_mismatch']);
+  t.same(codes(warnings), ['zip.overlapping_entries', 'zip.size_mismatch', 'zip.stored_size_mismatch', 'zip.crc_mismatch']);
 
   const tiny = open(fixture('lying-sizes.zip'), { maxEntryBytes: 100 }).zip;
   t.equal(decodeErrorCode(() => tiny.read(entry(tiny, 'huge-claim.txt'))), 'zip.entry_too_large');
@@ -291,6 +291,24 @@ t.test('entry-level failures leave the rest readable', async (t) => {
   badDeflate[config.localHeaderOffset + 30 + 'data/config.json'.length] = 0xff; // block type 3 is invalid
   const z2 = open(badDeflate).zip;
   t.equal(decodeErrorCode(() => z2.read(entry(z2, 'data/config.json'))), 'zip.bad_deflate');
+});
+
+t.test('entries sharing data (overlap bomb) are warned about once', async (t) => {
+  const normal = fixture('normal.zip');
+  const { zip } = open(normal);
+  const shared = normal.slice();
+  const view = new DataView(shared.buffer);
+  let p = zip.centralDirectoryOffset;
+  for (const e of zip.entries) {
+    view.setUint32(p + 42, entry(zip, 'data/config.json').localHeaderOffset, true);
+    p += 46 + Buffer.byteLength(e.name);
+  }
+  const w = open(shared);
+  t.same(codes(w.warnings), ['zip.overlapping_entries']);
+  t.match(w.warnings[0]!.message, /^3 entries/);
+  t.equal(w.zip.read(entry(w.zip, 'hello.txt')).length, 21, 'central sizes rule, whatever the bytes');
+  t.equal(entry(w.zip, 'hello.txt').localName, 'data/config.json');
+  t.ok(text(w.zip.read(entry(w.zip, 'res/values.xml'))).startsWith('{"api_key"'), 'deflated bytes of the shared entry');
 });
 
 t.test('truncated deflate stream: what inflates is kept, with a warning', async (t) => {

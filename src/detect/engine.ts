@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DecodedString } from '../../decoders/types.js';
 import { RULES } from '../../rules/index.js';
-import type { Confidence, Rule, Severity } from '../../rules/types.js';
+import type { Confidence, Rule, RulePairing, Severity } from '../../rules/types.js';
 import { shannon } from './entropy.js';
 import { formatPrefix, redact } from './redact.js';
 import { type Finding, type FindingLocation, severityRank, toFindingLocation } from './types.js';
@@ -16,6 +16,8 @@ export const MAX_LOCATIONS_PER_FINDING = 50;
 export const MAX_GROUPS = 20_000;
 /** Places remembered per group for pairing. */
 export const MAX_PAIR_SITES_PER_GROUP = 200;
+/** A superseding match replaces other rules' matches in the same string up to this many characters away. */
+export const SUPERSEDE_REACH = 8192;
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 2, medium: 1, low: 0 };
 
@@ -58,7 +60,7 @@ interface Candidate {
   severity: Severity;
   confidence: Confidence;
   reason: string | undefined;
-  /** Kept only if a partner is found (value without its required context). */
+  /** Kept only if a partner is found (value without its required context, or a pairing that is required). */
   needsPair: boolean;
 }
 
@@ -80,6 +82,8 @@ interface Group {
   /** Whether each kept location waits for a partner, index-aligned with `locations`. */
   locationNeedsPair: boolean[];
   occurrences: number;
+  /** The pairing of the shape that produced the group. */
+  pairing: RulePairing | undefined;
   /** Occurrences that do not wait for a partner. */
   standaloneOccurrences: number;
   sites: PairSite[];
@@ -90,14 +94,14 @@ export function fingerprint(ruleId: string, secret: string): string {
   return createHash('sha256').update(`${ruleId}\0${secret}`, 'utf8').digest('hex');
 }
 
-const PLACEHOLDER_WORDS = /example|sample|dummy|placeholder|changeme|change_me|replace_?me|insert_|(?:^|[^a-z])your[_-]?[a-z]|x{5,}|\*{3,}|\$\{|\{\{|<[a-z_ -]{1,40}>/i;
+const PLACEHOLDER_WORDS = /example|dummy|placeholder|changeme|change_me|replace_?me|insert_|(?:^|[^a-z])your[_-]?[a-z]|x{5,}|\*{3,}|\$\{|\{\{|<[a-z_ -]{1,40}>/i;
 
 /** True for documentation examples and placeholders: never reported. */
 export function isPlaceholder(secret: string): boolean {
   if (secret.trim() === '') return true;
   if (PLACEHOLDER_WORDS.test(secret)) return true;
   const body = secret.slice(formatPrefix(secret).length);
-  if (/^test/i.test(body)) return true;
+  if (/^(?:test|sample|fake)/i.test(body)) return true;
   if (body.length >= 8 && isFiller(body)) return true;
   for (const part of body.split(/[|:_./-]/)) if (part.length >= 16 && isFiller(part)) return true;
   return false;
@@ -175,15 +179,25 @@ export function patternProblems(source: string): string[] {
   return problems;
 }
 
+/** A rule and each of its further shapes, as rules sharing the id (shape fields replace the rule's own). */
+export function expandShapes(rule: Rule): Rule[] {
+  if (!rule.shapes || rule.shapes.length === 0) return [rule];
+  const base: Rule = { ...rule };
+  delete base.shapes;
+  return [base, ...rule.shapes.map((shape): Rule => ({ ...base, whole: undefined, context: undefined, minEntropy: undefined, secretMustMatch: undefined, textMustMatch: undefined, pairWith: undefined, supersedes: undefined, allow: undefined, ...shape }))];
+}
+
 /** Structural problems of a rule set: ids, keywords, flags, regex safety, references between rules. */
 export function ruleProblems(rules: readonly Rule[]): string[] {
   const problems: string[] = [];
   const ids = new Set<string>();
-  for (const r of rules) {
+  for (const rule of rules) {
+    if (ids.has(rule.id)) problems.push(`${rule.id}: duplicate id`);
+    ids.add(rule.id);
+  }
+  for (const r of rules.flatMap(expandShapes)) {
     const at = (msg: string): void => void problems.push(`${r.id}: ${msg}`);
     if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(r.id)) at('id is not kebab-case');
-    if (ids.has(r.id)) at('duplicate id');
-    ids.add(r.id);
     if (/[gy]/.test(r.pattern.flags)) at('pattern must not carry the g or y flag');
     for (const k of r.keywords) if (k === '' || k !== k.toLowerCase()) at(`keyword ${JSON.stringify(k)} is empty or not lower-case`);
     if (r.keywords.length === 0 && !r.whole) at('a rule without keywords must be a whole-string rule');
@@ -210,7 +224,7 @@ export function ruleProblems(rules: readonly Rule[]): string[] {
     if (r.context?.orPaired && !r.pairWith) at('context.orPaired needs pairWith');
     if (r.examples.match.length === 0 || r.examples.noMatch.length === 0) at('needs match and noMatch examples');
   }
-  for (const r of rules) {
+  for (const r of rules.flatMap(expandShapes)) {
     if (r.pairWith && !ids.has(r.pairWith.ruleId)) problems.push(`${r.id}: pairWith names unknown rule ${r.pairWith.ruleId}`);
     for (const s of r.supersedes ?? []) if (!ids.has(s)) problems.push(`${r.id}: supersedes unknown rule ${s}`);
   }
@@ -269,7 +283,7 @@ export class Detector {
     const keywords = new Set<string>();
     const contexts: string[] = [];
     let maxWhole = 0;
-    for (const rule of rules) {
+    for (const rule of rules.flatMap(expandShapes)) {
       if (rule.whole) {
         const [min, max] = rule.whole.length;
         for (let n = min; n <= max; n++) (this.wholeByLength[n] ??= []).push(rule);
@@ -316,7 +330,6 @@ export class Detector {
     }
     this.stats.chars += text.length;
     const found = this.found;
-    found.length = 0;
     if (text.length <= this.maxWholeLength + 64) this.scanWhole(s, found);
     if (this.prefilter) this.scanKeywords(s, found);
     if (found.length === 0) return;
@@ -338,7 +351,7 @@ export class Detector {
     let gateOpen: boolean | undefined;
     for (const rule of rules) {
       const require = rule.context?.require;
-      let needsPair = false;
+      let needsPair = rule.pairWith?.required === true;
       if (require) {
         gateOpen ??= s.context !== undefined && this.contextGate !== undefined && this.contextGate.test(s.context);
         if (!gateOpen || !require.test(s.context!)) {
@@ -391,7 +404,7 @@ export class Detector {
           continue;
         }
         const secret = m.groups?.secret ?? m[0];
-        const c = this.check(k.rule, secret, s, false, window);
+        const c = this.check(k.rule, secret, s, k.rule.pairWith?.required === true, window);
         if (c) found.push({ ...c, start: m.index, end: m.index + m[0].length });
       }
     }
@@ -422,7 +435,7 @@ export class Detector {
   private dropSuperseded(found: Candidate[]): Candidate[] {
     if (found.length < 2 || !found.some((c) => c.rule.supersedes)) return found;
     return found.filter((c) => {
-      const over = found.some((o) => o !== c && o.rule.supersedes?.includes(c.rule.id) && o.start < c.end && c.start < o.end);
+      const over = found.some((o) => o !== c && o.rule.supersedes?.includes(c.rule.id) && o.start - SUPERSEDE_REACH < c.end && c.start < o.end + SUPERSEDE_REACH);
       if (over) this.stats.skipped.superseded++;
       return !over;
     });
@@ -447,6 +460,7 @@ export class Detector {
           locations: [],
           locationNeedsPair: [],
           occurrences: 0,
+          pairing: c.rule.pairWith,
           standaloneOccurrences: 0,
           sites: [],
         };
@@ -463,6 +477,7 @@ export class Detector {
         g.reason = c.reason;
       }
       g.occurrences++;
+      g.pairing ??= c.rule.pairWith;
       if (!c.needsPair) g.standaloneOccurrences++;
       if (g.locations.length < MAX_LOCATIONS_PER_FINDING) {
         g.locations.push(toFindingLocation(s.location, s.context));
@@ -509,19 +524,34 @@ export class Detector {
         }
       }
     }
+    const absorbed = new Map<Group, Group[]>();
+    const isAbsorbed = new Set<Group>();
+    for (const [g, partners] of pairedWith) {
+      if (!g.pairing?.absorb) continue;
+      const taken = [...partners].filter((p) => p.rule.id === g.pairing!.ruleId);
+      absorbed.set(g, taken);
+      for (const p of taken) isAbsorbed.add(p);
+    }
     const out: Finding[] = [];
     let unpaired = 0;
     for (const g of this.groups.values()) {
+      if (isAbsorbed.has(g)) continue;
       const partners = pairedWith.get(g);
       if (!g.standalone && !partners) {
         unpaired++;
         continue;
       }
       let { severity, confidence, reason } = g;
-      if (partners && g.rule.pairWith && higher(g.rule.pairWith, { severity, confidence })) {
-        ({ severity, confidence, reason } = g.rule.pairWith);
+      if (partners && g.pairing && higher(g.pairing, { severity, confidence })) {
+        ({ severity, confidence, reason } = g.pairing);
       }
-      const locations = partners ? g.locations : g.locations.filter((_, i) => !g.locationNeedsPair[i]);
+      let locations = partners ? g.locations : g.locations.filter((_, i) => !g.locationNeedsPair[i]);
+      let occurrences = partners ? g.occurrences : g.standaloneOccurrences;
+      for (const p of absorbed.get(g) ?? []) {
+        locations = [...locations, ...p.locations].slice(0, MAX_LOCATIONS_PER_FINDING);
+        occurrences += p.occurrences;
+      }
+      const linked = partners ? [...partners].filter((p) => !isAbsorbed.has(p)) : [];
       const f: Finding = {
         ruleId: g.rule.id,
         provider: g.rule.provider,
@@ -532,10 +562,10 @@ export class Detector {
         redacted: redact(g.secret),
         fingerprint: fp(g),
         locations,
-        occurrences: partners ? g.occurrences : g.standaloneOccurrences,
+        occurrences,
       };
       if (reason !== undefined) f.reason = reason;
-      if (partners) f.pairedWith = [...partners].map(fp).sort();
+      if (linked.length > 0) f.pairedWith = linked.map(fp).sort();
       out.push(f);
     }
     this.stats.skipped.unpaired = unpaired;

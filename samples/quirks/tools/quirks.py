@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -54,6 +55,7 @@ MISMATCHED_LOCAL_NAME = b'classes.xxx'
 AXML_UNKNOWN_CHUNK_TYPE = 0x0777      # not a pool, map or XML node type: ResXMLTree::setTo skips it
 AXML_UNKNOWN_NODE_TYPE = 0x0105       # in the XML node range but unassigned: ResXMLParser::nextNode skips it
 AXML_TRAILING_BYTES = 16
+LOG_PREFIX = re.compile(r'\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?\s+\d+\s+\d+')  # Android log time and pids
 
 
 def redact(secret: str) -> str:
@@ -528,6 +530,7 @@ def record_golden(name: str, apk_path: Path, expected: dict, work: Path) -> None
         dex.write_bytes({e.name.decode(): e for e in z.read_entries(apk_path.read_bytes())}['classes.dex'].content())
         section('dexdump', ['dexdump', '-d', str(dex)])
     text = '\n'.join(out).replace(str(work) + '/', '').replace(aapt2, 'aapt2')
+    text = LOG_PREFIX.sub('<log>', text)
     (GOLDEN / f'{name}.tools.txt').write_text(text)
 
 
@@ -539,7 +542,6 @@ def signer_sha256(keystore: str, password: str, alias: str) -> str:
 
 def manifest_sdk(project: Path) -> tuple[str, str]:
     text = (project / 'AndroidManifest.xml').read_text()
-    import re
     return (re.search(r'minSdkVersion="(\d+)"', text).group(1), re.search(r'targetSdkVersion="(\d+)"', text).group(1))
 
 

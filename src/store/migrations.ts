@@ -1,0 +1,106 @@
+/** One schema change; `sql` is portable between SQLite and PostgreSQL unless `postgres` overrides it. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  postgres?: string;
+}
+
+/** Times are BIGINT ms since the epoch; JSON columns are TEXT, so both databases share the statements. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tenants, keys, scans, apps, versions, findings',
+    sql: `
+CREATE TABLE tenants (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  name TEXT,
+  hash TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+CREATE TABLE scans (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  status TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  filename TEXT NOT NULL,
+  upload_path TEXT,
+  entries_total INTEGER,
+  entries_done INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  runner TEXT,
+  lease_until BIGINT,
+  error TEXT,
+  summary TEXT,
+  rating TEXT,
+  app_id TEXT,
+  version_id TEXT,
+  created_at BIGINT NOT NULL,
+  started_at BIGINT,
+  finished_at BIGINT
+);
+CREATE INDEX scans_queue ON scans (status, created_at);
+CREATE INDEX scans_tenant_sha ON scans (tenant_id, sha256);
+CREATE INDEX scans_tenant_created ON scans (tenant_id, created_at);
+CREATE TABLE reports (
+  scan_id TEXT PRIMARY KEY REFERENCES scans(id) ON DELETE CASCADE,
+  tenant_id TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE TABLE apps (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  platform TEXT NOT NULL,
+  package_id TEXT NOT NULL,
+  name TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (tenant_id, platform, package_id)
+);
+CREATE TABLE versions (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  version_key TEXT NOT NULL,
+  version_name TEXT,
+  version_code TEXT,
+  signer TEXT,
+  scan_id TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  findings INTEGER NOT NULL,
+  rating TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (app_id, version_key)
+);
+CREATE TABLE findings (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  version_id TEXT NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+  scan_id TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  rule_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  title TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  confidence TEXT NOT NULL,
+  redacted TEXT NOT NULL,
+  locations TEXT NOT NULL,
+  secret_enc TEXT
+);
+CREATE INDEX findings_version ON findings (version_id);
+CREATE INDEX findings_app_fingerprint ON findings (app_id, fingerprint);
+CREATE INDEX findings_scan ON findings (scan_id);
+`,
+  },
+];

@@ -1,0 +1,197 @@
+import type { FindingLocation, Severity } from '../detect/types.js';
+
+/** Lifecycle of a scan job: a contract with clients. */
+export type ScanStatus = 'queued' | 'running' | 'done' | 'failed';
+export const SCAN_STATUSES: readonly ScanStatus[] = ['queued', 'running', 'done', 'failed'];
+
+/** What an API key may do: read data, write (upload, delete scans), administer (everything, /metrics, raw secrets). */
+export type Scope = 'read' | 'write' | 'admin';
+export const SCOPES: readonly Scope[] = ['read', 'write', 'admin'];
+
+/** A/B/C/D/F rating of a scan from its worst finding (docs/service.md). */
+export type Rating = 'A' | 'B' | 'C' | 'D' | 'F';
+
+/** An isolated owner of apps, scans, findings and keys. */
+export interface Tenant {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+/** A stored API key: only the SHA-256 of its secret part is kept. */
+export interface ApiKeyRecord {
+  id: string;
+  tenantId: string;
+  tenantName: string;
+  name: string | null;
+  /** Lower-hex SHA-256 of the key's secret part. */
+  hash: string;
+  scopes: Scope[];
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+/** Counts by severity. */
+export type SeverityCounts = Record<Severity, number>;
+
+/** What a finished scan found, kept on the scan row for status requests. */
+export interface ScanSummary {
+  findings: number;
+  bySeverity: SeverityCounts;
+  diagnostics: number;
+  durationMs: number;
+  kind: string;
+  platform: string;
+  app: { id?: string; name?: string; versionName?: string; versionCode?: string; signer?: string };
+}
+
+/** One scan job and, once done, its outcome. Times are ms since the epoch. */
+export interface ScanRecord {
+  id: string;
+  tenantId: string;
+  status: ScanStatus;
+  sha256: string;
+  size: number;
+  filename: string;
+  /** Where the upload waits for its scan; null once removed. */
+  uploadPath: string | null;
+  /** Entries in the archive's central directory, counted at upload. */
+  entriesTotal: number | null;
+  entriesDone: number;
+  attempts: number;
+  runner: string | null;
+  leaseUntil: number | null;
+  error: string | null;
+  summary: ScanSummary | null;
+  rating: Rating | null;
+  appId: string | null;
+  versionId: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+/** Fields of a scan created by an upload. */
+export interface NewScan {
+  id: string;
+  tenantId: string;
+  sha256: string;
+  size: number;
+  filename: string;
+  uploadPath: string;
+  entriesTotal: number | null;
+  createdAt: number;
+}
+
+/** An app: platform plus package name (Android) or bundle id (iOS), within one tenant. */
+export interface AppRecord {
+  id: string;
+  tenantId: string;
+  platform: string;
+  packageId: string;
+  name: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One version of an app (versionName + versionCode), pointing at the latest scan of it. */
+export interface VersionRecord {
+  id: string;
+  tenantId: string;
+  appId: string;
+  versionName: string | null;
+  versionCode: string | null;
+  signer: string | null;
+  scanId: string;
+  sha256: string;
+  findings: number;
+  rating: Rating | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A finding as stored: redacted, keyed fingerprint, raw value only encrypted and only when enabled. */
+export interface FindingRecord {
+  id: string;
+  tenantId: string;
+  appId: string;
+  versionId: string;
+  scanId: string;
+  /** HMAC-SHA256 (server key) of rule id and value: stable across versions, useless for guessing values. */
+  fingerprint: string;
+  ruleId: string;
+  provider: string;
+  title: string;
+  severity: Severity;
+  confidence: string;
+  redacted: string;
+  locations: FindingLocation[];
+  /** AES-256-GCM ciphertext of the raw value (see service/crypto.ts); null unless secrets are stored. */
+  secretEnc: string | null;
+}
+
+/** What completing a scan writes, atomically. */
+export interface ScanCompletion {
+  summary: ScanSummary;
+  rating: Rating;
+  /** The stored (redacted, keyed) JSON report. */
+  report: string;
+  /** The app and version to attach the scan to; absent when the artifact names no app. */
+  app?: { platform: string; packageId: string; name: string | null };
+  version?: { versionName: string | null; versionCode: string | null; signer: string | null };
+  findings: Omit<FindingRecord, 'id' | 'tenantId' | 'appId' | 'versionId' | 'scanId'>[];
+}
+
+/** A finding row with the version it was seen in (for first/last-seen and diffs). */
+export interface AppFindingRow {
+  versionId: string;
+  fingerprint: string;
+}
+
+/** Persistence behind one async interface: SQLite (embedded default) and PostgreSQL. Every read is tenant-scoped. */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending migrations (safe to call from several processes). */
+  migrate(): Promise<void>;
+  /** True when the database answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+
+  ensureTenant(name: string): Promise<Tenant>;
+  getTenant(id: string): Promise<Tenant | undefined>;
+  createApiKey(key: { id: string; tenantId: string; name: string | null; hash: string; scopes: Scope[]; createdAt: number }): Promise<void>;
+  getApiKey(id: string): Promise<ApiKeyRecord | undefined>;
+  listApiKeys(tenantId?: string): Promise<ApiKeyRecord[]>;
+  revokeApiKey(id: string, at: number): Promise<boolean>;
+  countApiKeys(): Promise<number>;
+
+  insertScan(scan: NewScan): Promise<ScanRecord>;
+  getScan(tenantId: string, id: string): Promise<ScanRecord | undefined>;
+  /** The newest queued, running or done scan of this artifact in the tenant. */
+  findReusableScan(tenantId: string, sha256: string): Promise<ScanRecord | undefined>;
+  listScans(tenantId: string, opts: { limit: number; status?: ScanStatus }): Promise<ScanRecord[]>;
+  /** Deletes a scan, its report and findings, and a version (and app) left without scans. */
+  deleteScan(tenantId: string, id: string): Promise<ScanRecord | undefined>;
+  getReport(tenantId: string, scanId: string): Promise<string | undefined>;
+
+  /** Takes the oldest queued scan, or a running one whose lease expired, for `runner`; attempts + 1. */
+  claimScan(runner: string, now: number, leaseMs: number): Promise<ScanRecord | undefined>;
+  /** Extends the lease and records progress; false when `runner` no longer owns the scan. */
+  heartbeat(id: string, runner: string, leaseUntil: number, entriesDone: number): Promise<boolean>;
+  /** Running scans of every tenant (for recovery). */
+  listRunning(): Promise<ScanRecord[]>;
+  /** Puts a running scan back in the queue (its runner died or stopped). */
+  requeueScan(id: string, runner: string): Promise<boolean>;
+  /** Writes the outcome, the app, version and findings in one transaction; false when the runner lost the scan. */
+  completeScan(id: string, runner: string, result: ScanCompletion, finishedAt: number): Promise<boolean>;
+  failScan(id: string, runner: string | null, error: string, finishedAt: number): Promise<boolean>;
+  /** Scans by status over every tenant (metrics). */
+  countScansByStatus(): Promise<Record<ScanStatus, number>>;
+
+  listApps(tenantId: string, limit: number): Promise<(AppRecord & { versions: number })[]>;
+  /** Apps whose id, package id or `platform:packageId` is `ref`. */
+  findApps(tenantId: string, ref: string): Promise<AppRecord[]>;
+  listVersions(tenantId: string, appId: string): Promise<VersionRecord[]>;
+  listVersionFindings(tenantId: string, versionId: string): Promise<FindingRecord[]>;
+  listAppFindingRows(tenantId: string, appId: string): Promise<AppFindingRow[]>;
+}
