@@ -51,6 +51,8 @@ function runOnce(path: string, input: WorkerInput, heapMb: number, entryTimeoutM
   return new Promise((resolve) => {
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: input,
+      // The worker needs no loaders or flags of the parent (a test runner's hooks change how V8 handles its OOM).
+      execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 64, stackSizeMb: 8 },
       stdout: false,
       stderr: false,

@@ -326,6 +326,11 @@ export abstract class SqlStore implements Store {
     return rows.map(findingFrom);
   }
 
+  async listScanFindings(tenantId: string, scanId: string): Promise<FindingRecord[]> {
+    const rows = await this.db.all<Row>(`SELECT * FROM findings WHERE tenant_id = $1 AND scan_id = $2 ORDER BY ${SEVERITY_ORDER}, rule_id, fingerprint`, [tenantId, scanId]);
+    return rows.map(findingFrom);
+  }
+
   async listAppFindingRows(tenantId: string, appId: string): Promise<AppFindingRow[]> {
     const rows = await this.db.all<Row>('SELECT version_id, fingerprint FROM findings WHERE tenant_id = $1 AND app_id = $2', [tenantId, appId]);
     return rows.map((r) => ({ versionId: String(r.version_id), fingerprint: String(r.fingerprint) }));

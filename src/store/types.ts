@@ -193,5 +193,7 @@ export interface Store {
   findApps(tenantId: string, ref: string): Promise<AppRecord[]>;
   listVersions(tenantId: string, appId: string): Promise<VersionRecord[]>;
   listVersionFindings(tenantId: string, versionId: string): Promise<FindingRecord[]>;
+  /** Findings stored by one scan (those of a version re-scanned later belong to the newer scan). */
+  listScanFindings(tenantId: string, scanId: string): Promise<FindingRecord[]>;
   listAppFindingRows(tenantId: string, appId: string): Promise<AppFindingRow[]>;
 }

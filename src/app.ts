@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import type { Config } from './config.js';
+import { appRoutes } from './routes/apps.js';
+import './routes/context.js';
+import { healthRoutes } from './routes/health.js';
+import { scanRoutes } from './routes/scans.js';
+import { authenticate, hasScope } from './service/auth.js';
+import type { FindingKeys } from './service/crypto.js';
+import { HttpError } from './service/errors.js';
+import { HistoryService } from './service/history.js';
+import type { JobRunner } from './service/jobs.js';
+import type { Metrics } from './service/metrics.js';
+import { ScanService } from './service/scans.js';
+import type { Store } from './store/types.js';
+import { TOOL_VERSION } from './version.js';
+
+/** What the app is built from: the process (server.ts) or a test creates these. */
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  metrics: Metrics;
+  keys: FindingKeys;
+  /** The runner scanning in this process, when there is one (`wait` and /readyz use it). */
+  runner?: JobRunner;
+}
+
+/** Log fields never written as they are: keys, tokens, secret values. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  '*.*.secret',
+  'apiKey',
+  '*.apiKey',
+  'encryptionKey',
+  '*.encryptionKey',
+  'fingerprintKey',
+  '*.fingerprintKey',
+];
+
+/** The service's pino logger: JSON lines, redacted. */
+export function createLogger(level: string, stream?: DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  return stream ? pino(options, stream) : pino(options);
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Keeps a caller's X-Request-Id when it is sane, else makes one. */
+function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * The leakdex HTTP API as a plugin: security headers, OpenAPI, multipart uploads, per-key rate limits, auth by
+ * route scope, one error handler that hides 5xx details, then the routes. Not encapsulated (it owns the app).
+ */
+export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { config, store, metrics, runner } = deps;
+
+  await app.register(helmet, { global: true });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'leakdex', version: TOOL_VERSION, description: 'Finds hardcoded secrets in mobile app binaries. See docs/service.md.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `leakdex keys create`.' } } },
+      security: [{ bearer: [] }],
+      tags: [{ name: 'scans' }, { name: 'apps' }, { name: 'operations' }],
+    },
+    transform: ({ schema, url, route }) => {
+      if (url === '/v1/scans' && route.method === 'POST') {
+        return { schema: { ...schema, body: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'The APK, AAB or IPA.' } } } }, url } as never;
+      }
+      return { schema, url } as never;
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(multipart, { throwFileSizeLimit: true, limits: { fileSize: config.limits.maxUploadBytes, files: 1, fields: 0, parts: 1 } });
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.windowMs,
+    keyGenerator: (request) => (request.auth ? `key:${request.auth.keyId}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, context) => ({ statusCode: context.statusCode, error: 'rate_limited', message: `rate limit exceeded: ${context.max} requests per ${context.after}` }),
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const scope = request.routeOptions.config?.scope;
+    if (!scope) return;
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (!match) throw new HttpError(401, 'unauthorized', 'send an API key: Authorization: Bearer KEY');
+    const auth = await authenticate(store, match[1]!);
+    if (!auth) throw new HttpError(401, 'unauthorized', 'the API key is unknown or revoked');
+    if (!hasScope(auth, scope)) throw new HttpError(403, 'forbidden', `this API key lacks the '${scope}' scope`);
+    request.auth = auth;
+    request.log = request.log.child({ tenant: auth.tenantName, keyId: auth.keyId });
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.request(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
+    let status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+    let code = 'bad_request';
+    let message = err.message;
+    const fastifyCode = (err as FastifyError).code;
+    if (err instanceof HttpError) code = err.code;
+    else if ((err as FastifyError).validation) {
+      status = 400;
+      code = 'invalid_request';
+    } else if (fastifyCode === 'FST_REQ_FILE_TOO_LARGE' || fastifyCode === 'FST_FILES_LIMIT' || fastifyCode === 'FST_PARTS_LIMIT') {
+      status = 413;
+      code = 'too_large';
+      message = fastifyCode === 'FST_REQ_FILE_TOO_LARGE' ? `the upload exceeds the limit of ${config.limits.maxUploadBytes} bytes` : 'send one file in the field "file" and nothing else';
+    } else if (fastifyCode === 'FST_INVALID_MULTIPART_CONTENT_TYPE' || fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      status = 415;
+      code = 'unsupported_media_type';
+      message = "send the file as multipart/form-data in the field 'file'";
+    } else if ((err as { error?: string }).error === 'rate_limited') code = 'rate_limited';
+    else if (status === 413) code = 'too_large';
+    if (status >= 500 || status < 400) {
+      request.log.error({ err }, 'request failed');
+      status = 500;
+      code = 'internal';
+      message = `internal error; quote request id ${request.id}`;
+    }
+    reply.code(status).send({ statusCode: status, error: code, message, requestId: request.id });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ statusCode: 404, error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
+  });
+
+  const scans = new ScanService({ store, config, metrics, keys: deps.keys, runner });
+  const history = new HistoryService(store, config.limits.maxListItems);
+  await app.register(healthRoutes, { store, runner, metrics, metricsPublic: config.metricsPublic });
+  await app.register(scanRoutes, { scans, config });
+  await app.register(appRoutes, { history });
+  app.get('/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
+};
+(leakdexApp as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+
+/** A ready-to-listen Fastify instance running the leakdex app. */
+export async function buildApp(deps: AppDeps, logger?: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger ?? createLogger(deps.config.logLevel),
+    genReqId: requestId,
+    requestIdLogLabel: 'requestId',
+    bodyLimit: deps.config.limits.bodyLimitBytes,
+    requestTimeout: deps.config.limits.requestTimeoutMs,
+    trustProxy: deps.config.trustProxy,
+    disableRequestLogging: false,
+  });
+  await app.register(leakdexApp, deps);
+  return app as unknown as FastifyInstance;
+}

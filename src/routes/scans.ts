@@ -1,0 +1,115 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@fastify/type-provider-typebox';
+import type { Config } from '../config.js';
+import { hasScope } from '../service/auth.js';
+import { HttpError } from '../service/errors.js';
+import type { ScanService, UploadPart } from '../service/scans.js';
+import { caller } from './context.js';
+import { AuthErrors, ErrorSchema, IdParams, ReportSchema, ScanSchema, ScanStatus } from './schemas.js';
+
+/** /v1/scans: upload, status, report, delete. */
+export const scanRoutes: FastifyPluginAsyncTypebox<{ scans: ScanService; config: Config }> = async (app, { scans, config }) => {
+  const Wait = Type.Integer({ minimum: 0, maximum: config.limits.maxWaitSeconds, default: 0, description: 'Block up to this many seconds until the scan is done or failed.' });
+
+  app.post(
+    '/v1/scans',
+    {
+      config: { scope: 'write' },
+      schema: {
+        summary: 'Upload an APK, AAB or IPA for scanning',
+        description:
+          "multipart/form-data with the file in the field `file`. Answers 202 with the queued scan, 200 when `wait` saw it finish or the same artifact was already scanned in this tenant (`reused`: true; `force=true` scans again).",
+        tags: ['scans'],
+        consumes: ['multipart/form-data'],
+        querystring: Type.Object({ wait: Wait, force: Type.Boolean({ default: false }) }),
+        response: { 200: ScanSchema, 202: ScanSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, ...AuthErrors },
+      },
+    },
+    async (request, reply) => {
+      const auth = caller(request);
+      if (!request.isMultipart()) throw new HttpError(415, 'not_multipart', "send the file as multipart/form-data in the field 'file'");
+      const part = await request.file({ limits: { fileSize: config.limits.maxUploadBytes, files: 1, fields: 0, parts: 1 } });
+      if (!part) throw new HttpError(400, 'no_file', "the multipart body has no file: send it in the field 'file'");
+      const { scan, reused } = await scans.accept(auth, part as unknown as UploadPart, request.query.force);
+      request.log.info({ scanId: scan.id, reused, size: scan.size }, reused ? 'upload matches an earlier scan' : 'scan queued');
+      const latest = request.query.wait > 0 ? await scans.waitFor(auth, scan.id, request.query.wait) : scan;
+      const finished = latest.status === 'done' || latest.status === 'failed';
+      reply.code(reused || finished ? 200 : 202).header('location', `/v1/scans/${scan.id}`);
+      return scans.view(latest, reused);
+    },
+  );
+
+  app.get(
+    '/v1/scans',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: "List this tenant's scans, newest first",
+        tags: ['scans'],
+        querystring: Type.Object({ status: Type.Optional(ScanStatus), limit: Type.Integer({ minimum: 1, maximum: config.limits.maxListItems, default: 50 }) }),
+        response: { 200: Type.Object({ scans: Type.Array(ScanSchema) }), ...AuthErrors },
+      },
+    },
+    async (request) => {
+      const list = await scans.list(caller(request), request.query.limit, request.query.status);
+      return { scans: list.map((s) => scans.view(s)) };
+    },
+  );
+
+  app.get(
+    '/v1/scans/:id',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'Status, progress, summary and rating of a scan',
+        tags: ['scans'],
+        params: IdParams,
+        querystring: Type.Object({ wait: Wait }),
+        response: { 200: ScanSchema, 404: ErrorSchema, ...AuthErrors },
+      },
+    },
+    async (request) => {
+      const auth = caller(request);
+      const scan = request.query.wait > 0 ? await scans.waitFor(auth, request.params.id, request.query.wait) : await scans.get(auth, request.params.id);
+      return scans.view(scan);
+    },
+  );
+
+  app.get(
+    '/v1/scans/:id/report',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: "The scan's JSON report (the CLI's format, docs/report.md)",
+        description: 'Redacted. `showSecrets=true` needs an admin key and a service that stores secrets (LEAKDEX_STORE_SECRETS).',
+        tags: ['scans'],
+        params: IdParams,
+        querystring: Type.Object({ showSecrets: Type.Boolean({ default: false }) }),
+        response: { 200: ReportSchema, 404: ErrorSchema, 409: ErrorSchema, ...AuthErrors },
+      },
+    },
+    async (request) => {
+      const auth = caller(request);
+      if (request.query.showSecrets && !hasScope(auth, 'admin')) throw new HttpError(403, 'forbidden', 'showSecrets needs an admin key');
+      return scans.report(auth, request.params.id, request.query.showSecrets);
+    },
+  );
+
+  app.delete(
+    '/v1/scans/:id',
+    {
+      config: { scope: 'write' },
+      schema: {
+        summary: 'Delete a scan, its report and the findings it stored',
+        tags: ['scans'],
+        params: IdParams,
+        response: { 204: Type.Null(), 404: ErrorSchema, ...AuthErrors },
+      },
+    },
+    async (request, reply) => {
+      await scans.delete(caller(request), request.params.id);
+      reply.code(204);
+      return null;
+    },
+  );
+};

@@ -1,0 +1,230 @@
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
+import { scanFileIsolated, type IsolatedScanOptions } from '../pipeline/run.js';
+import type { Report } from '../report/types.js';
+import type { ScanRecord, Store } from '../store/types.js';
+import type { FindingKeys } from './crypto.js';
+import type { Metrics } from './metrics.js';
+import { Pool } from './pool.js';
+import { prepareCompletion } from './results.js';
+
+/** Runs one scan; the real one is scanFileIsolated (a worker thread with resourceLimits per scan). */
+export type ScanFn = (path: string, opts: IsolatedScanOptions) => Promise<Report>;
+
+/** The little logging the runner does (a pino logger fits). */
+export interface RunnerLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Extra time the pool allows past the pipeline's own scan timeout before it gives up on a scan. */
+const TIMEOUT_GRACE_MS = 5_000;
+/** Longest interval between two heartbeats of a running scan, ms. */
+const MAX_HEARTBEAT_MS = 2_000;
+
+export interface RunnerOptions {
+  store: Store;
+  config: Config;
+  keys: FindingKeys;
+  metrics: Metrics;
+  log: RunnerLog;
+  scan?: ScanFn;
+}
+
+/** A process's identity as a runner: host, pid and a random part (a restarted process never reuses one). */
+function runnerId(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The job queue lives in the store: a runner claims the oldest queued scan (or one whose runner stopped
+ * heartbeating), scans it in the pool, and writes the outcome. Several runners (serve, `leakdex worker`) can share
+ * one database. Emits `finished` (scan id) after each scan this runner ends.
+ */
+export class JobRunner extends EventEmitter {
+  readonly id = runnerId();
+  private readonly pool: Pool;
+  private readonly scan: ScanFn;
+  private readonly active = new Set<string>();
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+
+  constructor(private readonly opts: RunnerOptions) {
+    super();
+    this.pool = new Pool(opts.config.jobs.concurrency);
+    this.scan = opts.scan ?? scanFileIsolated;
+  }
+
+  /** Scans running in this process. */
+  get running(): number {
+    return this.active.size;
+  }
+
+  get concurrency(): number {
+    return this.pool.concurrency;
+  }
+
+  /** True while the claim loop runs. */
+  get healthy(): boolean {
+    return this.loopDone !== undefined && !this.stopping;
+  }
+
+  /** Requeues scans left running by dead processes on this host, then starts claiming. */
+  async start(): Promise<void> {
+    await this.recover();
+    this.loopDone = this.loop();
+  }
+
+  /** Looks for work now (after an upload). */
+  notify(): void {
+    this.wake?.();
+  }
+
+  /** Stops claiming and hands the scans in progress back to the queue, so a restart or another runner finishes them. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.notify();
+    await this.loopDone;
+    for (const id of this.active) await this.opts.store.requeueScan(id, this.id).catch(() => false);
+  }
+
+  private async recover(): Promise<void> {
+    const host = `${hostname()}:`;
+    for (const scan of await this.opts.store.listRunning()) {
+      if (!scan.runner?.startsWith(host)) continue;
+      const pid = Number(scan.runner.slice(host.length).split(':')[0]);
+      const dead = !Number.isInteger(pid) || pid === process.pid || !pidAlive(pid);
+      if (dead && (await this.opts.store.requeueScan(scan.id, scan.runner))) this.opts.log.warn({ scanId: scan.id, runner: scan.runner }, 'requeued a scan left running by a stopped process');
+    }
+  }
+
+  private async loop(): Promise<void> {
+    const { store, config, log } = this.opts;
+    while (!this.stopping) {
+      while (!this.stopping && this.active.size < this.pool.concurrency) {
+        let job: ScanRecord | undefined;
+        try {
+          job = await store.claimScan(this.id, Date.now(), config.jobs.leaseMs);
+        } catch (e) {
+          log.error({ err: e }, 'claiming a scan failed');
+        }
+        if (!job) break;
+        this.active.add(job.id);
+        void this.execute(job).finally(() => {
+          this.active.delete(job.id);
+          this.emit('finished', job.id);
+          this.notify();
+        });
+      }
+      if (this.stopping) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, config.jobs.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async execute(job: ScanRecord): Promise<void> {
+    const { store, config, keys, metrics, log } = this.opts;
+    const started = performance.now();
+    const fail = async (message: string) => {
+      const ok = await store.failScan(job.id, this.id, message, Date.now());
+      if (ok) {
+        metrics.scanFinished('failed', (performance.now() - started) / 1000, job.size);
+        log.warn({ scanId: job.id, error: message }, 'scan failed');
+        await this.removeUpload(job);
+      }
+    };
+    if (job.attempts > config.jobs.maxAttempts) {
+      await fail(`scan abandoned after ${config.jobs.maxAttempts} attempts: the service stopped during each one`);
+      return;
+    }
+    if (!job.uploadPath || !existsSync(job.uploadPath)) {
+      await fail('the uploaded file is missing from the data directory');
+      return;
+    }
+    log.info({ scanId: job.id, attempt: job.attempts, size: job.size }, 'scan started');
+    let entriesDone = 0;
+    let lost = false;
+    const beat = setInterval(
+      () => {
+        if (this.stopping) return;
+        store.heartbeat(job.id, this.id, Date.now() + config.jobs.leaseMs, entriesDone).then(
+          (owned) => {
+            if (!owned) lost = true;
+          },
+          (e) => log.error({ err: e, scanId: job.id }, 'heartbeat failed'),
+        );
+      },
+      Math.min(MAX_HEARTBEAT_MS, Math.floor(config.jobs.leaseMs / 3)),
+    );
+    try {
+      const l = config.limits;
+      let report: Report;
+      try {
+        report = await this.pool.run(
+          () =>
+            this.scan(job.uploadPath!, {
+              showSecrets: true,
+              displayPath: job.filename,
+              entryTimeoutMs: l.entryTimeoutMs,
+              limits: {
+                maxArtifactBytes: l.maxUploadBytes,
+                maxEntries: l.maxEntries,
+                maxEntryBytes: l.maxEntryBytes,
+                maxTotalBytes: l.maxTotalBytes,
+                maxNestingDepth: l.maxNestingDepth,
+                workerHeapMb: l.workerHeapMb,
+                scanTimeoutMs: l.scanTimeoutMs,
+              },
+              onEntry: () => {
+                entriesDone++;
+              },
+            }),
+          l.scanTimeoutMs + TIMEOUT_GRACE_MS,
+        );
+      } catch (e) {
+        if (this.stopping || lost) return;
+        const message = (e instanceof Error ? e.message : String(e)).split(job.uploadPath!).join(job.filename);
+        await fail(`scan failed: ${message}`);
+        return;
+      }
+      if (this.stopping || lost) return;
+      const completion = prepareCompletion(report, keys, job.filename);
+      const done = await store.completeScan(job.id, this.id, completion, Date.now());
+      if (!done) return;
+      metrics.scanFinished('done', (performance.now() - started) / 1000, job.size, completion.findings.map((f) => f.severity));
+      log.info({ scanId: job.id, findings: completion.summary.findings, rating: completion.rating, ms: Math.round(performance.now() - started) }, 'scan done');
+      await this.removeUpload(job);
+    } catch (e) {
+      log.error({ err: e, scanId: job.id }, 'recording a scan outcome failed');
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async removeUpload(job: ScanRecord): Promise<void> {
+    if (this.opts.config.jobs.keepUploads || !job.uploadPath) return;
+    await rm(job.uploadPath, { force: true }).catch(() => {});
+  }
+}

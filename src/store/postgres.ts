@@ -1,0 +1,41 @@
+import { PostgresDb, type Db } from './db.js';
+import { SqlStore } from './sql-store.js';
+
+/** Advisory lock id held while migrating, so concurrent processes migrate once. */
+const MIGRATION_LOCK = 0x6c65616b;
+
+const CLAIM = `UPDATE scans SET status = 'running', runner = $1, lease_until = $2, attempts = attempts + 1, started_at = $3
+WHERE id = (SELECT id FROM scans WHERE status = 'queued' OR (status = 'running' AND lease_until < $3) ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+  AND (status = 'queued' OR (status = 'running' AND lease_until < $3))
+RETURNING *`;
+
+/** The scale-out store: PostgreSQL through node-postgres, optionally in its own schema. */
+export class PostgresStore extends SqlStore {
+  readonly dialect = 'postgres' as const;
+  private readonly pgDb: PostgresDb;
+
+  constructor(connectionString: string, readonly schema?: string) {
+    const db = new PostgresDb(connectionString, schema);
+    super(db);
+    this.pgDb = db;
+  }
+
+  override async migrate(): Promise<void> {
+    if (this.schema) await this.pgDb.exec(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+    await super.migrate();
+  }
+
+  /** Drops the store's schema and everything in it (tests). */
+  async dropSchema(): Promise<void> {
+    if (!this.schema) throw new Error('dropSchema needs a store opened on its own schema');
+    await this.pgDb.exec(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
+  }
+
+  protected async lockMigrations(db: Db): Promise<void> {
+    await db.get('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+  }
+
+  protected claimSql(): string {
+    return CLAIM;
+  }
+}
