@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'samples/src/**', 'samples/work/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'tmp/**', 'samples/**', 'test/fixtures/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -51,6 +51,40 @@ function splitPoint(bytes: Uint8Array, start: number, limit: number, step: numbe
   return hard;
 }
 
+let foundEnd = 0;
+
+/** Start of the next run of at least `minLength` table bytes at or after `from` (its end in `foundEnd`), or -1. */
+function nextRun8(bytes: Uint8Array, table: Uint8Array, from: number, minLength: number): number {
+  const n = bytes.length;
+  let i = from;
+  while (i < n) {
+    while (i < n && table[bytes[i]!] === 0) i++;
+    const start = i;
+    while (i < n && table[bytes[i]!] === 1) i++;
+    if (i - start >= minLength) {
+      foundEnd = i;
+      return start;
+    }
+  }
+  return -1;
+}
+
+/** Like {@link nextRun8} for UTF-16LE code units (table byte, then zero) stepping two bytes from `from`; lengths in units. */
+function nextRun16(bytes: Uint8Array, table: Uint8Array, from: number, minLength: number): number {
+  const last = bytes.length - 1;
+  let i = from;
+  while (i < last) {
+    while (i < last && (bytes[i + 1] !== 0 || table[bytes[i]!] === 0)) i += 2;
+    const start = i;
+    while (i < last && bytes[i + 1] === 0 && table[bytes[i]!] === 1) i += 2;
+    if (i - start >= minLength * 2) {
+      foundEnd = i;
+      return start;
+    }
+  }
+  return -1;
+}
+
 /**
  * Printable runs: ASCII (0x20-0x7e plus tab) and UTF-16LE (same range, zero high bytes). Pointer `+0x1a0` (ASCII) or
  * `utf16le+0x1a0`, prefixed with `pointerPrefix` when given (`.rodata+0x1a0`, `.rodata:utf16le+0x1a0`).
@@ -60,55 +94,34 @@ export function* printableRuns(bytes: Uint8Array, ctx: DecodeContext, opts: Runs
   const maxLength = Math.max(minLength, Math.floor(opts.maxLength ?? DEFAULT_MAX_RUN));
   const base = opts.baseOffset ?? 0;
   const prefix = opts.pointerPrefix ?? '';
-  const utf16Prefix = prefix === '' ? 'utf16le' : `${prefix}:utf16le`;
   const table = opts.newlines ? PRINTABLE_NL : PRINTABLE;
   const buf = bufferOf(bytes);
-  const n = bytes.length;
   let emitted = 0;
 
-  function* emit(start: number, end: number, step: 1 | 2): Generator<DecodedString> {
-    const encoding = step === 1 ? 'latin1' : 'utf16le';
-    const pointerHead = step === 1 ? `${prefix}+0x` : `${utf16Prefix}+0x`;
-    let at = start;
-    while (at < end) {
-      const left = (end - at) / step;
-      if (left < minLength) return;
-      const stop = left <= maxLength ? end : splitPoint(bytes, at, maxLength, step, minLength);
-      if (++emitted > MAX_RUNS_PER_ENTRY) return;
-      yield { text: buf.toString(encoding, at, stop), location: { entry: ctx.entry, decoder, pointer: pointerHead + (base + at).toString(16) } };
-      at = stop;
-    }
-  }
-
-  let runStart = -1;
-  for (let i = 0; i < n; i++) {
-    if (table[bytes[i]!]) {
-      if (runStart < 0) runStart = i;
-    } else if (runStart >= 0) {
-      if (i - runStart >= minLength) yield* emit(runStart, i, 1);
-      runStart = -1;
-      if (emitted > MAX_RUNS_PER_ENTRY) break;
-    }
-  }
-  if (runStart >= 0 && n - runStart >= minLength && emitted <= MAX_RUNS_PER_ENTRY) yield* emit(runStart, n, 1);
-
+  const passes: Array<{ step: 1 | 2; from: number; head: string }> = [{ step: 1, from: 0, head: `${prefix}+0x` }];
   if (opts.utf16 !== false) {
-    for (let align = 0; align < 2 && emitted <= MAX_RUNS_PER_ENTRY; align++) {
-      runStart = -1;
-      let i = align;
-      for (; i + 1 < n; i += 2) {
-        if (bytes[i + 1] === 0 && table[bytes[i]!]) {
-          if (runStart < 0) runStart = i;
-        } else if (runStart >= 0) {
-          if ((i - runStart) >> 1 >= minLength) yield* emit(runStart, i, 2);
-          runStart = -1;
-          if (emitted > MAX_RUNS_PER_ENTRY) break;
-        }
+    const utf16Head = prefix === '' ? 'utf16le+0x' : `${prefix}:utf16le+0x`;
+    passes.push({ step: 2, from: 0, head: utf16Head }, { step: 2, from: 1, head: utf16Head });
+  }
+  for (const { step, from, head } of passes) {
+    const encoding = step === 1 ? 'latin1' : 'utf16le';
+    let at = from;
+    while (emitted <= MAX_RUNS_PER_ENTRY) {
+      const start = step === 1 ? nextRun8(bytes, table, at, minLength) : nextRun16(bytes, table, at, minLength);
+      if (start < 0) break;
+      const end = foundEnd;
+      at = end;
+      let piece = start;
+      while (piece < end) {
+        const left = (end - piece) / step;
+        if (left < minLength) break;
+        const stop = left <= maxLength ? end : splitPoint(bytes, piece, maxLength, step, minLength);
+        if (++emitted > MAX_RUNS_PER_ENTRY) break;
+        yield { text: buf.toString(encoding, piece, stop), location: { entry: ctx.entry, decoder, pointer: head + (base + piece).toString(16) } };
+        piece = stop;
       }
-      if (runStart >= 0 && (i - runStart) >> 1 >= minLength && emitted <= MAX_RUNS_PER_ENTRY) yield* emit(runStart, i, 2);
     }
   }
-
   if (emitted > MAX_RUNS_PER_ENTRY) {
     ctx.warn({ code: `${decoder}.too_many_runs`, message: `stopped after ${MAX_RUNS_PER_ENTRY} printable runs` });
   }

@@ -166,11 +166,9 @@ export async function buildApp(deps: AppDeps, logger?: Logger): Promise<FastifyI
   const app = Fastify({
     loggerInstance: logger ?? createLogger(deps.config.logLevel),
     genReqId: requestId,
-    requestIdLogLabel: 'requestId',
     bodyLimit: deps.config.limits.bodyLimitBytes,
     requestTimeout: deps.config.limits.requestTimeoutMs,
     trustProxy: deps.config.trustProxy,
-    disableRequestLogging: false,
   });
   await app.register(leakdexApp, deps);
   return app as unknown as FastifyInstance;

@@ -320,21 +320,25 @@ export class Detector {
     set.add(b);
   }
 
-  /** Scan one decoded string. */
-  feed(s: DecodedString): void {
+  /**
+   * Scan one decoded string; true when it produced at least one candidate. Feeding only the strings that returned
+   * true to another Detector reproduces the same findings (how parallel scan shards are merged).
+   */
+  feed(s: DecodedString): boolean {
     this.stats.strings++;
     const text = s.text;
     if (text.length < MIN_STRING_LENGTH) {
       this.stats.skipped.short++;
-      return;
+      return false;
     }
     this.stats.chars += text.length;
     const found = this.found;
     if (text.length <= this.maxWholeLength + 64) this.scanWhole(s, found);
     if (this.prefilter) this.scanKeywords(s, found);
-    if (found.length === 0) return;
+    if (found.length === 0) return false;
     this.record(s, this.dropSuperseded(found));
     found.length = 0;
+    return true;
   }
 
   /** Feed many strings. */

@@ -47,6 +47,58 @@ export function scanBytesSync(bytes: Uint8Array, name: string, opts: ScanOptions
   return buildReport(opts.displayPath ?? name, sha256, bytes.length, walk, findings, opts.showSecrets === true, performance.now() - started);
 }
 
+/** One shard's share of a parallel scan: its walk and the strings that produced detector candidates. */
+export interface ShardResult {
+  walk: WalkResult;
+  hits: DecodedString[];
+}
+
+/** Walks one shard of a file (see WalkOptions.shard) and keeps only the strings a rule matched, for merging. */
+export function walkShardSync(path: string, opts: WalkOptions = {}): ShardResult {
+  const src = new FileSource(path);
+  try {
+    const detector = new Detector();
+    const hits: DecodedString[] = [];
+    const walk = new ArtifactWalker((s) => {
+      if (detector.feed(s)) hits.push(s);
+    }, opts).walk(src, basename(path));
+    return { walk, hits };
+  } finally {
+    src.close();
+  }
+}
+
+/** Merges the shards of one artifact into a report: hit strings re-fed in shard order, stats summed. */
+export function mergeShards(path: string, sha256: string, size: number, shards: ShardResult[], showSecrets: boolean, durationMs: number): Report {
+  const detector = new Detector();
+  for (const sh of shards) for (const s of sh.hits) detector.feed(s);
+  const t0 = performance.now();
+  const findings = detector.findings();
+  const first = shards[0]!.walk;
+  const walk: WalkResult = {
+    ...first,
+    app: shards.find((sh) => Object.keys(sh.walk.app).length > 0)?.walk.app ?? first.app,
+    diagnostics: shards.flatMap((sh) => sh.walk.diagnostics),
+    entries: 0,
+    bytesRead: 0,
+    bytesInflated: 0,
+    strings: 0,
+    stages: { unzip: 0, decode: 0, detect: Math.round((performance.now() - t0) * 10) / 10 },
+  };
+  for (const sh of shards) {
+    walk.entries += sh.walk.entries;
+    walk.bytesRead += sh.walk.bytesRead;
+    walk.bytesInflated += sh.walk.bytesInflated;
+    walk.strings += sh.walk.strings;
+    walk.stages.unzip += sh.walk.stages.unzip;
+    walk.stages.decode += sh.walk.stages.decode;
+    walk.stages.detect += sh.walk.stages.detect;
+  }
+  const r1 = (ms: number) => Math.round(ms * 10) / 10;
+  walk.stages = { unzip: r1(walk.stages.unzip), decode: r1(walk.stages.decode), detect: r1(walk.stages.detect) };
+  return buildReport(path, sha256, size, walk, findings, showSecrets, durationMs);
+}
+
 /** Every decoded string of an artifact, in order, for checking decoders against other tools. */
 export function dumpFileSync(path: string, onString: (s: DecodedString) => void, opts: WalkOptions = {}): WalkResult {
   const src = new FileSource(path);

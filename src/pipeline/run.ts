@@ -1,19 +1,28 @@
 import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { statSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import type { Report } from '../report/types.js';
-import { DEFAULT_LIMITS } from '../limits.js';
-import type { ScanOptions } from './index.js';
+import { DEFAULT_LIMITS, type ScanLimits } from '../limits.js';
+import { mergeShards, type ScanOptions, type ShardResult } from './index.js';
+import { FileSource } from './source.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 
-export interface IsolatedScanOptions extends Omit<ScanOptions, 'skip' | 'onEntry'> {
-  /** An entry that takes longer than this stops the worker and is skipped on retry, ms. */
+export interface IsolatedScanOptions extends Omit<ScanOptions, 'skip' | 'onEntry' | 'shard'> {
+  /** An entry that takes longer than this stops its worker and is skipped on retry, ms. */
   entryTimeoutMs?: number;
-  /** Called with each entry path as the worker reaches it (progress). */
+  /** Called with each entry path as a worker reaches it (progress). */
   onEntry?: (path: string) => void;
+  /** Workers sharing one scan (default: the machine's cores, at most 4; 1 for small files). */
+  parallelism?: number;
 }
 
-/** Most worker restarts for one scan before it is given up. */
+/** Most worker restarts for one shard before the scan is given up. */
 export const MAX_WORKER_RESTARTS = 8;
 export const DEFAULT_ENTRY_TIMEOUT_MS = 60_000;
+/** Files smaller than this are scanned by one worker: a second one costs more to start than it saves. */
+export const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
+export const MAX_PARALLELISM = 4;
 
 /** A scan that could not produce a report at all (unreadable file, every retry failed). */
 export class ScanFailure extends Error {
@@ -21,22 +30,49 @@ export class ScanFailure extends Error {
 }
 
 /**
- * Scans a file in a worker thread with a heap ceiling. When decoding an entry kills the worker (out of memory, a
- * hang), that entry is recorded as a diagnostic and the scan is re-run without it: nothing else is lost.
+ * Scans a file in worker threads with a heap ceiling, split into shards of entries that run in parallel. When
+ * decoding an entry kills a worker (out of memory, a hang), that entry is recorded as a diagnostic and its shard is
+ * re-run without it: nothing else is lost.
  */
 export async function scanFileIsolated(path: string, opts: IsolatedScanOptions = {}): Promise<Report> {
-  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const { onEntry, entryTimeoutMs = DEFAULT_ENTRY_TIMEOUT_MS, ...options } = opts;
-  const crashed = new Map<string, string>();
+  const started = performance.now();
+  const limits: ScanLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const { onEntry, entryTimeoutMs = DEFAULT_ENTRY_TIMEOUT_MS, parallelism, showSecrets, displayPath } = opts;
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new Error(`${path} is not a regular file`);
+    size = st.size;
+  } catch (e) {
+    throw new ScanFailure((e as Error).message);
+  }
+  if (size > limits.maxArtifactBytes) throw new ScanFailure(`${path} is ${size} bytes, over the ${limits.maxArtifactBytes}-byte limit`);
+  const count = Math.max(1, Math.min(MAX_PARALLELISM, parallelism ?? (size >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_PARALLELISM) : 1)));
   const deadline = Date.now() + limits.scanTimeoutMs;
+  const shards = Array.from({ length: count }, (_, index) => runShard(path, { limits: opts.limits ?? {}, shard: { index, count } }, limits.workerHeapMb, entryTimeoutMs, deadline, onEntry));
+  // The main thread is idle while the workers decode: hash the file meanwhile.
+  const src = new FileSource(path);
+  let sha256: string;
+  try {
+    sha256 = src.sha256();
+  } finally {
+    src.close();
+  }
+  const results = await Promise.all(shards);
+  return mergeShards(displayPath ?? path, sha256, size, results, showSecrets === true, performance.now() - started);
+}
+
+/** Runs one shard to completion, restarting its worker without each entry that killed it. */
+async function runShard(path: string, options: WorkerInput['options'], heapMb: number, entryTimeoutMs: number, deadline: number, onEntry?: (path: string) => void): Promise<ShardResult> {
+  const crashed = new Map<string, string>();
   for (let attempt = 0; attempt <= MAX_WORKER_RESTARTS; attempt++) {
-    const outcome = await runOnce(path, { path, options, skip: [...crashed.keys()] }, limits.workerHeapMb, entryTimeoutMs, deadline, onEntry);
+    const outcome = await runOnce({ path, options, skip: [...crashed.keys()] }, heapMb, entryTimeoutMs, deadline, onEntry);
     if (outcome.kind === 'done') {
-      for (const d of outcome.report.diagnostics) {
+      for (const d of outcome.result.walk.diagnostics) {
         const why = d.code === 'scan.entry_crashed_worker' ? crashed.get(d.entry) : undefined;
         if (why) d.message = `decoding this entry stopped the scan worker (${why}); it was skipped`;
       }
-      return outcome.report;
+      return outcome.result;
     }
     if (outcome.kind === 'failed') throw new ScanFailure(outcome.message);
     if (outcome.entry === undefined || crashed.has(outcome.entry)) throw new ScanFailure(`scan worker stopped outside any entry: ${outcome.reason}`);
@@ -45,9 +81,9 @@ export async function scanFileIsolated(path: string, opts: IsolatedScanOptions =
   throw new ScanFailure(`scan worker stopped ${MAX_WORKER_RESTARTS + 1} times; giving up`);
 }
 
-type Outcome = { kind: 'done'; report: Report } | { kind: 'failed'; message: string } | { kind: 'crashed'; entry?: string; reason: string };
+type Outcome = { kind: 'done'; result: ShardResult } | { kind: 'failed'; message: string } | { kind: 'crashed'; entry?: string; reason: string };
 
-function runOnce(path: string, input: WorkerInput, heapMb: number, entryTimeoutMs: number, deadline: number, onEntry?: (path: string) => void): Promise<Outcome> {
+function runOnce(input: WorkerInput, heapMb: number, entryTimeoutMs: number, deadline: number, onEntry?: (path: string) => void): Promise<Outcome> {
   return new Promise((resolve) => {
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: input,
@@ -72,14 +108,14 @@ function runOnce(path: string, input: WorkerInput, heapMb: number, entryTimeoutM
       clearTimeout(entryTimer);
       entryTimer = setTimeout(() => finish({ kind: 'crashed', entry: current, reason: `no progress for ${Math.round(entryTimeoutMs / 1000)} s` }), entryTimeoutMs);
     };
-    const overall = setTimeout(() => finish({ kind: 'failed', message: `scan of ${path} timed out` }), Math.max(0, deadline - Date.now()));
+    const overall = setTimeout(() => finish({ kind: 'failed', message: `scan of ${input.path} timed out` }), Math.max(0, deadline - Date.now()));
     armEntryTimer();
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'entry') {
         current = m.path;
         armEntryTimer();
         onEntry?.(m.path);
-      } else if (m.type === 'done') finish({ kind: 'done', report: m.report });
+      } else if (m.type === 'done') finish({ kind: 'done', result: m.result });
       else finish({ kind: 'failed', message: m.message });
     });
     worker.on('error', (e) => {

@@ -24,6 +24,26 @@ export interface WalkOptions {
   skip?: ReadonlySet<string>;
   /** Called before each entry is read, with its full path. */
   onEntry?: (path: string) => void;
+  /** Walk only this shard's share of the top-level entries (parallel scans); shard 0 also reads the app's identity. */
+  shard?: { index: number; count: number };
+}
+
+/**
+ * Splits the top-level entries into `count` shards of about equal inflated size (largest first, each to the lightest
+ * shard). Deterministic for a given central directory, so every shard worker computes the same split.
+ */
+export function shardOf(entries: readonly ZipEntry[], count: number): Map<ZipEntry, number> {
+  const owner = new Map<ZipEntry, number>();
+  const load = new Array<number>(count).fill(0);
+  const bySize = entries.filter((e) => !e.isDirectory).sort((a, b) => b.uncompressedSize - a.uncompressedSize || a.index - b.index);
+  for (const e of bySize) {
+    let best = 0;
+    for (let i = 1; i < count; i++) if (load[i]! < load[best]!) best = i;
+    owner.set(e, best);
+    // Every entry costs something to look at, however small it claims to be.
+    load[best]! += Math.min(e.uncompressedSize, 1 << 30) + 4096;
+  }
+  return owner;
 }
 
 /** What walking an artifact produced besides the strings. */
@@ -48,6 +68,7 @@ const decoderFor: Partial<Record<ContentKind, { name: string; decode: Decoder }>
 };
 
 const HEAD_BYTES = 512;
+const SINK_BATCH = 1024;
 
 /**
  * Walks an artifact: Artifact -> Entries -> DecodedStrings. Every string goes to `sink`; every problem becomes a
@@ -83,7 +104,7 @@ export class ArtifactWalker {
     if (kind === 'zip') {
       let zip: ZipArchive | undefined;
       try {
-        zip = this.openZip(src, '');
+        zip = this.openZip(src, '', this.shardIndex !== 0);
       } catch (e) {
         this.diag('', 'zip', 'error', e);
       }
@@ -128,7 +149,11 @@ export class ArtifactWalker {
     this.scanEntry(name, bytes, 0, undefined);
   }
 
-  private openZip(src: RandomAccess, prefix: string): ZipArchive {
+  private get shardIndex(): number {
+    return this.opts.shard?.index ?? 0;
+  }
+
+  private openZip(src: RandomAccess, prefix: string, quiet = false): ZipArchive {
     const budget = this.limits.maxTotalBytes - this.bytesInflated;
     return ZipArchive.open(src, {
       limits: {
@@ -137,7 +162,9 @@ export class ArtifactWalker {
         maxTotalBytes: Math.max(0, budget),
         maxRatio: this.limits.maxRatio,
       },
-      warn: (w) => this.warning(prefix, 'zip', w),
+      warn: (w) => {
+        if (!quiet) this.warning(prefix, 'zip', w);
+      },
     });
   }
 
@@ -164,22 +191,30 @@ export class ArtifactWalker {
     const order: ZipEntry[] = [];
     if (arscEntry) order.push(arscEntry);
     for (const e of zip.entries) if (e !== arscEntry) order.push(e);
+    const shard = prefix === '' && this.opts.shard && this.opts.shard.count > 1 ? this.opts.shard : undefined;
+    const owner = shard ? shardOf(zip.entries, shard.count) : undefined;
     for (const entry of order) {
       if (entry.isDirectory) continue;
+      const mine = !owner || owner.get(entry) === shard!.index;
+      // Every shard needs the resource table to resolve manifest references; only its owner reports its strings.
+      if (!mine && entry !== arscEntry) continue;
       const path = prefix + entry.name;
       if (this.opts.skip?.has(path)) {
         this.diagnostics.push({ entry: path, decoder: 'scan', level: 'error', code: 'scan.entry_crashed_worker', message: 'decoding this entry stopped the scan worker (memory or time limit); it was skipped on retry' });
         continue;
       }
       this.opts.onEntry?.(path);
-      const bytes = this.readEntry(zip, entry, path);
+      const bytes = this.readEntry(zip, entry, path, mine);
       if (!bytes) continue;
       if (entry === arscEntry) {
         try {
-          resources = ResourceTable.parse(bytes, (w) => this.warning(path, 'arsc', w));
+          resources = ResourceTable.parse(bytes, (w) => {
+            if (mine) this.warning(path, 'arsc', w);
+          });
         } catch (e) {
-          this.diag(path, 'arsc', 'error', e);
+          if (mine) this.diag(path, 'arsc', 'error', e);
         }
+        if (!mine) continue;
       }
       if (prefix === '' && entry.name === 'AndroidManifest.xml') this.topManifest = bytes;
       this.scanEntry(path, bytes, depth, resources);
@@ -187,17 +222,19 @@ export class ArtifactWalker {
     if (prefix === '') this.topResources = resources;
   }
 
-  private readEntry(zip: ZipArchive, entry: ZipEntry, path: string): Uint8Array | undefined {
+  private readEntry(zip: ZipArchive, entry: ZipEntry, path: string, counted = true): Uint8Array | undefined {
     const t0 = performance.now();
     const before = zip.bytesInflated;
     try {
       return zip.read(entry);
     } catch (e) {
-      this.diag(path, 'zip', 'error', e);
+      if (counted) this.diag(path, 'zip', 'error', e);
       return undefined;
     } finally {
-      this.entries++;
-      this.bytesInflated += zip.bytesInflated - before;
+      if (counted) {
+        this.entries++;
+        this.bytesInflated += zip.bytesInflated - before;
+      }
       this.unzipMs += performance.now() - t0;
     }
   }
@@ -259,29 +296,45 @@ export class ArtifactWalker {
     const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources };
     let count = 0;
     const max = this.limits.maxStringsPerEntry;
+    // Strings reach the sink in batches so the detect stage can be timed without a clock read per string.
+    const batch: DecodedString[] = [];
+    const flush = () => {
+      const t0 = performance.now();
+      for (const s of batch) this.sink(s);
+      this.sinkMs += performance.now() - t0;
+      batch.length = 0;
+    };
     try {
       for (const s of decode(bytes, ctx)) {
         if (++count > max) {
           this.diagnostics.push({ entry: path, decoder: name, level: 'warning', code: 'scan.too_many_strings', message: `more than ${max} strings in one entry: the rest were skipped` });
           break;
         }
-        const t0 = performance.now();
-        this.sink(s);
-        this.sinkMs += performance.now() - t0;
+        if (batch.push(s) === SINK_BATCH) flush();
       }
     } catch (e) {
+      flush();
       this.diag(path, name, 'error', e);
       this.strings += count;
       return false;
     }
+    flush();
     this.strings += count;
     return true;
   }
 
   /** Reads the app's identity: manifest (through resources.arsc) and signer certificate. */
   private appMetadata(zip: ZipArchive): void {
-    if (this.kind !== 'apk') return;
-    const manifest = this.topManifest;
+    if (this.kind !== 'apk' || this.shardIndex !== 0) return;
+    let manifest = this.topManifest;
+    if (!manifest) {
+      const entry = zip.entries.find((e) => e.name === 'AndroidManifest.xml');
+      try {
+        if (entry) manifest = zip.read(entry);
+      } catch {
+        /* reported by the shard that owns the entry */
+      }
+    }
     try {
       if (manifest) {
         const info = manifestInfo(manifest, this.topResources);

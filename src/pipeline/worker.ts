@@ -1,15 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { scanFileSync, type ScanOptions } from './index.js';
+import { walkShardSync, type ShardResult } from './index.js';
+import type { WalkOptions } from './scan.js';
 
-/** Message from the scan worker to its parent. */
-export type WorkerMessage =
-  | { type: 'entry'; path: string }
-  | { type: 'done'; report: import('../report/types.js').Report }
-  | { type: 'failed'; message: string };
+/** Message from a scan worker to its parent. */
+export type WorkerMessage = { type: 'entry'; path: string } | { type: 'done'; result: ShardResult } | { type: 'failed'; message: string };
 
 export interface WorkerInput {
   path: string;
-  options: Omit<ScanOptions, 'skip' | 'onEntry'>;
+  options: Pick<WalkOptions, 'limits' | 'shard'>;
   skip: string[];
 }
 
@@ -17,12 +15,12 @@ const input = workerData as WorkerInput;
 const port = parentPort;
 if (port) {
   try {
-    const report = scanFileSync(input.path, {
+    const result = walkShardSync(input.path, {
       ...input.options,
       skip: new Set(input.skip),
       onEntry: (path) => port.postMessage({ type: 'entry', path } satisfies WorkerMessage),
     });
-    port.postMessage({ type: 'done', report } satisfies WorkerMessage);
+    port.postMessage({ type: 'done', result } satisfies WorkerMessage);
   } catch (e) {
     port.postMessage({ type: 'failed', message: e instanceof Error ? e.message : String(e) } satisfies WorkerMessage);
   }

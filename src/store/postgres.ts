@@ -20,11 +20,6 @@ export class PostgresStore extends SqlStore {
     this.pgDb = db;
   }
 
-  override async migrate(): Promise<void> {
-    if (this.schema) await this.pgDb.exec(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
-    await super.migrate();
-  }
-
   /** Drops the store's schema and everything in it (tests). */
   async dropSchema(): Promise<void> {
     if (!this.schema) throw new Error('dropSchema needs a store opened on its own schema');
@@ -33,6 +28,7 @@ export class PostgresStore extends SqlStore {
 
   protected async lockMigrations(db: Db): Promise<void> {
     await db.get('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    if (this.schema) await db.exec(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
   }
 
   protected claimSql(): string {

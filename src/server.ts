@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp, createLogger } from './app.js';
+import type { Config } from './config.js';
+import { createApiKey } from './service/auth.js';
+import { loadFingerprintKey, type FindingKeys } from './service/crypto.js';
+import { JobRunner, type ScanFn } from './service/jobs.js';
+import { Metrics } from './service/metrics.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/types.js';
+
+/** The sample the first-start message tells users to upload. */
+export const SAMPLE_APK = 'samples/android/leaky-multidex.apk';
+/** How long a graceful shutdown may take before the process exits anyway, ms. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/** A listening service and what it runs on. */
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  runner?: JobRunner;
+  config: Config;
+  /** Base URL, e.g. http://127.0.0.1:8080. */
+  url: string;
+  /** Stops accepting requests, hands running scans back to the queue, closes the store. */
+  close(): Promise<void>;
+}
+
+/** The keys used on findings, from the configuration and the data directory. */
+export function findingKeys(config: Config): FindingKeys {
+  const keys: FindingKeys = { fingerprint: loadFingerprintKey(config.dataDir, config.secrets.fingerprintKey) };
+  if (config.secrets.store && config.secrets.encryptionKey) keys.encryption = Buffer.from(config.secrets.encryptionKey, 'hex');
+  return keys;
+}
+
+/** Opens the store, builds the app, listens, and starts the scan runner (unless jobs are disabled). */
+export async function startServer(config: Config, opts: { logger?: Logger; out?: NodeJS.WritableStream; scan?: ScanFn } = {}): Promise<RunningServer> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const store = await openStore(config);
+  try {
+    const keys = findingKeys(config);
+    const metrics = new Metrics();
+    const runner = config.jobs.enabled ? new JobRunner({ store, config, keys, metrics, log: logger.child({ component: 'runner' }), scan: opts.scan }) : undefined;
+    const app = await buildApp({ config, store, metrics, keys, runner }, logger);
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${port}`;
+    if (config.bootstrapKey && (await store.countApiKeys()) === 0) {
+      const { token } = await createApiKey(store, 'default', ['read', 'write', 'admin'], 'bootstrap');
+      (opts.out ?? process.stdout).write(
+        `\nleakdex: first start, created an admin API key for tenant "default" (shown once; create more with 'leakdex keys create'):\n\n  ${token}\n\n` +
+          `Upload a sample and wait for its result:\n\n  curl -sS -H "Authorization: Bearer ${token}" -F file=@${SAMPLE_APK} "${url}/v1/scans?wait=60"\n\n` +
+          `API docs: ${url}/docs\n\n`,
+      );
+    }
+    await runner?.start();
+    logger.info({ url, store: store.dialect, concurrency: runner?.concurrency ?? 0 }, 'leakdex service listening');
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        await app.close();
+        await runner?.stop();
+        await store.close();
+      })());
+    return { app, store, runner, config, url, close };
+  } catch (e) {
+    await store.close().catch(() => {});
+    throw e;
+  }
+}
+
+/** Closes `server` on SIGINT/SIGTERM; resolves with the exit code once it is closed (or the grace time ran out). */
+export function untilSignal(close: () => Promise<void>, log: Pick<Logger, 'info' | 'error'>): Promise<number> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      log.info({ signal }, 'shutting down');
+      const timer = setTimeout(() => {
+        log.error({}, 'shutdown took too long; exiting');
+        resolve(1);
+      }, SHUTDOWN_GRACE_MS);
+      timer.unref();
+      close().then(
+        () => {
+          clearTimeout(timer);
+          resolve(0);
+        },
+        (e) => {
+          log.error({ err: e }, 'shutdown failed');
+          clearTimeout(timer);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  void import('./service/commands.js')
+    .then(({ serveCommand }) => serveCommand(process.argv.slice(2)))
+    .then((code) => {
+      process.exitCode = code;
+    });
+}

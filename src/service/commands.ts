@@ -1,0 +1,194 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { mkdirSync } from 'node:fs';
+import { createLogger } from '../app.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { startServer, untilSignal, findingKeys } from '../server.js';
+import { openStore } from '../store/index.js';
+import { createApiKey, parseScopes } from './auth.js';
+import { JobRunner } from './jobs.js';
+import { Metrics } from './metrics.js';
+
+/** `leakdex serve --help`. */
+export const SERVE_HELP = `Usage: leakdex serve [options]
+
+Runs the HTTP service: uploads, scan jobs, app/version history (docs/service.md).
+
+Options:
+  --host HOST          interface to listen on (env HOST, default 127.0.0.1)
+  --port PORT          TCP port (env PORT, default 8080)
+  --data-dir DIR       SQLite file, uploads and keys (env LEAKDEX_DATA_DIR, default ./data)
+  --config FILE        JSON configuration file (env LEAKDEX_CONFIG); the environment overrides it
+  --concurrency N      scans run at once (env LEAKDEX_CONCURRENCY, default: number of cores)
+  --no-jobs            serve the API only; 'leakdex worker' processes run the scans
+  -h, --help           show this help
+
+Environment: DATABASE_URL (use PostgreSQL), LEAKDEX_MAX_UPLOAD_BYTES, LEAKDEX_SCAN_TIMEOUT_MS,
+LEAKDEX_RATE_LIMIT, LEAKDEX_STORE_SECRETS=1 with LEAKDEX_SECRETS_KEY (64 hex), LEAKDEX_FINGERPRINT_KEY, LOG_LEVEL.
+On first start with no API key, an admin key for tenant "default" is created and printed with a curl example.
+
+Example:
+  leakdex serve --port 8080
+`;
+
+/** `leakdex worker --help`. */
+export const WORKER_HELP = `Usage: leakdex worker [options]
+
+Runs scan jobs from the shared store without serving HTTP (scale-out beside 'leakdex serve --no-jobs',
+normally with DATABASE_URL pointing all processes at one PostgreSQL).
+
+Options:
+  --data-dir DIR       data directory (env LEAKDEX_DATA_DIR, default ./data); uploads must be reachable here
+  --config FILE        JSON configuration file (env LEAKDEX_CONFIG)
+  --concurrency N      scans run at once (env LEAKDEX_CONCURRENCY, default: number of cores)
+  -h, --help           show this help
+`;
+
+/** `leakdex keys --help`. */
+export const KEYS_HELP = `Usage: leakdex keys <create|list|revoke> [options]
+
+  leakdex keys create --tenant NAME [--scopes read,write,admin] [--name LABEL]
+      creates an API key (the tenant too, when new) and prints the key alone on stdout; it is shown only once.
+      Default scopes: read,write.
+  leakdex keys list [--tenant NAME]
+      lists keys (id, tenant, scopes, created, revoked); never the keys themselves.
+  leakdex keys revoke ID
+      revokes a key by its id.
+
+Options:
+  --data-dir DIR       data directory (env LEAKDEX_DATA_DIR, default ./data)
+  --config FILE        JSON configuration file (env LEAKDEX_CONFIG)
+  -h, --help           show this help
+
+Clients send the key as: Authorization: Bearer KEY
+`;
+
+const EXIT_OK = 0;
+const EXIT_USAGE = 2;
+
+class CommandError extends Error {}
+
+const COMMON = { help: { type: 'boolean', short: 'h' }, 'data-dir': { type: 'string' }, config: { type: 'string' } } as const;
+
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options: { ...COMMON, ...options } as typeof COMMON & O, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new CommandError((e as Error).message);
+  }
+}
+
+function integer(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new CommandError(`${flag} needs an integer, got '${String(value)}'`);
+  return n;
+}
+
+function config(values: Record<string, unknown>, overrides: Record<string, unknown> = {}): Config {
+  const o: Record<string, unknown> = { ...overrides };
+  if (values['data-dir'] !== undefined) o.dataDir = String(values['data-dir']);
+  return loadConfig({ file: values.config as string | undefined, overrides: o });
+}
+
+async function guarded(err: NodeJS.WritableStream, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof CommandError || e instanceof ConfigError) {
+      err.write(`leakdex: error: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    err.write(`leakdex: error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+/** `leakdex serve`: runs until SIGINT/SIGTERM; resolves with the exit code. */
+export function serveCommand(args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  return guarded(err, async () => {
+    const { values } = parse(args, { host: { type: 'string' }, port: { type: 'string' }, concurrency: { type: 'string' }, 'no-jobs': { type: 'boolean' } } as const);
+    if (values.help) {
+      out.write(SERVE_HELP);
+      return EXIT_OK;
+    }
+    const jobs: Record<string, unknown> = {};
+    if (values.concurrency !== undefined) jobs.concurrency = integer(values.concurrency, '--concurrency');
+    if (values['no-jobs']) jobs.enabled = false;
+    const cfg = config(values, { host: values.host, port: integer(values.port, '--port'), jobs });
+    const logger = createLogger(cfg.logLevel);
+    const server = await startServer(cfg, { logger, out });
+    const code = await untilSignal(server.close, logger);
+    // Scan worker threads abandoned at shutdown must not hold the process open.
+    setTimeout(() => process.exit(code), 200).unref();
+    return code;
+  });
+}
+
+/** `leakdex worker`: claims and runs scans until SIGINT/SIGTERM; resolves with the exit code. */
+export function workerCommand(args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  return guarded(err, async () => {
+    const { values } = parse(args, { concurrency: { type: 'string' } } as const);
+    if (values.help) {
+      out.write(WORKER_HELP);
+      return EXIT_OK;
+    }
+    const jobs: Record<string, unknown> = { enabled: true };
+    if (values.concurrency !== undefined) jobs.concurrency = integer(values.concurrency, '--concurrency');
+    const cfg = config(values, { jobs });
+    mkdirSync(cfg.dataDir, { recursive: true });
+    const logger = createLogger(cfg.logLevel);
+    const store = await openStore(cfg);
+    const runner = new JobRunner({ store, config: cfg, keys: findingKeys(cfg), metrics: new Metrics(), log: logger.child({ component: 'runner' }) });
+    await runner.start();
+    logger.info({ runner: runner.id, store: store.dialect, concurrency: runner.concurrency }, 'leakdex worker running');
+    const code = await untilSignal(async () => {
+      await runner.stop();
+      await store.close();
+    }, logger);
+    setTimeout(() => process.exit(code), 200).unref();
+    return code;
+  });
+}
+
+/** `leakdex keys create|list|revoke`. `create` prints the key alone on stdout. */
+export function keysCommand(args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  return guarded(err, async () => {
+    const { values, positionals } = parse(args, { tenant: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' } } as const);
+    const [action, ...rest] = positionals;
+    if (values.help || action === undefined) {
+      out.write(KEYS_HELP);
+      return values.help ? EXIT_OK : EXIT_USAGE;
+    }
+    if (!['create', 'list', 'revoke'].includes(action)) throw new CommandError(`unknown keys action '${action}' (use create, list or revoke)`);
+    let scopes;
+    if (action === 'create') {
+      if (!values.tenant || !/^[A-Za-z0-9._-]{1,100}$/.test(values.tenant)) throw new CommandError('keys create needs --tenant NAME (letters, digits, . _ -; at most 100)');
+      try {
+        scopes = parseScopes(values.scopes ?? 'read,write');
+      } catch (e) {
+        throw new CommandError((e as Error).message);
+      }
+    }
+    if (action === 'revoke' && rest.length !== 1) throw new CommandError('keys revoke takes exactly one key id');
+    const cfg = config(values);
+    const store = await openStore(cfg);
+    try {
+      if (action === 'create') {
+        const { token } = await createApiKey(store, values.tenant!, scopes!, values.name ?? null);
+        out.write(`${token}\n`);
+        return EXIT_OK;
+      }
+      if (action === 'list') {
+        for (const k of (await store.listApiKeys()).filter((key) => !values.tenant || key.tenantName === values.tenant)) {
+          out.write(`${k.id}\t${k.tenantName}\t${k.scopes.join(',')}\t${new Date(k.createdAt).toISOString()}\t${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}${k.name ? `\t${k.name}` : ''}\n`);
+        }
+        return EXIT_OK;
+      }
+      if (!(await store.revokeApiKey(rest[0]!, Date.now()))) throw new CommandError(`no active key ${rest[0]}`);
+      out.write(`revoked ${rest[0]}\n`);
+      return EXIT_OK;
+    } finally {
+      await store.close();
+    }
+  });
+}

@@ -1,0 +1,304 @@
+import t from 'tap';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { PostgresStore, SqliteStore } from '../src/store/index.js';
+import type { ScanCompletion, Store } from '../src/store/types.js';
+import { decryptSecret, encryptSecret, keyedFingerprint } from '../src/service/crypto.js';
+
+/** Candidate PostgreSQL URLs: LEAKDEX_TEST_DATABASE_URL, else the local server as postgres or as root. */
+const PG_URLS = process.env.LEAKDEX_TEST_DATABASE_URL
+  ? [process.env.LEAKDEX_TEST_DATABASE_URL]
+  : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
+
+async function reachablePostgres(): Promise<string | undefined> {
+  for (const url of PG_URLS) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return url;
+    } catch {
+      // try the next one
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+  return undefined;
+}
+
+function completion(opts: { pkg?: string; versionName?: string; versionCode?: string; signer?: string; fingerprints: string[]; severity?: 'critical' | 'high' | 'low'; secretEnc?: string }): ScanCompletion {
+  const sev = opts.severity ?? 'high';
+  return {
+    summary: { findings: opts.fingerprints.length, bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0, [sev]: opts.fingerprints.length }, diagnostics: 0, durationMs: 5, kind: 'apk', platform: 'android', app: { id: opts.pkg ?? 'com.example.app' } },
+    rating: sev === 'critical' ? 'F' : sev === 'high' ? 'D' : 'B',
+    report: JSON.stringify({ schemaVersion: 1, findings: opts.fingerprints.map((fingerprint) => ({ fingerprint })) }),
+    app: { platform: 'android', packageId: opts.pkg ?? 'com.example.app', name: 'Example' },
+    version: { versionName: opts.versionName ?? null, versionCode: opts.versionCode ?? null, signer: opts.signer ?? null },
+    findings: opts.fingerprints.map((fingerprint, i) => ({
+      fingerprint,
+      ruleId: `rule-${i}`,
+      provider: 'Example',
+      title: 'Example key',
+      severity: sev,
+      confidence: 'high',
+      redacted: 'AKIA…XY',
+      locations: [{ entry: 'classes.dex', decoder: 'dex', pointer: `string_ids[${i}]` }],
+      secretEnc: opts.secretEnc ?? null,
+    })),
+  };
+}
+
+let clock = 1_700_000_000_000;
+const tick = () => (clock += 10);
+
+/** Inserts a queued scan and returns its id. */
+async function queue(store: Store, tenantId: string, sha = randomBytes(32).toString('hex')): Promise<string> {
+  const id = randomUUID();
+  await store.insertScan({ id, tenantId, sha256: sha, size: 123, filename: 'app.apk', uploadPath: `/tmp/${id}`, entriesTotal: 4, createdAt: tick() });
+  return id;
+}
+
+/** Claims the next scan as `runner` and completes it with `result`. */
+async function runNext(store: Store, runner: string, result: ScanCompletion): Promise<string> {
+  const claimed = await store.claimScan(runner, tick(), 30_000);
+  if (!claimed) throw new Error('nothing to claim');
+  if (!(await store.completeScan(claimed.id, runner, result, tick()))) throw new Error('complete refused');
+  return claimed.id;
+}
+
+/** The one store suite, run against every implementation. */
+function suite(name: string, open: () => Promise<Store>, cleanup: (store: Store) => Promise<void>) {
+  t.test(name, async (t) => {
+    const store = await open();
+    t.teardown(() => cleanup(store));
+
+    await t.test('migrations apply once and can run again', async (t) => {
+      await store.migrate();
+      await store.migrate();
+      t.equal(await store.ping(), true);
+      t.same(await store.countScansByStatus(), { queued: 0, running: 0, done: 0, failed: 0 });
+    });
+
+    const acme = await store.ensureTenant('acme');
+    const other = await store.ensureTenant('other');
+
+    await t.test('tenants are created once by name', async (t) => {
+      const again = await store.ensureTenant('acme');
+      t.equal(again.id, acme.id);
+      t.not(acme.id, other.id);
+      t.equal((await store.getTenant(acme.id))?.name, 'acme');
+      t.equal(await store.getTenant('missing'), undefined);
+    });
+
+    await t.test('api keys: hashed records, scopes, revocation', async (t) => {
+      t.equal(await store.countApiKeys(), 0);
+      await store.createApiKey({ id: 'k1', tenantId: acme.id, name: 'ci', hash: 'ab'.repeat(32), scopes: ['read', 'write'], createdAt: tick() });
+      await store.createApiKey({ id: 'k2', tenantId: other.id, name: null, hash: 'cd'.repeat(32), scopes: ['admin'], createdAt: tick() });
+      const k1 = await store.getApiKey('k1');
+      t.match(k1, { id: 'k1', tenantId: acme.id, tenantName: 'acme', name: 'ci', hash: 'ab'.repeat(32), scopes: ['read', 'write'], revokedAt: null });
+      t.equal(await store.countApiKeys(), 2);
+      t.same((await store.listApiKeys(acme.id)).map((k) => k.id), ['k1']);
+      t.same((await store.listApiKeys()).map((k) => k.id).sort(), ['k1', 'k2']);
+      t.equal(await store.revokeApiKey('k1', tick()), true);
+      t.equal(await store.revokeApiKey('k1', tick()), false, 'revoking twice changes nothing');
+      t.type((await store.getApiKey('k1'))?.revokedAt, 'number');
+      t.equal(await store.getApiKey('nope'), undefined);
+    });
+
+    await t.test('scans are tenant-scoped; reuse ignores failed scans and other tenants', async (t) => {
+      const sha = 'f'.repeat(64);
+      const id = await queue(store, acme.id, sha);
+      const scan = await store.getScan(acme.id, id);
+      t.match(scan, { id, tenantId: acme.id, status: 'queued', sha256: sha, size: 123, entriesTotal: 4, entriesDone: 0, attempts: 0, summary: null, rating: null });
+      t.equal(await store.getScan(other.id, id), undefined, 'another tenant cannot read it');
+      t.equal((await store.findReusableScan(acme.id, sha))?.id, id);
+      t.equal(await store.findReusableScan(other.id, sha), undefined);
+      t.equal(await store.failScan(id, null, 'broken', tick()), true);
+      t.match(await store.getScan(acme.id, id), { status: 'failed', error: 'broken' });
+      t.equal(await store.findReusableScan(acme.id, sha), undefined, 'a failed scan is not reused');
+      t.same(
+        (await store.listScans(acme.id, { limit: 10, status: 'failed' })).map((s) => s.id),
+        [id],
+      );
+      t.same(await store.listScans(other.id, { limit: 10 }), []);
+      t.ok(await store.deleteScan(acme.id, id));
+    });
+
+    await t.test('claims take the oldest first, never twice, and expired leases are taken over', async (t) => {
+      const ids = [await queue(store, acme.id), await queue(store, other.id), await queue(store, acme.id)];
+      const now = tick();
+      const claims = await Promise.all([1, 2, 3, 4, 5].map((n) => store.claimScan(`runner-${n}`, now, 30_000)));
+      const got = claims.filter((c) => c !== undefined).map((c) => c!.id);
+      t.same([...got].sort(), [...ids].sort(), 'each scan claimed exactly once');
+      t.equal(claims.filter((c) => c === undefined).length, 2);
+      const first = claims.find((c) => c?.id === ids[0])!;
+      t.match(first, { status: 'running', attempts: 1 });
+      for (const c of claims) if (c) t.equal(await store.heartbeat(c.id, c.runner!, now + 60_000, c.id === first.id ? 3 : 1), true);
+      t.equal(await store.heartbeat(first.id, 'someone-else', now + 60_000, 3), false);
+      t.equal((await store.getScan(acme.id, first.id))?.entriesDone, 3);
+      t.equal(await store.claimScan('late', now + 31_000, 30_000), undefined, 'a lease still held (extended by the heartbeat) is not taken');
+      const expired = await store.claimScan('late', now + 61_000, 30_000);
+      t.equal(expired?.id, ids[0], 'an expired lease is taken over, oldest first');
+      t.equal(expired!.attempts, 2);
+      t.equal(await store.requeueScan(expired!.id, 'late'), true);
+      t.match(await store.getScan(expired!.tenantId, expired!.id), { status: 'queued', runner: null });
+      t.equal((await store.listRunning()).length, 2);
+      for (const s of await store.listRunning()) await store.failScan(s.id, s.runner, 'test cleanup', tick());
+      const again = await store.claimScan('last', tick(), 30_000);
+      t.equal(again?.id, expired!.id);
+      t.equal(await store.completeScan(again!.id, 'wrong-runner', completion({ fingerprints: [] }), tick()), false, 'only the owner completes a scan');
+      await store.failScan(again!.id, 'last', 'done with it', tick());
+      for (const id of ids) await store.deleteScan(id === ids[1] ? other.id : acme.id, id);
+    });
+
+    await t.test('completion stores app, versions, findings; history queries are tenant-scoped', async (t) => {
+      const a = keyedFingerprint(Buffer.alloc(32, 1), 'aws', 'AKIA1');
+      const b = keyedFingerprint(Buffer.alloc(32, 1), 'gh', 'ghp_1');
+      const c = keyedFingerprint(Buffer.alloc(32, 1), 'tw', 'tw_1');
+      await queue(store, acme.id);
+      const s1 = await runNext(store, 'r', completion({ versionName: '1.0', versionCode: '10', signer: 'aa', fingerprints: [a, b] }));
+      await queue(store, acme.id);
+      const s2 = await runNext(store, 'r', completion({ versionName: '1.1', versionCode: '11', signer: 'aa', fingerprints: [a, c], severity: 'critical' }));
+      const scan1 = await store.getScan(acme.id, s1);
+      t.match(scan1, { status: 'done', rating: 'D', entriesDone: 4, summary: { findings: 2 } });
+      t.ok(scan1!.appId && scan1!.versionId);
+      t.equal(JSON.parse((await store.getReport(acme.id, s1))!).findings.length, 2);
+      t.equal(await store.getReport(other.id, s1), undefined);
+
+      const apps = await store.listApps(acme.id, 10);
+      t.equal(apps.length, 1);
+      t.match(apps[0], { platform: 'android', packageId: 'com.example.app', name: 'Example', versions: 2 });
+      t.same(await store.listApps(other.id, 10), []);
+      for (const ref of [apps[0]!.id, 'com.example.app', 'android:com.example.app']) t.equal((await store.findApps(acme.id, ref)).length, 1, `found by ${ref}`);
+      t.same(await store.findApps(other.id, 'com.example.app'), []);
+
+      const versions = await store.listVersions(acme.id, apps[0]!.id);
+      t.same(
+        versions.map((v) => [v.versionName, v.versionCode, v.signer, v.findings, v.rating]),
+        [
+          ['1.0', '10', 'aa', 2, 'D'],
+          ['1.1', '11', 'aa', 2, 'F'],
+        ],
+      );
+      t.same(await store.listVersions(other.id, apps[0]!.id), []);
+      const v1 = versions[0]!;
+      const f1 = await store.listVersionFindings(acme.id, v1.id);
+      t.same(f1.map((f) => f.fingerprint).sort(), [a, b].sort());
+      t.match(f1[0], { ruleId: /^rule-/, severity: 'high', redacted: 'AKIA…XY', locations: [{ entry: 'classes.dex', decoder: 'dex' }], secretEnc: null });
+      t.same(await store.listVersionFindings(other.id, v1.id), []);
+      const rows = await store.listAppFindingRows(acme.id, apps[0]!.id);
+      t.equal(rows.length, 4);
+      t.same(await store.listAppFindingRows(other.id, apps[0]!.id), []);
+      t.equal((await store.listScanFindings(acme.id, s2)).length, 2);
+
+      await t.test('re-scanning a version replaces its findings and points it at the new scan', async (t) => {
+        await queue(store, acme.id);
+        const s3 = await runNext(store, 'r', completion({ versionName: '1.1', versionCode: '11', signer: 'bb', fingerprints: [c] }));
+        const vs = await store.listVersions(acme.id, apps[0]!.id);
+        t.equal(vs.length, 2);
+        const v11 = vs.find((v) => v.versionCode === '11')!;
+        t.match(v11, { scanId: s3, signer: 'bb', findings: 1 });
+        t.same((await store.listVersionFindings(acme.id, v11.id)).map((f) => f.fingerprint), [c]);
+        t.same(await store.listScanFindings(acme.id, s2), [], 'the older scan no longer owns findings');
+
+        t.ok(await store.deleteScan(acme.id, s3));
+        t.equal(await store.getScan(acme.id, s3), undefined);
+        t.equal((await store.listVersions(acme.id, apps[0]!.id)).length, 1, "deleting a version's scan deletes the version");
+        t.ok(await store.deleteScan(acme.id, s2));
+        t.ok(await store.deleteScan(acme.id, s1));
+        t.same(await store.listApps(acme.id, 10), [], 'an app without versions goes');
+        t.equal(await store.deleteScan(acme.id, s1), undefined);
+      });
+    });
+
+    await t.test('encrypted secrets round-trip through the store', async (t) => {
+      const key = randomBytes(32);
+      const fp = keyedFingerprint(key, 'aws', 'AKIAEXAMPLEEXAMPLE00');
+      const enc = encryptSecret(key, 'AKIAEXAMPLEEXAMPLE00', fp);
+      t.notMatch(enc, /AKIA/);
+      await queue(store, other.id);
+      const id = await runNext(store, 'r', completion({ pkg: 'com.other', fingerprints: [fp], secretEnc: enc }));
+      const [f] = await store.listScanFindings(other.id, id);
+      t.equal(decryptSecret(key, f!.secretEnc!, fp), 'AKIAEXAMPLEEXAMPLE00');
+      t.throws(() => decryptSecret(key, f!.secretEnc!, 'another-fingerprint'), 'the ciphertext is bound to its finding');
+      t.throws(() => decryptSecret(randomBytes(32), f!.secretEnc!, fp), 'a wrong key fails');
+      t.same(await store.countScansByStatus(), { queued: 0, running: 0, done: 1, failed: 0 });
+      await store.deleteScan(other.id, id);
+    });
+
+    await t.test('the same artifact in two tenants stays two scans and two apps', async (t) => {
+      const sha = 'e'.repeat(64);
+      await queue(store, acme.id, sha);
+      await runNext(store, 'r', completion({ pkg: 'com.shared', versionCode: '1', fingerprints: ['x'] }));
+      await queue(store, other.id, sha);
+      await runNext(store, 'r', completion({ pkg: 'com.shared', versionCode: '1', fingerprints: ['x'] }));
+      const [appA] = await store.findApps(acme.id, 'com.shared');
+      const [appB] = await store.findApps(other.id, 'com.shared');
+      t.ok(appA && appB);
+      t.not(appA!.id, appB!.id);
+      t.same(await store.findApps(acme.id, appB!.id), [], "tenant A cannot name tenant B's app by id");
+      t.not((await store.findReusableScan(acme.id, sha))?.id, (await store.findReusableScan(other.id, sha))?.id);
+    });
+  });
+}
+
+const pgUrl = await reachablePostgres();
+const sqliteDir = mkdtempSync(join(tmpdir(), 'leakdex-store-'));
+t.teardown(() => rmSync(sqliteDir, { recursive: true, force: true }));
+suite(
+  'sqlite',
+  async () => {
+    const store = new SqliteStore(join(sqliteDir, 'store.sqlite'));
+    await store.migrate();
+    return store;
+  },
+  async (store) => {
+    await store.close();
+  },
+);
+
+t.test('sqlite runs in WAL mode', async (t) => {
+  const file = join(sqliteDir, 'wal.sqlite');
+  const store = new SqliteStore(file);
+  await store.migrate();
+  await store.close();
+  // Byte 18 of the database header is the write version: 2 means WAL (sqlite.org/fileformat.html#the_database_header).
+  t.equal(readFileSync(file)[18], 2);
+});
+
+if (!pgUrl && process.env.LEAKDEX_SKIP_POSTGRES === '1') {
+  t.comment('PostgreSQL unreachable and LEAKDEX_SKIP_POSTGRES=1: PostgreSQL suite skipped');
+} else if (!pgUrl) {
+  t.fail(`PostgreSQL is not reachable at ${PG_URLS.join(' or ')} (set LEAKDEX_TEST_DATABASE_URL, or LEAKDEX_SKIP_POSTGRES=1 to skip)`);
+} else {
+  const schema = `leakdex_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  suite(
+    'postgres',
+    async () => {
+      const store = new PostgresStore(pgUrl, schema);
+      await store.migrate();
+      return store;
+    },
+    async (store) => {
+      await (store as PostgresStore).dropSchema();
+      await store.close();
+    },
+  );
+  t.test('postgres migrations run once when processes race', async (t) => {
+    const raceSchema = `${schema}_race`;
+    const stores = [1, 2, 3].map(() => new PostgresStore(pgUrl, raceSchema));
+    t.teardown(async () => {
+      await stores[0]!.dropSchema();
+      for (const s of stores) await s.close();
+    });
+    await Promise.all(stores.map((s) => s.migrate()));
+    const client = new pg.Client({ connectionString: pgUrl });
+    await client.connect();
+    const { rows } = await client.query(`SELECT count(*)::int AS n FROM "${raceSchema}".leakdex_migrations`);
+    await client.end();
+    t.equal(rows[0].n, 1);
+  });
+}
