@@ -280,8 +280,8 @@ export function* elfStrings(bytes: Uint8Array, ctx: DecodeContext, opts: ElfOpti
   for (const { range } of ordered) {
     const end = range.offset + range.size;
     const start = Math.max(range.offset, covered);
-    if (start >= end) continue;
     if (start > range.offset) ctx.warn({ code: 'elf.overlap', message: `${range.label} overlaps an earlier range`, offset: range.offset });
+    if (start >= end) continue;
     covered = end;
     yield* printableRuns(
       bytes.subarray(start, end),

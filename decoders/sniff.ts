@@ -1,5 +1,6 @@
 /** What an entry's bytes are, judged by magic numbers and, for text, by encoding and printability. */
-export type ContentKind = 'zip' | 'dex' | 'axml' | 'arsc' | 'elf' | 'macho' | 'bplist' | 'gzip' | 'text' | 'binary';
+export type ContentKind = 'zip' | 'dex' | 'axml' | 'arsc' | 'elf' | 'macho' | 'bplist' | 'gzip' | 'text' | 'binary'
+  | 'hermes' | 'pe' | 'xalz' | 'assembly-store' | 'il2cpp';
 
 /** Bytes of the head looked at to decide whether an entry is text. */
 export const SNIFF_TEXT_BYTES = 8192;
@@ -108,6 +109,15 @@ export function sniff(head: Uint8Array, _path?: string): ContentKind {
   if (startsWith(head, [0x02, 0x00, 0x0c, 0x00])) return 'arsc';
   if (startsWith(head, [0x62, 0x70, 0x6c, 0x69, 0x73, 0x74])) return 'bplist';
   if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
+  // App runtimes: Hermes bytecode (hbc::MAGIC 0x1F1903C103BC1FC6 LE), Xamarin XALZ/XABA, IL2CPP metadata 0xFAB11BAF, PE (MZ..PE\0\0).
+  if (startsWith(head, [0xc6, 0x1f, 0xbc, 0x03, 0xc1, 0x03, 0x19, 0x1f])) return 'hermes';
+  if (startsWith(head, [0x58, 0x41, 0x4c, 0x5a]) && head.length >= 12) return 'xalz';
+  if (startsWith(head, [0x58, 0x41, 0x42, 0x41]) && head.length >= 8) return 'assembly-store';
+  if (startsWith(head, [0xaf, 0x1b, 0xb1, 0xfa]) && head.length >= 8) return 'il2cpp';
+  if (startsWith(head, [0x4d, 0x5a]) && head.length >= 0x40) {
+    const pe = head[0x3c]! | (head[0x3d]! << 8) | (head[0x3e]! << 16);
+    if (pe + 4 <= head.length && startsWith(head, [0x50, 0x45, 0, 0], pe)) return 'pe';
+  }
   // <mach-o/loader.h> MH_MAGIC(_64) in either byte order.
   if (startsWith(head, [0xfe, 0xed, 0xfa, 0xce]) || startsWith(head, [0xfe, 0xed, 0xfa, 0xcf])) return 'macho';
   if (startsWith(head, [0xce, 0xfa, 0xed, 0xfe]) || startsWith(head, [0xcf, 0xfa, 0xed, 0xfe])) return 'macho';

@@ -156,6 +156,14 @@ class Emitter {
     readonly decoder: string,
   ) {}
 
+  /** The string as one DecodedString when it needs no splitting and the cap is not reached; otherwise undefined (use emit). */
+  one(text: string, pointer: string, context: string | undefined): DecodedString | undefined {
+    if (text === '' || text.length > MAX_STRING_LENGTH || this.count >= MAX_STRINGS_PER_FILE) return undefined;
+    this.count++;
+    const location = { entry: this.ctx.entry, decoder: this.decoder, pointer };
+    return context === undefined ? { text, location } : { text, location, context };
+  }
+
   *emit(text: string, pointer: string, context: string | undefined): Generator<DecodedString> {
     if (text === '' || this.stopped) return;
     for (let at = 0; at < text.length; at += MAX_STRING_LENGTH) {
@@ -177,19 +185,20 @@ class LineCounter {
   private index = 0;
   private line = 1;
   private lineStart = 0;
-  constructor(private readonly text: string) {}
+  private nextNewline: number;
+  constructor(private readonly text: string) {
+    this.nextNewline = text.indexOf('\n');
+  }
   at(index: number): { line: number; col: number } {
     if (index < this.index) {
-      this.index = 0;
       this.line = 1;
       this.lineStart = 0;
+      this.nextNewline = this.text.indexOf('\n');
     }
-    const t = this.text;
-    let nl = t.indexOf('\n', this.index);
-    while (nl >= 0 && nl < index) {
+    while (this.nextNewline >= 0 && this.nextNewline < index) {
       this.line++;
-      this.lineStart = nl + 1;
-      nl = t.indexOf('\n', nl + 1);
+      this.lineStart = this.nextNewline + 1;
+      this.nextNewline = this.text.indexOf('\n', this.lineStart);
     }
     this.index = index;
     return { line: this.line, col: index - this.lineStart + 1 };
@@ -307,8 +316,51 @@ for (let c = 0; c < 128; c++) {
   if (/[A-Za-z_$]/.test(ch)) IDENT_START[c] = 1;
   if (/[\w$]/.test(ch)) IDENT_PART[c] = 1;
 }
-const isIdentStart = (c: number) => (c < 128 ? IDENT_START[c] === 1 : c !== 0xa0 && c !== 0xfeff && c !== 0x2028 && c !== 0x2029);
-const isIdentPart = (c: number) => (c < 128 ? IDENT_PART[c] === 1 : c !== 0xa0 && c !== 0xfeff && c !== 0x2028 && c !== 0x2029);
+
+/** End of the identifier (or regex flags) starting at `i`. */
+function identEnd(text: string, i: number, to: number): number {
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c < 128 ? IDENT_PART[c] !== 1 : c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029) break;
+    i++;
+  }
+  return i;
+}
+
+let quotedEscaped = false;
+
+/** End of a '...' or "..." literal whose quote is at `i`: the closing quote, a line break, or `to`; sets `quotedEscaped`. */
+function quotedEnd(text: string, i: number, to: number, quote: number): number {
+  let j = i + 1;
+  quotedEscaped = false;
+  while (j < to) {
+    const d = text.charCodeAt(j);
+    if (d === quote || d === CH_LF) break;
+    if (d === CH_BACKSLASH) {
+      quotedEscaped = true;
+      j += text.charCodeAt(j + 1) === CH_CR && text.charCodeAt(j + 2) === CH_LF ? 3 : 2;
+      continue;
+    }
+    j++;
+  }
+  return Math.min(j, to);
+}
+
+/** End of a template literal's static text from `i`: a backtick, `${`, or `to`; sets `quotedEscaped`. */
+function templateEnd(text: string, i: number, to: number): number {
+  quotedEscaped = false;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c === CH_BACKSLASH) {
+      quotedEscaped = true;
+      i += 2;
+      continue;
+    }
+    if (c === CH_BACKTICK || (c === CH_DOLLAR && text.charCodeAt(i + 1) === CH_LBRACE)) return i;
+    i++;
+  }
+  return to;
+}
 
 /** Keywords after which a slash starts a regex literal and that never name a value. */
 const KEYWORDS = new Set([
@@ -394,263 +446,282 @@ function unescapeJs(text: string, from: number, to: number): string {
 }
 
 /**
- * String literals of JS/TS-like source in `text[from, to)`: '...', "..." and the static parts of `...`, skipping comments
- * and (approximately) regex literals. Context: the identifier or key just before `=`, `:` or `(`. Linear time.
+ * Tokenizer state for JS/TS-like source in `text[from, to)`. `next()` is a plain method (not a generator) so V8 optimizes
+ * its loop; it stops at each literal and leaves it in `value`, `at` and `context`.
  */
-function* jsStrings(text: string, ctx: DecodeContext, from = 0, to = text.length, emitter?: Emitter): Generator<DecodedString> {
-  const out = emitter ?? new Emitter(ctx, 'js');
-  const lines = new LineCounter(text);
-  const frames: JsFrame[] = [];
-  let overflow = 0;
-  let pending: string | undefined;
-  let prev = Tok.None as Tok;
-  let prevPunct = 0;
-  let prev2Punct = 0;
-  let nameStart = -1;
-  let nameEnd = -1;
-  let nameString: string | undefined;
-  let topTernary = 0;
+class JsScanner {
+  value = '';
+  at = 0;
+  context: string | undefined;
+  private i: number;
+  private readonly frames: JsFrame[] = [];
+  private overflow = 0;
+  private pending: string | undefined;
+  private prev = Tok.None as Tok;
+  private prevPunct = 0;
+  private prev2Punct = 0;
+  private nameStart = -1;
+  private nameEnd = -1;
+  private nameString: string | undefined;
+  private topTernary = 0;
+  private found = false;
 
-  const lastName = (): string | undefined => {
-    if (nameString !== undefined) return nameString.length <= MAX_CONTEXT_CHARS ? nameString : undefined;
-    if (nameStart < 0 || nameEnd - nameStart > MAX_CONTEXT_CHARS) return undefined;
-    return text.slice(nameStart, nameEnd);
-  };
-  const lastIdent = (): string | undefined => (prev === Tok.Ident && nameString === undefined ? lastName() : undefined);
-  const push = (open: number, inner: string | undefined) => {
-    if (frames.length >= MAX_JS_NESTING) {
-      overflow++;
-      return;
-    }
-    frames.push({ open, restore: pending, inner, ternary: 0 });
-    pending = inner;
-  };
-  const setToken = (tok: Tok, punct = 0) => {
-    prev2Punct = prevPunct;
-    prevPunct = punct;
-    prev = tok;
-  };
-
-  /** Scans a template literal's static text from `i` up to the closing backtick or a `${`; returns where code resumes. */
-  function* template(i: number): Generator<DecodedString, number> {
-    const start = i;
-    let escaped = false;
-    while (i < to) {
-      const c = text.charCodeAt(i);
-      if (c === CH_BACKSLASH) {
-        escaped = true;
-        i += 2;
-        continue;
-      }
-      if (c === CH_BACKTICK) {
-        if (i > start) yield* out.emit(escaped ? unescapeJs(text, start, i) : text.slice(start, i), lines.pointer(start), pending);
-        setToken(Tok.String);
-        return i + 1;
-      }
-      if (c === CH_DOLLAR && text.charCodeAt(i + 1) === CH_LBRACE) {
-        if (i > start) yield* out.emit(escaped ? unescapeJs(text, start, i) : text.slice(start, i), lines.pointer(start), pending);
-        push(CH_DOLLAR, pending);
-        setToken(Tok.Punct, CH_LBRACE);
-        return i + 2;
-      }
-      i++;
-    }
-    if (to > start) yield* out.emit(unescapeJs(text, start, Math.min(i, to)), lines.pointer(start), pending);
-    return to;
+  constructor(
+    private readonly text: string,
+    from: number,
+    private readonly to: number,
+  ) {
+    this.i = from;
   }
 
-  let i = from;
-  while (i < to && !out.stopped) {
-    const c = text.charCodeAt(i);
-    if (c === CH_SPACE || c === CH_LF || c === CH_TAB || c === CH_CR) {
-      i++;
-      continue;
+  private lastName(): string | undefined {
+    if (this.nameString !== undefined) return this.nameString.length <= MAX_CONTEXT_CHARS ? this.nameString : undefined;
+    if (this.nameStart < 0 || this.nameEnd - this.nameStart > MAX_CONTEXT_CHARS) return undefined;
+    return this.text.slice(this.nameStart, this.nameEnd);
+  }
+
+  private lastIdent(): string | undefined {
+    return this.prev === Tok.Ident && this.nameString === undefined ? this.lastName() : undefined;
+  }
+
+  private push(open: number, inner: string | undefined): void {
+    if (this.frames.length >= MAX_JS_NESTING) {
+      this.overflow++;
+      return;
     }
-    if (c === CH_DQUOTE || c === CH_SQUOTE) {
-      let j = i + 1;
-      let escaped = false;
-      while (j < to) {
-        const d = text.charCodeAt(j);
-        if (d === c || d === CH_LF) break;
-        if (d === CH_BACKSLASH) {
-          escaped = true;
-          j += text.charCodeAt(j + 1) === CH_CR && text.charCodeAt(j + 2) === CH_LF ? 3 : 2;
-          continue;
-        }
-        j++;
-      }
-      const end = Math.min(j, to);
-      const value = escaped ? unescapeJs(text, i + 1, end) : text.slice(i + 1, end);
-      yield* out.emit(value, lines.pointer(i), pending);
-      nameString = value;
-      setToken(Tok.String);
-      i = end < to && text.charCodeAt(end) === c ? end + 1 : end;
-      continue;
+    this.frames.push({ open, restore: this.pending, inner, ternary: 0 });
+    this.pending = inner;
+  }
+
+  private setToken(tok: Tok, punct = 0): void {
+    this.prev2Punct = this.prevPunct;
+    this.prevPunct = punct;
+    this.prev = tok;
+  }
+
+  private literal(value: string, at: number): void {
+    this.value = value;
+    this.at = at;
+    this.context = this.pending;
+    this.found = value !== '';
+  }
+
+  /** Template literal static text from `i` up to the closing backtick or a `${`; returns where code resumes. */
+  private template(i: number): number {
+    const { text, to } = this;
+    const end = templateEnd(text, i, to);
+    if (end > i) this.literal(quotedEscaped ? unescapeJs(text, i, end) : text.slice(i, end), i);
+    this.nameString = undefined;
+    this.nameStart = -1;
+    if (end >= to) return to;
+    if (text.charCodeAt(end) === CH_BACKTICK) {
+      this.setToken(Tok.String);
+      return end + 1;
     }
-    if (c === CH_BACKTICK) {
-      i = yield* template(i + 1);
-      nameString = undefined;
-      nameStart = -1;
-      continue;
-    }
-    if (c === CH_SLASH) {
-      const next = text.charCodeAt(i + 1);
-      if (next === CH_SLASH) {
-        const nl = text.indexOf('\n', i + 2);
-        i = nl < 0 || nl > to ? to : nl;
-        continue;
-      }
-      if (next === CH_STAR) {
-        const close = text.indexOf('*/', i + 2);
-        i = close < 0 || close + 2 > to ? to : close + 2;
-        continue;
-      }
-      const ident = lastIdent();
-      const regexAllowed = prev === Tok.None || prev === Tok.Punct || (ident !== undefined && KEYWORDS.has(ident));
-      if (regexAllowed) {
-        let j = i + 1;
-        let inClass = false;
-        const limit = Math.min(to, i + MAX_REGEX_CHARS);
-        while (j < limit) {
-          const d = text.charCodeAt(j);
-          if (d === CH_BACKSLASH) j += 2;
-          else if (d === CH_LF || d === CH_CR) break;
-          else if (d === CH_SLASH && !inClass) break;
-          else {
-            if (d === CH_LBRACKET) inClass = true;
-            else if (d === CH_RBRACKET) inClass = false;
-            j++;
-          }
-        }
-        if (j < limit && text.charCodeAt(j) === CH_SLASH) {
-          j++;
-          while (j < to && isIdentPart(text.charCodeAt(j))) j++;
-          i = j;
-          setToken(Tok.Close);
-          continue;
-        }
-      }
-      setToken(Tok.Punct, c);
-      i++;
-      continue;
-    }
-    if (isIdentStart(c)) {
-      let j = i + 1;
-      while (j < to && isIdentPart(text.charCodeAt(j))) j++;
-      nameStart = i;
-      nameEnd = j;
-      nameString = undefined;
-      setToken(Tok.Ident);
-      i = j;
-      continue;
-    }
-    if (c >= 0x30 && c <= 0x39) {
-      let j = i + 1;
-      while (j < to) {
-        const d = text.charCodeAt(j);
-        if (d === CH_DOT || (d < 128 && IDENT_PART[d] === 1)) j++;
-        else break;
-      }
-      setToken(Tok.Number);
-      i = j;
-      continue;
-    }
-    switch (c) {
-      case CH_EQ: {
-        const next = text.charCodeAt(i + 1);
-        const before = text.charCodeAt(i - 1);
-        if (next === CH_EQ || next === CH_GT) {
-          i += next === CH_EQ && text.charCodeAt(i + 2) === CH_EQ ? 3 : 2;
-          setToken(Tok.Punct, c);
-          continue;
-        }
-        if (before === CH_EQ || before === CH_LT || before === CH_GT || before === 0x21 /* ! */) break;
-        if (prev === Tok.Ident && prev2Punct === CH_COLON) break; // `name: Type = value` keeps `name`
-        if (prev === Tok.Ident || prev === Tok.String || (prev === Tok.Close && prevPunct === CH_RBRACKET)) {
-          const name = prev === Tok.Ident ? lastIdent() : lastName();
-          if (name !== undefined && !KEYWORDS.has(name)) pending = name;
-        }
-        break;
-      }
-      case CH_COLON: {
-        const top = frames[frames.length - 1];
-        if (top ? top.ternary > 0 : topTernary > 0) {
-          if (top) top.ternary--;
-          else topTernary--;
-        } else if (prev === Tok.Ident || prev === Tok.String || prev === Tok.Number) {
-          const name = prev === Tok.Number ? undefined : lastName();
-          if (name !== undefined && !(prev === Tok.Ident && KEYWORDS.has(name))) pending = name;
-        }
-        break;
-      }
-      case CH_QUESTION: {
-        const next = text.charCodeAt(i + 1);
-        if (next === CH_QUESTION) {
-          i += 2;
-          setToken(Tok.Punct, c);
-          continue;
-        }
-        if (next === CH_DOT && !(text.charCodeAt(i + 2) >= 0x30 && text.charCodeAt(i + 2) <= 0x39)) {
-          i += 2;
-          setToken(Tok.Punct, CH_DOT);
-          continue;
-        }
-        const top = frames[frames.length - 1];
-        if (top) top.ternary++;
-        else topTernary++;
-        break;
-      }
-      case CH_LPAREN: {
-        const ident = lastIdent();
-        push(c, ident !== undefined && !KEYWORDS.has(ident) ? ident : pending);
-        break;
-      }
-      case CH_LBRACKET:
-        push(c, pending);
-        break;
-      case CH_LBRACE:
-        push(c, undefined);
-        break;
-      case CH_RPAREN:
-      case CH_RBRACKET:
-      case CH_RBRACE: {
-        if (overflow > 0) {
-          overflow--;
-          setToken(Tok.Close, c);
-          i++;
-          continue;
-        }
-        const top = frames[frames.length - 1];
-        if (top && top.open === CH_DOLLAR) {
-          if (c === CH_RBRACE) {
-            frames.pop();
-            pending = top.restore;
-            i = yield* template(i + 1);
-            nameString = undefined;
-            nameStart = -1;
-            continue;
-          }
-        } else if (top) {
-          frames.pop();
-          pending = top.restore;
-        }
-        setToken(Tok.Close, c);
+    this.push(CH_DOLLAR, this.pending);
+    this.setToken(Tok.Punct, CH_LBRACE);
+    return end + 2;
+  }
+
+  /** Advances to the next string literal; false at the end. */
+  next(): boolean {
+    const { text, to, frames } = this;
+    this.found = false;
+    let i = this.i;
+    while (i < to && !this.found) {
+      const c = text.charCodeAt(i);
+      if (c === CH_SPACE || c === CH_LF || c === CH_TAB || c === CH_CR) {
         i++;
         continue;
       }
-      case CH_COMMA: {
-        const top = frames[frames.length - 1];
-        pending = top && top.open !== CH_LBRACE ? top.inner : undefined;
-        if (top) top.ternary = 0;
-        break;
+      if (c === CH_DQUOTE || c === CH_SQUOTE) {
+        const end = quotedEnd(text, i, to, c);
+        const value = quotedEscaped ? unescapeJs(text, i + 1, end) : text.slice(i + 1, end);
+        this.literal(value, i);
+        this.nameString = value;
+        this.setToken(Tok.String);
+        i = end < to && text.charCodeAt(end) === c ? end + 1 : end;
+        continue;
       }
-      case CH_SEMI:
-        pending = undefined;
-        topTernary = 0;
-        break;
+      if (c === CH_BACKTICK) {
+        i = this.template(i + 1);
+        continue;
+      }
+      if (c === CH_SLASH) {
+        const next = text.charCodeAt(i + 1);
+        if (next === CH_SLASH) {
+          const nl = text.indexOf('\n', i + 2);
+          i = nl < 0 || nl > to ? to : nl;
+          continue;
+        }
+        if (next === CH_STAR) {
+          const close = text.indexOf('*/', i + 2);
+          i = close < 0 || close + 2 > to ? to : close + 2;
+          continue;
+        }
+        const ident = this.lastIdent();
+        const regexAllowed = this.prev === Tok.None || this.prev === Tok.Punct || (ident !== undefined && KEYWORDS.has(ident));
+        if (regexAllowed) {
+          const end = regexEnd(text, i, to);
+          if (end > 0) {
+            i = end;
+            this.setToken(Tok.Close);
+            continue;
+          }
+        }
+        this.setToken(Tok.Punct, c);
+        i++;
+        continue;
+      }
+      if (c < 128 ? IDENT_START[c] === 1 : c !== 0xa0 && c !== 0xfeff && c !== 0x2028 && c !== 0x2029) {
+        const j = identEnd(text, i + 1, to);
+        this.nameStart = i;
+        this.nameEnd = j;
+        this.nameString = undefined;
+        this.setToken(Tok.Ident);
+        i = j;
+        continue;
+      }
+      if (c >= 0x30 && c <= 0x39) {
+        let j = i + 1;
+        while (j < to) {
+          const d = text.charCodeAt(j);
+          if (d === CH_DOT || (d < 128 && IDENT_PART[d] === 1)) j++;
+          else break;
+        }
+        this.setToken(Tok.Number);
+        i = j;
+        continue;
+      }
+      switch (c) {
+        case CH_EQ: {
+          const next = text.charCodeAt(i + 1);
+          const before = text.charCodeAt(i - 1);
+          if (next === CH_EQ || next === CH_GT) {
+            i += next === CH_EQ && text.charCodeAt(i + 2) === CH_EQ ? 3 : 2;
+            this.setToken(Tok.Punct, c);
+            continue;
+          }
+          if (before === CH_EQ || before === CH_LT || before === CH_GT || before === 0x21 /* ! */) break;
+          if (this.prev === Tok.Ident && this.prev2Punct === CH_COLON) break; // `name: Type = value` keeps `name`
+          if (this.prev === Tok.Ident || this.prev === Tok.String || (this.prev === Tok.Close && this.prevPunct === CH_RBRACKET)) {
+            const name = this.prev === Tok.Ident ? this.lastIdent() : this.lastName();
+            if (name !== undefined && !KEYWORDS.has(name)) this.pending = name;
+          }
+          break;
+        }
+        case CH_COLON: {
+          const top = frames[frames.length - 1];
+          if (top ? top.ternary > 0 : this.topTernary > 0) {
+            if (top) top.ternary--;
+            else this.topTernary--;
+          } else if (this.prev === Tok.Ident || this.prev === Tok.String) {
+            const name = this.lastName();
+            if (name !== undefined && !(this.prev === Tok.Ident && KEYWORDS.has(name))) this.pending = name;
+          }
+          break;
+        }
+        case CH_QUESTION: {
+          const next = text.charCodeAt(i + 1);
+          if (next === CH_QUESTION) {
+            i += 2;
+            this.setToken(Tok.Punct, c);
+            continue;
+          }
+          if (next === CH_DOT && !(text.charCodeAt(i + 2) >= 0x30 && text.charCodeAt(i + 2) <= 0x39)) {
+            i += 2;
+            this.setToken(Tok.Punct, CH_DOT);
+            continue;
+          }
+          const top = frames[frames.length - 1];
+          if (top) top.ternary++;
+          else this.topTernary++;
+          break;
+        }
+        case CH_LPAREN: {
+          const ident = this.lastIdent();
+          this.push(c, ident !== undefined && !KEYWORDS.has(ident) ? ident : this.pending);
+          break;
+        }
+        case CH_LBRACKET:
+          this.push(c, this.pending);
+          break;
+        case CH_LBRACE:
+          this.push(c, undefined);
+          break;
+        case CH_RPAREN:
+        case CH_RBRACKET:
+        case CH_RBRACE: {
+          if (this.overflow > 0) {
+            this.overflow--;
+          } else {
+            const top = frames[frames.length - 1];
+            if (top && top.open === CH_DOLLAR) {
+              if (c === CH_RBRACE) {
+                frames.pop();
+                this.pending = top.restore;
+                i = this.template(i + 1);
+                continue;
+              }
+            } else if (top) {
+              frames.pop();
+              this.pending = top.restore;
+            }
+          }
+          this.setToken(Tok.Close, c);
+          i++;
+          continue;
+        }
+        case CH_COMMA: {
+          const top = frames[frames.length - 1];
+          this.pending = top && top.open !== CH_LBRACE ? top.inner : undefined;
+          if (top) top.ternary = 0;
+          break;
+        }
+        case CH_SEMI:
+          this.pending = undefined;
+          this.topTernary = 0;
+          break;
+      }
+      this.setToken(Tok.Punct, c);
+      i++;
     }
-    setToken(Tok.Punct, c);
-    i++;
+    this.i = i;
+    return this.found;
+  }
+}
+
+/** End of the regex literal whose slash is at `i` (after its flags), or -1 when it does not close on its line. */
+function regexEnd(text: string, i: number, to: number): number {
+  let j = i + 1;
+  let inClass = false;
+  const limit = Math.min(to, i + MAX_REGEX_CHARS);
+  while (j < limit) {
+    const d = text.charCodeAt(j);
+    if (d === CH_BACKSLASH) j += 2;
+    else if (d === CH_LF || d === CH_CR) return -1;
+    else if (d === CH_SLASH && !inClass) return identEnd(text, j + 1, to);
+    else {
+      if (d === CH_LBRACKET) inClass = true;
+      else if (d === CH_RBRACKET) inClass = false;
+      j++;
+    }
+  }
+  return -1;
+}
+
+/**
+ * String literals of JS/TS-like source in `text[from, to)`: '...', "..." and the static parts of `...`, skipping comments
+ * and (approximately) regex literals. Context: the identifier or key just before `=`, `:` or `(`. Linear time.
+ */
+function* jsStrings(text: string, ctx: DecodeContext, from = 0, to = text.length, emitter?: Emitter, counter?: LineCounter): Generator<DecodedString> {
+  const out = emitter ?? new Emitter(ctx, 'js');
+  const lines = counter ?? new LineCounter(text);
+  const scanner = new JsScanner(text, from, to);
+  while (!out.stopped && scanner.next()) {
+    const one = out.one(scanner.value, lines.pointer(scanner.at), scanner.context);
+    if (one) yield one;
+    else yield* out.emit(scanner.value, lines.pointer(scanner.at), scanner.context);
   }
 }
 
@@ -846,10 +917,6 @@ function elementText(el: DomNode): string | undefined {
   return s === '' ? undefined : s;
 }
 
-function indexOfIgnoreCase(lowerText: string, needle: string, from: number): number {
-  return lowerText.indexOf(needle, from);
-}
-
 /**
  * Markup tokenizer for HTML and for XML the DOM parser rejects: attribute values (context: attribute name, or the
  * element's name/key/property/id for value-like attributes), text (XML only; context: element name) and, in HTML, the
@@ -859,7 +926,8 @@ function* markupStrings(text: string, ctx: DecodeContext, decoder: 'html' | 'xml
   const out = new Emitter(ctx, decoder);
   const lines = new LineCounter(text);
   const lower = decoder === 'html' ? text.toLowerCase() : text;
-  const elements: string[] = [];
+  /** Open elements: tag and the context their text takes (name attribute or tag). */
+  const elements: Array<{ tag: string; context: string }> = [];
   const isHtml = decoder === 'html';
   let i = 0;
   const n = text.length;
@@ -869,7 +937,7 @@ function* markupStrings(text: string, ctx: DecodeContext, decoder: 'html' | 'xml
     if (!isHtml && textEnd > i) {
       const raw = text.slice(i, textEnd);
       const value = decodeEntities(raw.trim());
-      if (value !== '') yield* out.emit(value, lines.pointer(i + (raw.length - raw.trimStart().length)), elements[elements.length - 1]);
+      if (value !== '') yield* out.emit(value, lines.pointer(i + (raw.length - raw.trimStart().length)), elements[elements.length - 1]?.context);
     }
     if (lt < 0) break;
     i = lt;
@@ -882,7 +950,7 @@ function* markupStrings(text: string, ctx: DecodeContext, decoder: 'html' | 'xml
       const close = text.indexOf(']]>', i + 9);
       const end = close < 0 ? n : close;
       const value = text.slice(i + 9, end).trim();
-      if (value !== '') yield* out.emit(value, lines.pointer(i + 9), elements[elements.length - 1]);
+      if (value !== '') yield* out.emit(value, lines.pointer(i + 9), elements[elements.length - 1]?.context);
       i = close < 0 ? n : close + 3;
       continue;
     }
@@ -894,8 +962,12 @@ function* markupStrings(text: string, ctx: DecodeContext, decoder: 'html' | 'xml
     if (text.startsWith('</', i)) {
       const close = text.indexOf('>', i + 2);
       const name = text.slice(i + 2, close < 0 ? n : close).trim();
-      const at = elements.lastIndexOf(name);
-      if (at >= 0 && elements.length - at <= 64) elements.length = at;
+      for (let k = elements.length - 1; k >= 0 && k >= elements.length - 64; k--) {
+        if (elements[k]!.tag === name) {
+          elements.length = k;
+          break;
+        }
+      }
       i = close < 0 ? n : close + 1;
       continue;
     }
@@ -961,14 +1033,14 @@ function* markupStrings(text: string, ctx: DecodeContext, decoder: 'html' | 'xml
     i = j < n && text.charCodeAt(j) === CH_GT ? j + 1 : j;
     const lowerTag = tag.toLowerCase();
     if (isHtml && (lowerTag === 'script' || lowerTag === 'style') && !selfClosing) {
-      const close = indexOfIgnoreCase(lower, `</${lowerTag}`, i);
+      const close = lower.indexOf(`</${lowerTag}`, i);
       const end = close < 0 ? n : close;
-      if (lowerTag === 'script') yield* jsStrings(text, ctx, i, end, out);
+      if (lowerTag === 'script') yield* jsStrings(text, ctx, i, end, out, lines);
       const gt = close < 0 ? -1 : text.indexOf('>', close);
       i = gt < 0 ? n : gt + 1;
       continue;
     }
-    if (!selfClosing && elements.length < MAX_TREE_DEPTH) elements.push(named ?? tag);
+    if (!selfClosing && elements.length < MAX_TREE_DEPTH) elements.push({ tag, context: named ?? tag });
   }
 }
 

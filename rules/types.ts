@@ -78,6 +78,11 @@ export interface Rule {
     require?: RegExp;
     /** Without a matching name, keep the value only when it pairs with `pairWith.ruleId` (same entry or scope). */
     orPaired?: boolean;
+    /**
+     * Without a matching name, keep the value when another string of the same scope matches this (case-insensitive):
+     * the same DEX class (static values of one class), or the same structured config file (JSON, plist, properties).
+     */
+    scope?: RegExp;
   };
   /** Severity/confidence changes; the first whose conditions all hold applies. */
   adjust?: RuleAdjustment[];

@@ -2,14 +2,29 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { scanFileIsolated, ScanFailure } from './pipeline/run.js';
 import { dumpFileSync, scanFileSync } from './pipeline/index.js';
-import { renderText } from './report/text.js';
 import type { Report } from './report/types.js';
-import { SEVERITIES, severityRank, type Severity } from './detect/types.js';
+import { SEVERITIES, type Severity } from './detect/types.js';
+import { severityCountsOf, type VersionDiff } from './report/advice.js';
+import {
+  applySuppressions,
+  createBaseline,
+  DEFAULT_IGNORE_FILE,
+  FAIL_ON,
+  gatingFindings,
+  loadBaseline,
+  loadIgnoreFile,
+  SuppressionFileError,
+  type FailOn,
+  type Suppressions,
+} from './report/baseline.js';
+import { FORMATS, parseFormat, renderReport } from './report/render.js';
+import { ProgressBar } from './progress.js';
+import { remoteScan, RemoteError } from './remote.js';
 import { redact } from './detect/redact.js';
 import { TOOL_VERSION } from './version.js';
 
 /** Exit codes, a contract with CI scripts. */
-export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, findings: 1, usage: 2, service: 3 } as const;
 
 class UsageError extends Error {
   constructor(
@@ -26,26 +41,71 @@ const HELP: Record<string, string> = {
 Usage: leakdex <command> [options]
 
 Commands:
-  scan <file>   scan an APK (or a bare .dex/.so/any file) and report hardcoded credentials
-  dump <file>   print every decoded string with its location (JSON lines), for checking decoders
-  help [cmd]    show help for a command
+  scan <file>              scan an APK (or a bare .dex/.so/any file) and report hardcoded credentials
+  baseline create <file>   write a baseline accepting the app's current findings
+  dump <file>              print every decoded string with its location (JSON lines), for checking decoders
+  serve                    run the HTTP service (uploads, scan jobs, history)
+  worker                   run scan jobs from the service's store without serving HTTP
+  keys                     create, list and revoke the service's API keys
+  help [cmd]               show help for a command
 
-Exit codes: 0 nothing at or above --fail-on, 1 findings at or above --fail-on, 2 usage or unreadable input.
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above --fail-on, 2 usage or unreadable input,
+3 the service (--server) could not be used: unreachable, key refused, scan failed or timed out.
 Run 'leakdex <command> --help' for a command's options.
+
+Examples:
+  leakdex scan app-release.apk
+  leakdex scan app-release.aab --format sarif --output leakdex.sarif --baseline leakdex-baseline.json
 `,
   scan: `Usage: leakdex scan <file> [options]
 
 Options:
-  --format text|json     report format (default text)
+  --format FORMAT        text|json|sarif|html|markdown (default text); json is docs/report.md, sarif is
+                         SARIF 2.1.0 for code scanning, html one self-contained page, markdown a PR comment
   --output FILE          write the report to FILE instead of stdout
   --show-secrets         include full secret values in the report (redacted by default)
-  --fail-on SEVERITY     exit 1 when a finding is at or above SEVERITY:
+  --fail-on SEVERITY     exit 1 when an unsuppressed finding is at or above SEVERITY:
                          critical|high|medium|low|info|none (default high)
+  --baseline FILE        accepted findings (leakdex baseline create, or an earlier JSON report): reported as
+                         suppressed, never failing the build
+  --ignore-file FILE     ignore file (default ./.leakdexignore when present); one entry a line:
+                         FINGERPRINT [expires=YYYY-MM-DD] REASON   (the finding counts again after that day)
+  --server URL           scan on a leakdex service instead (env LEAKDEX_SERVER): upload, wait, then print and
+                         gate like a local scan; its fingerprints are keyed by the server, so make baselines
+                         with the same --server
+  --api-key KEY          API key for --server (env LEAKDEX_API_KEY; prefer the variable in CI)
+  --timeout SECONDS      how long --server may take (default 900)
+  --force                with --server: scan again even if the service already scanned this file
+  -q, --quiet            no progress bar, warnings or summary on stderr (errors still)
   -h, --help             show this help
+
+A progress bar is drawn on stderr when it is a terminal; NO_COLOR turns colours off.
+Exit codes: 0 pass, 1 findings at or above --fail-on, 2 usage or unreadable input, 3 service error.
 
 Examples:
   leakdex scan app-release.apk
   leakdex scan app-release.apk --format json --output leakdex.json --fail-on medium
+  leakdex scan app-release.apk --format sarif --output leakdex.sarif --baseline leakdex-baseline.json
+  leakdex scan app-release.apk --format markdown --output leakdex.md --quiet
+  LEAKDEX_API_KEY=... leakdex scan app-release.aab --server https://leakdex.example.com --format html --output report.html
+`,
+  baseline: `Usage: leakdex baseline create <file> [--output FILE] [options]
+
+Scans the app and writes a baseline accepting every current finding (fingerprint, rule, severity, redacted
+value, first location). 'leakdex scan <file> --baseline FILE' then reports them as suppressed and exits 0
+unless a new finding appears. Any leakdex JSON report also works as a baseline.
+
+Options:
+  --output FILE          write the baseline to FILE (default stdout)
+  --server URL, --api-key KEY, --timeout SECONDS, --force
+                         make the baseline from the service's scan (needed to gate remote scans: the
+                         service keys fingerprints with its own secret)
+  -q, --quiet            nothing on stderr but errors
+  -h, --help             show this help
+
+Examples:
+  leakdex baseline create app-release.apk --output leakdex-baseline.json
+  leakdex scan app-release.apk --baseline leakdex-baseline.json     # exit 0 until a new leak appears
 `,
   dump: `Usage: leakdex dump <file> [--show-secrets]
 
@@ -57,7 +117,6 @@ Example:
 `,
 };
 
-const FAIL_ON = [...SEVERITIES, 'none'] as const;
 
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
 
@@ -86,38 +145,135 @@ function unreadableReason(report: Report): string | undefined {
   return undefined;
 }
 
-async function scanCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parse(args, {
-    format: { type: 'string', default: 'text' },
-    output: { type: 'string' },
-    'show-secrets': { type: 'boolean', default: false },
-    'fail-on': { type: 'string', default: 'high' },
-  });
-  if (values.help) {
-    out.write(HELP.scan!);
-    return EXIT.ok;
+/** Options of every command that produces a report (scan, baseline create). */
+const REPORT_OPTIONS = {
+  'show-secrets': { type: 'boolean', default: false },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  server: { type: 'string' },
+  'api-key': { type: 'string' },
+  timeout: { type: 'string' },
+  force: { type: 'boolean', default: false },
+} as const;
+
+/** Where a report comes from: a local scan in worker threads, or the service (--server). */
+async function obtainReport(file: string, values: Parsed['values'], progress: ProgressBar): Promise<{ report: Report; diff?: VersionDiff }> {
+  const server = (values.server as string | undefined) ?? process.env.LEAKDEX_SERVER;
+  if (server) {
+    const apiKey = (values['api-key'] as string | undefined) ?? process.env.LEAKDEX_API_KEY;
+    if (!apiKey) throw new UsageError('--server needs an API key', 'pass --api-key KEY or set LEAKDEX_API_KEY');
+    let timeoutMs: number | undefined;
+    if (values.timeout !== undefined) {
+      const s = Number(values.timeout);
+      if (!Number.isFinite(s) || s <= 0) throw new UsageError(`--timeout needs a number of seconds, got '${String(values.timeout)}'`);
+      timeoutMs = s * 1000;
+    }
+    const r = await remoteScan(file, { server, apiKey, timeoutMs, force: values.force === true, interactive: progress.active, onStatus: (t, f) => progress.status(t, f) });
+    if (values['show-secrets'] === true) process.stderr.write('leakdex: warning: --show-secrets has no effect with --server: the service keeps reports redacted\n');
+    return r;
   }
-  const format = String(values.format);
-  if (format !== 'text' && format !== 'json') throw new UsageError(`unknown --format ${format}`, 'use text or json');
-  const failOn = String(values['fail-on']) as (typeof FAIL_ON)[number];
-  if (!FAIL_ON.includes(failOn)) throw new UsageError(`unknown --fail-on ${failOn}`, `use one of ${FAIL_ON.join(', ')}`);
-  const file = inputFile(positionals, 'scan');
+  progress.prepare(file);
   let report: Report;
   try {
-    report = await scanFileIsolated(file, { showSecrets: values['show-secrets'] === true });
+    report = await scanFileIsolated(file, { showSecrets: values['show-secrets'] === true, onEntry: (p) => progress.entry(p) });
   } catch (e) {
     if (e instanceof ScanFailure) throw new UsageError(`cannot scan ${file}: ${e.message}`);
     throw e;
   }
   const unreadable = unreadableReason(report);
-  if (unreadable) throw new UsageError(unreadable);
+  if (unreadable) throw new UsageError(unreadable, 'is it an APK, AAB or IPA?');
+  return { report };
+}
+
+/** --baseline and the ignore file (--ignore-file, else ./.leakdexignore when present). */
+function loadSuppressions(values: Parsed['values']): Suppressions {
+  const s: Suppressions = {};
+  try {
+    if (values.baseline !== undefined) {
+      const file = String(values.baseline);
+      s.baseline = { file, fingerprints: loadBaseline(file) };
+    }
+    const ignoreFile = values['ignore-file'] !== undefined ? String(values['ignore-file']) : existsSync(DEFAULT_IGNORE_FILE) ? DEFAULT_IGNORE_FILE : undefined;
+    if (ignoreFile !== undefined) s.ignore = { file: ignoreFile, entries: loadIgnoreFile(ignoreFile) };
+  } catch (e) {
+    if (e instanceof SuppressionFileError) throw new UsageError(e.message, values.baseline !== undefined ? 'create one with: leakdex baseline create <app> --output FILE' : undefined);
+    throw e;
+  }
+  return s;
+}
+
+function countsLine(findings: readonly { severity: Severity }[]): string {
+  const c = severityCountsOf(findings);
+  const parts = SEVERITIES.filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`);
+  return `${findings.length} finding(s)${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}
+
+async function scanCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const { values, positionals } = parse(args, {
+    format: { type: 'string', default: 'text' },
+    output: { type: 'string' },
+    'fail-on': { type: 'string', default: 'high' },
+    baseline: { type: 'string' },
+    'ignore-file': { type: 'string' },
+    ...REPORT_OPTIONS,
+  });
+  if (values.help) {
+    out.write(HELP.scan!);
+    return EXIT.ok;
+  }
+  const format = parseFormat(String(values.format));
+  if (!format) throw new UsageError(`unknown --format ${String(values.format)}`, `use ${FORMATS.join(', ')}`);
+  const failOn = String(values['fail-on']) as FailOn;
+  if (!FAIL_ON.includes(failOn)) throw new UsageError(`unknown --fail-on ${failOn}`, `use one of ${FAIL_ON.join(', ')}`);
+  const file = inputFile(positionals, 'scan');
+  const suppressions = loadSuppressions(values);
+  const quiet = values.quiet === true;
+  const progress = new ProgressBar(process.stderr, !quiet);
+  let obtained: { report: Report; diff?: VersionDiff };
+  try {
+    obtained = await obtainReport(file, values, progress);
+  } finally {
+    progress.done();
+  }
+  const { report, expired } = applySuppressions(obtained.report, suppressions);
+  if (!quiet) {
+    for (const e of expired) err.write(`leakdex: warning: ${suppressions.ignore!.file} line ${e.line}: accepted until ${e.expires}, so ${e.fingerprint.slice(0, 16)} counts again (${e.reason})\n`);
+  }
+  const failing = gatingFindings(report, failOn);
   const color = format === 'text' && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderText(report, { color });
+  const text = renderReport(report, format, { color, failOn, failing: failing.length, diff: obtained.diff, baselineApplied: suppressions.baseline !== undefined });
   if (values.output) writeFileSync(String(values.output), text);
   else out.write(text);
-  if (failOn === 'none') return EXIT.ok;
-  const threshold = severityRank(failOn as Severity);
-  return report.findings.some((f) => severityRank(f.severity) >= threshold) ? EXIT.findings : EXIT.ok;
+  if (!quiet && (values.output || format !== 'text')) {
+    const sup = report.suppressed?.length ?? 0;
+    const gate = failOn === 'none' ? 'not gating (--fail-on none)' : failing.length ? `${failing.length} at or above ${failOn}: failing` : `none at or above ${failOn}: passing`;
+    err.write(`leakdex: ${countsLine(report.findings)}${sup ? `, ${sup} suppressed` : ''}; ${gate}${values.output ? `; ${format} report written to ${String(values.output)}` : ''}\n`);
+  }
+  return failing.length > 0 ? EXIT.findings : EXIT.ok;
+}
+
+/** `leakdex baseline create <app> --output FILE`: accepts every current finding. */
+async function baselineCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parse(args, { output: { type: 'string' }, ...REPORT_OPTIONS });
+  if (values.help) {
+    out.write(HELP.baseline!);
+    return EXIT.ok;
+  }
+  const [action, ...rest] = positionals;
+  if (action !== 'create') throw new UsageError(action === undefined ? 'baseline needs an action' : `unknown baseline action '${action}'`, 'leakdex baseline create <app> --output FILE');
+  const file = inputFile(rest, 'baseline create');
+  const progress = new ProgressBar(process.stderr, values.quiet !== true);
+  let report: Report;
+  try {
+    report = (await obtainReport(file, { ...values, 'show-secrets': false }, progress)).report;
+  } finally {
+    progress.done();
+  }
+  const baseline = createBaseline(report);
+  const json = JSON.stringify(baseline, null, 2) + '\n';
+  if (values.output) writeFileSync(String(values.output), json);
+  else out.write(json);
+  if (values.quiet !== true) err.write(`leakdex: baseline of ${countsLine(baseline.findings.map((f) => ({ severity: f.severity ?? 'info' })))}${values.output ? ` written to ${String(values.output)}` : ''}\n`);
+  return EXIT.ok;
 }
 
 function dumpCommand(args: string[], out: NodeJS.WritableStream): number {
@@ -145,18 +301,35 @@ function dumpCommand(args: string[], out: NodeJS.WritableStream): number {
   return EXIT.ok;
 }
 
+/** Errors are one line on stderr, whatever the message holds. */
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}
+
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
       case 'scan':
-        return await scanCommand(rest, out);
+        return await scanCommand(rest, out, err);
+      case 'baseline':
+        return await baselineCommand(rest, out, err);
       case 'dump':
         return dumpCommand(rest, out);
-      case 'help':
-        out.write(HELP[rest[0] ?? 'main'] ?? HELP.main!);
+      // The service commands load fastify and the store: imported only when asked for, never for `scan`.
+      case 'serve':
+        return await (await import('./service/commands.js')).serveCommand(rest, out, err);
+      case 'worker':
+        return await (await import('./service/commands.js')).workerCommand(rest, out, err);
+      case 'keys':
+        return await (await import('./service/commands.js')).keysCommand(rest, out, err);
+      case 'help': {
+        const service = ['serve', 'worker', 'keys'].includes(rest[0] ?? '') ? await import('./service/commands.js') : undefined;
+        const serviceHelp: Record<string, string | undefined> = { serve: service?.SERVE_HELP, worker: service?.WORKER_HELP, keys: service?.KEYS_HELP };
+        out.write(serviceHelp[rest[0] ?? ''] ?? HELP[rest[0] ?? 'main'] ?? HELP.main!);
         return EXIT.ok;
+      }
       case '--version':
       case '-v':
         out.write(`${TOOL_VERSION}\n`);
@@ -171,11 +344,15 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      err.write(`leakdex: error: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}\n`);
+      err.write(`leakdex: error: ${oneLine(e.message)}${e.hint ? ` (hint: ${e.hint})` : ''}\n`);
       return EXIT.usage;
     }
+    if (e instanceof RemoteError) {
+      err.write(`leakdex: error: ${oneLine(e.message)}${e.hint ? ` (hint: ${e.hint})` : ''}\n`);
+      return e.inputRejected ? EXIT.usage : EXIT.service;
+    }
     const msg = e instanceof Error ? e.message : String(e);
-    err.write(`leakdex: error: ${msg}\n`);
+    err.write(`leakdex: error: ${oneLine(msg)}\n`);
     return EXIT.usage;
   }
 }

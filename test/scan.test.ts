@@ -65,7 +65,8 @@ for (const { apk, expected } of SAMPLES) {
     t.equal(report.artifact.kind, 'apk');
     t.equal(report.artifact.platform, 'android');
     for (const p of expected.planted) {
-      const hits = report.findings.filter((f) => f.secret === p.secret || (f.secret ?? '').includes(p.secret));
+      const want = p.secret.trim();
+      const hits = report.findings.filter((f) => f.secret === want || (f.secret ?? '').includes(want));
       const f = hits.find((h) => h.ruleId === p.ruleId);
       t.ok(f, `${p.ruleId} planted in ${p.entry} is found (rules that matched: ${hits.map((h) => h.ruleId).join(', ') || 'none'})`);
       if (!f) continue;

@@ -62,6 +62,20 @@ interface Candidate {
   reason: string | undefined;
   /** Kept only if a partner is found (value without its required context, or a pairing that is required). */
   needsPair: boolean;
+  /** Also kept if a marker of this rule's `context.scope` occurs in the same scope. */
+  scopeWait?: { key: string; mark: number };
+}
+
+interface ScopeWait {
+  key: string;
+  mark: number;
+  /** Index into `locations`, or -1 when the locations were full. */
+  location: number;
+  /** Index into `sites`, or -1. */
+  site: number;
+  severity: Severity;
+  confidence: Confidence;
+  reason: string | undefined;
 }
 
 interface PairSite {
@@ -87,6 +101,19 @@ interface Group {
   /** Occurrences that do not wait for a partner. */
   standaloneOccurrences: number;
   sites: PairSite[];
+  /** Occurrences waiting for a scope marker, resolved in `findings()`. */
+  waits: ScopeWait[];
+}
+
+/** Decoders whose entry is one structured configuration: all its values share a scope (the entry) for `context.scope`. */
+const FILE_SCOPED_DECODERS = new Set(['json', 'yaml', 'properties', 'env', 'ini', 'xml', 'plist', 'strings']);
+/** Marker strings longer than this are not considered (a marker is a host name, a class or an SDK constant). */
+export const MAX_MARKER_LENGTH = 512;
+
+/** The scope a value shares with others for `context.scope`: its DEX class, or its config file. */
+export function scopeKey(s: DecodedString): string | undefined {
+  if (s.scope !== undefined) return `${s.location.entry}\0${s.scope}`;
+  return FILE_SCOPED_DECODERS.has(s.location.decoder) ? s.location.entry : undefined;
 }
 
 /** Hex SHA-256 of `${ruleId}\0${secret}`: stable across scans, used for baselines and version diffs. */
@@ -271,6 +298,14 @@ export class Detector {
   private readonly found: Candidate[] = [];
   /** Whole-string rules by trimmed length. */
   private readonly wholeByLength: Rule[][] = [];
+  /** The same, only the rules that can fire without a bound name or scope (no `context.require`, or `orPaired`). */
+  private readonly wholeFreeByLength: Rule[][] = [];
+  /** Distinct `context.scope` regexes; a rule's index here is its mark. */
+  private readonly scopeRegexes: RegExp[] = [];
+  private readonly scopeIndex = new Map<Rule, number>();
+  private readonly scopeMarker: RegExp | undefined;
+  /** Marks seen per scope key. */
+  private readonly marks = new Map<string, Set<number>>();
   private readonly maxWholeLength: number;
   /** Any bound name some whole-string rule requires: one test rejects most contexts. */
   private readonly contextGate: RegExp | undefined;
@@ -286,9 +321,19 @@ export class Detector {
     for (const rule of rules.flatMap(expandShapes)) {
       if (rule.whole) {
         const [min, max] = rule.whole.length;
-        for (let n = min; n <= max; n++) (this.wholeByLength[n] ??= []).push(rule);
+        const free = !rule.context?.require || rule.context.orPaired === true;
+        for (let n = min; n <= max; n++) {
+          (this.wholeByLength[n] ??= []).push(rule);
+          if (free) (this.wholeFreeByLength[n] ??= []).push(rule);
+        }
         maxWhole = Math.max(maxWhole, max);
         if (rule.context?.require) contexts.push(`(?:${rule.context.require.source})`);
+        const scope = rule.context?.scope;
+        if (scope) {
+          let i = this.scopeRegexes.findIndex((re) => re.source === scope.source && re.flags === scope.flags);
+          if (i < 0) i = this.scopeRegexes.push(scope) - 1;
+          this.scopeIndex.set(rule, i);
+        }
       } else {
         const flags = rule.pattern.flags.includes('g') ? rule.pattern.flags : `${rule.pattern.flags}g`;
         this.keywordRules.push({ rule, global: new RegExp(rule.pattern.source, flags) });
@@ -312,6 +357,7 @@ export class Detector {
     }
     this.triggered = new Uint8Array(this.keywordRules.length);
     this.contextGate = contexts.length > 0 ? new RegExp(contexts.join('|'), 'i') : undefined;
+    this.scopeMarker = this.scopeRegexes.length > 0 ? new RegExp(this.scopeRegexes.map((re) => `(?:${re.source})`).join('|'), 'i') : undefined;
   }
 
   private link(a: string, b: string): void {
@@ -333,9 +379,11 @@ export class Detector {
     }
     this.stats.chars += text.length;
     const found = this.found;
-    if (text.length <= this.maxWholeLength + 64) this.scanWhole(s, found);
+    const key = s.scope !== undefined || FILE_SCOPED_DECODERS.has(s.location.decoder) ? scopeKey(s) : undefined;
+    const marked = key !== undefined && this.scopeMarker !== undefined && text.length <= MAX_MARKER_LENGTH && this.mark(key, text);
+    if (text.length <= this.maxWholeLength + 64) this.scanWhole(s, found, key);
     if (this.prefilter) this.scanKeywords(s, found);
-    if (found.length === 0) return false;
+    if (found.length === 0) return marked;
     this.record(s, this.dropSuperseded(found));
     found.length = 0;
     return true;
@@ -347,19 +395,36 @@ export class Detector {
     return this;
   }
 
-  private scanWhole(s: DecodedString, found: Candidate[]): void {
+  /** Records which scope markers `text` is; true when it is one. */
+  private mark(key: string, text: string): boolean {
+    if (!this.scopeMarker!.test(text)) return false;
+    let set = this.marks.get(key);
+    if (!set) {
+      if (this.marks.size >= MAX_GROUPS) return false;
+      this.marks.set(key, (set = new Set()));
+    }
+    this.scopeRegexes.forEach((re, i) => {
+      if (re.test(text)) set.add(i);
+    });
+    return true;
+  }
+
+  private scanWhole(s: DecodedString, found: Candidate[], key: string | undefined): void {
     let value = s.text;
     if (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1))) value = value.trim();
-    const rules = this.wholeByLength[value.length];
+    const rules = s.context === undefined && key === undefined ? this.wholeFreeByLength[value.length] : this.wholeByLength[value.length];
     if (!rules) return;
     let gateOpen: boolean | undefined;
     for (const rule of rules) {
       const require = rule.context?.require;
       let needsPair = rule.pairWith?.required === true;
+      let scopeWait: Candidate['scopeWait'];
       if (require) {
         gateOpen ??= s.context !== undefined && this.contextGate !== undefined && this.contextGate.test(s.context);
         if (!gateOpen || !require.test(s.context!)) {
-          if (!rule.context?.orPaired) continue;
+          const mark = this.scopeIndex.get(rule);
+          if (mark !== undefined && key !== undefined) scopeWait = { key, mark };
+          else if (!rule.context?.orPaired) continue;
           needsPair = true;
         }
       }
@@ -368,7 +433,7 @@ export class Detector {
       if (!m) continue;
       const secret = m.groups?.secret ?? m[0];
       const c = this.check(rule, secret, s, needsPair);
-      if (c) found.push({ ...c, start: 0, end: value.length });
+      if (c) found.push({ ...c, start: 0, end: value.length, scopeWait });
     }
   }
 
@@ -467,6 +532,7 @@ export class Detector {
           pairing: c.rule.pairWith,
           standaloneOccurrences: 0,
           sites: [],
+          waits: [],
         };
         this.groups.set(key, g);
       } else if (!c.needsPair && higher(c, g)) {
@@ -483,13 +549,42 @@ export class Detector {
       g.occurrences++;
       g.pairing ??= c.rule.pairWith;
       if (!c.needsPair) g.standaloneOccurrences++;
+      let location = -1;
       if (g.locations.length < MAX_LOCATIONS_PER_FINDING) {
-        g.locations.push(toFindingLocation(s.location, s.context));
+        location = g.locations.push(toFindingLocation(s.location, s.context)) - 1;
         g.locationNeedsPair.push(c.needsPair);
       }
+      let site = -1;
       if (this.partners.has(c.rule.id) && g.sites.length < MAX_PAIR_SITES_PER_GROUP) {
-        g.sites.push({ entry: s.location.entry, scope: s.scope, needsPair: c.needsPair });
+        site = g.sites.push({ entry: s.location.entry, scope: s.scope, needsPair: c.needsPair }) - 1;
       }
+      if (c.scopeWait && g.waits.length < MAX_PAIR_SITES_PER_GROUP) {
+        g.waits.push({ ...c.scopeWait, location, site, severity: c.severity, confidence: c.confidence, reason: c.reason });
+      }
+    }
+  }
+
+  /** Occurrences waiting for a scope marker become standalone when their scope has one. */
+  private resolveScopes(): void {
+    for (const g of this.groups.values()) {
+      if (g.waits.length === 0) continue;
+      const left: ScopeWait[] = [];
+      for (const w of g.waits) {
+        if (!this.marks.get(w.key)?.has(w.mark)) {
+          left.push(w);
+          continue;
+        }
+        if (!g.standalone || higher(w, g)) {
+          g.severity = w.severity;
+          g.confidence = w.confidence;
+          g.reason = w.reason;
+        }
+        g.standalone = true;
+        g.standaloneOccurrences++;
+        if (w.location >= 0) g.locationNeedsPair[w.location] = false;
+        if (w.site >= 0) g.sites[w.site]!.needsPair = false;
+      }
+      g.waits = left;
     }
   }
 
@@ -498,6 +593,7 @@ export class Detector {
    * only count when paired dropped if unpaired; sorted by severity, then rule id, then fingerprint.
    */
   findings(): Finding[] {
+    this.resolveScopes();
     const fingerprints = new Map<Group, string>();
     const fp = (g: Group): string => {
       let f = fingerprints.get(g);

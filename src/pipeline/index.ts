@@ -7,6 +7,7 @@ import { Detector } from '../detect/engine.js';
 import type { Finding } from '../detect/types.js';
 import { ArtifactWalker, type WalkOptions, type WalkResult } from './scan.js';
 import { FileSource } from './source.js';
+import { markEncrypted } from './ios.js';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportFinding } from '../report/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
@@ -113,7 +114,7 @@ export function buildReport(path: string, sha256: string, size: number, walk: Wa
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    artifact: { path, sha256, size, kind: walk.kind, platform: walk.platform, app: walk.app },
+    artifact: markEncrypted({ path, sha256, size, kind: walk.kind, platform: walk.platform, app: walk.app }, walk.diagnostics),
     findings: findings.map((f) => reportFinding(f, showSecrets)),
     diagnostics: walk.diagnostics,
     stats: {

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { basename } from 'node:path';
-import { DecodeError, type DecodeContext, type DecodedString, type Decoder, type DecodeWarning } from '../../decoders/types.js';
+import { DecodeError, type DecodeContext, type DecodedString, type Decoder, type DecodeWarning, type ResourceResolver } from '../../decoders/types.js';
 import { ZipArchive, bufferSource, type RandomAccess, type ZipEntry } from '../../decoders/zip.js';
 import { apkSigners } from '../../decoders/apksig.js';
 import { decodeDex } from '../../decoders/dex.js';
@@ -12,6 +12,10 @@ import { decodeElf } from '../../decoders/elf.js';
 import { decodeText } from '../../decoders/text.js';
 import { decodeRuns } from '../../decoders/runs.js';
 import { sniff, type ContentKind } from '../../decoders/sniff.js';
+import { AaptResourceTable, ResolverChain, aaptManifestInfo } from '../../decoders/aapt-pb.js';
+import { decodedStrings } from '../../decoders/encoded.js';
+import { aabDecoder, aabRole, basePrefix, classifySplitSet, elfHasAssemblyStore, runtimeDecoders, type SplitSet } from './bundles.js';
+import { IOS_DECODERS, appleDecoderFor, iosAppMetadata, iosKind } from './ios.js';
 import { DEFAULT_LIMITS, type ScanLimits } from '../limits.js';
 import type { AppInfo, ArtifactKind, Diagnostic, Platform } from '../report/types.js';
 
@@ -65,6 +69,8 @@ const decoderFor: Partial<Record<ContentKind, { name: string; decode: Decoder }>
   arsc: { name: 'arsc', decode: decodeArsc },
   elf: { name: 'elf', decode: decodeElf },
   text: { name: 'text', decode: decodeText },
+  ...runtimeDecoders,
+  ...IOS_DECODERS,
 };
 
 const HEAD_BYTES = 512;
@@ -86,8 +92,12 @@ export class ArtifactWalker {
   private app: AppInfo = {};
   private kind: ArtifactKind = 'file';
   private platform: Platform = 'unknown';
-  private topResources: ResourceTable | undefined;
+  private topResources: ResourceResolver | undefined;
   private topManifest: Uint8Array | undefined;
+  /** Set when the artifact is a split set (XAPK, APKM, .apks, zip of APKs). */
+  private splitSet: SplitSet | undefined;
+  /** Inner APKs this shard walks only for its share of their entries (another shard owns the APK itself). */
+  private readonly notMine = new Set<string>();
 
   constructor(
     private readonly sink: StringSink,
@@ -176,28 +186,43 @@ export class ArtifactWalker {
     } else if (names.has('base/manifest/AndroidManifest.xml')) {
       this.kind = 'aab';
       this.platform = 'android';
-    } else if (zip.entries.some((e) => /^Payload\/[^/]+\.app\//.test(e.name))) {
-      this.kind = 'ipa';
+    } else if (iosKind(zip.entries)) {
+      // iOS by layout: Payload/X.app/ (IPA) or a zipped X.app/ (simulator builds).
+      this.kind = iosKind(zip.entries)!;
       this.platform = 'ios';
     } else {
       this.kind = 'zip';
+      this.splitSet = classifySplitSet(zip);
+      if (this.splitSet) {
+        this.kind = this.splitSet.kind;
+        this.platform = 'android';
+      }
     }
   }
 
   /** Reads each entry of `zip` (resources.arsc first, so manifest references resolve) and decodes it. */
   private walkZip(zip: ZipArchive, prefix: string, depth: number): void {
     const arscEntry = zip.entries.find((e) => e.name === 'resources.arsc');
-    let resources: ResourceTable | undefined;
+    let resources: ResourceResolver | undefined;
     const order: ZipEntry[] = [];
     if (arscEntry) order.push(arscEntry);
-    for (const e of zip.entries) if (e !== arscEntry) order.push(e);
-    const shard = prefix === '' && this.opts.shard && this.opts.shard.count > 1 ? this.opts.shard : undefined;
+    // An AAB's resources.pb tables come first too, read as one resolver (ids are unique across modules).
+    const tables = new Set(prefix === '' && this.kind === 'aab' ? zip.entries.filter((e) => aabRole(e.name) === 'table') : []);
+    const chain = tables.size > 0 ? new ResolverChain() : undefined;
+    if (chain) resources = chain;
+    order.push(...tables);
+    for (const e of zip.entries) if (e !== arscEntry && !tables.has(e)) order.push(e);
+    // A split set's inner APKs are walked by every shard, each taking its share of their entries.
+    const splitTop = prefix === '' && this.splitSet !== undefined;
+    const inSplit = depth === 1 && this.splitSet !== undefined && prefix.endsWith('!/') && [...this.splitSet.apks].some((e) => `${e.name}!/` === prefix);
+    const shard = (prefix === '' || inSplit) && this.opts.shard && this.opts.shard.count > 1 ? this.opts.shard : undefined;
     const owner = shard ? shardOf(zip.entries, shard.count) : undefined;
     for (const entry of order) {
       if (entry.isDirectory) continue;
       const mine = !owner || owner.get(entry) === shard!.index;
+      const everyShard = splitTop && this.splitSet!.apks.has(entry);
       // Every shard needs the resource table to resolve manifest references; only its owner reports its strings.
-      if (!mine && entry !== arscEntry) continue;
+      if (!mine && entry !== arscEntry && !tables.has(entry) && !everyShard) continue;
       const path = prefix + entry.name;
       if (this.opts.skip?.has(path)) {
         this.diagnostics.push({ entry: path, decoder: 'scan', level: 'error', code: 'scan.entry_crashed_worker', message: 'decoding this entry stopped the scan worker (memory or time limit); it was skipped on retry' });
@@ -216,10 +241,25 @@ export class ArtifactWalker {
         }
         if (!mine) continue;
       }
-      if (prefix === '' && entry.name === 'AndroidManifest.xml') this.topManifest = bytes;
+      if (chain && tables.has(entry)) {
+        try {
+          chain.tables.push(AaptResourceTable.parse(bytes, (w) => {
+            if (mine) this.warning(path, 'aapt-table', w);
+          }));
+        } catch (e) {
+          if (mine) this.diag(path, 'aapt-table', 'error', e);
+        }
+        if (!mine) continue;
+      }
+      if ((prefix === '' || prefix === basePrefix(this.splitSet)) && (entry.name === 'AndroidManifest.xml' || (this.kind === 'aab' && entry.name === 'base/manifest/AndroidManifest.xml'))) this.topManifest = bytes;
+      if (everyShard && !mine) this.notMine.add(path);
       this.scanEntry(path, bytes, depth, resources);
     }
     if (prefix === '') this.topResources = resources;
+    if (prefix !== '' && prefix === basePrefix(this.splitSet)) {
+      this.topResources = resources;
+      this.appMetadata(zip, true);
+    }
   }
 
   private readEntry(zip: ZipArchive, entry: ZipEntry, path: string, counted = true): Uint8Array | undefined {
@@ -240,13 +280,16 @@ export class ArtifactWalker {
   }
 
   /** Decodes one entry's bytes by content, recursing into nested archives within the depth limit. */
-  private scanEntry(path: string, bytes: Uint8Array, depth: number, resources: ResourceTable | undefined): void {
+  private scanEntry(path: string, bytes: Uint8Array, depth: number, resources: ResourceResolver | undefined): void {
     if (bytes.length === 0) return;
     const kind = sniff(bytes.subarray(0, HEAD_BYTES), path);
     if (kind === 'zip' || kind === 'gzip') {
       if (this.nested(path, bytes, kind, depth)) return;
     }
-    const dec = decoderFor[kind];
+    // AAB layout: protobuf XML and resource tables sit where an APK has binary XML and resources.arsc.
+    const role = depth === 0 && this.kind === 'aab' && (kind === 'binary' || bytes[0] === 0x0a) ? aabRole(path) : undefined;
+    if (kind === 'elf' && elfHasAssemblyStore(bytes)) this.runDecoder('dotnet', runtimeDecoders['assembly-store']!.decode, path, bytes, undefined);
+    const dec = role ? aabDecoder(role) : (appleDecoderFor(path, bytes.subarray(0, HEAD_BYTES), kind) ?? decoderFor[kind]);
     if (dec) {
       const ok = this.runDecoder(dec.name, dec.decode, path, bytes, resources);
       if (ok) return;
@@ -282,7 +325,7 @@ export class ArtifactWalker {
     }
     let zip: ZipArchive;
     try {
-      zip = this.openZip(bufferSource(bytes), `${path}!/`);
+      zip = this.openZip(bufferSource(bytes), `${path}!/`, this.notMine.has(path));
     } catch (e) {
       this.diag(path, 'zip', 'warning', e);
       return false;
@@ -292,7 +335,7 @@ export class ArtifactWalker {
   }
 
   /** Runs a decoder over an entry; false when it failed fatally (a diagnostic is recorded). */
-  private runDecoder(name: string, decode: Decoder, path: string, bytes: Uint8Array, resources: ResourceTable | undefined): boolean {
+  private runDecoder(name: string, decode: Decoder, path: string, bytes: Uint8Array, resources: ResourceResolver | undefined): boolean {
     const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources };
     let count = 0;
     const max = this.limits.maxStringsPerEntry;
@@ -311,6 +354,8 @@ export class ArtifactWalker {
           break;
         }
         if (batch.push(s) === SINK_BATCH) flush();
+        // Base64 and hex blobs that decode to text are rescanned (location `... decoded:base64`).
+        if (s.text.length >= 32) for (const d of decodedStrings(s)) if (batch.push(d) === SINK_BATCH) flush();
       }
     } catch (e) {
       flush();
@@ -324,8 +369,22 @@ export class ArtifactWalker {
   }
 
   /** Reads the app's identity: manifest (through resources.arsc) and signer certificate. */
-  private appMetadata(zip: ZipArchive): void {
-    if (this.kind !== 'apk' || this.shardIndex !== 0) return;
+  private appMetadata(zip: ZipArchive, base = false): void {
+    if (this.shardIndex !== 0) return;
+    if (this.platform === 'ios' && !base) {
+      this.app = iosAppMetadata(zip, { diag: (en, de, level, e) => this.diag(en, de, level, e), warning: (en, de, w) => this.warning(en, de, w) });
+      return;
+    }
+    if (this.kind === 'aab' && !base) {
+      this.aabMetadata(zip);
+      return;
+    }
+    if (this.splitSet && !base) {
+      // The base APK's own identity (read while walking it) wins over what the set's manifest declares.
+      this.app = dropUndefined({ ...this.splitSet.declared, ...this.app });
+      return;
+    }
+    if (this.kind !== 'apk' && !base) return;
     let manifest = this.topManifest;
     if (!manifest) {
       const entry = zip.entries.find((e) => e.name === 'AndroidManifest.xml');
@@ -358,6 +417,31 @@ export class ArtifactWalker {
         this.app.signatureScheme = first.scheme;
       } else {
         this.diagnostics.push({ entry: '', decoder: 'apksig', level: 'info', code: 'apksig.unsigned', message: 'no APK signature (v1, v2 or v3) found' });
+      }
+    } catch (e) {
+      this.diag('', 'apksig', 'warning', e);
+    }
+  }
+
+  /** An AAB's identity: protobuf manifest (through resources.pb) and the JAR signature of the bundle. */
+  private aabMetadata(zip: ZipArchive): void {
+    let manifest = this.topManifest;
+    const entry = 'base/manifest/AndroidManifest.xml';
+    try {
+      const e = manifest ? undefined : zip.entries.find((x) => x.name === entry);
+      if (e) manifest = zip.read(e);
+      if (manifest) {
+        const info = aaptManifestInfo(manifest, this.topResources);
+        this.app = dropUndefined({ id: info.package, name: info.label, versionName: info.versionName, versionCode: info.versionCode, minSdk: info.minSdk, targetSdk: info.targetSdk });
+      }
+    } catch (e) {
+      this.diag(entry, 'aapt-xml', 'error', e);
+    }
+    try {
+      const first = apkSigners(zip, (w) => this.warning('', 'apksig', w))[0];
+      if (first) {
+        this.app.signer = first.certSha256;
+        this.app.signatureScheme = first.scheme;
       }
     } catch (e) {
       this.diag('', 'apksig', 'warning', e);

@@ -3,7 +3,7 @@ import type { Confidence, FindingLocation, Severity } from '../detect/types.js';
 /** Version of the JSON report contract (docs/report.md). Bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
 
-export type ArtifactKind = 'apk' | 'ipa' | 'aab' | 'xapk' | 'apkm' | 'apks' | 'zip' | 'dex' | 'elf' | 'file';
+export type ArtifactKind = 'apk' | 'ipa' | 'app' | 'aab' | 'xapk' | 'apkm' | 'apks' | 'zip' | 'dex' | 'elf' | 'file';
 export type Platform = 'android' | 'ios' | 'unknown';
 
 /** App identity of the artifact: the key of per-version history. */
@@ -18,6 +18,24 @@ export interface AppInfo {
   signer?: string;
   /** Which signature scheme gave `signer`: v3, v2 or v1. */
   signatureScheme?: string;
+  /** iOS: minimum OS version (Info.plist MinimumOSVersion, else the executable's LC_BUILD_VERSION). */
+  minOs?: string;
+  /** iOS: developer team id (provisioning profile TeamIdentifier). */
+  teamId?: string;
+  /** iOS: provisioning profile type: development | ad-hoc | enterprise | app-store. */
+  profileType?: string;
+  /** iOS: provisioning profile expiry, ISO 8601. */
+  profileExpires?: string;
+  /** iOS: code-signing identity, the subject CN of the profile's developer certificate. */
+  signingIdentity?: string;
+  /** iOS: architectures of the main executable (`arm64`, `x86_64`, ...). */
+  archs?: string[];
+  /** iOS: frameworks and libraries the main executable links (LC_LOAD_DYLIB): which SDKs the app uses. */
+  frameworks?: string[];
+  /** iOS: a Mach-O of the app is FairPlay-encrypted (cryptid != 0): its code was not scanned, only resources. */
+  encrypted?: boolean;
+  /** iOS: the encrypted binaries, by entry path. */
+  encryptedBinaries?: string[];
 }
 
 export interface ReportArtifact {
@@ -73,4 +91,22 @@ export interface Report {
   findings: ReportFinding[];
   diagnostics: Diagnostic[];
   stats: ReportStats;
+  /** Findings accepted by a baseline or an ignore file: reported, never counted by --fail-on. Absent when none. */
+  suppressed?: SuppressedFinding[];
+}
+
+/** Why a finding does not count: an entry of a baseline file or of an ignore file (.leakdexignore). */
+export interface Suppression {
+  kind: 'baseline' | 'ignore';
+  /** The file that accepted it, as given. */
+  file: string;
+  /** Ignore files: the reason written beside the fingerprint. */
+  reason?: string;
+  /** Ignore files: the last day (YYYY-MM-DD, UTC) the entry holds; the finding counts again after it. */
+  expires?: string;
+}
+
+/** A finding accepted by a baseline or ignore entry. */
+export interface SuppressedFinding extends ReportFinding {
+  suppression: Suppression;
 }

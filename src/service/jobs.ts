@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
-import { scanFileIsolated, type IsolatedScanOptions } from '../pipeline/run.js';
+import { MAX_PARALLELISM, PARALLEL_MIN_BYTES, scanFileIsolated, type IsolatedScanOptions } from '../pipeline/run.js';
 import type { Report } from '../report/types.js';
 import type { ScanRecord, Store } from '../store/types.js';
 import type { FindingKeys } from './crypto.js';
@@ -67,6 +67,8 @@ export class JobRunner extends EventEmitter {
 
   constructor(private readonly opts: RunnerOptions) {
     super();
+    // Every request waiting on a scan (`?wait=`) listens for `finished`.
+    this.setMaxListeners(0);
     this.pool = new Pool(opts.config.jobs.concurrency);
     this.scan = opts.scan ?? scanFileIsolated;
   }
@@ -187,6 +189,7 @@ export class JobRunner extends EventEmitter {
             this.scan(job.uploadPath!, {
               showSecrets: true,
               displayPath: job.filename,
+              parallelism: this.parallelismFor(job.size),
               entryTimeoutMs: l.entryTimeoutMs,
               limits: {
                 maxArtifactBytes: l.maxUploadBytes,
@@ -221,6 +224,12 @@ export class JobRunner extends EventEmitter {
     } finally {
       clearInterval(beat);
     }
+  }
+
+  /** Worker threads for one scan: large files share the cores left by the other scans running here. */
+  private parallelismFor(size: number): number {
+    if (size < PARALLEL_MIN_BYTES) return 1;
+    return Math.max(1, Math.min(MAX_PARALLELISM, Math.floor(availableParallelism() / Math.max(1, this.active.size))));
   }
 
   private async removeUpload(job: ScanRecord): Promise<void> {

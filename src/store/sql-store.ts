@@ -263,7 +263,7 @@ export abstract class SqlStore implements Store {
         );
         appId = String((await db.get<Row>('SELECT id FROM apps WHERE tenant_id = $1 AND platform = $2 AND package_id = $3', [scan.tenantId, a.platform, a.packageId]))!.id);
         const v = result.version ?? { versionName: null, versionCode: null, signer: null };
-        const versionKey = `${v.versionCode ?? ''}\u0000${v.versionName ?? ''}`;
+        const versionKey = JSON.stringify([v.versionCode, v.versionName]);
         await db.run(
           `INSERT INTO versions (id, tenant_id, app_id, version_key, version_name, version_code, signer, scan_id, sha256, findings, rating, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)

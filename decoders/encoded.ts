@@ -1,0 +1,167 @@
+import { textStrings } from './text.js';
+import type { DecodedString, DecodeContext } from './types.js';
+
+// Base64 and hex blobs long enough to hide a key, decoded and rescanned: an app that stores
+// `QUtJQV...` instead of `AKIA...` hides nothing from a parser that decodes what looks encoded.
+
+/** Shortest base64 run decoded (24 bytes of payload: shorter blobs cannot hold most keys with any context). */
+export const MIN_BASE64_CHARS = 32;
+/** Shortest hex run decoded (20 bytes of payload). */
+export const MIN_HEX_CHARS = 40;
+/** Longest run decoded; longer blobs are images and fonts, not hidden keys. */
+export const MAX_ENCODED_CHARS = 64 * 1024;
+/** Most blobs decoded per string. */
+const MAX_BLOBS_PER_STRING = 16;
+/** Decoded text must be at least this long to be rescanned. */
+const MIN_DECODED_CHARS = 16;
+/** Share of printable characters decoded text must have. */
+const MIN_PRINTABLE_SHARE = 0.95;
+/** Decoding rounds: base64 of base64 is decoded twice, no further. */
+export const MAX_DECODE_DEPTH = 2;
+/** Strings taken from structured decoded text (JSON, properties) per blob. */
+const MAX_INNER_STRINGS = 10_000;
+
+const B64 = new Int16Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+B64['-'.charCodeAt(0)] = 62;
+B64['_'.charCodeAt(0)] = 63;
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** Decodes base64 or base64url (padding optional); undefined when the length cannot be base64. */
+function decodeBase64(s: string): Uint8Array | undefined {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 61) end--;
+  if (s.length - end > 2 || end % 4 === 1) return undefined;
+  const out = new Uint8Array(Math.floor((end * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < end; i++) {
+    const v = B64[s.charCodeAt(i)]!;
+    if (v < 0) return undefined;
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out.subarray(0, o);
+}
+
+function decodeHex(s: string): Uint8Array {
+  const out = new Uint8Array(s.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
+  return out;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decoded bytes as text when they are valid UTF-8 and printable, else undefined. */
+function printableText(bytes: Uint8Array): string | undefined {
+  if (bytes.length < MIN_DECODED_CHARS) return undefined;
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+  let printable = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x20 && c !== 0x7f) || c === 9 || c === 10 || c === 13) printable++;
+  }
+  return printable >= text.length * MIN_PRINTABLE_SHARE ? text : undefined;
+}
+
+/** One encoded blob found inside a string. */
+export interface EncodedBlob {
+  encoding: 'base64' | 'hex';
+  /** Character offset of the blob inside the string. */
+  start: number;
+  /** The decoded text. */
+  text: string;
+}
+
+/** Runs of base64 or hex characters in `s` that decode to printable text. */
+export function encodedBlobs(s: string): EncodedBlob[] {
+  const out: EncodedBlob[] = [];
+  const n = s.length;
+  if (n < MIN_BASE64_CHARS) return out;
+  let i = 0;
+  while (i < n && out.length < MAX_BLOBS_PER_STRING) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || B64[c]! < 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let allHex = true;
+    let classes = 0;
+    while (i < n) {
+      const d = s.charCodeAt(i);
+      if (d >= 128 || B64[d]! < 0) break;
+      if (allHex && !isHex(d)) allHex = false;
+      classes |= d >= 97 && d <= 122 ? 1 : d >= 65 && d <= 90 ? 2 : d >= 48 && d <= 57 ? 4 : 8;
+      i++;
+    }
+    let end = i;
+    while (end < n && end - i < 2 && s.charCodeAt(end) === 61) end++;
+    const len = end - start;
+    if (len > MAX_ENCODED_CHARS) continue;
+    if (allHex && len >= MIN_HEX_CHARS && (i - start) % 2 === 0) {
+      const text = printableText(decodeHex(s.slice(start, i)));
+      if (text !== undefined) {
+        out.push({ encoding: 'hex', start, text });
+        i = end;
+        continue;
+      }
+    }
+    // Real base64 mixes cases and digits; an identifier or a word run (`com_example_SomeClass`) does not decode to text anyway.
+    if (len >= MIN_BASE64_CHARS && (classes & 3) === 3) {
+      const bytes = decodeBase64(s.slice(start, end));
+      const text = bytes && printableText(bytes);
+      if (text !== undefined) out.push({ encoding: 'base64', start, text });
+    }
+    i = end;
+  }
+  return out;
+}
+
+/**
+ * Strings hidden in base64/hex blobs of `s`: each decoded blob as a whole (pointer `<pointer> decoded:base64`,
+ * the context of `s`), then the strings of the decoded text read as JSON/properties/XML when it is structured,
+ * then blobs inside the decoded text, up to {@link MAX_DECODE_DEPTH} rounds.
+ */
+export function* decodedStrings(s: DecodedString, depth = 1): Generator<DecodedString> {
+  if (depth > MAX_DECODE_DEPTH || s.text.length < MIN_BASE64_CHARS) return;
+  for (const blob of encodedBlobs(s.text)) {
+    const pointer = `${s.location.pointer} decoded:${blob.encoding}${blob.start ? `@${blob.start}` : ''}`;
+    const whole: DecodedString = { text: blob.text, location: { entry: s.location.entry, decoder: s.location.decoder, pointer } };
+    if (s.context !== undefined) whole.context = s.context;
+    if (s.scope !== undefined) whole.scope = s.scope;
+    yield whole;
+    const t = blob.text.trimStart();
+    if (t.startsWith('{') || t.startsWith('[') || t.startsWith('<') || /^[\w.-]+\s*[=:]/.test(t)) {
+      // No file extension: the decoded text's own shape decides how it is read.
+      const ctx: DecodeContext = { entry: 'decoded', warn: () => {} };
+      let k = 0;
+      try {
+        for (const inner of textStrings(blob.text, ctx)) {
+          if (++k > MAX_INNER_STRINGS) break;
+          if (inner.text === blob.text) continue;
+          const d: DecodedString = { text: inner.text, location: { entry: s.location.entry, decoder: s.location.decoder, pointer: `${pointer} ${inner.location.pointer}` } };
+          const context = inner.context ?? s.context;
+          if (context !== undefined) d.context = context;
+          yield d;
+        }
+      } catch {
+        // Decoded text that is not the structured text it looked like: its whole text was emitted above.
+      }
+    }
+    yield* decodedStrings(whole, depth + 1);
+  }
+}

@@ -1,0 +1,181 @@
+import { DecodeError, type DecodedString, type Decoder } from './types.js';
+
+// Hermes bytecode (React Native): facebook/hermes include/hermes/BCGen/HBC/BytecodeFileFormat.h. The string table
+// stores every literal back to back without separators, so only the table gives correct boundaries.
+
+/** `hbc::MAGIC` (0x1F1903C103BC1FC6) as little-endian bytes. */
+export const HERMES_MAGIC = [0xc6, 0x1f, 0xbc, 0x03, 0xc1, 0x03, 0x19, 0x1f] as const;
+/** Bytecode versions whose layout is known: HBC 84 (React Native 0.66) to 99 (Hermes 1.0 / RN 0.82+). */
+export const HERMES_MIN_VERSION = 84;
+export const HERMES_MAX_VERSION = 99;
+/** `BytecodeFileHeader` is 128 bytes in every known version (padded to a multiple of 32). */
+const HEADER_SIZE = 128;
+/** Longest string returned; longer literals are cut (the rest is rarely a secret and costs the detector). */
+const MAX_STRING_CHARS = 64 * 1024;
+/** Most strings in one file (the 23-bit offset field limits real files far below). */
+const MAX_STRINGS = 16_000_000;
+
+/** True when `head` starts with the Hermes bytecode magic. */
+export function isHermes(head: Uint8Array): boolean {
+  if (head.length < 8) return false;
+  for (let i = 0; i < 8; i++) if (head[i] !== HERMES_MAGIC[i]) return false;
+  return true;
+}
+
+/** The fields of the header the string table needs; stable from HBC 84 to 99. */
+export interface HermesHeader {
+  version: number;
+  fileLength: number;
+  functionCount: number;
+  stringKindCount: number;
+  identifierCount: number;
+  stringCount: number;
+  overflowStringCount: number;
+  stringStorageSize: number;
+}
+
+/** Size of `SmallFuncHeader`: four words until the v98 layout, three words since (FUNC_HEADER_FIELDS). */
+function funcHeaderSizes(version: number): number[] {
+  return version >= 98 ? [12, 16] : [16, 12];
+}
+
+/** One literal of the string table. */
+export interface HermesString {
+  index: number;
+  text: string;
+  identifier: boolean;
+  /** Offset of the literal's bytes inside the file. */
+  offset: number;
+}
+
+/** Reads the header; throws DecodeError (`hermes.unknown_version` for versions outside 84..99). */
+export function hermesHeader(bytes: Uint8Array): HermesHeader {
+  if (!isHermes(bytes)) throw new DecodeError('hermes.bad_magic', 'not Hermes bytecode', 0);
+  if (bytes.length < HEADER_SIZE) throw new DecodeError('hermes.truncated', `file of ${bytes.length} bytes is shorter than the header`, 0);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u = (o: number) => v.getUint32(o, true);
+  const version = u(8);
+  if (version < HERMES_MIN_VERSION || version > HERMES_MAX_VERSION) {
+    throw new DecodeError('hermes.unknown_version', `Hermes bytecode version ${version} is not one this decoder knows (${HERMES_MIN_VERSION}..${HERMES_MAX_VERSION}); printable runs were scanned instead`, 8);
+  }
+  // magic u64, version u32, sourceHash[20], then u32 fields from 0x20.
+  return {
+    version,
+    fileLength: u(0x20),
+    functionCount: u(0x28),
+    stringKindCount: u(0x2c),
+    identifierCount: u(0x30),
+    stringCount: u(0x34),
+    overflowStringCount: u(0x38),
+    stringStorageSize: u(0x3c),
+  };
+}
+
+interface Layout {
+  kinds: number;
+  table: number;
+  overflow: number;
+  storage: number;
+}
+
+/** Section offsets for a given function header size, or undefined when the sections do not fit the file. */
+function layout(h: HermesHeader, size: number, funcHeaderSize: number): Layout | undefined {
+  // visitBytecodeSegmentsInOrder: function headers, string kinds, identifier hashes, small string table,
+  // overflow table, string storage; every section aligned to 4 bytes (BYTECODE_ALIGNMENT).
+  const align = (n: number) => (n + 3) & ~3;
+  let pos = HEADER_SIZE + h.functionCount * funcHeaderSize;
+  const kinds = align(pos);
+  pos = kinds + h.stringKindCount * 4;
+  pos = align(pos) + h.identifierCount * 4;
+  const table = align(pos);
+  pos = table + h.stringCount * 4;
+  const overflow = align(pos);
+  pos = overflow + h.overflowStringCount * 8;
+  const storage = align(pos);
+  if (storage + h.stringStorageSize > size) return undefined;
+  return { kinds, table, overflow, storage };
+}
+
+/** Checks that the run-length string kinds add up to the string count (StringKind.h: count in the low 31 bits). */
+function kindsAddUp(v: DataView, h: HermesHeader, l: Layout): boolean {
+  let total = 0;
+  for (let i = 0; i < h.stringKindCount; i++) total += v.getUint32(l.kinds + i * 4, true) & 0x7fffffff;
+  return total === h.stringCount;
+}
+
+/** Kind of each string: identifier or not, from the run-length kinds table. */
+function identifierFlags(v: DataView, h: HermesHeader, l: Layout): (i: number) => boolean {
+  const runs: { end: number; identifier: boolean }[] = [];
+  let end = 0;
+  for (let i = 0; i < h.stringKindCount; i++) {
+    const e = v.getUint32(l.kinds + i * 4, true);
+    end += e & 0x7fffffff;
+    runs.push({ end, identifier: (e & 0x80000000) !== 0 });
+  }
+  let k = 0;
+  return (i) => {
+    while (k < runs.length && i >= runs[k]!.end) k++;
+    return runs[k]?.identifier ?? false;
+  };
+}
+
+const latin1 = new TextDecoder('latin1');
+const utf16 = new TextDecoder('utf-16le');
+
+/** Every literal of the string table, in table order, with exact boundaries. */
+export function* hermesStrings(bytes: Uint8Array, warn: (code: string, message: string, offset?: number) => void = () => {}): Generator<HermesString> {
+  const h = hermesHeader(bytes);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (h.fileLength !== bytes.length) warn('hermes.bad_length', `header says ${h.fileLength} bytes, file has ${bytes.length}`, 0x20);
+  if (h.stringCount > MAX_STRINGS) throw new DecodeError('hermes.too_many_strings', `${h.stringCount} strings`, 0x34);
+  let l: Layout | undefined;
+  for (const size of funcHeaderSizes(h.version)) {
+    const candidate = layout(h, bytes.length, size);
+    if (candidate && kindsAddUp(v, h, candidate)) {
+      l = candidate;
+      break;
+    }
+  }
+  if (!l) throw new DecodeError('hermes.bad_layout', `string table of ${h.stringCount} strings (${h.stringStorageSize} bytes) does not fit the file`, 0x34);
+  const isIdentifier = identifierFlags(v, h, l);
+  let bad = 0;
+  for (let i = 0; i < h.stringCount; i++) {
+    const e = v.getUint32(l.table + i * 4, true);
+    // SmallStringTableEntry: isUTF16 : 1, offset : 23, length : 8 (LSB first); length 255 = overflowed.
+    const isUtf16 = (e & 1) !== 0;
+    let offset = (e >>> 1) & 0x7fffff;
+    let length = e >>> 24;
+    if (length === 0xff) {
+      if (offset >= h.overflowStringCount) {
+        if (bad++ < 16) warn('hermes.bad_string', `string ${i} points at overflow entry ${offset} of ${h.overflowStringCount}`, l.table + i * 4);
+        continue;
+      }
+      const slot = l.overflow + offset * 8;
+      offset = v.getUint32(slot, true);
+      length = v.getUint32(slot + 4, true);
+    }
+    const byteLength = isUtf16 ? length * 2 : length;
+    if (offset > h.stringStorageSize || byteLength > h.stringStorageSize - offset) {
+      if (bad++ < 16) warn('hermes.bad_string', `string ${i} (${byteLength} bytes at ${offset}) runs past the string storage`, l.table + i * 4);
+      continue;
+    }
+    const at = l.storage + offset;
+    const end = at + Math.min(byteLength, isUtf16 ? MAX_STRING_CHARS * 2 : MAX_STRING_CHARS);
+    const text = (isUtf16 ? utf16 : latin1).decode(bytes.subarray(at, end));
+    yield { index: i, text, identifier: isIdentifier(i), offset: at };
+  }
+}
+
+/**
+ * Hermes bytecode decoder: every literal of the string table (`string_table[N]`), identifiers included (property
+ * names such as `apiKey` are the context of nothing here, but they cost little). Versions outside 84..99 end in
+ * DecodeError `hermes.unknown_version`, and the pipeline scans printable runs instead.
+ */
+export const decodeHermes: Decoder = function* (bytes, ctx) {
+  const warn = (code: string, message: string, offset?: number) => ctx.warn({ code, message, offset });
+  for (const s of hermesStrings(bytes, warn)) {
+    if (s.text.length === 0) continue;
+    const d: DecodedString = { text: s.text, location: { entry: ctx.entry, decoder: 'hermes', pointer: `string_table[${s.index}]` } };
+    yield d;
+  }
+};

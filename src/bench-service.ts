@@ -1,0 +1,149 @@
+/**
+ * `npm run bench:service`: the service's scan throughput against the CLI on the same files, and GET latency while
+ * scans run. Usage: node dist/src/bench-service.js [--n 40] [--concurrency 20] [FILE...]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { scanFileIsolated } from './pipeline/run.js';
+
+const SERVER_JS = fileURLToPath(new URL('./server.js', import.meta.url));
+const CLI_JS = fileURLToPath(new URL('./cli.js', import.meta.url));
+/** Clients polling GET routes while the scans run, and the pause between two requests of one client, ms. */
+const GET_CLIENTS = 4;
+const GET_PAUSE_MS = 50;
+const TARGET_THROUGHPUT_SHARE = 0.8;
+const TARGET_P99_MS = 50;
+
+/** Runs `tasks` with at most `limit` at once. */
+async function parallel<T>(items: T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await task(items[i]!, i);
+      }
+    }),
+  );
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function runCli(file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_JS, 'scan', file, '--format', 'json', '--fail-on', 'none'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += String(d)));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`leakdex scan ${file} exited ${code}: ${err}`))));
+  });
+}
+
+function startService(dataDir: string, concurrency: number): Promise<{ child: ChildProcess; url: string; key: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SERVER_JS], {
+      env: { ...process.env, LEAKDEX_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LEAKDEX_CONCURRENCY: String(concurrency), LOG_LEVEL: 'warn', LEAKDEX_RATE_LIMIT: '1000000' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout!.on('data', (d) => {
+      text += String(d);
+      const key = /(ldx_[0-9a-f]{16}_[A-Za-z0-9_-]{43})/.exec(text)?.[1];
+      const url = /curl .* "(http:\/\/[^/]+)\/v1\/scans/.exec(text)?.[1];
+      if (key && url) resolve({ child, url, key });
+    });
+    child.on('exit', (code) => reject(new Error(`service exited with ${code}`)));
+  });
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ options: { n: { type: 'string', default: '40' }, concurrency: { type: 'string', default: '20' } }, allowPositionals: true });
+  const n = Number(values.n);
+  const clientConcurrency = Number(values.concurrency);
+  const cores = availableParallelism();
+  const sources = positionals.length ? positionals : readdirSync('samples/android').filter((f) => f.endsWith('.apk')).map((f) => join('samples/android', f));
+  const files = Array.from({ length: n }, (_, i) => sources[i % sources.length]!);
+  const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
+  console.log(`leakdex service bench: ${n} uploads of ${sources.length} file(s), ${(bytes / 1024 ** 2).toFixed(1)} MiB in all, ${cores} cores, ${clientConcurrency} concurrent clients`);
+
+  let t0 = performance.now();
+  await parallel(files, cores, (f) => runCli(f));
+  const cliSeconds = (performance.now() - t0) / 1000;
+  console.log(`CLI   (leakdex scan, one process per file, ${cores} at once): ${(n / cliSeconds).toFixed(2)} scans/s (${cliSeconds.toFixed(1)} s)`);
+
+  t0 = performance.now();
+  await parallel(files, cores, async (f) => {
+    await scanFileIsolated(f);
+  });
+  const engineSeconds = (performance.now() - t0) / 1000;
+  console.log(`engine (scanFileIsolated in one process, ${cores} at once): ${(n / engineSeconds).toFixed(2)} scans/s (${engineSeconds.toFixed(1)} s)`);
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'leakdex-bench-'));
+  const service = await startService(dataDir, cores);
+  try {
+    const h = { authorization: `Bearer ${service.key}` };
+    const ids: string[] = [];
+    const latencies: number[] = [];
+    let scanning = true;
+    const probe = async () => {
+      while (scanning) {
+        const url = ids.length && Math.random() < 0.7 ? `${service.url}/v1/scans/${ids[Math.floor(Math.random() * ids.length)]}` : `${service.url}/v1/apps`;
+        const s = performance.now();
+        const res = await fetch(url, { headers: h });
+        await res.arrayBuffer();
+        latencies.push(performance.now() - s);
+        await new Promise((r) => setTimeout(r, GET_PAUSE_MS));
+      }
+    };
+    t0 = performance.now();
+    const probes = Array.from({ length: GET_CLIENTS }, probe);
+    await parallel(files, clientConcurrency, async (f, i) => {
+      const form = new FormData();
+      form.append('file', new Blob([readFileSync(f)]), `bench-${i}.apk`);
+      const res = await fetch(`${service.url}/v1/scans?force=true`, { method: 'POST', body: form, headers: h });
+      if (res.status !== 202) throw new Error(`upload ${f} answered ${res.status}: ${await res.text()}`);
+      ids.push(((await res.json()) as { id: string }).id);
+    });
+    const uploadSeconds = (performance.now() - t0) / 1000;
+    let failed = 0;
+    await parallel(ids, clientConcurrency, async (id) => {
+      for (;;) {
+        const res = await fetch(`${service.url}/v1/scans/${id}?wait=600`, { headers: h });
+        const scan = (await res.json()) as { status: string };
+        if (scan.status === 'done' || scan.status === 'failed') {
+          if (scan.status === 'failed') failed++;
+          return;
+        }
+      }
+    });
+    const serviceSeconds = (performance.now() - t0) / 1000;
+    scanning = false;
+    await Promise.all(probes);
+    latencies.sort((a, b) => a - b);
+    const throughput = n / serviceSeconds;
+    const share = throughput / (n / cliSeconds);
+    const p50 = percentile(latencies, 50);
+    const p99 = percentile(latencies, 99);
+    console.log(`service (upload + queue + scan, ${cores} scans at once): ${throughput.toFixed(2)} scans/s (${serviceSeconds.toFixed(1)} s; uploads took ${uploadSeconds.toFixed(1)} s; ${failed} failed)`);
+    console.log(`        = ${(share * 100).toFixed(0)} % of the CLI, ${((throughput / (n / engineSeconds)) * 100).toFixed(0)} % of the in-process engine`);
+    console.log(`GET latency during scans (${latencies.length} requests): p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`);
+    console.log(`targets: throughput >= ${TARGET_THROUGHPUT_SHARE * 100} % of the CLI: ${share >= TARGET_THROUGHPUT_SHARE ? 'met' : 'MISSED'}; GET p99 < ${TARGET_P99_MS} ms: ${p99 < TARGET_P99_MS ? 'met' : 'MISSED'}`);
+    if (failed) process.exitCode = 1;
+  } finally {
+    service.child.kill('SIGTERM');
+    await new Promise((r) => service.child.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,83 @@
+import type { VersionDiff } from './advice.js';
+import type { FailOn } from './baseline.js';
+import { renderHtml } from './html.js';
+import { renderMarkdown } from './markdown.js';
+import { renderSarif } from './sarif.js';
+import { renderText } from './text.js';
+import type { Report } from './types.js';
+
+/** Report formats, shared by `leakdex scan --format` and the service's `GET /v1/scans/:id/report?format=`. */
+export const FORMATS = ['text', 'json', 'sarif', 'html', 'markdown'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** Media type of each format (content negotiation on the service; `--output` needs none). */
+export const MEDIA_TYPES: Record<Format, string> = {
+  text: 'text/plain; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  sarif: 'application/sarif+json; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+};
+
+/** Accepts `md` for markdown. */
+export function parseFormat(s: string): Format | undefined {
+  const f = s === 'md' ? 'markdown' : s;
+  return (FORMATS as readonly string[]).includes(f) ? (f as Format) : undefined;
+}
+
+/** The format an Accept header asks for (first match by q-value order), or undefined when none of ours is named. */
+export function negotiateFormat(accept: string | undefined): Format | undefined {
+  if (!accept) return undefined;
+  const ranges = accept
+    .split(',')
+    .map((part, i) => {
+      const [type, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { type: type!.trim(), q: q ? Number(q.slice(2)) : 1, i };
+    })
+    .filter((r) => r.q > 0)
+    .sort((x, y) => y.q - x.q || x.i - y.i);
+  for (const r of ranges) {
+    const hit = (Object.entries(MEDIA_TYPES) as [Format, string][]).find(([, mt]) => mt.split(';')[0] === r.type);
+    if (hit) return hit[0];
+    if (r.type === 'application/*' || r.type === '*/*') return 'json';
+    if (r.type === 'text/*') return 'text';
+  }
+  return undefined;
+}
+
+export interface RenderOptions {
+  color?: boolean;
+  failOn?: FailOn;
+  failing?: number;
+  diff?: VersionDiff;
+  baselineApplied?: boolean;
+}
+
+/** Renders a report in one of FORMATS. */
+export function renderReport(report: Report, format: Format, opts: RenderOptions = {}): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(report, null, 2) + '\n';
+    case 'sarif':
+      return renderSarif(report, { baselineApplied: opts.baselineApplied });
+    case 'html':
+      return renderHtml(report, opts);
+    case 'markdown':
+      return renderMarkdown(report, opts);
+    case 'text': {
+      let text = renderText(report, { color: opts.color });
+      const sup = report.suppressed ?? [];
+      if (sup.length) {
+        const lines = [`${sup.length} suppressed finding(s), not counted by --fail-on:`];
+        for (const f of sup.slice(0, 20)) {
+          const s = f.suppression;
+          lines.push(`  ${f.severity.padEnd(8)} ${f.title} [${f.ruleId}] ${f.redacted}  ${s.kind === 'baseline' ? `baseline ${s.file}` : `${s.reason ?? ''}${s.expires ? ` (until ${s.expires})` : ''}`}`);
+        }
+        if (sup.length > 20) lines.push(`  … ${sup.length - 20} more (see --format json)`);
+        text += lines.join('\n') + '\n';
+      }
+      return text;
+    }
+  }
+}

@@ -1,0 +1,598 @@
+import t from 'tap';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import JSZip from 'jszip';
+import { buildApp, createLogger } from '../src/app.js';
+import { ConfigError, loadConfig, type Config } from '../src/config.js';
+import { scanFileSync } from '../src/pipeline/index.js';
+import { ScanFailure } from '../src/pipeline/run.js';
+import type { Report } from '../src/report/types.js';
+import { createApiKey, authenticate } from '../src/service/auth.js';
+import { keysCommand, KEYS_HELP, SERVE_HELP, WORKER_HELP } from '../src/service/commands.js';
+import { keyedFingerprint } from '../src/service/crypto.js';
+import { JobRunner, type ScanFn } from '../src/service/jobs.js';
+import { Metrics } from '../src/service/metrics.js';
+import { Pool, PoolTimeout } from '../src/service/pool.js';
+import { rate } from '../src/service/results.js';
+import { findingKeys, startServer } from '../src/server.js';
+import { openStore, SQLITE_FILE } from '../src/store/index.js';
+import type { ScanCompletion, Store } from '../src/store/types.js';
+
+const ROOT = process.cwd();
+const V1 = join(ROOT, 'samples/android/leaky-multidex.apk');
+const V2 = join(ROOT, 'samples/android/leaky-v2.apk');
+const CLEAN = join(ROOT, 'samples/android/clean-app.apk');
+/** The service entry point next to this compiled test (the build output, not the repo). */
+const SERVER_JS = fileURLToPath(new URL('../src/server.js', import.meta.url));
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'leakdex-service-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A multipart/form-data body with one file part. */
+function multipart(field: string, filename: string, content: Buffer): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = `----leakdex${randomBytes(8).toString('hex')}`;
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+interface Service {
+  app: Awaited<ReturnType<typeof buildApp>>;
+  store: Store;
+  runner: JobRunner;
+  config: Config;
+  logs: string[];
+  /** Admin key of tenant "acme". */
+  admin: string;
+  uploadsDir: string;
+}
+
+/** Builds the app on a temporary SQLite store with a runner, as server.ts does, without listening. */
+async function service(tt: { teardown(fn: () => unknown): void }, overrides: Record<string, unknown> = {}, scan?: ScanFn): Promise<Service> {
+  const dir = tempDir();
+  const config = loadConfig({ env: { LEAKDEX_DATA_DIR: dir }, overrides: { bootstrapKey: false, logLevel: 'info', jobs: { concurrency: 2, pollMs: 50 }, ...overrides } });
+  const store = await openStore(config);
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const logger = createLogger('info', stream);
+  const metrics = new Metrics();
+  const keys = findingKeys(config);
+  const runner = new JobRunner({ store, config, keys, metrics, log: logger, scan });
+  const app = await buildApp({ config, store, metrics, keys, runner }, logger);
+  await app.ready();
+  await runner.start();
+  tt.teardown(async () => {
+    await app.close();
+    await runner.stop();
+    await store.close();
+  });
+  const { token } = await createApiKey(store, 'acme', ['admin']);
+  return { app, store, runner, config, logs, admin: token, uploadsDir: join(dir, 'uploads') };
+}
+
+
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+async function upload(s: Service, key: string, file: string | Buffer, query = '', name = 'app.apk') {
+  const body = multipart('file', name, typeof file === 'string' ? readFileSync(file) : file);
+  return s.app.inject({ method: 'POST', url: `/v1/scans${query}`, payload: body.payload, headers: { ...body.headers, ...bearer(key) } });
+}
+
+async function waitDone(s: Service, key: string, id: string) {
+  const res = await s.app.inject({ method: 'GET', url: `/v1/scans/${id}?wait=60`, headers: bearer(key) });
+  return res.json();
+}
+
+t.test('config: defaults, file, environment, every problem reported', async (t) => {
+  const dir = tempDir();
+  const d = loadConfig({ env: {} });
+  t.match(d, { host: '127.0.0.1', port: 8080, dataDir: join(ROOT, 'data'), databaseUrl: undefined, secrets: { store: false } });
+  t.ok(d.jobs.concurrency >= 1);
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify({ port: 9000, limits: { maxUploadBytes: 1234 }, rateLimit: { max: 7 } }));
+  const c = loadConfig({ env: { LEAKDEX_CONFIG: file, PORT: '9100', HOST: '0.0.0.0', DATABASE_URL: 'postgres://x@y/z', LEAKDEX_CONCURRENCY: '3' } });
+  t.match(c, { port: 9100, host: '0.0.0.0', databaseUrl: 'postgres://x@y/z', jobs: { concurrency: 3 }, limits: { maxUploadBytes: 1234 }, rateLimit: { max: 7 } }, 'env overrides the file');
+  t.throws(() => loadConfig({ env: { PORT: 'eighty' } }), ConfigError);
+  const err = t.throws(() => loadConfig({ env: { PORT: '70000', LEAKDEX_CONCURRENCY: '0' } })) as Error;
+  t.match(err.message, /\/port/);
+  t.match(err.message, /\/jobs\/concurrency/);
+  t.throws(() => loadConfig({ env: { LEAKDEX_STORE_SECRETS: '1' } }), /LEAKDEX_SECRETS_KEY/);
+  t.throws(() => loadConfig({ env: { LEAKDEX_STORE_SECRETS: '1', LEAKDEX_SECRETS_KEY: 'short' } }), /encryptionKey/);
+  t.throws(() => loadConfig({ env: {}, overrides: { surprise: true } }), ConfigError, 'unknown settings are rejected');
+  t.throws(() => loadConfig({ env: { LEAKDEX_CONFIG: join(dir, 'missing.json') } }), /cannot read configuration file/);
+});
+
+t.test('pool: limits concurrency and times tasks out', async (t) => {
+  const pool = new Pool(2);
+  let running = 0;
+  let peak = 0;
+  const task = async () => {
+    running++;
+    peak = Math.max(peak, running);
+    await new Promise((r) => setTimeout(r, 20));
+    running--;
+    return 1;
+  };
+  t.same(await Promise.all([1, 2, 3, 4, 5].map(() => pool.run(task, 1000))), [1, 1, 1, 1, 1]);
+  t.equal(peak, 2);
+  await t.rejects(pool.run(() => new Promise(() => {}), 30), PoolTimeout);
+  t.equal(pool.active, 0, 'a timed-out task frees its slot');
+  t.equal(rate({ critical: 0, high: 0, medium: 0, low: 0, info: 3 }), 'A');
+  t.equal(rate({ critical: 0, high: 0, medium: 1, low: 0, info: 0 }), 'C');
+  t.equal(rate({ critical: 1, high: 0, medium: 0, low: 0, info: 0 }), 'F');
+});
+
+t.test('uploads, status, report, reuse, force, delete (app.inject)', async (t) => {
+  const s = await service(t);
+  const res = await upload(s, s.admin, V1, '', 'leaky-multidex.apk');
+  t.equal(res.statusCode, 202);
+  const queued = res.json();
+  t.match(queued, { id: String, status: /^(queued|running)$/, sha256: /^[0-9a-f]{64}$/, size: readFileSync(V1).length, filename: 'leaky-multidex.apk' });
+  t.equal(res.headers.location, `/v1/scans/${queued.id}`);
+
+  const done = await waitDone(s, s.admin, queued.id);
+  t.match(done, { id: queued.id, status: 'done', rating: 'F', progress: { fraction: 1 }, summary: { kind: 'apk', platform: 'android', app: { id: 'com.leakdex.sample.leaky', versionCode: '12' } } });
+  t.ok(done.summary.findings > 0);
+  t.equal(done.attempts, 1);
+
+  const cli = scanFileSync(V1, { showSecrets: true });
+  const reportRes = await s.app.inject({ method: 'GET', url: `/v1/scans/${queued.id}/report`, headers: bearer(s.admin) });
+  t.equal(reportRes.statusCode, 200);
+  const report = reportRes.json() as Report;
+  t.equal(report.schemaVersion, 1);
+  t.equal(report.artifact.path, 'leaky-multidex.apk', 'the report names the upload, not a server path');
+  t.equal(report.findings.length, cli.findings.length, 'the same findings as the CLI');
+  t.same(report.findings.map((f) => f.ruleId).sort(), cli.findings.map((f) => f.ruleId).sort());
+  t.notOk(report.findings.some((f) => 'secret' in f), 'stored reports carry no secret values');
+  const fingerprintKey = Buffer.from(readFileSync(join(s.config.dataDir, 'fingerprint.key'), 'utf8').trim(), 'hex');
+  const byRule = new Map(cli.findings.map((f) => [keyedFingerprint(fingerprintKey, f.ruleId, f.secret!), f]));
+  for (const f of report.findings) t.ok(byRule.has(f.fingerprint), `${f.ruleId}: fingerprint is the HMAC of rule and value under the server key`);
+  t.notOk(report.findings.some((f) => cli.findings.some((c) => c.fingerprint === f.fingerprint)), 'no unkeyed (guessable) fingerprint is stored');
+
+  const again = await upload(s, s.admin, V1);
+  t.equal(again.statusCode, 200);
+  t.match(again.json(), { id: queued.id, reused: true, status: 'done' }, 'the same artifact reuses its scan');
+  const forced = await upload(s, s.admin, V1, '?force=true&wait=60');
+  t.equal(forced.statusCode, 200, 'wait returns once the scan is finished');
+  t.not(forced.json().id, queued.id);
+  t.equal(forced.json().status, 'done');
+
+  const list = await s.app.inject({ method: 'GET', url: '/v1/scans?limit=10', headers: bearer(s.admin) });
+  t.same(
+    list.json().scans.map((x: { id: string }) => x.id),
+    [forced.json().id, queued.id],
+  );
+
+  const notReady = await upload(s, s.admin, CLEAN);
+  const early = await s.app.inject({ method: 'GET', url: `/v1/scans/${notReady.json().id}/report`, headers: bearer(s.admin) });
+  t.ok(early.statusCode === 409 || early.statusCode === 200, 'a report before the scan ends is a 409, never a 500');
+  await waitDone(s, s.admin, notReady.json().id);
+
+  const del = await s.app.inject({ method: 'DELETE', url: `/v1/scans/${queued.id}`, headers: bearer(s.admin) });
+  t.equal(del.statusCode, 204);
+  t.equal((await s.app.inject({ method: 'GET', url: `/v1/scans/${queued.id}`, headers: bearer(s.admin) })).statusCode, 404);
+  t.equal((await s.app.inject({ method: 'DELETE', url: `/v1/scans/${queued.id}`, headers: bearer(s.admin) })).statusCode, 404);
+  t.same(
+    readdirSync(s.uploadsDir),
+    [],
+    'uploads are removed once scanned',
+  );
+});
+
+t.test('bad input gets a clear 4xx and leaves no file behind', async (t) => {
+  const s = await service(t, { limits: { maxUploadBytes: 20_000 } });
+  const expect = async (res: Awaited<ReturnType<typeof upload>>, status: number, code: string, message: RegExp) => {
+    t.equal(res.statusCode, status, code);
+    t.match(res.json(), { statusCode: status, error: code, message, requestId: String });
+  };
+  await expect(await upload(s, s.admin, Buffer.from('just some text, not an archive')), 422, 'not_an_archive', /not a ZIP archive/);
+  await expect(await upload(s, s.admin, Buffer.from('PK\u0003\u0004 truncated')), 422, 'not_an_archive', /cannot be read as a ZIP archive/);
+  const zipOfText = await new JSZip().file('notes.txt', 'hello').generateAsync({ type: 'nodebuffer' });
+  await expect(await upload(s, s.admin, zipOfText), 422, 'not_an_app', /not an app/);
+  const splits = await new JSZip().file('base.apk', readFileSync(CLEAN)).file('split_config.arm64_v8a.apk', 'x').file('manifest.json', '{}').generateAsync({ type: 'nodebuffer' });
+  await expect(await upload(s, s.admin, splits), 422, 'unsupported', /not supported/);
+  await expect(await upload(s, s.admin, readFileSync(V1)), 413, 'too_large', /20000 bytes/);
+  await expect(await upload(s, s.admin, Buffer.alloc(0)), 400, 'empty', /empty/);
+  const wrongField = multipart('attachment', 'a.apk', readFileSync(CLEAN));
+  await expect(await s.app.inject({ method: 'POST', url: '/v1/scans', payload: wrongField.payload, headers: { ...wrongField.headers, ...bearer(s.admin) } }), 400, 'no_file', /field 'file'/);
+  await expect(await s.app.inject({ method: 'POST', url: '/v1/scans', payload: { file: 'x' }, headers: bearer(s.admin) }), 415, 'not_multipart', /multipart/);
+  const octets = await s.app.inject({ method: 'POST', url: '/v1/scans', payload: readFileSync(CLEAN), headers: { ...bearer(s.admin), 'content-type': 'application/octet-stream' } });
+  t.equal(octets.statusCode, 415);
+  await expect(await upload(s, s.admin, readFileSync(CLEAN), '?wait=-1'), 400, 'invalid_request', /wait/);
+  t.equal((await s.app.inject({ method: 'GET', url: '/v1/nothing', headers: bearer(s.admin) })).statusCode, 404);
+  t.same(readdirSync(s.uploadsDir), [], 'no partial or rejected upload is left in the uploads directory');
+  t.same(await s.store.listScans((await s.store.ensureTenant('acme')).id, { limit: 10 }), [], 'no scan was created');
+});
+
+t.test('apps, versions, findings with first/last seen, diff, signer change', async (t) => {
+  const s = await service(t);
+  const v1 = await upload(s, s.admin, V1, '?wait=60');
+  const v2 = await upload(s, s.admin, V2, '?wait=60');
+  t.equal(v1.json().status, 'done');
+  t.equal(v2.json().status, 'done');
+  const h = bearer(s.admin);
+
+  const apps = (await s.app.inject({ method: 'GET', url: '/v1/apps', headers: h })).json().apps;
+  t.equal(apps.length, 1);
+  t.match(apps[0], { platform: 'android', packageId: 'com.leakdex.sample.leaky', name: 'Leakdex Leaky Sample', versions: 2 });
+  for (const ref of [apps[0].id, 'com.leakdex.sample.leaky', 'android:com.leakdex.sample.leaky']) {
+    t.equal((await s.app.inject({ method: 'GET', url: `/v1/apps/${encodeURIComponent(ref)}`, headers: h })).json().id, apps[0].id, `app found by ${ref}`);
+  }
+
+  const versions = (await s.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/versions', headers: h })).json().versions;
+  t.same(
+    versions.map((v: { versionName: string; versionCode: string; signerChanged: boolean }) => [v.versionName, v.versionCode, v.signerChanged]),
+    [
+      ['1.2.0', '12', false],
+      ['1.3.0', '13', false],
+    ],
+  );
+  t.match(versions[0], { signer: /^[0-9a-f]{64}$/, scanId: v1.json().id, rating: 'F' });
+
+  const diff = (await s.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/diff?from=12&to=1.3.0', headers: h })).json();
+  const cli1 = scanFileSync(V1).findings.map((f) => f.ruleId);
+  const cli2 = scanFileSync(V2).findings.map((f) => f.ruleId);
+  const onlyIn = (a: string[], b: string[]) => a.filter((r) => !b.includes(r)).sort();
+  t.same(diff.new.map((f: { ruleId: string }) => f.ruleId).sort(), onlyIn(cli2, cli1), 'new = rules only in v2');
+  t.same(diff.resolved.map((f: { ruleId: string }) => f.ruleId).sort(), onlyIn(cli1, cli2), 'resolved = rules only in v1');
+  t.ok(diff.new.length > 0 && diff.resolved.length > 0, 'the samples differ both ways');
+  t.equal(diff.persisting.length + diff.resolved.length, cli1.length);
+  t.equal(diff.signerChanged, false);
+  t.match(diff.from, { versionCode: '12' });
+  t.match(diff.to, { versionCode: '13' });
+
+  const f2 = (await s.app.inject({ method: 'GET', url: `/v1/apps/com.leakdex.sample.leaky/versions/13/findings`, headers: h })).json();
+  t.equal(f2.findings.length, cli2.length);
+  const persisting = f2.findings.find((f: { fingerprint: string }) => diff.persisting.some((p: { fingerprint: string }) => p.fingerprint === f.fingerprint));
+  t.match(persisting, { firstSeen: { versionCode: '12' }, lastSeen: { versionCode: '13' } }, 'a persisting finding was first seen in 12');
+  const fresh = f2.findings.find((f: { fingerprint: string }) => f.fingerprint === diff.new[0].fingerprint);
+  t.match(fresh, { firstSeen: { versionCode: '13' }, lastSeen: { versionCode: '13' } });
+  const f1 = (await s.app.inject({ method: 'GET', url: `/v1/apps/com.leakdex.sample.leaky/versions/1.2.0/findings`, headers: h })).json();
+  const gone = f1.findings.find((f: { fingerprint: string }) => f.fingerprint === diff.resolved[0].fingerprint);
+  t.match(gone, { firstSeen: { versionCode: '12' }, lastSeen: { versionCode: '12' } }, 'a resolved finding was last seen in 12');
+
+  t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/versions/99/findings', headers: h })).statusCode, 404);
+  t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps/com.nope/versions', headers: h })).statusCode, 404);
+  t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/diff?from=12', headers: h })).statusCode, 400);
+
+  // A later build signed with another certificate: completed through the store as a runner would.
+  const acme = await s.store.ensureTenant('acme');
+  await s.store.insertScan({ id: 'resigned', tenantId: acme.id, sha256: 'a'.repeat(64), size: 1, filename: 'resigned.apk', uploadPath: join(s.uploadsDir, 'missing'), entriesTotal: 1, createdAt: Date.now() });
+  await s.runner.stop();
+  const claimed = await s.store.claimScan('test-runner', Date.now(), 60_000);
+  t.equal(claimed?.id, 'resigned');
+  const resigned: ScanCompletion = {
+    summary: { findings: 0, bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 }, diagnostics: 0, durationMs: 1, kind: 'apk', platform: 'android', app: {} },
+    rating: 'A',
+    report: '{}',
+    app: { platform: 'android', packageId: 'com.leakdex.sample.leaky', name: null },
+    version: { versionName: '1.4.0', versionCode: '14', signer: 'b'.repeat(64) },
+    findings: [],
+  };
+  t.ok(await s.store.completeScan('resigned', 'test-runner', resigned, Date.now()));
+  const after = (await s.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/versions', headers: h })).json().versions;
+  t.match(after[2], { versionCode: '14', signerChanged: true, previousSigner: versions[1].signer }, 'a signer change is flagged');
+  const diff14 = (await s.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/diff?from=13&to=14', headers: h })).json();
+  t.equal(diff14.signerChanged, true);
+  t.equal(diff14.resolved.length, cli2.length);
+});
+
+t.test('tenant isolation on every route', async (t) => {
+  const s = await service(t);
+  const a = s.admin;
+  const { token: b } = await createApiKey(s.store, 'globex', ['admin']);
+  const first = await upload(s, a, V1, '?wait=60');
+  const id = first.json().id;
+  t.equal(first.json().status, 'done');
+  const app = first.json().appId;
+  const routes = [
+    `/v1/scans/${id}`,
+    `/v1/scans/${id}/report`,
+    `/v1/apps/${app}`,
+    `/v1/apps/com.leakdex.sample.leaky`,
+    `/v1/apps/com.leakdex.sample.leaky/versions`,
+    `/v1/apps/${app}/versions`,
+    `/v1/apps/com.leakdex.sample.leaky/versions/12/findings`,
+    `/v1/apps/com.leakdex.sample.leaky/diff?from=12&to=12`,
+  ];
+  for (const url of routes) {
+    t.equal((await s.app.inject({ method: 'GET', url, headers: bearer(a) })).statusCode, 200, `tenant A reads ${url}`);
+    const res = await s.app.inject({ method: 'GET', url, headers: bearer(b) });
+    t.equal(res.statusCode, 404, `tenant B gets 404 for ${url}`);
+    t.equal(res.json().error, 'not_found');
+    for (const secretOfA of [first.json().sha256, first.json().versionId, first.json().summary.app.signer]) t.notOk(res.body.includes(secretOfA), `and learns nothing from ${url}`);
+    if (!url.includes(app)) t.notOk(res.body.includes(app), "nor A's app id");
+  }
+  t.same((await s.app.inject({ method: 'GET', url: '/v1/scans', headers: bearer(b) })).json().scans, []);
+  t.same((await s.app.inject({ method: 'GET', url: '/v1/apps', headers: bearer(b) })).json().apps, []);
+  t.equal((await s.app.inject({ method: 'GET', url: `/v1/scans/${id}?wait=1`, headers: bearer(b) })).statusCode, 404);
+  t.equal((await s.app.inject({ method: 'DELETE', url: `/v1/scans/${id}`, headers: bearer(b) })).statusCode, 404, "B cannot delete A's scan");
+  t.equal((await s.app.inject({ method: 'GET', url: `/v1/scans/${id}`, headers: bearer(a) })).statusCode, 200, 'it is still there');
+  const bUpload = await upload(s, b, V1, '?wait=60');
+  t.equal(bUpload.statusCode, 200);
+  t.not(bUpload.json().id, id, "the same artifact in tenant B is B's own scan, not a reuse of A's");
+  t.equal(bUpload.json().reused, false);
+  t.not(bUpload.json().appId, app);
+  t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps', headers: bearer(a) })).json().apps.length, 1);
+  t.equal((await s.app.inject({ method: 'GET', url: `/v1/apps/${bUpload.json().appId}`, headers: bearer(a) })).statusCode, 404);
+});
+
+t.test('authentication, scopes, rate limits, headers, request ids, logs without keys or secrets', async (t) => {
+  const s = await service(t, { rateLimit: { max: 8, windowMs: 60_000 } });
+  const { token: reader } = await createApiKey(s.store, 'acme', ['read']);
+  const { token: writer } = await createApiKey(s.store, 'acme', ['write']);
+  const { token: revoked, id: revokedId } = await createApiKey(s.store, 'acme', ['read']);
+  await s.store.revokeApiKey(revokedId, Date.now());
+
+  t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps' })).statusCode, 401, 'no key');
+  t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps', headers: { authorization: 'Basic abc' } })).statusCode, 401);
+  t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps', headers: bearer(s.admin.slice(0, -2) + 'xx') })).statusCode, 401, 'wrong secret');
+  t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps', headers: bearer(revoked) })).statusCode, 401, 'revoked key');
+  t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps', headers: bearer(reader) })).statusCode, 200);
+  const denied = await upload(s, reader, CLEAN);
+  t.equal(denied.statusCode, 403, 'a read key cannot upload');
+  t.match(denied.json(), { error: 'forbidden', message: /write/ });
+  t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps', headers: bearer(writer) })).statusCode, 403, 'a write key cannot read');
+  t.equal((await s.app.inject({ method: 'GET', url: '/metrics', headers: bearer(reader) })).statusCode, 403, '/metrics needs admin');
+
+  const up = await upload(s, writer, V1, '?wait=60');
+  t.equal(up.statusCode, 200);
+  t.equal(up.json().status, 'done');
+  const showNoStore = await s.app.inject({ method: 'GET', url: `/v1/scans/${up.json().id}/report?showSecrets=true`, headers: bearer(s.admin) });
+  t.equal(showNoStore.statusCode, 409, 'no raw secrets when storage is off');
+
+  const res = await s.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'ci-run-42' } });
+  t.equal(res.headers['x-request-id'], 'ci-run-42', 'a sane request id is kept');
+  t.equal(res.headers['x-content-type-options'], 'nosniff');
+  t.ok(res.headers['content-security-policy']);
+  t.ok(res.headers['strict-transport-security']);
+  const odd = await s.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id\nforged' } });
+  t.match(odd.headers['x-request-id'], /^[0-9a-f-]{36}$/, 'an unsafe request id is replaced');
+
+  let limited: number | undefined;
+  for (let i = 0; i < 12 && limited === undefined; i++) {
+    const r = await s.app.inject({ method: 'GET', url: '/v1/apps', headers: bearer(reader) });
+    if (r.statusCode === 429) {
+      limited = i;
+      t.match(r.json(), { statusCode: 429, error: 'rate_limited' });
+    }
+  }
+  t.ok(limited !== undefined, 'the reader key hits its limit');
+  t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps', headers: bearer(s.admin) })).statusCode, 200, 'another key of the same tenant is unaffected');
+
+  const text = s.logs.join('');
+  t.match(text, /ci-run-42/, 'request ids reach the logs');
+  t.match(text, /scan done/);
+  for (const key of [s.admin, reader, writer, revoked]) {
+    t.notOk(text.includes(key), 'no API key in the logs');
+    t.notOk(text.includes(key.slice('ldx_'.length + 17)), 'not even its secret part');
+  }
+  const secrets = scanFileSync(V1, { showSecrets: true }).findings.map((f) => f.secret!);
+  t.ok(secrets.length > 5);
+  for (const secret of secrets) t.notOk(text.includes(secret), 'no secret value in the logs');
+});
+
+t.test('raw secrets: only when enabled, encrypted at rest, shown to admins', async (t) => {
+  const encryptionKey = randomBytes(32).toString('hex');
+  const s = await service(t, { secrets: { store: true, encryptionKey } });
+  const { token: reader } = await createApiKey(s.store, 'acme', ['read']);
+  const id = (await upload(s, s.admin, V1, '?wait=60')).json().id;
+  const plain = await s.app.inject({ method: 'GET', url: `/v1/scans/${id}/report`, headers: bearer(s.admin) });
+  t.notOk((plain.json() as Report).findings.some((f) => f.secret), 'redacted by default');
+  t.equal((await s.app.inject({ method: 'GET', url: `/v1/scans/${id}/report?showSecrets=true`, headers: bearer(reader) })).statusCode, 403);
+  const shown = (await s.app.inject({ method: 'GET', url: `/v1/scans/${id}/report?showSecrets=true`, headers: bearer(s.admin) })).json() as Report;
+  const cli = scanFileSync(V1, { showSecrets: true });
+  t.same(shown.findings.map((f) => f.secret).sort(), cli.findings.map((f) => f.secret).sort(), 'decrypted values are the CLI values');
+  const db = Buffer.concat(
+    readdirSync(s.config.dataDir)
+      .filter((f) => f.startsWith(SQLITE_FILE))
+      .map((f) => readFileSync(join(s.config.dataDir, f))),
+  );
+  t.ok(db.length > 0);
+  for (const f of cli.findings) t.equal(db.indexOf(f.secret!), -1, `${f.ruleId}: no plaintext value in the database files`);
+});
+
+t.test('a scan that blows up fails with a diagnostic; the service keeps serving', async (t) => {
+  let calls = 0;
+  const scan: ScanFn = async (path, opts) => {
+    calls++;
+    if (calls === 1) throw new ScanFailure(`scan worker stopped 9 times while reading ${path}; giving up`);
+    if (calls === 2) return new Promise<Report>(() => {});
+    const { scanFileIsolated } = await import('../src/pipeline/run.js');
+    return scanFileIsolated(path, { ...opts, limits: { ...opts.limits, scanTimeoutMs: 60_000 } });
+  };
+  const s = await service(t, { limits: { scanTimeoutMs: 300 }, jobs: { concurrency: 1, pollMs: 50 } }, scan);
+  const failed = (await upload(s, s.admin, V1, '?wait=30', 'boom.apk')).json();
+  t.match(failed, { status: 'failed', error: /scan failed: .*giving up/ });
+  t.notMatch(failed.error, /uploads/, 'the diagnostic names the upload, not a server path');
+  t.match((await upload(s, s.admin, V2, '?wait=30')).json(), { status: 'failed', error: /timed out/ }, 'a hung scan times out');
+  const ok = (await upload(s, s.admin, CLEAN, '?wait=30')).json();
+  t.equal(ok.status, 'done', 'later scans still run');
+  const health = await s.app.inject({ method: 'GET', url: '/readyz' });
+  t.equal(health.statusCode, 200);
+  const metrics = await s.app.inject({ method: 'GET', url: '/metrics', headers: bearer(s.admin) });
+  t.match(metrics.headers['content-type'], /^text\/plain; version=0.0.4/);
+  t.match(metrics.body, /leakdex_scans\{status="failed"\} 2/);
+  t.match(metrics.body, /leakdex_scans\{status="done"\} 1/);
+  t.match(metrics.body, /leakdex_scans_finished_total\{status="failed"\} 2/);
+  t.match(metrics.body, /leakdex_queue_depth 0/);
+  t.match(metrics.body, /leakdex_scan_duration_seconds_count 3/);
+  t.match(metrics.body, /leakdex_scan_bytes_sum \d+/);
+  t.match(metrics.body, /leakdex_findings_total\{severity="critical"\} \d+/);
+  t.match(metrics.body, /leakdex_upload_bytes_total [1-9]\d*/);
+});
+
+t.test('operations: health, readiness, OpenAPI, Swagger UI', async (t) => {
+  const s = await service(t);
+  t.same((await s.app.inject({ method: 'GET', url: '/healthz' })).json(), { status: 'ok' });
+  t.same((await s.app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready', store: true, workers: true });
+  const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  t.match(doc.openapi, /^3\./);
+  for (const path of ['/v1/scans', '/v1/scans/{id}', '/v1/scans/{id}/report', '/v1/apps', '/v1/apps/{app}/versions', '/v1/apps/{app}/versions/{v}/findings', '/v1/apps/{app}/diff', '/healthz', '/readyz', '/metrics']) {
+    t.ok(doc.paths[path], `${path} documented`);
+  }
+  t.ok(doc.paths['/v1/scans'].post.requestBody.content['multipart/form-data'], 'the upload is documented as multipart');
+  t.ok(doc.paths['/v1/scans/{id}'].get.responses['200'], 'responses are documented');
+  t.equal((await s.app.inject({ method: 'GET', url: '/docs/' })).statusCode, 200);
+  await s.runner.stop();
+  t.equal((await s.app.inject({ method: 'GET', url: '/readyz' })).statusCode, 503, 'not ready once the runner stopped');
+});
+
+t.test('keys command prints the key alone; help texts exist', async (t) => {
+  const dir = tempDir();
+  let out = '';
+  const sink = new Writable({
+    write(c, _e, cb) {
+      out += String(c);
+      cb();
+    },
+  });
+  let err = '';
+  const errSink = new Writable({
+    write(c, _e, cb) {
+      err += String(c);
+      cb();
+    },
+  });
+  t.equal(await keysCommand(['create', '--tenant', 'acme', '--scopes', 'read,admin', '--data-dir', dir], sink, errSink), 0);
+  t.match(out, /^ldx_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$/, 'the key alone on stdout');
+  const store = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }));
+  const auth = await authenticate(store, out.trim());
+  t.match(auth, { tenantName: 'acme', scopes: ['read', 'admin'] });
+  await store.close();
+  out = '';
+  t.equal(await keysCommand(['list', '--data-dir', dir], sink, errSink), 0);
+  t.match(out, /acme\tread,admin/);
+  t.notOk(out.includes(auth!.keyId + '_'), 'list never prints a key');
+  t.equal(await keysCommand(['create', '--data-dir', dir], sink, errSink), 2, 'no tenant is a usage error');
+  t.equal(await keysCommand(['create', '--tenant', 'x', '--scopes', 'root', '--data-dir', dir], sink, errSink), 2);
+  t.match(err, /unknown scope 'root'/);
+  for (const help of [SERVE_HELP, WORKER_HELP, KEYS_HELP]) t.match(help, /^Usage: leakdex /);
+});
+
+t.test('a real listening server takes streamed uploads', async (t) => {
+  const dir = tempDir();
+  const out: string[] = [];
+  const sink = new Writable({
+    write(c, _e, cb) {
+      out.push(String(c));
+      cb();
+    },
+  });
+  const config = loadConfig({ env: { LEAKDEX_DATA_DIR: dir }, overrides: { port: 0, logLevel: 'silent', jobs: { concurrency: 2, pollMs: 50 }, limits: { maxUploadBytes: 30_000 } } });
+  const server = await startServer(config, { out: sink });
+  t.teardown(() => server.close());
+  const printed = out.join('');
+  const key = /(ldx_[0-9a-f]{16}_[A-Za-z0-9_-]{43})/.exec(printed)?.[1];
+  t.ok(key, 'the first start prints an admin key');
+  t.match(printed, `curl -sS -H "Authorization: Bearer ${key}" -F file=@samples/android/leaky-multidex.apk "${server.url}/v1/scans?wait=60"`);
+  const send = async (file: string, query = '') => {
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(file)]), 'upload.apk');
+    return fetch(`${server.url}/v1/scans${query}`, { method: 'POST', body: form, headers: bearer(key!) });
+  };
+  const res = await send(CLEAN, '?wait=60');
+  t.equal(res.status, 200);
+  const body = (await res.json()) as { id: string };
+  t.match(body, { status: 'done', rating: 'A', summary: { findings: 0, app: { id: String } } });
+  const tooBig = await send(V1);
+  t.equal(tooBig.status, 413);
+  t.match(await tooBig.json(), { error: 'too_large' });
+  t.same(
+    readdirSync(join(dir, 'uploads')).filter((f) => f.endsWith('.part')),
+    [],
+    'partial uploads are removed',
+  );
+  t.equal((await fetch(`${server.url}/v1/scans/${body.id}`, { headers: bearer(key!) })).status, 200);
+});
+
+/** Starts `node dist/src/server.js` on a free port; resolves with its URL and everything it printed. */
+function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SERVER_JS], {
+      env: { ...process.env, LEAKDEX_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LEAKDEX_CONCURRENCY: '1', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${text}`)), 20_000);
+    const onData = (d: Buffer) => {
+      text += String(d);
+      const m = /"url":"(http:\/\/[^"]+)".*leakdex service listening/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]!, output: () => text });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${text}`)));
+  });
+}
+
+t.test('kill -9 mid-scan: after a restart every queued and running scan completes', { skip: existsSync(SERVER_JS) ? false : 'server.js not built' }, async (t) => {
+  const dir = tempDir();
+  const first = await spawnServer(dir);
+  t.teardown(() => {
+    first.child.kill('SIGKILL');
+  });
+  const key = /(ldx_[0-9a-f]{16}_[A-Za-z0-9_-]{43})/.exec(first.output())?.[1];
+  t.ok(key, 'bootstrap key printed');
+  const h = bearer(key!);
+  const ids: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(i % 2 ? V2 : V1)]), `build-${i}.apk`);
+    const res = await fetch(`${first.url}/v1/scans?force=true`, { method: 'POST', body: form, headers: h });
+    t.equal(res.status, 202);
+    ids.push(((await res.json()) as { id: string }).id);
+  }
+  let running: string | undefined;
+  for (let i = 0; i < 400 && !running; i++) {
+    for (const id of ids) {
+      const s = (await (await fetch(`${first.url}/v1/scans/${id}`, { headers: h })).json()) as { status: string };
+      if (s.status === 'running') running = id;
+    }
+  }
+  t.ok(running, 'a scan is running when the process is killed');
+  first.child.kill('SIGKILL');
+  await new Promise((r) => first.child.once('exit', r));
+
+  const second = await spawnServer(dir);
+  t.teardown(() => {
+    second.child.kill('SIGKILL');
+  });
+  t.notMatch(second.output(), /first start/, 'the restart keeps its keys');
+  const statuses: Record<string, { status: string; attempts: number }> = {};
+  for (const id of ids) {
+    const res = await fetch(`${second.url}/v1/scans/${id}?wait=60`, { headers: h });
+    statuses[id] = (await res.json()) as { status: string; attempts: number };
+  }
+  t.same(
+    ids.map((id) => statuses[id]!.status),
+    ids.map(() => 'done'),
+    'every scan completed after the restart',
+  );
+  t.ok(statuses[running!]!.attempts >= 2, 'the scan killed mid-run was run again');
+  t.match(second.output(), /requeued a scan left running by a stopped process/);
+  const apps = (await (await fetch(`${second.url}/v1/apps/com.leakdex.sample.leaky/versions`, { headers: h })).json()) as { versions: unknown[] };
+  t.equal(apps.versions.length, 2);
+  second.child.kill('SIGTERM');
+  const code = await new Promise((r) => second.child.once('exit', r));
+  t.equal(code, 0, 'SIGTERM shuts down cleanly');
+});
