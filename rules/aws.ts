@@ -1,3 +1,4 @@
+import { CS, prefixed } from './build.js';
 import { BASE32, BASE64, HEX, fake } from './fake.js';
 import type { Rule } from './types.js';
 
@@ -63,4 +64,17 @@ export const awsRules: Rule[] = [
       noMatch: ['eu-west-1', 'us-east-1:not-a-uuid', 'xx-west-1:3f1c2a9e-7b44-4d0e-9a51-6c2f8e0b1d73', 'eu-west-1_AbCdEfGhI'],
     },
   },
+  prefixed({
+    id: 'aws-appsync-api-key',
+    provider: 'aws',
+    title: 'AWS AppSync API key',
+    severity: 'medium',
+    parts: ['da2-', [CS.lowerAlnum, 26]],
+    boundary: 'A-Za-z0-9_-',
+    secretMustMatch: [/[0-9]/, /[a-z]/],
+    reason: 'AppSync API key: anyone can call the GraphQL API with the permissions the key auth mode allows',
+    seed: 409,
+  }),
+  prefixed({ id: 'aws-bedrock-api-key', provider: 'aws', title: 'Amazon Bedrock API key', severity: 'critical', parts: ['ABSK', [CS.b64, 100, 300]], boundary: 'A-Za-z0-9+/', secretMustMatch: [/[0-9]/, /[a-z]/], reason: 'Bedrock API key: model invocations billed to the account', seed: 410 }),
+  prefixed({ id: 'amazon-mws-token', provider: 'aws', title: 'Amazon MWS auth token', severity: 'high', parts: ['amzn.mws.', [CS.hex, 8], '-', [CS.hex, 4], '-', [CS.hex, 4], '-', [CS.hex, 4], '-', [CS.hex, 12]], boundary: 'A-Za-z0-9', seed: 411 }),
 ];

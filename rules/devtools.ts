@@ -34,7 +34,7 @@ export const devtoolsRules: Rule[] = [
   prefixed({ id: 'npm-token', provider: 'npm', title: 'npm access token', severity: 'critical', parts: ['npm_', [CS.alnum, 36]], secretMustMatch: [/[0-9]/, /[A-Z]/], seed: 2008 }),
   prefixed({ id: 'pypi-token', provider: 'pypi', title: 'PyPI upload token', severity: 'critical', parts: ['pypi-AgEIcHlwaS5vcmc', [CS.b64url, 50, 220]], boundary: 'A-Za-z0-9_-', seed: 2009 }),
   prefixed({ id: 'rubygems-api-key', provider: 'rubygems', title: 'RubyGems API key', severity: 'critical', parts: ['rubygems_', [CS.hex, 48]], seed: 2010 }),
-  prefixed({ id: 'nuget-api-key', provider: 'nuget', title: 'NuGet API key', severity: 'critical', parts: ['oy2', [CS.lowerAlnum, 43]], secretMustMatch: [/[0-9].*[0-9]/], minEntropy: 3.8, seed: 2011 }),
+  prefixed({ id: 'nuget-api-key', provider: 'nuget', title: 'NuGet API key', severity: 'critical', parts: ['oy2', [CS.lowerAlnum, 43]], secretMustMatch: [/[0-9]/], minEntropy: 3.8, seed: 2011 }),
   prefixed({ id: 'dockerhub-token', provider: 'docker', title: 'Docker Hub personal access token', severity: 'critical', parts: ['dckr_pat_', [CS.b64url, 27]], prefixes: ['dckr_pat_', 'dckr_oat_'], boundary: 'A-Za-z0-9_-', seed: 2012 }),
   prefixed({ id: 'jfrog-api-key', provider: 'jfrog', title: 'JFrog Artifactory API key', severity: 'critical', parts: ['AKCp', [CS.alnum, 69]], secretMustMatch: [/[0-9]/, /[a-z]/], seed: 2013 }),
   prefixed({ id: 'jfrog-reference-token', provider: 'jfrog', title: 'JFrog Artifactory reference token', severity: 'critical', parts: ['cmVmdGtu', [CS.alnum, 56]], secretMustMatch: [/[0-9]/], seed: 2014 }),

@@ -1,13 +1,24 @@
+import { aiRules } from './ai.js';
+import { analyticsRules } from './analytics.js';
 import { awsRules } from './aws.js';
 import { azureRules } from './azure.js';
+import { backendRules } from './backends.js';
+import { cloudRules } from './cloud.js';
+import { devtoolsRules } from './devtools.js';
 import { facebookRules } from './facebook.js';
+import { genericRules } from './generic.js';
 import { githubRules } from './github.js';
 import { googleRules } from './google.js';
+import { mapRules } from './maps.js';
+import { messagingRules } from './messaging.js';
+import { paymentRules } from './payments.js';
 import { privateKeyRules } from './private-key.js';
 import { slackRules } from './slack.js';
+import { socialRules } from './social.js';
 import { stripeRules } from './stripe.js';
 import { twitterRules } from './twitter.js';
 import type { Rule } from './types.js';
+import { urlRules } from './urls.js';
 
 export type { Confidence, Rule, RuleAdjustment, RuleExample, RulePairing, RuleShape, Severity } from './types.js';
 
@@ -22,6 +33,17 @@ export const RULES: readonly Rule[] = [
   ...slackRules,
   ...githubRules,
   ...privateKeyRules,
+  ...cloudRules,
+  ...devtoolsRules,
+  ...aiRules,
+  ...paymentRules,
+  ...messagingRules,
+  ...analyticsRules,
+  ...socialRules,
+  ...mapRules,
+  ...backendRules,
+  ...urlRules,
+  ...genericRules,
 ];
 
 /** The built-in rule with this id, if any. */

@@ -87,7 +87,7 @@ export const paymentRules: Rule[] = [
     severity: 'info',
     parts: ['rzp_live_', [CS.alnum, 14]],
     prefixes: ['rzp_live_', 'rzp_test_'],
-    secretMustMatch: [/[0-9]/, /[A-Z]/],
+    secretMustMatch: [/[a-z]/, /[A-Z]/],
     reason: 'public by design: the key id opens Checkout; the key secret must never ship',
     seed: 4010,
   }),

@@ -6,6 +6,9 @@ const consumerSecret = fake(ALNUM, 50, 102);
 const bearerToken = `${'A'.repeat(21)}${fake(ALNUM, 4, 103)}${'A'.repeat(7)}${fake(ALNUM, 10, 104)}%2B${fake(ALNUM, 20, 105)}%3D${fake(ALNUM, 50, 106)}`;
 const accessToken = `1${fake(DIGITS, 17, 108)}-${fake(ALNUM, 40, 109)}`;
 
+/** Strings that put a class or config file in Twitter's orbit: its API host or its SDKs. */
+const TWITTER_SCOPE = /api\.twitter\.com|api\.x\.com|twitter4j|com\.twitter\.sdk/i;
+
 /** Twitter/X API credentials. Consumer key and secret are bare values: only the name they are bound to identifies them. */
 export const twitterRules: Rule[] = [
   {
@@ -19,7 +22,7 @@ export const twitterRules: Rule[] = [
     whole: { length: [25, 25] },
     minEntropy: 3.5,
     secretMustMatch: [/[a-z]/, /[A-Z]/],
-    context: { require: /twitter|consumer.?key/i },
+    context: { require: /twitter|consumer.?key/i, scope: TWITTER_SCOPE },
     examples: {
       match: [
         { text: consumerKey, context: 'twitter_consumer_key' },
@@ -46,7 +49,7 @@ export const twitterRules: Rule[] = [
     whole: { length: [50, 50] },
     minEntropy: 4.2,
     secretMustMatch: [/[a-z]/, /[A-Z]/, /[0-9]/],
-    context: { require: /twitter.{0,40}secret|consumer.?secret/i },
+    context: { require: /twitter.{0,40}secret|consumer.?secret/i, scope: TWITTER_SCOPE },
     pairWith: { ruleId: 'twitter-consumer-key', severity: 'critical', confidence: 'high', reason: 'consumer secret shipped with its key: app-only access to the API' },
     examples: {
       match: [

@@ -43,7 +43,7 @@ export interface RulePairing {
 
 /** The fields a rule shape may replace. */
 export type RuleShape = Pick<Rule, 'pattern' | 'keywords'> &
-  Partial<Pick<Rule, 'whole' | 'context' | 'minEntropy' | 'secretMustMatch' | 'textMustMatch' | 'pairWith' | 'supersedes' | 'allow'>>;
+  Partial<Pick<Rule, 'whole' | 'context' | 'minEntropy' | 'looksRandom' | 'secretMustMatch' | 'textMustMatch' | 'pairWith' | 'supersedes' | 'allow'>>;
 
 /** One detection rule. */
 export interface Rule {
@@ -68,6 +68,11 @@ export interface Rule {
   whole?: { length: [min: number, max: number] };
   /** Shannon bits per character of the secret must reach this. */
   minEntropy?: number;
+  /**
+   * The secret must look random: no common words (with, hmac, android, token...), no long single-case letter runs,
+   * enough distinct characters. For generic rules, where the name is the only other evidence.
+   */
+  looksRandom?: boolean;
   /** Every one of these must match the secret (e.g. upper case, lower case and a digit for random keys). */
   secretMustMatch?: RegExp[];
   /** Every one of these must match somewhere in the same decoded string (e.g. an SAS `sv=` beside `sig=`). */

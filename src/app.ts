@@ -93,7 +93,7 @@ export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  await app.register(multipart, { throwFileSizeLimit: true, limits: { fileSize: config.limits.maxUploadBytes, files: 1, fields: 0, parts: 1 } });
+  await app.register(multipart, { throwFileSizeLimit: true, limits: { fileSize: config.limits.maxUploadBytes, files: 1, fields: 10, parts: 11 } });
   await app.register(rateLimit, {
     global: true,
     hook: 'preHandler',
@@ -129,7 +129,7 @@ export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
     else if ((err as FastifyError).validation) {
       status = 400;
       code = 'invalid_request';
-    } else if (fastifyCode === 'FST_REQ_FILE_TOO_LARGE' || fastifyCode === 'FST_FILES_LIMIT' || fastifyCode === 'FST_PARTS_LIMIT') {
+    } else if (fastifyCode === 'FST_REQ_FILE_TOO_LARGE' || fastifyCode === 'FST_FILES_LIMIT' || fastifyCode === 'FST_PARTS_LIMIT' || fastifyCode === 'FST_FIELDS_LIMIT') {
       status = 413;
       code = 'too_large';
       message = fastifyCode === 'FST_REQ_FILE_TOO_LARGE' ? `the upload exceeds the limit of ${config.limits.maxUploadBytes} bytes` : 'send one file in the field "file" and nothing else';

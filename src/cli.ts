@@ -1,4 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { RULES_HELP, ruleSet, rulesCommand } from './detect/rules-cli.js';
+import { UserRulesError } from './detect/user-rules.js';
+import type { Rule } from '../rules/types.js';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { scanFileIsolated, ScanFailure } from './pipeline/run.js';
 import { dumpFileSync, scanFileSync } from './pipeline/index.js';
@@ -44,6 +47,7 @@ Commands:
   scan <file>              scan an APK (or a bare .dex/.so/any file) and report hardcoded credentials
   baseline create <file>   write a baseline accepting the app's current findings
   dump <file>              print every decoded string with its location (JSON lines), for checking decoders
+  rules                    list the detection rules (id, provider, severity, confidence, keywords)
   serve                    run the HTTP service (uploads, scan jobs, history)
   worker                   run scan jobs from the service's store without serving HTTP
   keys                     create, list and revoke the service's API keys
@@ -64,6 +68,7 @@ Options:
                          SARIF 2.1.0 for code scanning, html one self-contained page, markdown a PR comment
   --output FILE          write the report to FILE instead of stdout
   --show-secrets         include full secret values in the report (redacted by default)
+  --rules FILE           add the user rules of FILE (JSON, schema in docs/rules.md) to the built-in rules
   --fail-on SEVERITY     exit 1 when an unsuppressed finding is at or above SEVERITY:
                          critical|high|medium|low|info|none (default high)
   --baseline FILE        accepted findings (leakdex baseline create, or an earlier JSON report): reported as
@@ -115,6 +120,7 @@ Values that a rule recognises as secrets are redacted unless --show-secrets is g
 Example:
   leakdex dump app.apk | grep resources.arsc
 `,
+  rules: RULES_HELP,
 };
 
 
@@ -153,7 +159,18 @@ const REPORT_OPTIONS = {
   'api-key': { type: 'string' },
   timeout: { type: 'string' },
   force: { type: 'boolean', default: false },
+  rules: { type: 'string' },
 } as const;
+
+/** User rules of --rules FILE; a file with problems is a usage error listing them. */
+function userRules(file: string | undefined): Rule[] {
+  try {
+    return ruleSet(file).user;
+  } catch (e) {
+    if (e instanceof UserRulesError) throw new UsageError(e.message, 'the schema is in docs/rules.md, "User rules"');
+    throw e;
+  }
+}
 
 /** Where a report comes from: a local scan in worker threads, or the service (--server). */
 async function obtainReport(file: string, values: Parsed['values'], progress: ProgressBar): Promise<{ report: Report; diff?: VersionDiff }> {
@@ -174,7 +191,8 @@ async function obtainReport(file: string, values: Parsed['values'], progress: Pr
   progress.prepare(file);
   let report: Report;
   try {
-    report = await scanFileIsolated(file, { showSecrets: values['show-secrets'] === true, onEntry: (p) => progress.entry(p) });
+    const rules = userRules(values.rules as string | undefined);
+    report = await scanFileIsolated(file, { showSecrets: values['show-secrets'] === true, onEntry: (p) => progress.entry(p), ...(rules.length > 0 ? { rules } : {}) });
   } catch (e) {
     if (e instanceof ScanFailure) throw new UsageError(`cannot scan ${file}: ${e.message}`);
     throw e;
@@ -317,6 +335,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         return await baselineCommand(rest, out, err);
       case 'dump':
         return dumpCommand(rest, out);
+      case 'rules':
+        return rulesCommand(rest, out);
       // The service commands load fastify and the store: imported only when asked for, never for `scan`.
       case 'serve':
         return await (await import('./service/commands.js')).serveCommand(rest, out, err);

@@ -83,7 +83,7 @@ export class ProgressBar {
   private paint(text: string, fraction?: number): void {
     const bar = fraction === undefined ? '' : `[${'#'.repeat(Math.round(fraction * BAR_WIDTH)).padEnd(BAR_WIDTH, '.')}] `;
     const line = `leakdex ${bar}${text}`;
-    const width = Math.max(20, (this.stream.columns ?? 80) - 1);
+    const width = Math.max(20, (this.stream.columns || 80) - 1);
     this.stream.write(`\r${line.slice(0, width).padEnd(width)}`);
     this.drawn = true;
   }
@@ -91,7 +91,7 @@ export class ProgressBar {
   /** Erases the bar. */
   done(): void {
     if (!this.enabled || !this.drawn) return;
-    const width = Math.max(20, (this.stream.columns ?? 80) - 1);
+    const width = Math.max(20, (this.stream.columns || 80) - 1);
     this.stream.write(`\r${' '.repeat(width)}\r`);
     this.drawn = false;
   }

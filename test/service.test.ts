@@ -246,11 +246,16 @@ t.test('apps, versions, findings with first/last seen, diff, signer change', asy
   t.match(versions[0], { signer: /^[0-9a-f]{64}$/, scanId: v1.json().id, rating: 'F' });
 
   const diff = (await s.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/diff?from=12&to=1.3.0', headers: h })).json();
-  const cli1 = scanFileSync(V1).findings.map((f) => f.ruleId);
-  const cli2 = scanFileSync(V2).findings.map((f) => f.ruleId);
-  const onlyIn = (a: string[], b: string[]) => a.filter((r) => !b.includes(r)).sort();
-  t.same(diff.new.map((f: { ruleId: string }) => f.ruleId).sort(), onlyIn(cli2, cli1), 'new = rules only in v2');
-  t.same(diff.resolved.map((f: { ruleId: string }) => f.ruleId).sort(), onlyIn(cli1, cli2), 'resolved = rules only in v1');
+  // The oracle: the CLI's own (unkeyed) fingerprints of each version, compared as sets.
+  const cli1 = scanFileSync(V1).findings;
+  const cli2 = scanFileSync(V2).findings;
+  const rulesOnlyIn = (a: typeof cli1, b: typeof cli1) =>
+    a
+      .filter((f) => !b.some((g) => g.fingerprint === f.fingerprint))
+      .map((f) => f.ruleId)
+      .sort();
+  t.same(diff.new.map((f: { ruleId: string }) => f.ruleId).sort(), rulesOnlyIn(cli2, cli1), 'new = values only in v2');
+  t.same(diff.resolved.map((f: { ruleId: string }) => f.ruleId).sort(), rulesOnlyIn(cli1, cli2), 'resolved = values only in v1');
   t.ok(diff.new.length > 0 && diff.resolved.length > 0, 'the samples differ both ways');
   t.equal(diff.persisting.length + diff.resolved.length, cli1.length);
   t.equal(diff.signerChanged, false);

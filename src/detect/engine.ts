@@ -134,6 +134,17 @@ export function isPlaceholder(secret: string): boolean {
   return false;
 }
 
+/** Words that make a value a name or a phrase, not a random secret (`PBKDF2WithHmacSHA256`, `AndroidKeyStore`). */
+const COMMON_WORDS =
+  /with|hmac|sha[0-9-]|aes|rsa|key|secret|token|pass|word|android|google|apple|http|cipher|padding|pkcs|default|value|name|pref|user|auth|client|service|java|kotlin|test|example|sample|store|provider|error|message|string|config|access|request|response|session|account|login|data|file|type|version|debug|release|prod|staging|bearer|basic|null|true|false|none|enabled|disabled/i;
+
+/** True when a value bound to a generic secret name looks random rather than like a name, phrase or format. */
+export function looksRandom(secret: string): boolean {
+  if (COMMON_WORDS.test(secret)) return false;
+  if (new Set(secret).size < Math.min(10, secret.length / 2)) return false;
+  return shannon(secret) >= Math.min(3.2, Math.log2(secret.length) - 1.2);
+}
+
 /** Too few distinct characters, or mostly ascending runs ("1234567890abcdef", "abcdefgh"). */
 function isFiller(s: string): boolean {
   if (new Set(s).size <= 3) return true;
@@ -235,6 +246,7 @@ export function ruleProblems(rules: readonly Rule[]): string[] {
     }
     const regexes: Array<[string, RegExp]> = [['pattern', r.pattern]];
     if (r.context?.require) regexes.push(['context.require', r.context.require]);
+    if (r.context?.scope) regexes.push(['context.scope', r.context.scope]);
     for (const a of r.adjust ?? []) {
       if (a.when.context) regexes.push(['adjust.when.context', a.when.context]);
       if (a.when.secret) regexes.push(['adjust.when.secret', a.when.secret]);
@@ -249,6 +261,8 @@ export function ruleProblems(rules: readonly Rule[]): string[] {
     if (r.context?.require && !r.context.require.flags.includes('i')) at('context.require must be case-insensitive');
     for (const a of r.adjust ?? []) if (a.when.context && !a.when.context.flags.includes('i')) at('adjust.when.context must be case-insensitive');
     if (r.context?.orPaired && !r.pairWith) at('context.orPaired needs pairWith');
+    if (r.context?.scope && (!r.whole || !r.context.require)) at('context.scope applies to whole-string rules with context.require');
+    if (r.context?.scope && !r.context.scope.flags.includes('i')) at('context.scope must be case-insensitive');
     if (r.examples.match.length === 0 || r.examples.noMatch.length === 0) at('needs match and noMatch examples');
   }
   for (const r of rules.flatMap(expandShapes)) {
@@ -484,6 +498,7 @@ export class Detector {
     const skipped = this.stats.skipped;
     if (rule.minEntropy !== undefined && shannon(secret) < rule.minEntropy) return void skipped.entropy++;
     if (rule.secretMustMatch && !rule.secretMustMatch.every((re) => re.test(secret))) return void skipped.shape++;
+    if (rule.looksRandom && !looksRandom(secret)) return void skipped.shape++;
     if (rule.allow?.some((re) => re.test(secret))) return void skipped.allowlist++;
     if (isPlaceholder(secret)) return void skipped.placeholder++;
     if (rule.textMustMatch && !rule.textMustMatch.every((re) => re.test(text))) return void skipped['text-condition']++;
@@ -671,6 +686,11 @@ export class Detector {
     this.stats.skipped.unpaired = unpaired;
     return out.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : a.fingerprint < b.fingerprint ? -1 : 1));
   }
+}
+
+/** A fresh Detector with the built-in rules and, if given, user rules. */
+export function detectorWith(extra?: readonly Rule[]): Detector {
+  return new Detector(extra && extra.length > 0 ? [...RULES, ...extra] : RULES);
 }
 
 /** Findings for a batch of strings with a fresh Detector. */

@@ -1,6 +1,6 @@
 /** Literal starts that name a credential's format; showing them tells a reader what was found without revealing it. */
 const FORMAT_PREFIX =
-  /^(?:-----BEGIN [A-Z ]{1,40}-----(?:\\n|\r?\n)?|https?:\/\/|github_pat_|[a-z]{2}_(?:live|test)_|xox[a-z]-|xapp-|gh[pousr]_|GOCSPX-|AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9]|AIza|EAA|A{21}|AAAA(?=[A-Za-z0-9_-]{7}:APA91b))/;
+  /^(?:-----BEGIN [A-Z ]{1,40}-----(?:\\n|\r?\n)?|https?:\/\/|github_pat_|[a-z]{2,6}_(?:live|test)_|(?:live|test)_|xox[a-z]-|xapp-|gh[pousr]_|GOCSPX-|AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9]|AIza|EAA|A{21}|AAAA(?=[A-Za-z0-9_-]{7}:APA91b))/;
 
 /** Values shorter than this are masked completely. */
 export const MIN_PARTIAL_REDACTION = 12;

@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { bufferSource } from '../../decoders/zip.js';
 import { basename } from 'node:path';
 import type { DecodedString } from '../../decoders/types.js';
-import { Detector } from '../detect/engine.js';
+import { detectorWith } from '../detect/engine.js';
+import { rate } from '../detect/rating.js';
+import type { Rule } from '../../rules/types.js';
 import type { Finding } from '../detect/types.js';
 import { ArtifactWalker, type WalkOptions, type WalkResult } from './scan.js';
 import { FileSource } from './source.js';
@@ -16,6 +18,8 @@ export interface ScanOptions extends WalkOptions {
   showSecrets?: boolean;
   /** Path shown in the report (default: the path scanned). */
   displayPath?: string;
+  /** User rules (validated, see src/detect/user-rules.ts), used alongside the built-in rules. */
+  rules?: Rule[];
 }
 
 /** Scans one artifact file synchronously: Artifact -> Entries -> DecodedStrings -> Findings -> Report. */
@@ -24,7 +28,7 @@ export function scanFileSync(path: string, opts: ScanOptions = {}): Report {
   const src = new FileSource(path);
   try {
     const sha256 = src.sha256();
-    const detector = new Detector();
+    const detector = detectorWith(opts.rules);
     const walker = new ArtifactWalker((s) => detector.feed(s), opts);
     const walk = walker.walk(src, basename(path));
     const t0 = performance.now();
@@ -39,7 +43,7 @@ export function scanFileSync(path: string, opts: ScanOptions = {}): Report {
 /** Scans an artifact held in memory (uploads already on disk use scanFileSync). */
 export function scanBytesSync(bytes: Uint8Array, name: string, opts: ScanOptions = {}): Report {
   const started = performance.now();
-  const detector = new Detector();
+  const detector = detectorWith(opts.rules);
   const walk = new ArtifactWalker((s) => detector.feed(s), opts).walk(bufferSource(bytes), name);
   const t0 = performance.now();
   const findings = detector.findings();
@@ -55,10 +59,10 @@ export interface ShardResult {
 }
 
 /** Walks one shard of a file (see WalkOptions.shard) and keeps only the strings a rule matched, for merging. */
-export function walkShardSync(path: string, opts: WalkOptions = {}): ShardResult {
+export function walkShardSync(path: string, opts: WalkOptions & Pick<ScanOptions, 'rules'> = {}): ShardResult {
   const src = new FileSource(path);
   try {
-    const detector = new Detector();
+    const detector = detectorWith(opts.rules);
     const hits: DecodedString[] = [];
     const walk = new ArtifactWalker((s) => {
       if (detector.feed(s)) hits.push(s);
@@ -70,8 +74,8 @@ export function walkShardSync(path: string, opts: WalkOptions = {}): ShardResult
 }
 
 /** Merges the shards of one artifact into a report: hit strings re-fed in shard order, stats summed. */
-export function mergeShards(path: string, sha256: string, size: number, shards: ShardResult[], showSecrets: boolean, durationMs: number): Report {
-  const detector = new Detector();
+export function mergeShards(path: string, sha256: string, size: number, shards: ShardResult[], showSecrets: boolean, durationMs: number, rules?: Rule[]): Report {
+  const detector = detectorWith(rules);
   for (const sh of shards) for (const s of sh.hits) detector.feed(s);
   const t0 = performance.now();
   const findings = detector.findings();
@@ -116,6 +120,7 @@ export function buildReport(path: string, sha256: string, size: number, walk: Wa
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     artifact: markEncrypted({ path, sha256, size, kind: walk.kind, platform: walk.platform, app: walk.app }, walk.diagnostics),
     findings: findings.map((f) => reportFinding(f, showSecrets)),
+    rating: rate(findings),
     diagnostics: walk.diagnostics,
     stats: {
       entries: walk.entries,

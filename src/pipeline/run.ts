@@ -49,7 +49,7 @@ export async function scanFileIsolated(path: string, opts: IsolatedScanOptions =
   if (size > limits.maxArtifactBytes) throw new ScanFailure(`${path} is ${size} bytes, over the ${limits.maxArtifactBytes}-byte limit`);
   const count = Math.max(1, Math.min(MAX_PARALLELISM, parallelism ?? (size >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_PARALLELISM) : 1)));
   const deadline = Date.now() + limits.scanTimeoutMs;
-  const shards = Array.from({ length: count }, (_, index) => runShard(path, { limits: opts.limits ?? {}, shard: { index, count } }, limits.workerHeapMb, entryTimeoutMs, deadline, onEntry));
+  const shards = Array.from({ length: count }, (_, index) => runShard(path, { limits: opts.limits ?? {}, shard: { index, count }, ...(opts.rules?.length ? { rules: opts.rules } : {}) }, limits.workerHeapMb, entryTimeoutMs, deadline, onEntry));
   // The main thread is idle while the workers decode: hash the file meanwhile.
   const src = new FileSource(path);
   let sha256: string;
@@ -59,7 +59,7 @@ export async function scanFileIsolated(path: string, opts: IsolatedScanOptions =
     src.close();
   }
   const results = await Promise.all(shards);
-  return mergeShards(displayPath ?? path, sha256, size, results, showSecrets === true, performance.now() - started);
+  return mergeShards(displayPath ?? path, sha256, size, results, showSecrets === true, performance.now() - started, opts.rules);
 }
 
 /** Runs one shard to completion, restarting its worker without each entry that killed it. */

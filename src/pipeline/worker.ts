@@ -1,13 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { walkShardSync, type ShardResult } from './index.js';
 import type { WalkOptions } from './scan.js';
+import type { Rule } from '../../rules/types.js';
 
 /** Message from a scan worker to its parent. */
 export type WorkerMessage = { type: 'entry'; path: string } | { type: 'done'; result: ShardResult } | { type: 'failed'; message: string };
 
 export interface WorkerInput {
   path: string;
-  options: Pick<WalkOptions, 'limits' | 'shard'>;
+  /** `rules`: user rules (plain data with RegExps, structured-cloned), used with the built-in ones. */
+  options: Pick<WalkOptions, 'limits' | 'shard'> & { rules?: Rule[] };
   skip: string[];
 }
 

@@ -1,4 +1,5 @@
 import type { Confidence, FindingLocation, Severity } from '../detect/types.js';
+import type { Rating } from '../detect/rating.js';
 
 /** Version of the JSON report contract (docs/report.md). Bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -89,6 +90,8 @@ export interface Report {
   tool: { name: string; version: string };
   artifact: ReportArtifact;
   findings: ReportFinding[];
+  /** A-F exposure rating of the artifact (formula in docs/rules.md, "Exposure rating"). */
+  rating: Rating;
   diagnostics: Diagnostic[];
   stats: ReportStats;
   /** Findings accepted by a baseline or an ignore file: reported, never counted by --fail-on. Absent when none. */

@@ -28,7 +28,7 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ scans: ScanService; config:
     async (request, reply) => {
       const auth = caller(request);
       if (!request.isMultipart()) throw new HttpError(415, 'not_multipart', "send the file as multipart/form-data in the field 'file'");
-      const part = await request.file({ limits: { fileSize: config.limits.maxUploadBytes, files: 1, fields: 0, parts: 1 } });
+      const part = await request.file({ limits: { fileSize: config.limits.maxUploadBytes, files: 1, fields: 10, parts: 11 } });
       if (!part) throw new HttpError(400, 'no_file', "the multipart body has no file: send it in the field 'file'");
       const { scan, reused } = await scans.accept(auth, part as unknown as UploadPart, request.query.force);
       request.log.info({ scanId: scan.id, reused, size: scan.size }, reused ? 'upload matches an earlier scan' : 'scan queued');

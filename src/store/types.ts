@@ -53,7 +53,7 @@ export interface ScanRecord {
   sha256: string;
   size: number;
   filename: string;
-  /** Where the upload waits for its scan; null once removed. */
+  /** Where the upload waits for its scan (the file is removed once the scan ends, unless jobs.keepUploads). */
   uploadPath: string | null;
   /** Entries in the archive's central directory, counted at upload. */
   entriesTotal: number | null;

@@ -1,0 +1,299 @@
+/**
+ * Bundles, split sets and app runtimes: the committed samples in samples/bundles (built by samples/bundles/build.sh
+ * with aapt2, bundletool, hermesc, mcs, clang) scanned by the real pipeline, the same app as AAB and as APK compared,
+ * and every new decoder (protobuf, aapt.pb XML/table, Hermes, .NET/XALZ/store, IL2CPP, encoded blobs) fed truncated
+ * and byte-flipped input.
+ */
+import t from 'tap';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { scanFileSync, scanBytesSync, walkShardSync, mergeShards } from '../src/pipeline/index.js';
+import { ZipArchive, bufferSource } from '../decoders/zip.js';
+import { ProtoReader } from '../decoders/protobuf.js';
+import { AaptResourceTable, aaptManifestInfo, decodeAaptTable, decodeAaptXml } from '../decoders/aapt-pb.js';
+import { decodeHermes, hermesStrings } from '../decoders/hermes.js';
+import { decodeAssemblyStore, decodeDotnet, lz4BlockDecompress, unwrapXalz, userStrings } from '../decoders/dotnet.js';
+import { decodeIl2cpp } from '../decoders/il2cpp.js';
+import { decodeRuns } from '../decoders/runs.js';
+import { decodedStrings, encodedBlobs } from '../decoders/encoded.js';
+import { sniff } from '../decoders/sniff.js';
+import { DecodeError, collectingContext, type Decoder, type DecodedString } from '../decoders/types.js';
+import type { Report } from '../src/report/types.js';
+
+const ROOT = process.cwd();
+const DIR = join(ROOT, 'samples/bundles');
+const RUNTIMES = join(DIR, 'runtimes');
+
+interface Planted {
+  ruleId: string;
+  severity: string;
+  secret: string;
+  entry: string;
+  context?: string;
+  alsoAt?: { entry: string; context?: string }[];
+}
+interface Expected {
+  file: string;
+  kind: string;
+  app: Record<string, string>;
+  planted: Planted[];
+  decoys: { text: string; entry: string; why?: string; context?: string }[];
+}
+
+const SAMPLES: Expected[] = readdirSync(DIR)
+  .filter((f) => f.endsWith('.expected.json'))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(join(DIR, f), 'utf8')) as Expected);
+
+const reports = new Map<string, Report>();
+function report(file: string): Report {
+  let r = reports.get(file);
+  if (!r) {
+    r = scanFileSync(join(DIR, file), { showSecrets: true });
+    reports.set(file, r);
+  }
+  return r;
+}
+
+function decodeAll(decode: Decoder, bytes: Uint8Array, entry = 'x'): { strings: DecodedString[]; warnings: unknown[] } {
+  const ctx = collectingContext(entry);
+  return { strings: [...decode(bytes, ctx)], warnings: ctx.warnings };
+}
+
+function entryOf(zipBytes: Uint8Array, name: string): Uint8Array {
+  const zip = ZipArchive.open(bufferSource(zipBytes));
+  const e = zip.entries.find((x) => x.name === name);
+  if (!e) throw new Error(`${name} not in archive`);
+  return zip.read(e);
+}
+
+t.test('the bundle samples are there', async (t) => {
+  const kinds = SAMPLES.map((s) => s.kind).sort();
+  t.same(kinds, ['aab', 'apk', 'apkm', 'apks', 'xapk'], 'an AAB, its universal APK, an .apks set, an XAPK and an APKM');
+});
+
+for (const exp of SAMPLES) {
+  t.test(`sample ${exp.file}`, async (t) => {
+    const r = report(exp.file);
+    t.equal(r.artifact.kind, exp.kind, `detected as ${exp.kind} by content`);
+    t.equal(r.artifact.platform, 'android');
+    const app = r.artifact.app;
+    t.equal(app.id, exp.app.id, 'package from the base manifest');
+    t.equal(app.versionName, exp.app.versionName);
+    t.equal(app.versionCode, exp.app.versionCode);
+    t.equal(app.minSdk, exp.app.minSdk);
+    t.equal(app.targetSdk, exp.app.targetSdk);
+    t.equal(app.name, exp.app.label, 'label resolved through the resource table');
+    t.match(app.signer ?? '', /^[0-9a-f]{64}$/, 'signer certificate of the base');
+    for (const p of exp.planted) {
+      const f = r.findings.find((x) => x.ruleId === p.ruleId && x.secret === p.secret);
+      t.ok(f, `${p.ruleId} in ${p.entry} is found`);
+      if (!f) continue;
+      t.equal(f.severity, p.severity, `${p.ruleId} has severity ${p.severity}`);
+      const at = f.locations.filter((l) => l.entry === p.entry);
+      t.ok(at.length > 0, `${p.ruleId} located in ${p.entry} (got ${f.locations.map((l) => l.entry).join(', ')})`);
+      if (p.context) t.ok(at.some((l) => l.context === p.context), `${p.ruleId} bound to ${p.context}`);
+      for (const a of p.alsoAt ?? []) {
+        t.ok(f.locations.some((l) => l.entry === a.entry && (a.context === undefined || l.context === a.context)), `${p.ruleId} also at ${a.entry} ${a.context ?? ''}`);
+      }
+    }
+    for (const d of exp.decoys) {
+      t.notOk(r.findings.some((f) => f.secret === d.text || (f.secret ?? '').includes(d.text)), `decoy ${d.text} (${d.why ?? ''}) is not reported`);
+    }
+    t.notOk(r.diagnostics.some((d) => d.code.endsWith('.internal')), 'no internal errors');
+  });
+}
+
+t.test('the same app as AAB and as the APK built from it gives the same findings', async (t) => {
+  const aab = report('bundle-app.aab');
+  const apk = report('bundle-app-universal.apk');
+  // AAB module layout -> APK layout (bundletool ApkSerializer): manifest/, resources.pb, dex/, root/ move.
+  const toApk = (e: string) =>
+    e === 'base/resources.pb' ? 'resources.arsc'
+      : e === 'base/manifest/AndroidManifest.xml' ? 'AndroidManifest.xml'
+        : e.replace(/^base\/dex\//, '').replace(/^base\/root\//, '').replace(/^base\//, '');
+  const key = (r: Report, map: (e: string) => string) =>
+    r.findings.map((f) => `${f.ruleId} ${f.severity} ${f.secret} @ ${[...new Set(f.locations.map((l) => `${map(l.entry)}|${l.context ?? ''}`))].sort().join(' ')}`).sort();
+  t.same(key(aab, toApk), key(apk, (e) => e), 'same rules, severities, secrets, entries and contexts');
+  const strip = (app: Report['artifact']['app']) => Object.fromEntries(Object.entries(app).filter(([k]) => k !== 'signer' && k !== 'signatureScheme'));
+  t.same(strip(aab.artifact.app), strip(apk.artifact.app), 'same app metadata');
+  t.equal(aab.artifact.app.signer, apk.artifact.app.signer, 'signed by the same certificate (jarsigner on the AAB, apksigner v3 on the APK)');
+  const pointers = (r: Report, entry: string) => r.findings.flatMap((f) => f.locations.filter((l) => l.entry === entry).map((l) => l.pointer)).sort();
+  t.same(pointers(aab, 'base/resources.pb'), pointers(apk, 'resources.arsc'), 'resource pointers match (string/NAME)');
+  t.same(pointers(aab, 'base/manifest/AndroidManifest.xml'), pointers(apk, 'AndroidManifest.xml'), 'manifest pointers match (meta-data[NAME] -> @string/...)');
+});
+
+t.test('split sets: every inner APK is scanned, natives come from the ABI splits', async (t) => {
+  const apks = report('bundle-app.apks');
+  const entries = new Set(apks.findings.flatMap((f) => f.locations.map((l) => l.entry.split('!/')[0])));
+  for (const inner of ['splits/base-master.apk', 'splits/base-arm64_v8a.apk', 'splits/base-armeabi_v7a.apk']) t.ok(entries.has(inner), `${inner} contributes findings`);
+  t.ok(apks.stats.entries > 30, `all inner entries were read (${apks.stats.entries})`);
+  const xapk = report('bundle-app.xapk');
+  t.ok(xapk.findings.some((f) => f.locations.some((l) => l.entry === 'config.arm64_v8a.apk!/lib/arm64-v8a/libapp.so')), 'location names the split and the library');
+});
+
+t.test('a sharded walk of a split set finds what one walk finds', async (t) => {
+  const path = join(DIR, 'bundle-app.xapk');
+  const whole = report('bundle-app.xapk');
+  const shards = [0, 1, 2].map((index) => walkShardSync(path, { shard: { index, count: 3 } }));
+  const merged = mergeShards(path, whole.artifact.sha256, whole.artifact.size, shards, true, 0);
+  const key = (r: Report) => r.findings.map((f) => `${f.ruleId} ${f.secret} ${f.locations.map((l) => `${l.entry} ${l.pointer}`).sort().join(',')}`).sort();
+  t.same(key(merged), key(whole), 'same findings and locations');
+  t.same(merged.artifact.app, whole.artifact.app, 'metadata from the base even when another shard owns its manifest');
+  t.equal(merged.stats.entries, whole.stats.entries, 'each entry counted once');
+  t.same(merged.diagnostics.map((d) => d.code).sort(), whole.diagnostics.map((d) => d.code).sort(), 'no duplicated diagnostics');
+});
+
+t.test('AAB protobuf decoders', async (t) => {
+  const aab = readFileSync(join(DIR, 'bundle-app.aab'));
+  const manifest = entryOf(aab, 'base/manifest/AndroidManifest.xml');
+  const table = entryOf(aab, 'base/resources.pb');
+  const res = AaptResourceTable.parse(table);
+  const info = aaptManifestInfo(manifest, res);
+  t.equal(info.package, 'com.leakdex.sample.bundle');
+  t.equal(info.label, 'Leakdex Bundle Sample');
+  t.same(info.permissions, ['android.permission.INTERNET']);
+  t.match(info.metaData['com.google.android.geo.API_KEY'] ?? '', /^AIza/, 'meta-data reference resolved through resources.pb');
+  t.equal(info.metaData['com.leakdex.CONFIG'], 'res/xml/remote_config.xml', 'a file reference resolves to its path, as through resources.arsc');
+  const strings = decodeAll(decodeAaptTable, table, 'base/resources.pb').strings;
+  t.ok(strings.some((s) => s.location.pointer === 'string/greeting [fr]' && s.text === 'Bonjour depuis le bundle'), 'locale configuration in the pointer, as resources.arsc gives it');
+  t.ok(strings.some((s) => s.location.pointer === 'xml/remote_config' && s.text === 'res/xml/remote_config.xml'), 'file references as their path');
+  t.throws(() => AaptResourceTable.parse(manifest), DecodeError, 'an XmlNode is not a resource table');
+  t.throws(() => decodeAll(decodeAaptXml, new TextEncoder().encode('<manifest package="x"/>')), DecodeError, 'text XML is not protobuf XML');
+});
+
+t.test('protobuf wire reader', async (t) => {
+  // field 1 varint 150 | field 2 LEN "hi" | field 3 fixed32 | field 4 LEN { field 1 varint 1 }
+  const bytes = Uint8Array.from([0x08, 0x96, 0x01, 0x12, 0x02, 0x68, 0x69, 0x1d, 1, 0, 0, 0, 0x22, 0x02, 0x08, 0x01]);
+  const r = new ProtoReader(bytes);
+  const f = [...r.fields()];
+  t.same(f.map((x) => [x.field, x.wire, x.value]), [[1, 0, 150], [2, 2, 2], [3, 5, 1], [4, 2, 2]]);
+  t.equal(r.string(f[1]!), 'hi');
+  t.same([...r.sub(f[3]!).fields()].map((x) => x.value), [1]);
+  t.throws(() => [...new ProtoReader(Uint8Array.from([0x12, 0x05, 0x68])).fields()], DecodeError, 'length past the end');
+  t.throws(() => [...new ProtoReader(Uint8Array.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])).fields()], DecodeError, 'varint over 10 bytes');
+  t.throws(() => [...new ProtoReader(Uint8Array.from([0x0b])).fields()], DecodeError, 'groups are not supported');
+});
+
+t.test('Hermes bytecode: the string table gives exact boundaries', async (t) => {
+  const hbc = readFileSync(join(RUNTIMES, 'index.android.bundle'));
+  t.equal(sniff(hbc.subarray(0, 512)), 'hermes', 'detected by magic');
+  const exp = SAMPLES.find((s) => s.kind === 'aab')!.planted.find((p) => p.ruleId === 'slack-token')!;
+  const table = [...hermesStrings(hbc)];
+  t.ok(table.some((s) => s.text === exp.secret), 'the token is one literal of the table');
+  t.ok(table.some((s) => s.text === 'deploys-and-alerts'), 'its neighbour is another');
+  const runs = decodeAll(decodeRuns, hbc).strings.map((s) => s.text);
+  t.notOk(runs.includes(exp.secret), 'printable runs merge neighbouring literals (why the table matters)');
+  const old = Uint8Array.from(hbc);
+  old[8] = 60;
+  const r = scanBytesSync(old, 'index.android.bundle', { showSecrets: true });
+  t.ok(r.diagnostics.some((d) => d.code === 'hermes.unknown_version'), 'unknown version is a diagnostic');
+  t.ok(r.stats.strings > 0, 'and the bytes are still scanned as printable runs');
+});
+
+t.test('.NET assemblies: #US heap, XALZ (LZ4) and assembly stores', async (t) => {
+  const dll = readFileSync(join(RUNTIMES, 'Leakdex.Secrets.dll'));
+  t.equal(sniff(dll.subarray(0, 512)), 'pe');
+  const us = [...userStrings(dll)].map((s) => s.text);
+  t.ok(us.includes('https://api.stripe.com/v1/charges'), 'UTF-16 literals of the #US heap');
+  t.ok(us.some((s) => s.startsWith('rk_live_')), 'the restricted key');
+  const xalz = readFileSync(join(RUNTIMES, 'Leakdex.Groq.xalz.dll'));
+  t.equal(sniff(xalz.subarray(0, 512)), 'xalz');
+  const plain = unwrapXalz(xalz);
+  t.equal(sniff(plain.subarray(0, 512)), 'pe', 'XALZ decompresses to a PE image');
+  t.ok(decodeAll(decodeDotnet, xalz).strings.some((s) => s.text.startsWith('gsk_') && s.location.pointer.startsWith('xalz!#US+0x')));
+  const store = readFileSync(join(RUNTIMES, 'assemblies.blob'));
+  t.equal(sniff(store.subarray(0, 512)), 'assembly-store');
+  const ptrs = decodeAll(decodeAssemblyStore, store).strings.map((s) => s.location.pointer);
+  t.ok(ptrs.some((p) => p.startsWith('assembly[0]#US')) && ptrs.some((p) => p.startsWith('assembly[1]xalz!#US')), 'both assemblies of the store');
+  // LZ4: overlapping match (offset 1, length 8) and a literal-only tail.
+  t.same([...lz4BlockDecompress(Uint8Array.from([0x14, 0x61, 0x01, 0x00, 0x10, 0x62]), 10)], [...'aaaaaaaaab'].map((c) => c.charCodeAt(0)));
+  t.throws(() => lz4BlockDecompress(Uint8Array.from([0x14, 0x61, 0x05, 0x00]), 9), DecodeError, 'offset before the output');
+  t.throws(() => lz4BlockDecompress(Uint8Array.from([0x10, 0x61]), 5), DecodeError, 'shorter than declared');
+  t.throws(() => lz4BlockDecompress(Uint8Array.from([0xf0, 0xff, 0xff]), 5), DecodeError, 'literal length past the input');
+});
+
+t.test('Unity IL2CPP metadata: literals by the table', async (t) => {
+  const md = readFileSync(join(RUNTIMES, 'global-metadata.dat'));
+  t.equal(sniff(md.subarray(0, 512)), 'il2cpp');
+  const s = decodeAll(decodeIl2cpp, md).strings;
+  t.same(s.map((x) => x.location.pointer).slice(0, 3), ['string_literals[0]', 'string_literals[1]', 'string_literals[2]']);
+  t.ok(s[1]!.text.startsWith('r8_') && s[1]!.text.length === 40, 'the token alone, not merged with its neighbours');
+  const v = Uint8Array.from(md);
+  v[4] = 99;
+  t.throws(() => decodeAll(decodeIl2cpp, v), { code: 'il2cpp.unknown_version' });
+});
+
+t.test('base64 and hex blobs are decoded and rescanned', async (t) => {
+  const aws = 'AWS_ACCESS_KEY_ID=AKIAQWERTYUIOPASDFGH\n';
+  const b64 = Buffer.from(aws).toString('base64');
+  const hex = Buffer.from('{"token":"ghp_abcdefghijklmnopqrstuvwxyz0123456789"}').toString('hex');
+  t.same(encodedBlobs(`x=${b64}`).map((b) => [b.encoding, b.start, b.text]), [['base64', 2, aws]]);
+  t.same(encodedBlobs(hex).map((b) => b.encoding), ['hex']);
+  const s: DecodedString = { text: hex, location: { entry: 'e', decoder: 'text', pointer: '$.blob' }, context: 'blob' };
+  const out = [...decodedStrings(s)];
+  t.ok(out.some((d) => d.location.pointer === '$.blob decoded:hex $.token' && d.context === 'token'), 'structured decoded text gets its own keys');
+  const twice = Buffer.from(b64).toString('base64');
+  t.ok([...decodedStrings({ ...s, text: twice })].some((d) => d.text === aws), 'base64 of base64 decodes twice');
+  const binary = Buffer.from(Uint8Array.from({ length: 48 }, (_, i) => (i * 37 + 11) & 0xff)).toString('base64');
+  t.same(encodedBlobs(binary), [], 'binary payloads (keys, hashes, images) are not rescanned');
+  t.same(encodedBlobs('com_example_app_SomeVeryLongIdentifierNameHere'), [], 'identifiers are not base64 text');
+});
+
+t.test('truncation and byte-flip sweep over the new decoders', async (t) => {
+  const aab = readFileSync(join(DIR, 'bundle-app.aab'));
+  const inputs: [string, Decoder, Uint8Array][] = [
+    ['aapt-xml', decodeAaptXml, entryOf(aab, 'base/manifest/AndroidManifest.xml')],
+    ['aapt-xml res', decodeAaptXml, entryOf(aab, 'base/res/xml/remote_config.xml')],
+    ['aapt-table', decodeAaptTable, entryOf(aab, 'base/resources.pb')],
+    ['hermes', decodeHermes, readFileSync(join(RUNTIMES, 'index.android.bundle'))],
+    ['dotnet', decodeDotnet, readFileSync(join(RUNTIMES, 'Leakdex.Secrets.dll'))],
+    ['xalz', decodeDotnet, readFileSync(join(RUNTIMES, 'Leakdex.Groq.xalz.dll'))],
+    ['store', decodeAssemblyStore, readFileSync(join(RUNTIMES, 'assemblies.blob'))],
+    ['il2cpp', decodeIl2cpp, readFileSync(join(RUNTIMES, 'global-metadata.dat'))],
+  ];
+  let runs = 0;
+  for (const [name, decode, good] of inputs) {
+    const variants: Uint8Array[] = [];
+    const step = Math.max(1, Math.floor(good.length / 97));
+    for (let n = 0; n < good.length; n += step) variants.push(good.subarray(0, n));
+    for (let i = 0; i < good.length; i += step) {
+      for (const x of [0xff, 0x80, 0x01]) {
+        const v = Uint8Array.from(good);
+        v[i] = v[i]! ^ x;
+        variants.push(v);
+      }
+    }
+    let bad = 0;
+    for (const v of variants) {
+      runs++;
+      try {
+        let k = 0;
+        for (const s of decode(v, collectingContext(name))) {
+          if (typeof s.text !== 'string') bad++;
+          if (++k > 1_000_000) break;
+        }
+      } catch (e) {
+        if (!(e instanceof DecodeError)) {
+          bad++;
+          if (bad < 3) t.fail(`${name}: ${(e as Error).name}: ${(e as Error).message}`);
+        }
+      }
+    }
+    t.equal(bad, 0, `${name}: ${variants.length} variants end in strings or a DecodeError`);
+  }
+  t.ok(runs > 2000, `${runs} hostile inputs`);
+  // The whole pipeline over hostile split sets and bundles.
+  for (const file of ['bundle-app.aab', 'bundle-app.xapk']) {
+    const good = readFileSync(join(DIR, file));
+    let internal = 0;
+    for (let i = 0; i < 60; i++) {
+      const v = Uint8Array.from(good);
+      const at = Math.floor((i * 7919) % good.length);
+      v[at] = v[at]! ^ 0x5a;
+      const r = scanBytesSync(i % 2 ? v : v.subarray(0, Math.floor((good.length * i) / 60)), file);
+      internal += r.diagnostics.filter((d) => d.code.endsWith('.internal')).length;
+    }
+    t.equal(internal, 0, `${file}: 60 hostile variants, no internal errors`);
+  }
+});
