@@ -58,23 +58,36 @@ function decodeHex(s: string): Uint8Array {
   return out;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8');
 
-/** Decoded bytes as text when they are valid UTF-8 and printable, else undefined. */
+/** Decoded bytes as text when they are mostly printable UTF-8, else undefined; rejects early on binary data. */
 function printableText(bytes: Uint8Array): string | undefined {
   if (bytes.length < MIN_DECODED_CHARS) return undefined;
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return undefined;
+  const allowed = Math.floor(bytes.length * (1 - MIN_PRINTABLE_SHARE));
+  let bad = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || c === 0x7f || c === 0xc0 || c === 0xc1 || c > 0xf4) {
+      if (++bad > allowed) return undefined;
+    }
   }
-  let printable = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c >= 0x20 && c !== 0x7f) || c === 9 || c === 10 || c === 13) printable++;
-  }
-  return printable >= text.length * MIN_PRINTABLE_SHARE ? text : undefined;
+  const text = utf8.decode(bytes);
+  let replaced = 0;
+  for (let i = text.indexOf('\ufffd'); i >= 0; i = text.indexOf('\ufffd', i + 1)) if (++replaced > allowed) return undefined;
+  return text;
+}
+
+function printableAscii(c: number): boolean {
+  return (c >= 0x20 && c < 0x7f) || c === 9 || c === 10 || c === 13;
+}
+
+/** Cheap pre-check: the first 3 bytes a base64 run decodes to are printable ASCII (text starts so; binary rarely). */
+function asciiStart(s: string, at: number): boolean {
+  const a = B64[s.charCodeAt(at)]!;
+  const b = B64[s.charCodeAt(at + 1)]!;
+  const c = B64[s.charCodeAt(at + 2)]!;
+  const d = B64[s.charCodeAt(at + 3)]!;
+  return printableAscii((a << 2) | (b >> 4)) && printableAscii(((b & 15) << 4) | (c >> 2)) && printableAscii(((c & 3) << 6) | d);
 }
 
 /** One encoded blob found inside a string. */
@@ -121,7 +134,7 @@ export function encodedBlobs(s: string): EncodedBlob[] {
       }
     }
     // Real base64 mixes cases and digits; an identifier or a word run (`com_example_SomeClass`) does not decode to text anyway.
-    if (len >= MIN_BASE64_CHARS && (classes & 3) === 3) {
+    if (len >= MIN_BASE64_CHARS && (classes & 3) === 3 && asciiStart(s, start)) {
       const bytes = decodeBase64(s.slice(start, end));
       const text = bytes && printableText(bytes);
       if (text !== undefined) out.push({ encoding: 'base64', start, text });

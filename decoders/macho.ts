@@ -22,6 +22,7 @@ const MH_MAGIC = 0xfeedface;
 const MH_MAGIC_64 = 0xfeedfacf;
 const MH_CIGAM = 0xcefaedfe;
 const MH_CIGAM_64 = 0xcffaedfe;
+const MH_DSYM = 0xa;
 const LC_REQ_DYLD = 0x80000000;
 const LC_SEGMENT = 0x1;
 const LC_SEGMENT_64 = 0x19;
@@ -387,6 +388,8 @@ function* sliceStrings(slice: MachoSlice, ctx: DecodeContext, seen: Set<string> 
   for (const s of slice.sections) {
     const data = sectionBytes(slice, s);
     if (!data) continue;
+    // A dSYM (MH_DSYM) keeps section headers but not their bytes, except its __DWARF segment.
+    if (slice.filetype === MH_DSYM && s.segname !== '__DWARF') continue;
     if (enc && s.offset < enc.cryptoff + enc.cryptsize && enc.cryptoff < s.offset + s.size) continue;
     if (isCstringSection(s)) {
       for (const [off, text] of cstrings(data)) yield* emit(s, off, text);

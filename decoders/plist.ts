@@ -84,7 +84,8 @@ class BinaryPlist {
   readonly topObject: number;
   readonly offsetTable: number;
   private readonly view: DataView;
-  private readonly budget: NodeBudget;
+  /** Each object is read once: shared references (legal, and how CF dedups) reuse the value, so a DAG costs its size. */
+  private readonly memo: (PlistValue | undefined)[];
   /** Object indices on the path from the top object to the one being read: a reference back to one is a cycle. */
   private readonly onPath = new Set<number>();
 
@@ -92,7 +93,6 @@ class BinaryPlist {
     readonly bytes: Uint8Array,
     opts: PlistOptions,
   ) {
-    this.budget = new NodeBudget(opts.maxNodes ?? MAX_PLIST_NODES);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const n = bytes.length;
     if (n < BPLIST_HEADER + BPLIST_TRAILER + 1) fail('truncated', `binary plist of ${n} bytes is shorter than header and trailer`, 0);
@@ -111,6 +111,7 @@ class BinaryPlist {
     if (topObject >= numObjects) fail('bad_trailer', `top object ${topObject} is not below the object count ${numObjects}`, t + 16);
     if (offsetTable < BigInt(BPLIST_HEADER) || offsetTable >= BigInt(t)) fail('bad_trailer', `offset table at ${offsetTable} is outside the object area`, t + 24);
     this.numObjects = Number(numObjects);
+    this.memo = new Array<PlistValue | undefined>(Math.min(this.numObjects, n));
     this.topObject = Number(topObject);
     this.offsetTable = Number(offsetTable);
     if (this.numObjects * this.offsetIntSize > t - this.offsetTable) {
@@ -151,14 +152,21 @@ class BinaryPlist {
     return beUint(this.bytes, at, this.refSize);
   }
 
-  /** The whole tree under the top object; every container visit counts against the node budget. */
+  /** The value graph under the top object. */
   root(): PlistValue {
     return this.object(this.topObject, 0);
   }
 
   private object(index: number, depth: number): PlistValue {
+    const known = this.memo[index];
+    if (known !== undefined) return known;
+    const value = this.read(index, depth);
+    this.memo[index] = value;
+    return value;
+  }
+
+  private read(index: number, depth: number): PlistValue {
     const at = this.objectOffset(index);
-    this.budget.take(at);
     const marker = this.bytes[at]!;
     const kind = marker >> 4;
     switch (kind) {
@@ -275,7 +283,11 @@ function utf16be(bytes: Uint8Array, at: number, units: number): string {
   return le.toString('utf16le');
 }
 
-/** Parses a bplist00 into a value tree; throws DecodeError on a lying trailer, a bad offset, a cycle or a bomb. */
+/**
+ * Parses a bplist00 into a value graph; throws DecodeError on a lying trailer, a bad offset or a cycle. Shared
+ * references stay shared (a bomb parses in the time its objects take); {@link plistStrings} and {@link plistToJson}
+ * count expanded nodes against the budget.
+ */
 export function parseBinaryPlist(bytes: Uint8Array, opts: PlistOptions = {}): PlistValue {
   return new BinaryPlist(bytes, opts).root();
 }
@@ -553,10 +565,12 @@ function* dataRuns(data: Uint8Array): Generator<[number, string]> {
  * Every string of a parsed plist with its key path as pointer and context: strings, long integers, printable runs of
  * data values. Walks iteratively, so depth costs no stack.
  */
-export function* plistStrings(root: PlistValue, ctx: DecodeContext, decoder: string, opts: { keys?: boolean } = {}): Generator<DecodedString> {
+export function* plistStrings(root: PlistValue, ctx: DecodeContext, decoder: string, opts: { keys?: boolean; maxNodes?: number } = {}): Generator<DecodedString> {
+  const budget = new NodeBudget(opts.maxNodes ?? MAX_PLIST_NODES);
   const stack: Array<[PlistValue, string]> = [[root, '']];
   while (stack.length > 0) {
     const [v, path] = stack.pop()!;
+    budget.take();
     const context = path === '' ? undefined : path.length > MAX_KEY_PATH_CHARS ? path.slice(0, MAX_KEY_PATH_CHARS) : path;
     const pointer = path === '' ? '(root)' : path;
     if (typeof v === 'string') {
@@ -603,9 +617,10 @@ export function plistGet(root: PlistValue, ...keys: (string | number)[]): PlistV
 }
 
 /** A plist value as JSON-like data (Maps to objects, data to base64, dates to ISO text), for comparing with plistlib. */
-export function plistToJson(v: PlistValue): unknown {
-  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [k, plistToJson(x)]));
-  if (Array.isArray(v)) return v.map(plistToJson);
+export function plistToJson(v: PlistValue, budget = new NodeBudget(MAX_PLIST_NODES)): unknown {
+  budget.take();
+  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [k, plistToJson(x, budget)]));
+  if (Array.isArray(v)) return v.map((x) => plistToJson(x, budget));
   if (v instanceof Uint8Array) return { $data: Buffer.from(v).toString('base64') };
   if (v instanceof Date) return { $date: Number.isNaN(v.getTime()) ? null : v.toISOString() };
   if (v instanceof PlistUid) return { $uid: v.value };

@@ -13,7 +13,7 @@ export const backendRules: Rule[] = [
     title: 'Algolia admin API key',
     severity: 'high',
     parts: [[CS.hex, 32]],
-    context: /algolia.{0,20}(?:admin|write|api).?key|^ALGOLIA_API_KEY$/i,
+    context: /algolia(?!.{0,30}search).{0,20}(?:admin|write|api).?key|^ALGOLIA_API_KEY$/i,
     names: ['ALGOLIA_ADMIN_KEY', 'algoliaWriteKey'],
     minEntropy: 3,
     pairWith: { ruleId: 'algolia-app-id', severity: 'critical', confidence: 'high', reason: 'admin key shipped with its application id: read, write and delete every index' },

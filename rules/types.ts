@@ -73,6 +73,8 @@ export interface Rule {
    * enough distinct characters. For generic rules, where the name is the only other evidence.
    */
   looksRandom?: boolean;
+  /** A fallback (the generic rules): dropped when any other rule matched the same string. */
+  fallback?: boolean;
   /** Every one of these must match the secret (e.g. upper case, lower case and a digit for random keys). */
   secretMustMatch?: RegExp[];
   /** Every one of these must match somewhere in the same decoded string (e.g. an SAS `sv=` beside `sig=`). */

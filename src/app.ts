@@ -155,7 +155,7 @@ export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   const scans = new ScanService({ store, config, metrics, keys: deps.keys, runner });
   const history = new HistoryService(store, config.limits.maxListItems);
   await app.register(healthRoutes, { store, runner, metrics, metricsPublic: config.metricsPublic });
-  await app.register(scanRoutes, { scans, config });
+  await app.register(scanRoutes, { scans, config, history });
   await app.register(appRoutes, { history });
   app.get('/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
 };

@@ -4,6 +4,7 @@ import { UserRulesError } from './detect/user-rules.js';
 import type { Rule } from '../rules/types.js';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { scanFileIsolated, ScanFailure } from './pipeline/run.js';
+import { isAppDirectory, withAppDirectory } from './pipeline/ios.js';
 import { dumpFileSync, scanFileSync } from './pipeline/index.js';
 import type { Report } from './report/types.js';
 import { SEVERITIES, type Severity } from './detect/types.js';
@@ -44,7 +45,7 @@ const HELP: Record<string, string> = {
 Usage: leakdex <command> [options]
 
 Commands:
-  scan <file>              scan an APK (or a bare .dex/.so/any file) and report hardcoded credentials
+  scan <file>              scan an APK, IPA or .app (or a bare .dex/.so/any file) and report hardcoded credentials
   baseline create <file>   write a baseline accepting the app's current findings
   dump <file>              print every decoded string with its location (JSON lines), for checking decoders
   rules                    list the detection rules (id, provider, severity, confidence, keywords)
@@ -139,6 +140,7 @@ function inputFile(positionals: string[], cmd: string): string {
   const file = positionals[0]!;
   if (!existsSync(file)) throw new UsageError(`cannot read ${file}: no such file`);
   const st = statSync(file);
+  if (st.isDirectory() && cmd === 'scan' && isAppDirectory(file)) return file; // an iOS .app bundle directory
   if (!st.isFile()) throw new UsageError(`cannot read ${file}: not a regular file`);
   if (st.size === 0) throw new UsageError(`cannot read ${file}: the file is empty`);
   return file;
@@ -192,7 +194,7 @@ async function obtainReport(file: string, values: Parsed['values'], progress: Pr
   let report: Report;
   try {
     const rules = userRules(values.rules as string | undefined);
-    report = await scanFileIsolated(file, { showSecrets: values['show-secrets'] === true, onEntry: (p) => progress.entry(p), ...(rules.length > 0 ? { rules } : {}) });
+    report = await withAppDirectory(file, (path) => scanFileIsolated(path, { displayPath: file, showSecrets: values['show-secrets'] === true, onEntry: (p) => progress.entry(p), ...(rules.length > 0 ? { rules } : {}) }));
   } catch (e) {
     if (e instanceof ScanFailure) throw new UsageError(`cannot scan ${file}: ${e.message}`);
     throw e;

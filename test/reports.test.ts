@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,23 +76,23 @@ function tempDir(): string {
   return dir;
 }
 
-function expectedSecrets(): string[] {
-  const out: string[] = [];
-  for (const dir of ['samples/android', 'samples/quirks']) {
-    for (const f of readdirSync(join(ROOT, dir)).filter((n) => n.endsWith('.expected.json'))) {
-      const e = JSON.parse(readFileSync(join(ROOT, dir, f), 'utf8')) as { planted: { secret: string }[] };
-      for (const p of e.planted) if (p.secret.length >= 12) out.push(p.secret);
+/** Every committed sample (Android, quirks, iOS, bundles) with its planted secrets, from its expectations. */
+function samples(): { file: string; secrets: string[] }[] {
+  const out: { file: string; secrets: string[] }[] = [];
+  for (const dir of readdirSync(join(ROOT, 'samples')).sort()) {
+    const abs = join(ROOT, 'samples', dir);
+    if (!existsSync(abs) || !statSync(abs).isDirectory()) continue;
+    for (const f of readdirSync(abs).sort().filter((n) => n.endsWith('.expected.json'))) {
+      const e = JSON.parse(readFileSync(join(abs, f), 'utf8')) as { file?: string; planted?: { secret: string }[] };
+      if (!e.file || !existsSync(join(abs, e.file))) continue;
+      out.push({ file: join(abs, e.file), secrets: (e.planted ?? []).map((p) => p.secret).filter((s) => s.length >= 12) });
     }
   }
   return out;
 }
-const SECRETS = expectedSecrets();
-
-function allSamples(): string[] {
-  const out: string[] = [];
-  for (const dir of ['samples/android', 'samples/quirks']) for (const f of readdirSync(join(ROOT, dir)).sort()) if (f.endsWith('.apk')) out.push(join(ROOT, dir, f));
-  return out;
-}
+const SAMPLES = samples();
+const SECRETS = SAMPLES.flatMap((s) => s.secrets);
+const allSamples = () => SAMPLES.map((s) => s.file);
 
 // SARIF 2.1.0 is a draft-04 schema: ajv-draft-04, with the three formats it uses checked for real.
 const Ajv = AjvModule.default;
@@ -150,7 +150,7 @@ t.test('the schema validator rejects what is not SARIF', async (t) => {
 
 t.test('every format from every sample; SARIF schema-valid; no secret leaks into any format', async (t) => {
   const samples = allSamples();
-  t.ok(samples.length >= 10, `${samples.length} samples`);
+  t.ok(samples.length >= 20, `${samples.length} samples`);
   for (const apk of samples) {
     const report = scanFileSync(apk);
     for (const format of FORMATS) {
@@ -391,6 +391,29 @@ t.test('remote mode: upload, wait, print and gate like a local scan', async (t) 
   t.match(remoteHtml, /Compared with 1\.2\.0 \(12\)/, 'the HTML report carries the diff with the previous version');
   const md = await leakdex(['scan', V2, ...remote, '--format', 'markdown']);
   t.match(md.stdout, /Compared with \*\*1\.2\.0 \(12\)\*\*: \d+ new, \d+ resolved/, 'so does the Markdown report');
+
+  // The service serves the same formats: ?format= first, then the Accept header, JSON by default.
+  const auth = { authorization: `Bearer ${apiKey}` };
+  const scansList = (await (await fetch(`${server.url}/v1/scans?limit=50`, { headers: auth })).json()) as { scans: { id: string; filename: string; sha256: string }[] };
+  const v2Sha = (JSON.parse((await leakdex(['scan', V2, '--format', 'json', '--fail-on', 'none'])).stdout) as Report).artifact.sha256;
+  const v2Scan = scansList.scans.find((s) => s.sha256 === v2Sha);
+  t.ok(v2Scan, 'the v2 scan is listed');
+  const reportUrl = `${server.url}/v1/scans/${v2Scan!.id}/report`;
+  const sarifRes = await fetch(`${reportUrl}?format=sarif`, { headers: auth });
+  t.equal(sarifRes.status, 200);
+  t.match(sarifRes.headers.get('content-type'), /^application\/sarif\+json/);
+  t.same(schemaErrors(await sarifRes.json()), [], 'the service SARIF validates');
+  const htmlRes = await fetch(reportUrl, { headers: { ...auth, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8' } });
+  t.match(htmlRes.headers.get('content-type'), /^text\/html/, 'Accept: text/html gets HTML');
+  t.match(await htmlRes.text(), /Compared with 1\.2\.0 \(12\)/, 'with the diff against the previous version');
+  const mdRes = await fetch(reportUrl, { headers: { ...auth, accept: 'text/markdown' } });
+  t.match(mdRes.headers.get('content-type'), /^text\/markdown/);
+  t.match(await mdRes.text(), /^### leakdex: /);
+  const jsonRes = await fetch(reportUrl, { headers: auth });
+  t.match(jsonRes.headers.get('content-type'), /^application\/json/, 'JSON by default');
+  t.equal(((await jsonRes.json()) as Report).schemaVersion, 1);
+  t.match((await fetch(`${reportUrl}?format=text`, { headers: { ...auth, accept: 'text/html' } })).headers.get('content-type'), /^text\/plain/, '?format= wins over Accept');
+  t.equal((await fetch(`${reportUrl}?format=pdf`, { headers: auth })).status, 400, 'an unknown format is a 400');
 
   // Errors: one line, a hint, exit 3 for the service, 2 for input it refuses.
   const wrongKey = await leakdex(['scan', LEAKY, '--server', server.url, '--api-key', 'ldx_wrong']);

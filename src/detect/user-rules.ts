@@ -15,7 +15,7 @@ export const MAX_USER_RULES = 2000;
 
 const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 const CONFIDENCES: readonly Confidence[] = ['high', 'medium', 'low'];
-const RULE_KEYS = new Set(['id', 'provider', 'title', 'severity', 'confidence', 'pattern', 'keywords', 'whole', 'minEntropy', 'looksRandom', 'secretMustMatch', 'textMustMatch', 'context', 'adjust', 'pairWith', 'supersedes', 'allow', 'reason', 'examples']);
+const RULE_KEYS = new Set(['id', 'provider', 'title', 'severity', 'confidence', 'pattern', 'keywords', 'whole', 'minEntropy', 'looksRandom', 'fallback', 'secretMustMatch', 'textMustMatch', 'context', 'adjust', 'pairWith', 'supersedes', 'allow', 'reason', 'examples']);
 
 /** A rules file that cannot be used; `problems` lists every problem found, each with its place. */
 export class UserRulesError extends Error {
@@ -121,6 +121,10 @@ function readRule(r: Reader, v: unknown, at: string): Rule | undefined {
   if (v.minEntropy !== undefined) {
     if (typeof v.minEntropy !== 'number' || !(v.minEntropy >= 0 && v.minEntropy <= 8)) r.fail(`${at}.minEntropy`, 'must be a number of bits per character, 0 to 8');
     else rule.minEntropy = v.minEntropy;
+  }
+  if (v.fallback !== undefined) {
+    if (typeof v.fallback !== 'boolean') r.fail(`${at}.fallback`, 'must be true or false');
+    else rule.fallback = v.fallback;
   }
   if (v.looksRandom !== undefined) {
     if (typeof v.looksRandom !== 'boolean') r.fail(`${at}.looksRandom`, 'must be true or false');

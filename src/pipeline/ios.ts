@@ -69,6 +69,8 @@ export const IOS_DECODERS: Partial<Record<ContentKind, { name: string; decode: D
 export function appleDecoderFor(path: string, head: Uint8Array, kind: ContentKind): { name: string; decode: Decoder } | undefined {
   if ((kind === 'text' || kind === 'bplist') && isStringsPath(path)) return stringsDecoder;
   if (kind === 'text' && head.length > 6 && looksLikeXmlPlist(plistText(head.subarray(0, 1024)))) return plistDecoder;
+  // An OpenStep text plist has no magic: its extension says what it is.
+  if (kind === 'text' && /\.plist$/i.test(path)) return plistDecoder;
   if (kind === 'binary' && isCmsSignedData(head)) return provisionDecoder;
   return undefined;
 }
@@ -284,5 +286,16 @@ function readWhole(path: string, size: number): Buffer {
     return done === size ? out : out.subarray(0, done);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Runs `scan` on `file`, or, when `file` is a `.app` directory, on a temporary archive of it (removed afterwards). */
+export async function withAppDirectory<T>(file: string, scan: (path: string) => Promise<T>): Promise<T> {
+  if (!isAppDirectory(file)) return scan(file);
+  const packed = packAppDirectory(file);
+  try {
+    return await scan(packed.path);
+  } finally {
+    packed.cleanup();
   }
 }

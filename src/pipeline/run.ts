@@ -5,7 +5,8 @@ import { performance } from 'node:perf_hooks';
 import type { Report } from '../report/types.js';
 import { DEFAULT_LIMITS, type ScanLimits } from '../limits.js';
 import { mergeShards, type ScanOptions, type ShardResult } from './index.js';
-import { FileSource } from './source.js';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 
 export interface IsolatedScanOptions extends Omit<ScanOptions, 'skip' | 'onEntry' | 'shard'> {
@@ -15,6 +16,15 @@ export interface IsolatedScanOptions extends Omit<ScanOptions, 'skip' | 'onEntry
   onEntry?: (path: string) => void;
   /** Workers sharing one scan (default: the machine's cores, at most 4; 1 for small files). */
   parallelism?: number;
+  /** The file's SHA-256 when the caller already has it (an upload hashed while streaming). */
+  sha256?: string;
+}
+
+/** SHA-256 of a file, streamed: never blocks the event loop for more than one chunk. */
+export async function hashFile(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
 }
 
 /** Most worker restarts for one shard before the scan is given up. */
@@ -50,15 +60,8 @@ export async function scanFileIsolated(path: string, opts: IsolatedScanOptions =
   const count = Math.max(1, Math.min(MAX_PARALLELISM, parallelism ?? (size >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_PARALLELISM) : 1)));
   const deadline = Date.now() + limits.scanTimeoutMs;
   const shards = Array.from({ length: count }, (_, index) => runShard(path, { limits: opts.limits ?? {}, shard: { index, count }, ...(opts.rules?.length ? { rules: opts.rules } : {}) }, limits.workerHeapMb, entryTimeoutMs, deadline, onEntry));
-  // The main thread is idle while the workers decode: hash the file meanwhile.
-  const src = new FileSource(path);
-  let sha256: string;
-  try {
-    sha256 = src.sha256();
-  } finally {
-    src.close();
-  }
-  const results = await Promise.all(shards);
+  // Hash while the workers decode, without blocking the event loop (the service may pass the upload's hash).
+  const [sha256, ...results] = await Promise.all([opts.sha256 ?? hashFile(path), ...shards]);
   return mergeShards(displayPath ?? path, sha256, size, results, showSecrets === true, performance.now() - started, opts.rules);
 }
 

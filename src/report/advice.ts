@@ -74,8 +74,20 @@ export const GENERIC_ADVICE: ProviderAdvice = {
   instead: `Move it out of the app: ${BACKEND}.`,
 };
 
+/** Advice for `provider`: its own entry, or the generic steps named after it. */
 export function adviceFor(provider: string): ProviderAdvice {
-  return PROVIDER_ADVICE[provider.toLowerCase()] ?? { ...GENERIC_ADVICE, name: provider === 'generic' ? 'Private keys and other credentials' : provider };
+  const known = PROVIDER_ADVICE[provider.toLowerCase()];
+  if (known) return known;
+  if (provider === 'generic' || provider === '') return { ...GENERIC_ADVICE, name: 'Private keys and other credentials' };
+  const name = provider
+    .split('-')
+    .map((w) => (w ? w[0]!.toUpperCase() + w.slice(1) : w))
+    .join(' ');
+  return {
+    name,
+    revoke: `Revoke or roll the credential in the ${name} dashboard (its API keys or tokens settings) and issue a new one; check ${name}'s usage or audit logs for use of the old value.`,
+    instead: `If the app really needs a client-side key, use a restricted, publishable one; otherwise ${BACKEND}.`,
+  };
 }
 
 /** A-F grade of an app: F critical, D high, C medium, B low, A nothing above info (the service rates the same way). */

@@ -22,6 +22,11 @@ export function renderText(report: Report, opts: { color?: boolean } = {}): stri
     const ver = [app.versionName, app.versionCode ? `(${app.versionCode})` : undefined].filter(Boolean).join(' ');
     lines.push(`app ${app.id}${ver ? ' ' + ver : ''}${app.name ? ` "${app.name}"` : ''}${app.signer ? `  signer ${app.signer.slice(0, 16)}… (${app.signatureScheme})` : ''}`);
   }
+  if (app.teamId || app.minOs) lines.push(`ios ${[app.minOs ? `min iOS ${app.minOs}` : '', app.teamId ? `team ${app.teamId}` : '', app.profileType ? `${app.profileType} profile` : '', app.profileExpires ? `expires ${app.profileExpires.slice(0, 10)}` : ''].filter(Boolean).join(', ')}`);
+  if (app.encrypted) {
+    for (const b of app.encryptedBinaries ?? []) lines.push(`binary encrypted: resources only: ${b} (FairPlay) was not scanned`);
+    lines.push('NOT CLEAN: encrypted code could not be scanned, so this app cannot be called clean whatever the findings below');
+  }
   const counts = severityCounts(report);
   lines.push(`${report.findings.length} finding(s): ` + SEVERITIES.map((s) => `${counts[s]} ${s}`).join(', '));
   lines.push('');

@@ -4,11 +4,14 @@ import type { Config } from '../config.js';
 import { hasScope } from '../service/auth.js';
 import { HttpError } from '../service/errors.js';
 import type { ScanService, UploadPart } from '../service/scans.js';
+import type { HistoryService } from '../service/history.js';
+import { previousVersionDiff, renderStoredReport, reportFormat } from '../service/report-formats.js';
+import { MEDIA_TYPES } from '../report/render.js';
 import { caller } from './context.js';
 import { AuthErrors, ErrorSchema, IdParams, ReportSchema, ScanSchema, ScanStatus } from './schemas.js';
 
 /** /v1/scans: upload, status, report, delete. */
-export const scanRoutes: FastifyPluginAsyncTypebox<{ scans: ScanService; config: Config }> = async (app, { scans, config }) => {
+export const scanRoutes: FastifyPluginAsyncTypebox<{ scans: ScanService; config: Config; history?: HistoryService }> = async (app, { scans, config, history }) => {
   const Wait = Type.Integer({ minimum: 0, maximum: config.limits.maxWaitSeconds, default: 0, description: 'Block up to this many seconds until the scan is done or failed.' });
 
   app.post(
@@ -80,18 +83,26 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ scans: ScanService; config:
     {
       config: { scope: 'read' },
       schema: {
-        summary: "The scan's JSON report (the CLI's format, docs/report.md)",
-        description: 'Redacted. `showSecrets=true` needs an admin key and a service that stores secrets (LEAKDEX_STORE_SECRETS).',
+        summary: "The scan's report: JSON (the CLI's format, docs/report.md), SARIF, HTML, Markdown or text",
+        description:
+          'Redacted. `showSecrets=true` needs an admin key and a service that stores secrets (LEAKDEX_STORE_SECRETS). `format` (text, json, sarif, html, markdown) wins over the Accept header (application/json, application/sarif+json, text/html, text/markdown, text/plain); JSON by default. HTML and Markdown show the diff with the app\'s previous version.',
         tags: ['scans'],
         params: IdParams,
-        querystring: Type.Object({ showSecrets: Type.Boolean({ default: false }) }),
+        querystring: Type.Object({ showSecrets: Type.Boolean({ default: false }), format: Type.Optional(Type.String({ maxLength: 20 })) }),
+        produces: Object.values(MEDIA_TYPES).map((t) => t.split(';')[0]!),
         response: { 200: ReportSchema, 404: ErrorSchema, 409: ErrorSchema, ...AuthErrors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const auth = caller(request);
       if (request.query.showSecrets && !hasScope(auth, 'admin')) throw new HttpError(403, 'forbidden', 'showSecrets needs an admin key');
-      return scans.report(auth, request.params.id, request.query.showSecrets);
+      const format = reportFormat(request.query.format, request.headers.accept);
+      const report = await scans.report(auth, request.params.id, request.query.showSecrets);
+      if (format === 'json') return report;
+      const scan = await scans.get(auth, request.params.id);
+      const { body, type } = await renderStoredReport(report, format, async () => (history ? previousVersionDiff(history, auth, scan) : undefined));
+      // A rendered string bypasses the JSON response schema (Fastify sends strings as they are).
+      return reply.type(type).send(body as never);
     },
   );
 

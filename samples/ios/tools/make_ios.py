@@ -269,7 +269,7 @@ def record_golden(name, files, binaries):
         for arch in lipo_archs(path):
             text, strings = objdump_cstrings(path, arch)
             cstrings['%s [%s]' % (entry, arch)] = strings
-            raw.append('### %s [%s]\n%s' % (entry, arch, text))
+            raw.append('### %s [%s]\n%s' % (entry, arch, text.replace(path, entry)))
     plists = {}
     for entry, (data, _) in sorted(files.items()):
         if entry.endswith('bomb.plist'):
@@ -394,19 +394,19 @@ def build_leaky(work):
     }
     exe_entry = app + 'LeakyApp'
     planted_ = [
-        planted('facebook-client-token', 'medium', 'FACEBOOK_CLIENT_TOKEN', app + 'Info.plist', 'FacebookClientToken'),
+        planted('facebook-client-token', 'low', 'FACEBOOK_CLIENT_TOKEN', app + 'Info.plist', 'FacebookClientToken'),
         planted('google-api-key', 'low', 'GOOGLE_MAPS_KEY', app + 'Info.plist', 'GMSApiKey'),
         planted('google-api-key', 'low', 'GOOGLE_API_KEY', app + 'GoogleService-Info.plist', 'API_KEY'),
         planted('firebase-database-url', 'low', 'FIREBASE_DATABASE_URL', app + 'GoogleService-Info.plist', 'DATABASE_URL'),
         planted('stripe-secret-key', 'critical', 'STRIPE_SECRET_KEY', app + 'en.lproj/Localizable.strings', 'stripe_secret_key', 'UTF-16 .strings'),
-        planted('slack-webhook', 'high', 'SLACK_WEBHOOK_URL', app + 'fr.lproj/Localizable.strings', 'slack_webhook', 'binary-plist .strings'),
+        planted('slack-webhook', 'medium', 'SLACK_WEBHOOK_URL', app + 'fr.lproj/Localizable.strings', 'slack_webhook', 'binary-plist .strings'),
         planted('github-token', 'critical', 'GITHUB_TOKEN', app + 'Legacy.plist', 'GitHubToken', 'OpenStep text plist'),
-        planted('aws-access-key-id', 'critical', 'AWS_ACCESS_KEY_ID', app + 'awsconfiguration.json', 'AccessKey'),
+        planted('aws-access-key-id', 'high', 'AWS_ACCESS_KEY_ID', app + 'awsconfiguration.json', 'AccessKey'),
         planted('aws-secret-access-key', 'critical', 'AWS_SECRET_ACCESS_KEY', app + 'awsconfiguration.json', 'SecretKey'),
-        planted('aws-cognito-identity-pool', 'low', 'AWS_COGNITO_IDENTITY_POOL', app + 'amplifyconfiguration.json', 'PoolId'),
+        planted('aws-cognito-identity-pool', 'medium', 'AWS_COGNITO_IDENTITY_POOL', app + 'amplifyconfiguration.json', 'PoolId'),
         planted('stripe-publishable-key', 'info', 'STRIPE_PUBLISHABLE_KEY', app + 'Settings.bundle/Root.plist', 'PreferenceSpecifiers[1].DefaultValue'),
         planted('twitter-bearer-token', 'high', 'TWITTER_BEARER_TOKEN', exe_entry, None, 'C string, __TEXT,__cstring of both slices'),
-        planted('slack-token', 'critical', 'SLACK_BOT_TOKEN', exe_entry, None, 'Objective-C @"..." literal'),
+        planted('slack-token', 'high', 'SLACK_BOT_TOKEN', exe_entry, None, 'Objective-C @"..." literal'),
         planted('stripe-restricted-key', 'high', 'STRIPE_RESTRICTED_KEY', exe_entry, None, 'UTF-16 literal in __TEXT,__ustring'),
         planted('azure-storage-connection-string', 'critical', 'AZURE_STORAGE_CONNECTION_STRING', exe_entry, None, 'const char array in __TEXT,__const'),
         planted('google-oauth-client-secret', 'high', 'GOOGLE_OAUTH_CLIENT_SECRET', app + 'Frameworks/LeakyKit.framework/LeakyKit', None, 'dylib framework'),
@@ -425,7 +425,7 @@ def build_leaky(work):
     app_facts = {'platform': 'ios', 'id': bundle_id, 'versionName': '2.1.0', 'versionCode': '210', 'label': 'Leakdex iOS',
                  'minOs': MIN_OS, 'teamId': TEAM, 'profileType': 'ad-hoc', 'profileExpires': '2031-12-31T23:59:59.000Z',
                  'signingIdentity': 'Apple Distribution: Leakdex Samples (%s)' % TEAM, 'encrypted': False,
-                 'archs': ['arm64', 'x86_64'], 'frameworks': ['Foundation', 'FBSDKCoreKit', 'LeakyKit', 'libSystem.B.dylib']}
+                 'archs': ['x86_64', 'arm64'], 'frameworks': ['libSystem.B.dylib', 'Foundation', 'FBSDKCoreKit', 'LeakyKit']}
     binaries = [(exe_entry, exe), (app + 'Frameworks/LeakyKit.framework/LeakyKit', kit_arm), (app + 'PlugIns/ShareExt.appex/ShareExt', ext)]
     return 'leaky-ios.ipa', files, binaries, {'app': app_facts, 'planted': planted_, 'decoys': decoys}
 
@@ -446,7 +446,7 @@ def build_encrypted(work):
         'quirk': 'FairPlay: LC_ENCRYPTION_INFO_64 cryptid 1 and a scrambled __TEXT: only resources can be scanned',
         'expectDiagnostics': ['macho.encrypted'],
         'app': {'platform': 'ios', 'id': 'com.leakdex.sample.vault', 'versionName': '1.0', 'versionCode': '7', 'label': 'Vault', 'minOs': MIN_OS, 'encrypted': True},
-        'planted': [planted('facebook-client-token', 'medium', 'FACEBOOK_CLIENT_TOKEN', app + 'Info.plist', 'FacebookClientToken')],
+        'planted': [planted('facebook-client-token', 'low', 'FACEBOOK_CLIENT_TOKEN', app + 'Info.plist', 'FacebookClientToken')],
         'decoys': [decoy(SECRETS['GITHUB_TOKEN'], app + 'Vault', 'inside the encrypted range: unreadable, so it must not be reported')],
         'unreachable': [SECRETS['GITHUB_TOKEN']],
     }
@@ -467,7 +467,7 @@ def build_zipped_app(work):
     return 'zipped-app.app.zip', files, [(app + 'LeakySim', exe)], {
         'quirk': 'a simulator build shipped as a zipped .app (no Payload/), universal x86_64 + arm64 simulator slices',
         'app': {'platform': 'ios', 'kind': 'app', 'id': 'com.leakdex.sample.sim', 'versionName': '0.9', 'versionCode': '90', 'label': 'Leaky Sim', 'minOs': MIN_OS},
-        'planted': [planted('aws-access-key-id', 'critical', 'AWS_ACCESS_KEY_ID', app + 'LeakySim'),
+        'planted': [planted('aws-access-key-id', 'high', 'AWS_ACCESS_KEY_ID', app + 'LeakySim'),
                     planted('aws-secret-access-key', 'critical', 'AWS_SECRET_ACCESS_KEY', app + 'LeakySim')],
         'decoys': [],
     }
@@ -486,8 +486,8 @@ def build_fat64(work):
     files = {app + 'Info.plist': (plistlib.dumps(info, fmt=plistlib.FMT_BINARY), False), app + 'Fat64': (open(exe, 'rb').read(), True)}
     return 'fat64.ipa', files, [(app + 'Fat64', golden_copy)], {
         'quirk': 'universal binary with a 64-bit fat header (FAT_MAGIC_64, fat_arch_64 records)',
-        'app': {'platform': 'ios', 'id': 'com.leakdex.sample.fat64', 'versionName': '1.0', 'versionCode': '1', 'archs': ['arm64', 'x86_64']},
-        'planted': [planted('slack-webhook', 'high', 'SLACK_WEBHOOK_URL', app + 'Fat64')],
+        'app': {'platform': 'ios', 'id': 'com.leakdex.sample.fat64', 'versionName': '1.0', 'versionCode': '1', 'archs': ['x86_64', 'arm64']},
+        'planted': [planted('slack-webhook', 'medium', 'SLACK_WEBHOOK_URL', app + 'Fat64')],
         'decoys': [],
     }
 

@@ -1,0 +1,203 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeArsc } from '../decoders/arsc.js';
+import { decodeDex } from '../decoders/dex.js';
+import { decodePlist } from '../decoders/plist.js';
+import { decodeText } from '../decoders/text.js';
+import { collectingContext, type DecodedString } from '../decoders/types.js';
+import { ZipArchive, bufferSource } from '../decoders/zip.js';
+import { ALNUM, BASE64, HEX, fake } from '../rules/fake.js';
+import { RULES } from '../rules/index.js';
+import { Detector, looksRandom, ruleProblems } from '../src/detect/engine.js';
+import { rate } from '../src/detect/rating.js';
+import { renderRulesMarkdown, renderRulesText, RULES_DOC, summarize } from '../src/detect/rules-doc.js';
+import { compileUserRules, loadUserRules, UserRulesError } from '../src/detect/user-rules.js';
+import { type Finding, severityRank } from '../src/detect/types.js';
+import { main } from '../src/cli.js';
+import { scanFileSync } from '../src/pipeline/index.js';
+
+const root = process.cwd();
+const fixture = (name: string): Uint8Array => readFileSync(join(root, 'test/fixtures/detect', name));
+const detect = (strings: Iterable<DecodedString>): Finding[] => new Detector().feedAll(strings).findings();
+const byRule = (found: Finding[], id: string): Finding[] => found.filter((f) => f.ruleId === id);
+
+t.test('breadth: 150+ providers, every rule structurally sound with examples', async (t) => {
+  const providers = new Set(RULES.map((r) => r.provider));
+  t.ok(providers.size >= 150, `${providers.size} providers`);
+  t.same(ruleProblems(RULES), [], 'no nested or unbounded quantifiers, examples present, references resolve');
+  for (const p of ['aws', 'gcp', 'azure', 'alibaba', 'tencent', 'huawei', 'digitalocean', 'oracle', 'ibm', 'firebase', 'twitter', 'facebook', 'instagram', 'linkedin', 'tiktok', 'snapchat', 'discord', 'telegram', 'stripe', 'paypal', 'square', 'adyen', 'razorpay', 'twilio', 'sendgrid', 'mailgun', 'mailchimp', 'postmark', 'vonage', 'onesignal', 'pusher', 'pubnub', 'mapbox', 'here', 'segment', 'mixpanel', 'amplitude', 'appsflyer', 'adjust', 'branch', 'sentry', 'bugsnag', 'datadog', 'newrelic', 'supabase', 'algolia', 'database', 'parse', 'backendless', 'playfab', 'openai', 'anthropic', 'huggingface', 'github', 'gitlab', 'npm', 'jfrog', 'slack', 'atlassian']) {
+    t.ok(providers.has(p), `provider ${p}`);
+  }
+  const probe = RULES.find((r) => r.id === 'jwt')!;
+  t.ok(ruleProblems([{ ...probe, id: 'bad-one', pattern: /(?:a+)+b/ }]).some((p) => /unbounded|nested/.test(p)), 'an unsafe pattern is rejected');
+  t.ok(ruleProblems([{ ...probe, id: 'bad-two', allow: [/x.*/] }]).some((p) => /allow: unbounded/.test(p)), 'unsafe helper regexes are rejected too');
+});
+
+t.test('context and scope from real DEX static fields (smali-built fixture)', async (t) => {
+  const strings = [...decodeDex(fixture('scope.dex'), collectingContext('classes.dex'))];
+  const found = detect(strings);
+  const secret = byRule(found, 'twitter-consumer-secret');
+  t.equal(secret.length, 1, 'a bare 50-character value is a consumer secret next to api.twitter.com in its class');
+  t.equal(secret[0]?.locations[0]?.pointer, 'string_ids[13] com.orbit.social.TwitterClient.S');
+  t.same([secret[0]?.severity, secret[0]?.confidence], ['critical', 'high'], 'paired with the consumer key of the same class');
+  t.equal(byRule(found, 'twitter-consumer-key').length, 1, 'the key is found the same way');
+  t.notOk(found.some((f) => f.secret.startsWith('FiD2')), 'the same shape in a class without the marker is not reported');
+  const aws = byRule(found, 'aws-secret-access-key');
+  t.equal(aws.length, 1, 'an AWS secret under a name that says nothing is kept because its key id is in the same class');
+  t.same([aws[0]?.severity, aws[0]?.confidence], ['critical', 'high']);
+  t.same(aws[0]?.pairedWith, byRule(found, 'aws-access-key-id').map((f) => f.fingerprint), 'linked to its key id');
+  const pw = byRule(found, 'generic-password');
+  t.same(
+    pw.map((f) => [f.locations[0]?.context, f.confidence]),
+    [['DB_PASSWORD', 'low']],
+    'a random literal bound to a password name is reported at low confidence; a preference key name is not',
+  );
+  // The same strings split across detectors (parallel shards): markers travel with the hits.
+  const a = new Detector();
+  const b = new Detector();
+  const hits = strings.filter((s, i) => (i % 2 === 0 ? a : b).feed(s));
+  t.same(
+    new Detector().feedAll(hits).findings().map((f) => f.fingerprint).sort(),
+    found.map((f) => f.fingerprint).sort(),
+    'feeding only the hit strings reproduces the findings',
+  );
+});
+
+t.test('context from plist key paths (plistlib-built binary plist)', async (t) => {
+  const found = detect(decodePlist(fixture('Config.plist'), collectingContext('Payload/App.app/Config.plist')));
+  const sev = (id: string): string | undefined => byRule(found, id)[0]?.severity;
+  t.equal(sev('twitter-consumer-secret'), 'critical', 'Twitter.ConsumerSecret');
+  t.same(byRule(found, 'twitter-consumer-secret')[0]?.pairedWith, byRule(found, 'twitter-consumer-key').map((f) => f.fingerprint), 'paired in the same file');
+  t.equal(sev('google-api-key'), 'low', 'GoogleService-Info API_KEY is public by design');
+  t.match(byRule(found, 'google-api-key')[0]?.reason, /restrict/, 'and says what would make it dangerous');
+  t.equal(sev('facebook-app-id'), 'info');
+  t.equal(sev('facebook-client-token'), 'low');
+  t.notOk(found.some((f) => f.secret.startsWith('1:780396144652')), 'the Firebase app id is not a secret');
+});
+
+t.test('context from JSON keys and scope from the same file (real text decoder)', async (t) => {
+  const cs = fake(ALNUM, 50, 12101);
+  const json = JSON.stringify({ endpoints: { api: 'https://api.twitter.com/2/' }, creds: { a: cs }, algolia: { appId: 'Q8H2K4M7ZP', adminKey: fake(HEX, 32, 12102) } });
+  const found = detect(decodeText(new TextEncoder().encode(json), collectingContext('assets/config.json')));
+  t.equal(byRule(found, 'twitter-consumer-secret')[0]?.secret, cs, 'marker anywhere in the same JSON file');
+  const admin = byRule(found, 'algolia-admin-key')[0];
+  t.same([admin?.severity, admin?.confidence], ['critical', 'high'], 'Algolia admin key paired with its app id');
+  t.equal(byRule(found, 'algolia-app-id')[0]?.severity, 'info', 'the app id stays info');
+  const other = detect(decodeText(new TextEncoder().encode(JSON.stringify({ creds: { a: cs } })), collectingContext('assets/other.json')));
+  t.same(other, [], 'without the marker the bare value is nothing');
+});
+
+t.test('real resources.arsc and the leaky sample: bound names and pairs', async (t) => {
+  const apk = join(root, 'samples/android/leaky-multidex.apk');
+  const zip = ZipArchive.open(bufferSource(readFileSync(apk)));
+  const arsc = zip.read(zip.find('resources.arsc')[0]!);
+  const found = detect(decodeArsc(arsc, collectingContext('resources.arsc')));
+  const secret = byRule(found, 'twitter-consumer-secret')[0];
+  t.match(secret?.locations[0]?.pointer, /twitter_consumer_secret/);
+  t.same([secret?.severity, secret?.confidence], ['critical', 'high'], 'consumer secret paired with its key from the same table');
+  const report = scanFileSync(apk);
+  t.equal(report.rating.grade, 'F', 'the leaky sample rates F');
+  t.ok(report.rating.counts.critical > 0);
+  t.equal(scanFileSync(join(root, 'samples/android/clean-app.apk')).rating.grade, 'A', 'the clean sample rates A');
+});
+
+t.test('Twilio, Azure, Facebook pairs; parts alone keep lower severity', async (t) => {
+  const s = (text: string, context: string, entry = 'assets/app.properties'): DecodedString => ({ text, context, location: { entry, decoder: 'properties', pointer: context } });
+  const sid = `AC${fake(HEX, 32, 12201)}`;
+  const token = fake(HEX, 32, 12202);
+  const pair = detect([s(sid, 'twilio.sid'), s(token, 'twilio.auth_token')]);
+  t.same([byRule(pair, 'twilio-auth-token')[0]?.severity, byRule(pair, 'twilio-auth-token')[0]?.confidence], ['critical', 'high']);
+  const alone = detect([s(token, 'twilio.auth_token')]);
+  t.equal(byRule(alone, 'twilio-auth-token')[0]?.severity, 'high', 'auth token alone: high');
+  const key = `${fake(BASE64, 86, 12203)}==`;
+  const az = detect([s('orbitnotesprod', 'azure_storage_account_name'), s(key, 'azure_storage_account_key')]);
+  t.equal(byRule(az, 'azure-storage-account-key')[0]?.severity, 'critical', 'account key with its account name: critical');
+  t.equal(detect([s(key, 'azure_storage_account_key')])[0]?.severity, 'high', 'account key alone: high');
+});
+
+t.test('classification: public-by-design, placeholders, JWT roles, URLs', async (t) => {
+  const one = (text: string, context?: string): Finding[] => detect([{ text, ...(context ? { context } : {}), location: { entry: 'classes.dex', decoder: 'dex', pointer: 'x' } }]);
+  const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const jwt = (role: string): string => `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ iss: 'supabase', ref: 'qwertyuiopasdfghjklz', role, iat: 1700000000, exp: 2000000000 })}.${fake(ALNUM, 43, 12301)}`;
+  t.equal(one(jwt('service_role'))[0]?.severity, 'critical', 'Supabase service_role JWT');
+  t.equal(one(jwt('anon'))[0]?.severity, 'info', 'Supabase anon JWT is public by design');
+  t.equal(one(`pk.eyJ1Ijoib3JiaXQiLCJhIjoiY2x${fake(ALNUM, 20, 12302)}.${fake(ALNUM, 22, 12303)}`)[0]?.severity, 'info', 'Mapbox public token');
+  t.equal(one(`https://${fake(HEX, 32, 12304)}@o123456.ingest.sentry.io/4504`)[0]?.severity, 'info', 'Sentry DSN');
+  t.equal(one(fake(HEX, 32, 12305), 'algolia_search_api_key')[0]?.severity, 'low', 'Algolia search key');
+  t.equal(one(`mongodb+srv://app:${fake(ALNUM, 16, 12306)}@cluster0.ab1cd.mongodb.net/prod`)[0]?.severity, 'critical', 'database URL with a password');
+  for (const [text, context] of [
+    ['mongodb://user:password@db.orbit.io', undefined],
+    ['YOUR_OPENAI_API_KEY', 'OPENAI_API_KEY'],
+    ['${API_SECRET}', 'client_secret'],
+    ['xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'MIXPANEL_API_SECRET'],
+    ['PBKDF2WithHmacSHA256', 'SECRET_KEY_FACTORY'],
+    ['', 'password'],
+  ] as Array<[string, string | undefined]>) {
+    t.same(one(text, context).filter((f) => severityRank(f.severity) > 0), [], `${JSON.stringify(text)} is not reported above info`);
+  }
+  t.ok(looksRandom(fake(BASE64, 40, 12307)), 'random base64 looks random');
+  t.notOk(looksRandom('AndroidKeyStoreProvider2048'), 'words do not');
+});
+
+t.test('rating formula', async (t) => {
+  t.same(rate([]), { grade: 'A', score: 0, counts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } });
+  t.equal(rate([{ severity: 'info', confidence: 'high' }]).grade, 'A');
+  t.equal(rate([{ severity: 'low', confidence: 'high' }]).grade, 'B');
+  t.equal(rate([{ severity: 'medium', confidence: 'low' }]).grade, 'B', 'a low-confidence generic finding weighs less');
+  t.equal(rate([{ severity: 'medium', confidence: 'high' }]).grade, 'C');
+  t.equal(rate([{ severity: 'high', confidence: 'high' }]).grade, 'D');
+  t.equal(rate([{ severity: 'critical', confidence: 'medium' }]).grade, 'D', 'an unconfirmed critical');
+  t.equal(rate([{ severity: 'critical', confidence: 'high' }]).grade, 'F');
+  t.equal(rate([{ severity: 'high', confidence: 'high', pairedWith: ['x'] }, { severity: 'high', confidence: 'high' }]).grade, 'D');
+  t.equal(rate([{ severity: 'high', confidence: 'high', pairedWith: ['x'] }, { severity: 'high', confidence: 'high', pairedWith: ['y'] }]).score, 45, 'pairing weighs 1.5x');
+});
+
+t.test('user rules: schema, validation errors, scan and listing', async (t) => {
+  const doc = readFileSync(join(root, RULES_DOC), 'utf8');
+  const example = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(doc)![1]!) as unknown;
+  const rules = compileUserRules(example, 'docs example');
+  t.same(rules.map((r) => r.id), ['acme-api-key', 'acme-signing-secret'], 'the documented example is a valid rules file');
+  const d = new Detector([...RULES, ...rules]);
+  d.feed({ text: 'key=acme_Xk3Pq9Lm2Vn8Rt5Wy7Za1Bc4De6Fg0Hj', location: { entry: 'a', decoder: 'text', pointer: 'line 1' } });
+  t.same(d.findings().map((f) => f.ruleId), ['acme-api-key']);
+
+  const fail = (json: unknown): string[] => {
+    try {
+      compileUserRules(json, 'r.json');
+      return [];
+    } catch (e) {
+      t.ok(e instanceof UserRulesError);
+      return (e as UserRulesError).problems;
+    }
+  };
+  const base = (example as { rules: Array<Record<string, unknown>> }).rules[0]!;
+  t.match(fail({ rules: [{ ...base, pattern: 'acme_(?:[a-z]+)+' }] }).join(), /rules\[0\].*pattern|acme-api-key: pattern: (unbounded|nested)/, 'unsafe pattern');
+  t.match(fail({ rules: [{ ...base, pattern: 'acme_[' }] }).join(), /rules\[0\] \(acme-api-key\)\.pattern: is not a valid regular expression/);
+  t.match(fail({ rules: [{ ...base, severity: 'severe' }] }).join(), /severity: must be one of critical, high, medium, low, info/);
+  t.match(fail({ rules: [{ ...base, id: 'aws-access-key-id' }] }).join(), /already used by a built-in rule/);
+  t.match(fail({ rules: [{ ...base, examples: { match: ['acme_short'], noMatch: ['x'] } }] }).join(), /examples\.match\[0\] is not reported/);
+  t.match(fail({ rules: [{ ...base, colour: 'red' }] }).join(), /colour: is not a rule field/);
+  t.match(fail({ nope: true }).join(), /\{"rules": \[ \.\.\. \]\}/);
+  t.throws(() => loadUserRules(join(root, 'package.json')), UserRulesError, 'a JSON file that is not a rules file');
+
+  const out: string[] = [];
+  const sink = { write: (s: string) => void out.push(s) } as unknown as NodeJS.WritableStream;
+  t.equal(await main(['rules', '--format', 'json'], sink, sink), 0);
+  const listed = JSON.parse(out.join('')) as Array<{ id: string; provider: string; severity: string; confidence: string; keywords: string[] }>;
+  t.equal(listed.length, RULES.length, 'leakdex rules lists every rule');
+  t.same(Object.keys(listed[0]!).slice(0, 6), ['id', 'provider', 'title', 'severity', 'confidence', 'keywords']);
+  out.length = 0;
+  t.equal(await main(['rules'], sink, sink), 0);
+  t.match(out.join(''), /aws-access-key-id\s+aws\s+high\s+high\s+akia/);
+  out.length = 0;
+  t.equal(await main(['scan', join(root, 'samples/android/clean-app.apk'), '--rules', join(root, 'package.json'), '--quiet'], sink, sink), 2, 'a bad --rules file is a usage error');
+  t.match(out.join(''), /package\.json.*rules file/);
+});
+
+t.test('docs/rules.md is generated from the rules (npm run docs:rules)', async (t) => {
+  const doc = readFileSync(join(root, RULES_DOC), 'utf8');
+  t.equal(doc, renderRulesMarkdown(RULES), 'docs/rules.md is up to date: run npm run docs:rules');
+  t.equal(summarize(RULES).length, RULES.length);
+  t.match(renderRulesText(RULES), new RegExp(`${RULES.length} rules, \\d+ providers`));
+});

@@ -1,0 +1,303 @@
+/**
+ * iOS end to end and decoder checks: the committed iOS samples (built by samples/ios/build.sh with clang, ld64.lld,
+ * llvm-lipo, plistlib and openssl) scanned by the real pipeline and CLI; decoders checked against the golden outputs of
+ * llvm-objdump and plistlib; hostile inputs (bplist bomb, cycles, lying trailers, overrunning load commands,
+ * truncated fat headers, absurd section counts) and a truncation/byte-flip sweep over every iOS sample.
+ */
+import t from 'tap';
+import { readFileSync, readdirSync, mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { scanBytesSync, scanFileSync } from '../src/pipeline/index.js';
+import { severityRank, type Severity } from '../src/detect/types.js';
+import type { Report } from '../src/report/types.js';
+import { ZipArchive, bufferSource } from '../decoders/zip.js';
+import { DecodeError, collectingContext } from '../decoders/types.js';
+import { parseBinaryPlist, parsePlist, plistToJson, decodePlist, parseOpenStepPlist } from '../decoders/plist.js';
+import { cstrings, machoSlices, machoStrings, parseMachoSlice } from '../decoders/macho.js';
+import { fatSlices } from '../decoders/macho-fat.js';
+import { profileInfo, profilePlist } from '../decoders/mobileprovision.js';
+import { decodeStringsFile } from '../decoders/strings-file.js';
+
+const ROOT = process.cwd();
+const IOS = join(ROOT, 'samples/ios');
+const CLI = process.env.LEAKDEX_CLI ?? join(ROOT, 'dist/src/cli.js');
+
+interface Planted {
+  ruleId: string;
+  severity: Severity;
+  secret: string;
+  entry: string;
+  context?: string;
+}
+interface Expected {
+  file: string;
+  quirk?: string;
+  expectDiagnostics?: string[];
+  app: Record<string, unknown>;
+  planted: Planted[];
+  decoys: { text: string; entry: string; why: string; context?: string }[];
+}
+
+const SAMPLES = readdirSync(IOS)
+  .filter((f) => f.endsWith('.expected.json'))
+  .sort()
+  .map((f) => {
+    const expected = JSON.parse(readFileSync(join(IOS, f), 'utf8')) as Expected;
+    return { file: join(IOS, expected.file), base: f.replace(/\.expected\.json$/, ''), expected };
+  });
+
+function entries(file: string): Map<string, Uint8Array> {
+  const zip = ZipArchive.open(bufferSource(readFileSync(file)));
+  const out = new Map<string, Uint8Array>();
+  for (const e of zip.entries) if (!e.isDirectory) out.set(e.name, Uint8Array.from(zip.read(e)));
+  return out;
+}
+
+function cli(args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+t.test('the iOS samples are there', async (t) => {
+  t.ok(SAMPLES.length >= 5, `${SAMPLES.length} iOS samples with expectations`);
+  t.ok(SAMPLES.some((s) => s.expected.file === 'leaky-ios.ipa'));
+});
+
+for (const { file, expected } of SAMPLES) {
+  t.test(`iOS sample ${expected.file}`, async (t) => {
+    const report = scanFileSync(file, { showSecrets: true });
+    t.equal(report.artifact.platform, 'ios');
+    t.equal(report.artifact.kind, (expected.app.kind as string | undefined) ?? 'ipa');
+    for (const p of expected.planted) {
+      const f = report.findings.find((h) => h.ruleId === p.ruleId && (h.secret ?? '').includes(p.secret));
+      t.ok(f, `${p.ruleId} planted in ${p.entry} is found`);
+      if (!f) continue;
+      t.equal(f.severity, p.severity, `${p.ruleId} in ${p.entry} has severity ${p.severity}`);
+      t.ok(f.locations.some((l) => l.entry === p.entry), `${p.ruleId} located in ${p.entry} (got ${f.locations.map((l) => l.entry).join(', ')})`);
+      if (p.context) t.ok(f.locations.some((l) => l.entry === p.entry && l.context === p.context), `${p.ruleId} bound to ${p.context}`);
+      for (const l of f.locations.filter((x) => x.decoder === 'macho')) t.match(l.pointer, /^\[(arm64|x86_64|arm64e|i386|armv7)\] __[A-Z_]+,__[a-z_0-9]+(\+0x[0-9a-f]+|\[\d+\])$/, 'Mach-O pointer names slice, segment, section and offset');
+    }
+    for (const d of expected.decoys) {
+      const bad = report.findings.filter((f) => severityRank(f.severity) > severityRank('info') && (f.secret ?? '').includes(d.text));
+      t.same(bad.map((f) => `${f.ruleId} at ${f.locations[0]?.entry}`), [], `decoy (${d.why}) is not reported above info`);
+    }
+    for (const code of expected.expectDiagnostics ?? []) t.ok(report.diagnostics.some((d) => d.code === code), `diagnostic ${code} is reported`);
+    t.same(report.diagnostics.filter((d) => d.code.endsWith('.internal')), [], 'no internal errors');
+    const app = report.artifact.app as Record<string, unknown>;
+    for (const [key, want] of Object.entries(expected.app)) {
+      if (key === 'platform' || key === 'kind') continue;
+      const got = key === 'label' ? app.name : key === 'encrypted' ? app.encrypted === true : app[key];
+      t.same(got, want, `app ${key}`);
+    }
+  });
+}
+
+t.test('an encrypted app says so and is never presented as clean', async (t) => {
+  const sample = SAMPLES.find((s) => s.expected.file === 'encrypted-ios.ipa')!;
+  const json = cli(['scan', sample.file, '--format', 'json', '--fail-on', 'none']);
+  const report = JSON.parse(json.stdout) as Report;
+  t.equal(report.artifact.app.encrypted, true, 'the JSON summary carries the flag');
+  t.same(report.artifact.app.encryptedBinaries, ['Payload/Vault.app/Vault']);
+  const d = report.diagnostics.find((x) => x.code === 'macho.encrypted');
+  t.match(d?.message, /binary encrypted: resources only/);
+  const text = cli(['scan', sample.file, '--fail-on', 'none']).stdout;
+  t.match(text, /binary encrypted: resources only/, 'the text report says it');
+  t.match(text, /not clean|cannot be called clean|NOT CLEAN/i, 'the text report does not present it as clean');
+  const leaky = JSON.parse(cli(['scan', join(IOS, 'leaky-ios.ipa'), '--format', 'json', '--fail-on', 'none']).stdout) as Report;
+  t.notOk(leaky.artifact.app.encrypted, 'an unencrypted app has no flag');
+});
+
+t.test('CLI: IPA report, redaction, exit code; a .app directory', async (t) => {
+  const leaky = SAMPLES.find((s) => s.expected.file === 'leaky-ios.ipa')!;
+  const r = cli(['scan', leaky.file, '--format', 'json']);
+  t.equal(r.status, 1, 'secrets at or above high exit 1');
+  for (const p of leaky.expected.planted) t.notOk(r.stdout.includes(p.secret), `report redacts ${p.ruleId}`);
+  const report = JSON.parse(r.stdout) as Report;
+  t.match(report.artifact, { kind: 'ipa', platform: 'ios', app: { id: 'com.leakdex.sample.ios', teamId: 'LDX9SAMPL3', profileType: 'ad-hoc' } });
+  t.ok(report.artifact.app.frameworks?.includes('FBSDKCoreKit'), 'linked SDK frameworks are in the metadata');
+
+  const dir = mkdtempSync(join(tmpdir(), 'leakdex-app-dir-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const zipped = SAMPLES.find((s) => s.expected.file === 'zipped-app.app.zip')!;
+  for (const [name, bytes] of entries(zipped.file)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), bytes);
+  }
+  const appDir = join(dir, 'LeakySim.app');
+  const d = cli(['scan', appDir, '--format', 'json', '--show-secrets', '--fail-on', 'none']);
+  t.equal(d.status, 0, `a .app directory scans (${d.stderr.trim()})`);
+  const dirReport = JSON.parse(d.stdout) as Report;
+  t.equal(dirReport.artifact.kind, 'app');
+  t.equal(dirReport.artifact.path, appDir, 'the report names the directory');
+  t.equal(dirReport.artifact.app.id, 'com.leakdex.sample.sim');
+  for (const p of zipped.expected.planted) t.ok(dirReport.findings.some((f) => f.ruleId === p.ruleId && f.locations.some((l) => l.entry === p.entry)), `${p.ruleId} found in the directory`);
+});
+
+t.test('Mach-O __cstring equals llvm-objdump, plists equal plistlib (golden outputs)', async (t) => {
+  let binaries = 0;
+  let plists = 0;
+  for (const { file, base } of SAMPLES) {
+    const files = entries(file);
+    const goldenC = JSON.parse(readFileSync(join(IOS, 'golden', `${base}.cstrings.json`), 'utf8')) as Record<string, string[]>;
+    for (const [key, want] of Object.entries(goldenC)) {
+      const [, entry, arch] = /^(.*) \[(\w+)\]$/.exec(key)!;
+      if (base === 'encrypted-ios') continue; // recorded from the plain binary before the range was scrambled
+      const slice = machoSlices(files.get(entry!)!, () => undefined).find((s) => s.arch === arch);
+      t.ok(slice, `${key}: slice present`);
+      const sect = slice!.sections.find((s) => s.segname === '__TEXT' && s.sectname === '__cstring');
+      const got = sect ? [...cstrings(slice!.bytes.subarray(sect.offset, sect.offset + sect.size))].map(([, s]) => s) : [];
+      t.same(got, want, `${key}: __TEXT,__cstring equals llvm-objdump`);
+      binaries++;
+    }
+    const goldenP = JSON.parse(readFileSync(join(IOS, 'golden', `${base}.plists.json`), 'utf8')) as Record<string, unknown>;
+    for (const [entry, want] of Object.entries(goldenP)) {
+      const bytes = files.get(entry)!;
+      if ((want as { $error?: string }).$error) continue;
+      const got = entry.endsWith('.mobileprovision') ? plistToJson(profilePlist(bytes)) : plistToJson(parsePlist(bytes).value);
+      t.same(got, want, `${base} ${entry} equals plistlib`);
+      plists++;
+    }
+  }
+  t.ok(binaries >= 8, `${binaries} slices compared`);
+  t.ok(plists >= 12, `${plists} plists compared`);
+});
+
+t.test('formats: key paths, .strings encodings, OpenStep, provisioning profile, slices reported once', async (t) => {
+  const files = entries(join(IOS, 'leaky-ios.ipa'));
+  const app = 'Payload/LeakyApp.app/';
+  const info = [...decodePlist(files.get(app + 'Info.plist')!, collectingContext(app + 'Info.plist'))];
+  t.ok(info.some((s) => s.context === 'CFBundleURLTypes[0].CFBundleURLSchemes[0]' && s.text.startsWith('fb')), 'array values carry their key path');
+  for (const lang of ['en', 'fr', 'de']) {
+    const path = `${app}${lang}.lproj/Localizable.strings`;
+    const out = [...decodeStringsFile(files.get(path)!, collectingContext(path))];
+    t.ok(out.some((s) => s.context === 'checkout_title' && s.location.decoder === 'strings'), `${lang}: .strings values bound to their keys`);
+  }
+  const os = parseOpenStepPlist('{ a = ( "x\\n", <0aff> ); "b c" = { d = e; }; }') as Map<string, unknown>;
+  t.same(plistToJson(os as never), { a: ['x\n', { $data: 'Cv8=' }], 'b c': { d: 'e' } });
+  const p = profileInfo(files.get(app + 'embedded.mobileprovision')!);
+  t.match(p, { teamId: 'LDX9SAMPL3', profileType: 'ad-hoc', expirationDate: '2031-12-31T23:59:59.000Z', deviceCount: 3 });
+  const exe = [...machoStrings(files.get(app + 'LeakyApp')!, collectingContext(app + 'LeakyApp'))];
+  const texts = exe.map((s) => s.text);
+  t.equal(texts.length, new Set(texts.map((x, i) => `${exe[i]!.location.pointer.replace(/^\[\w+\] /, '').replace(/\+0x.*|\[\d+\]/, '')}\0${x}`)).size, 'a string of several slices is reported once');
+  t.ok(exe.some((s) => s.location.pointer.includes('__TEXT,__ustring') && s.text.includes('✓')), 'UTF-16 literals come from __ustring');
+});
+
+function bplist(objects: number[][], top = 0, refSize = 1, trailer?: Partial<{ num: number; table: number; offSize: number }>): Uint8Array {
+  const body: number[] = [...Buffer.from('bplist00')];
+  const offsets: number[] = [];
+  for (const o of objects) {
+    offsets.push(body.length);
+    body.push(...o);
+  }
+  const table = body.length;
+  for (const off of offsets) body.push(off);
+  const tr = Buffer.alloc(32);
+  tr[6] = trailer?.offSize ?? 1;
+  tr[7] = refSize;
+  tr.writeBigUInt64BE(BigInt(trailer?.num ?? objects.length), 8);
+  tr.writeBigUInt64BE(BigInt(top), 16);
+  tr.writeBigUInt64BE(BigInt(trailer?.table ?? table), 24);
+  return Uint8Array.from([...body, ...tr]);
+}
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DecodeError) return e.code;
+    throw e;
+  }
+  return undefined;
+}
+
+t.test('hostile plists and Mach-O: diagnostics, never a crash, a hang or a huge allocation', async (t) => {
+  const bomb = entries(join(IOS, 'bplist-bomb.ipa')).get('Payload/Bomb.app/bomb.plist')!;
+  t.ok(bomb.length < 700, `the bomb is ${bomb.length} bytes`);
+  const t0 = performance.now();
+  const code = codeOf(() => {
+    for (const s of decodePlist(bomb, collectingContext('bomb.plist'))) void s;
+  });
+  const ms = performance.now() - t0;
+  t.equal(code, 'plist.too_many_nodes', 'the bomb ends in a diagnostic');
+  t.ok(ms < 1000, `within a second (${Math.round(ms)} ms)`);
+
+  // [a1: array of 1 ref -> object 0]: an array that contains itself.
+  t.equal(codeOf(() => parseBinaryPlist(bplist([[0xa1, 0]]))), 'plist.cycle');
+  // dict {0: key "k" -> value: the dict itself}
+  t.equal(codeOf(() => parseBinaryPlist(bplist([[0xd1, 1, 0], [0x51, 0x6b]]))), 'plist.cycle');
+  t.equal(codeOf(() => parseBinaryPlist(bplist([[0x51, 0x6b]], 0, 1, { num: 2 ** 40 }))), 'plist.bad_trailer', 'object count larger than the file');
+  t.equal(codeOf(() => parseBinaryPlist(bplist([[0x51, 0x6b]], 0, 1, { table: 4 }))), 'plist.bad_trailer', 'offset table inside the header');
+  t.equal(codeOf(() => parseBinaryPlist(bplist([[0x51, 0x6b]], 0, 1, { offSize: 9 }))), 'plist.bad_trailer', 'offset size 9');
+  t.equal(codeOf(() => parseBinaryPlist(bplist([[0x51, 0x6b]], 5))), 'plist.bad_trailer', 'top object past the count');
+  t.equal(codeOf(() => parseBinaryPlist(bplist([[0x5f, 0x12, 0x7f, 0xff, 0xff, 0xff]]))), 'plist.truncated', 'string longer than the file');
+  t.equal(codeOf(() => parseBinaryPlist(bplist([[0xaf, 0x12, 0x7f, 0xff, 0xff, 0xff]]))), 'plist.truncated', 'array of 2^31 refs');
+  t.equal(codeOf(() => parseXmlDeep()), 'plist.too_deep', 'deep XML nesting is refused before the recursive parser');
+
+  const exe = entries(join(IOS, 'leaky-ios.ipa')).get('Payload/LeakyApp.app/PlugIns/ShareExt.appex/ShareExt')!;
+  const warnings: string[] = [];
+  const overrun = Uint8Array.from(exe);
+  new DataView(overrun.buffer).setUint32(32 + 4, 0x7ffffff0, true); // first load command's cmdsize
+  parseMachoSlice(overrun, (w) => warnings.push(w.code));
+  t.ok(warnings.includes('macho.bad_load_command'), 'a load command overrunning the area is a warning');
+  const absurd = Uint8Array.from(exe);
+  // Second command (__TEXT segment) of a 64-bit file: nsects at +64.
+  const firstSize = new DataView(absurd.buffer).getUint32(36, true);
+  new DataView(absurd.buffer).setUint32(32 + firstSize + 64, 0xffffffff, true);
+  warnings.length = 0;
+  const slice = parseMachoSlice(absurd, (w) => warnings.push(w.code));
+  t.ok(warnings.includes('macho.bad_section_count'), 'an absurd section count is a warning');
+  t.ok(slice.sections.length < 100, 'and only what fits is read');
+  const sizeofcmds = Uint8Array.from(exe);
+  new DataView(sizeofcmds.buffer).setUint32(20, 0xfffffff0, true);
+  warnings.length = 0;
+  parseMachoSlice(sizeofcmds, (w) => warnings.push(w.code));
+  t.ok(warnings.includes('macho.bad_load_commands'), 'sizeofcmds past the file is a warning');
+  const fat = entries(join(IOS, 'fat64.ipa')).get('Payload/Fat64.app/Fat64')!;
+  t.equal(codeOf(() => fatSlices(fat.subarray(0, 20), () => undefined)), 'macho.truncated', 'truncated fat header');
+  const lying = Uint8Array.from(fat);
+  new DataView(lying.buffer).setUint32(4, 1_000_000, false);
+  t.equal(codeOf(() => fatSlices(lying, () => undefined)), 'macho.bad_fat', 'absurd architecture count');
+});
+
+function parseXmlDeep(): unknown {
+  const xml = '<?xml version="1.0"?><plist version="1.0">' + '<array>'.repeat(5000) + '</array>'.repeat(5000) + '</plist>';
+  return parsePlist(Buffer.from(xml));
+}
+
+t.test('truncation and byte-flip sweep over every iOS sample and every entry in it', async (t) => {
+  let scans = 0;
+  for (const { file, expected } of SAMPLES) {
+    const variants: [string, Uint8Array][] = [];
+    const whole = readFileSync(file);
+    for (let i = 1; i <= 6; i++) variants.push([expected.file, whole.subarray(0, Math.floor((whole.length * i) / 7))]);
+    for (const [name, bytes] of entries(file)) {
+      if (name.endsWith('bomb.plist')) continue; // the bomb is checked above; each variant would cost its budget
+      let seed = 0x9e3779b9 ^ bytes.length;
+      const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+      for (let i = 1; i <= 5; i++) variants.push([name, bytes.subarray(0, Math.floor((bytes.length * i) / 6))]);
+      for (let i = 0; i < 5; i++) {
+        const copy = Uint8Array.from(bytes);
+        for (let k = 0; k < 6; k++) copy[Math.floor(rnd() * Math.min(copy.length, i % 2 ? copy.length : 4096))] ^= 1 + Math.floor(rnd() * 255);
+        variants.push([name, copy]);
+      }
+    }
+    for (const [name, v] of variants) {
+      let report: Report;
+      const t0 = performance.now();
+      try {
+        report = scanBytesSync(v, name.split('/').pop()!);
+      } catch (e) {
+        t.fail(`${expected.file} ${name} (${v.length} bytes) threw ${(e as Error).stack}`);
+        continue;
+      }
+      scans++;
+      const internal = report.diagnostics.filter((d) => d.code.endsWith('.internal'));
+      if (internal.length) t.same(internal.map((d) => `${d.entry}: ${d.message}`), [], `${name} (${v.length} bytes): only decode diagnostics`);
+      const ms = performance.now() - t0;
+      if (ms > 2000) t.fail(`${name} (${v.length} bytes) took ${Math.round(ms)} ms`);
+    }
+  }
+  t.ok(scans >= 250, `${scans} hostile variants scanned`);
+});
