@@ -190,6 +190,7 @@ t.test('byte caps, timeouts, sha256, sniffing', async (t) => {
   });
   s.routes.set('/slowloris', (_q, r) => {
     r.writeHead(200);
+    r.write(APK.subarray(0, 4));
     const iv = setInterval(() => (r.destroyed ? clearInterval(iv) : r.write('P')), 20);
     r.on('close', () => clearInterval(iv));
   });

@@ -275,7 +275,7 @@ interface Hop {
   abort: (e: Error) => void;
 }
 
-function requestOnce(checked: Checked, headers: Record<string, string>, opts: FetchOptions, deadline: number, lookupFn: LookupFn): Promise<Hop> {
+function requestOnce(checked: Checked, headers: Record<string, string>, opts: FetchOptions, deadline: number): Promise<Hop> {
   const u = checked.url;
   return new Promise<Hop>((resolvePromise, reject) => {
     let refused: DownloadRefused | undefined;
@@ -327,7 +327,7 @@ async function open(url: string, opts: FetchOptions): Promise<{ hop: Hop; url: U
   const origin0 = checked.url.origin;
   for (let hops = 0; ; hops++) {
     if (opts.signal?.aborted) throw new DownloadFailed('timeout', 'aborted');
-    const hop = await requestOnce(checked, headers, opts, deadline, opts.lookup ?? (dnsLookup as unknown as LookupFn));
+    const hop = await requestOnce(checked, headers, opts, deadline);
     const status = hop.res.statusCode ?? 0;
     if (!REDIRECTS.has(status)) return { hop, url: checked.url, deadline };
     hop.res.resume();

@@ -90,7 +90,15 @@ export function mergeShards(path: string, sha256: string, size: number, shards: 
     strings: 0,
     stages: { unzip: 0, decode: 0, detect: Math.round((performance.now() - t0) * 10) / 10 },
   };
+  walk.decoders = {};
   for (const sh of shards) {
+    for (const [k, v] of Object.entries(sh.walk.decoders)) {
+      const d = (walk.decoders[k] ??= { entries: 0, strings: 0, bytes: 0, ms: 0 });
+      d.entries += v.entries;
+      d.strings += v.strings;
+      d.bytes += v.bytes;
+      d.ms = Math.round((d.ms + v.ms) * 10) / 10;
+    }
     walk.entries += sh.walk.entries;
     walk.bytesRead += sh.walk.bytesRead;
     walk.bytesInflated += sh.walk.bytesInflated;
@@ -129,6 +137,7 @@ export function buildReport(path: string, sha256: string, size: number, walk: Wa
       strings: walk.strings,
       durationMs: Math.round(durationMs),
       stages: walk.stages,
+      decoders: walk.decoders,
     },
   };
 }

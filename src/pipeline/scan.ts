@@ -61,6 +61,16 @@ export interface WalkResult {
   bytesInflated: number;
   strings: number;
   stages: { unzip: number; decode: number; detect: number };
+  /** Work per decoder: entries, strings, input bytes and time spent decoding (detection excluded), ms. */
+  decoders: Record<string, DecoderStats>;
+}
+
+/** Work done by one decoder during a walk. */
+export interface DecoderStats {
+  entries: number;
+  strings: number;
+  bytes: number;
+  ms: number;
 }
 
 const decoderFor: Partial<Record<ContentKind, { name: string; decode: Decoder }>> = {
@@ -92,6 +102,7 @@ export class ArtifactWalker {
   private app: AppInfo = {};
   private kind: ArtifactKind = 'file';
   private platform: Platform = 'unknown';
+  private readonly perDecoder: Record<string, DecoderStats> = {};
   private topResources: ResourceResolver | undefined;
   private topManifest: Uint8Array | undefined;
   /** Set when the artifact is a split set (XAPK, APKM, .apks, zip of APKs). */
@@ -143,6 +154,7 @@ export class ArtifactWalker {
       bytesInflated: this.bytesInflated,
       strings: this.strings,
       stages: { unzip: round(this.unzipMs), detect: round(this.sinkMs), decode: round(Math.max(0, total - this.unzipMs - this.sinkMs)) },
+      decoders: Object.fromEntries(Object.entries(this.perDecoder).map(([k, v]) => [k, { ...v, ms: round(v.ms) }])),
     };
   }
 
@@ -337,6 +349,15 @@ export class ArtifactWalker {
   /** Runs a decoder over an entry; false when it failed fatally (a diagnostic is recorded). */
   private runDecoder(name: string, decode: Decoder, path: string, bytes: Uint8Array, resources: ResourceResolver | undefined): boolean {
     const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources };
+    const started = performance.now();
+    const sinkBefore = this.sinkMs;
+    const account = () => {
+      const d = (this.perDecoder[name] ??= { entries: 0, strings: 0, bytes: 0, ms: 0 });
+      d.entries++;
+      d.strings += count;
+      d.bytes += bytes.length;
+      d.ms += performance.now() - started - (this.sinkMs - sinkBefore);
+    };
     let count = 0;
     const max = this.limits.maxStringsPerEntry;
     // Strings reach the sink in batches so the detect stage can be timed without a clock read per string.
@@ -361,10 +382,12 @@ export class ArtifactWalker {
       flush();
       this.diag(path, name, 'error', e);
       this.strings += count;
+      account();
       return false;
     }
     flush();
     this.strings += count;
+    account();
     return true;
   }
 

@@ -83,6 +83,8 @@ export interface ReportStats {
   durationMs: number;
   /** Time per stage, ms: reading and inflating entries, decoding, detection. */
   stages: { unzip: number; decode: number; detect: number };
+  /** Work per decoder (entries, strings, input bytes, ms of decoding): where a scan's time went. */
+  decoders?: Record<string, { entries: number; strings: number; bytes: number; ms: number }>;
 }
 
 export interface Report {
