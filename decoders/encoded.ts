@@ -26,10 +26,6 @@ for (let i = 0; i < 64; i++) B64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 B64['-'.charCodeAt(0)] = 62;
 B64['_'.charCodeAt(0)] = 63;
 
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-}
-
 /** Decodes base64 or base64url (padding optional); undefined when the length cannot be base64. */
 function decodeBase64(s: string): Uint8Array | undefined {
   let end = s.length;
@@ -99,47 +95,39 @@ export interface EncodedBlob {
   text: string;
 }
 
+/** Maximal runs of the base64/base64url alphabet long enough to matter, with up to two `=` of padding. */
+const CANDIDATE_RUN = new RegExp(`[A-Za-z0-9+/_-]{${Math.min(MIN_BASE64_CHARS, MIN_HEX_CHARS)},}={0,2}`, 'g');
+const ALL_HEX = /^[0-9A-Fa-f]+$/;
+const HAS_LOWER = /[a-z]/;
+const HAS_UPPER = /[A-Z]/;
+
 /** Runs of base64 or hex characters in `s` that decode to printable text. */
 export function encodedBlobs(s: string): EncodedBlob[] {
   const out: EncodedBlob[] = [];
-  const n = s.length;
-  if (n < MIN_BASE64_CHARS) return out;
-  let i = 0;
-  while (i < n && out.length < MAX_BLOBS_PER_STRING) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || B64[c]! < 0) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let allHex = true;
-    let classes = 0;
-    while (i < n) {
-      const d = s.charCodeAt(i);
-      if (d >= 128 || B64[d]! < 0) break;
-      if (allHex && !isHex(d)) allHex = false;
-      classes |= d >= 97 && d <= 122 ? 1 : d >= 65 && d <= 90 ? 2 : d >= 48 && d <= 57 ? 4 : 8;
-      i++;
-    }
-    let end = i;
-    while (end < n && end - i < 2 && s.charCodeAt(end) === 61) end++;
-    const len = end - start;
+  if (s.length < MIN_BASE64_CHARS) return out;
+  // The regex engine finds candidate runs at native speed; only those are examined character by character.
+  CANDIDATE_RUN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while (out.length < MAX_BLOBS_PER_STRING && (m = CANDIDATE_RUN.exec(s)) !== null) {
+    const run = m[0];
+    const start = m.index;
+    const len = run.length;
     if (len > MAX_ENCODED_CHARS) continue;
-    if (allHex && len >= MIN_HEX_CHARS && (i - start) % 2 === 0) {
-      const text = printableText(decodeHex(s.slice(start, i)));
+    let body = len;
+    while (body > 0 && run.charCodeAt(body - 1) === 61) body--;
+    if (len >= MIN_HEX_CHARS && body === len && body % 2 === 0 && ALL_HEX.test(run)) {
+      const text = printableText(decodeHex(run));
       if (text !== undefined) {
         out.push({ encoding: 'hex', start, text });
-        i = end;
         continue;
       }
     }
-    // Real base64 mixes cases and digits; an identifier or a word run (`com_example_SomeClass`) does not decode to text anyway.
-    if (len >= MIN_BASE64_CHARS && (classes & 3) === 3 && asciiStart(s, start)) {
-      const bytes = decodeBase64(s.slice(start, end));
+    // Real base64 mixes cases; an identifier or a word run (`com_example_SomeClass`) does not decode to text anyway.
+    if (len >= MIN_BASE64_CHARS && asciiStart(s, start) && HAS_LOWER.test(run) && HAS_UPPER.test(run)) {
+      const bytes = decodeBase64(run);
       const text = bytes && printableText(bytes);
       if (text !== undefined) out.push({ encoding: 'base64', start, text });
     }
-    i = end;
   }
   return out;
 }

@@ -23,7 +23,7 @@ import {
 } from './report/baseline.js';
 import { FORMATS, parseFormat, renderReport } from './report/render.js';
 import { ProgressBar } from './progress.js';
-import { remoteScan, RemoteError } from './remote.js';
+import { remoteScan, RemoteError, serverUrl } from './remote.js';
 import { redact } from './detect/redact.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -46,6 +46,7 @@ Usage: leakdex <command> [options]
 
 Commands:
   scan <file>              scan an APK, IPA or .app (or a bare .dex/.so/any file) and report hardcoded credentials
+  scan <url>               download (SSRF-safe) and scan: .apk/.ipa URL, F-Droid, GitHub release, itms-services
   baseline create <file>   write a baseline accepting the app's current findings
   dump <file>              print every decoded string with its location (JSON lines), for checking decoders
   rules                    list the detection rules (id, provider, severity, confidence, keywords)
@@ -68,7 +69,7 @@ Options:
   --format FORMAT        text|json|sarif|html|markdown (default text); json is docs/report.md, sarif is
                          SARIF 2.1.0 for code scanning, html one self-contained page, markdown a PR comment
   --output FILE          write the report to FILE instead of stdout
-  --show-secrets         include full secret values in the report (redacted by default)
+  --show-secrets         include full secret values in the report (redacted by default; local scans only)
   --rules FILE           add the user rules of FILE (JSON, schema in docs/rules.md) to the built-in rules
   --fail-on SEVERITY     exit 1 when an unsuppressed finding is at or above SEVERITY:
                          critical|high|medium|low|info|none (default high)
@@ -180,6 +181,12 @@ async function obtainReport(file: string, values: Parsed['values'], progress: Pr
   if (server) {
     const apiKey = (values['api-key'] as string | undefined) ?? process.env.LEAKDEX_API_KEY;
     if (!apiKey) throw new UsageError('--server needs an API key', 'pass --api-key KEY or set LEAKDEX_API_KEY');
+    try {
+      serverUrl(server);
+    } catch (e) {
+      if (e instanceof RemoteError) throw new UsageError(e.message, e.hint);
+      throw e;
+    }
     let timeoutMs: number | undefined;
     if (values.timeout !== undefined) {
       const s = Number(values.timeout);
@@ -244,7 +251,9 @@ async function scanCommand(args: string[], out: NodeJS.WritableStream, err: Node
   if (!format) throw new UsageError(`unknown --format ${String(values.format)}`, `use ${FORMATS.join(', ')}`);
   const failOn = String(values['fail-on']) as FailOn;
   if (!FAIL_ON.includes(failOn)) throw new UsageError(`unknown --fail-on ${failOn}`, `use one of ${FAIL_ON.join(', ')}`);
-  const file = inputFile(positionals, 'scan');
+  // A URL (direct app file, F-Droid, GitHub release, itms-services manifest) is downloaded safely first (src/market).
+  const market = positionals.length === 1 && /^(https?|itms-services|fdroidrepos):\/\//i.test(positionals[0]!) ? await import('./market/submit.js') : undefined;
+  const file = market ? (await market.downloadForCli(positionals[0]!)).path : inputFile(positionals, 'scan');
   const suppressions = loadSuppressions(values);
   const quiet = values.quiet === true;
   const progress = new ProgressBar(process.stderr, !quiet);

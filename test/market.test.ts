@@ -173,6 +173,7 @@ t.test('byte caps, timeouts, sha256, sniffing', async (t) => {
   s.routes.set('/endless', (_q, r) => {
     // a 2 GB body without content-length: the cap stops it long before
     r.writeHead(200);
+    r.write(APK.subarray(0, 4));
     const chunk = Buffer.alloc(64 * 1024, 0x41);
     let sent = 0;
     const pump = () => {

@@ -437,7 +437,9 @@ t.test('remote mode: upload, wait, print and gate like a local scan', async (t) 
   t.equal(down.status, 3, 'an unreachable service exits 3');
   t.match(down.stderr, /^leakdex: error: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED \(hint: check --server/);
   t.equal((await leakdex(['scan', LEAKY, '--server', server.url])).status, 2, '--server without a key is a usage error');
-  t.equal((await leakdex(['scan', LEAKY, '--server', 'ftp://x', '--api-key', 'k'])).status, 3, 'a non-http server is refused');
+  const ftp = await leakdex(['scan', LEAKY, '--server', 'ftp://x', '--api-key', 'k']);
+  t.equal(ftp.status, 2, 'a non-http --server is a usage error');
+  t.match(ftp.stderr, /not an http\(s\) URL \(hint: e\.g\. --server https:/);
 });
 
 t.test('HTML report in headless Chromium', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)` }, async (t) => {

@@ -456,7 +456,10 @@ export async function downloadToFile(url: string, dest: string, opts: FetchOptio
       consume(hop, final, opts, deadline, opts.maxBytes ?? DEFAULT_MAX_BYTES, (c) => {
         if (head.length < 4) head = Buffer.concat([head, c.subarray(0, 4 - head.length)]);
         if (head.length >= 4 && sniff(head) !== 'zip') throw new DownloadFailed('not_an_app', `${redactUrl(final.href)} is not an APK, AAB or IPA (not a ZIP archive)`);
-        ws.write(c);
+        if (!ws.write(c)) {
+          hop.res.pause();
+          ws.once('drain', () => hop.res.resume());
+        }
       }),
       wsError,
     ]);

@@ -23,17 +23,24 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ scans: ScanService; config:
         description:
           "multipart/form-data with the file in the field `file`. Answers 202 with the queued scan, 200 when `wait` saw it finish or the same artifact was already scanned in this tenant (`reused`: true; `force=true` scans again).",
         tags: ['scans'],
-        consumes: ['multipart/form-data'],
+        consumes: ['multipart/form-data', 'application/json'],
         querystring: Type.Object({ wait: Wait, force: Type.Boolean({ default: false }) }),
         response: { 200: ScanSchema, 202: ScanSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, ...AuthErrors },
       },
     },
     async (request, reply) => {
       const auth = caller(request);
-      if (!request.isMultipart()) throw new HttpError(415, 'not_multipart', "send the file as multipart/form-data in the field 'file'");
-      const part = await request.file({ limits: { fileSize: config.limits.maxUploadBytes, files: 1, fields: 10, parts: 11 } });
-      if (!part) throw new HttpError(400, 'no_file', "the multipart body has no file: send it in the field 'file'");
-      const { scan, reused } = await scans.accept(auth, part as unknown as UploadPart, request.query.force);
+      // JSON {"url": ...}: the marketplace downloader fetches the app (src/market/submit.ts), then it is an upload.
+      const url = request.isMultipart() ? undefined : (request.body as { url?: unknown } | null | undefined)?.url;
+      if (!request.isMultipart() && typeof url !== 'string') throw new HttpError(415, 'not_multipart', "send the file as multipart/form-data in the field 'file', or JSON {\"url\": ...}");
+      const { scan, reused } =
+        typeof url === 'string'
+          ? await (await import('../market/submit.js')).acceptUrl(scans, auth, url, request.query.force)
+          : await (async () => {
+              const part = await request.file({ limits: { fileSize: config.limits.maxUploadBytes, files: 1, fields: 10, parts: 11 } });
+              if (!part) throw new HttpError(400, 'no_file', "the multipart body has no file: send it in the field 'file'");
+              return scans.accept(auth, part as unknown as UploadPart, request.query.force);
+            })();
       request.log.info({ scanId: scan.id, reused, size: scan.size }, reused ? 'upload matches an earlier scan' : 'scan queued');
       const latest = request.query.wait > 0 ? await scans.waitFor(auth, scan.id, request.query.wait) : scan;
       const finished = latest.status === 'done' || latest.status === 'failed';

@@ -1,0 +1,83 @@
+/** URL submission: `leakdex scan URL` and `POST /v1/scans {"url": ...}` resolve the URL to one app file. */
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { DownloadFailed, DownloadRefused, downloadToFile, type FetchOptions } from './download.js';
+import { checkSource, parseSource, SourceError, storeRefusal, type Source, type SourceContext, type Version } from './sources.js';
+import type { AuthContext } from '../service/auth.js';
+import { HttpError } from '../service/errors.js';
+import type { ScanService } from '../service/scans.js';
+import type { ScanRecord } from '../store/types.js';
+
+/** Does a scan argument look like a URL rather than a file? */
+export function isSubmittedUrl(arg: string): boolean {
+  return /^(https?|itms-services|fdroidrepos):\/\//i.test(arg);
+}
+
+export interface Fetched {
+  path: string;
+  filename: string;
+  sha256: string;
+  size: number;
+  source: Source;
+  version: Version;
+}
+
+/** Resolves `url` to its app file and downloads it safely into `dir`. Store URLs throw SourceError('store_download_unavailable'). */
+export async function fetchSubmitted(url: string, dir: string, ctx: SourceContext = {}): Promise<Fetched> {
+  const source = parseSource(url);
+  if (source.kind === 'appstore' || source.kind === 'play') throw await storeRefusal(source, ctx);
+  const versions = await checkSource(source, ctx);
+  const version = versions === 'unchanged' ? undefined : versions[0];
+  if (!version?.download) throw new SourceError('not_found', 'the source names no downloadable app');
+  const d = version.download;
+  const filename = basename(d.filename).replace(/[^\w.+-]/g, '_').slice(0, 200) || 'app';
+  const path = join(dir, `${randomUUID()}-${filename}`);
+  const fo: FetchOptions = { ...ctx.fetch, ...(d.sha256 ? { sha256: d.sha256 } : {}), ...(d.headers ? { headers: d.headers } : {}) };
+  const r = await downloadToFile(d.url, path, fo);
+  return { path, filename, sha256: r.sha256, size: r.size, source, version };
+}
+
+/** A one-line reason for any failure of fetchSubmitted. */
+export function describeFailure(e: unknown): { status: number; code: string; message: string } | undefined {
+  if (e instanceof DownloadRefused) return { status: 422, code: 'url_refused', message: e.message };
+  if (e instanceof SourceError) return { status: 422, code: e.code, message: e.message };
+  if (e instanceof DownloadFailed) return { status: 422, code: e.code === 'sha256_mismatch' ? 'sha256_mismatch' : e.code === 'not_an_app' ? 'not_an_app' : 'download_failed', message: `download failed: ${e.message}` };
+  return undefined;
+}
+
+/** CLI: downloads into a private temp dir removed at exit; errors become one-line messages (exit 2). */
+export async function downloadForCli(url: string, ctx: SourceContext = {}): Promise<Fetched> {
+  const dir = mkdtempSync(join(tmpdir(), 'leakdex-url-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  try {
+    return await fetchSubmitted(url, dir, { githubToken: process.env.LEAKDEX_GITHUB_TOKEN, ...ctx });
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    const f = describeFailure(e);
+    throw f ? new Error(`${f.message} (${f.code})`) : e;
+  }
+}
+
+/** API: downloads the URL into the uploads directory, then queues it exactly like an upload. */
+export async function acceptUrl(scans: ScanService, auth: AuthContext, url: string, force: boolean, ctx: SourceContext = {}): Promise<{ scan: ScanRecord; reused: boolean }> {
+  await mkdir(scans.uploadsDir, { recursive: true });
+  const dir = join(scans.uploadsDir, `url-${randomUUID()}`);
+  await mkdir(dir, { mode: 0o700 });
+  try {
+    let got: Fetched;
+    try {
+      got = await fetchSubmitted(url, dir, { githubToken: process.env.LEAKDEX_GITHUB_TOKEN, ...ctx });
+    } catch (e) {
+      const f = describeFailure(e);
+      if (f) throw new HttpError(f.status, f.code, f.message);
+      throw e;
+    }
+    const file = createReadStream(got.path) as unknown as NodeJS.ReadableStream & { resume(): unknown };
+    return await scans.accept(auth, { fieldname: 'file', filename: got.filename, file }, force);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
