@@ -60,7 +60,8 @@ export const genericRules: Rule[] = [
     looksRandom: true,
     fallback: true,
     secretMustMatch: [/[A-Za-z]/, /[0-9]/],
-    context: { require: /secret|token|api.?key|apikey|private.?key|client.?key|auth.?key|access.?key|credential|(?:encryption|signing|crypt|cipher|aes|hmac|des).?key|app.?key|master.?key/i },
+    // Names of ids, not keys (private_key_id, secretKeyId) are excluded.
+    context: { require: /^(?!.{0,120}[_.-]?ids?$)(?=.{0,120}(?:secret|token|api.?key|apikey|private.?key|client.?key|auth.?key|access.?key|credential|(?:encryption|signing|crypt|cipher|aes|hmac|des).?key|app.?key|master.?key))/i },
     allow: NOT_A_VALUE,
     reason: 'random-looking literal bound to a secret name: check what it unlocks',
     examples: {
@@ -72,6 +73,7 @@ export const genericRules: Rule[] = [
       ],
       noMatch: [
         { text: fake(HEX, 32, 9614), context: 'checksum' },
+        { text: fake(HEX, 40, 9616), context: 'private_key_id' },
         { text: 'PBKDF2WithHmacSHA256', context: 'SECRET_KEY_ALGORITHM' },
         { text: 'AES/GCM/NoPadding', context: 'CIPHER_KEY_TRANSFORMATION' },
         { text: 'access_token_expiry', context: 'KEY_ACCESS_TOKEN' },

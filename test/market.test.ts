@@ -226,3 +226,209 @@ t.test('byte caps, timeouts, sha256, sniffing', async (t) => {
   const doc = await fetchBytes(`${s.base}/html`, o);
   t.equal(doc.body.toString(), '<html>login</html>', 'fetchBytes reads documents');
 });
+
+// ---- sources ------------------------------------------------------------------------------------------------
+
+const FD = join(FIX, 'fdroid');
+const FP = readFileSync(join(FD, 'fingerprint.txt'), 'utf8').trim();
+const APK13 = readFileSync(join(ROOT, 'samples/android/leaky-v2.apk'));
+const IPA = readFileSync(join(ROOT, 'samples/ios/leaky-ios.ipa'));
+
+/** Serves an F-Droid repository (fixture state `v1`/`v2`, files replaceable) at /repo with ETags on entry.jar. */
+function fdroidRepo(s: Local, state: { dir: string; override: Map<string, Buffer> }): void {
+  const file = (name: string): Buffer | undefined => {
+    if (state.override.has(name)) return state.override.get(name);
+    if (name === 'com.leakdex.sample.leaky_12.apk') return APK;
+    if (name === 'com.leakdex.sample.leaky_13.apk') return APK13;
+    const p = join(FD, state.dir, name);
+    return existsSync(p) ? readFileSync(p) : undefined;
+  };
+  for (const name of ['entry.jar', 'index-v2.json', 'diff/1735689600000.json', 'com.leakdex.sample.leaky_12.apk', 'com.leakdex.sample.leaky_13.apk', 'index-v1.jar']) {
+    s.routes.set(`/repo/${name}`, (req, res) => {
+      const body = file(name);
+      if (!body) return void res.writeHead(404).end();
+      const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+      if (name === 'entry.jar' && req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
+      res.writeHead(200, { etag, 'content-length': body.length }).end(body);
+    });
+  }
+}
+
+t.test('JAR signatures: jarsigner and apksigner entry.jar verify; other key and tampering refused', async (t) => {
+  const { verifySignedJar } = await import('../src/market/jar.js');
+  for (const f of ['v1/entry.jar', 'v2/entry.jar', 'v1/entry-apksigner.jar', 'v2/entry-apksigner.jar']) {
+    const r = verifySignedJar(readFileSync(join(FD, f)), FP, 'entry.json');
+    t.same(r.content, readFileSync(join(FD, f.split('/')[0]!, 'entry.json')), `${f}: entry.json returned`);
+    t.equal(r.signerSha256, FP);
+  }
+  t.throws(() => verifySignedJar(readFileSync(join(FD, 'v2/entry-other.jar')), FP, 'entry.json'), /not by the pinned repository key/, 'signed by another key');
+  t.throws(() => verifySignedJar(readFileSync(join(FD, 'v2/entry.jar')), FP.toUpperCase().replace(/(..)/g, '$1:').slice(0, -1).replace(/^../, '00'), 'entry.json'), /pinned/);
+  // Tampered: entry.json replaced inside the signed JAR (re-zipped with the original signature files).
+  const JSZip = (await import('jszip')).default;
+  const zip = await JSZip.loadAsync(readFileSync(join(FD, 'v2/entry.jar')));
+  const entry = JSON.parse(await zip.file('entry.json')!.async('string')) as { index: { sha256: string } };
+  entry.index.sha256 = 'f'.repeat(64);
+  zip.file('entry.json', JSON.stringify(entry));
+  const tampered = await zip.generateAsync({ type: 'nodebuffer' });
+  t.throws(() => verifySignedJar(tampered, FP, 'entry.json'), /entry\.json: SHA-256 digest does not match/, 'tampered entry.json');
+  zip.file('extra.txt', 'x');
+  const extra = await zip.generateAsync({ type: 'nodebuffer' });
+  t.throws(() => verifySignedJar(extra, FP, 'entry.json'), /exactly one entry/);
+  const unsigned = new JSZip();
+  unsigned.file('entry.json', '{}');
+  const unsignedBytes = await unsigned.generateAsync({ type: 'nodebuffer' });
+  t.throws(() => verifySignedJar(unsignedBytes, FP, 'entry.json'), /exactly one signature block/);
+  // A flipped byte in the signature itself.
+  const sigZip = await JSZip.loadAsync(readFileSync(join(FD, 'v2/entry.jar')));
+  const rsa = Buffer.from(await sigZip.file('META-INF/REPO.RSA')!.async('nodebuffer'));
+  rsa[rsa.length - 5] ^= 0xff;
+  sigZip.file('META-INF/REPO.RSA', rsa);
+  const badSig = await sigZip.generateAsync({ type: 'nodebuffer' });
+  t.throws(() => verifySignedJar(badSig, FP, 'entry.json'), /signature does not verify/);
+});
+
+t.test('F-Droid source: verified index, suggested version, diffs, ETag, tampering', async (t) => {
+  const { checkSource, parseSource } = await import('../src/market/sources.js');
+  const s = await serve();
+  const repo = { dir: 'v1', override: new Map<string, Buffer>() };
+  fdroidRepo(s, repo);
+  const src = parseSource(`${s.base}/repo?fingerprint=${FP.toUpperCase()}&package=com.leakdex.sample.leaky`);
+  t.match(src, { kind: 'fdroid', repo: `${s.base}/repo`, fingerprint: FP, appId: 'com.leakdex.sample.leaky' });
+  t.match(parseSource('https://f-droid.org/en/packages/org.fdroid.fdroid/'), { kind: 'fdroid', repo: 'https://f-droid.org/repo', fingerprint: '43238d512c1e5eb2d6569f4a3afbf5523418b82e0a3ed1552770abb9a9c9ccab', appId: 'org.fdroid.fdroid' });
+  const state = {};
+  const ctx = { fetch: allow(s), state };
+  const v1 = await checkSource(src, ctx);
+  t.not(v1, 'unchanged');
+  t.match((v1 as { key: string }[])[0], { versionCode: '12', versionName: '1.2.0', download: { url: `${s.base}/repo/com.leakdex.sample.leaky_12.apk`, sha256: APK_SHA } });
+  t.equal(await checkSource(src, ctx), 'unchanged', 'entry.jar answered 304 to the ETag');
+  repo.dir = 'v2';
+  const before = s.requests.length;
+  const v2 = (await checkSource(src, ctx)) as { key: string; versionCode: string; download: { sha256: string } }[];
+  t.equal(v2[0]!.versionCode, '13', 'new version; the Beta 99 is ignored');
+  t.equal(v2[0]!.download.sha256, createHash('sha256').update(APK13).digest('hex'));
+  const fetched = s.requests.slice(before).map((r) => r.url);
+  t.ok(fetched.includes('/repo/diff/1735689600000.json') && !fetched.includes('/repo/index-v2.json'), 'the diff was used, not the whole index');
+  const beta = (await checkSource({ ...(src as object), beta: true } as never, { fetch: allow(s) })) as { versionCode: string }[];
+  t.equal(beta[0]!.versionCode, '99', 'Beta opt-in sees the Beta release');
+  // Tampered index (not matching entry.json's sha256) and an entry.jar signed by another key.
+  repo.override.set('index-v2.json', Buffer.from(readFileSync(join(FD, 'v2/index-v2.json'), 'utf8').replace('1.3.0', '6.6.6')));
+  await t.rejects(checkSource(src, { fetch: allow(s) }), { code: 'verification_failed', message: /does not match entry\.json/ });
+  repo.override.clear();
+  repo.override.set('entry.jar', readFileSync(join(FD, 'v2/entry-other.jar')));
+  await t.rejects(checkSource(src, { fetch: allow(s) }), { code: 'verification_failed', message: /pinned/ });
+  repo.override.clear();
+  // Wrong APK sha256: the repository serves another file under the indexed name.
+  repo.override.set('com.leakdex.sample.leaky_13.apk', APK);
+  const { fetchSubmitted } = await import('../src/market/submit.js');
+  await t.rejects(fetchSubmitted(`${s.base}/repo?fingerprint=${FP}&package=com.leakdex.sample.leaky`, tempDir(), { fetch: allow(s) }), { code: 'sha256_mismatch' });
+  repo.override.clear();
+  const ok = await fetchSubmitted(`${s.base}/repo?fingerprint=${FP}&package=com.leakdex.sample.leaky`, tempDir(), { fetch: allow(s) });
+  t.equal(ok.sha256, createHash('sha256').update(APK13).digest('hex'));
+  t.same(readFileSync(ok.path), APK13);
+});
+
+/** A GitHub REST API (releases with ETags) and the asset download redirecting to another origin. */
+function githubApi(api: Local, cdn: Local, releases: { tag: string; apk: Buffer; digest?: boolean }[]): void {
+  const rel = () =>
+    releases.map((r) => ({
+      tag_name: r.tag,
+      draft: false,
+      prerelease: false,
+      assets: [
+        { name: 'notes.txt', browser_download_url: `${cdn.base}/notes.txt`, url: 'x', size: 1 },
+        { name: `app-${r.tag}.apk`, browser_download_url: `${api.base}/o/r/releases/download/${r.tag}/app-${r.tag}.apk`, url: 'x', size: r.apk.length, digest: r.digest === false ? null : `sha256:${createHash('sha256').update(r.apk).digest('hex')}` },
+      ],
+    }));
+  const json = (req: IncomingMessage, res: ServerResponse, body: unknown) => {
+    const text = JSON.stringify(body);
+    const etag = `W/"${createHash('sha256').update(text).digest('hex').slice(0, 20)}"`;
+    if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag, 'x-ratelimit-remaining': '59' }).end();
+    res.writeHead(200, { etag, 'content-type': 'application/json', 'x-ratelimit-remaining': '59' }).end(text);
+  };
+  api.routes.set('/repos/o/r/releases/latest', (req, res) => json(req, res, rel().at(-1)));
+  api.routes.set('/repos/o/r/releases', (req, res) => json(req, res, rel().reverse()));
+  for (const r of releases) {
+    api.routes.set(`/o/r/releases/download/${r.tag}/app-${r.tag}.apk`, (_q, res) => res.writeHead(302, { location: `${cdn.base}/blob/${r.tag}` }).end());
+    cdn.routes.set(`/blob/${r.tag}`, (_q, res) => res.writeHead(200).end(r.apk));
+  }
+}
+
+t.test('GitHub releases: latest, all, ETag, digest, token not forwarded', async (t) => {
+  const { checkSource, parseSource } = await import('../src/market/sources.js');
+  const { fetchSubmitted } = await import('../src/market/submit.js');
+  const api = await serve();
+  const cdn = await serve();
+  const releases = [{ tag: 'v1.2.0', apk: APK }];
+  githubApi(api, cdn, releases);
+  const endpoints = { github: api.base, itunes: api.base, play: api.base };
+  const src = parseSource('https://github.com/o/r/releases/latest');
+  t.same(src, { kind: 'github', owner: 'o', repo: 'r' });
+  t.match(parseSource('https://github.com/o/r/releases/tag/v1.2.0'), { tag: 'v1.2.0' });
+  const state = {};
+  const ctx = { fetch: allow(api, cdn), endpoints, state, githubToken: 'ghp_faketoken' };
+  const v = (await checkSource(src, ctx)) as { key: string; download: { url: string; sha256: string; filename: string } }[];
+  t.match(v[0], { versionName: 'v1.2.0', download: { filename: 'app-v1.2.0.apk', sha256: APK_SHA } });
+  t.equal(api.requests.at(-1)!.headers.authorization, 'Bearer ghp_faketoken', 'the API got the token');
+  t.equal(await checkSource(src, ctx), 'unchanged', 'ETag -> 304');
+  releases.push({ tag: 'v1.3.0', apk: APK13 });
+  githubApi(api, cdn, releases);
+  const v2 = (await checkSource(src, ctx)) as { versionName: string }[];
+  t.equal(v2[0]!.versionName, 'v1.3.0');
+  const all = (await checkSource({ ...src, allReleases: true } as never, { ...ctx, state: {} })) as { versionName: string }[];
+  t.same(all.map((x) => x.versionName), ['v1.3.0', 'v1.2.0']);
+  const got = await fetchSubmitted('https://github.com/o/r/releases/latest', tempDir(), { ...ctx, state: {} });
+  t.equal(got.sha256, createHash('sha256').update(APK13).digest('hex'));
+  t.equal(cdn.requests.at(-1)!.headers.authorization, undefined, 'the token never reaches the download host');
+  t.equal(api.requests.at(-1)!.headers.authorization, undefined, 'nor the asset download itself');
+  // A digest that does not match the asset.
+  releases[1]!.apk = APK;
+  cdn.routes.set('/blob/v1.3.0', (_q, res) => res.writeHead(200).end(APK13.subarray(0, APK13.length - 1)));
+  await t.rejects(fetchSubmitted('https://github.com/o/r/releases/latest', tempDir(), { ...ctx, state: {} }), { code: 'sha256_mismatch' });
+});
+
+t.test('OTA manifest, App Store and Google Play', async (t) => {
+  const { checkSource, parseSource } = await import('../src/market/sources.js');
+  const { fetchSubmitted } = await import('../src/market/submit.js');
+  const s = await serve();
+  const endpoints = { github: s.base, itunes: s.base, play: s.base };
+  const manifest = `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0"><dict><key>items</key><array><dict>
+<key>assets</key><array><dict><key>kind</key><string>software-package</string><key>url</key><string>${s.base}/builds/Leaky.ipa</string></dict></array>
+<key>metadata</key><dict><key>bundle-identifier</key><string>com.leakdex.sample.ios</string><key>bundle-version</key><string>2.4.1</string><key>kind</key><string>software</string><key>title</key><string>Leaky</string></dict>
+</dict></array></dict></plist>`;
+  s.routes.set('/ota/manifest.plist', (_q, r) => r.writeHead(200, { 'content-type': 'application/xml' }).end(manifest));
+  s.routes.set('/builds/Leaky.ipa', (_q, r) => r.writeHead(200).end(IPA));
+  const ota = `itms-services://?action=download-manifest&url=${encodeURIComponent(`${s.base}/ota/manifest.plist`)}`;
+  t.same(parseSource(ota), { kind: 'ota', manifestUrl: `${s.base}/ota/manifest.plist` });
+  const v = (await checkSource(parseSource(ota), { fetch: allow(s) })) as { versionName: string; appId: string }[];
+  t.match(v[0], { versionName: '2.4.1', appId: 'com.leakdex.sample.ios' });
+  const got = await fetchSubmitted(ota, tempDir(), { fetch: allow(s) });
+  t.same(readFileSync(got.path), IPA);
+  t.equal(got.filename, 'Leaky.ipa');
+  // An OTA manifest pointing at a private address is refused like any URL.
+  s.routes.set('/ota/evil.plist', (_q, r) => r.writeHead(200).end(manifest.replace(`${s.base}/builds/Leaky.ipa`, 'https://192.168.0.10/x.ipa')));
+  await t.rejects(fetchSubmitted(`itms-services://?action=download-manifest&url=${s.base}/ota/evil.plist`, tempDir(), { fetch: allow(s) }), DownloadRefused);
+  // App Store: identity + version; 422-style explanation; with an IPA source, a watch can download.
+  s.routes.set('/lookup', (req, r) => {
+    const q = new URL(req.url!, 'http://x').searchParams;
+    const found = q.get('id') === '1533526463' && q.get('country') === 'fr';
+    r.writeHead(200, { 'content-type': 'text/javascript' }).end(JSON.stringify(found ? { resultCount: 1, results: [{ trackId: 1533526463, bundleId: 'com.leakdex.sample.ios', trackName: 'Leaky', version: '2.4.1', currentVersionReleaseDate: '2026-11-01T10:00:00Z' }] } : { resultCount: 0, results: [] }));
+  });
+  const store = 'https://apps.apple.com/fr/app/leaky/id1533526463';
+  t.same(parseSource(store), { kind: 'appstore', trackId: '1533526463', country: 'fr' });
+  const refused = await fetchSubmitted(store, tempDir(), { fetch: allow(s), endpoints }).then(() => undefined, (e: unknown) => e);
+  t.match(refused, { code: 'store_download_unavailable', details: { identity: { appId: 'com.leakdex.sample.ios', version: '2.4.1' } } });
+  t.match((refused as Error).message, /does not allow anonymous downloads.*IPA/);
+  const watched = (await checkSource({ ...(parseSource(store) as object), ipaSource: parseSource(ota) } as never, { fetch: allow(s), endpoints })) as { key: string; download?: { url: string } }[];
+  t.match(watched[0], { key: 'appstore:1533526463:2.4.1', download: { url: `${s.base}/builds/Leaky.ipa` } });
+  // Google Play: best-effort version from the details page.
+  s.routes.set('/store/apps/details', (_q, r) => r.writeHead(200, { 'content-type': 'text/html' }).end('<html><title>Leaky - Apps on Google Play</title><script>AF_initDataCallback({data:[[["1.3.0"]],[[[33]]]]});</script></html>'));
+  const play = parseSource('https://play.google.com/store/apps/details?id=com.leakdex.sample.leaky&hl=en');
+  t.same(play, { kind: 'play', appId: 'com.leakdex.sample.leaky', gl: 'US' });
+  const pv = (await checkSource(play, { fetch: allow(s), endpoints })) as { key: string }[];
+  t.equal(pv[0]!.key, 'play:com.leakdex.sample.leaky:1.3.0');
+  await t.rejects(fetchSubmitted('https://play.google.com/store/apps/details?id=com.leakdex.sample.leaky', tempDir(), { fetch: allow(s), endpoints }), { code: 'store_download_unavailable', message: /Google Play app com\.leakdex\.sample\.leaky.*best effort/ });
+  t.throws(() => parseSource('https://example.com/page.html'), { code: 'unsupported_url' });
+  t.match(parseSource('https://example.com/dl/app.xapk?x=1'), { kind: 'direct' });
+});

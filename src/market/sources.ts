@@ -2,7 +2,7 @@
  * Marketplace sources: what a submitted URL names (parseSource), the latest version of a source (check), and the
  * download of that version (via the safe downloader only). See docs/marketplaces-usage.md.
  */
-import plist from 'plist';
+import { parse as parsePlist } from 'plist';
 import { DownloadFailed, fetchBytes, redactUrl, type FetchOptions } from './download.js';
 import { normalizeFingerprint, verifySignedJar } from './jar.js';
 
@@ -318,7 +318,7 @@ async function otaCheck(src: Extract<Source, { kind: 'ota' }>, ctx: SourceContex
   const r = await fetchBytes(src.manifestUrl, { ...ctx.fetch, maxBytes: 1024 * 1024 });
   let doc: unknown;
   try {
-    doc = plist.parse(r.body.toString('utf8'));
+    doc = parsePlist(r.body.toString('utf8'));
   } catch (e) {
     throw new SourceError('bad_index', `the OTA manifest is not a plist: ${(e as Error).message}`);
   }

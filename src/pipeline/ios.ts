@@ -71,7 +71,8 @@ export function appleDecoderFor(path: string, head: Uint8Array, kind: ContentKin
   if (kind === 'text' && head.length > 6 && looksLikeXmlPlist(plistText(head.subarray(0, 1024)))) return plistDecoder;
   // An OpenStep text plist has no magic: its extension says what it is.
   if (kind === 'text' && /\.plist$/i.test(path)) return plistDecoder;
-  if (kind === 'binary' && isCmsSignedData(head)) return provisionDecoder;
+  // A JAR signature block is CMS SignedData too, but detached: it holds certificates, not a profile.
+  if (kind === 'binary' && isCmsSignedData(head) && !/(^|\/)META-INF\/[^/]+\.(RSA|DSA|EC)$/i.test(path)) return provisionDecoder;
   return undefined;
 }
 
