@@ -18,7 +18,7 @@ export const urlRules: Rule[] = [
     confidence: 'high',
     // scheme://user:password@host: the secret is up to the host, so the same credential fingerprints the same.
     pattern: /(?<![A-Za-z0-9+.-])(?:mongodb(?:\+srv)?|postgres(?:ql)?|mysql|mariadb|redis|rediss|amqps?|mssql|sqlserver|couchbase|cassandra|neo4j(?:\+s)?|clickhouse):\/\/[A-Za-z0-9._%~!$&'()*+,;=-]{0,64}:[^\s:@/"'<>\\]{3,128}@[A-Za-z0-9.-]{1,253}/,
-    keywords: ['mongodb', 'postgres', 'mysql', 'mariadb', 'redis', 'amqp', 'mssql', 'sqlserver', 'couchbase', 'cassandra', 'neo4j', 'clickhouse'],
+    keywords: ['://'],
     allow: [DEFAULT_PASSWORD, /@(?:localhost|127\.0\.0\.1|0\.0\.0\.0|host|hostname|server|db|database)$/i],
     reason: 'database password: direct access to the data, bypassing the app’s API',
     adjust: [{ when: { secret: /^(?:redis|rediss|amqps?):/ }, severity: 'high', reason: 'cache or queue password: read and inject messages or cached data' }],

@@ -1,11 +1,12 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { addressRefusal, checkUrl, DownloadFailed, DownloadRefused, downloadToFile, fetchBytes, type FetchOptions, type LookupFn } from '../src/market/download.js';
 
 const ROOT = process.cwd();
@@ -431,4 +432,88 @@ t.test('OTA manifest, App Store and Google Play', async (t) => {
   await t.rejects(fetchSubmitted('https://play.google.com/store/apps/details?id=com.leakdex.sample.leaky', tempDir(), { fetch: allow(s), endpoints }), { code: 'store_download_unavailable', message: /Google Play app com\.leakdex\.sample\.leaky.*best effort/ });
   t.throws(() => parseSource('https://example.com/page.html'), { code: 'unsupported_url' });
   t.match(parseSource('https://example.com/dl/app.xapk?x=1'), { kind: 'direct' });
+});
+
+// ---- submission: CLI and API -----------------------------------------------------------------------------------
+
+function sink(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  return { stream: new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) }), text: () => chunks.join('') };
+}
+
+t.test('leakdex scan URL: downloads then scans; a refused URL is exit 2 with one line', async (t) => {
+  const { main } = await import('../src/cli.js');
+  const s = await serve();
+  s.routes.set('/dl/leaky.apk', (_q, r) => r.writeHead(200).end(APK));
+  process.env.LEAKDEX_ALLOW_HOSTS = `127.0.0.1:${s.port}`;
+  t.teardown(() => void delete process.env.LEAKDEX_ALLOW_HOSTS);
+  const out = sink();
+  const err = sink();
+  const code = await main(['scan', `${s.base}/dl/leaky.apk`, '--format', 'json', '--quiet', '--fail-on', 'none'], out.stream, err.stream);
+  t.equal(code, 0, err.text());
+  const report = JSON.parse(out.text()) as { app?: { id?: string }; artifact: { app?: { id: string } }; findings: unknown[] };
+  t.equal(report.artifact.app?.id, 'com.leakdex.sample.leaky');
+  t.ok(report.findings.length > 0, 'the downloaded app was scanned');
+  delete process.env.LEAKDEX_ALLOW_HOSTS;
+  for (const url of [`${s.base}/dl/leaky.apk`, 'https://169.254.169.254/latest/meta-data/x.apk', 'https://[::1]/a.apk']) {
+    const e2 = sink();
+    const c2 = await main(['scan', url], sink().stream, e2.stream);
+    t.equal(c2, 2, `${url}: exit 2`);
+    t.match(e2.text(), /^leakdex: error: refused .*\(url_refused\)\n$/, `${url}: ${e2.text().trim()}`);
+  }
+  const e3 = sink();
+  t.equal(await main(['scan', 'https://example.com/about.html'], sink().stream, e3.stream), 2);
+  t.match(e3.text(), /not a supported source.*\(unsupported_url\)/);
+  t.equal(s.connections, 1, 'only the allowed download connected');
+});
+
+t.test('POST /v1/scans {"url"}: queued like an upload; refusals are 422', async (t) => {
+  const { buildApp, createLogger } = await import('../src/app.js');
+  const { loadConfig } = await import('../src/config.js');
+  const { openStore } = await import('../src/store/index.js');
+  const { Metrics } = await import('../src/service/metrics.js');
+  const { JobRunner } = await import('../src/service/jobs.js');
+  const { findingKeys } = await import('../src/server.js');
+  const { createApiKey } = await import('../src/service/auth.js');
+  const dir = tempDir();
+  const config = loadConfig({ env: { LEAKDEX_DATA_DIR: dir }, overrides: { bootstrapKey: false, logLevel: 'warn', jobs: { concurrency: 1, pollMs: 50 } } });
+  const store = await openStore(config);
+  const logger = createLogger('warn', sink().stream);
+  const metrics = new Metrics();
+  const keys = findingKeys(config);
+  const runner = new JobRunner({ store, config, keys, metrics, log: logger });
+  const app = await buildApp({ config, store, metrics, keys, runner }, logger);
+  await app.ready();
+  await runner.start();
+  t.teardown(async () => {
+    await app.close();
+    await runner.stop();
+    await store.close();
+  });
+  const { token } = await createApiKey(store, 'acme', ['admin']);
+  const s = await serve();
+  s.routes.set('/dl/leaky.apk', (_q, r) => r.writeHead(200).end(APK));
+  s.routes.set('/dl/page.apk', (_q, r) => r.writeHead(200).end('<html>'));
+  process.env.LEAKDEX_ALLOW_HOSTS = `127.0.0.1:${s.port}`;
+  t.teardown(() => void delete process.env.LEAKDEX_ALLOW_HOSTS);
+  const post = (url: string) => app.inject({ method: 'POST', url: '/v1/scans?wait=60', payload: { url }, headers: { authorization: `Bearer ${token}` } });
+  const ok = await post(`${s.base}/dl/leaky.apk`);
+  t.equal(ok.statusCode, 200, ok.body);
+  t.match(ok.json(), { status: 'done', sha256: APK_SHA, filename: /leaky\.apk$/ });
+  const again = await post(`${s.base}/dl/leaky.apk`);
+  t.match(again.json(), { reused: true }, 'the same artifact reuses its scan');
+  const cases: [string, string][] = [
+    ['https://169.254.169.254/latest/meta-data/a.apk', 'url_refused'],
+    ['https://10.0.0.1/a.apk', 'url_refused'],
+    [`${s.base}/dl/page.apk`, 'not_an_app'],
+    ['https://example.com/x.html', 'unsupported_url'],
+  ];
+  for (const [url, code] of cases) {
+    const r = await post(url);
+    t.equal(r.statusCode, 422, url);
+    t.equal(r.json().error, code, `${url}: ${r.json().message}`);
+  }
+  const none = await app.inject({ method: 'POST', url: '/v1/scans', payload: { nope: 1 }, headers: { authorization: `Bearer ${token}` } });
+  t.equal(none.statusCode, 415);
+  t.same(readdirSync(join(dir, 'uploads')).filter((f) => !f.endsWith('.upload')), [], 'no download left behind');
 });

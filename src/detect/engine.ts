@@ -287,6 +287,9 @@ export function ruleProblems(rules: readonly Rule[]): string[] {
   return problems;
 }
 
+/** Keys of trigram keyword lists in `keywordsAt`, above the bigram and single-character keys. */
+const TRIGRAM_BASE = 1 << 16;
+
 /** ASCII lower case of a UTF-16 code unit, folded into 0..127 (non-ASCII becomes 0, which no keyword starts with). */
 function fold(c: number): number {
   if (c >= 128) return 0;
@@ -296,7 +299,7 @@ function fold(c: number): number {
 /** `keyword` (lower case) occurs at `at` in `text`, ignoring ASCII case. */
 function startsWithFolded(text: string, at: number, keyword: string): boolean {
   if (at + keyword.length > text.length) return false;
-  for (let j = 2; j < keyword.length; j++) if (fold(text.charCodeAt(at + j)) !== keyword.charCodeAt(j)) return false;
+  for (let j = 1; j < keyword.length; j++) if (fold(text.charCodeAt(at + j)) !== keyword.charCodeAt(j)) return false;
   return true;
 }
 
@@ -334,7 +337,11 @@ export class Detector {
   private readonly bigrams = new Uint8Array(128 * 128);
   private readonly single = new Uint8Array(128);
   /** Keywords (lower case) by their first two folded characters (index c0 * 128 + c1), or by their only character (16384 + c). */
-  private readonly keywordsAt: Array<Array<{ keyword: string; rules: number[] }> | undefined> = [];
+  private readonly keywordsAt = new Map<number, Array<{ keyword: string; rules: number[] }>>();
+  /** First three folded characters of keywords of three or more characters (2 MB: 128^3 flags). */
+  private readonly trigrams = new Uint8Array(1 << 21);
+  private hasShort = false;
+  private keywordHit = false;
   /** Per keyword rule: whether its keywords occurred in the current string. */
   private readonly triggered: Uint8Array;
   private readonly found: Candidate[] = [];
@@ -394,10 +401,21 @@ export class Detector {
         if (kr.rule.keywords.includes(k)) rulesOf.push(i);
       });
       // Keywords are lower case (ruleProblems); non-ASCII first characters never pass the table and are not supported.
-      const key = k.length === 1 ? 128 * 128 + k.charCodeAt(0) : fold(k.charCodeAt(0)) * 128 + fold(k.charCodeAt(1));
-      if (k.length === 1) this.single[k.charCodeAt(0) & 127] = 1;
-      else this.bigrams[key] = 1;
-      (this.keywordsAt[key] ??= []).push({ keyword: k, rules: rulesOf });
+      let key: number;
+      if (k.length >= 3) {
+        key = TRIGRAM_BASE + ((k.charCodeAt(0) & 127) << 14) + ((k.charCodeAt(1) & 127) << 7) + (k.charCodeAt(2) & 127);
+        this.trigrams[key - TRIGRAM_BASE] = 1;
+      } else if (k.length === 2) {
+        key = (k.charCodeAt(0) & 127) * 128 + (k.charCodeAt(1) & 127);
+        this.bigrams[key] = 1;
+      } else {
+        key = 128 * 128 + (k.charCodeAt(0) & 127);
+        this.single[k.charCodeAt(0) & 127] = 1;
+      }
+      this.hasShort ||= k.length < 3;
+      let list = this.keywordsAt.get(key);
+      if (!list) this.keywordsAt.set(key, (list = []));
+      list.push({ keyword: k, rules: rulesOf });
     }
     this.triggered = new Uint8Array(this.keywordRules.length);
     this.contextGate = contexts.length > 0 ? new RegExp(contexts.join('|'), 'i') : undefined;
@@ -482,6 +500,22 @@ export class Detector {
     }
   }
 
+  /** Marks the rules of the keywords of `list` that occur at `at`; returns how many rules it newly triggered. */
+  private trigger(list: ReadonlyArray<{ keyword: string; rules: number[] }>, window: string, at: number): number {
+    let newly = 0;
+    for (const { keyword, rules } of list) {
+      if (!startsWithFolded(window, at, keyword)) continue;
+      this.keywordHit = true;
+      for (const id of rules) {
+        if (this.triggered[id] === 0) {
+          this.triggered[id] = 1;
+          newly++;
+        }
+      }
+    }
+    return newly;
+  }
+
   private scanKeywords(s: DecodedString, found: Candidate[]): void {
     let window = s.text;
     if (window.length > MAX_SCAN_CHARS) {
@@ -490,30 +524,27 @@ export class Detector {
     }
     const triggered = this.triggered;
     let pending = triggered.length;
-    let hit = false;
+    this.keywordHit = false;
     const bigrams = this.bigrams;
     const single = this.single;
+    const trigrams = this.trigrams;
     const keywordsAt = this.keywordsAt;
+    const short = this.hasShort;
     const n = window.length;
     let c0 = n > 0 ? fold(window.charCodeAt(0)) : 0;
+    let c1 = n > 1 ? fold(window.charCodeAt(1)) : 0;
     for (let i = 0; i < n && pending > 0; i++) {
-      const c1 = i + 1 < n ? fold(window.charCodeAt(i + 1)) : 0;
-      const b = c0 * 128 + c1;
-      for (let pass = bigrams[b] === 1 ? 0 : 1; pass < (single[c0] === 1 ? 2 : 1); pass++) {
-        for (const { keyword, rules } of keywordsAt[pass === 0 ? b : 128 * 128 + c0]!) {
-          if (!startsWithFolded(window, i, keyword)) continue;
-          hit = true;
-          for (const id of rules) {
-            if (triggered[id] === 0) {
-              triggered[id] = 1;
-              pending--;
-            }
-          }
-        }
+      const c2 = i + 2 < n ? fold(window.charCodeAt(i + 2)) : 0;
+      const t = (c0 << 14) | (c1 << 7) | c2;
+      if (trigrams[t] === 1) pending -= this.trigger(keywordsAt.get(TRIGRAM_BASE + t)!, window, i);
+      if (short) {
+        if (bigrams[c0 * 128 + c1] === 1) pending -= this.trigger(keywordsAt.get(c0 * 128 + c1)!, window, i);
+        if (single[c0] === 1) pending -= this.trigger(keywordsAt.get(128 * 128 + c0)!, window, i);
       }
       c0 = c1;
+      c1 = c2;
     }
-    if (!hit) return;
+    if (!this.keywordHit) return;
     this.stats.prefilterHits++;
     for (let r = 0; r < this.keywordRules.length; r++) {
       if (triggered[r] === 0) continue;

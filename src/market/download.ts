@@ -81,6 +81,9 @@ export interface FetchOptions {
   ca?: string | Buffer;
   /** DNS resolver (default dns.lookup); every address it returns is checked. */
   lookup?: LookupFn;
+  /** POST `body` instead of GET (webhooks); redirects are then not followed. */
+  method?: 'GET' | 'POST';
+  body?: Buffer;
   /** Statuses returned instead of failing (e.g. 304 for ETag checks). */
   acceptStatus?: readonly number[];
   signal?: AbortSignal;
@@ -286,8 +289,8 @@ function requestOnce(checked: Checked, headers: Record<string, string>, opts: Fe
         hostname: u.hostname.replace(/^\[|\]$/g, ''),
         port: effectivePort(u),
         path: `${u.pathname}${u.search}`,
-        method: 'GET',
-        headers: { 'user-agent': 'leakdex', accept: '*/*', ...headers, 'accept-encoding': 'identity' },
+        method: opts.method ?? 'GET',
+        headers: { 'user-agent': 'leakdex', accept: '*/*', ...headers, 'accept-encoding': 'identity', ...(opts.body ? { 'content-length': String(opts.body.length) } : {}) },
         agent: false,
         lookup: guardedLookup(opts.lookup ?? (dnsLookup as unknown as LookupFn), checked.allowed, u.href, (e) => (refused = e)) as never,
         ...(opts.ca ? { ca: opts.ca } : {}),
@@ -313,7 +316,7 @@ function requestOnce(checked: Checked, headers: Record<string, string>, opts: Fe
       if (e instanceof DownloadRefused || e instanceof DownloadFailed) return fail(e);
       fail(new DownloadFailed('network', `${u.host}: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
     });
-    req.end();
+    req.end(opts.body);
   });
 }
 
@@ -329,7 +332,7 @@ async function open(url: string, opts: FetchOptions): Promise<{ hop: Hop; url: U
     if (opts.signal?.aborted) throw new DownloadFailed('timeout', 'aborted');
     const hop = await requestOnce(checked, headers, opts, deadline);
     const status = hop.res.statusCode ?? 0;
-    if (!REDIRECTS.has(status)) return { hop, url: checked.url, deadline };
+    if (!REDIRECTS.has(status) || opts.method === 'POST') return { hop, url: checked.url, deadline };
     hop.res.resume();
     hop.abort(new Error('redirect'));
     const loc = hop.res.headers.location;

@@ -103,4 +103,61 @@ CREATE INDEX findings_app_fingerprint ON findings (app_id, fingerprint);
 CREATE INDEX findings_scan ON findings (scan_id);
 `,
   },
+  {
+    version: 2,
+    name: 'marketplace watches, seen versions, webhook deliveries (src/market)',
+    sql: `
+CREATE TABLE watches (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  source TEXT NOT NULL,
+  host TEXT NOT NULL,
+  interval_s INTEGER NOT NULL,
+  next_check_at BIGINT NOT NULL,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  state TEXT,
+  errors INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  last_checked_at BIGINT,
+  notify TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX watches_due ON watches (next_check_at);
+CREATE TABLE watch_versions (
+  id TEXT PRIMARY KEY,
+  watch_id TEXT NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+  tenant_id TEXT NOT NULL,
+  version_key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  scan_id TEXT,
+  version_name TEXT,
+  version_code TEXT,
+  error TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (watch_id, version_key)
+);
+CREATE INDEX watch_versions_status ON watch_versions (status);
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  watch_id TEXT NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+  watch_version_id TEXT NOT NULL,
+  target TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  last_status INTEGER,
+  last_error TEXT,
+  payload TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  delivered_at BIGINT,
+  UNIQUE (watch_version_id, target)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+`,
+  },
 ];

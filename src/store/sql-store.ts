@@ -117,6 +117,11 @@ export abstract class SqlStore implements Store {
 
   constructor(protected readonly db: Db) {}
 
+  /** The driver, for modules that keep their own tables (src/market/watches.ts). */
+  get database(): Db {
+    return this.db;
+  }
+
   /** Serialises concurrent migrations across processes (advisory lock, or SQLite's write lock). */
   protected abstract lockMigrations(db: Db): Promise<void>;
   /** The claim statement: PostgreSQL skips rows other runners hold. */

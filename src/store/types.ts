@@ -151,6 +151,8 @@ export interface AppFindingRow {
 /** Persistence behind one async interface: SQLite (embedded default) and PostgreSQL. Every read is tenant-scoped. */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
+  /** The SQL driver, for modules with their own tables (src/market/watches.ts). */
+  readonly database: import('./db.js').Db;
   /** Applies pending migrations (safe to call from several processes). */
   migrate(): Promise<void>;
   /** True when the database answers. */

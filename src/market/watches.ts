@@ -1,0 +1,514 @@
+/**
+ * Watches and the sweep (issue 7, items 4-5): a due-date table claimed atomically, checks with per-host
+ * concurrency, ETags (source state) and exponential backoff, each new version scanned exactly once (UNIQUE
+ * (watch_id, version_key)), and signed webhooks with retries and a delivery log.
+ *
+ * Crash safety: a version row is inserted ('downloading') before the download; a row left 'downloading' by a dead
+ * process is retried once stale; ScanService.accept reuses a scan of the same artifact (sha256), so a crash between
+ * queueing the scan and recording it never scans twice.
+ */
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import type { AuthContext } from '../service/auth.js';
+import type { HistoryService } from '../service/history.js';
+import { previousVersionDiff } from '../service/report-formats.js';
+import type { ScanService } from '../service/scans.js';
+import type { Db, SqlValue } from '../store/db.js';
+import type { Store } from '../store/types.js';
+import { fetchBytes, redactUrl, checkUrl, downloadToFile, type FetchOptions } from './download.js';
+import { describeFailure } from './submit.js';
+import { checkSource, parseSource, SourceError, type Endpoints, type Source, type SourceState, type Version } from './sources.js';
+
+/** Shortest and longest check interval accepted. */
+export const MIN_INTERVAL_S = 60;
+export const MAX_INTERVAL_S = 30 * 24 * 3600;
+/** Longest backoff after repeated errors. */
+export const MAX_BACKOFF_MS = 7 * 24 * 3600_000;
+/** How long a claimed watch stays leased to one sweeper. */
+export const DEFAULT_LEASE_MS = 15 * 60_000;
+/** A version row left 'downloading' this long belongs to a dead sweep and is retried. */
+export const STALE_DOWNLOAD_MS = 15 * 60_000;
+/** Download attempts of one version before it is marked failed. */
+export const MAX_VERSION_ATTEMPTS = 3;
+/** Webhook attempts before a delivery is marked failed; backoff WEBHOOK_BACKOFF_MS * 4^(attempt-1). */
+export const MAX_DELIVERY_ATTEMPTS = 5;
+export const WEBHOOK_BACKOFF_MS = 30_000;
+/** Webhook timestamps older than this are rejected by verifyWebhook (replay window). */
+export const WEBHOOK_TOLERANCE_S = 300;
+/** Most watches claimed per sweep tick; most notification targets per watch. */
+export const MAX_CLAIM = 100;
+export const MAX_TARGETS = 10;
+
+export interface NotifyTarget {
+  url: string;
+  secret: string;
+  format: 'json' | 'slack';
+  /** Every finding of the version, not only what is new since the previous version. */
+  all?: boolean;
+}
+
+export interface WatchRecord {
+  id: string;
+  tenantId: string;
+  url: string;
+  source: Source;
+  host: string;
+  intervalS: number;
+  nextCheckAt: number;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  state: SourceState;
+  errors: number;
+  lastError: string | null;
+  lastCheckedAt: number | null;
+  notify: NotifyTarget[];
+  createdAt: number;
+}
+
+type Row = Record<string, unknown>;
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function watchFrom(r: Row): WatchRecord {
+  return {
+    id: String(r.id),
+    tenantId: String(r.tenant_id),
+    url: String(r.url),
+    source: JSON.parse(String(r.source)) as Source,
+    host: String(r.host),
+    intervalS: Number(r.interval_s),
+    nextCheckAt: Number(r.next_check_at),
+    leaseOwner: str(r.lease_owner),
+    leaseUntil: num(r.lease_until),
+    state: r.state ? (JSON.parse(String(r.state)) as SourceState) : {},
+    errors: Number(r.errors),
+    lastError: str(r.last_error),
+    lastCheckedAt: num(r.last_checked_at),
+    notify: JSON.parse(String(r.notify)) as NotifyTarget[],
+    createdAt: Number(r.created_at),
+  };
+}
+
+/** Public view: webhook secrets never leave the store after creation. */
+export function watchView(w: WatchRecord) {
+  return {
+    id: w.id,
+    url: w.url,
+    kind: w.source.kind,
+    intervalSeconds: w.intervalS,
+    nextCheckAt: new Date(w.nextCheckAt).toISOString(),
+    lastCheckedAt: w.lastCheckedAt === null ? null : new Date(w.lastCheckedAt).toISOString(),
+    errors: w.errors,
+    lastError: w.lastError,
+    notify: w.notify.map((n) => ({ url: redactUrl(n.url), format: n.format, all: n.all === true })),
+    createdAt: new Date(w.createdAt).toISOString(),
+  };
+}
+
+/** The host whose rate limits a source's checks count against. */
+function sourceHost(s: Source): string {
+  const h = (u: string) => {
+    try {
+      return new URL(u).host;
+    } catch {
+      return 'invalid';
+    }
+  };
+  switch (s.kind) {
+    case 'direct':
+      return h(s.url);
+    case 'fdroid':
+      return h(s.repo);
+    case 'github':
+      return 'api.github.com';
+    case 'ota':
+      return h(s.manifestUrl);
+    case 'appstore':
+      return 'itunes.apple.com';
+    case 'play':
+      return 'play.google.com';
+  }
+}
+
+/** Parses "3600", "90s", "15m", "6h", "1d" to seconds. */
+export function parseInterval(v: string | number): number {
+  const m = /^(\d+)\s*([smhd]?)$/.exec(String(v).trim());
+  if (!m) throw new SourceError('unsupported_url', `interval '${String(v)}' is not a number of seconds or N s|m|h|d`);
+  const s = Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]!]!;
+  if (s < MIN_INTERVAL_S || s > MAX_INTERVAL_S) throw new SourceError('unsupported_url', `interval must be between ${MIN_INTERVAL_S} s and ${MAX_INTERVAL_S} s`);
+  return s;
+}
+
+export interface NewWatch {
+  url: string;
+  intervalS?: number;
+  notify?: { url: string; secret?: string; format?: 'json' | 'slack'; all?: boolean }[];
+  /** GitHub: glob on asset names; all releases rather than the latest. */
+  assetPattern?: string;
+  allReleases?: boolean;
+  /** F-Droid: follow Beta releases too. */
+  beta?: boolean;
+  /** App Store: where new versions' IPAs are downloaded from. */
+  ipaUrl?: string;
+}
+
+/** Watch CRUD, tenant-scoped. */
+export class WatchStore {
+  readonly db: Db;
+  constructor(store: Store) {
+    this.db = store.database;
+  }
+
+  /** Creates a watch due at once; returns it with the webhook secrets (shown only here). */
+  async create(tenantId: string, w: NewWatch, now = Date.now()): Promise<{ watch: WatchRecord; secrets: string[] }> {
+    let source = parseSource(w.url);
+    if (source.kind === 'github') source = { ...source, ...(w.assetPattern ? { assetPattern: w.assetPattern } : {}), ...(w.allReleases ? { allReleases: true } : {}) };
+    if (source.kind === 'fdroid' && w.beta) source = { ...source, beta: true };
+    if (w.ipaUrl !== undefined) {
+      if (source.kind !== 'appstore') throw new SourceError('unsupported_url', 'ipaUrl only applies to App Store watches');
+      const ipa = parseSource(w.ipaUrl);
+      if (ipa.kind === 'appstore' || ipa.kind === 'play' || ipa.kind === 'fdroid') throw new SourceError('unsupported_url', 'ipaUrl must be an OTA manifest, a direct .ipa URL or a GitHub release');
+      source = { ...source, ipaSource: ipa };
+    }
+    const notify = (w.notify ?? []).slice(0, MAX_TARGETS + 1).map((n) => {
+      checkUrl(n.url); // the webhook target obeys the download policy (private addresses refused)
+      return { url: n.url, secret: n.secret ?? randomBytes(32).toString('base64url'), format: n.format ?? 'json', ...(n.all ? { all: true } : {}) } as NotifyTarget;
+    });
+    if (notify.length > MAX_TARGETS) throw new SourceError('unsupported_url', `at most ${MAX_TARGETS} notification targets`);
+    const id = randomUUID();
+    const intervalS = w.intervalS ?? 3600;
+    if (intervalS < MIN_INTERVAL_S || intervalS > MAX_INTERVAL_S) throw new SourceError('unsupported_url', `interval must be between ${MIN_INTERVAL_S} s and ${MAX_INTERVAL_S} s`);
+    await this.db.run(
+      'INSERT INTO watches (id, tenant_id, url, source, host, interval_s, next_check_at, notify, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+      [id, tenantId, w.url, JSON.stringify(source), sourceHost(source), intervalS, now, JSON.stringify(notify), now],
+    );
+    return { watch: (await this.get(tenantId, id))!, secrets: notify.map((n) => n.secret) };
+  }
+
+  async get(tenantId: string, id: string): Promise<WatchRecord | undefined> {
+    const r = await this.db.get<Row>('SELECT * FROM watches WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+    return r ? watchFrom(r) : undefined;
+  }
+
+  async list(tenantId: string, limit = 500): Promise<WatchRecord[]> {
+    return (await this.db.all<Row>('SELECT * FROM watches WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2', [tenantId, limit])).map(watchFrom);
+  }
+
+  async remove(tenantId: string, id: string): Promise<boolean> {
+    return (await this.db.tx(async (db) => {
+      await db.run('DELETE FROM webhook_deliveries WHERE watch_id = $1 AND tenant_id = $2', [id, tenantId]);
+      await db.run('DELETE FROM watch_versions WHERE watch_id = $1 AND tenant_id = $2', [id, tenantId]);
+      return db.run('DELETE FROM watches WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+    })) > 0;
+  }
+
+  async versions(tenantId: string, watchId: string) {
+    const rows = await this.db.all<Row>('SELECT * FROM watch_versions WHERE tenant_id = $1 AND watch_id = $2 ORDER BY created_at, id', [tenantId, watchId]);
+    return rows.map((r) => ({ id: String(r.id), key: String(r.version_key), status: String(r.status), scanId: str(r.scan_id), versionName: str(r.version_name), versionCode: str(r.version_code), error: str(r.error), attempts: Number(r.attempts), createdAt: new Date(Number(r.created_at)).toISOString() }));
+  }
+
+  async deliveries(tenantId: string, watchId: string) {
+    const rows = await this.db.all<Row>('SELECT * FROM webhook_deliveries WHERE tenant_id = $1 AND watch_id = $2 ORDER BY created_at, id', [tenantId, watchId]);
+    return rows.map((r) => ({ id: String(r.id), versionId: String(r.watch_version_id), target: redactUrl(String(r.target)), status: String(r.status), attempts: Number(r.attempts), lastStatus: num(r.last_status), lastError: str(r.last_error), deliveredAt: r.delivered_at === null ? null : new Date(Number(r.delivered_at)).toISOString() }));
+  }
+}
+
+// ---- webhooks -------------------------------------------------------------------------------------------------
+
+/** Headers of a signed delivery: HMAC-SHA256 over `${timestamp}.${body}` (replay-safe with the delivery id). */
+export function signWebhook(secret: string, body: string, deliveryId: string, now = Date.now()): Record<string, string> {
+  const ts = String(Math.floor(now / 1000));
+  const sig = createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex');
+  return { 'content-type': 'application/json', 'x-leakdex-delivery': deliveryId, 'x-leakdex-timestamp': ts, 'x-leakdex-signature': `v1=${sig}` };
+}
+
+/** What a receiver does: checks the signature and the timestamp window. Remember delivery ids to refuse replays. */
+export function verifyWebhook(secret: string, headers: Record<string, string | string[] | undefined>, body: string, now = Date.now(), toleranceS = WEBHOOK_TOLERANCE_S): boolean {
+  const ts = String(headers['x-leakdex-timestamp'] ?? '');
+  const sig = String(headers['x-leakdex-signature'] ?? '');
+  if (!/^\d+$/.test(ts) || !sig.startsWith('v1=')) return false;
+  if (Math.abs(now / 1000 - Number(ts)) > toleranceS) return false;
+  const want = Buffer.from(createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex'));
+  const got = Buffer.from(sig.slice(3));
+  return want.length === got.length && timingSafeEqual(want, got);
+}
+
+// ---- the sweep -------------------------------------------------------------------------------------------------
+
+export interface SweepDeps {
+  store: Store;
+  config: Config;
+  scans: ScanService;
+  history: HistoryService;
+  fetch?: FetchOptions;
+  endpoints?: Endpoints;
+  githubToken?: string;
+  /** Checks at once, over all hosts / per host. */
+  concurrency?: number;
+  perHost?: number;
+  leaseMs?: number;
+  now?: () => number;
+  log?: { info(o: object, m: string): void; warn(o: object, m: string): void };
+}
+
+export interface SweepResult {
+  claimed: number;
+  checked: number;
+  newVersions: number;
+  errors: number;
+  notified: number;
+  delivered: number;
+}
+
+/** Runs `fn` over `items` with a global limit and a per-key limit. */
+async function limited<T>(items: T[], keyOf: (t: T) => string, global: number, perKey: number, fn: (t: T) => Promise<void>): Promise<void> {
+  const active = new Map<string, number>();
+  let running = 0;
+  const queue = [...items];
+  await new Promise<void>((resolve) => {
+    const pump = () => {
+      if (queue.length === 0 && running === 0) return resolve();
+      for (let i = 0; i < queue.length && running < global; ) {
+        const k = keyOf(queue[i]!);
+        if ((active.get(k) ?? 0) >= perKey) {
+          i++;
+          continue;
+        }
+        const item = queue.splice(i, 1)[0]!;
+        active.set(k, (active.get(k) ?? 0) + 1);
+        running++;
+        fn(item)
+          .catch(() => {})
+          .finally(() => {
+            active.set(k, active.get(k)! - 1);
+            running--;
+            pump();
+          });
+      }
+    };
+    pump();
+  });
+}
+
+export class Sweeper {
+  readonly id = `sweep-${randomUUID().slice(0, 8)}`;
+  readonly watches: WatchStore;
+  private readonly db: Db;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: SweepDeps) {
+    this.watches = new WatchStore(deps.store);
+    this.db = deps.store.database;
+    this.now = deps.now ?? Date.now;
+  }
+
+  private auth(tenantId: string): AuthContext {
+    return { keyId: this.id, tenantId, tenantName: '', scopes: ['write', 'read'] };
+  }
+
+  /** Claims due watches (overdue ones included, oldest first) for this sweeper, atomically. */
+  async claimDue(limit = MAX_CLAIM): Promise<WatchRecord[]> {
+    const now = this.now();
+    const rows = await this.db.all<Row>(
+      `UPDATE watches SET lease_owner = $1, lease_until = $2
+       WHERE id IN (SELECT id FROM watches WHERE next_check_at <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_check_at, id LIMIT $4)
+         AND (lease_until IS NULL OR lease_until < $3)
+       RETURNING *`,
+      [this.id, now + (this.deps.leaseMs ?? DEFAULT_LEASE_MS), now, limit],
+    );
+    return rows.map(watchFrom);
+  }
+
+  /** One pass: claim, check, download and queue new versions; notify finished scans; deliver webhooks. */
+  async sweepOnce(): Promise<SweepResult> {
+    const res: SweepResult = { claimed: 0, checked: 0, newVersions: 0, errors: 0, notified: 0, delivered: 0 };
+    const due = await this.claimDue();
+    res.claimed = due.length;
+    await limited(due, (w) => w.host, this.deps.concurrency ?? 4, this.deps.perHost ?? 2, async (w) => {
+      const r = await this.checkWatch(w);
+      res.checked++;
+      res.newVersions += r.newVersions;
+      if (r.error) res.errors++;
+    });
+    res.notified = await this.notifyFinished();
+    res.delivered = await this.deliver();
+    return res;
+  }
+
+  /** Checks one claimed watch and releases it with its next due date. */
+  async checkWatch(w: WatchRecord): Promise<{ newVersions: number; error?: string }> {
+    const started = this.now();
+    let newVersions = 0;
+    let error: string | undefined;
+    const state: SourceState = { ...w.state };
+    try {
+      const found = await checkSource(w.source, { fetch: this.deps.fetch, endpoints: this.deps.endpoints, githubToken: this.deps.githubToken, state });
+      if (found !== 'unchanged') {
+        for (const v of found) if (await this.handleVersion(w, v)) newVersions++;
+      }
+      // Retry versions a dead or failed sweep left behind, even when the source says nothing changed.
+      if (found === 'unchanged') await this.retryStale(w);
+    } catch (e) {
+      error = describeFailure(e)?.message ?? (e as Error).message;
+      this.deps.log?.warn({ watchId: w.id, err: error }, 'watch check failed');
+    }
+    const now = this.now();
+    const errors = error ? w.errors + 1 : 0;
+    const base = w.intervalS * 1000;
+    const jitter = error ? 1 : 0.9 + Math.random() * 0.2;
+    const delay = error ? Math.min(MAX_BACKOFF_MS, base * 2 ** (errors - 1)) : base * jitter;
+    await this.db.run(
+      'UPDATE watches SET lease_owner = NULL, lease_until = NULL, next_check_at = $1, state = $2, errors = $3, last_error = $4, last_checked_at = $5 WHERE id = $6 AND lease_owner = $7',
+      [Math.round(now + delay), JSON.stringify(state), errors, error ?? null, started, w.id, this.id],
+    );
+    return { newVersions, ...(error ? { error } : {}) };
+  }
+
+  private async retryStale(w: WatchRecord): Promise<void> {
+    const rows = await this.db.all<Row>("SELECT * FROM watch_versions WHERE watch_id = $1 AND status = 'downloading' AND updated_at < $2", [w.id, this.now() - STALE_DOWNLOAD_MS]);
+    if (rows.length === 0) return;
+    // The source answered 304: ask again without the ETag to learn the download of the stale version.
+    const found = await checkSource(w.source, { fetch: this.deps.fetch, endpoints: this.deps.endpoints, githubToken: this.deps.githubToken, state: {} });
+    if (found === 'unchanged') return;
+    for (const v of found) if (rows.some((r) => r.version_key === v.key)) await this.handleVersion(w, v);
+  }
+
+  /** Records a version once (UNIQUE key) and, when it has a download, downloads it and queues its scan. True when new. */
+  private async handleVersion(w: WatchRecord, v: Version): Promise<boolean> {
+    const now = this.now();
+    const id = randomUUID();
+    const inserted = await this.db.run(
+      'INSERT INTO watch_versions (id, watch_id, tenant_id, version_key, status, version_name, version_code, attempts, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8) ON CONFLICT (watch_id, version_key) DO NOTHING',
+      [id, w.id, w.tenantId, v.key, v.download ? 'downloading' : 'seen', v.versionName ?? null, v.versionCode ?? null, now] as SqlValue[],
+    );
+    let rowId: string = id;
+    if (inserted === 0) {
+      // Seen before: only a stale download (its sweep died) is taken over, by one sweeper (the update is the claim).
+      const row = await this.db.get<Row>('SELECT * FROM watch_versions WHERE watch_id = $1 AND version_key = $2', [w.id, v.key]);
+      if (!row || row.status !== 'downloading' || Number(row.updated_at) >= now - STALE_DOWNLOAD_MS) return false;
+      const taken = await this.db.run("UPDATE watch_versions SET updated_at = $1 WHERE id = $2 AND status = 'downloading' AND updated_at = $3", [now, row.id as string, row.updated_at as number]);
+      if (taken === 0) return false;
+      rowId = String(row.id);
+    } else if (!v.download) {
+      // A watch-only store version (App Store without IPA source, Google Play): recorded and notified, not scanned.
+      await this.enqueueDeliveries(w, rowId, { event: 'new_version', watch: { id: w.id, url: w.url, kind: w.source.kind }, version: { key: v.key, name: v.versionName ?? null, code: v.versionCode ?? null }, scanned: false });
+      await this.db.run("UPDATE watch_versions SET status = 'notified', updated_at = $1 WHERE id = $2", [now, rowId]);
+      return true;
+    }
+    await this.download(w, rowId, v);
+    return true;
+  }
+
+  private async download(w: WatchRecord, rowId: string, v: Version): Promise<void> {
+    const d = v.download!;
+    const dir = join(this.deps.scans.uploadsDir, `watch-${randomUUID()}`);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    try {
+      const path = join(dir, 'download');
+      await downloadToFile(d.url, path, { ...this.deps.fetch, ...(d.sha256 ? { sha256: d.sha256 } : {}) });
+      const { scan } = await this.deps.scans.accept(this.auth(w.tenantId), { fieldname: 'file', filename: d.filename, file: createReadStream(path) as unknown as NodeJS.ReadableStream & { resume(): unknown } }, false);
+      await this.db.run("UPDATE watch_versions SET status = 'queued', scan_id = $1, attempts = attempts + 1, error = NULL, updated_at = $2 WHERE id = $3", [scan.id, this.now(), rowId]);
+    } catch (e) {
+      const msg = describeFailure(e)?.message ?? (e as Error).message;
+      // Failed attempts stay 'downloading' (retried once stale) until MAX_VERSION_ATTEMPTS.
+      await this.db.run(
+        `UPDATE watch_versions SET attempts = attempts + 1, error = $1, status = CASE WHEN attempts + 1 >= $2 THEN 'failed' ELSE status END, updated_at = $3 WHERE id = $4`,
+        [msg, MAX_VERSION_ATTEMPTS, this.now() - STALE_DOWNLOAD_MS, rowId],
+      );
+      throw e;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Versions whose scan finished: builds the notification (only what is new, by default) once. */
+  async notifyFinished(): Promise<number> {
+    const rows = await this.db.all<Row>("SELECT v.*, s.status AS scan_status, s.error AS scan_error FROM watch_versions v JOIN scans s ON s.id = v.scan_id WHERE v.status = 'queued' AND s.status IN ('done', 'failed')");
+    let n = 0;
+    for (const r of rows) {
+      const w = await this.watches.get(String(r.tenant_id), String(r.watch_id));
+      if (!w) continue;
+      const claimed = await this.db.run("UPDATE watch_versions SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'queued'", [r.scan_status === 'done' ? 'notified' : 'failed', this.now(), String(r.id)]);
+      if (claimed === 0 || r.scan_status !== 'done') continue;
+      const auth = this.auth(w.tenantId);
+      const scan = await this.deps.scans.get(auth, String(r.scan_id));
+      const diff = await previousVersionDiff(this.deps.history, auth, scan).catch(() => undefined);
+      const findings = diff ? undefined : (await this.deps.store.listScanFindings(w.tenantId, scan.id)).map((f) => ({ fingerprint: f.fingerprint, ruleId: f.ruleId, provider: f.provider, title: f.title, severity: f.severity, redacted: f.redacted }));
+      await this.enqueueDeliveries(w, String(r.id), {
+        event: 'new_version',
+        watch: { id: w.id, url: w.url, kind: w.source.kind },
+        version: { key: String(r.version_key), name: scan.summary?.app?.versionName ?? str(r.version_name), code: scan.summary?.app?.versionCode ?? str(r.version_code), appId: scan.summary?.app?.id ?? null },
+        scanned: true,
+        scan: { id: scan.id, rating: scan.rating, summary: scan.summary },
+        firstVersion: diff === undefined,
+        new: diff ? diff.new : findings!,
+        resolved: diff?.resolved ?? [],
+        persisting: diff?.persisting ?? [],
+        previous: diff?.previous ?? null,
+        signerChanged: diff?.signerChanged ?? false,
+      });
+      n++;
+    }
+    return n;
+  }
+
+  private async enqueueDeliveries(w: WatchRecord, versionRowId: string, payload: Record<string, unknown>): Promise<void> {
+    const now = this.now();
+    for (const t of w.notify) {
+      const body = t.format === 'slack' ? slackPayload(payload) : t.all ? payload : { ...payload, persisting: undefined };
+      await this.db.run(
+        "INSERT INTO webhook_deliveries (id, tenant_id, watch_id, watch_version_id, target, status, attempts, next_attempt_at, payload, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $6) ON CONFLICT (watch_version_id, target) DO NOTHING",
+        [randomUUID(), w.tenantId, w.id, versionRowId, t.url, now, JSON.stringify(body)],
+      );
+    }
+  }
+
+  /** Sends due deliveries, signed; retries with backoff; every attempt is logged on the delivery row. */
+  async deliver(): Promise<number> {
+    const now = this.now();
+    const rows = await this.db.all<Row>("SELECT d.*, w.notify FROM webhook_deliveries d JOIN watches w ON w.id = d.watch_id WHERE d.status = 'pending' AND d.next_attempt_at <= $1 ORDER BY d.next_attempt_at LIMIT 500", [now]);
+    let delivered = 0;
+    for (const r of rows) {
+      const target = (JSON.parse(String(r.notify)) as NotifyTarget[]).find((t) => t.url === r.target);
+      const attempts = Number(r.attempts) + 1;
+      let status: number | null = null;
+      let error: string | null = null;
+      if (!target) error = 'the target was removed from the watch';
+      else {
+        try {
+          const body = String(r.payload);
+          const res = await fetchBytes(target.url, { ...this.deps.fetch, method: 'POST', body: Buffer.from(body), headers: signWebhook(target.secret, body, String(r.id), this.now()), maxBytes: 64 * 1024, totalTimeoutMs: 30_000, acceptStatus: [] });
+          status = res.status;
+        } catch (e) {
+          status = (e as { status?: number }).status ?? null;
+          error = (e as Error).message;
+        }
+      }
+      const ok = error === null && status !== null && status >= 200 && status < 300;
+      const final = ok ? 'delivered' : attempts >= MAX_DELIVERY_ATTEMPTS || !target ? 'failed' : 'pending';
+      await this.db.run('UPDATE webhook_deliveries SET status = $1, attempts = $2, last_status = $3, last_error = $4, next_attempt_at = $5, delivered_at = $6 WHERE id = $7', [
+        final,
+        attempts,
+        status,
+        error,
+        now + WEBHOOK_BACKOFF_MS * 4 ** (attempts - 1),
+        ok ? this.now() : null,
+        String(r.id),
+      ]);
+      if (ok) delivered++;
+    }
+    return delivered;
+  }
+}
+
+function slackPayload(p: Record<string, unknown>): { text: string } {
+  const v = p.version as { name?: string | null; code?: string | null; appId?: string | null; key: string };
+  const fresh = (p.new as { severity: string; title: string; redacted: string }[] | undefined) ?? [];
+  const head = `leakdex: ${v.appId ?? (p.watch as { url: string }).url} ${v.name ?? ''}${v.code ? ` (${v.code})` : ''}`.trim();
+  if (!p.scanned) return { text: `${head}: new version published (not downloadable from this store; not scanned)` };
+  const lines = fresh.slice(0, 20).map((f) => `• ${f.severity} ${f.title} ${f.redacted}`);
+  return { text: `${head}: ${fresh.length} new finding(s)${p.previous ? ` since ${String(p.previous)}` : ''}${p.signerChanged ? ' — SIGNER CHANGED' : ''}\n${lines.join('\n')}` };
+}
