@@ -144,7 +144,8 @@ function kindOf(path: string, text: string): TextKind {
     return 'xml';
   }
   if (hint !== undefined) return hint;
-  return lineKind(text) ?? 'plain';
+  // 64 lines decide; never split a whole large file to look at them.
+  return lineKind(text.length > 16384 ? text.slice(0, 16384) : text) ?? 'plain';
 }
 
 /** Emits one string, split into pieces when longer than MAX_STRING_LENGTH; counts against the per-file cap. */

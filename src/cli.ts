@@ -53,6 +53,8 @@ Commands:
   serve                    run the HTTP service (uploads, scan jobs, history)
   worker                   run scan jobs from the service's store without serving HTTP
   keys                     create, list and revoke the service's API keys
+  watch                    add, list and remove marketplace watches (new versions are scanned and notified)
+  sweep --once             check due watches once: download, scan, notify
   help [cmd]               show help for a command
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above --fail-on, 2 usage or unreadable input,
@@ -355,6 +357,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         return await (await import('./service/commands.js')).workerCommand(rest, out, err);
       case 'keys':
         return await (await import('./service/commands.js')).keysCommand(rest, out, err);
+      case 'watch':
+        return await (await import('./market/commands.js')).watchCommand(rest, out, err);
+      case 'sweep':
+        return await (await import('./market/commands.js')).sweepCommand(rest, out, err);
       case 'help': {
         const service = ['serve', 'worker', 'keys'].includes(rest[0] ?? '') ? await import('./service/commands.js') : undefined;
         const serviceHelp: Record<string, string | undefined> = { serve: service?.SERVE_HELP, worker: service?.WORKER_HELP, keys: service?.KEYS_HELP };

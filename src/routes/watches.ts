@@ -85,7 +85,7 @@ export const watchRoutes: FastifyPluginAsyncTypebox<{ watches: WatchStore }> = a
     '/v1/watches/:id',
     {
       config: { scope: 'read' },
-      schema: { summary: 'A watch with the versions it found and its webhook delivery log', tags: ['watches'], params: IdParams, response: { 404: ErrorSchema, ...AuthErrors } },
+      schema: { summary: 'A watch with the versions it found and its webhook delivery log', tags: ['watches'], params: IdParams, response: { 200: Type.Intersect([WatchSchema, Type.Object({ versions: Type.Array(Type.Unknown()), deliveries: Type.Array(Type.Unknown()) })]), 404: ErrorSchema, ...AuthErrors } },
     },
     async (request) => {
       const tenantId = caller(request).tenantId;

@@ -117,7 +117,12 @@ export function serveCommand(args: string[], out: NodeJS.WritableStream = proces
     const cfg = config(values, { host: values.host, port: integer(values.port, '--port'), jobs });
     const logger = createLogger(cfg.logLevel);
     const server = await startServer(cfg, { logger, out });
-    const code = await untilSignal(server.close, logger);
+    // Marketplace watches: one croner ticker in UTC claims due watches (src/market/commands.ts).
+    const ticker = server.runner ? (await import('../market/commands.js')).startSweepTicker(server.store, cfg, server.runner, logger.child({ component: 'sweep' })) : undefined;
+    const code = await untilSignal(async () => {
+      ticker?.stop();
+      await server.close();
+    }, logger);
     // Scan worker threads abandoned at shutdown must not hold the process open.
     setTimeout(() => process.exit(code), 200).unref();
     return code;

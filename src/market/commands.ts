@@ -1,0 +1,155 @@
+/** `leakdex watch add|list|rm`, `leakdex sweep --once`, and the sweep ticker of `leakdex serve`. */
+import { mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Cron } from 'croner';
+import { createLogger } from '../app.js';
+import { loadConfig, type Config } from '../config.js';
+import { findingKeys } from '../server.js';
+import { HistoryService } from '../service/history.js';
+import { JobRunner } from '../service/jobs.js';
+import { Metrics } from '../service/metrics.js';
+import { ScanService } from '../service/scans.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/types.js';
+import { describeFailure } from './submit.js';
+import { endpointsFromEnv } from './sources.js';
+import { parseInterval, Sweeper, watchView, type SweepResult } from './watches.js';
+
+export const WATCH_HELP = `Usage: leakdex watch <add|list|rm> [options]
+
+  leakdex watch add URL [--interval 1h] [--webhook URL [--secret S] [--slack]] [--asset GLOB] [--beta] [--ipa-url URL]
+      watches a source: a direct .apk/.ipa URL, an F-Droid package page or repo?fingerprint=…&package=…, a GitHub
+      releases URL, an itms-services:// manifest, or an App Store / Google Play page (version watch only).
+      Prints the watch id and, once, the webhook secret.
+  leakdex watch list
+  leakdex watch rm ID
+
+Options:
+  --tenant NAME        tenant (default "default")
+  --data-dir DIR       data directory (env LEAKDEX_DATA_DIR, default ./data)
+  --config FILE        JSON configuration file (env LEAKDEX_CONFIG)
+`;
+
+export const SWEEP_HELP = `Usage: leakdex sweep --once [options]
+
+Checks every due watch once: new versions are downloaded (SSRF-safe), scanned exactly once, stored per version,
+and their webhooks sent (signed, retried). 'leakdex serve' runs the same sweep every minute (UTC).
+
+Options:
+  --once               one pass, then exit (required)
+  --wait SECONDS       longest wait for the queued scans (default 600)
+  --data-dir DIR       data directory (env LEAKDEX_DATA_DIR, default ./data)
+  --config FILE        JSON configuration file (env LEAKDEX_CONFIG)
+Environment: LEAKDEX_ALLOW_HOSTS (host:port,… reachable despite the address policy), LEAKDEX_GITHUB_TOKEN.
+`;
+
+const COMMON = { help: { type: 'boolean', short: 'h' }, 'data-dir': { type: 'string' }, config: { type: 'string' }, tenant: { type: 'string' } } as const;
+
+function cfg(values: Record<string, unknown>): Config {
+  return loadConfig({ file: values.config as string | undefined, overrides: values['data-dir'] !== undefined ? { dataDir: String(values['data-dir']) } : {} });
+}
+
+/** The sweeper over a store, with its own scan service (scans are queued into the service's job queue). */
+export function sweeperFor(store: Store, config: Config, runner?: JobRunner, log?: SweepLog): Sweeper {
+  const scans = new ScanService({ store, config, metrics: new Metrics(), keys: findingKeys(config), runner });
+  return new Sweeper({ store, config, scans, history: new HistoryService(store, config.limits.maxListItems), endpoints: endpointsFromEnv(), githubToken: process.env.LEAKDEX_GITHUB_TOKEN, log });
+}
+type SweepLog = { info(o: object, m: string): void; warn(o: object, m: string): void };
+
+export async function watchCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { ...COMMON, interval: { type: 'string' }, webhook: { type: 'string' }, secret: { type: 'string' }, slack: { type: 'boolean' }, asset: { type: 'string' }, beta: { type: 'boolean' }, 'ipa-url': { type: 'string' } },
+  });
+  const [action, ...rest] = positionals;
+  if (values.help || !action) {
+    out.write(WATCH_HELP);
+    return values.help ? 0 : 2;
+  }
+  if (!['add', 'list', 'rm'].includes(action)) throw new Error(`unknown watch action '${action}' (use add, list or rm)`);
+  if (action !== 'list' && rest.length !== 1) throw new Error(`watch ${action} takes exactly one ${action === 'add' ? 'URL' : 'watch id'}`);
+  const config = cfg(values);
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = await openStore(config);
+  try {
+    const tenant = await store.ensureTenant(values.tenant ?? 'default');
+    const watches = sweeperFor(store, config).watches;
+    if (action === 'add') {
+      try {
+        const { watch, secrets } = await watches.create(tenant.id, {
+          url: rest[0]!,
+          intervalS: values.interval ? parseInterval(values.interval) : undefined,
+          notify: values.webhook ? [{ url: values.webhook, secret: values.secret, format: values.slack ? 'slack' : 'json' }] : [],
+          assetPattern: values.asset,
+          beta: values.beta,
+          ipaUrl: values['ipa-url'],
+        });
+        out.write(`${watch.id}\t${watch.source.kind}\tevery ${watch.intervalS}s${secrets.length && !values.secret ? `\twebhook secret ${secrets[0]}` : ''}\n`);
+      } catch (e) {
+        const f = describeFailure(e);
+        if (f) throw new Error(`${f.message} (${f.code})`);
+        throw e;
+      }
+      return 0;
+    }
+    if (action === 'list') {
+      for (const w of (await watches.list(tenant.id)).map(watchView)) out.write(`${w.id}\t${w.kind}\t${w.url}\tnext ${w.nextCheckAt}${w.lastError ? `\terror: ${w.lastError}` : ''}\n`);
+      return 0;
+    }
+    if (!(await watches.remove(tenant.id, rest[0]!))) {
+      err.write(`leakdex: error: no watch ${rest[0]}\n`);
+      return 2;
+    }
+    out.write(`removed ${rest[0]}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `leakdex sweep --once`: one pass with an in-process scan runner; waits for the scans, then notifies. */
+export async function sweepCommand(args: string[], out: NodeJS.WritableStream, _err: NodeJS.WritableStream): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: { ...COMMON, once: { type: 'boolean' }, wait: { type: 'string' } } });
+  if (values.help || !values.once) {
+    out.write(SWEEP_HELP);
+    return values.help ? 0 : 2;
+  }
+  const waitS = values.wait === undefined ? 600 : Number(values.wait);
+  if (!Number.isFinite(waitS) || waitS < 0) throw new Error(`--wait needs seconds, got '${values.wait}'`);
+  const config = cfg(values);
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = await openStore(config);
+  const logger = createLogger(config.logLevel);
+  const runner = new JobRunner({ store, config, keys: findingKeys(config), metrics: new Metrics(), log: logger.child({ component: 'runner' }) });
+  try {
+    await runner.start();
+    const sweeper = sweeperFor(store, config, runner, logger.child({ component: 'sweep' }));
+    const r = await sweeper.sweepOnce();
+    const total: SweepResult = { ...r };
+    const deadline = Date.now() + waitS * 1000;
+    while (Date.now() < deadline) {
+      const pending = await store.database.get<{ n: number }>("SELECT COUNT(*) AS n FROM watch_versions v JOIN scans s ON s.id = v.scan_id WHERE v.status = 'queued' AND s.status IN ('queued', 'running')");
+      if (Number(pending?.n ?? 0) === 0) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    total.notified += await sweeper.notifyFinished();
+    total.delivered += await sweeper.deliver();
+    out.write(`sweep: ${total.claimed} due, ${total.checked} checked, ${total.newVersions} new version(s), ${total.errors} error(s), ${total.notified} notified, ${total.delivered} webhook(s) delivered\n`);
+    return total.errors > 0 ? 1 : 0;
+  } finally {
+    await runner.stop();
+    await store.close();
+  }
+}
+
+/** The embedded scheduler of `leakdex serve`: one croner ticker in UTC, overrun-protected, claiming due watches. */
+export function startSweepTicker(store: Store, config: Config, runner: JobRunner | undefined, log: SweepLog & { error(o: object, m: string): void }, pattern = '* * * * *'): { stop(): void; sweeper: Sweeper } {
+  const sweeper = sweeperFor(store, config, runner, log);
+  const job = new Cron(pattern, { timezone: 'UTC', protect: true, catch: (e: unknown) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'sweep failed') }, async () => {
+    const r = await sweeper.sweepOnce();
+    if (r.claimed > 0) log.info({ ...r }, 'sweep done');
+  });
+  return { stop: () => job.stop(), sweeper };
+}
