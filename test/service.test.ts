@@ -133,9 +133,11 @@ t.test('pool: limits concurrency and times tasks out', async (t) => {
   t.equal(peak, 2);
   await t.rejects(pool.run(() => new Promise(() => {}), 30), PoolTimeout);
   t.equal(pool.active, 0, 'a timed-out task frees its slot');
-  t.equal(rate({ critical: 0, high: 0, medium: 0, low: 0, info: 3 }), 'A');
-  t.equal(rate({ critical: 0, high: 0, medium: 1, low: 0, info: 0 }), 'C');
-  t.equal(rate({ critical: 1, high: 0, medium: 0, low: 0, info: 0 }), 'F');
+  const noRating = {} as Report;
+  t.equal(rate(noRating, { critical: 0, high: 0, medium: 0, low: 0, info: 3 }), 'A', 'a report without a rating falls back to its worst finding');
+  t.equal(rate(noRating, { critical: 0, high: 0, medium: 1, low: 0, info: 0 }), 'C');
+  t.equal(rate(noRating, { critical: 1, high: 0, medium: 0, low: 0, info: 0 }), 'F');
+  t.equal(rate({ rating: { grade: 'B' } } as Report, { critical: 1, high: 0, medium: 0, low: 0, info: 0 }), 'B', "the report's own rating wins");
 });
 
 t.test('uploads, status, report, reuse, force, delete (app.inject)', async (t) => {

@@ -9,7 +9,7 @@
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { AuthContext } from '../service/auth.js';
@@ -173,6 +173,9 @@ export class WatchStore {
       if (ipa.kind === 'appstore' || ipa.kind === 'play' || ipa.kind === 'fdroid') throw new SourceError('unsupported_url', 'ipaUrl must be an OTA manifest, a direct .ipa URL or a GitHub release');
       source = { ...source, ipaSource: ipa };
     }
+    // Obviously refused URLs fail now rather than at every sweep (the policy applies again at each connect).
+    const urlOf = (x: Source): string | undefined => (x.kind === 'direct' ? x.url : x.kind === 'ota' ? x.manifestUrl : x.kind === 'fdroid' ? x.repo : undefined);
+    for (const u of [urlOf(source), source.kind === 'appstore' && source.ipaSource ? urlOf(source.ipaSource) : undefined]) if (u) checkUrl(u);
     const notify = (w.notify ?? []).slice(0, MAX_TARGETS + 1).map((n) => {
       checkUrl(n.url); // the webhook target obeys the download policy (private addresses refused)
       return { url: n.url, secret: n.secret ?? randomBytes(32).toString('base64url'), format: n.format ?? 'json', ...(n.all ? { all: true } : {}) } as NotifyTarget;
@@ -305,6 +308,13 @@ export class Sweeper {
     this.now = deps.now ?? Date.now;
   }
 
+  private chain: Promise<unknown> = Promise.resolve();
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
   private auth(tenantId: string): AuthContext {
     return { keyId: this.id, tenantId, tenantName: '', scopes: ['write', 'read'] };
   }
@@ -325,6 +335,7 @@ export class Sweeper {
   /** One pass: claim, check, download and queue new versions; notify finished scans; deliver webhooks. */
   async sweepOnce(): Promise<SweepResult> {
     const res: SweepResult = { claimed: 0, checked: 0, newVersions: 0, errors: 0, notified: 0, delivered: 0 };
+    await this.removeStaleDownloads();
     const due = await this.claimDue();
     res.claimed = due.length;
     await limited(due, (w) => w.host, this.deps.concurrency ?? 4, this.deps.perHost ?? 2, async (w) => {
@@ -336,6 +347,16 @@ export class Sweeper {
     res.notified = await this.notifyFinished();
     res.delivered = await this.deliver();
     return res;
+  }
+
+  /** Partial downloads of sweeps that died (kill -9) are removed once stale. */
+  private async removeStaleDownloads(): Promise<void> {
+    const dir = this.deps.scans.uploadsDir;
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const n of names.filter((x) => x.startsWith('watch-'))) {
+      const st = await stat(join(dir, n)).catch(() => undefined);
+      if (st && st.mtimeMs < this.now() - STALE_DOWNLOAD_MS) await rm(join(dir, n), { recursive: true, force: true });
+    }
   }
 
   /** Checks one claimed watch and releases it with its next due date. */
@@ -409,7 +430,8 @@ export class Sweeper {
     try {
       const path = join(dir, 'download');
       await downloadToFile(d.url, path, { ...this.deps.fetch, ...(d.sha256 ? { sha256: d.sha256 } : {}) });
-      const { scan } = await this.deps.scans.accept(this.auth(w.tenantId), { fieldname: 'file', filename: d.filename, file: createReadStream(path) as unknown as NodeJS.ReadableStream & { resume(): unknown } }, false);
+      // One accept at a time: two sources serving the same artifact at once must share one scan (reuse by sha256).
+      const { scan } = await this.serially(() => this.deps.scans.accept(this.auth(w.tenantId), { fieldname: 'file', filename: d.filename, file: createReadStream(path) as unknown as NodeJS.ReadableStream & { resume(): unknown } }, false));
       await this.db.run("UPDATE watch_versions SET status = 'queued', scan_id = $1, attempts = attempts + 1, error = NULL, updated_at = $2 WHERE id = $3", [scan.id, this.now(), rowId]);
     } catch (e) {
       const msg = describeFailure(e)?.message ?? (e as Error).message;

@@ -1,5 +1,6 @@
 import { SEVERITIES, type Severity } from '../detect/types.js';
 import type { Report } from './types.js';
+import { rate } from '../detect/rating.js';
 
 /** What to do about a leaked credential of one provider. */
 export interface ProviderAdvice {
@@ -99,14 +100,9 @@ export function severityCountsOf(findings: readonly { severity: Severity }[]): R
   return counts;
 }
 
-/** The rating of a report's unsuppressed findings. */
+/** The report's A-F exposure rating over its unsuppressed findings (formula in docs/rules.md, "Exposure rating"). */
 export function ratingOf(report: Report): Rating {
-  const c = severityCountsOf(report.findings);
-  if (c.critical > 0) return 'F';
-  if (c.high > 0) return 'D';
-  if (c.medium > 0) return 'C';
-  if (c.low > 0) return 'B';
-  return 'A';
+  return rate(report.findings).grade;
 }
 
 /** One line naming the app: `Name (com.example) 1.2.0 (12)`, or the artifact path when it has no identity. */

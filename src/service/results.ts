@@ -4,11 +4,9 @@ import type { Report } from '../report/types.js';
 import type { Rating, ScanCompletion, ScanSummary, SeverityCounts } from '../store/types.js';
 import { encryptSecret, keyedFingerprint, type FindingKeys } from './crypto.js';
 
-/**
- * Rating from the worst finding: F critical, D high, C medium, B low, A nothing above info.
- * Documented in docs/service.md; deliberately simple until a scoring model exists.
- */
-export function rate(counts: SeverityCounts): Rating {
+/** The report's A-F exposure rating (formula in docs/rules.md, "Exposure rating"); worst-finding grade for old reports. */
+export function rate(report: Report, counts: SeverityCounts): Rating {
+  if (report.rating?.grade) return report.rating.grade;
   if (counts.critical > 0) return 'F';
   if (counts.high > 0) return 'D';
   if (counts.medium > 0) return 'C';
@@ -75,7 +73,7 @@ export function prepareCompletion(report: Report, keys: FindingKeys, displayPath
   };
   const summary = summarize(stored);
   const app = report.artifact.app;
-  const completion: ScanCompletion = { summary, rating: rate(summary.bySeverity), report: JSON.stringify(stored), findings };
+  const completion: ScanCompletion = { summary, rating: rate(report, summary.bySeverity), report: JSON.stringify(stored), findings };
   if (app.id) {
     completion.app = { platform: report.artifact.platform, packageId: app.id, name: app.name ?? null };
     completion.version = { versionName: app.versionName ?? null, versionCode: app.versionCode ?? null, signer: app.signer ?? null };
