@@ -353,7 +353,102 @@ function staticStringBindings(bytes: Uint8Array, h: DexHeader, strings: StringTa
   return bindings;
 }
 
-/** DEX decoder: every string_ids entry once, in table order; static final String values carry field and class. */
+/**
+ * Width in 16-bit code units of each Dalvik opcode (source.android.com "Dalvik bytecode" and "instruction formats");
+ * 0 marks the nop slot, whose high byte may announce a payload pseudo-instruction.
+ */
+const OPCODE_UNITS = (() => {
+  const w = new Uint8Array(256).fill(1);
+  const set = (from: number, to: number, units: number) => w.fill(units, from, to + 1);
+  w[0x00] = 0;
+  set(0x02, 0x02, 2); set(0x03, 0x03, 3); set(0x05, 0x05, 2); set(0x06, 0x06, 3); set(0x08, 0x08, 2); set(0x09, 0x09, 3);
+  set(0x13, 0x13, 2); set(0x14, 0x14, 3); set(0x15, 0x16, 2); set(0x17, 0x17, 3); set(0x18, 0x18, 5); set(0x19, 0x1a, 2);
+  set(0x1b, 0x1b, 3); set(0x1c, 0x1c, 2); set(0x1f, 0x20, 2); set(0x22, 0x23, 2); set(0x24, 0x26, 3); set(0x29, 0x29, 2);
+  set(0x2a, 0x2c, 3); set(0x2d, 0x3d, 2); set(0x44, 0x6d, 2); set(0x6e, 0x72, 3); set(0x74, 0x78, 3); set(0x90, 0xaf, 2);
+  set(0xd0, 0xe2, 2); set(0xfa, 0xfb, 4); set(0xfc, 0xfd, 3); set(0xfe, 0xff, 2);
+  return w;
+})();
+/** Opcodes whose operand is a string index: const-string (21c) and const-string/jumbo (31c). */
+const CONST_STRING = 0x1a;
+const CONST_STRING_JUMBO = 0x1b;
+/** A string referenced by more than one class gets no class scope. */
+const SHARED = -2;
+
+/**
+ * The class that references each string from its code (`const-string`), by string index: a class_defs index, -1 when
+ * no code references it, SHARED when several classes do. Walks each code_item once; total work is bounded by the file.
+ */
+function codeStringOwners(bytes: Uint8Array, h: DexHeader, warn: (code: string, message: string, offset?: number) => void): Int32Array {
+  const owners = new Int32Array(h.stringIdsSize).fill(-1);
+  if (h.classDefsSize === 0 || h.classDefsSize > MAX_CLASS_DEFS) return owners;
+  const r = new Reader(bytes, 'dex');
+  r.needItems(h.classDefsSize, CLASS_DEF_SIZE, h.classDefsOff, 'class_defs');
+  const data = new Reader(bytes, 'dex');
+  const seen = new Set<number>();
+  let budget = VALUE_WORK_FACTOR * bytes.length;
+  for (let c = 0; c < h.classDefsSize; c++) {
+    const classDataOff = r.view.getUint32(h.classDefsOff + c * CLASS_DEF_SIZE + 24, true);
+    if (classDataOff === 0) continue;
+    try {
+      data.seek(classDataOff);
+      const staticFields = data.uleb128();
+      const instanceFields = data.uleb128();
+      const methods = data.uleb128() + data.uleb128();
+      // Every encoded_field is at least 2 bytes and every encoded_method at least 3.
+      data.needItems(staticFields + instanceFields, 2, data.pos, 'fields');
+      for (let k = 0; k < staticFields + instanceFields; k++) {
+        data.uleb128();
+        data.uleb128();
+      }
+      data.needItems(methods, 3, data.pos, 'methods');
+      for (let k = 0; k < methods; k++) {
+        data.uleb128(); // method_idx_diff
+        data.uleb128(); // access_flags
+        const codeOff = data.uleb128();
+        if (codeOff === 0 || seen.has(codeOff)) continue;
+        seen.add(codeOff);
+        // code_item: registers, ins, outs, tries (u16 each), debug_info_off (u32), insns_size (u32, in code units).
+        r.need(16, codeOff, 'code_item');
+        const units = r.view.getUint32(codeOff + 12, true);
+        r.need(units * 2, codeOff + 16, 'insns');
+        budget -= units * 2;
+        if (budget < 0) r.fail('code_budget', `more than ${VALUE_WORK_FACTOR}x the file size in code: code items overlap`, codeOff);
+        const base = codeOff + 16;
+        for (let pc = 0; pc < units; ) {
+          const unit = r.view.getUint16(base + pc * 2, true);
+          const op = unit & 0xff;
+          let width = OPCODE_UNITS[op]!;
+          if (width === 0) {
+            // nop, or a payload: packed-switch 0x0100, sparse-switch 0x0200, fill-array-data 0x0300.
+            const left = units - pc;
+            if (unit === 0x0100 && left >= 2) width = 4 + r.view.getUint16(base + pc * 2 + 2, true) * 2;
+            else if (unit === 0x0200 && left >= 2) width = 2 + r.view.getUint16(base + pc * 2 + 2, true) * 4;
+            else if (unit === 0x0300 && left >= 4) {
+              const elementWidth = r.view.getUint16(base + pc * 2 + 2, true);
+              const count = r.view.getUint32(base + pc * 2 + 4, true);
+              width = 4 + Math.ceil((elementWidth * count) / 2);
+            } else width = 1;
+          } else if ((op === CONST_STRING || op === CONST_STRING_JUMBO) && pc + width <= units) {
+            const idx = op === CONST_STRING ? r.view.getUint16(base + pc * 2 + 2, true) : r.view.getUint32(base + pc * 2 + 2, true);
+            if (idx < owners.length) {
+              const o = owners[idx]!;
+              owners[idx] = o === -1 || o === c ? c : SHARED;
+            }
+          }
+          pc += width;
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      warn(e.code === 'dex.code_budget' ? e.code : 'dex.code', `class_defs[${c}] code not read for class scope: ${e.message}`, e.offset);
+      if (e.code === 'dex.code_budget') break;
+    }
+  }
+  return owners;
+}
+
+/** DEX decoder: every string_ids entry once, in table order; static final String values carry field and class;
+ * a string that one class alone references from its code carries that class as `scope`. */
 export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: DecodeContext): Generator<DecodedString> {
   const warner = limitedWarner(ctx);
   const h = readHeader(bytes, ctx.warn);
@@ -370,6 +465,20 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
   }
   strings.mismatches = 0;
   strings.firstMismatch = -1;
+  const owners = codeStringOwners(bytes, h, warner.warn);
+  const classNames = new Map<number, string>();
+  const classOf = (c: number): string => {
+    let name = classNames.get(c);
+    if (name === undefined) {
+      const classIdx = view.getUint32(h.classDefsOff + c * CLASS_DEF_SIZE, true);
+      const typeOff = h.typeIdsOff + classIdx * 4;
+      const descriptorIdx = classIdx < h.typeIdsSize && typeOff + 4 <= bytes.length ? view.getUint32(typeOff, true) : h.stringIdsSize;
+      const descriptor = descriptorIdx < h.stringIdsSize ? strings.get(descriptorIdx, true) : undefined;
+      name = descriptor === undefined ? `class_defs[${c}]` : dottedClassName(descriptor);
+      classNames.set(c, name);
+    }
+    return name;
+  };
 
   const entry = ctx.entry;
   for (let i = 0; i < h.stringIdsSize; i++) {
@@ -377,7 +486,9 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
     if (text === undefined) continue;
     const bound = bindings.get(i);
     if (bound === undefined) {
-      yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` } };
+      const owner = owners[i]!;
+      if (owner >= 0) yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` }, scope: classOf(owner) };
+      else yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` } };
       continue;
     }
     const first = bound[0]!;

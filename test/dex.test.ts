@@ -93,7 +93,9 @@ t.test('main.dex: bindings carry field, class and pointer; one string bound thri
   t.notOk(byField.has('TYPE_VALUE'), 'a VALUE_TYPE is not a string binding');
   t.notOk(byField.has('UNSET'));
   const endpoint = out.find((s) => s.text === 'https://api.example.com/v1/');
-  t.ok(endpoint && endpoint.context === undefined && endpoint.scope === undefined, 'code strings are emitted unbound');
+  t.ok(endpoint && endpoint.context === undefined, 'code strings have no field name');
+  t.equal(endpoint?.scope, 'com.example.BuildConfig', 'a string one class references from its code (const-string) carries that class as scope');
+  t.match(endpoint?.location.pointer, /^string_ids\[\d+\]$/, 'its pointer stays the string_ids entry');
   t.end();
 });
 

@@ -326,6 +326,13 @@ t.test('F-Droid source: verified index, suggested version, diffs, ETag, tamperin
   const ok = await fetchSubmitted(`${s.base}/repo?fingerprint=${FP}&package=com.leakdex.sample.leaky`, tempDir(), { fetch: allow(s) });
   t.equal(ok.sha256, createHash('sha256').update(APK13).digest('hex'));
   t.same(readFileSync(ok.path), APK13);
+  // A repository with only the old signed index-v1.jar (SHA1withRSA): its suggestedVersionCode wins.
+  repo.dir = 'v1only';
+  const old = (await checkSource(src, { fetch: allow(s) })) as { versionCode: string; download: { sha256: string } }[];
+  t.match(old[0], { versionCode: '12', download: { sha256: APK_SHA } }, 'index-v1 fallback, suggested version');
+  repo.override.set('index-v1.jar', readFileSync(join(FD, 'v2/entry-other.jar')));
+  await t.rejects(checkSource(src, { fetch: allow(s) }), { code: 'verification_failed' }, 'index-v1.jar must be signed by the pinned key too');
+  repo.override.clear();
 });
 
 /** A GitHub REST API (releases with ETags) and the asset download redirecting to another origin. */
@@ -742,7 +749,8 @@ t.test('sweep: a crash mid-download loses no version and scans none twice; CLI w
   let stall = true;
   let sawRequest: () => void = () => {};
   const requested = new Promise<void>((r) => (sawRequest = r));
-  s.routes.set('/dl/leaky.apk', (_q, r) => {
+  s.routes.set('/dl/leaky.apk', (q, r) => {
+    if (q.method === 'HEAD') return void r.writeHead(200).end();
     if (!stall) return void r.writeHead(200, { 'content-length': APK.length }).end(APK);
     r.writeHead(200, { 'content-length': APK.length });
     r.write(APK.subarray(0, 1000));
@@ -792,4 +800,80 @@ t.test('sweep: a crash mid-download loses no version and scans none twice; CLI w
   const rm = sink();
   t.equal(await main(['watch', 'rm', watchId, '--data-dir', dir], rm.stream, sink().stream), 0);
   t.match(rm.text(), /removed/);
+});
+
+t.test('postgres: concurrent sweepers claim disjoint watches; version keys are unique', async (t) => {
+  const pg = (await import('pg')).default;
+  const urls = process.env.LEAKDEX_TEST_DATABASE_URL ? [process.env.LEAKDEX_TEST_DATABASE_URL] : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
+  let url: string | undefined;
+  for (const u of urls) {
+    const c = new pg.Client({ connectionString: u, connectionTimeoutMillis: 2000 });
+    try {
+      await c.connect();
+      url = u;
+      break;
+    } catch {
+      // try the next
+    } finally {
+      await c.end().catch(() => {});
+    }
+  }
+  if (!url) {
+    if (process.env.LEAKDEX_SKIP_POSTGRES === '1') return void t.comment('PostgreSQL unreachable: skipped');
+    return void t.fail('PostgreSQL is not reachable (set LEAKDEX_TEST_DATABASE_URL, or LEAKDEX_SKIP_POSTGRES=1 to skip)');
+  }
+  const { PostgresStore } = await import('../src/store/index.js');
+  const { loadConfig } = await import('../src/config.js');
+  const { sweeperFor } = await import('../src/market/commands.js');
+  const store = new PostgresStore(url, `leakdex_market_${process.pid}_${Date.now() % 100000}`);
+  await store.migrate();
+  t.teardown(async () => {
+    await store.dropSchema();
+    await store.close();
+  });
+  const config = loadConfig({ env: { LEAKDEX_DATA_DIR: tempDir() }, overrides: { bootstrapKey: false } });
+  const a = sweeperFor(store, config);
+  const b = sweeperFor(store, config);
+  const tenant = await store.ensureTenant('acme');
+  for (let i = 0; i < 30; i++) await a.watches.create(tenant.id, { url: `https://example.com/app${i}.apk` }, Date.now() - 1000);
+  const [ca, cb] = await Promise.all([a.claimDue(20), b.claimDue(20)]);
+  const ids = [...ca, ...cb].map((w) => w.id);
+  t.equal(ids.length, 30, 'every due watch claimed');
+  t.equal(new Set(ids).size, 30, 'none claimed twice');
+  const ins = (id: string) =>
+    store.database.run("INSERT INTO watch_versions (id, watch_id, tenant_id, version_key, status, created_at, updated_at) VALUES ($1, $2, $3, 'k1', 'downloading', 1, 1) ON CONFLICT (watch_id, version_key) DO NOTHING", [id, ids[0]!, tenant.id]);
+  const [x, y] = await Promise.all([ins('v-a'), ins('v-b')]);
+  t.equal(x + y, 1, 'one version key, one row');
+});
+
+t.test('the serve ticker (croner, UTC, every second here) sweeps due watches', async (t) => {
+  const { startSweepTicker } = await import('../src/market/commands.js');
+  const svc = await service(t);
+  const s = await serve();
+  s.routes.set('/t.apk', (_q, r) => r.writeHead(200).end(APK));
+  process.env.LEAKDEX_ALLOW_HOSTS = `127.0.0.1:${s.port}`;
+  t.teardown(() => void delete process.env.LEAKDEX_ALLOW_HOSTS);
+  const logs: string[] = [];
+  const log = { info: (o: object, m: string) => logs.push(`${m} ${JSON.stringify(o)}`), warn: (_o: object, m: string) => logs.push(m), error: (_o: object, m: string) => logs.push(m) };
+  const ticker = startSweepTicker(svc.store, svc.config, svc.runner, log, '* * * * * *');
+  t.teardown(() => ticker.stop());
+  const tenant = await svc.store.ensureTenant('default');
+  const { watch } = await ticker.sweeper.watches.create(tenant.id, { url: `${s.base}/t.apk` });
+  for (let i = 0; i < 50 && !logs.some((l) => l.startsWith('sweep done')); i++) await new Promise((r) => setTimeout(r, 100));
+  t.match(await ticker.sweeper.watches.versions(tenant.id, watch.id), [{ key: `direct:${s.base}/t.apk` }]);
+  t.match(logs.join('\n'), /sweep done/);
+});
+
+t.test('direct URL watches: a new ETag at the same URL is a new version', async (t) => {
+  const { checkSource } = await import('../src/market/sources.js');
+  const s = await serve();
+  let etag = '"b1"';
+  s.routes.set('/nightly.apk', (_q, r) => r.writeHead(200, { etag, 'content-length': APK.length }).end(APK));
+  const src = { kind: 'direct' as const, url: `${s.base}/nightly.apk` };
+  const a = (await checkSource(src, { fetch: allow(s), state: {} })) as { key: string }[];
+  t.equal(a[0]!.key, `direct:${s.base}/nightly.apk:"b1"`);
+  t.equal(s.requests.at(-1)!.url, '/nightly.apk');
+  etag = '"b2"';
+  const b = (await checkSource(src, { fetch: allow(s), state: {} })) as { key: string }[];
+  t.not(b[0]!.key, a[0]!.key, 'a new build is a new version key');
 });

@@ -82,7 +82,7 @@ export interface FetchOptions {
   /** DNS resolver (default dns.lookup); every address it returns is checked. */
   lookup?: LookupFn;
   /** POST `body` instead of GET (webhooks); redirects are then not followed. */
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'HEAD';
   body?: Buffer;
   /** Statuses returned instead of failing (e.g. 304 for ETag checks). */
   acceptStatus?: readonly number[];
@@ -357,7 +357,7 @@ async function open(url: string, opts: FetchOptions): Promise<{ hop: Hop; url: U
 function consume(hop: Hop, url: URL, opts: FetchOptions, deadline: number, maxBytes: number, sink: (chunk: Buffer) => void): Promise<{ size: number; sha256: string }> {
   const { res } = hop;
   const declared = Number(res.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
+  if (Number.isFinite(declared) && declared > maxBytes && opts.method !== 'HEAD') {
     hop.abort(new Error('too large'));
     return Promise.reject(new DownloadFailed('too_large', `${redactUrl(url.href)} declares ${declared} bytes, over the limit of ${maxBytes}`));
   }
@@ -396,7 +396,7 @@ function consume(hop: Hop, url: URL, opts: FetchOptions, deadline: number, maxBy
       }
     });
     res.on('end', () => {
-      if (Number.isFinite(declared) && size !== declared) return stop(new DownloadFailed('network', `${url.host}: body ended after ${size} of ${declared} bytes`));
+      if (Number.isFinite(declared) && size !== declared && opts.method !== 'HEAD') return stop(new DownloadFailed('network', `${url.host}: body ended after ${size} of ${declared} bytes`));
       stop();
     });
     res.on('aborted', () => stop(new DownloadFailed('network', `${url.host}: connection closed mid-body`)));

@@ -409,8 +409,16 @@ function fileName(url: string): string {
 /** The latest version(s) of a source; 'unchanged' when an ETag said so. Store sources give versions without download. */
 export async function checkSource(src: Source, ctx: SourceContext = {}): Promise<Version[] | 'unchanged'> {
   switch (src.kind) {
-    case 'direct':
-      return [{ key: `direct:${src.url}`, download: { url: src.url, filename: fileName(src.url) } }];
+    case 'direct': {
+      // A new build at the same URL shows as a new ETag / Last-Modified (HEAD); without either, the URL is scanned once.
+      let validator = '';
+      if (ctx.state) {
+        const head = await fetchBytes(src.url, { ...ctx.fetch, method: 'HEAD' }).catch(() => undefined);
+        const v = head?.headers.etag ?? head?.headers['last-modified'];
+        if (typeof v === 'string') validator = `:${v.slice(0, 200)}`;
+      }
+      return [{ key: `direct:${src.url}${validator}`, download: { url: src.url, filename: fileName(src.url) } }];
+    }
     case 'fdroid': {
       const { index, unchanged } = await fdroidIndex(src, ctx);
       if (unchanged) return 'unchanged';

@@ -34,7 +34,7 @@ export async function fetchSubmitted(url: string, dir: string, ctx: SourceContex
   if (!version?.download) throw new SourceError('not_found', 'the source names no downloadable app');
   const d = version.download;
   const filename = basename(d.filename).replace(/[^\w.+-]/g, '_').slice(0, 200) || 'app';
-  const path = join(dir, `${randomUUID()}-${filename}`);
+  const path = join(dir, filename); // `dir` is private to this download
   const fo: FetchOptions = { ...ctx.fetch, ...(d.sha256 ? { sha256: d.sha256 } : {}), ...(d.headers ? { headers: d.headers } : {}) };
   const r = await downloadToFile(d.url, path, fo);
   return { path, filename, sha256: r.sha256, size: r.size, source, version };
