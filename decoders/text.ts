@@ -1,5 +1,12 @@
 import { Buffer } from 'node:buffer';
-import { DOMParser } from '@xmldom/xmldom';
+import { createRequire } from 'node:module';
+
+// xmldom is loaded on first use: most scans never parse XML text, and loading it costs every scan worker.
+const requireCjs = createRequire(import.meta.url);
+let xmldom: typeof import('@xmldom/xmldom') | undefined;
+function domParser(): typeof import('@xmldom/xmldom').DOMParser {
+  return (xmldom ??= requireCjs('@xmldom/xmldom') as typeof import('@xmldom/xmldom')).DOMParser;
+}
 import { SNIFF_TEXT_BYTES, textEncoding } from './sniff.js';
 import { DecodeError, type DecodeContext, type DecodedString, type Decoder } from './types.js';
 
@@ -819,6 +826,7 @@ function* xmlStrings(text: string, ctx: DecodeContext): Generator<DecodedString>
   const problems: string[] = [];
   let doc: { documentElement: DomNode | null };
   try {
+    const DOMParser = domParser();
     const parser = new DOMParser({
       onError: (level: string, message: string) => {
         if (problems.length < 10) problems.push(`${level}: ${message}`);

@@ -13,7 +13,7 @@ const scanMs = performance.now() - t0;
 process.stdout.write(
   JSON.stringify({
     scanMs,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxRssMb: process.resourceUsage().maxRSS / 1024 + (report.stats.workersPeakRssMb ?? 0),
     strings: report.stats.strings,
     findings: report.findings.length,
     stages: report.stats.stages,

@@ -48,7 +48,7 @@ if (files.length === 0) {
   process.exit(2);
 }
 const hasUnzip = spawnSync('unzip', ['-v'], { stdio: 'ignore' }).status === 0;
-const rows: string[][] = [['file', 'MB', 'wall ms', 'scan ms', 'MB/s', 'strings', 'findings', 'peak RSS MB', 'unzip ms', 'detect ms', 'decode ms', 'unzip -p ms', 'ratio']];
+const rows: string[][] = [['file', 'MB', 'wall ms', 'scan ms', 'MB/s', 'strings', 'findings', 'peak RSS MB*', 'unzip ms', 'detect ms', 'decode ms', 'unzip -p ms', 'ratio']];
 for (const file of files) {
   const size = statSync(file).size;
   const results: OneRun[] = [];
@@ -79,4 +79,4 @@ for (const file of files) {
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) process.stdout.write(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ') + '\n');
-process.stdout.write(`\nmedian of ${runs} run(s); wall = whole 'leakdex scan' process (node start-up, worker, report); ratio = wall / unzip -p.\n`);
+process.stdout.write(`\nmedian of ${runs} run(s); wall = whole 'leakdex scan' process (node start-up, worker, report); ratio = wall / unzip -p;\n* peak RSS = the CLI process plus the peaks of its scan worker processes.\n`);

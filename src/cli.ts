@@ -4,8 +4,8 @@ import { UserRulesError } from './detect/user-rules.js';
 import type { Rule } from '../rules/types.js';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { scanFileIsolated, ScanFailure } from './pipeline/run.js';
-import { isAppDirectory, withAppDirectory } from './pipeline/ios.js';
-import { dumpFileSync, scanFileSync } from './pipeline/index.js';
+import { isAppDirectory, withAppDirectory } from './pipeline/app-dir.js';
+
 import type { Report } from './report/types.js';
 import { SEVERITIES, type Severity } from './detect/types.js';
 import { severityCountsOf, type VersionDiff } from './report/advice.js';
@@ -307,13 +307,15 @@ async function baselineCommand(args: string[], out: NodeJS.WritableStream, err: 
   return EXIT.ok;
 }
 
-function dumpCommand(args: string[], out: NodeJS.WritableStream): number {
+async function dumpCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parse(args, { 'show-secrets': { type: 'boolean', default: false } });
   if (values.help) {
     out.write(HELP.dump!);
     return EXIT.ok;
   }
   const file = inputFile(positionals, 'dump');
+  // The decoders load only for dump: a scan's main process coordinates workers and never needs them.
+  const { dumpFileSync, scanFileSync } = await import('./pipeline/index.js');
   const secrets = values['show-secrets'] ? [] : scanFileSync(file, { showSecrets: true }).findings.map((f) => f.secret!).filter((s) => s.length > 0);
   const mask = (text: string) => {
     for (const s of secrets) if (text.includes(s)) text = text.split(s).join(redact(s));
@@ -347,7 +349,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'baseline':
         return await baselineCommand(rest, out, err);
       case 'dump':
-        return dumpCommand(rest, out);
+        return await dumpCommand(rest, out);
       case 'rules':
         return rulesCommand(rest, out);
       // The service commands load fastify and the store: imported only when asked for, never for `scan`.

@@ -1,10 +1,12 @@
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Report } from '../report/types.js';
 import { DEFAULT_LIMITS, type ScanLimits } from '../limits.js';
-import { mergeShards, type ScanOptions, type ShardResult } from './index.js';
+import type { ScanOptions } from './index.js';
+import { mergeShards, type ShardResult } from './merge.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { WorkerInput, WorkerMessage } from './worker.js';
@@ -40,7 +42,7 @@ export class ScanFailure extends Error {
 }
 
 /**
- * Scans a file in worker threads with a heap ceiling, split into shards of entries that run in parallel. When
+ * Scans a file in worker processes with a heap ceiling, split into shards of entries that run in parallel. When
  * decoding an entry kills a worker (out of memory, a hang), that entry is recorded as a diagnostic and its shard is
  * re-run without it: nothing else is lost.
  */
@@ -86,15 +88,21 @@ async function runShard(path: string, options: WorkerInput['options'], heapMb: n
 
 type Outcome = { kind: 'done'; result: ShardResult } | { kind: 'failed'; message: string } | { kind: 'crashed'; entry?: string; reason: string };
 
+/** Bytes of a worker's stderr kept to explain how it died. */
+const STDERR_TAIL = 4096;
+
 function runOnce(input: WorkerInput, heapMb: number, entryTimeoutMs: number, deadline: number, onEntry?: (path: string) => void): Promise<Outcome> {
   return new Promise((resolve) => {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), {
-      workerData: input,
-      // The worker needs no loaders or flags of the parent (a test runner's hooks change how V8 handles its OOM).
-      execArgv: [],
-      resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 64, stackSizeMb: 8 },
-      stdout: false,
-      stderr: false,
+    const child = fork(fileURLToPath(new URL('./worker.js', import.meta.url)), [], {
+      // The heap ceiling of this scan; none of the parent's flags or loaders (a test runner's hooks).
+      execArgv: [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=16'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (d: string) => {
+      stderr = (stderr + d).slice(-STDERR_TAIL);
     });
     let current: string | undefined;
     let settled = false;
@@ -105,7 +113,7 @@ function runOnce(input: WorkerInput, heapMb: number, entryTimeoutMs: number, dea
       clearTimeout(entryTimer);
       clearTimeout(overall);
       resolve(o);
-      void worker.terminate();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     };
     const armEntryTimer = () => {
       clearTimeout(entryTimer);
@@ -113,7 +121,7 @@ function runOnce(input: WorkerInput, heapMb: number, entryTimeoutMs: number, dea
     };
     const overall = setTimeout(() => finish({ kind: 'failed', message: `scan of ${input.path} timed out` }), Math.max(0, deadline - Date.now()));
     armEntryTimer();
-    worker.on('message', (m: WorkerMessage) => {
+    child.on('message', (m: WorkerMessage) => {
       if (m.type === 'entry') {
         current = m.path;
         armEntryTimer();
@@ -121,10 +129,12 @@ function runOnce(input: WorkerInput, heapMb: number, entryTimeoutMs: number, dea
       } else if (m.type === 'done') finish({ kind: 'done', result: m.result });
       else finish({ kind: 'failed', message: m.message });
     });
-    worker.on('error', (e) => {
-      const code = (e as NodeJS.ErrnoException).code;
-      finish({ kind: 'crashed', entry: current, reason: code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out of memory' : e.message });
+    child.on('error', (e) => finish({ kind: 'crashed', entry: current, reason: e.message }));
+    child.on('exit', (code, signal) => {
+      const oom = /heap out of memory|Reached heap limit/.test(stderr);
+      // Let any message still queued on the channel be handled first.
+      setImmediate(() => finish({ kind: 'crashed', entry: current, reason: oom ? 'out of memory' : signal ? `worker killed by ${signal}` : `worker exited with code ${code}` }));
     });
-    worker.on('exit', (code) => finish({ kind: 'crashed', entry: current, reason: `worker exited with code ${code}` }));
+    child.send(input);
   });
 }

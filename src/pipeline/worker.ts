@@ -1,4 +1,8 @@
-import { parentPort, workerData } from 'node:worker_threads';
+/**
+ * The scan worker: a child process that walks one shard of an artifact and reports back over IPC. A process, not a
+ * thread: V8 may abort the whole process when a heap fills inside native code (JSON.parse of a hostile entry), and
+ * only a process boundary keeps that from taking the CLI or the service down with it.
+ */
 import { walkShardSync, type ShardResult } from './index.js';
 import type { WalkOptions } from './scan.js';
 import type { Rule } from '../../rules/types.js';
@@ -13,17 +17,19 @@ export interface WorkerInput {
   skip: string[];
 }
 
-const input = workerData as WorkerInput;
-const port = parentPort;
-if (port) {
-  try {
-    const result = walkShardSync(input.path, {
-      ...input.options,
-      skip: new Set(input.skip),
-      onEntry: (path) => port.postMessage({ type: 'entry', path } satisfies WorkerMessage),
-    });
-    port.postMessage({ type: 'done', result } satisfies WorkerMessage);
-  } catch (e) {
-    port.postMessage({ type: 'failed', message: e instanceof Error ? e.message : String(e) } satisfies WorkerMessage);
-  }
+const send = process.send?.bind(process);
+if (send) {
+  process.once('message', (input: WorkerInput) => {
+    const post = (m: WorkerMessage, then?: () => void) => send(m, undefined, undefined, then);
+    try {
+      const result = walkShardSync(input.path, {
+        ...input.options,
+        skip: new Set(input.skip),
+        onEntry: (path) => post({ type: 'entry', path }),
+      });
+      post({ type: 'done', result: { ...result, peakRssMb: process.resourceUsage().maxRSS / 1024 } }, () => process.disconnect());
+    } catch (e) {
+      post({ type: 'failed', message: e instanceof Error ? e.message : String(e) }, () => process.disconnect());
+    }
+  });
 }

@@ -85,6 +85,8 @@ export interface ReportStats {
   stages: { unzip: number; decode: number; detect: number };
   /** Work per decoder (entries, strings, input bytes, ms of decoding): where a scan's time went. */
   decoders?: Record<string, { entries: number; strings: number; bytes: number; ms: number }>;
+  /** Sum of the scan workers' peak resident memory, MiB (an upper bound on what they held at once). */
+  workersPeakRssMb?: number;
 }
 
 export interface Report {
