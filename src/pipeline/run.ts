@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, setPriority } from 'node:os';
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Report } from '../report/types.js';
@@ -88,6 +88,8 @@ async function runShard(path: string, options: WorkerInput['options'], heapMb: n
 
 type Outcome = { kind: 'done'; result: ShardResult } | { kind: 'failed'; message: string } | { kind: 'crashed'; entry?: string; reason: string };
 
+/** Scheduling niceness of scan workers (0 normal, 19 lowest). */
+export const WORKER_NICENESS = 10;
 /** Bytes of a worker's stderr kept to explain how it died. */
 const STDERR_TAIL = 4096;
 
@@ -99,6 +101,14 @@ function runOnce(input: WorkerInput, heapMb: number, entryTimeoutMs: number, dea
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
+    // Scans yield the CPU to whoever else runs here: the service's event loop answers reads while they decode.
+    if (child.pid !== undefined) {
+      try {
+        setPriority(child.pid, WORKER_NICENESS);
+      } catch {
+        /* not permitted here: scans run at normal priority */
+      }
+    }
     let stderr = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => {
