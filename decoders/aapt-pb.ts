@@ -1,5 +1,5 @@
 import { ProtoReader, WireType, type ProtoField } from './protobuf.js';
-import { ANDROID_ATTRS, ANDROID_NS } from './axml.js';
+import { ANDROID_ATTRS, ANDROID_NS, findAttribute } from './axml.js';
 import { ResType, formatTypedValue, type TypedValue } from './arsc.js';
 import type { ManifestInfo } from './manifest.js';
 import { DecodeError, type DecodedString, type Decoder, type DecodeWarning, type ResourceResolver } from './types.js';
@@ -205,19 +205,6 @@ function attrText(a: PbAttribute): string {
   return (known ? a.compiled ?? a.raw : a.raw || (a.compiled ?? '')) ?? '';
 }
 
-/** Finds an attribute by framework resource id, else by name in the Android namespace, else by name. */
-function findAttr(el: PbElement, name: string): PbAttribute | undefined {
-  let byName: PbAttribute | undefined;
-  let byAnyName: PbAttribute | undefined;
-  for (const a of el.attributes) {
-    if (a.resId !== undefined && ANDROID_ATTRS.get(a.resId) === name) return a;
-    if (a.name === name) {
-      if (a.ns === ANDROID_NS) byName ??= a;
-      else byAnyName ??= a;
-    }
-  }
-  return byName ?? byAnyName;
-}
 
 /**
  * Protobuf XML decoder (AAB manifest and res/**.xml): the same strings, pointers and contexts as the AXML decoder
@@ -244,7 +231,7 @@ export const decodeAaptXml: Decoder = function* (bytes, ctx) {
     const { el, path } = work.pop()!;
     for (const n of el.namespaces) if (n.uri && n.uri !== ANDROID_NS && n.prefix) prefixes.set(n.uri, n.prefix);
     const metaName = el.name === 'meta-data' ? (() => {
-      const a = findAttr(el, 'name');
+      const a = findAttribute(el, 'name');
       return a ? attrText(a) : undefined;
     })() : undefined;
     for (const a of el.attributes) {
@@ -294,7 +281,7 @@ export function aaptManifestInfo(bytes: Uint8Array, resources?: ResourceResolver
     return nul < 0 ? s : s.slice(0, nul);
   };
   const text = (el: PbElement, name: string): string | undefined => {
-    const a = findAttr(el, name);
+    const a = findAttribute(el, name);
     if (!a) return undefined;
     if (a.ref !== undefined && resources) {
       const value = resources.value(a.ref);

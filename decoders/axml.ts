@@ -331,9 +331,9 @@ function qualified(name: string, ns: string | undefined, prefixes: Map<string, s
 }
 
 /** Finds an attribute by framework resource id, else by local name in the Android namespace, else by local name. */
-export function findAttribute(el: AxmlElement, name: string): AxmlAttribute | undefined {
-  let byName: AxmlAttribute | undefined;
-  let byAnyName: AxmlAttribute | undefined;
+export function findAttribute<A extends { resId?: number; name: string; ns?: string }>(el: { attributes: readonly A[] }, name: string): A | undefined {
+  let byName: A | undefined;
+  let byAnyName: A | undefined;
   for (const a of el.attributes) {
     if (a.resId !== undefined && ANDROID_ATTRS.get(a.resId) === name) return a;
     if (a.name === name) {

@@ -7,6 +7,8 @@ import { DecodeError, type DecodedString, type DecodeContext, type Decoder } fro
 
 /** Largest decompressed XALZ assembly. */
 export const MAX_XALZ_BYTES = 256 * 1024 * 1024;
+/** Most output one LZ4 block byte can produce. */
+const LZ4_MAX_EXPANSION = 255;
 /** Most sections in a PE file (the COFF header allows 96 in practice). */
 const MAX_SECTIONS = 96;
 /** Most metadata streams. */
@@ -50,6 +52,8 @@ export function isAssemblyStore(head: Uint8Array): boolean {
  */
 export function lz4BlockDecompress(src: Uint8Array, expected: number): Uint8Array {
   if (expected > MAX_XALZ_BYTES) throw new DecodeError('dotnet.too_large', `declared size ${expected} is over ${MAX_XALZ_BYTES}`, 0);
+  // Each LZ4 input byte yields at most 255 output bytes (a length-extension byte): never allocate past that.
+  if (expected > src.length * LZ4_MAX_EXPANSION + 16) throw new DecodeError('dotnet.ratio', `declared size ${expected} cannot come from ${src.length} compressed bytes`, 0);
   const out = new Uint8Array(expected);
   let ip = 0;
   let op = 0;

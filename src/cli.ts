@@ -7,8 +7,8 @@ import { scanFileIsolated, ScanFailure } from './pipeline/run.js';
 import { isAppDirectory, withAppDirectory } from './pipeline/app-dir.js';
 
 import type { Report } from './report/types.js';
-import { SEVERITIES, type Severity } from './detect/types.js';
-import { severityCountsOf, type VersionDiff } from './report/advice.js';
+import { SEVERITIES, countBySeverity, type Severity } from './detect/types.js';
+import type { VersionDiff } from './report/advice.js';
 import {
   applySuppressions,
   createBaseline,
@@ -231,7 +231,7 @@ function loadSuppressions(values: Parsed['values']): Suppressions {
 }
 
 function countsLine(findings: readonly { severity: Severity }[]): string {
-  const c = severityCountsOf(findings);
+  const c = countBySeverity(findings);
   const parts = SEVERITIES.filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`);
   return `${findings.length} finding(s)${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }

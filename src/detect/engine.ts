@@ -317,6 +317,9 @@ function higher(a: { severity: Severity; confidence: Confidence }, b: { severity
  * length, keyword prefilter (or bound-name and length gates for whole-string rules), pattern, entropy and shape,
  * allowlists and placeholders, text conditions, then severity adjustments; pairing is resolved in `findings()`.
  */
+/** Rule arrays already checked by ruleProblems (identity: built-in RULES, or one loaded rules file). */
+const VALIDATED = new WeakSet<readonly Rule[]>();
+
 export class Detector {
   readonly stats: DetectorStats = {
     strings: 0,
@@ -362,8 +365,12 @@ export class Detector {
   private readonly partners = new Map<string, Set<string>>();
 
   constructor(rules: readonly Rule[] = RULES) {
-    const problems = ruleProblems(rules);
-    if (problems.length > 0) throw new Error(`invalid rules:\n${problems.join('\n')}`);
+    // A rule set is checked once per process: every scan and every shard merge builds a Detector over the same rules.
+    if (!VALIDATED.has(rules)) {
+      const problems = ruleProblems(rules);
+      if (problems.length > 0) throw new Error(`invalid rules:\n${problems.join('\n')}`);
+      VALIDATED.add(rules);
+    }
     const keywords = new Set<string>();
     const contexts: string[] = [];
     let maxWhole = 0;

@@ -5,6 +5,13 @@ export type { Confidence, Severity };
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
+/** Findings per severity, every severity present (zero when none). */
+export function countBySeverity(findings: Iterable<{ severity: Severity }>): Record<Severity, number> {
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) counts[f.severity]++;
+  return counts;
+}
+
 /** Rank for comparisons: critical = 4 ... info = 0. */
 export function severityRank(s: Severity): number {
   return 4 - SEVERITIES.indexOf(s);

@@ -1,4 +1,4 @@
-import { SEVERITIES, type Severity } from '../detect/types.js';
+import type { Severity } from '../detect/types.js';
 import type { Report } from './types.js';
 import { rate } from '../detect/rating.js';
 
@@ -93,12 +93,6 @@ export function adviceFor(provider: string): ProviderAdvice {
 
 /** A-F grade of an app: F critical, D high, C medium, B low, A nothing above info (the service rates the same way). */
 export type Rating = 'A' | 'B' | 'C' | 'D' | 'F';
-
-export function severityCountsOf(findings: readonly { severity: Severity }[]): Record<Severity, number> {
-  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) counts[f.severity]++;
-  return counts;
-}
 
 /** The report's A-F exposure rating over its unsuppressed findings (formula in docs/rules.md, "Exposure rating"). */
 export function ratingOf(report: Report): Rating {

@@ -1,5 +1,6 @@
 import { SEVERITIES, type Severity } from '../detect/types.js';
-import { adviceFor, appLabel, ratingOf, severityCountsOf, type Rating, type VersionDiff } from './advice.js';
+import { countBySeverity } from '../detect/types.js';
+import { adviceFor, appLabel, ratingOf, type Rating, type VersionDiff } from './advice.js';
 import type { FailOn } from './baseline.js';
 import type { Report, ReportFinding } from './types.js';
 
@@ -94,7 +95,7 @@ function diffSection(d: VersionDiff): string {
 export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
   const a = report.artifact;
   const rating = ratingOf(report);
-  const counts = severityCountsOf(report.findings);
+  const counts = countBySeverity(report.findings);
   const suppressed = report.suppressed ?? [];
   const label = appLabel(report);
   const parts: string[] = [];

@@ -1,5 +1,6 @@
 import { SEVERITIES, type Severity } from '../detect/types.js';
-import { adviceFor, appLabel, ratingOf, severityCountsOf, type VersionDiff } from './advice.js';
+import { countBySeverity } from '../detect/types.js';
+import { adviceFor, appLabel, ratingOf, type VersionDiff } from './advice.js';
 import type { FailOn } from './baseline.js';
 import type { Report } from './types.js';
 
@@ -35,7 +36,7 @@ function code(s: string): string {
 /** A report as Markdown sized for a pull/merge-request comment. */
 export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): string {
   const budget = opts.maxChars ?? MAX_MARKDOWN_CHARS;
-  const counts = severityCountsOf(report.findings);
+  const counts = countBySeverity(report.findings);
   const rating = ratingOf(report);
   const suppressed = report.suppressed ?? [];
   const out: string[] = [];

@@ -1,15 +1,8 @@
 import type { Report } from './types.js';
-import { SEVERITIES, type Severity } from '../detect/types.js';
+import { SEVERITIES, countBySeverity, type Severity } from '../detect/types.js';
 
 const COLORS: Record<Severity, string> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m' };
 const RESET = '\x1b[0m';
-
-/** Counts of findings per severity, every severity present (zero when none). */
-export function severityCounts(report: Report): Record<Severity, number> {
-  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of report.findings) counts[f.severity]++;
-  return counts;
-}
 
 /** The human-readable report: summary, findings with locations, diagnostics. */
 export function renderText(report: Report, opts: { color?: boolean } = {}): string {
@@ -27,7 +20,7 @@ export function renderText(report: Report, opts: { color?: boolean } = {}): stri
     for (const b of app.encryptedBinaries ?? []) lines.push(`binary encrypted: resources only: ${b} (FairPlay) was not scanned`);
     lines.push('NOT CLEAN: encrypted code could not be scanned, so this app cannot be called clean whatever the findings below');
   }
-  const counts = severityCounts(report);
+  const counts = countBySeverity(report.findings);
   lines.push(`${report.findings.length} finding(s): ` + SEVERITIES.map((s) => `${counts[s]} ${s}`).join(', '));
   lines.push('');
   for (const f of report.findings) {

@@ -1,5 +1,4 @@
-import type { Severity } from '../detect/types.js';
-import { SEVERITIES } from '../detect/types.js';
+import { countBySeverity } from '../detect/types.js';
 import type { Report } from '../report/types.js';
 import type { Rating, ScanCompletion, ScanSummary, SeverityCounts } from '../store/types.js';
 import { encryptSecret, keyedFingerprint, type FindingKeys } from './crypto.js';
@@ -14,13 +13,6 @@ export function rate(report: Report, counts: SeverityCounts): Rating {
   return 'A';
 }
 
-/** Findings per severity. */
-export function countSeverities(severities: Iterable<Severity>): SeverityCounts {
-  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
-  for (const s of severities) counts[s]++;
-  return counts;
-}
-
 /** The short outcome kept on the scan row. */
 export function summarize(report: Report): ScanSummary {
   const a = report.artifact.app;
@@ -32,7 +24,7 @@ export function summarize(report: Report): ScanSummary {
   if (a.signer) app.signer = a.signer;
   return {
     findings: report.findings.length,
-    bySeverity: countSeverities(report.findings.map((f) => f.severity)),
+    bySeverity: countBySeverity(report.findings),
     diagnostics: report.diagnostics.length,
     durationMs: report.stats.durationMs,
     kind: report.artifact.kind,
