@@ -158,8 +158,16 @@ t.test('CLI: report contract, redaction and exit codes', async (t) => {
   t.equal(cli(['scan', leaky.apk, '--fail-on', 'none']).status, 0, '--fail-on none exits 0');
   t.equal(cli(['scan', clean.apk]).status, 0, 'clean app exits 0 at the default threshold');
   const infoOnly = cli(['scan', clean.apk, '--fail-on', 'info', '--format', 'json']);
-  const cleanReport = JSON.parse(infoOnly.stdout) as Report;
-  t.equal(infoOnly.status, cleanReport.findings.length > 0 ? 1 : 0, '--fail-on info counts info findings');
+  t.same((JSON.parse(infoOnly.stdout) as Report).findings, [], 'the clean app has no finding at all');
+  t.equal(infoOnly.status, 0, '--fail-on info exits 0 when there is nothing, not even info');
+  // A sample whose only findings are low: the threshold decides.
+  const lowOnly = join(ROOT, 'samples/quirks/axml-quirks.apk');
+  const lowReport = JSON.parse(cli(['scan', lowOnly, '--format', 'json', '--fail-on', 'none']).stdout) as Report;
+  t.ok(lowReport.findings.length > 0 && lowReport.findings.every((f) => f.severity === 'low'), 'axml-quirks holds only low findings');
+  t.equal(cli(['scan', lowOnly]).status, 0, 'low findings pass the default high threshold');
+  t.equal(cli(['scan', lowOnly, '--fail-on', 'medium']).status, 0, 'low findings pass --fail-on medium');
+  t.equal(cli(['scan', lowOnly, '--fail-on', 'low']).status, 1, 'low findings fail --fail-on low');
+  t.equal(cli(['scan', lowOnly, '--fail-on', 'info']).status, 1, 'low findings fail --fail-on info');
 
   const dir = mkdtempSync(join(tmpdir(), 'leakdex-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
