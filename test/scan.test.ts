@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import JSZip from 'jszip';
 import { scanFileSync, scanBytesSync } from '../src/pipeline/index.js';
 import { scanFileIsolated } from '../src/pipeline/run.js';
+import { prespawnWorker, spareWorkerPid } from '../src/pipeline/spare.js';
 import { severityRank, type Severity } from '../src/detect/types.js';
 import type { Report } from '../src/report/types.js';
 
@@ -271,3 +272,36 @@ t.test('a worker killed by one entry loses nothing else', async (t) => {
   t.equal(crash?.entry, 'assets/huge.json');
   t.ok(report.findings.some((f) => f.ruleId === 'github-token' && f.locations.some((l) => l.entry === 'assets/.env')), 'the secret in the other entry is still found');
 });
+
+t.test('a spare worker is taken by the next scan, and never outlives its parent', async (t) => {
+  const { apk } = samples()[0]!;
+  const fresh = await scanFileIsolated(apk);
+  prespawnWorker();
+  const pid = spareWorkerPid();
+  t.ok(pid, 'a spare worker is waiting');
+  const viaSpare = await scanFileIsolated(apk);
+  t.equal(spareWorkerPid(), undefined, 'the scan took the spare');
+  t.same(viaSpare.findings.map((f) => f.fingerprint), fresh.findings.map((f) => f.fingerprint), 'same findings through the spare');
+  t.ok(await exits(pid!), 'the spare exited after its scan');
+
+  // A process that starts a spare and never scans still exits at once, and takes the spare with it.
+  const spareModule = join(ROOT, 'dist/src/pipeline/spare.js');
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(spareModule)}); m.prespawnWorker(); console.log(m.spareWorkerPid());`], { encoding: 'utf8', timeout: 20_000 });
+  t.equal(r.status, 0, 'the parent exits by itself');
+  const orphan = Number(r.stdout.trim());
+  t.ok(orphan > 0, 'it had a spare');
+  t.ok(await exits(orphan), 'the spare exits with its parent');
+});
+
+/** Whether process `pid` is gone within 5 s. */
+async function exits(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  return false;
+}

@@ -1,6 +1,4 @@
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { availableParallelism, setPriority } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Report } from '../report/types.js';
@@ -10,6 +8,9 @@ import { mergeShards, type ShardResult } from './merge.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { WorkerInput, WorkerMessage } from './worker.js';
+import { takeWorker } from './spare.js';
+
+export { prespawnWorker, WORKER_NICENESS } from './spare.js';
 
 export interface IsolatedScanOptions extends Omit<ScanOptions, 'skip' | 'onEntry' | 'shard'> {
   /** An entry that takes longer than this stops its worker and is skipped on retry, ms. */
@@ -74,8 +75,10 @@ export async function scanFileIsolated(path: string, opts: IsolatedScanOptions =
 /** Runs one shard to completion, restarting its worker without each entry that killed it. */
 async function runShard(path: string, options: WorkerInput['options'], heapMb: number, entryTimeoutMs: number, deadline: number, onEntry?: (path: string) => void): Promise<ShardResult> {
   const crashed = new Map<string, string>();
+  // Progress is reported sparsely until a worker dies; from then on every entry, so the culprit is known exactly.
+  let exact = false;
   for (let attempt = 0; attempt <= MAX_WORKER_RESTARTS; attempt++) {
-    const outcome = await runOnce({ path, options, skip: [...crashed.keys()] }, heapMb, entryTimeoutMs, deadline, onEntry);
+    const outcome = await runOnce({ path, options, skip: [...crashed.keys()], exact }, heapMb, entryTimeoutMs, deadline, onEntry);
     if (outcome.kind === 'done') {
       for (const d of outcome.result.walk.diagnostics) {
         const why = d.code === 'scan.entry_crashed_worker' ? crashed.get(d.entry) : undefined;
@@ -84,6 +87,10 @@ async function runShard(path: string, options: WorkerInput['options'], heapMb: n
       return outcome.result;
     }
     if (outcome.kind === 'failed') throw new ScanFailure(outcome.message);
+    if (!exact) {
+      exact = true;
+      continue;
+    }
     if (outcome.entry === undefined || crashed.has(outcome.entry)) throw new ScanFailure(`scan worker stopped outside any entry: ${outcome.reason}`);
     crashed.set(outcome.entry, outcome.reason);
   }
@@ -92,32 +99,11 @@ async function runShard(path: string, options: WorkerInput['options'], heapMb: n
 
 type Outcome = { kind: 'done'; result: ShardResult } | { kind: 'failed'; message: string } | { kind: 'crashed'; entry?: string; reason: string };
 
-/** Scheduling niceness of scan workers (0 normal, 19 lowest). */
-export const WORKER_NICENESS = 10;
-/** Bytes of a worker's stderr kept to explain how it died. */
-const STDERR_TAIL = 4096;
 
 function runOnce(input: WorkerInput, heapMb: number, entryTimeoutMs: number, deadline: number, onEntry?: (path: string) => void): Promise<Outcome> {
   return new Promise((resolve) => {
-    const child = fork(fileURLToPath(new URL('./worker.js', import.meta.url)), [], {
-      // The heap ceiling of this scan; none of the parent's flags or loaders (a test runner's hooks).
-      execArgv: [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=16'],
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    // Scans yield the CPU to whoever else runs here: the service's event loop answers reads while they decode.
-    if (child.pid !== undefined) {
-      try {
-        setPriority(child.pid, WORKER_NICENESS);
-      } catch {
-        /* not permitted here: scans run at normal priority */
-      }
-    }
-    let stderr = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (d: string) => {
-      stderr = (stderr + d).slice(-STDERR_TAIL);
-    });
+    const worker = takeWorker(heapMb);
+    const child = worker.child;
     let current: string | undefined;
     let settled = false;
     let entryTimer: NodeJS.Timeout | undefined;
@@ -145,7 +131,7 @@ function runOnce(input: WorkerInput, heapMb: number, entryTimeoutMs: number, dea
     });
     child.on('error', (e) => finish({ kind: 'crashed', entry: current, reason: e.message }));
     child.on('exit', (code, signal) => {
-      const oom = /heap out of memory|Reached heap limit/.test(stderr);
+      const oom = /heap out of memory|Reached heap limit/.test(worker.stderrTail());
       // Let any message still queued on the channel be handled first.
       setImmediate(() => finish({ kind: 'crashed', entry: current, reason: oom ? 'out of memory' : signal ? `worker killed by ${signal}` : `worker exited with code ${code}` }));
     });

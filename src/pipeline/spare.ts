@@ -1,0 +1,91 @@
+/**
+ * Scan worker processes: started on demand, or one ahead of need (a spare) so that its start-up overlaps the
+ * caller's. Imports nothing but Node built-ins and the limits, so the CLI can start a spare before loading itself.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { setPriority } from 'node:os';
+import { DEFAULT_LIMITS } from '../limits.js';
+
+/** Scheduling niceness of scan workers (0 normal, 19 lowest). */
+export const WORKER_NICENESS = 10;
+/** Bytes of a worker's stderr kept to explain how it died. */
+const STDERR_TAIL = 4096;
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  heapMb: number;
+  /** The last bytes the worker wrote to stderr (how it died). */
+  stderrTail: () => string;
+}
+
+function spawnWorker(heapMb: number): WorkerProcess {
+  const child = fork(fileURLToPath(new URL('./worker.js', import.meta.url)), [], {
+    // The heap ceiling of this scan; none of the parent's flags or loaders (a test runner's hooks).
+    execArgv: [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=16'],
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  // Scans yield the CPU to whoever else runs here: the service's event loop answers reads while they decode.
+  if (child.pid !== undefined) {
+    try {
+      setPriority(child.pid, WORKER_NICENESS);
+    } catch {
+      /* not permitted here: scans run at normal priority */
+    }
+  }
+  let tail = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => {
+    tail = (tail + d).slice(-STDERR_TAIL);
+  });
+  child.on('error', () => {
+    /* reported to the scan that uses this worker (or none, for a spare that is never used) */
+  });
+  return { child, heapMb, stderrTail: () => tail };
+}
+
+function alive(w: WorkerProcess): boolean {
+  return w.child.exitCode === null && w.child.signalCode === null && w.child.connected;
+}
+
+/** Holds a worker's handles in (or out of) its parent's event loop. */
+function holdOpen(w: WorkerProcess, hold: boolean): void {
+  const handles = [w.child, w.child.channel, w.child.stderr] as Array<{ ref(): void; unref(): void } | null | undefined>;
+  for (const h of handles) {
+    if (hold) h?.ref();
+    else h?.unref();
+  }
+}
+
+let spare: WorkerProcess | undefined;
+
+/**
+ * Starts a scan worker before it is needed, so that its start-up (a Node process, then the decoders and rules:
+ * about 0.3 s here) overlaps whatever the caller does first. The next scan with the same heap ceiling takes it. A
+ * spare never keeps its parent alive, and exits with it.
+ */
+export function prespawnWorker(heapMb: number = DEFAULT_LIMITS.workerHeapMb): void {
+  if (spare && alive(spare) && spare.heapMb === heapMb) return;
+  if (spare) spare.child.kill('SIGKILL');
+  spare = spawnWorker(heapMb);
+  holdOpen(spare, false);
+}
+
+/** Process id of the waiting spare worker, if there is one. */
+export function spareWorkerPid(): number | undefined {
+  return spare && alive(spare) ? spare.child.pid : undefined;
+}
+
+/** A worker for one scan: the spare when it is alive and has this heap ceiling, else a new one. */
+export function takeWorker(heapMb: number): WorkerProcess {
+  const w = spare;
+  spare = undefined;
+  if (w && alive(w) && w.heapMb === heapMb) {
+    holdOpen(w, true);
+    return w;
+  }
+  w?.child.kill('SIGKILL');
+  return spawnWorker(heapMb);
+}
+
