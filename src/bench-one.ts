@@ -1,6 +1,10 @@
 /** One benchmark run in its own process: scans FILE exactly as `leakdex scan` does and prints figures as JSON. */
 import { performance } from 'node:perf_hooks';
-import { scanFileIsolated } from './pipeline/run.js';
+import { prespawnWorker } from './pipeline/spare.js';
+
+// As bin/leakdex.js does: the worker starts before the rest of the CLI is loaded.
+prespawnWorker();
+const { scanFileIsolated } = await import('./pipeline/run.js');
 
 const file = process.argv[2];
 if (!file) {
@@ -14,6 +18,7 @@ process.stdout.write(
   JSON.stringify({
     scanMs,
     maxRssMb: process.resourceUsage().maxRSS / 1024 + (report.stats.workersPeakRssMb ?? 0),
+    parentRssMb: process.resourceUsage().maxRSS / 1024,
     strings: report.stats.strings,
     findings: report.findings.length,
     stages: report.stats.stages,

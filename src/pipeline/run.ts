@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS, type ScanLimits } from '../limits.js';
 import type { ScanOptions } from './index.js';
 import { mergeShards, type ShardResult } from './merge.js';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 import { takeWorker } from './spare.js';
 
@@ -23,10 +23,23 @@ export interface IsolatedScanOptions extends Omit<ScanOptions, 'skip' | 'onEntry
   sha256?: string;
 }
 
-/** SHA-256 of a file, streamed: never blocks the event loop for more than one chunk. */
+/**
+ * SHA-256 of a file, read in 1 MiB pieces into one reused buffer: never blocks the event loop for more than one
+ * piece, and adds 1 MiB to the process's memory where a stream's fresh chunks added about 18 MB for a 17 MB file.
+ */
 export async function hashFile(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
   return h.digest('hex');
 }
 

@@ -12,6 +12,15 @@ export const WORKER_NICENESS = 10;
 /** Bytes of a worker's stderr kept to explain how it died. */
 const STDERR_TAIL = 4096;
 
+/**
+ * glibc malloc settings for scan workers. A scan allocates and frees buffers of every size (compressed entries,
+ * inflated entries); by default the large ones are mapped and unmapped each time, and every first touch of a fresh
+ * page is a page fault, which costs about 12 us here (17 MB read into a new buffer: 50 ms; into a used one: 2 ms).
+ * Serving them from the heap and keeping freed memory for reuse cut a 17 MB APK's page faults from about 21,800 to
+ * 15,800 and its scan time by about 10 %. A worker lives for one scan, so the memory kept is returned when it exits.
+ */
+export const WORKER_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(128 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(1024 * 1024 * 1024) };
+
 export interface WorkerProcess {
   child: ChildProcess;
   heapMb: number;
@@ -24,6 +33,7 @@ function spawnWorker(heapMb: number): WorkerProcess {
     // The heap ceiling of this scan; none of the parent's flags or loaders (a test runner's hooks).
     execArgv: [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=16'],
     serialization: 'advanced',
+    env: { ...process.env, ...WORKER_MALLOC_ENV },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   // Scans yield the CPU to whoever else runs here: the service's event loop answers reads while they decode.
