@@ -38,7 +38,7 @@ export const MAX_VALUE_LINES = 10_000;
 export const MAX_ATTRIBUTES = 1024;
 
 /** Text formats decodeText knows. */
-export type TextKind = 'json' | 'xml' | 'properties' | 'yaml' | 'env' | 'ini' | 'js' | 'html' | 'plain';
+export type TextKind = 'json' | 'xml' | 'properties' | 'yaml' | 'env' | 'ini' | 'js' | 'html' | 'manifest' | 'plain';
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -134,7 +134,11 @@ export function textKind(path: string, head: Uint8Array): TextKind | undefined {
   return kindOf(path, text);
 }
 
+/** A JAR manifest or signature file: `META-INF/MANIFEST.MF`, `META-INF/CERT.SF` (also inside nested archives). */
+const JAR_MANIFEST_PATH = /(^|\/|!\/)META-INF\/[^/]+\.(MF|SF)$/i;
+
 function kindOf(path: string, text: string): TextKind {
+  if (JAR_MANIFEST_PATH.test(path)) return 'manifest';
   const hint = extensionKind(path);
   const start = skipSpace(text, 0);
   const first = text.charCodeAt(start);
@@ -1337,12 +1341,47 @@ export function* textStrings(text: string, ctx: DecodeContext, kind: TextKind = 
     case 'yaml':
       yield* yamlStrings(text, ctx);
       return;
+    case 'manifest':
+      yield* manifestStrings(text, ctx);
+      return;
     case 'properties':
     case 'env':
     case 'ini':
     case 'plain':
       yield* keyValueStrings(text, ctx, kind);
       return;
+  }
+}
+
+/**
+ * JAR manifest format (JAR File Specification, "Manifest Specification"): `Name: value` headers, lines of at most 72
+ * bytes continued on lines that start with one space, sections separated by blank lines, individual sections opened
+ * by `Name:`. Each value is emitted whole (continuations joined, so a long value is never cut where the line wrapped)
+ * with its header name as context, at the line where the header starts. A line that is no header is emitted as it is.
+ */
+function* manifestStrings(text: string, ctx: DecodeContext): Generator<DecodedString> {
+  const out = new Emitter(ctx, 'manifest');
+  const lines = text.split(/\r\n|\n|\r/);
+  let i = 0;
+  while (i < lines.length && !out.stopped) {
+    const start = i;
+    const line = lines[i++]!;
+    if (line === '') continue;
+    // Continuation lines (a leading space) belong to the header before them.
+    let value: string | string[] = line;
+    while (i < lines.length && lines[i]!.charCodeAt(0) === 0x20) {
+      if (typeof value === 'string') value = [value];
+      value.push(lines[i++]!.slice(1));
+    }
+    const whole = typeof value === 'string' ? value : value.join('');
+    const colon = whole.indexOf(': ');
+    const name = colon > 0 ? whole.slice(0, colon) : '';
+    if (colon > 0 && /^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) {
+      const v = whole.slice(colon + 2);
+      const one = out.one(v, `line ${start + 1}`, name);
+      if (one) yield one;
+      else yield* out.emit(v, `line ${start + 1}`, name);
+    } else yield* out.emit(whole, `line ${start + 1}`, undefined);
   }
 }
 

@@ -6,6 +6,7 @@ import { decodeRuns, printableRuns } from '../decoders/runs.js';
 import { sniff } from '../decoders/sniff.js';
 import { decodeText, MAX_STRING_LENGTH, textKind, textStrings } from '../decoders/text.js';
 import { collectingContext, DecodeError, type DecodedString, type Decoder } from '../decoders/types.js';
+import { Detector } from '../src/detect/engine.js';
 
 const ELF_DIR = join(process.cwd(), 'test/fixtures/elf');
 const TEXT_DIR = join(process.cwd(), 'test/fixtures/text');
@@ -442,6 +443,32 @@ t.test('.env, .properties and INI: key/value lines', async (t) => {
     ['line 7', 'AKIAFAKEFAKEFAKE0000', 'aws.aws_access_key_id'],
     ['line 8', 'fakeSecretAccessKey0000000000000000000000', 'aws.aws_secret_access_key'],
   ]);
+});
+
+t.test('JAR manifest: continuation lines joined, header names as context', async (t) => {
+  // Made by the JDK's `jar cfm` (17.0.15) from a manifest whose token header is longer than 72 bytes: jar wraps it.
+  const bytes = textFixture('MANIFEST.MF');
+  t.match(Buffer.from(bytes).toString('latin1'), /\r\n cE1x\r\n/, 'the fixture really has the token wrapped onto a continuation line');
+  for (const entry of ['META-INF/MANIFEST.MF', 'assets/plugin.jar!/META-INF/MANIFEST.MF', 'META-INF/CERT.SF']) {
+    const { out, warnings } = run(decodeText, bytes, entry);
+    t.same(warnings, []);
+    t.same(triples(out), [
+      ['line 1', '1.0', 'Manifest-Version'],
+      ['line 2', 'ghp_Zq3xW8vN2mR7tY5uK1pL9sD4fG6hJ0aBcE1x', 'Leakdex-Sample-Deploy-GitHub-Token'],
+      ['line 4', 'leakdex manifest fixture', 'Implementation-Title'],
+      ['line 5', '17.0.15 (Debian)', 'Created-By'],
+      ['line 7', 'com/leakdex/fixture/a/very/long/package/name/that/wraps/past/seventy/two/bytes/Config.class', 'Name'],
+      ['line 9', 'plain value', 'X-Note'],
+    ], entry);
+    t.equal(out[0]!.location.decoder, 'manifest');
+  }
+  const detector = new Detector();
+  for (const s of run(decodeText, bytes, 'META-INF/MANIFEST.MF').out) detector.feed(s);
+  const token = detector.findings().find((f) => f.ruleId === 'github-token');
+  t.equal(token?.secret, 'ghp_Zq3xW8vN2mR7tY5uK1pL9sD4fG6hJ0aBcE1x', 'the wrapped token is found whole');
+  // A line that is no header is kept whole; an empty manifest yields nothing.
+  t.same(triples(run(decodeText, Buffer.from('not a header line\nKey: v\n'), 'META-INF/MANIFEST.MF').out), [['line 1', 'not a header line', undefined], ['line 2', 'v', 'Key']]);
+  t.same(run(decodeText, Buffer.from('\r\n\r\n'), 'META-INF/MANIFEST.MF').out, []);
 });
 
 t.test('YAML: dotted paths from indentation, lists, quotes and block scalars', async (t) => {

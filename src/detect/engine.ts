@@ -106,7 +106,7 @@ interface Group {
 }
 
 /** Decoders whose entry is one structured configuration: all its values share a scope (the entry) for `context.scope`. */
-const FILE_SCOPED_DECODERS = new Set(['json', 'yaml', 'properties', 'env', 'ini', 'xml', 'plist', 'strings']);
+const FILE_SCOPED_DECODERS = new Set(['json', 'yaml', 'properties', 'env', 'ini', 'xml', 'plist', 'strings', 'manifest']);
 /** Marker strings longer than this are not considered (a marker is a host name, a class or an SDK constant). */
 export const MAX_MARKER_LENGTH = 512;
 

@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setPriority } from 'node:os';
+import { statSync } from 'node:fs';
 import { DEFAULT_LIMITS } from '../limits.js';
 
 /** Scheduling niceness of scan workers (0 normal, 19 lowest). */
@@ -21,6 +22,26 @@ const STDERR_TAIL = 4096;
  */
 export const WORKER_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(128 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(1024 * 1024 * 1024) };
 
+const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
+const WORKER_BUNDLE = fileURLToPath(new URL('./worker.bundle.js', import.meta.url));
+/** Written by every tsc build: a bundle older than it may hold code that has changed since. */
+const TS_BUILD_INFO = fileURLToPath(new URL('../../.tsbuildinfo', import.meta.url));
+
+/** The bundled worker (one file: loads faster) when the last build made it, else the compiled worker.js. */
+function workerScript(): string {
+  let bundled: number;
+  try {
+    bundled = statSync(WORKER_BUNDLE).mtimeMs;
+  } catch {
+    return WORKER;
+  }
+  try {
+    return statSync(TS_BUILD_INFO).mtimeMs > bundled ? WORKER : WORKER_BUNDLE;
+  } catch {
+    return WORKER_BUNDLE;
+  }
+}
+
 export interface WorkerProcess {
   child: ChildProcess;
   heapMb: number;
@@ -29,7 +50,7 @@ export interface WorkerProcess {
 }
 
 function spawnWorker(heapMb: number): WorkerProcess {
-  const child = fork(fileURLToPath(new URL('./worker.js', import.meta.url)), [], {
+  const child = fork(workerScript(), [], {
     // The heap ceiling of this scan; none of the parent's flags or loaders (a test runner's hooks).
     execArgv: [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=16'],
     serialization: 'advanced',
