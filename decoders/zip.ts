@@ -39,6 +39,11 @@ export interface RandomAccess {
   readonly size: number;
   /** Exactly `length` bytes at `offset`; may return a view into a shared buffer. */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * Like read(), but the bytes are only valid until the next read or readScratch call on this source (a reused
+   * buffer). The zip reader takes compressed data this way: it is inflated at once and never kept.
+   */
+  readScratch?(offset: number, length: number): Uint8Array;
 }
 
 /** A RandomAccess over bytes already in memory; reads are views, not copies. */
@@ -153,11 +158,11 @@ function fail(code: string, message: string, offset?: number): never {
 }
 
 /** Reads `length` bytes at `offset`, checking the range and that the source returned what was asked. */
-function readRange(src: RandomAccess, offset: number, length: number, what: string): Uint8Array {
+function readRange(src: RandomAccess, offset: number, length: number, what: string, scratch = false): Uint8Array {
   if (offset < 0 || length < 0 || offset > src.size || length > src.size - offset) {
     fail('truncated', `${what} (${length} bytes at ${offset}) runs past the end of the ${src.size}-byte archive`, offset);
   }
-  const out = src.read(offset, length);
+  const out = scratch && src.readScratch ? src.readScratch(offset, length) : src.read(offset, length);
   if (out.length !== length) fail('truncated', `${what}: short read (${out.length} of ${length} bytes)`, offset);
   return out;
 }
@@ -261,13 +266,16 @@ export class ZipArchive {
     const dataWant = entry.method === METHOD_STORED ? Math.max(entry.compressedSize, Math.min(entry.uncompressedSize, maxEntryBytes)) : entry.compressedSize;
     // One read for header + data when the local name/extra are no longer than the central name plus a little slack.
     const guessHeader = LOCAL_SIZE + rawName.length + LOCAL_EXTRA_SLACK;
-    let chunk = readRange(src, at, Math.min(src.size - at, guessHeader + dataWant), 'local header');
+    // Header and data come in a scratch buffer when the source has one: stored data is copied out of it below.
+    const scratch = src.readScratch !== undefined;
+    const keep = (bytes: Uint8Array) => (scratch ? bytes.slice() : bytes);
+    let chunk = readRange(src, at, Math.min(src.size - at, guessHeader + dataWant), 'local header', true);
     if (u32(chunk, 0) !== LOCAL_SIG) fail('bad_local_header', `${entry.name}: no local header signature at ${at}`, at);
     const localNameLen = u16(chunk, 26);
     const localExtraLen = u16(chunk, 28);
     const headerLen = LOCAL_SIZE + localNameLen + localExtraLen;
     if (headerLen > guessHeader) {
-      chunk = readRange(src, at, Math.min(src.size - at, headerLen + dataWant), 'local header');
+      chunk = readRange(src, at, Math.min(src.size - at, headerLen + dataWant), 'local header', true);
       if (headerLen > chunk.length) fail('truncated', `${entry.name}: local header runs past the end of the archive`, at);
     }
     this.checkLocalHeader(entry, rawName, chunk.subarray(LOCAL_SIZE, LOCAL_SIZE + localNameLen), u16(chunk, 8));
@@ -282,7 +290,7 @@ export class ZipArchive {
 
     if (method === METHOD_STORED) {
       readLen = this.storedLength(entry, available, dataStart);
-      out = chunk.subarray(headerLen, headerLen + readLen);
+      out = keep(chunk.subarray(headerLen, headerLen + readLen));
       this.chargeStored(entry, out.length, budget, at);
     } else {
       if (entry.compressedSize > available) {
@@ -307,7 +315,7 @@ export class ZipArchive {
         if (known) throw e;
         // Unknown method whose bytes are not deflate: try them as stored.
         readLen = this.storedLength(entry, available, dataStart);
-        out = chunk.subarray(headerLen, headerLen + readLen);
+        out = keep(chunk.subarray(headerLen, headerLen + readLen));
         this.chargeStored(entry, out.length, budget, at);
         method = METHOD_STORED;
         this.warn({ code: 'zip.unknown_method_stored', message: `${entry.name}: method ${entry.method} data is not deflate; read as stored`, offset: at });

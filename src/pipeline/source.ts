@@ -2,6 +2,9 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { RandomAccess } from '../../decoders/zip.js';
 
+/** Largest reused read buffer; longer reads get a buffer of their own. */
+const MAX_SCRATCH_BYTES = 64 * 1024 * 1024;
+
 /** A file read by ranges with positional reads: large archives are never loaded whole. */
 export class FileSource implements RandomAccess {
   readonly size: number;
@@ -20,15 +23,31 @@ export class FileSource implements RandomAccess {
   }
 
   read(offset: number, length: number): Uint8Array {
+    return this.readInto(Buffer.allocUnsafe(length), offset, length);
+  }
+
+  private readInto(out: Buffer, offset: number, length: number): Uint8Array {
     if (offset < 0 || length < 0 || offset + length > this.size) throw new RangeError(`read ${offset}+${length} outside ${this.size}-byte file`);
-    const out = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       const n = readSync(this.fd, out, done, length - done, offset + done);
       if (n === 0) throw new RangeError(`file ${this.path} shrank while reading`);
       done += n;
     }
-    return out;
+    return out.length === length ? out : out.subarray(0, length);
+  }
+
+  private scratch: Buffer | undefined;
+
+  /**
+   * read() into one reused buffer (valid until the next call). A fresh buffer per entry costs a page fault per 4 KB
+   * page on first touch, about 12 us each here: reading a 17 MB APK's compressed entries into fresh buffers took
+   * about 110 ms of a scan, into a reused one a few ms.
+   */
+  readScratch(offset: number, length: number): Uint8Array {
+    if (length > MAX_SCRATCH_BYTES) return this.read(offset, length);
+    if (!this.scratch || this.scratch.length < length) this.scratch = Buffer.allocUnsafeSlow(Math.min(MAX_SCRATCH_BYTES, Math.max(length, 2 * (this.scratch?.length ?? 32 * 1024))));
+    return this.readInto(this.scratch, offset, length);
   }
 
   /** SHA-256 of the whole file, read in 1 MiB ranges. */
