@@ -1,8 +1,11 @@
 import { Buffer } from 'node:buffer';
 import type { DecodeContext, DecodedString, Decoder } from './types.js';
 
-/** Shortest run emitted unless told otherwise. */
-export const DEFAULT_MIN_RUN = 6;
+/**
+ * Shortest run emitted unless told otherwise: 8, the shortest string the detector looks at (no credential format is
+ * shorter). Runs of 6 and 7 characters were 16 % of the runs of a 17 MB APK, all created only to be dropped.
+ */
+export const DEFAULT_MIN_RUN = 8;
 /** Longest run emitted as one string; longer runs are split. */
 export const DEFAULT_MAX_RUN = 4096;
 /** Most runs one entry may yield before the scan stops with a warning. */

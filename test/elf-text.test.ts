@@ -216,13 +216,13 @@ t.test('runs: ASCII and UTF-16LE printable runs with pointers', async (t) => {
   const bytes = new Uint8Array([
     0x01, 0x02, // junk
     ...new TextEncoder().encode('hello\tworld'), 0x00, // ASCII run with a tab at 0x2, NUL at 0xd
-    ...new TextEncoder().encode('short'), 0xff, // 5 chars: below the minimum
-    ...[...'wide-str'].flatMap((c) => [c.charCodeAt(0), 0]), 0x00, 0x00, // UTF-16LE at 0x14
+    ...new TextEncoder().encode('seven77'), 0xff, // 7 chars: below the minimum of 8
+    ...[...'wide-str'].flatMap((c) => [c.charCodeAt(0), 0]), 0x00, 0x00, // UTF-16LE at 0x16
   ]);
   const { out } = run(decodeRuns, bytes, 'assets/blob.bin');
   t.same(triples(out), [
     ['+0x2', 'hello\tworld', undefined],
-    ['utf16le+0x14', 'wide-str', undefined],
+    ['utf16le+0x16', 'wide-str', undefined],
   ]);
   t.equal(out[0]!.location.decoder, 'runs');
   t.equal(out[0]!.location.entry, 'assets/blob.bin');
@@ -231,8 +231,8 @@ t.test('runs: ASCII and UTF-16LE printable runs with pointers', async (t) => {
   const prefixed = [...printableRuns(bytes, ctx, { pointerPrefix: 'blob', baseOffset: 0x100, minLength: 4 }, 'custom')];
   t.same(triples(prefixed), [
     ['blob+0x102', 'hello\tworld', undefined],
-    ['blob+0x10e', 'short', undefined],
-    ['blob:utf16le+0x114', 'wide-str', undefined],
+    ['blob+0x10e', 'seven77', undefined],
+    ['blob:utf16le+0x116', 'wide-str', undefined],
   ]);
   t.equal(prefixed[0]!.location.decoder, 'custom');
 
