@@ -12,6 +12,8 @@ import JSZip from 'jszip';
 import { scanFileSync, scanBytesSync } from '../src/pipeline/index.js';
 import { scanFileIsolated } from '../src/pipeline/run.js';
 import { prespawnWorker, spareWorkerPid } from '../src/pipeline/spare.js';
+import { FileSource } from '../src/pipeline/source.js';
+import { ZipArchive } from '../decoders/zip.js';
 import { severityRank, type Severity } from '../src/detect/types.js';
 import type { Report } from '../src/report/types.js';
 
@@ -279,7 +281,13 @@ t.test('a spare worker is taken by the next scan, and never outlives its parent'
   prespawnWorker();
   const pid = spareWorkerPid();
   t.ok(pid, 'a spare worker is waiting');
-  const viaSpare = await scanFileIsolated(apk);
+  const reached: string[] = [];
+  const viaSpare = await scanFileIsolated(apk, { onEntry: (p) => reached.push(p) });
+  const src = new FileSource(apk);
+  const names = ZipArchive.open(src).entries.filter((e) => !e.isDirectory).map((e) => e.name);
+  src.close();
+  // Progress comes in batches, but every entry is reported once.
+  t.same([...reached].sort(), [...names].sort(), 'onEntry saw every entry exactly once');
   t.equal(spareWorkerPid(), undefined, 'the scan took the spare');
   t.same(viaSpare.findings.map((f) => f.fingerprint), fresh.findings.map((f) => f.fingerprint), 'same findings through the spare');
   t.ok(await exits(pid!), 'the spare exited after its scan');

@@ -136,9 +136,9 @@ function runOnce(input: WorkerInput, heapMb: number, entryTimeoutMs: number, dea
     armEntryTimer();
     child.on('message', (m: WorkerMessage) => {
       if (m.type === 'entry') {
-        current = m.path;
+        current = m.paths[m.paths.length - 1];
         armEntryTimer();
-        onEntry?.(m.path);
+        if (onEntry) for (const p of m.paths) onEntry(p);
       } else if (m.type === 'done') finish({ kind: 'done', result: m.result });
       else finish({ kind: 'failed', message: m.message });
     });

@@ -8,7 +8,8 @@ import type { WalkOptions } from './scan.js';
 import type { Rule } from '../../rules/types.js';
 
 /** Message from a scan worker to its parent. */
-export type WorkerMessage = { type: 'entry'; path: string } | { type: 'done'; result: ShardResult } | { type: 'failed'; message: string };
+/** `entry`: the entries reached since the last such message, in order; the last is the one being decoded. */
+export type WorkerMessage = { type: 'entry'; paths: string[] } | { type: 'done'; result: ShardResult } | { type: 'failed'; message: string };
 
 export interface WorkerInput {
   path: string;
@@ -16,9 +17,10 @@ export interface WorkerInput {
   options: Pick<WalkOptions, 'limits' | 'shard'> & { rules?: Rule[] };
   skip: string[];
   /**
-   * Report every entry as it starts. Otherwise entries are reported at most once per PROGRESS_INTERVAL_MS: one
-   * message per entry cost about 10 % of a scan of an APK with 3,800 entries. After a crash the shard is run again
-   * with `exact` set, so the entry that killed the worker is known for certain.
+   * Send every entry as it starts. Otherwise entries are sent in batches, at most one message per
+   * PROGRESS_INTERVAL_MS (one message per entry cost about 10 % of a scan of an APK with 3,800 entries), so the
+   * last entry the parent knows of may not be the one being decoded. After a crash the shard is run again with
+   * `exact` set, so the entry that killed the worker is known for certain.
    */
   exact?: boolean;
 }
@@ -33,17 +35,25 @@ if (send) {
   process.once('message', (input: WorkerInput) => {
     const post = (m: WorkerMessage, then?: () => void) => send(m, undefined, undefined, then);
     let lastProgress = 0;
+    let reached: string[] = [];
+    const flush = () => {
+      if (reached.length === 0) return;
+      post({ type: 'entry', paths: reached });
+      reached = [];
+    };
     try {
       const result = walkShardSync(input.path, {
         ...input.options,
         skip: new Set(input.skip),
         onEntry: (path) => {
+          reached.push(path);
           const now = Date.now();
           if (input.exact !== true && now - lastProgress < PROGRESS_INTERVAL_MS) return;
           lastProgress = now;
-          post({ type: 'entry', path });
+          flush();
         },
       });
+      flush();
       post({ type: 'done', result: { ...result, peakRssMb: process.resourceUsage().maxRSS / 1024 } }, () => process.disconnect());
     } catch (e) {
       post({ type: 'failed', message: e instanceof Error ? e.message : String(e) }, () => process.disconnect());
