@@ -51,8 +51,9 @@ export interface WorkerProcess {
 
 function spawnWorker(heapMb: number): WorkerProcess {
   const child = fork(workerScript(), [], {
-    // The heap ceiling of this scan; none of the parent's flags or loaders (a test runner's hooks).
-    execArgv: [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=16'],
+    // The heap ceiling of this scan; none of the parent's flags or loaders (a test runner's hooks). Young generation
+    // at most 8 MB per semi-space: 16 cost 15-20 MB more peak RSS on a 17 MB APK for no measurable speed.
+    execArgv: [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=8'],
     serialization: 'advanced',
     env: { ...process.env, ...WORKER_MALLOC_ENV },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
