@@ -18,8 +18,9 @@ COPY bin ./bin
 COPY src ./src
 COPY decoders ./decoders
 COPY rules ./rules
-# test/ is not copied: tsc compiles only the shipped code.
-RUN npx tsc -p tsconfig.json \
+# test/ is not copied: tsc compiles only the shipped code; the build also bundles the scan worker (esbuild, a dev
+# dependency, so before the prune).
+RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: node, the compiled code and production modules; runs as the unprivileged `node` user --------------
