@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- FILES`: per file, the size, scan time, MB/s, strings, peak RSS and time per stage, against
- * `unzip -p FILE > /dev/null` measured in the same run. Each scan runs as the CLI runs it, in a fresh process.
+ * `unzip -p FILE > /dev/null` measured in the same run. Each scan runs as the CLI runs it, in a fresh process. The
+ * `read-only` column is the floor under any scan in Node: a fresh process that only reads and inflates every entry.
  */
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
@@ -17,6 +18,15 @@ interface OneRun {
 }
 
 const ONE = fileURLToPath(new URL('./bench-one.js', import.meta.url));
+const READ = fileURLToPath(new URL('./bench-read.js', import.meta.url));
+
+/** Wall time of a fresh Node process that only reads and inflates every entry of `file`. */
+function timeReadOnly(file: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [READ, file], { stdio: 'ignore' });
+  const ms = performance.now() - t0;
+  return r.status === 0 ? ms : NaN;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -48,18 +58,21 @@ if (files.length === 0) {
   process.exit(2);
 }
 const hasUnzip = spawnSync('unzip', ['-v'], { stdio: 'ignore' }).status === 0;
-const rows: string[][] = [['file', 'MB', 'wall ms', 'scan ms', 'MB/s', 'strings', 'findings', 'peak RSS MB*', 'unzip ms', 'detect ms', 'decode ms', 'unzip -p ms', 'ratio']];
+const rows: string[][] = [['file', 'MB', 'wall ms', 'scan ms', 'MB/s', 'strings', 'findings', 'peak RSS MB*', 'unzip ms', 'detect ms', 'decode ms', 'unzip -p ms', 'ratio', 'read-only ms', 'read-only ratio']];
 for (const file of files) {
   const size = statSync(file).size;
   const results: OneRun[] = [];
   const unzipTimes: number[] = [];
+  const readTimes: number[] = [];
   for (let i = 0; i < runs; i++) {
     if (hasUnzip) unzipTimes.push(timeUnzip(file));
+    readTimes.push(timeReadOnly(file));
     results.push(runOne(file));
   }
   const wall = median(results.map((r) => r.wallMs));
   const scan = median(results.map((r) => r.scanMs));
   const base = hasUnzip ? median(unzipTimes) : NaN;
+  const readOnly = median(readTimes);
   const last = results[results.length - 1]!;
   rows.push([
     file.split('/').pop()!,
@@ -75,8 +88,10 @@ for (const file of files) {
     median(results.map((r) => r.stages.decode)).toFixed(0),
     Number.isNaN(base) ? '-' : base.toFixed(0),
     Number.isNaN(base) ? '-' : (wall / base).toFixed(2) + 'x',
+    Number.isNaN(readOnly) ? '-' : readOnly.toFixed(0),
+    Number.isNaN(base) || Number.isNaN(readOnly) ? '-' : (readOnly / base).toFixed(2) + 'x',
   ]);
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) process.stdout.write(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ') + '\n');
-process.stdout.write(`\nmedian of ${runs} run(s); wall = whole 'leakdex scan' process (node start-up, worker, report); ratio = wall / unzip -p;\n* peak RSS = the CLI process plus the peaks of its scan worker processes.\n`);
+process.stdout.write(`\nmedian of ${runs} run(s); wall = whole 'leakdex scan' process (node start-up, worker, report); ratio = wall / unzip -p;\nread-only = a fresh Node process that only reads and inflates every entry (the floor under any scan here);\n* peak RSS = the CLI process plus the peaks of its scan worker processes.\n`);
