@@ -1367,9 +1367,9 @@ function* manifestStrings(text: string, ctx: DecodeContext): Generator<DecodedSt
     const start = i;
     const line = lines[i++]!;
     if (line === '') continue;
-    // Continuation lines (a leading space) belong to the header before them.
+    // Continuation lines (a leading space) belong to the header before them, up to MAX_VALUE_LINES of them.
     let value: string | string[] = line;
-    while (i < lines.length && lines[i]!.charCodeAt(0) === 0x20) {
+    while (i < lines.length && lines[i]!.charCodeAt(0) === 0x20 && i - start <= MAX_VALUE_LINES) {
       if (typeof value === 'string') value = [value];
       value.push(lines[i++]!.slice(1));
     }

@@ -266,16 +266,17 @@ export class ZipArchive {
     const dataWant = entry.method === METHOD_STORED ? Math.max(entry.compressedSize, Math.min(entry.uncompressedSize, maxEntryBytes)) : entry.compressedSize;
     // One read for header + data when the local name/extra are no longer than the central name plus a little slack.
     const guessHeader = LOCAL_SIZE + rawName.length + LOCAL_EXTRA_SLACK;
-    // Header and data come in a scratch buffer when the source has one: stored data is copied out of it below.
-    const scratch = src.readScratch !== undefined;
+    // Compressed data comes in the source's scratch buffer when it has one (it is inflated at once); stored data is
+    // read as before, and data that turns out to be stored after all is copied out of the scratch buffer.
+    const scratch = entry.method !== METHOD_STORED && src.readScratch !== undefined;
     const keep = (bytes: Uint8Array) => (scratch ? bytes.slice() : bytes);
-    let chunk = readRange(src, at, Math.min(src.size - at, guessHeader + dataWant), 'local header', true);
+    let chunk = readRange(src, at, Math.min(src.size - at, guessHeader + dataWant), 'local header', scratch);
     if (u32(chunk, 0) !== LOCAL_SIG) fail('bad_local_header', `${entry.name}: no local header signature at ${at}`, at);
     const localNameLen = u16(chunk, 26);
     const localExtraLen = u16(chunk, 28);
     const headerLen = LOCAL_SIZE + localNameLen + localExtraLen;
     if (headerLen > guessHeader) {
-      chunk = readRange(src, at, Math.min(src.size - at, headerLen + dataWant), 'local header', true);
+      chunk = readRange(src, at, Math.min(src.size - at, headerLen + dataWant), 'local header', scratch);
       if (headerLen > chunk.length) fail('truncated', `${entry.name}: local header runs past the end of the archive`, at);
     }
     this.checkLocalHeader(entry, rawName, chunk.subarray(LOCAL_SIZE, LOCAL_SIZE + localNameLen), u16(chunk, 8));

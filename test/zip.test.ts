@@ -107,6 +107,37 @@ t.test('reads by ranges: one read for the tail, one for the central directory, o
   t.equal(tail[0], 22 + 65535, 'the EOCD scan reads at most the largest comment');
 });
 
+t.test('a source with a scratch buffer: compressed data read into it, nothing handed out aliases it', async (t) => {
+  // The scratch buffer is overwritten by every read, as FileSource's is.
+  const scratchOf = (bytes: Uint8Array) => {
+    const inner = bufferSource(bytes);
+    const scratch = new Uint8Array(bytes.length);
+    const log = { scratch: 0, plain: 0 };
+    const src: RandomAccess = {
+      size: inner.size,
+      read: (o, l) => (log.plain++, inner.read(o, l).slice()),
+      readScratch: (o, l) => {
+        log.scratch++;
+        scratch.fill(0xee);
+        scratch.set(inner.read(o, l));
+        return scratch.subarray(0, l);
+      },
+    };
+    return { src, log };
+  };
+  for (const name of ['normal.zip', 'unknown-method.zip']) {
+    const expected = open(fixture(name)).zip;
+    const want = expected.entries.map((e) => (e.isDirectory ? '' : Buffer.from(expected.read(e)).toString('latin1')));
+    const { src, log } = scratchOf(fixture(name));
+    const zip = ZipArchive.open(src);
+    const got = zip.entries.map((e) => (e.isDirectory ? undefined : zip.read(e)));
+    // Every entry read once more, overwriting the scratch buffer: the first results must still hold their own bytes.
+    for (const e of [...zip.entries].reverse()) if (!e.isDirectory) zip.read(e);
+    t.same(got.map((b) => (b ? Buffer.from(b).toString('latin1') : '')), want, `${name}: every entry intact after all were read`);
+    t.ok(log.scratch > 0, `${name}: compressed data went through the scratch buffer`);
+  }
+});
+
 t.test('a short read from the source is a DecodeError', async (t) => {
   const bytes = fixture('normal.zip');
   const src: RandomAccess = { size: bytes.length, read: (o, l) => bytes.subarray(o, o + Math.max(0, l - 1)) };

@@ -112,7 +112,6 @@ async function runShard(path: string, options: WorkerInput['options'], heapMb: n
 
 type Outcome = { kind: 'done'; result: ShardResult } | { kind: 'failed'; message: string } | { kind: 'crashed'; entry?: string; reason: string };
 
-
 function runOnce(input: WorkerInput, heapMb: number, entryTimeoutMs: number, deadline: number, onEntry?: (path: string) => void): Promise<Outcome> {
   return new Promise((resolve) => {
     const worker = takeWorker(heapMb);

@@ -7,8 +7,10 @@ import { walkShardSync, type ShardResult } from './index.js';
 import type { WalkOptions } from './scan.js';
 import type { Rule } from '../../rules/types.js';
 
-/** Message from a scan worker to its parent. */
-/** `entry`: the entries reached since the last such message, in order; the last is the one being decoded. */
+/**
+ * Message from a scan worker to its parent. `entry`: the entries reached since the last such message, in order; the
+ * last is the one being decoded.
+ */
 export type WorkerMessage = { type: 'entry'; paths: string[] } | { type: 'done'; result: ShardResult } | { type: 'failed'; message: string };
 
 export interface WorkerInput {
