@@ -3,7 +3,7 @@ import type { DecodeContext, DecodedString, Decoder } from './types.js';
 
 /**
  * Shortest run emitted unless told otherwise: 8, the shortest string the detector looks at (no credential format is
- * shorter). Runs of 6 and 7 characters were 16 % of the runs of a 17 MB APK, all created only to be dropped.
+ * shorter). Runs of 6 and 7 characters were 24 % of the runs of a 17 MB APK (62,335 of 263,890), all created only to be dropped.
  */
 export const DEFAULT_MIN_RUN = 8;
 /** Longest run emitted as one string; longer runs are split. */
