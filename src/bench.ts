@@ -52,7 +52,7 @@ function runOne(file: string): OneRun {
 const args = process.argv.slice(2);
 const runsArg = args.findIndex((a) => a === '--runs');
 const runs = runsArg >= 0 ? Math.max(1, Number(args[runsArg + 1])) : 3;
-const files = args.filter((a, i) => !a.startsWith('--') && i !== runsArg + 1);
+const files = args.filter((a, i) => !a.startsWith('--') && !(runsArg >= 0 && i === runsArg + 1));
 if (files.length === 0) {
   process.stderr.write('usage: npm run bench -- [--runs N] FILE...\n');
   process.exit(2);
