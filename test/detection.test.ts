@@ -161,6 +161,12 @@ t.test('user rules: schema, validation errors, scan and listing', async (t) => {
   const d = new Detector([...RULES, ...rules]);
   d.feed({ text: 'key=acme_Xk3Pq9Lm2Vn8Rt5Wy7Za1Bc4De6Fg0Hj', location: { entry: 'a', decoder: 'text', pointer: 'line 1' } });
   t.same(d.findings().map((f) => f.ruleId), ['acme-api-key']);
+  // reset() (what example checking uses between examples) forgets the strings fed, not the rules.
+  d.reset();
+  t.same(d.findings(), [], 'nothing found after reset');
+  t.equal(d.stats.strings, 0);
+  d.feed({ text: 'key=acme_Xk3Pq9Lm2Vn8Rt5Wy7Za1Bc4De6Fg0Hj', location: { entry: 'a', decoder: 'text', pointer: 'line 1' } });
+  t.same(d.findings().map((f) => f.ruleId), ['acme-api-key'], 'the rules still work after reset');
 
   const fail = (json: unknown): string[] => {
     try {

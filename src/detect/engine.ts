@@ -429,6 +429,17 @@ export class Detector {
     this.scopeMarker = this.scopeRegexes.length > 0 ? new RegExp(this.scopeRegexes.map((re) => `(?:${re.source})`).join('|'), 'i') : undefined;
   }
 
+  /** Forgets every string fed so far (findings, scope marks, counters); the compiled rules stay. */
+  reset(): this {
+    this.groups.clear();
+    this.marks.clear();
+    this.found.length = 0;
+    const s = this.stats;
+    s.strings = s.chars = s.prefilterHits = s.regexRuns = s.truncated = 0;
+    for (const k of Object.keys(s.skipped) as (keyof DetectorStats['skipped'])[]) s.skipped[k] = 0;
+    return this;
+  }
+
   private link(a: string, b: string): void {
     let set = this.partners.get(a);
     if (!set) this.partners.set(a, (set = new Set()));
@@ -775,9 +786,18 @@ export class Detector {
   }
 }
 
+/** The built-in rules followed by `extra`, one array per `extra` (so the rule set is validated once per process). */
+const WITH_EXTRA = new WeakMap<readonly Rule[], readonly Rule[]>();
+export function rulesWith(extra?: readonly Rule[]): readonly Rule[] {
+  if (!extra || extra.length === 0) return RULES;
+  let all = WITH_EXTRA.get(extra);
+  if (!all) WITH_EXTRA.set(extra, (all = [...RULES, ...extra]));
+  return all;
+}
+
 /** A fresh Detector with the built-in rules and, if given, user rules. */
 export function detectorWith(extra?: readonly Rule[]): Detector {
-  return new Detector(extra && extra.length > 0 ? [...RULES, ...extra] : RULES);
+  return new Detector(rulesWith(extra));
 }
 
 /** Findings for a batch of strings with a fresh Detector. */

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { RULES } from '../../rules/index.js';
 import type { Confidence, Rule, RuleAdjustment, RuleExample, RulePairing, Severity } from '../../rules/types.js';
-import { Detector, ruleProblems } from './engine.js';
+import { Detector, ruleProblems, rulesWith } from './engine.js';
 
 /** Largest rules file read, bytes. */
 export const MAX_RULES_FILE_BYTES = 4 << 20;
@@ -200,20 +200,24 @@ export function compileUserRules(json: unknown, file = 'rules file'): Rule[] {
   const builtIn = new Set(RULES.map((x) => x.id));
   const problems: string[] = [];
   for (const rule of rules) if (builtIn.has(rule.id)) problems.push(`${rule.id}: id is already used by a built-in rule`);
-  problems.push(...ruleProblems([...RULES, ...rules]).filter((p) => rules.some((u) => p.startsWith(`${u.id}:`))));
+  problems.push(...ruleProblems(rulesWith(rules)).filter((p) => rules.some((u) => p.startsWith(`${u.id}:`))));
   if (problems.length > 0) throw new UserRulesError(file, problems);
   problems.push(...exampleProblems(rules));
   if (problems.length > 0) throw new UserRulesError(file, problems);
   return rules;
 }
 
-/** Each example through a fresh detector holding the built-in rules and these: matches found, look-alikes not. */
-export function exampleProblems(rules: readonly Rule[], all: readonly Rule[] = [...RULES, ...rules]): string[] {
+/**
+ * Each example alone through a detector holding the built-in rules and these (reset between examples): matches
+ * found, look-alikes not. One detector for all examples: building one per example took 5.2 s for 300 rules.
+ */
+export function exampleProblems(rules: readonly Rule[], all: readonly Rule[] = rulesWith(rules)): string[] {
   const problems: string[] = [];
   let n = 0;
+  const d = new Detector(all);
   const run = (e: string | RuleExample, id: string): boolean => {
     const ex = typeof e === 'string' ? { text: e } : e;
-    const d = new Detector(all);
+    d.reset();
     d.feed({ text: ex.text, location: { entry: 'example', decoder: 'example', pointer: `example[${n++}]` }, ...(ex.context === undefined ? {} : { context: ex.context }), ...(ex.scope === undefined ? {} : { scope: ex.scope }) });
     return d.findings().some((f) => f.ruleId === id);
   };
