@@ -313,3 +313,27 @@ async function exits(pid: number): Promise<boolean> {
   }
   return false;
 }
+
+t.test('nested archives: depth and size limits are diagnostics, the outer entries are still scanned', async (t) => {
+  const apk = join(ROOT, 'samples/quirks/nested-jar.apk');
+  const full = scanFileSync(apk);
+  t.ok(full.findings.some((f) => f.locations.some((l) => l.entry === 'assets/plugin.jar!/config.properties')), 'by default the nested JAR is opened');
+  const codes = (r: Report) => r.diagnostics.filter((d) => d.code.startsWith('scan.nest')).map((d) => `${d.code} ${d.entry}`).sort();
+
+  const shallow = scanFileSync(apk, { limits: { maxNestingDepth: 0 } });
+  t.same(codes(shallow), ['scan.nesting_too_deep assets/inner.apk', 'scan.nesting_too_deep assets/plugin.jar']);
+  t.notOk(shallow.findings.some((f) => f.locations.some((l) => l.entry.includes('!/'))), 'nothing is read inside them');
+
+  const small = scanFileSync(apk, { limits: { maxNestedArchiveBytes: 1000 } });
+  t.same(codes(small), ['scan.nested_too_large assets/inner.apk'], 'the 8,534-byte inner APK is over 1000 bytes; the 478-byte JAR is not');
+  t.ok(small.findings.some((f) => f.locations.some((l) => l.entry === 'assets/plugin.jar!/config.properties')), 'the small JAR is still opened');
+  t.equal(small.artifact.app.id, full.artifact.app.id, 'the outer app is still read');
+});
+
+t.test('an entry sniffed as text is decoded as text even when binary bytes follow its first 512', async (t) => {
+  // 600 printable bytes, then NULs: the head the walker sniffs and the head the text decoder checks must agree.
+  const zip = new JSZip();
+  zip.file('assets/notes.txt', 'API_NOTE=' + 'a'.repeat(591) + '\0'.repeat(8000));
+  const report = scanBytesSync(await zip.generateAsync({ type: 'uint8array' }), 'x.zip');
+  t.same(report.diagnostics.filter((d) => d.entry === 'assets/notes.txt').map((d) => d.code), [], 'no decoder error for the entry');
+});

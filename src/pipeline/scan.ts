@@ -11,9 +11,9 @@ import { manifestInfo } from '../../decoders/manifest.js';
 import { decodeElf } from '../../decoders/elf.js';
 import { decodeText } from '../../decoders/text.js';
 import { decodeRuns } from '../../decoders/runs.js';
-import { sniff, type ContentKind } from '../../decoders/sniff.js';
+import { SNIFF_TEXT_BYTES, sniff, type ContentKind } from '../../decoders/sniff.js';
 import { AaptResourceTable, ResolverChain, aaptManifestInfo } from '../../decoders/aapt-pb.js';
-import { decodedStrings } from '../../decoders/encoded.js';
+import { MIN_BASE64_CHARS, decodedStrings } from '../../decoders/encoded.js';
 import { aabDecoder, aabRole, basePrefix, classifySplitSet, elfHasAssemblyStore, runtimeDecoders, type SplitSet } from './bundles.js';
 import { IOS_DECODERS, appleDecoderFor, iosAppMetadata, iosKind } from './ios.js';
 import { DEFAULT_LIMITS, type ScanLimits } from '../limits.js';
@@ -192,15 +192,16 @@ export class ArtifactWalker {
 
   private classify(zip: ZipArchive): void {
     const names = new Set(zip.entries.map((e) => e.name));
+    let ios: ArtifactKind | undefined;
     if (names.has('AndroidManifest.xml')) {
       this.kind = 'apk';
       this.platform = 'android';
     } else if (names.has('base/manifest/AndroidManifest.xml')) {
       this.kind = 'aab';
       this.platform = 'android';
-    } else if (iosKind(zip.entries)) {
+    } else if ((ios = iosKind(zip.entries))) {
       // iOS by layout: Payload/X.app/ (IPA) or a zipped X.app/ (simulator builds).
-      this.kind = iosKind(zip.entries)!;
+      this.kind = ios;
       this.platform = 'ios';
     } else {
       this.kind = 'zip';
@@ -294,14 +295,16 @@ export class ArtifactWalker {
   /** Decodes one entry's bytes by content, recursing into nested archives within the depth limit. */
   private scanEntry(path: string, bytes: Uint8Array, depth: number, resources: ResourceResolver | undefined): void {
     if (bytes.length === 0) return;
-    const kind = sniff(bytes.subarray(0, HEAD_BYTES), path);
+    // The same head the text decoder checks again, so an entry sniffed as text is never refused by it.
+    const head = bytes.subarray(0, SNIFF_TEXT_BYTES);
+    const kind = sniff(head, path);
     if (kind === 'zip' || kind === 'gzip') {
       if (this.nested(path, bytes, kind, depth)) return;
     }
     // AAB layout: protobuf XML and resource tables sit where an APK has binary XML and resources.arsc.
     const role = depth === 0 && this.kind === 'aab' && (kind === 'binary' || bytes[0] === 0x0a) ? aabRole(path) : undefined;
     if (kind === 'elf' && elfHasAssemblyStore(bytes)) this.runDecoder('dotnet', runtimeDecoders['assembly-store']!.decode, path, bytes, undefined);
-    const dec = role ? aabDecoder(role) : (appleDecoderFor(path, bytes.subarray(0, HEAD_BYTES), kind) ?? decoderFor[kind]);
+    const dec = role ? aabDecoder(role) : (appleDecoderFor(path, head, kind) ?? decoderFor[kind]);
     if (dec) {
       const ok = this.runDecoder(dec.name, dec.decode, path, bytes, resources);
       if (ok) return;
@@ -317,8 +320,13 @@ export class ArtifactWalker {
       this.diagnostics.push({ entry: path, decoder: kind, level: 'warning', code: 'scan.nesting_too_deep', message: `archive nested deeper than ${this.limits.maxNestingDepth} levels: scanned as raw bytes` });
       return false;
     }
+    const maxNested = this.limits.maxNestedArchiveBytes;
+    if (kind === 'zip' && bytes.length > maxNested) {
+      this.diagnostics.push({ entry: path, decoder: kind, level: 'warning', code: 'scan.nested_too_large', message: `nested archive of ${bytes.length} bytes is over the ${maxNested}-byte limit: scanned as raw bytes` });
+      return false;
+    }
     if (kind === 'gzip') {
-      const budget = Math.min(this.limits.maxEntryBytes, this.limits.maxTotalBytes - this.bytesInflated);
+      const budget = Math.min(this.limits.maxEntryBytes, maxNested, this.limits.maxTotalBytes - this.bytesInflated);
       let inner: Uint8Array;
       const t0 = performance.now();
       try {
@@ -376,7 +384,7 @@ export class ArtifactWalker {
         }
         if (batch.push(s) === SINK_BATCH) flush();
         // Base64 and hex blobs that decode to text are rescanned (location `... decoded:base64`).
-        if (s.text.length >= 32) for (const d of decodedStrings(s)) if (batch.push(d) === SINK_BATCH) flush();
+        if (s.text.length >= MIN_BASE64_CHARS) for (const d of decodedStrings(s)) if (batch.push(d) === SINK_BATCH) flush();
       }
     } catch (e) {
       flush();
