@@ -1,6 +1,6 @@
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -552,7 +552,7 @@ function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: strin
   });
 }
 
-t.test('kill -9 mid-scan: after a restart every queued and running scan completes', { skip: existsSync(SERVER_JS) ? false : 'server.js not built' }, async (t) => {
+t.test('kill -9 mid-scan: after a restart every queued and running scan completes', async (t) => {
   const dir = tempDir();
   const first = await spawnServer(dir);
   t.teardown(() => {
