@@ -1098,13 +1098,24 @@ function* lineRanges(text: string): Generator<[number, number]> {
 
 /** Closing quote index of a quoted value starting at `open`, honouring backslash escapes in double quotes; -1 if open. */
 function closingQuote(s: string, open: number): number {
-  const q = s.charCodeAt(open);
-  for (let i = open + 1; i < s.length; i++) {
+  return quoteFrom(s, open + 1, s.charCodeAt(open));
+}
+
+/** Index of the first quote `q` in `s` from `from` on, skipping backslash-escaped characters in double quotes; -1 if none. */
+function quoteFrom(s: string, from: number, q: number): number {
+  for (let i = from; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === CH_BACKSLASH && q === CH_DQUOTE) i++;
     else if (c === q) return i;
   }
   return -1;
+}
+
+/** Whether `s` ends in an odd number of backslashes: a .properties line that continues on the next line. */
+function endsInEscape(s: string): boolean {
+  let i = s.length;
+  while (i > 0 && s.charCodeAt(i - 1) === CH_BACKSLASH) i--;
+  return (s.length - i) % 2 === 1;
 }
 
 function stripInlineComment(value: string, markers: string): string {
@@ -1135,16 +1146,23 @@ function* keyValueStrings(text: string, ctx: DecodeContext, kind: KeyValueKind):
       section = trimmed.slice(1, -1).trim() || undefined;
       continue;
     }
-    if (kind === 'properties') {
-      // A line ending in an odd number of backslashes continues on the next line (java.util.Properties#load).
+    if (kind === 'properties' && endsInEscape(line)) {
+      // A line ending in an odd number of backslashes continues on the next line (java.util.Properties#load). Only the
+      // newest piece is tested and the pieces are joined once, so the work stays linear however wide the lines are.
+      // (The piece before it, less its final backslash, ends in an even run, so the joined line's parity is the piece's.)
+      const pieces = [line];
+      let last = line;
       let extra = 0;
-      while (/(?:^|[^\\])(?:\\\\)*\\$/.test(line) && extra < MAX_VALUE_LINES) {
+      while (endsInEscape(last) && extra < MAX_VALUE_LINES) {
         const more = lines.next();
         if (more.done) break;
         lineNo++;
         extra++;
-        line = line.slice(0, -1) + text.slice(more.value[0], more.value[1]).trimStart();
+        pieces[pieces.length - 1] = last.slice(0, -1);
+        last = text.slice(more.value[0], more.value[1]).trimStart();
+        pieces.push(last);
       }
+      line = pieces.join('');
     }
     let body = line.trimStart();
     if (kind === 'env' && body.startsWith('export ')) body = body.slice(7).trimStart();
@@ -1173,15 +1191,25 @@ function* keyValueStrings(text: string, ctx: DecodeContext, kind: KeyValueKind):
       value = unescapeProperties(rest.trimStart());
     } else if (value.startsWith('"') || value.startsWith("'")) {
       let close = closingQuote(value, 0);
-      // .env values in double quotes may span lines (dotenv multiline values).
-      let extra = 0;
-      while (close < 0 && kind === 'env' && value.startsWith('"') && extra < MAX_VALUE_LINES) {
-        const more = lines.next();
-        if (more.done) break;
-        lineNo++;
-        extra++;
-        value += '\n' + text.slice(more.value[0], more.value[1]);
-        close = closingQuote(value, 0);
+      if (close < 0 && kind === 'env' && value.startsWith('"')) {
+        // .env values in double quotes may span lines (dotenv multiline values). Each added line is searched on its
+        // own: the line break before it is no quote and absorbs a backslash left pending, so no escape carries into
+        // the line. Pieces are joined once, keeping the work linear however wide the lines are.
+        const pieces = [value];
+        let length = value.length;
+        let extra = 0;
+        while (close < 0 && extra < MAX_VALUE_LINES) {
+          const more = lines.next();
+          if (more.done) break;
+          lineNo++;
+          extra++;
+          const added = text.slice(more.value[0], more.value[1]);
+          const at = quoteFrom(added, 0, CH_DQUOTE);
+          if (at >= 0) close = length + 1 + at;
+          pieces.push('\n', added);
+          length += 1 + added.length;
+        }
+        value = pieces.join('');
       }
       const inner = close < 0 ? value.slice(1) : value.slice(1, close);
       value = value.startsWith('"') ? unescapeDoubleQuoted(inner) : inner;

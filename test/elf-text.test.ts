@@ -445,6 +445,53 @@ t.test('.env, .properties and INI: key/value lines', async (t) => {
   ]);
 });
 
+t.test('.env multi-line quoted values and .properties continuations: escapes across line ends', async (t) => {
+  // Line 1 ends in an escaped quote (no close), line 2 in an escaped backslash, line 3 in a backslash that escapes the
+  // line break, so the quote opening line 4 closes the value; C closes after an escaped backslash. Text after the
+  // closing quote is dropped.
+  const env = collectingContext('.env');
+  t.same(triples([...textStrings('A="first \\"\nsecond \\\\\nthird\\\n" tail\nB=after\nC="x\ny\\\\" z\n', env, 'env')]), [
+    ['line 1', 'first "\nsecond \\\nthird\\\n', 'A'],
+    ['line 5', 'after', 'B'],
+    ['line 6', 'x\ny\\', 'C'],
+  ]);
+  t.same(env.warnings, []);
+
+  // An odd run of trailing backslashes continues the line, an even run (escaped backslashes) does not; a continuation
+  // line made only of backslashes counts its own run.
+  const props = collectingContext('a.properties');
+  const source = ['a.key = one \\', '   two \\\\\\', '   three\\\\', 'next=value', 'c = x\\\\\\\\\\', '  y', 'd=p\\', '  \\\\\\', 'q', 'e=r\\', '\\\\', 'f=s'].join('\n');
+  t.same(triples([...textStrings(source, props, 'properties')]), [
+    ['line 1', 'one two \\three\\', 'a.key'],
+    ['line 4', 'value', 'next'],
+    ['line 5', 'x\\\\y', 'c'],
+    ['line 7', 'p\\q', 'd'],
+    ['line 10', 'r\\', 'e'],
+    ['line 12', 's', 'f'],
+  ]);
+  t.same(props.warnings, []);
+});
+
+t.test('.env and .properties: a value spanning many wide lines is read whole', async (t) => {
+  // 2,000 lines of 1,000 characters each (2 MB): joining and re-scanning the whole value per line took tens of seconds.
+  const row = 'x'.repeat(1000);
+  const env = collectingContext('.env');
+  const envOut = [...textStrings('A="' + ('\n' + row).repeat(2000) + '\nB=after\n', env, 'env')];
+  const envValue = ('\n' + row).repeat(2000) + '\nB=after\n';
+  t.equal(envOut.length, Math.ceil(envValue.length / MAX_STRING_LENGTH), 'the unclosed value runs to the end, split into pieces');
+  t.ok(envOut.every((s) => s.context === 'A' && s.location.pointer.startsWith('line 1')));
+  t.ok(envOut.map((s) => s.text).join('') === envValue, 'the unclosed value is every following line');
+  t.same(env.warnings, []);
+
+  const props = collectingContext('a.properties');
+  const propsOut = [...textStrings('a=' + (row + '\\\n').repeat(2000) + 'end\nb=after\n', props, 'properties')];
+  const propsValue = row.repeat(2000) + 'end';
+  t.equal(propsOut.length, Math.ceil(propsValue.length / MAX_STRING_LENGTH) + 1);
+  t.ok(propsOut.slice(0, -1).map((s) => s.text).join('') === propsValue, 'the continued value is joined whole');
+  t.same(triples(propsOut.slice(-1)), [['line 2002', 'after', 'b']]);
+  t.same(props.warnings, []);
+});
+
 t.test('JAR manifest: continuation lines joined, header names as context', async (t) => {
   // Made by the JDK's `jar cfm` (17.0.15) from a manifest whose token header is longer than 72 bytes: jar wraps it.
   const bytes = textFixture('MANIFEST.MF');
