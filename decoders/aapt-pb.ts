@@ -57,30 +57,33 @@ function warner(warn: (w: DecodeWarning) => void, prefix: string): (code: string
 
 /** Reads a `PackageId`/`TypeId`/`EntryId` (a message with `id = 1`), or a bare uint32 as older revisions wrote it. */
 function idOf(r: ProtoReader, f: ProtoField): number {
-  if (f.wire === WireType.VARINT) return f.value >>> 0;
+  if (f.wire === WireType.VARINT) return f.lo32;
   if (f.wire !== WireType.LEN) return 0;
-  for (const g of r.sub(f).fields()) if (g.field === 1 && g.wire === WireType.VARINT) return g.value >>> 0;
+  for (const g of r.sub(f).fields()) if (g.field === 1 && g.wire === WireType.VARINT) return g.lo32;
   return 0;
 }
 
-/** `aapt.pb.Primitive` -> the `Res_value` it flattens to (ResourceTypes.h data types). */
+/**
+ * `aapt.pb.Primitive` -> the `Res_value` it flattens to (ResourceTypes.h data types). Data is the field's low 32 bits:
+ * a negative int_decimal_value is written as a 10-byte varint.
+ */
 function primitive(r: ProtoReader): TypedValue | undefined {
   for (const f of r.fields()) {
     switch (f.field) {
       case 1: return { type: ResType.NULL, data: 0 };
       case 2: return { type: ResType.NULL, data: 1 };
-      case 3: return { type: ResType.FLOAT, data: f.value >>> 0 };
-      case 4: return { type: ResType.DIMENSION, data: f.value >>> 0 };
-      case 5: return { type: ResType.FRACTION, data: f.value >>> 0 };
-      case 6: return { type: ResType.INT_DEC, data: f.value >>> 0 };
-      case 7: return { type: ResType.INT_HEX, data: f.value >>> 0 };
+      case 3: return { type: ResType.FLOAT, data: f.lo32 };
+      case 4: return { type: ResType.DIMENSION, data: f.lo32 };
+      case 5: return { type: ResType.FRACTION, data: f.lo32 };
+      case 6: return { type: ResType.INT_DEC, data: f.lo32 };
+      case 7: return { type: ResType.INT_HEX, data: f.lo32 };
       case 8: return { type: ResType.INT_BOOLEAN, data: f.value ? 0xffffffff : 0 };
-      case 9: return { type: ResType.INT_COLOR_ARGB8, data: f.value >>> 0 };
-      case 10: return { type: ResType.INT_COLOR_RGB8, data: f.value >>> 0 };
-      case 11: return { type: ResType.INT_COLOR_ARGB4, data: f.value >>> 0 };
-      case 12: return { type: ResType.INT_COLOR_RGB4, data: f.value >>> 0 };
-      case 13: return { type: ResType.DIMENSION, data: f.value >>> 0 };
-      case 14: return { type: ResType.FRACTION, data: f.value >>> 0 };
+      case 9: return { type: ResType.INT_COLOR_ARGB8, data: f.lo32 };
+      case 10: return { type: ResType.INT_COLOR_RGB8, data: f.lo32 };
+      case 11: return { type: ResType.INT_COLOR_ARGB4, data: f.lo32 };
+      case 12: return { type: ResType.INT_COLOR_RGB4, data: f.lo32 };
+      case 13: return { type: ResType.DIMENSION, data: f.lo32 };
+      case 14: return { type: ResType.FRACTION, data: f.lo32 };
     }
   }
   return undefined;
@@ -104,7 +107,7 @@ function item(r: ProtoReader): PbItem {
     if (f.field === 1) {
       for (const g of r.sub(f).fields()) {
         if (g.field === 1 && g.wire === WireType.VARINT) out.attr = g.value === 1;
-        else if (g.field === 2 && g.wire === WireType.VARINT) out.ref = g.value >>> 0;
+        else if (g.field === 2 && g.wire === WireType.VARINT) out.ref = g.lo32;
         else if (g.field === 3 && g.wire === WireType.LEN) out.refName = r.string(g);
       }
       out.ref ??= 0;
@@ -166,7 +169,7 @@ export function parseAaptXml(bytes: Uint8Array, warnFn: (w: DecodeWarning) => vo
         if (ns) a.ns = ns;
       } else if (f.field === 2 && f.wire === WireType.LEN) a.name = r.string(f);
       else if (f.field === 3 && f.wire === WireType.LEN) a.raw = r.string(f);
-      else if (f.field === 5 && f.wire === WireType.VARINT && f.value) a.resId = f.value >>> 0;
+      else if (f.field === 5 && f.wire === WireType.VARINT && f.value) a.resId = f.lo32;
       else if (f.field === 6 && f.wire === WireType.LEN) {
         const it = item(r.sub(f));
         if (it.ref !== undefined && !it.attr && it.ref !== 0) a.ref = it.ref;
@@ -382,6 +385,10 @@ interface PbValue {
   bag?: PbItem[];
 }
 
+// The scan parses resources.pb for its resolver and decodeAaptTable parses the same bytes again: parse once, so its
+// warnings are reported once (as ResourceTable.parse does for resources.arsc).
+const tableCache = new WeakMap<Uint8Array, AaptResourceTable>();
+
 /** A parsed `resources.pb` (`aapt.pb.ResourceTable`): resolves ids to names and default values, like ResourceTable. */
 export class AaptResourceTable implements ResourceResolver {
   readonly packages: { id: number; name: string }[] = [];
@@ -392,6 +399,8 @@ export class AaptResourceTable implements ResourceResolver {
 
   /** Parses a resources.pb; throws DecodeError when it is not a readable resource table. */
   static parse(bytes: Uint8Array, warnFn: (w: DecodeWarning) => void = () => {}): AaptResourceTable {
+    const cached = tableCache.get(bytes);
+    if (cached) return cached;
     const t = new AaptResourceTable(warner(warnFn, 'aapt-table'));
     const r = new ProtoReader(bytes, 0, bytes.length, 'aapt-table');
     let packages = 0;
@@ -404,6 +413,7 @@ export class AaptResourceTable implements ResourceResolver {
       }
     }
     if (packages === 0 && bytes.length > 0) throw new DecodeError('aapt-table.no_package', 'resource table without any package', 0);
+    tableCache.set(bytes, t);
     return t;
   }
 

@@ -48,7 +48,9 @@ export function isAssemblyStore(head: Uint8Array): boolean {
 
 /**
  * LZ4 block decompression (https://github.com/lz4/lz4/blob/dev/doc/lz4_Block_format.md), output capped at
- * `expected` bytes (the size the envelope declares, itself capped).
+ * `expected` bytes (the size the envelope declares, itself capped). Decoding stops once `expected` bytes are out:
+ * an XALZ envelope records no compressed size, so `src` may run on into whatever follows it (the next assembly of a
+ * store).
  */
 export function lz4BlockDecompress(src: Uint8Array, expected: number): Uint8Array {
   if (expected > MAX_XALZ_BYTES) throw new DecodeError('dotnet.too_large', `declared size ${expected} is over ${MAX_XALZ_BYTES}`, 0);
@@ -73,7 +75,7 @@ export function lz4BlockDecompress(src: Uint8Array, expected: number): Uint8Arra
     out.set(src.subarray(ip, ip + lit), op);
     ip += lit;
     op += lit;
-    if (ip >= n) break;
+    if (ip >= n || op === expected) break;
     if (n - ip < 2) throw new DecodeError('dotnet.lz4_truncated', 'match offset runs past the input', ip);
     const offset = src[ip]! | (src[ip + 1]! << 8);
     ip += 2;

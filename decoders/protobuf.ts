@@ -1,7 +1,5 @@
 import { DecodeError } from './types.js';
 
-/** Deepest message nesting {@link ProtoReader} callers are expected to follow (each caller enforces its own). */
-export const MAX_PROTO_DEPTH = 64;
 /** Longest varint in bytes (a 64-bit value takes 10). */
 const MAX_VARINT_BYTES = 10;
 
@@ -12,8 +10,13 @@ export const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 
 export interface ProtoField {
   field: number;
   wire: number;
-  /** Varint and fixed values (64-bit values above 2^53 lose precision; no field we read needs them). */
+  /**
+   * Varint and fixed values (64-bit values above 2^53 lose precision: a negative int32, written as a 10-byte varint,
+   * reads about 2^64 here; use `lo32`).
+   */
   value: number;
+  /** Low 32 bits of the value, exact, as an unsigned number (`lo32 | 0` is the int32 value). */
+  lo32: number;
   /** Start of a LEN payload inside the buffer. */
   start: number;
   /** End (exclusive) of a LEN payload inside the buffer. */
@@ -43,17 +46,20 @@ export class ProtoReader {
     throw new DecodeError(`${this.prefix}.bad_protobuf`, message, offset);
   }
 
-  /** Reads a varint at `pos`; returns value and next position. */
-  private varint(pos: number): [number, number] {
+  /** Reads a varint at `pos`; returns value, next position and the value's low 32 bits (exact, unsigned). */
+  private varint(pos: number): [number, number, number] {
     const b = this.bytes;
     let result = 0;
     let mul = 1;
+    let lo = 0;
     for (let i = 0; i < MAX_VARINT_BYTES; i++) {
       if (pos >= this.end) this.fail('varint runs past the end of the message', pos);
       const byte = b[pos++]!;
       result += (byte & 0x7f) * mul;
       mul *= 128;
-      if ((byte & 0x80) === 0) return [result, pos];
+      // Bits 0-31 come from the first five bytes; the double sum above drops them once it passes 2^53.
+      if (i < 5) lo |= (byte & 0x7f) << (7 * i);
+      if ((byte & 0x80) === 0) return [result, pos, lo >>> 0];
     }
     return this.fail('varint longer than 10 bytes', pos);
   }
@@ -70,31 +76,32 @@ export class ProtoReader {
       if (field === 0) this.fail('field number 0', at);
       switch (wire) {
         case WireType.VARINT: {
-          const [v, p2] = this.varint(pos);
+          const [v, p2, lo32] = this.varint(pos);
           pos = p2;
-          yield { field, wire, value: v, start: at, end: pos, at };
+          yield { field, wire, value: v, lo32, start: at, end: pos, at };
           break;
         }
         case WireType.I64: {
           if (this.end - pos < 8) this.fail('fixed64 runs past the end of the message', pos);
           const v = new DataView(this.bytes.buffer, this.bytes.byteOffset + pos, 8);
-          const value = v.getUint32(0, true) + v.getUint32(4, true) * 2 ** 32;
+          const lo32 = v.getUint32(0, true);
+          const value = lo32 + v.getUint32(4, true) * 2 ** 32;
           pos += 8;
-          yield { field, wire, value, start: pos - 8, end: pos, at };
+          yield { field, wire, value, lo32, start: pos - 8, end: pos, at };
           break;
         }
         case WireType.LEN: {
           const [len, p2] = this.varint(pos);
           if (len > this.end - p2) this.fail(`length ${len} runs past the end of the message`, pos);
           pos = p2 + len;
-          yield { field, wire, value: len, start: p2, end: pos, at };
+          yield { field, wire, value: len, lo32: len >>> 0, start: p2, end: pos, at };
           break;
         }
         case WireType.I32: {
           if (this.end - pos < 4) this.fail('fixed32 runs past the end of the message', pos);
           const value = new DataView(this.bytes.buffer, this.bytes.byteOffset + pos, 4).getUint32(0, true);
           pos += 4;
-          yield { field, wire, value, start: pos - 4, end: pos, at };
+          yield { field, wire, value, lo32: value, start: pos - 4, end: pos, at };
           break;
         }
         default:
@@ -114,16 +121,4 @@ export class ProtoReader {
     if (f.wire !== WireType.LEN) this.fail(`field ${f.field} is not a string`, f.at);
     return utf8.decode(this.bytes.subarray(f.start, f.end));
   }
-
-  /** A LEN field's payload as bytes (a view, not a copy). */
-  raw(f: ProtoField): Uint8Array {
-    return this.bytes.subarray(f.start, f.end);
-  }
-}
-
-/** A float stored as fixed32. */
-export function fixed32ToFloat(bits: number): number {
-  const dv = new DataView(new ArrayBuffer(4));
-  dv.setUint32(0, bits >>> 0, true);
-  return dv.getFloat32(0, true);
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { scanFileSync, scanBytesSync, walkShardSync, mergeShards } from '../src/pipeline/index.js';
 import { ZipArchive, bufferSource } from '../decoders/zip.js';
 import { ProtoReader } from '../decoders/protobuf.js';
-import { AaptResourceTable, aaptManifestInfo, decodeAaptTable, decodeAaptXml } from '../decoders/aapt-pb.js';
+import { AaptResourceTable, aaptManifestInfo, decodeAaptTable, decodeAaptXml, parseAaptXml } from '../decoders/aapt-pb.js';
 import { decodeHermes, hermesStrings } from '../decoders/hermes.js';
 import { decodeAssemblyStore, decodeDotnet, lz4BlockDecompress, unwrapXalz, userStrings } from '../decoders/dotnet.js';
 import { decodeIl2cpp } from '../decoders/il2cpp.js';
@@ -65,6 +65,87 @@ function entryOf(zipBytes: Uint8Array, name: string): Uint8Array {
   const e = zip.entries.find((x) => x.name === name);
   if (!e) throw new Error(`${name} not in archive`);
   return zip.read(e);
+}
+
+/** Varint of a 64-bit value (negative int32s are sign-extended to 10 bytes, as protobuf writes them). */
+function varint(v: bigint): number[] {
+  const out: number[] = [];
+  let x = BigInt.asUintN(64, v);
+  do {
+    const b = Number(x & 0x7fn);
+    x >>= 7n;
+    out.push(x ? b | 0x80 : b);
+  } while (x);
+  return out;
+}
+
+/** A hand-built protobuf message: a bigint is a varint field, a string or bytes a LEN field. */
+function pb(...fields: [number, bigint | string | number[]][]): number[] {
+  const out: number[] = [];
+  for (const [n, v] of fields) {
+    if (typeof v === 'bigint') {
+      out.push(...varint(BigInt(n) << 3n), ...varint(v));
+      continue;
+    }
+    const b = typeof v === 'string' ? [...new TextEncoder().encode(v)] : v;
+    out.push(...varint((BigInt(n) << 3n) | 2n), ...varint(BigInt(b.length)));
+    for (const x of b) out.push(x);
+  }
+  return out;
+}
+
+/** A resources.pb with one package 0x7f, one type and one entry (id 0x7f010000) holding `value` (aapt.pb.Value). */
+function oneValueTable(typeName: string, value: number[]): Uint8Array {
+  const entry = pb([1, pb([1, 0n])], [2, 'v'], [6, pb([1, []], [2, value])]);
+  const type = pb([1, pb([1, 1n])], [2, typeName], [3, entry]);
+  return Uint8Array.from(pb([2, pb([1, pb([1, 0x7fn])], [2, 'com.example'], [3, type])]));
+}
+
+/** A zip of stored entries. */
+function storedZip(files: [string, Uint8Array][]): Uint8Array {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (b: Uint8Array) => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const local: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of files) {
+    const n = Buffer.from(name);
+    const h = Buffer.alloc(30);
+    h.writeUInt32LE(0x04034b50, 0);
+    h.writeUInt16LE(20, 4);
+    h.writeUInt32LE(crc32(data), 14);
+    h.writeUInt32LE(data.length, 18);
+    h.writeUInt32LE(data.length, 22);
+    h.writeUInt16LE(n.length, 26);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(20, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt32LE(crc32(data), 16);
+    c.writeUInt32LE(data.length, 20);
+    c.writeUInt32LE(data.length, 24);
+    c.writeUInt16LE(n.length, 28);
+    c.writeUInt32LE(offset, 42);
+    local.push(h, n, Buffer.from(data));
+    central.push(c, n);
+    offset += 30 + n.length + data.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...local, cd, end]);
 }
 
 t.test('the bundle samples are there', async (t) => {
@@ -159,7 +240,28 @@ t.test('AAB protobuf decoders', async (t) => {
   t.ok(strings.some((s) => s.location.pointer === 'string/greeting [fr]' && s.text === 'Bonjour depuis le bundle'), 'locale configuration in the pointer, as resources.arsc gives it');
   t.ok(strings.some((s) => s.location.pointer === 'xml/remote_config' && s.text === 'res/xml/remote_config.xml'), 'file references as their path');
   t.throws(() => AaptResourceTable.parse(manifest), DecodeError, 'an XmlNode is not a resource table');
+  t.equal(AaptResourceTable.parse(table), res, 'the same bytes are parsed once');
+
   t.throws(() => decodeAll(decodeAaptXml, new TextEncoder().encode('<manifest package="x"/>')), DecodeError, 'text XML is not protobuf XML');
+});
+
+t.test('resources.pb warnings are reported once per scan', async (t) => {
+  // An array of 65,537 items (over the per-value cap) makes the table warn 'too_many_items'.
+  const items: number[] = [];
+  for (let i = 0; i <= 65_536; i++) items.push(0x0a, 0x00);
+  const table = oneValueTable('array', pb([5, pb([4, items])]));
+  const first = collectingContext('base/resources.pb');
+  AaptResourceTable.parse(table, (w) => first.warn(w));
+  t.same(first.warnings.map((w) => w.code), ['aapt-table.too_many_items'], 'the table warns');
+  t.same(decodeAll(decodeAaptTable, table).warnings, [], 'decoding the bytes the resolver parsed does not warn again');
+  // The scan parses base/resources.pb for its resolver, then decodes it.
+  const aab = readFileSync(join(DIR, 'bundle-app.aab'));
+  const zip = storedZip([['base/manifest/AndroidManifest.xml', entryOf(aab, 'base/manifest/AndroidManifest.xml')], ['base/resources.pb', table]]);
+  const r = scanBytesSync(zip, 'one.aab');
+  t.equal(r.artifact.kind, 'aab');
+  t.equal(r.diagnostics.filter((d) => d.code === 'aapt-table.too_many_items').length, 1, 'one warning in the report');
+  const keys = r.diagnostics.map((d) => `${d.entry} ${d.code} ${d.message} ${d.offset ?? ''}`);
+  t.same(keys, [...new Set(keys)], 'no diagnostic is duplicated');
 });
 
 t.test('protobuf wire reader', async (t) => {
@@ -173,6 +275,19 @@ t.test('protobuf wire reader', async (t) => {
   t.throws(() => [...new ProtoReader(Uint8Array.from([0x12, 0x05, 0x68])).fields()], DecodeError, 'length past the end');
   t.throws(() => [...new ProtoReader(Uint8Array.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])).fields()], DecodeError, 'varint over 10 bytes');
   t.throws(() => [...new ProtoReader(Uint8Array.from([0x0b])).fields()], DecodeError, 'groups are not supported');
+  // Negative int32s are 10-byte varints: their low 32 bits must survive.
+  t.same(varint(-1n), [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], 'the test encodes -1 as protobuf does');
+  const ints = [-1n, -5n, -100_000n, 2_147_483_647n, 4_000_000_000n, 2n ** 40n + 7n];
+  const neg = [...new ProtoReader(Uint8Array.from(pb(...ints.map((v): [number, bigint] => [1, v])))).fields()];
+  t.same(neg.map((f) => f.lo32 | 0), [-1, -5, -100_000, 2_147_483_647, -294_967_296, 7], 'low 32 bits as int32');
+  t.same(neg.slice(3).map((f) => f.value), [2_147_483_647, 4_000_000_000, 2 ** 40 + 7], 'positive values below 2^53 exact');
+  t.equal(neg[4]!.lo32, 4_000_000_000, 'lo32 is unsigned');
+  // <integer>-100000</integer> in resources.pb and android:x="-1" compiled in a protobuf manifest, as the APK reads them.
+  const prim = (v: bigint) => pb([7, pb([6, v])]);
+  t.equal(AaptResourceTable.parse(oneValueTable('integer', pb([4, prim(-100_000n)]))).value(0x7f010000), '-100000');
+  t.equal(AaptResourceTable.parse(oneValueTable('integer', pb([4, prim(-5n)]))).value(0x7f010000), '-5');
+  const xml = pb([1, pb([3, 'manifest'], [4, pb([2, 'x'], [6, prim(-1n)])])]);
+  t.equal(parseAaptXml(Uint8Array.from(xml)).attributes[0]?.compiled, '-1', 'compiled int attribute');
 });
 
 t.test('Hermes bytecode: the string table gives exact boundaries', async (t) => {
@@ -206,6 +321,16 @@ t.test('.NET assemblies: #US heap, XALZ (LZ4) and assembly stores', async (t) =>
   t.equal(sniff(store.subarray(0, 512)), 'assembly-store');
   const ptrs = decodeAll(decodeAssemblyStore, store).strings.map((s) => s.location.pointer);
   t.ok(ptrs.some((p) => p.startsWith('assembly[0]#US')) && ptrs.some((p) => p.startsWith('assembly[1]xalz!#US')), 'both assemblies of the store');
+  // A store of another version is searched by magic; an XALZ envelope has no compressed size, so each LZ4 block is
+  // followed by the next assembly's bytes.
+  const v2 = Buffer.alloc(16);
+  v2.write('XABA');
+  v2.writeUInt32LE(2, 4);
+  const two = decodeAll(decodeAssemblyStore, Buffer.concat([v2, xalz, xalz]));
+  const prefixes = [...new Set(two.strings.map((s) => s.location.pointer.replace(/#US.*/, '')))];
+  t.same(prefixes, ['assembly[0]xalz!', 'assembly[1]xalz!'], 'both compressed assemblies of a v2 store');
+  t.same(two.warnings.map((w) => (w as { code: string }).code), ['dotnet.store_version']);
+  t.same([...unwrapXalz(Buffer.concat([xalz, Buffer.from('trailing bytes')]))], [...plain], 'bytes after the LZ4 block are not decoded');
   // LZ4: overlapping match (offset 1, length 8) and a literal-only tail.
   t.same([...lz4BlockDecompress(Uint8Array.from([0x14, 0x61, 0x01, 0x00, 0x10, 0x62]), 10)], [...'aaaaaaaaab'].map((c) => c.charCodeAt(0)));
   t.throws(() => lz4BlockDecompress(Uint8Array.from([0x14, 0x61, 0x05, 0x00]), 9), DecodeError, 'offset before the output');
