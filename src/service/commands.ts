@@ -117,8 +117,9 @@ export function serveCommand(args: string[], out: NodeJS.WritableStream = proces
     const cfg = config(values, { host: values.host, port: integer(values.port, '--port'), jobs });
     const logger = createLogger(cfg.logLevel);
     const server = await startServer(cfg, { logger, out });
-    // Marketplace watches: one croner ticker in UTC claims due watches (src/market/commands.ts).
-    const ticker = server.runner ? (await import('../market/commands.js')).startSweepTicker(server.store, cfg, server.runner, logger.child({ component: 'sweep' })) : undefined;
+    // Marketplace watches: one croner ticker in UTC claims due watches (src/market/commands.ts). Also with --no-jobs
+    // (scale-out): claims are atomic, and the scans it queues are taken by the `leakdex worker` processes.
+    const ticker = (await import('../market/commands.js')).startSweepTicker(server.store, cfg, server.runner, logger.child({ component: 'sweep' }));
     const code = await untilSignal(async () => {
       ticker?.stop();
       await server.close();
