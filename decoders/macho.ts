@@ -122,13 +122,6 @@ export function archName(cputype: number, cpusubtype: number): string {
   }
 }
 
-/** True when the bytes start with a thin Mach-O header in either byte order. */
-export function isThinMacho(bytes: Uint8Array): boolean {
-  if (bytes.length < 4) return false;
-  const m = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
-  return m === MH_MAGIC || m === MH_MAGIC_64 || m === MH_CIGAM || m === MH_CIGAM_64;
-}
-
 function name16(bytes: Uint8Array, at: number): string {
   let end = at;
   while (end < at + 16 && bytes[end] !== 0) end++;
@@ -366,16 +359,84 @@ function isCstringSection(s: MachoSection): boolean {
   return (s.flags & SECTION_TYPE) === S_CSTRING_LITERALS || s.sectname === '__swift5_reflstr' || s.sectname === '__objc_methname' || s.sectname === '__objc_classname';
 }
 
+/** A run of addresses `[start, end)` and the section that owns it. */
+interface SectionRange {
+  start: number;
+  end: number;
+  s: MachoSection;
+}
+
+/**
+ * The address ranges of a slice's sections, disjoint and sorted by address, for binary search. Where sections
+ * overlap (only in a crafted file) a range belongs to the first covering section in header order, which is what a
+ * search of the headers in order finds. Sweep over the range boundaries with a min-heap of section indices.
+ */
+function sectionRanges(sections: readonly MachoSection[]): SectionRange[] {
+  const end = (i: number) => sections[i]!.addr + sections[i]!.size;
+  const live: number[] = [];
+  for (let i = 0; i < sections.length; i++) if (sections[i]!.size > 0) live.push(i);
+  live.sort((a, b) => sections[a]!.addr - sections[b]!.addr);
+  const points = [...new Set(live.flatMap((i) => [sections[i]!.addr, end(i)]))].sort((a, b) => a - b);
+  const heap: number[] = [];
+  const out: SectionRange[] = [];
+  let next = 0;
+  for (let p = 0; p + 1 < points.length; p++) {
+    const lo = points[p]!;
+    while (next < live.length && sections[live[next]!]!.addr <= lo) heapPush(heap, live[next++]!);
+    while (heap.length > 0 && end(heap[0]!) <= lo) heapPop(heap);
+    if (heap.length === 0) continue;
+    const s = sections[heap[0]!]!;
+    const last = out[out.length - 1];
+    if (last && last.s === s && last.end === lo) last.end = points[p + 1]!;
+    else out.push({ start: lo, end: points[p + 1]!, s });
+  }
+  return out;
+}
+
+function heapPush(heap: number[], v: number): void {
+  let i = heap.push(v) - 1;
+  while (i > 0) {
+    const up = (i - 1) >> 1;
+    if (heap[up]! <= v) break;
+    heap[i] = heap[up]!;
+    i = up;
+  }
+  heap[i] = v;
+}
+
+function heapPop(heap: number[]): void {
+  const v = heap.pop()!;
+  if (heap.length === 0) return;
+  let i = 0;
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= heap.length) break;
+    if (c + 1 < heap.length && heap[c + 1]! < heap[c]!) c++;
+    if (heap[c]! >= v) break;
+    heap[i] = heap[c]!;
+    i = c;
+  }
+  heap[i] = v;
+}
+
 /** The section holding virtual address `addr` and the offset inside it. */
-function sectionAt(slice: MachoSlice, addr: number): { s: MachoSection; off: number } | undefined {
-  for (const s of slice.sections) if (addr >= s.addr && addr < s.addr + s.size) return { s, off: addr - s.addr };
-  return undefined;
+function sectionAt(ranges: readonly SectionRange[], addr: number): { s: MachoSection; off: number } | undefined {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ranges[mid]!.start <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  const r = ranges[lo - 1];
+  return r && addr < r.end ? { s: r.s, off: addr - r.s.addr } : undefined;
 }
 
 /** Strings of one slice: C-string sections, `__ustring`, CFString literals not already covered, `__const`/`__data` runs. */
 function* sliceStrings(slice: MachoSlice, ctx: DecodeContext, seen: Set<string> | undefined): Generator<DecodedString> {
   const arch = `[${slice.arch}]`;
   const enc = isEncrypted(slice) ? slice.encryption! : undefined;
+  let ranges: SectionRange[] | undefined;
   const emit = function* (sect: MachoSection, off: number, text: string, pointer?: string): Generator<DecodedString> {
     const where = `${sect.segname},${sect.sectname}`;
     if (seen) {
@@ -396,7 +457,8 @@ function* sliceStrings(slice: MachoSlice, ctx: DecodeContext, seen: Set<string> 
     } else if (s.sectname === '__ustring') {
       for (const [off, text] of ustrings(data, slice.littleEndian)) yield* emit(s, off, text);
     } else if (s.sectname === '__cfstring') {
-      yield* cfstrings(slice, s, data, arch, ctx, seen);
+      ranges ??= sectionRanges(slice.sections);
+      yield* cfstrings(slice, ranges, s, data, arch, ctx, seen);
     } else if (s.sectname === '__const' || s.sectname === '__data') {
       for (const run of printableRuns(data, ctx, { minLength: MACHO_DATA_MIN_RUN, utf16: false, pointerPrefix: `${arch} ${s.segname},${s.sectname}` }, 'macho')) {
         if (seen) {
@@ -414,7 +476,7 @@ function* sliceStrings(slice: MachoSlice, ctx: DecodeContext, seen: Set<string> 
  * `__cfstring`: CFString literals {isa, flags, str, length}. Those whose bytes sit in a C-string or `__ustring`
  * section were emitted from there; the others (bytes elsewhere) are emitted here as `__DATA,__cfstring[N]`.
  */
-function* cfstrings(slice: MachoSlice, s: MachoSection, data: Uint8Array, arch: string, ctx: DecodeContext, seen: Set<string> | undefined): Generator<DecodedString> {
+function* cfstrings(slice: MachoSlice, ranges: readonly SectionRange[], s: MachoSection, data: Uint8Array, arch: string, ctx: DecodeContext, seen: Set<string> | undefined): Generator<DecodedString> {
   const ptr = slice.is64 ? 8 : 4;
   const size = ptr * 4;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -426,13 +488,14 @@ function* cfstrings(slice: MachoSlice, s: MachoSection, data: Uint8Array, arch: 
     const addr = read(at + ptr * 2);
     const length = read(at + ptr * 3);
     // A rebased pointer (chained fixups) holds a target relative to the image base in its low 36 bits.
-    const hit = sectionAt(slice, addr) ?? sectionAt(slice, textBase + addr);
+    const hit = sectionAt(ranges, addr) ?? sectionAt(ranges, textBase + addr);
     if (!hit) continue;
     const { s: target, off } = hit;
     if (isCstringSection(target) || target.sectname === '__ustring') continue;
     const bytes = sectionBytes(slice, target);
     if (!bytes) continue;
-    const utf16 = (flags & 0x10) !== 0 || (flags & 0xff) === 0xd0;
+    // __kCFIsUnicode (0x10), set in the 0x7d0 of UTF-16 literals and clear in the 0x7c8 of 8-bit ones.
+    const utf16 = (flags & 0x10) !== 0;
     const n = Math.min(length, MACHO_MAX_STRING) * (utf16 ? 2 : 1);
     if (off + n > bytes.length) continue;
     const text = utf16 ? Buffer.from(bytes.buffer, bytes.byteOffset + off, n).toString('utf16le') : new TextDecoder().decode(bytes.subarray(off, off + n));

@@ -2,11 +2,12 @@ import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { children, firstChildren, oidString, readTlv, type Tlv } from './der.js';
 import { certificateSubject } from './apksig.js';
-import { parseXmlPlistText, plistGet, plistStrings, plistText, type PlistValue } from './plist.js';
+import { parsePlist, plistGet, plistStrings, type PlistOptions, type PlistValue } from './plist.js';
 import { DecodeError, type Decoder, type DecodeWarning } from './types.js';
 
 // embedded.mobileprovision: a CMS SignedData (RFC 5652 section 5) whose encapsulated content is an XML plist
 // (Apple, "TN3125: Inside Code Signing: Provisioning Profiles"). Apple writes it in BER with indefinite lengths.
+// The content is parsed by what it is, not by what Apple writes, so a binary plist gets the bplist checks.
 
 /** Largest provisioning profile read, bytes (real ones are 8-30 KB; large device lists reach a few hundred KB). */
 export const MAX_PROFILE_BYTES = 16 * 1024 * 1024;
@@ -81,9 +82,9 @@ export function cmsContent(bytes: Uint8Array): Uint8Array {
   return octets(bytes, eContent);
 }
 
-/** The profile's plist, parsed. */
-export function profilePlist(bytes: Uint8Array): PlistValue {
-  return parseXmlPlistText(plistText(cmsContent(bytes)));
+/** The profile's plist, parsed (XML as Apple writes it; binary or OpenStep content is parsed as such). */
+export function profilePlist(bytes: Uint8Array, opts: PlistOptions = {}): PlistValue {
+  return parsePlist(cmsContent(bytes), opts).value;
 }
 
 function str(v: PlistValue | undefined): string | undefined {
@@ -96,7 +97,7 @@ function iso(v: PlistValue | undefined): string | undefined {
 
 /** Team, type (development / ad-hoc / enterprise / App Store), expiry and signing identity of a provisioning profile. */
 export function profileInfo(bytes: Uint8Array, warn: (w: DecodeWarning) => void = () => undefined): ProfileInfo {
-  const p = profilePlist(bytes);
+  const p = profilePlist(bytes, { warn });
   const devices = plistGet(p, 'ProvisionedDevices');
   const allDevices = plistGet(p, 'ProvisionsAllDevices') === true;
   const getTaskAllow = plistGet(p, 'Entitlements', 'get-task-allow') === true;
@@ -132,4 +133,4 @@ export function profileInfo(bytes: Uint8Array, warn: (w: DecodeWarning) => void 
 }
 
 /** Decoder `mobileprovision`: the values of the profile plist inside the CMS envelope, with their key paths. */
-export const decodeMobileProvision: Decoder = (bytes, ctx) => plistStrings(profilePlist(bytes), ctx, 'mobileprovision');
+export const decodeMobileProvision: Decoder = (bytes, ctx) => plistStrings(profilePlist(bytes, { warn: (w) => ctx.warn(w) }), ctx, 'mobileprovision');

@@ -222,9 +222,13 @@ class BinaryPlist {
         return new TextDecoder().decode(this.bytes.subarray(next, next + count));
       }
       case 0x8: {
+        // CFBinaryPList.c: 1..16 big-endian bytes of which only the low 64 bits count, refused over UINT32_MAX.
         const size = (marker & 0x0f) + 1;
         this.need(at + 1, size, 'UID');
-        return new PlistUid(beUint(this.bytes, at + 1, Math.min(size, 6)));
+        let v = 0;
+        for (let i = at + 1 + size - Math.min(size, 8); i < at + 1 + size; i++) v = v * 256 + this.bytes[i]!;
+        if (v > 0xffffffff) fail('bad_uid', `${size}-byte UID is over 2^32 - 1`, at);
+        return new PlistUid(v);
       }
       case 0xa:
       case 0xb:
@@ -325,8 +329,13 @@ function fromXmlValue(v: unknown, budget: NodeBudget): PlistValue {
   return out;
 }
 
-/** Parses an XML plist text with the `plist` package; every failure becomes a DecodeError. */
+/**
+ * Parses an XML plist text with the `plist` package; every failure becomes a DecodeError. Other text is refused: the
+ * package's parse() hands text starting with `bplist` or `{`/`(` to its own binary and OpenStep parsers, which have
+ * no cycle, size or node checks; {@link parsePlist} sends those to the parsers here.
+ */
 export function parseXmlPlistText(text: string, opts: PlistOptions = {}): PlistValue {
+  if (!looksLikeXmlPlist(text)) fail('not_xml', 'text does not start like an XML plist (<?xml ...> or <plist>)');
   if (text.length > MAX_XML_PLIST_CHARS) fail('too_large', `XML plist of ${text.length} characters is over the ${MAX_XML_PLIST_CHARS} limit`);
   const depth = xmlNesting(text);
   if (depth > MAX_PLIST_DEPTH) fail('too_deep', `XML plist nested ${depth} deep, over ${MAX_PLIST_DEPTH}`);

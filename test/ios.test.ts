@@ -15,10 +15,10 @@ import { severityRank, type Severity } from '../src/detect/types.js';
 import type { Report } from '../src/report/types.js';
 import { ZipArchive, bufferSource } from '../decoders/zip.js';
 import { DecodeError, collectingContext } from '../decoders/types.js';
-import { parseBinaryPlist, parsePlist, plistToJson, decodePlist, parseOpenStepPlist } from '../decoders/plist.js';
+import { parseBinaryPlist, parsePlist, plistToJson, decodePlist, parseOpenStepPlist, parseXmlPlistText, PlistUid, type PlistValue } from '../decoders/plist.js';
 import { cstrings, machoSlices, machoStrings, parseMachoSlice } from '../decoders/macho.js';
 import { fatSlices } from '../decoders/macho-fat.js';
-import { profileInfo, profilePlist } from '../decoders/mobileprovision.js';
+import { decodeMobileProvision, profileInfo, profilePlist } from '../decoders/mobileprovision.js';
 import { decodeStringsFile } from '../decoders/strings-file.js';
 
 const ROOT = process.cwd();
@@ -258,6 +258,173 @@ t.test('hostile plists and Mach-O: diagnostics, never a crash, a hang or a huge 
   const lying = Uint8Array.from(fat);
   new DataView(lying.buffer).setUint32(4, 1_000_000, false);
   t.equal(codeOf(() => fatSlices(lying, () => undefined)), 'macho.bad_fat', 'absurd architecture count');
+});
+
+/**
+ * A bplist in which each marker of 0x80 and above follows a 0xc2 byte outside any object: for UID and array markers
+ * (0x80-0xbf) and offsets below 0x80 the file is valid UTF-8 (0xc2 0xa2 is U+00A2), so a text decode keeps every byte.
+ */
+function textSafeBplist(objects: number[][], top: number): Uint8Array {
+  const body: number[] = [...Buffer.from('bplist00')];
+  const offsets: number[] = [];
+  for (const o of objects) {
+    if (o[0]! >= 0x80) body.push(0xc2);
+    offsets.push(body.length);
+    body.push(...o);
+  }
+  const table = body.length;
+  body.push(...offsets);
+  const tr = Buffer.alloc(32);
+  tr[6] = 1;
+  tr[7] = 1;
+  tr.writeBigUInt64BE(BigInt(objects.length), 8);
+  tr.writeBigUInt64BE(BigInt(top), 16);
+  tr.writeBigUInt64BE(BigInt(table), 24);
+  const out = Uint8Array.from([...body, ...tr]);
+  if (Buffer.compare(Buffer.from(new TextDecoder().decode(out)), out) !== 0) throw new Error('not valid UTF-8');
+  return out;
+}
+
+/** Array k holds object k-1 twice: `depth` objects that expand to 2^(depth+1) - 1 nodes. */
+function bplistBomb(depth: number): Uint8Array {
+  return textSafeBplist([[0x51, 0x61], ...Array.from({ length: depth }, (_, k) => [0xa2, k, k])], depth);
+}
+
+/** DER ContentInfo { id-signedData, [0] SignedData { version 1, digestAlgorithms {}, { id-data, [0] OCTET STRING } } }. */
+function cmsSignedData(content: Uint8Array): Uint8Array {
+  const len = (n: number) => (n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff]);
+  const tlv = (tag: number, body: number[]) => [tag, ...len(body.length), ...body];
+  const oid = (last: number) => [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, last];
+  const encap = tlv(0x30, [...oid(1), ...tlv(0xa0, tlv(0x04, [...content]))]);
+  return Uint8Array.from(tlv(0x30, [...oid(2), ...tlv(0xa0, tlv(0x30, [...tlv(0x02, [1]), ...tlv(0x31, []), ...encap]))]));
+}
+
+/** Distinct arrays and dicts reachable from a parsed value: what the parse holds in memory. */
+function distinctContainers(root: PlistValue): number {
+  const seen = new Set<object>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    if (!Array.isArray(v) && !(v instanceof Map)) continue;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    stack.push(...(Array.isArray(v) ? v : v.values()));
+  }
+  return seen.size;
+}
+
+t.test('a provisioning profile whose content is a binary plist goes through the checked bplist parser', async (t) => {
+  const small = profilePlist(cmsSignedData(bplistBomb(10)));
+  t.equal(distinctContainers(small), 10, 'shared references stay shared: 10 arrays held, not 2^11 - 1');
+  const ctx = collectingContext('embedded.mobileprovision');
+  const code = codeOf(() => {
+    for (const s of decodeMobileProvision(cmsSignedData(bplistBomb(20)), ctx)) void s;
+  });
+  t.equal(code, 'plist.too_many_nodes', 'a bomb expanding past the node budget ends in a diagnostic');
+  t.equal(codeOf(() => profilePlist(cmsSignedData(textSafeBplist([[0xa1, 0]], 0)))), 'plist.cycle', 'an array holding itself is a cycle');
+  const binary = cmsSignedData(bplist([[0xd1, 1, 2], [0x58, ...Buffer.from('TeamName')], [0x52, 0x58, 0x59]]));
+  t.match(profileInfo(binary), { teamName: 'XY', profileType: 'app-store' }, 'a well-formed binary profile is read');
+
+  const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>a</key><string>b</string></dict></plist>';
+  t.same(plistToJson(parseXmlPlistText(xml)), { a: 'b' }, 'XML still parses');
+  t.equal(codeOf(() => parseXmlPlistText(new TextDecoder().decode(bplistBomb(3)))), 'plist.not_xml', 'bplist text is not handed to the XML parser');
+  t.equal(codeOf(() => parseXmlPlistText('{ a = b; }')), 'plist.not_xml', 'OpenStep dict text is refused');
+  t.equal(codeOf(() => parseXmlPlistText('  ( a, b )')), 'plist.not_xml', 'OpenStep array text is refused');
+});
+
+t.test('bplist UIDs: big-endian, any width, low 64 bits significant, at most 2^32 - 1', async (t) => {
+  const uid = (bytes: number[]) => {
+    const v = parseBinaryPlist(bplist([[0x80 | (bytes.length - 1), ...bytes]]));
+    return v instanceof PlistUid ? v.value : v;
+  };
+  t.equal(uid([0x2a]), 42);
+  t.equal(uid([0x01, 0x02]), 258);
+  t.equal(uid([0, 0, 0, 0, 0, 0, 0x01, 0x02]), 258, '8 bytes: the low bytes are the value');
+  t.equal(uid([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]), 0xffffffff, '16 bytes');
+  t.equal(uid([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 5]), 5, 'bytes above the low 64 bits are ignored, as CoreFoundation does');
+  t.equal(codeOf(() => uid([0, 0, 0, 1, 0, 0, 0, 0])), 'plist.bad_uid', '2^32 is refused');
+  t.equal(codeOf(() => uid([1, 0, 0, 0, 0])), 'plist.bad_uid', '5 bytes over 2^32 - 1');
+});
+
+/**
+ * A 64-bit Mach-O with one __DATA segment: `__cfstring` first, then the given sections, each with its bytes. The
+ * cfstring entries are {isa, flags, str, length} with the given flags, target addresses and lengths.
+ */
+function machoWithCfstrings(sections: { addr: number; bytes: Uint8Array }[], entries: { flags: number; addr: number; length: number }[]): Uint8Array {
+  const n = sections.length + 1;
+  const cmdsize = 72 + 80 * n;
+  const cfAt = 32 + cmdsize;
+  let dataAt = cfAt + entries.length * 32;
+  const total = dataAt + sections.reduce((a, s) => a + s.bytes.length, 0);
+  const b = Buffer.alloc(total);
+  b.writeUInt32LE(0xfeedfacf, 0);
+  b.writeUInt32LE(0x0100000c, 4); // arm64
+  b.writeUInt32LE(2, 12); // MH_EXECUTE
+  b.writeUInt32LE(1, 16);
+  b.writeUInt32LE(cmdsize, 20);
+  b.writeUInt32LE(0x19, 32); // LC_SEGMENT_64
+  b.writeUInt32LE(cmdsize, 36);
+  b.write('__DATA', 40);
+  b.writeUInt32LE(n, 32 + 64);
+  const header = (i: number, sectname: string, addr: number, size: number, offset: number) => {
+    const p = 32 + 72 + i * 80;
+    b.write(sectname, p);
+    b.write('__DATA', p + 16);
+    b.writeBigUInt64LE(BigInt(addr), p + 32);
+    b.writeBigUInt64LE(BigInt(size), p + 40);
+    b.writeUInt32LE(offset, p + 48);
+  };
+  header(0, '__cfstring', 0x10000000, entries.length * 32, cfAt);
+  sections.forEach((s, i) => {
+    header(i + 1, '__x', s.addr, s.bytes.length, dataAt);
+    b.set(s.bytes, dataAt);
+    dataAt += s.bytes.length;
+  });
+  entries.forEach((e, i) => {
+    b.writeUInt32LE(e.flags, cfAt + i * 32 + 8);
+    b.writeBigUInt64LE(BigInt(e.addr), cfAt + i * 32 + 16);
+    b.writeBigUInt64LE(BigInt(e.length), cfAt + i * 32 + 24);
+  });
+  return Uint8Array.from(b);
+}
+
+t.test('__cfstring targets are found among thousands of sections, in any address order, overlaps included', async (t) => {
+  const N = 3000;
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % n);
+  const slot = Array.from({ length: N }, (_, k) => k);
+  for (let k = N - 1; k > 0; k--) {
+    const j = rnd(k + 1);
+    [slot[k], slot[j]] = [slot[j]!, slot[k]!];
+  }
+  const sections: { addr: number; bytes: Uint8Array }[] = [];
+  const entries: { flags: number; addr: number; length: number }[] = [];
+  const want: string[] = [];
+  for (let k = 0; k < N; k++) {
+    const text = `section-${String(k).padStart(5, '0')}`;
+    const addr = 0x100000 + slot[k]! * 0x100;
+    sections.push({ addr, bytes: Uint8Array.from(Buffer.from(text.padEnd(32, '\0'))) });
+    const skip = k % 4;
+    entries.push({ flags: 0x7c8, addr: addr + skip, length: text.length - skip });
+    want.push(text.slice(skip));
+  }
+  entries.push({ flags: 0x7c8, addr: 0x100000 + 0x80, length: 4 }); // in the gap after a section: no string
+  // Big B (header order first) holds small C: every address of C, and of B past C, belongs to B.
+  sections.push({ addr: 0x50000, bytes: Uint8Array.from({ length: 0x100 }, (_, j) => 0x41 + (j % 26)) });
+  sections.push({ addr: 0x50010, bytes: Uint8Array.from(Buffer.from('c'.repeat(0x10))) });
+  entries.push({ flags: 0x7c8, addr: 0x50010, length: 4 }, { flags: 0x7c8, addr: 0x50030, length: 4 });
+  want.push('QRST', 'WXYZ');
+  // D (first) starts inside E (second): D's addresses belong to D, the rest of E to E.
+  sections.push({ addr: 0x60000, bytes: Uint8Array.from(Buffer.from('d'.repeat(0x10))) });
+  sections.push({ addr: 0x5fff8, bytes: Uint8Array.from(Buffer.from('e'.repeat(0x100))) });
+  entries.push({ flags: 0x7c8, addr: 0x60004, length: 4 }, { flags: 0x7c8, addr: 0x60010, length: 3 }, { flags: 0x7c8, addr: 0x5fff8, length: 2 });
+  want.push('dddd', 'eee', 'ee');
+  sections.push({ addr: 0x70000, bytes: Uint8Array.from(Buffer.from('wide ✓\0', 'utf16le')) });
+  entries.push({ flags: 0x7d0, addr: 0x70000, length: 6 });
+  want.push('wide ✓');
+  const got = [...machoStrings(machoWithCfstrings(sections, entries), collectingContext('X'))].filter((s) => s.location.pointer.includes('__cfstring'));
+  t.same(got.map((s) => s.text), want, 'every entry resolves to the right section and offset');
+  t.equal(got[N]?.location.pointer, `[arm64] __DATA,__cfstring[${N + 1}]`, 'the gap entry is skipped, not misplaced');
 });
 
 function parseXmlDeep(): unknown {
