@@ -9,13 +9,12 @@ import { readFileSync, readdirSync, mkdtempSync, rmSync, mkdirSync, writeFileSyn
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import { scanBytesSync, scanFileSync } from '../src/pipeline/index.js';
 import { severityRank, type Severity } from '../src/detect/types.js';
 import type { Report } from '../src/report/types.js';
 import { ZipArchive, bufferSource } from '../decoders/zip.js';
 import { DecodeError, collectingContext } from '../decoders/types.js';
-import { parseBinaryPlist, parsePlist, plistToJson, decodePlist, parseOpenStepPlist, parseXmlPlistText, PlistUid, type PlistValue } from '../decoders/plist.js';
+import { MAX_PLIST_NODES, parseBinaryPlist, parsePlist, plistToJson, decodePlist, parseOpenStepPlist, parseXmlPlistText, PlistUid, type PlistValue } from '../decoders/plist.js';
 import { cstrings, machoSlices, machoStrings, parseMachoSlice } from '../decoders/macho.js';
 import { fatSlices } from '../decoders/macho-fat.js';
 import { decodeMobileProvision, profileInfo, profilePlist } from '../decoders/mobileprovision.js';
@@ -214,13 +213,16 @@ function codeOf(fn: () => unknown): string | undefined {
 t.test('hostile plists and Mach-O: diagnostics, never a crash, a hang or a huge allocation', async (t) => {
   const bomb = entries(join(IOS, 'bplist-bomb.ipa')).get('Payload/Bomb.app/bomb.plist')!;
   t.ok(bomb.length < 700, `the bomb is ${bomb.length} bytes`);
-  const t0 = performance.now();
-  const code = codeOf(() => {
+  let stopped: DecodeError | undefined;
+  try {
     for (const s of decodePlist(bomb, collectingContext('bomb.plist'))) void s;
-  });
-  const ms = performance.now() - t0;
-  t.equal(code, 'plist.too_many_nodes', 'the bomb ends in a diagnostic');
-  t.ok(ms < 1000, `within a second (${Math.round(ms)} ms)`);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    stopped = e;
+  }
+  t.equal(stopped?.code, 'plist.too_many_nodes', 'the bomb ends in a diagnostic');
+  // Work is bounded by the node budget, not by the 2^n nodes the bomb expands to (no timing: see npm run bench).
+  t.match(stopped?.message, new RegExp(`more than ${MAX_PLIST_NODES} nodes`), 'stopped by the node budget');
 
   // [a1: array of 1 ref -> object 0]: an array that contains itself.
   t.equal(codeOf(() => parseBinaryPlist(bplist([[0xa1, 0]]))), 'plist.cycle');
@@ -451,7 +453,6 @@ t.test('truncation and byte-flip sweep over every iOS sample and every entry in 
     }
     for (const [name, v] of variants) {
       let report: Report;
-      const t0 = performance.now();
       try {
         report = scanBytesSync(v, name.split('/').pop()!);
       } catch (e) {
@@ -461,8 +462,7 @@ t.test('truncation and byte-flip sweep over every iOS sample and every entry in 
       scans++;
       const internal = report.diagnostics.filter((d) => d.code.endsWith('.internal'));
       if (internal.length) t.same(internal.map((d) => `${d.entry}: ${d.message}`), [], `${name} (${v.length} bytes): only decode diagnostics`);
-      const ms = performance.now() - t0;
-      if (ms > 2000) t.fail(`${name} (${v.length} bytes) took ${Math.round(ms)} ms`);
+      // A hang is caught by tap's timeout; wall-clock limits here only made the test depend on the machine's load.
     }
   }
   t.ok(scans >= 250, `${scans} hostile variants scanned`);
