@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
-import { DownloadRefused } from '../market/download.js';
-import { SourceError } from '../market/sources.js';
+import { describeFailure } from '../market/submit.js';
 import { parseInterval, watchView, type WatchStore } from '../market/watches.js';
 import { HttpError } from '../service/errors.js';
 import { caller } from './context.js';
@@ -43,8 +42,10 @@ const NewWatchBody = Type.Object({
   ipaUrl: Type.Optional(Type.String({ maxLength: 4096, description: 'App Store watch: OTA manifest, .ipa URL or GitHub release to download new versions from.' })),
 });
 
+/** Source and download failures as the HTTP errors URL submissions give (describeFailure), anything else as it is. */
 function asHttp(e: unknown): never {
-  if (e instanceof SourceError || e instanceof DownloadRefused) throw new HttpError(422, e instanceof DownloadRefused ? 'url_refused' : e.code, e.message);
+  const f = describeFailure(e);
+  if (f) throw new HttpError(f.status, f.code, f.message);
   throw e;
 }
 
