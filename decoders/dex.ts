@@ -151,7 +151,10 @@ class StringTable {
     this.budget = STRING_WORK_FACTOR * bytes.length + MAX_STRING_BYTES;
   }
 
-  /** The decoded string at string_ids[index], or undefined (with a warning unless quiet) when its data cannot be read. */
+  /**
+   * The decoded string at string_ids[index], or undefined when its data cannot be read. Quiet lookups (names for the
+   * class passes) neither warn nor count length mismatches: the table pass reads every entry once and does both.
+   */
   get(index: number, quiet = false): string | undefined {
     const warn = quiet ? () => undefined : this.warn;
     const bytes = this.bytes;
@@ -193,7 +196,7 @@ class StringTable {
       nul = p + MAX_STRING_BYTES;
     }
     const text = decodeMutf8(bytes, p, nul);
-    if (text.length !== declared) {
+    if (!quiet && text.length !== declared) {
       if (this.mismatches++ === 0) this.firstMismatch = index;
     }
     return text;
@@ -229,18 +232,17 @@ function readEncodedValue(r: Reader, depth: number, budget: ValueBudget): number
   const header = r.u8();
   const type = header & 0x1f;
   const arg = header >> 5;
-  if (type === VALUE_STRING) {
-    let index = 0;
-    r.need(arg + 1, r.pos, 'encoded_value');
-    for (let k = 0; k <= arg; k++) index += r.bytes[r.pos + k]! * 2 ** (8 * k);
-    r.pos += arg + 1;
-    return index;
-  }
   const maxArg = SIZED_VALUE_MAX_ARG[type];
   if (maxArg !== undefined) {
     if (arg > maxArg) r.fail('bad_value', `encoded_value type 0x${type.toString(16)} with value_arg ${arg}`, start);
-    r.skip(arg + 1);
-    return undefined;
+    r.need(arg + 1, r.pos, 'encoded_value');
+    let index: number | undefined;
+    if (type === VALUE_STRING) {
+      index = 0;
+      for (let k = 0; k <= arg; k++) index += r.bytes[r.pos + k]! * 2 ** (8 * k);
+    }
+    r.pos += arg + 1;
+    return index;
   }
   switch (type) {
     case VALUE_BYTE:
@@ -275,16 +277,29 @@ function skipEncodedArray(r: Reader, depth: number, budget: ValueBudget): void {
   for (let k = 0; k < size; k++) readEncodedValue(r, depth, budget);
 }
 
-/**
- * Pairs each class's static_values (encoded_array_item) with its static fields (class_data_item, in order) and
- * returns the string bindings by string index. Problems in one class are warnings; that class is skipped.
- */
-function staticStringBindings(bytes: Uint8Array, h: DexHeader, strings: StringTable, warn: (code: string, message: string, offset?: number) => void): Map<number, Binding[]> {
-  const bindings = new Map<number, Binding[]>();
-  if (h.classDefsSize === 0) return bindings;
+/** Throws unless class_defs is a believable size and lies inside the file; both class passes rely on it. */
+function checkClassDefs(bytes: Uint8Array, h: DexHeader): void {
+  if (h.classDefsSize === 0) return;
   const r = new Reader(bytes, 'dex');
   if (h.classDefsSize > MAX_CLASS_DEFS) r.fail('bad_count', `class_defs_size ${h.classDefsSize} exceeds ${MAX_CLASS_DEFS}`, 0x60);
   r.needItems(h.classDefsSize, CLASS_DEF_SIZE, h.classDefsOff, 'class_defs');
+}
+
+/**
+ * Pairs each class's static_values (encoded_array_item) with its static fields (class_data_item, in order) and
+ * returns the string bindings by string index. Problems in one class are warnings; that class is skipped. class_defs
+ * must have passed checkClassDefs.
+ */
+function staticStringBindings(
+  bytes: Uint8Array,
+  h: DexHeader,
+  strings: StringTable,
+  classOf: (c: number) => string,
+  warn: (code: string, message: string, offset?: number) => void,
+): Map<number, Binding[]> {
+  const bindings = new Map<number, Binding[]>();
+  if (h.classDefsSize === 0) return bindings;
+  const r = new Reader(bytes, 'dex');
   if (h.typeIdsSize > 0) r.needItems(h.typeIdsSize, 4, h.typeIdsOff, 'type_ids');
   if (h.fieldIdsSize > 0) r.needItems(h.fieldIdsSize, FIELD_ID_SIZE, h.fieldIdsOff, 'field_ids');
   const values = new Reader(bytes, 'dex');
@@ -335,11 +350,7 @@ function staticStringBindings(bytes: Uint8Array, h: DexHeader, strings: StringTa
         }
         const field = stringAt(r.view.getUint32(h.fieldIdsOff + fieldIdx * FIELD_ID_SIZE + 4, true));
         if (field === undefined) continue;
-        if (className === undefined) {
-          const classIdx = r.view.getUint32(def, true);
-          const descriptor = classIdx < h.typeIdsSize ? stringAt(r.view.getUint32(h.typeIdsOff + classIdx * 4, true)) : undefined;
-          className = descriptor === undefined ? `class_defs[${c}]` : dottedClassName(descriptor);
-        }
+        className ??= classOf(c);
         const list = bindings.get(stringIdx);
         if (list === undefined) bindings.set(stringIdx, [{ field, className }]);
         else list.push({ field, className });
@@ -376,19 +387,25 @@ const SHARED = -2;
 
 /**
  * The class that references each string from its code (`const-string`), by string index: a class_defs index, -1 when
- * no code references it, SHARED when several classes do. Walks each code_item once; total work is bounded by the file.
+ * no code references it, SHARED when several classes do. Walks each class_data_item and code_item once; class_data
+ * and code read are charged to one budget, so total work is bounded by the file (class_defs already checked).
  */
 function codeStringOwners(bytes: Uint8Array, h: DexHeader, warn: (code: string, message: string, offset?: number) => void): Int32Array {
   const owners = new Int32Array(h.stringIdsSize).fill(-1);
-  if (h.classDefsSize === 0 || h.classDefsSize > MAX_CLASS_DEFS) return owners;
   const r = new Reader(bytes, 'dex');
-  r.needItems(h.classDefsSize, CLASS_DEF_SIZE, h.classDefsOff, 'class_defs');
   const data = new Reader(bytes, 'dex');
   const seen = new Set<number>();
+  // A class sharing an already walked class_data_item would only meet code_items already in `seen`.
+  const seenClassData = new Set<number>();
   let budget = VALUE_WORK_FACTOR * bytes.length;
+  const charge = (n: number, at: number) => {
+    budget -= n;
+    if (budget < 0) r.fail('code_budget', `more than ${VALUE_WORK_FACTOR}x the file size in class data and code: items overlap`, at);
+  };
   for (let c = 0; c < h.classDefsSize; c++) {
     const classDataOff = r.view.getUint32(h.classDefsOff + c * CLASS_DEF_SIZE + 24, true);
-    if (classDataOff === 0) continue;
+    if (classDataOff === 0 || seenClassData.has(classDataOff)) continue;
+    seenClassData.add(classDataOff);
     try {
       data.seek(classDataOff);
       const staticFields = data.uleb128();
@@ -396,11 +413,14 @@ function codeStringOwners(bytes: Uint8Array, h: DexHeader, warn: (code: string, 
       const methods = data.uleb128() + data.uleb128();
       // Every encoded_field is at least 2 bytes and every encoded_method at least 3.
       data.needItems(staticFields + instanceFields, 2, data.pos, 'fields');
+      // class_data_items at different offsets may overlap, so their fields and methods are charged to the budget too.
+      charge((staticFields + instanceFields) * 2, classDataOff);
       for (let k = 0; k < staticFields + instanceFields; k++) {
         data.uleb128();
         data.uleb128();
       }
       data.needItems(methods, 3, data.pos, 'methods');
+      charge(methods * 3, classDataOff);
       for (let k = 0; k < methods; k++) {
         data.uleb128(); // method_idx_diff
         data.uleb128(); // access_flags
@@ -411,8 +431,7 @@ function codeStringOwners(bytes: Uint8Array, h: DexHeader, warn: (code: string, 
         r.need(16, codeOff, 'code_item');
         const units = r.view.getUint32(codeOff + 12, true);
         r.need(units * 2, codeOff + 16, 'insns');
-        budget -= units * 2;
-        if (budget < 0) r.fail('code_budget', `more than ${VALUE_WORK_FACTOR}x the file size in code: code items overlap`, codeOff);
+        charge(units * 2, codeOff);
         const base = codeOff + 16;
         for (let pc = 0; pc < units; ) {
           const unit = r.view.getUint16(base + pc * 2, true);
@@ -455,17 +474,15 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const strings = new StringTable(bytes, view, h, warner.warn);
 
-  let bindings: Map<number, Binding[]>;
+  let classesOk = true;
   try {
-    bindings = staticStringBindings(bytes, h, strings, warner.warn);
+    checkClassDefs(bytes, h);
   } catch (e) {
-    if (!(e instanceof DecodeError) || e.code === STRING_OVERLAP) throw e;
-    warner.warn(e.code, `static values not read: ${e.message}`, e.offset);
-    bindings = new Map();
+    if (!(e instanceof DecodeError)) throw e;
+    warner.warn(e.code, `class_defs not read (no static bindings or class scopes): ${e.message}`, e.offset);
+    classesOk = false;
   }
-  strings.mismatches = 0;
-  strings.firstMismatch = -1;
-  const owners = codeStringOwners(bytes, h, warner.warn);
+  // class_defs index -> dotted class name, shared by both class passes.
   const classNames = new Map<number, string>();
   const classOf = (c: number): string => {
     let name = classNames.get(c);
@@ -479,6 +496,18 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
     }
     return name;
   };
+
+  let bindings = new Map<number, Binding[]>();
+  let owners: Int32Array = new Int32Array(h.stringIdsSize).fill(-1);
+  if (classesOk) {
+    try {
+      bindings = staticStringBindings(bytes, h, strings, classOf, warner.warn);
+    } catch (e) {
+      if (!(e instanceof DecodeError) || e.code === STRING_OVERLAP) throw e;
+      warner.warn(e.code, `static values not read: ${e.message}`, e.offset);
+    }
+    owners = codeStringOwners(bytes, h, warner.warn);
+  }
 
   const entry = ctx.entry;
   for (let i = 0; i < h.stringIdsSize; i++) {
@@ -501,7 +530,7 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
   if (strings.mismatches > 0) {
     ctx.warn({
       code: 'dex.string_length_mismatch',
-      message: `${strings.mismatches} strings decode to a length other than their declared utf16_size (first: string_ids[${strings.firstMismatch}])`,
+      message: `${strings.mismatches} ${strings.mismatches === 1 ? 'string decodes' : 'strings decode'} to a length other than their declared utf16_size (first: string_ids[${strings.firstMismatch}])`,
     });
   }
   warner.flush();

@@ -393,6 +393,121 @@ t.test('hand-made: static value problems are warnings; strings are still emitted
   t.end();
 });
 
+t.test('hand-made: class_defs outside the file: one warning, every string_ids entry still emitted', (t) => {
+  const good = tinyDex({ strings: CLASS_AND_FIELD, staticValues: [0x01, 0x17, 0x02] });
+  const bytes = good.slice();
+  new DataView(bytes.buffer).setUint32(0x64, bytes.length - 8, true); // class_defs_off: 8 bytes before the end
+  const r = decode(bytes);
+  t.same(r.out.map((s) => [s.location.pointer, s.text, s.context]), [
+    ['string_ids[0]', 'Lcom/x/K;', undefined],
+    ['string_ids[1]', 'API_SECRET', undefined],
+    ['string_ids[2]', 's3cr3t-value', undefined],
+  ]);
+  t.same(r.warnings.map((w) => w.code), ['dex.bad_count'], 'one warning for both class passes');
+  t.end();
+});
+
+t.test('hand-made: a STRING encoded_value with value_arg above 3 is a bad value, not a binding', (t) => {
+  const r = decode(tinyDex({ strings: CLASS_AND_FIELD, staticValues: [0x01, 0x97, 0x02, 0x00, 0x00, 0x00, 0x00] })); // arg 4: 5 bytes
+  t.same(r.out.map((s) => [s.text, s.context]), [['Lcom/x/K;', undefined], ['API_SECRET', undefined], ['s3cr3t-value', undefined]]);
+  t.same(r.warnings.map((w) => w.code), ['dex.bad_value']);
+  const ok = decode(tinyDex({ strings: CLASS_AND_FIELD, staticValues: [0x01, 0x77, 0x02, 0x00, 0x00, 0x00] })); // arg 3: 4 bytes
+  t.same(ok.warnings, []);
+  t.equal(ok.out[2]?.context, 'API_SECRET', 'value_arg 3 is still read');
+  t.end();
+});
+
+t.test('hand-made: a class descriptor with a wrong utf16_size is counted once in the length warning', (t) => {
+  // class 0 has one direct method whose code is `const-string v0, string@3; return-void`, so the class name is looked
+  // up for the scope of string 3 during the table pass, after the static-values pass looked it up too.
+  const strings = [[0x0a, ...str('Lcom/x/K;').slice(1)], str('API_SECRET'), str('s3cr3t-value'), str('https://x')];
+  const probe = tinyDex({ strings, staticValues: [0x01, 0x17, 0x02] });
+  const pdv = new DataView(probe.buffer);
+  const classDataOff = pdv.getUint32(pdv.getUint32(0x64, true) + 24, true);
+  const codeOff = classDataOff + 10;
+  const classData = [
+    0x01, 0x00, 0x01, 0x00, //                       1 static field, 1 direct method
+    0x00, 0x19, //                                   encoded_field
+    0x00, 0x09, 0x80 | (codeOff & 0x7f), codeOff >> 7, // encoded_method: method_idx_diff, access_flags, code_off (2-byte ULEB)
+    0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // code_item: registers_size 1, ins_size, outs_size, tries_size
+    0x00, 0x00, 0x00, 0x00, //                       debug_info_off
+    0x03, 0x00, 0x00, 0x00, //                       insns_size = 3 code units
+    0x1a, 0x00, 0x03, 0x00, 0x0e, 0x00, //           const-string v0, string@3; return-void
+  ];
+  const r = decode(tinyDex({ strings, staticValues: [0x01, 0x17, 0x02], classData }));
+  t.same(r.out.map((s) => [s.text, s.context, s.scope]), [
+    ['Lcom/x/K;', undefined, undefined],
+    ['API_SECRET', undefined, undefined],
+    ['s3cr3t-value', 'API_SECRET', 'com.x.K'],
+    ['https://x', undefined, 'com.x.K'],
+  ]);
+  t.same(r.warnings.map((w) => w.code), ['dex.string_length_mismatch']);
+  t.match(r.warnings[0]!.message, /^1 string decodes .*first: string_ids\[0\]/);
+  t.end();
+});
+
+const uleb = (n: number): number[] => {
+  const out: number[] = [];
+  do {
+    const b = n & 0x7f;
+    n >>>= 7;
+    out.push(n ? b | 0x80 : b);
+  } while (n);
+  return out;
+};
+
+/**
+ * main.dex with `offsets.length` class_defs appended after its own (class_idx 0, no static values), each pointing at
+ * blob + offset, where blob is appended to the file as class_data.
+ */
+function mainWithClassData(blob: number[], offsets: number[]): Uint8Array {
+  const orig = fixture('main').bytes;
+  const odv = new DataView(orig.buffer, orig.byteOffset);
+  const origDefs = orig.subarray(odv.getUint32(0x64, true), odv.getUint32(0x64, true) + odv.getUint32(0x60, true) * 32);
+  const blobOff = orig.length;
+  const defsOff = (blobOff + blob.length + 3) & ~3;
+  const out = new Uint8Array(defsOff + origDefs.length + offsets.length * 32);
+  const dv = new DataView(out.buffer);
+  out.set(orig, 0);
+  out.set(blob, blobOff);
+  out.set(origDefs, defsOff);
+  offsets.forEach((off, k) => {
+    const def = defsOff + origDefs.length + k * 32;
+    dv.setUint32(def + 8, 0xffffffff, true); //  superclass_idx = NO_INDEX
+    dv.setUint32(def + 16, 0xffffffff, true); // source_file_idx = NO_INDEX
+    dv.setUint32(def + 24, blobOff + off, true); // class_data_off
+  });
+  dv.setUint32(0x20, out.length, true);
+  dv.setUint32(0x60, origDefs.length / 32 + offsets.length, true);
+  dv.setUint32(0x64, defsOff, true);
+  return out;
+}
+
+t.test('hand-made: many class_defs sharing one big class_data_item: walked once, same result as without them', (t) => {
+  // 1000 classes x one class_data of 5000 methods without code: read per class, that is 15 MB of ULEB128s for a
+  // 49 KB file; the code pass charges class_data bytes to its budget, so only walking it once avoids a warning.
+  const methods = 5000;
+  const blob = [0x00, 0x00, ...uleb(methods), 0x00, ...new Array(methods).fill([0x00, 0x01, 0x00]).flat()];
+  const bytes = mainWithClassData(blob, new Array(1000).fill(0));
+  const shared = decode(bytes);
+  const plain = decode(fixture('main').bytes);
+  t.same(shared.warnings, []);
+  t.same(shared.out, plain.out, 'same strings, bindings and scopes as main.dex alone');
+  t.end();
+});
+
+t.test('hand-made: class_data items overlapping at different offsets are charged to the code budget', (t) => {
+  // 200 records of 7 bytes, then zeros. At each record a class_data header says 8000 direct methods; the methods that
+  // follow are the later records and the zeros, read as (0, 0, 0) and (0, 8000, 0) triples: no code, 24 KB per class.
+  const record = [0x00, 0x00, ...uleb(8000), 0x00, 0x00, 0x00];
+  const blob = [...new Array(200).fill(record).flat(), ...new Array(3 * 8000).fill(0)];
+  const bytes = mainWithClassData(blob, Array.from({ length: 200 }, (_, k) => k * record.length));
+  const r = decode(bytes);
+  t.same(r.warnings.map((w) => w.code), ['dex.code_budget'], 'stops once class_data read exceeds the budget');
+  t.same(r.out, decode(fixture('main').bytes).out, 'main.dex classes (read first) keep their results');
+  t.end();
+});
+
 // ---------------------------------------------------------------- hostile sweep
 
 t.test('truncation and byte-flip sweep over main.dex ends in results or a DecodeError', (t) => {
