@@ -346,9 +346,8 @@ t.test('hand-made: overlapping string offsets cannot make the walk quadratic', (
   const dv = new DataView(bytes.buffer);
   const first = dv.getUint32(0x70, true);
   for (let i = 1; i < 2000; i++) dv.setUint32(0x70 + 4 * i, first, true); // every entry -> the same long run
-  const t0 = performance.now();
-  t.equal(codeOf(() => decode(bytes)), 'dex.string_overlap');
-  t.ok(performance.now() - t0 < 2000, 'stops within the work budget');
+  // The work budget is what stops it (its own error code), not a clock.
+  t.equal(codeOf(() => decode(bytes)), 'dex.string_overlap', 'stops within the work budget');
   t.end();
 });
 
