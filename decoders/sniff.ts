@@ -100,7 +100,8 @@ export function textEncoding(head: Uint8Array): TextEncoding | undefined {
 
 /** The content kind of an entry by its magic bytes; `text` when the head is valid UTF-8 (or UTF-16 with BOM) and mostly printable. */
 export function sniff(head: Uint8Array, _path?: string): ContentKind {
-  if (startsWith(head, [0x50, 0x4b]) && (startsWith(head, [3, 4], 2) || startsWith(head, [5, 6], 2) || startsWith(head, [7, 8], 2))) return 'zip';
+  // Local header, empty archive (EOCD), spanning marker, or the "PK00" marker old tools put before the first header.
+  if (startsWith(head, [0x50, 0x4b]) && (startsWith(head, [3, 4], 2) || startsWith(head, [5, 6], 2) || startsWith(head, [7, 8], 2) || startsWith(head, [0x30, 0x30], 2))) return 'zip';
   // Dalvik executable format, "header_item": "dex\n" + three-digit version + NUL.
   if (startsWith(head, [0x64, 0x65, 0x78, 0x0a]) && head.length >= 8 && head[7] === 0) return 'dex';
   if (startsWith(head, [0x7f, 0x45, 0x4c, 0x46])) return 'elf';

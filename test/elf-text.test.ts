@@ -267,6 +267,8 @@ t.test('sniff: magic bytes and text', async (t) => {
   const b = (...xs: number[]) => new Uint8Array(xs);
   const enc = (s: string) => new TextEncoder().encode(s);
   t.equal(sniff(b(0x50, 0x4b, 3, 4, 0, 0)), 'zip');
+  t.equal(sniff(b(0x50, 0x4b, 0x30, 0x30, 0x50, 0x4b, 3, 4)), 'zip', 'the PK00 marker some tools write first (uploads and downloads accept it too)');
+  t.not(sniff(b(0x50, 0x4b, 3, 0, 0, 0)), 'zip', 'all four magic bytes count');
   t.equal(sniff(enc('dex\n035\0rest')), 'dex');
   t.equal(sniff(elf('libarm64.so')), 'elf');
   t.equal(sniff(b(3, 0, 8, 0, 0x10, 0, 0, 0)), 'axml');

@@ -11,6 +11,7 @@
  * - Connect / header / idle-body / total timeouts; byte cap while streaming; `accept-encoding: identity`; sha256
  *   while streaming and compared with the published one; content sniffed.
  */
+import { sniff } from '../../decoders/sniff.js';
 import { createHash } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -431,11 +432,6 @@ export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<
   const { size, sha256 } = await consume(hop, final, opts, deadline, opts.maxBytes ?? DEFAULT_MAX_DOC_BYTES, (c) => chunks.push(c));
   if (status >= 200 && status < 300) checkSha(opts.sha256, sha256, final);
   return { status, url: final.href, headers: hop.res.headers, size, sha256, body: Buffer.concat(chunks) };
-}
-
-/** What the first bytes say the file is. */
-export function sniff(head: Buffer): 'zip' | 'unknown' {
-  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5 || head[2] === 7) ? 'zip' : 'unknown';
 }
 
 /** Streams `url` to `dest` (created exclusively, mode 0600); removes it on any failure. The body must be a ZIP (APK/AAB/IPA/bundle). */

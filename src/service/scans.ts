@@ -4,6 +4,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { sniff } from '../../decoders/sniff.js';
 import { ZipArchive } from '../../decoders/zip.js';
 import type { Config } from '../config.js';
 import { FileSource } from '../pipeline/source.js';
@@ -53,8 +54,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 /** Checks the archive's central directory: what kind of app it is, and how many entries it has. */
 function inspectArchive(path: string, head: Buffer, maxEntries: number): { entries: number } {
-  const isZip = head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && [0x0304, 0x0506, 0x0708, 0x3030].includes((head[2]! << 8) | head[3]!);
-  if (!isZip) throw new HttpError(422, 'not_an_archive', 'the upload is not a ZIP archive: upload an APK, AAB or IPA');
+  if (sniff(head) !== 'zip') throw new HttpError(422, 'not_an_archive', 'the upload is not a ZIP archive: upload an APK, AAB or IPA');
   const src = new FileSource(path);
   try {
     let zip: ZipArchive;
