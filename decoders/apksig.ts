@@ -14,6 +14,12 @@ export const MAX_V1_SIGNATURE_BYTES = 1024 * 1024;
 /** Most signers taken from one scheme block. */
 export const MAX_SIGNERS = 64;
 
+/**
+ * Most v1 certificates compared with the SignerInfo's issuer and serial; past them the first certificate stands. Each
+ * malformed one costs a thrown DecodeError: 492k empty ones in a 1 MB block took 8 s.
+ */
+const MAX_V1_CERTS_MATCHED = 64;
+
 const BLOCK_MAGIC = 'APK Sig Block 42';
 const FOOTER_SIZE = 24;
 const V2_BLOCK_ID = 0x7109871a;
@@ -71,7 +77,8 @@ export function apkSigners(zip: ZipArchive, warn: Warn = () => {}): SignerInfo[]
       if (entry.uncompressedSize > MAX_V1_SIGNATURE_BYTES || entry.compressedSize > MAX_V1_SIGNATURE_BYTES) {
         throw new DecodeError('apksig.too_large', `${entry.name} is over ${MAX_V1_SIGNATURE_BYTES} bytes`);
       }
-      const signer = pkcs7Signer(zip.read(entry));
+      // The declared sizes are only a claim: the cap is also enforced while inflating.
+      const signer = pkcs7Signer(zip.read(entry, { maxBytes: MAX_V1_SIGNATURE_BYTES }));
       if (signer) out.push(signer);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
@@ -170,18 +177,23 @@ function pkcs7Signer(der: Uint8Array): SignerInfo | undefined {
     else if (field.tag === 0x31) signerInfos = field;
   }
   if (!certSet) throw new DecodeError('apksig.no_certificate', 'SignedData carries no certificates', signedData.start);
-  const certs = [...children(der, certSet)].filter((c) => c.tag === 0x30);
-  if (certs.length === 0) throw new DecodeError('apksig.no_certificate', 'SignedData carries no certificates', certSet.start);
-  let chosen = certs[0]!;
   const sid = signerInfos ? issuerAndSerial(der, signerInfos) : undefined;
-  if (sid) {
-    const match = certs.find((c) => {
+  // One pass keeping only the first certificate, the count and the match (the set may hold many tiny elements).
+  let first: Tlv | undefined;
+  let match: Tlv | undefined;
+  let count = 0;
+  for (const c of children(der, certSet)) {
+    if (c.tag !== 0x30) continue;
+    count++;
+    first ??= c;
+    if (sid && !match && count <= MAX_V1_CERTS_MATCHED) {
       const ids = certIssuerAndSerial(der, c);
-      return ids !== undefined && sameBytes(der, ids.issuer, sid.issuer) && sameBytes(der, ids.serial, sid.serial);
-    });
-    if (match) chosen = match;
+      if (ids !== undefined && sameBytes(der, ids.issuer, sid.issuer) && sameBytes(der, ids.serial, sid.serial)) match = c;
+    }
   }
-  return signerInfo('v1', der.subarray(chosen.start, chosen.end), certs.length);
+  if (!first) throw new DecodeError('apksig.no_certificate', 'SignedData carries no certificates', certSet.start);
+  const chosen = match ?? first;
+  return signerInfo('v1', der.subarray(chosen.start, chosen.end), count);
 }
 
 function sameBytes(bytes: Uint8Array, a: Tlv, b: Tlv): boolean {

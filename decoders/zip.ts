@@ -4,8 +4,6 @@ import { DecodeError, type DecodeWarning } from './types.js';
 
 // Spec: PKWARE APPNOTE.TXT 6.3.x (sections 4.3.x); Android's loader: AOSP system/libziparchive/zip_archive.cc.
 
-/** Deepest nesting of archives inside archives that the pipeline may open. */
-export const MAX_NESTING_DEPTH = 4;
 /** Longest ZIP comment, hence how far back from the end the EOCD can sit. */
 export const MAX_COMMENT_LENGTH = 0xffff;
 /** Entries larger than this inflated size are subject to the ratio check. */
@@ -167,6 +165,16 @@ function readRange(src: RandomAccess, offset: number, length: number, what: stri
   return out;
 }
 
+/** The caps of one read() call. */
+interface Caps {
+  /** Most bytes of this entry: the entry limit, or the call's maxBytes when lower. */
+  entry: number;
+  /** What this entry may take: `entry`, or less when the archive budget is nearly spent. */
+  budget: number;
+  /** How error messages name `entry`. */
+  name: string;
+}
+
 interface Eocd {
   offset: number;
   count: number;
@@ -246,24 +254,35 @@ export class ZipArchive {
     return new ZipArchive(src, limits, warn, eocd, entries, rawNames);
   }
 
-  /** Bytes of one entry (inflated, capped, CRC-checked). Stored entries may be views into the source. Throws DecodeError('zip.*') for this entry only. */
-  read(entry: ZipEntry): Uint8Array {
+  /**
+   * Bytes of one entry (inflated, capped, CRC-checked). Stored entries may be views into the source. `maxBytes`
+   * lowers the entry cap for this call (enforced while inflating, like the others). Throws DecodeError('zip.*') for
+   * this entry only.
+   */
+  read(entry: ZipEntry, opts: { maxBytes?: number } = {}): Uint8Array {
     const src = this.source;
     const at = entry.localHeaderOffset;
     const rawName = this.rawNames[entry.index];
     if (rawName === undefined || this.entries[entry.index] !== entry) fail('unknown_entry', `entry ${entry.index} does not belong to this archive`);
+    const { maxBytes } = opts;
+    if (maxBytes !== undefined && (typeof maxBytes !== 'number' || Number.isNaN(maxBytes) || maxBytes < 0)) throw new TypeError('maxBytes must be a non-negative number');
     if (at > src.size - LOCAL_SIZE) fail('bad_offset', `local header of ${entry.name} at ${at} is outside the ${src.size}-byte archive`, at);
 
     const { maxEntryBytes, maxTotalBytes } = this.limits;
-    const budget = Math.max(0, Math.min(maxEntryBytes, maxTotalBytes - this.inflated));
+    const entryCap = maxBytes !== undefined && maxBytes < maxEntryBytes ? maxBytes : maxEntryBytes;
+    const caps: Caps = {
+      entry: entryCap,
+      budget: Math.max(0, Math.min(entryCap, maxTotalBytes - this.inflated)),
+      name: entryCap < maxEntryBytes ? `${entryCap}-byte limit of this read` : `${maxEntryBytes}-byte entry limit`,
+    };
     // A deflate stream expands at most by its 5-byte stored-block headers; more compressed bytes than that cannot fit the cap.
-    const compressedCap = maxEntryBytes + Math.ceil(maxEntryBytes / 16384) * 5 + 1024;
+    const compressedCap = entryCap + Math.ceil(entryCap / 16384) * 5 + 1024;
     if (entry.compressedSize > compressedCap) {
-      fail('entry_too_large', `${entry.name}: ${entry.compressedSize} compressed bytes exceed the ${maxEntryBytes}-byte entry limit`, at);
+      fail('entry_too_large', `${entry.name}: ${entry.compressedSize} compressed bytes exceed the ${caps.name}`, at);
     }
 
-    // Stored entries whose two sizes disagree may need the larger one (capped); see storedLength().
-    const dataWant = entry.method === METHOD_STORED ? Math.max(entry.compressedSize, Math.min(entry.uncompressedSize, maxEntryBytes)) : entry.compressedSize;
+    // Stored data is the smaller declared size (see storedLength()); never read past it.
+    const dataWant = entry.method === METHOD_STORED ? Math.min(entry.compressedSize, entry.uncompressedSize) : entry.compressedSize;
     // One read for header + data when the local name/extra are no longer than the central name plus a little slack.
     const guessHeader = LOCAL_SIZE + rawName.length + LOCAL_EXTRA_SLACK;
     // Compressed data comes in the source's scratch buffer when it has one (it is inflated at once); stored data is
@@ -275,10 +294,9 @@ export class ZipArchive {
     const localNameLen = u16(chunk, 26);
     const localExtraLen = u16(chunk, 28);
     const headerLen = LOCAL_SIZE + localNameLen + localExtraLen;
-    if (headerLen > guessHeader) {
-      chunk = readRange(src, at, Math.min(src.size - at, headerLen + dataWant), 'local header', scratch);
-      if (headerLen > chunk.length) fail('truncated', `${entry.name}: local header runs past the end of the archive`, at);
-    }
+    if (headerLen > guessHeader) chunk = readRange(src, at, Math.min(src.size - at, headerLen + dataWant), 'local header', scratch);
+    // Before the name is compared: a name cut by the end of the archive is no mismatch.
+    if (headerLen > chunk.length) fail('truncated', `${entry.name}: local header runs past the end of the archive`, at);
     this.checkLocalHeader(entry, rawName, chunk.subarray(LOCAL_SIZE, LOCAL_SIZE + localNameLen), u16(chunk, 8));
 
     // Local sizes and CRC are ignored (zero when flag bit 3 defers them to a data descriptor): the central ones rule.
@@ -289,10 +307,16 @@ export class ZipArchive {
     let out: Uint8Array;
     let readLen: number;
 
+    // Stored data, and the fallback for unknown methods whose bytes are not deflate.
+    const stored = (): Uint8Array => {
+      const bytes = keep(chunk.subarray(headerLen, headerLen + this.storedLength(entry, available, dataStart)));
+      this.chargeStored(entry, bytes.length, caps, at);
+      return bytes;
+    };
+
     if (method === METHOD_STORED) {
-      readLen = this.storedLength(entry, available, dataStart);
-      out = keep(chunk.subarray(headerLen, headerLen + readLen));
-      this.chargeStored(entry, out.length, budget, at);
+      out = stored();
+      readLen = out.length;
     } else {
       if (entry.compressedSize > available) {
         fail('truncated', `${entry.name}: ${entry.compressedSize} compressed bytes at ${dataStart} run past the end of the archive`, dataStart);
@@ -304,7 +328,7 @@ export class ZipArchive {
         this.warn({ code: 'zip.unknown_method', message: `${entry.name}: compression method ${method} is read as deflate, as Android before 9 does`, offset: at });
       }
       try {
-        out = this.inflate(entry, data, budget, at, known);
+        out = this.inflate(entry, data, caps, at, known);
         method = METHOD_DEFLATED;
         if (!known && (crc32(out) >>> 0) !== entry.crc32 && data.length === entry.uncompressedSize && (crc32(data) >>> 0) === entry.crc32) {
           this.inflated -= out.length;
@@ -315,9 +339,8 @@ export class ZipArchive {
         if (known && encryptedFlag) fail('encrypted', `${entry.name} is encrypted`, at);
         if (known) throw e;
         // Unknown method whose bytes are not deflate: try them as stored.
-        readLen = this.storedLength(entry, available, dataStart);
-        out = keep(chunk.subarray(headerLen, headerLen + readLen));
-        this.chargeStored(entry, out.length, budget, at);
+        out = stored();
+        readLen = out.length;
         method = METHOD_STORED;
         this.warn({ code: 'zip.unknown_method_stored', message: `${entry.name}: method ${entry.method} data is not deflate; read as stored`, offset: at });
       }
@@ -372,17 +395,17 @@ export class ZipArchive {
     return len;
   }
 
-  private chargeStored(entry: ZipEntry, length: number, budget: number, at: number): void {
-    if (length > this.limits.maxEntryBytes) fail('entry_too_large', `${entry.name}: ${length} stored bytes exceed the ${this.limits.maxEntryBytes}-byte entry limit`, at);
-    if (length > budget) fail('archive_budget_exhausted', `${entry.name}: ${length} bytes exceed what is left of the ${this.limits.maxTotalBytes}-byte archive budget`, at);
+  private chargeStored(entry: ZipEntry, length: number, caps: Caps, at: number): void {
+    if (length > caps.entry) fail('entry_too_large', `${entry.name}: ${length} stored bytes exceed the ${caps.name}`, at);
+    if (length > caps.budget) fail('archive_budget_exhausted', `${entry.name}: ${length} bytes exceed what is left of the ${this.limits.maxTotalBytes}-byte archive budget`, at);
     this.inflated += length;
   }
 
   /** Inflates raw deflate under the entry, archive and ratio caps, enforced by zlib while it runs. */
-  private inflate(entry: ZipEntry, data: Uint8Array, budget: number, at: number, salvage: boolean): Uint8Array {
+  private inflate(entry: ZipEntry, data: Uint8Array, caps: Caps, at: number, salvage: boolean): Uint8Array {
     if (data.length === 0) return new Uint8Array(0);
     const ratioCap = Math.max(RATIO_MIN_BYTES, Math.floor(data.length * this.limits.maxRatio));
-    const cap = Math.min(budget, ratioCap, MAX_BUFFER_LENGTH - 1);
+    const cap = Math.min(caps.budget, ratioCap, MAX_BUFFER_LENGTH - 1);
     const hint = entry.uncompressedSize <= cap ? entry.uncompressedSize : cap;
     const chunkSize = Math.min(MAX_INFLATE_CHUNK, Math.max(MIN_INFLATE_CHUNK, hint + 1));
     let out: Uint8Array;
@@ -390,33 +413,33 @@ export class ZipArchive {
       out = inflateRawSync(data, { maxOutputLength: cap + 1, chunkSize });
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code === 'ERR_BUFFER_TOO_LARGE') this.overCap(entry, cap, budget, ratioCap, data.length, at);
+      if (code === 'ERR_BUFFER_TOO_LARGE') this.overCap(entry, cap, caps, ratioCap, data.length, at);
       if (code === 'Z_BUF_ERROR' && salvage) {
         // Truncated stream: keep what inflates, as `unzip` does, and say so.
         try {
           out = inflateRawSync(data, { maxOutputLength: cap + 1, chunkSize, finishFlush: zlibConstants.Z_SYNC_FLUSH });
         } catch (e2) {
-          if ((e2 as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') this.overCap(entry, cap, budget, ratioCap, data.length, at);
+          if ((e2 as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') this.overCap(entry, cap, caps, ratioCap, data.length, at);
           fail('bad_deflate', `${entry.name}: ${(e2 as Error).message}`, at);
         }
         if (out.length === 0) fail('bad_deflate', `${entry.name}: deflate stream ends before any data`, at);
-        if (out.length > cap) this.overCap(entry, cap, budget, ratioCap, data.length, at);
+        if (out.length > cap) this.overCap(entry, cap, caps, ratioCap, data.length, at);
         this.inflated += out.length;
         this.warn({ code: 'zip.truncated_deflate', message: `${entry.name}: deflate stream is cut short; ${out.length} bytes recovered`, offset: at });
         return out;
       }
       fail('bad_deflate', `${entry.name}: ${(e as Error).message}`, at);
     }
-    if (out.length > cap) this.overCap(entry, cap, budget, ratioCap, data.length, at);
+    if (out.length > cap) this.overCap(entry, cap, caps, ratioCap, data.length, at);
     this.inflated += out.length;
     return out;
   }
 
-  private overCap(entry: ZipEntry, cap: number, budget: number, ratioCap: number, compressed: number, at: number): never {
-    if (cap === ratioCap && ratioCap < budget) {
+  private overCap(entry: ZipEntry, cap: number, caps: Caps, ratioCap: number, compressed: number, at: number): never {
+    if (cap === ratioCap && ratioCap < caps.budget) {
       fail('ratio', `${entry.name}: inflates to more than ${ratioCap} bytes from ${compressed} (ratio over ${this.limits.maxRatio})`, at);
     }
-    if (budget >= this.limits.maxEntryBytes) fail('entry_too_large', `${entry.name}: inflates to more than the ${this.limits.maxEntryBytes}-byte entry limit`, at);
+    if (caps.budget >= caps.entry) fail('entry_too_large', `${entry.name}: inflates to more than the ${caps.name}`, at);
     fail('archive_budget_exhausted', `${entry.name}: inflates past what is left of the ${this.limits.maxTotalBytes}-byte archive budget`, at);
   }
 }

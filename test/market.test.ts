@@ -288,6 +288,30 @@ t.test('JAR signatures: jarsigner and apksigner entry.jar verify; other key and 
   t.throws(() => verifySignedJar(badSig, FP, 'entry.json'), /signature does not verify/);
 });
 
+t.test('JAR signatures: a signature file that inflates past its declared size is refused while inflating', async (t) => {
+  const { verifySignedJar, MAX_META_BYTES } = await import('../src/market/jar.js');
+  const { ZipArchive, bufferSource } = await import('../decoders/zip.js');
+  const JSZip = (await import('jszip')).default;
+  const zip = await JSZip.loadAsync(readFileSync(join(FD, 'v2/entry.jar')));
+  // 0x30/0x31 bytes from a fixed LCG: deflate about 7:1, so the compressed size passes the declared-size check.
+  const big = new Uint8Array(MAX_META_BYTES + 4096);
+  for (let i = 0, x = 1; i < big.length; i++) big[i] = 0x30 | ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 31);
+  zip.file('META-INF/REPO.RSA', big, { compression: 'DEFLATE' });
+  const bytes = new Uint8Array(await zip.generateAsync({ type: 'uint8array' }));
+  // The central directory now claims 1000 bytes; the local header keeps the true size.
+  const z = ZipArchive.open(bufferSource(bytes));
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  let p = z.centralDirectoryOffset;
+  for (const e of z.entries) {
+    if (e.name === 'META-INF/REPO.RSA') {
+      t.ok(e.compressedSize < MAX_META_BYTES);
+      view.setUint32(p + 24, 1000, true);
+    }
+    p += 46 + view.getUint16(p + 28, true) + view.getUint16(p + 30, true) + view.getUint16(p + 32, true);
+  }
+  t.throws(() => verifySignedJar(bytes, FP, 'entry.json'), { name: 'JarVerificationError', message: /REPO\.RSA is too large/ });
+});
+
 t.test('F-Droid source: verified index, suggested version, diffs, ETag, tampering', async (t) => {
   const { checkSource, parseSource } = await import('../src/market/sources.js');
   const s = await serve();

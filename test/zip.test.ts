@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import JSZip from 'jszip';
 import { DecodeError, type DecodeWarning } from '../decoders/types.js';
-import { ZipArchive, bufferSource, DEFAULT_ZIP_LIMITS, MAX_NESTING_DEPTH, type RandomAccess, type ZipLimits } from '../decoders/zip.js';
-import { apkSigners } from '../decoders/apksig.js';
+import { ZipArchive, bufferSource, DEFAULT_ZIP_LIMITS, type RandomAccess, type ZipLimits } from '../decoders/zip.js';
+import { apkSigners, MAX_V1_SIGNATURE_BYTES } from '../decoders/apksig.js';
 import { readTlv, children, oidString } from '../decoders/der.js';
 
 // Fixtures are rebuilt by test/fixtures/zip/make.py (one per quirk).
@@ -56,8 +56,42 @@ function eocdAt(bytes: Uint8Array): number {
   return Buffer.from(bytes).lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
 }
 
+/** Offset of the central-directory record of `e`. */
+function centralAt(bytes: Uint8Array, zip: ZipArchive, e: { index: number }): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  let p = zip.centralDirectoryOffset;
+  for (let i = 0; i < e.index; i++) p += 46 + view.getUint16(p + 28, true) + view.getUint16(p + 30, true) + view.getUint16(p + 32, true);
+  return p;
+}
+
+/** Sets the central directory's declared sizes of entry `name` (the local header keeps the true ones). */
+function setCentralSizes(bytes: Uint8Array, name: string, sizes: { compressed?: number; uncompressed?: number }): void {
+  const zip = ZipArchive.open(bufferSource(bytes));
+  const at = centralAt(bytes, zip, entry(zip, name));
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  if (sizes.compressed !== undefined) view.setUint32(at + 20, sizes.compressed, true);
+  if (sizes.uncompressed !== undefined) view.setUint32(at + 24, sizes.uncompressed, true);
+}
+
+/** `n` bytes of 0x30/0x31 from a fixed LCG: deflates about 7:1, well under the ratio cap. */
+function lowEntropy(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = 12345;
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out[i] = 0x30 | (x >>> 31);
+  }
+  return out;
+}
+
+/** A RandomAccess over `bytes` that counts the bytes asked of it. */
+function countingSource(bytes: Uint8Array): { src: RandomAccess; log: { bytes: number } } {
+  const inner = bufferSource(bytes);
+  const log = { bytes: 0 };
+  return { src: { size: inner.size, read: (o, l) => ((log.bytes += l), inner.read(o, l)) }, log };
+}
+
 t.test('limits and constants', async (t) => {
-  t.equal(MAX_NESTING_DEPTH, 4);
   t.same(
     { ...DEFAULT_ZIP_LIMITS, maxCommentScan: undefined },
     { maxEntries: 100_000, maxEntryBytes: 512 * 1024 ** 2, maxTotalBytes: 2 * 1024 ** 3, maxRatio: 1000, maxCommentScan: undefined },
@@ -273,6 +307,95 @@ t.test('declared sizes that lie', async (t) => {
   t.equal(decodeErrorCode(() => tiny.read(entry(tiny, 'huge-claim.txt'))), 'zip.entry_too_large');
 });
 
+t.test('stored entry with a lying size: only the smaller declared size is read from the source', async (t) => {
+  const j = new JSZip();
+  j.file('a.txt', '0123456789', { compression: 'STORE' });
+  j.file('pad.bin', new Uint8Array(256 * 1024), { compression: 'STORE' });
+  const clean = new Uint8Array(await j.generateAsync({ type: 'uint8array' }));
+  // Uncompressed size lies upwards, then the compressed size does: either way 10 bytes are the data.
+  for (const sizes of [{ uncompressed: 0x7ffffff0 }, { compressed: 200_000 }]) {
+    const bytes = clean.slice();
+    setCentralSizes(bytes, 'a.txt', sizes);
+    const { src, log } = countingSource(bytes);
+    const warnings: DecodeWarning[] = [];
+    const zip = ZipArchive.open(src, { warn: (w) => warnings.push(w) });
+    log.bytes = 0;
+    t.equal(text(zip.read(entry(zip, 'a.txt'))), '0123456789', JSON.stringify(sizes));
+    t.ok(log.bytes <= 30 + 'a.txt'.length + 64 + 10, `${JSON.stringify(sizes)}: ${log.bytes} bytes asked of the source`);
+    t.same(codes(warnings), ['zip.overlapping_entries', 'zip.stored_size_mismatch'].slice(sizes.compressed ? 0 : 1));
+  }
+});
+
+t.test('a local name cut by the end of the archive is a truncation, not a name mismatch', async (t) => {
+  const j = new JSZip();
+  j.file('a.txt', 'hello', { compression: 'STORE' });
+  const clean = new Uint8Array(await j.generateAsync({ type: 'uint8array' }));
+  t.equal(eocdAt(clean), clean.length - 22, 'no comment yet');
+  // A local header for a.txt in the end record's comment, cut 3 bytes into its name.
+  const fake = new Uint8Array(30 + 2);
+  const fv = new DataView(fake.buffer);
+  fv.setUint32(0, 0x04034b50, true);
+  fv.setUint16(26, 'a.txt'.length, true);
+  fake.set(Buffer.from('a.'), 30);
+  const bytes = new Uint8Array(clean.length + fake.length);
+  bytes.set(clean);
+  bytes.set(fake, clean.length);
+  const view = new DataView(bytes.buffer);
+  view.setUint16(clean.length - 22 + 20, fake.length, true);
+  const cd = centralAt(bytes, ZipArchive.open(bufferSource(bytes)), { index: 0 });
+  view.setUint32(cd + 42, clean.length, true);
+  const { zip, warnings } = open(bytes);
+  const a = entry(zip, 'a.txt');
+  let error: unknown;
+  try {
+    zip.read(a);
+  } catch (e) {
+    error = e;
+  }
+  t.ok(error instanceof DecodeError && error.code === 'zip.truncated', 'a truncation');
+  t.match((error as Error).message, /local header runs past the end/);
+  t.same(codes(warnings), [], 'no name mismatch for a cut name');
+  t.equal(a.localName, undefined);
+});
+
+t.test('read(entry, { maxBytes }): a lower cap for one read, enforced while inflating', async (t) => {
+  const KiB = 1024;
+  const j = new JSZip();
+  j.file('big.bin', lowEntropy(128 * KiB), { compression: 'DEFLATE' });
+  j.file('stored.bin', lowEntropy(2000), { compression: 'STORE' });
+  const bytes = new Uint8Array(await j.generateAsync({ type: 'uint8array' }));
+  setCentralSizes(bytes, 'big.bin', { uncompressed: 1000 });
+  const { zip } = open(bytes);
+  const big = entry(zip, 'big.bin');
+  t.ok(big.compressedSize < 64 * KiB && big.uncompressedSize === 1000, 'declares 1000 bytes, compressed under 64 KiB');
+  let error: unknown;
+  try {
+    zip.read(big, { maxBytes: 64 * KiB });
+  } catch (e) {
+    error = e;
+  }
+  t.ok(error instanceof DecodeError && error.code === 'zip.entry_too_large', 'refused while inflating');
+  t.match((error as Error).message, /inflates to more than the 65536-byte limit of this read/);
+  t.equal(zip.bytesInflated, 0, 'nothing charged');
+  t.equal(zip.read(big, { maxBytes: 128 * KiB }).length, 128 * KiB, 'exactly at the cap is fine');
+  t.equal(zip.read(big).length, 128 * KiB, 'without maxBytes only the archive limits apply');
+
+  const stored = entry(zip, 'stored.bin');
+  t.equal(decodeErrorCode(() => zip.read(stored, { maxBytes: 1999 })), 'zip.entry_too_large');
+  t.equal(zip.read(stored, { maxBytes: 2000 }).length, 2000);
+  // Refused before reading when even the compressed bytes exceed the cap.
+  const { src, log } = countingSource(bytes);
+  const counted = ZipArchive.open(src);
+  log.bytes = 0;
+  t.equal(decodeErrorCode(() => counted.read(entry(counted, 'big.bin'), { maxBytes: 100 })), 'zip.entry_too_large');
+  t.equal(log.bytes, 0, 'no bytes read');
+
+  const small = open(bytes, { maxEntryBytes: 1000 }).zip;
+  t.equal(decodeErrorCode(() => small.read(entry(small, 'stored.bin'), { maxBytes: 1e9 })), 'zip.entry_too_large', 'maxBytes never raises the entry limit');
+  t.throws(() => zip.read(stored, { maxBytes: -1 }), TypeError);
+  t.throws(() => zip.read(stored, { maxBytes: NaN }), TypeError);
+});
+
 t.test('EOCD behind a 65535-byte comment holding a fake signature', async (t) => {
   const bytes = fixture('max-comment.zip');
   const { zip, warnings } = open(bytes);
@@ -428,6 +551,52 @@ t.test('APK signers: a v1 signature block without its .SF is ignored', async (t)
   const w3: DecodeWarning[] = [];
   t.same(apkSigners(open(new Uint8Array(await garbage.generateAsync({ type: 'uint8array' }))).zip, (w) => w3.push(w)), []);
   t.same(codes(w3), ['apksig.bad_v1_signature']);
+});
+
+t.test('APK signers: a v1 signature block that inflates past its declared size is refused while inflating', async (t) => {
+  const j = new JSZip();
+  j.file('AndroidManifest.xml', 'x');
+  j.file('META-INF/CERT.SF', 'Signature-Version: 1.0\n');
+  j.file('META-INF/CERT.RSA', lowEntropy(MAX_V1_SIGNATURE_BYTES + 4096), { compression: 'DEFLATE' });
+  const bytes = new Uint8Array(await j.generateAsync({ type: 'uint8array' }));
+  setCentralSizes(bytes, 'META-INF/CERT.RSA', { uncompressed: 1000 });
+  const { zip } = open(bytes);
+  t.ok(entry(zip, 'META-INF/CERT.RSA').compressedSize < MAX_V1_SIGNATURE_BYTES, 'both declared sizes pass the size check');
+  const warnings: DecodeWarning[] = [];
+  t.same(apkSigners(zip, (w) => warnings.push(w)), []);
+  t.same(codes(warnings), ['apksig.bad_v1_signature']);
+  t.match(warnings[0]!.message, /inflates to more than the 1048576-byte limit of this read/);
+  t.equal(zip.bytesInflated, 0, 'nothing past the cap was inflated and kept');
+});
+
+t.test('APK signers: v1 takes the certificate the SignerInfo names among the first 64, and counts them all', async (t) => {
+  const tlv = (tag: number, ...content: Uint8Array[]): Uint8Array => {
+    const body = Buffer.concat(content);
+    const len = body.length < 128 ? [body.length] : [0x82, body.length >> 8, body.length & 0xff];
+    return Buffer.concat([Buffer.from([tag, ...len]), body]);
+  };
+  const int = (n: number) => tlv(0x02, Uint8Array.of(n));
+  const cn = (s: string) => tlv(0x30, tlv(0x31, tlv(0x30, tlv(0x06, Uint8Array.of(0x55, 0x04, 0x03)), tlv(0x0c, Buffer.from(s)))));
+  const cert = (serial: number, subject: string) => tlv(0x30, tlv(0x30, tlv(0xa0, int(2)), int(serial), tlv(0x30), cn('issuer'), tlv(0x30), cn(subject)), tlv(0x30), tlv(0x03, Uint8Array.of(0)));
+  const signerInfo = tlv(0x30, int(1), tlv(0x30, cn('issuer'), int(2)));
+  const oid = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02);
+  const pkcs7 = (certs: Uint8Array[], withSignerInfo: boolean) =>
+    tlv(0x30, oid, tlv(0xa0, tlv(0x30, int(1), tlv(0x31), tlv(0x30), tlv(0xa0, ...certs, tlv(0xa1)), ...(withSignerInfo ? [tlv(0x31, signerInfo)] : []))));
+  const three = [cert(1, 'first'), cert(2, 'named'), cert(3, 'third')];
+  // Only the first 64 certificates are compared with the SignerInfo (empty ones fail to parse, at a cost each).
+  const late = [cert(1, 'first'), ...Array.from({ length: 64 }, () => tlv(0x30)), cert(2, 'named')];
+  const cases = [
+    [three, true, 1, 'CN=named'],
+    [three, false, 0, 'CN=first'],
+    [late, true, 0, 'CN=first'],
+  ] as const;
+  for (const [certs, withSignerInfo, pick, subject] of cases) {
+    const j = new JSZip();
+    j.file('META-INF/CERT.SF', 'x');
+    j.file('META-INF/CERT.RSA', pkcs7([...certs], withSignerInfo));
+    const { zip } = open(new Uint8Array(await j.generateAsync({ type: 'uint8array' })));
+    t.same(apkSigners(zip), [{ scheme: 'v1', certSha256: createHash('sha256').update(certs[pick]!).digest('hex'), certificates: certs.length, subject }]);
+  }
 });
 
 t.test('DER walker: definite, indefinite, high tags, limits', async (t) => {

@@ -8,6 +8,7 @@
  */
 import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import { children, firstChildren, oidString, readTlv, type Tlv } from '../../decoders/der.js';
+import { DecodeError } from '../../decoders/types.js';
 import { bufferSource, ZipArchive } from '../../decoders/zip.js';
 
 /** Largest signed JAR accepted (index-v1.jar of f-droid.org is ~10 MB). */
@@ -176,7 +177,13 @@ export function verifySignedJar(bytes: Uint8Array, pinnedFingerprint: string, co
     const e = byName.get(name);
     if (!e) fail(`${name} is missing`);
     if (e.uncompressedSize > max) fail(`${name} is too large`);
-    return Buffer.from(zip.read(e));
+    // The declared size is only a claim: the cap is also enforced while inflating.
+    try {
+      return Buffer.from(zip.read(e, { maxBytes: max }));
+    } catch (err) {
+      if (err instanceof DecodeError && err.code === 'zip.entry_too_large') fail(`${name} is too large`);
+      throw err;
+    }
   };
   const blockName = blocks[0]!.name;
   const sf = read(blockName.replace(/\.[^.]+$/, '.SF'), MAX_META_BYTES);
