@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import JSZip from 'jszip';
 import { scanFileSync, scanBytesSync } from '../src/pipeline/index.js';
+import { MAX_WARNINGS_PER_DECODER } from '../src/pipeline/scan.js';
 import { scanFileIsolated } from '../src/pipeline/run.js';
 import { prespawnWorker, spareWorkerPid } from '../src/pipeline/spare.js';
 import { FileSource } from '../src/pipeline/source.js';
@@ -336,4 +337,29 @@ t.test('an entry sniffed as text is decoded as text even when binary bytes follo
   zip.file('assets/notes.txt', 'API_NOTE=' + 'a'.repeat(591) + '\0'.repeat(8000));
   const report = scanBytesSync(await zip.generateAsync({ type: 'uint8array' }), 'x.zip');
   t.same(report.diagnostics.filter((d) => d.entry === 'assets/notes.txt').map((d) => d.code), [], 'no decoder error for the entry');
+});
+
+t.test('warnings are capped per entry and decoder: a crafted .so with 5,000 bad section headers', async (t) => {
+  // ELF64 header + 5,000 section headers (SHT_PROGBITS) whose data lies far outside the file: one warning each.
+  const n = 5000;
+  const elf = Buffer.alloc(64 + n * 64);
+  elf.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+  elf.writeBigUInt64LE(64n, 40);
+  elf.writeUInt16LE(64, 58);
+  elf.writeUInt16LE(n, 60);
+  for (let i = 1; i < n; i++) {
+    const at = 64 + i * 64;
+    elf.writeUInt32LE(1, at + 4);
+    elf.writeBigUInt64LE(2n, at + 8);
+    elf.writeBigUInt64LE(0xffffffn, at + 24);
+    elf.writeBigUInt64LE(16n, at + 32);
+  }
+  const zip = new JSZip();
+  zip.file('lib/arm64-v8a/libbad.so', elf);
+  zip.file('assets/.env', 'GITHUB_TOKEN=ghp_' + 'Zq3xW8vN2mR7tY5uK1pL9sD4fG6hJ0aBcE1x\n');
+  const report = scanBytesSync(await zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE' }), 'bad.zip');
+  const mine = report.diagnostics.filter((d) => d.entry === 'lib/arm64-v8a/libbad.so' && d.decoder === 'elf');
+  t.equal(mine.filter((d) => d.code !== 'scan.too_many_warnings').length, MAX_WARNINGS_PER_DECODER, 'the first warnings are kept');
+  t.equal(mine.filter((d) => d.code === 'scan.too_many_warnings').length, 1, 'one diagnostic says the rest were dropped');
+  t.ok(report.findings.some((f) => f.ruleId === 'github-token'), 'the rest of the app is scanned');
 });

@@ -84,6 +84,8 @@ const decoderFor: Partial<Record<ContentKind, { name: string; decode: Decoder }>
 };
 
 const HEAD_BYTES = 512;
+/** Most warnings one decoder records for one entry; one `scan.too_many_warnings` says the rest were dropped. */
+export const MAX_WARNINGS_PER_DECODER = 64;
 const SINK_BATCH = 1024;
 
 /**
@@ -109,6 +111,8 @@ export class ArtifactWalker {
   private splitSet: SplitSet | undefined;
   /** Inner APKs this shard walks only for its share of their entries (another shard owns the APK itself). */
   private readonly notMine = new Set<string>();
+  /** Warnings recorded per entry and decoder (see MAX_WARNINGS_PER_DECODER). */
+  private readonly warningsPer = new Map<string, number>();
 
   constructor(
     private readonly sink: StringSink,
@@ -480,6 +484,17 @@ export class ArtifactWalker {
   }
 
   private warning(entry: string, decoder: string, w: DecodeWarning): void {
+    // One cap for every decoder: a crafted file can make any of them warn once per record (5,000 ELF section
+    // headers gave 5,000 warnings), and a report is read by people.
+    const key = `${entry}\0${decoder}`;
+    const n = (this.warningsPer.get(key) ?? 0) + 1;
+    this.warningsPer.set(key, n);
+    if (n > MAX_WARNINGS_PER_DECODER) {
+      if (n === MAX_WARNINGS_PER_DECODER + 1) {
+        this.diagnostics.push({ entry: entry.endsWith('!/') ? entry.slice(0, -2) : entry, decoder, level: 'warning', code: 'scan.too_many_warnings', message: `more than ${MAX_WARNINGS_PER_DECODER} warnings from ${decoder} for this entry: the rest are not listed` });
+      }
+      return;
+    }
     const d: Diagnostic = { entry: entry.endsWith('!/') ? entry.slice(0, -2) : entry, decoder, level: 'warning', code: w.code, message: w.message };
     if (w.offset !== undefined) d.offset = w.offset;
     this.diagnostics.push(d);
