@@ -67,27 +67,9 @@ export class Reader {
     this.pos += 2;
     return v;
   }
-  u16be(): number {
-    this.need(2);
-    const v = this.view.getUint16(this.pos, false);
-    this.pos += 2;
-    return v;
-  }
   u32le(): number {
     this.need(4);
     const v = this.view.getUint32(this.pos, true);
-    this.pos += 4;
-    return v;
-  }
-  u32be(): number {
-    this.need(4);
-    const v = this.view.getUint32(this.pos, false);
-    this.pos += 4;
-    return v;
-  }
-  i32le(): number {
-    this.need(4);
-    const v = this.view.getInt32(this.pos, true);
     this.pos += 4;
     return v;
   }
@@ -95,13 +77,6 @@ export class Reader {
   u64le(): number {
     this.need(8);
     const v = this.view.getBigUint64(this.pos, true);
-    this.pos += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) this.fail('too_large', `64-bit value ${v} is too large`, this.pos - 8);
-    return Number(v);
-  }
-  u64be(): number {
-    this.need(8);
-    const v = this.view.getBigUint64(this.pos, false);
     this.pos += 8;
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) this.fail('too_large', `64-bit value ${v} is too large`, this.pos - 8);
     return Number(v);
@@ -121,22 +96,6 @@ export class Reader {
     return this.fail('bad_leb128', 'ULEB128 longer than 5 bytes', start);
   }
 
-  /** Signed LEB128 of at most 5 bytes. */
-  sleb128(): number {
-    let result = 0;
-    let shift = 0;
-    const start = this.pos;
-    for (let i = 0; i < 5; i++) {
-      const b = this.u8();
-      result += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if ((b & 0x80) === 0) {
-        if (b & 0x40 && shift < 35) result -= 2 ** shift;
-        return result | 0;
-      }
-    }
-    return this.fail('bad_leb128', 'SLEB128 longer than 5 bytes', start);
-  }
 
   /** A view (no copy) of the next `n` bytes. */
   bytesView(n: number): Uint8Array {
@@ -146,15 +105,6 @@ export class Reader {
     return v;
   }
 
-  /** A NUL-terminated byte string of at most `max` bytes (without the NUL); the cursor moves past the NUL. */
-  cstring(max: number): Uint8Array {
-    const start = this.pos;
-    const end = Math.min(this.bytes.length, start + max);
-    const nul = this.bytes.indexOf(0, start);
-    if (nul < 0 || nul >= end) this.fail('unterminated', `string not terminated within ${max} bytes`, start);
-    this.pos = nul + 1;
-    return this.bytes.subarray(start, nul);
-  }
 }
 
 /** Hex offset as used in pointers: `0x1a0`. */

@@ -7,7 +7,8 @@
 import t from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { scanFileSync, scanBytesSync, walkShardSync, mergeShards } from '../src/pipeline/index.js';
+import { scanFileSync, scanBytesSync, walkShardSync } from '../src/pipeline/index.js';
+import { mergeShards } from '../src/pipeline/merge.js';
 import { ZipArchive, bufferSource } from '../decoders/zip.js';
 import { ProtoReader } from '../decoders/protobuf.js';
 import { AaptResourceTable, aaptManifestInfo, decodeAaptTable, decodeAaptXml, parseAaptXml } from '../decoders/aapt-pb.js';

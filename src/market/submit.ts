@@ -11,11 +11,6 @@ import { HttpError } from '../service/errors.js';
 import type { ScanService } from '../service/scans.js';
 import type { ScanRecord } from '../store/types.js';
 
-/** Does a scan argument look like a URL rather than a file? */
-export function isSubmittedUrl(arg: string): boolean {
-  return /^(https?|itms-services|fdroidrepos):\/\//i.test(arg);
-}
-
 export interface Fetched {
   path: string;
   filename: string;

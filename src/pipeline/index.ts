@@ -10,7 +10,7 @@ import { FileSource } from './source.js';
 import type { Report } from '../report/types.js';
 import { buildReport, type ShardResult } from './merge.js';
 
-export { buildReport, mergeShards, type ShardResult } from './merge.js';
+export type { ShardResult } from './merge.js';
 
 export interface ScanOptions extends WalkOptions {
   /** Put full secret values in the report (off by default: reports are redacted). */

@@ -14,9 +14,6 @@ import type { AppInfo, ArtifactKind } from '../report/types.js';
 /** Largest main executable re-read for the app's metadata when its shard did not already hold it, bytes. */
 export const MAX_METADATA_BINARY_BYTES = 512 * 1024 * 1024;
 
-/** Diagnostic code of a FairPlay-encrypted Mach-O slice (emitted by the Mach-O decoder). */
-export { ENCRYPTED_CODE, markEncrypted } from './encrypted.js';
-
 /** The main app bundle of an iOS archive: `Payload/X.app/` (IPA) or `X.app/` (zipped .app, any depth), shallowest first. */
 export function mainAppDir(names: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -158,4 +155,3 @@ export function iosAppMetadata(zip: ZipArchive, sink: MetadataSink): AppInfo {
   return app;
 }
 
-export { isAppDirectory, packAppDirectory, withAppDirectory, MAX_APP_DIR_FILES, MAX_APP_DIR_DEPTH, MAX_APP_DIR_BYTES } from './app-dir.js';

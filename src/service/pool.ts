@@ -20,16 +20,6 @@ export class Pool {
     return this.running;
   }
 
-  /** Tasks waiting for a slot. */
-  get pending(): number {
-    return this.waiting.length;
-  }
-
-  /** True when a task would start at once. */
-  get idle(): boolean {
-    return this.running + this.waiting.length < this.concurrency;
-  }
-
   async run<T>(task: () => Promise<T>, timeoutMs: number): Promise<T> {
     if (this.running >= this.concurrency) await new Promise<void>((r) => this.waiting.push(r));
     this.running++;

@@ -2,7 +2,6 @@ import type { FindingLocation, Severity } from '../detect/types.js';
 
 /** Lifecycle of a scan job: a contract with clients. */
 export type ScanStatus = 'queued' | 'running' | 'done' | 'failed';
-export const SCAN_STATUSES: readonly ScanStatus[] = ['queued', 'running', 'done', 'failed'];
 
 /** What an API key may do: read data, write (upload, delete scans), administer (everything, /metrics, raw secrets). */
 export type Scope = 'read' | 'write' | 'admin';
