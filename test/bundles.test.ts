@@ -5,6 +5,7 @@
  * and byte-flipped input.
  */
 import t from 'tap';
+import JSZip from 'jszip';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanFileSync, scanBytesSync, walkShardSync } from '../src/pipeline/index.js';
@@ -100,53 +101,6 @@ function oneValueTable(typeName: string, value: number[]): Uint8Array {
   const entry = pb([1, pb([1, 0n])], [2, 'v'], [6, pb([1, []], [2, value])]);
   const type = pb([1, pb([1, 1n])], [2, typeName], [3, entry]);
   return Uint8Array.from(pb([2, pb([1, pb([1, 0x7fn])], [2, 'com.example'], [3, type])]));
-}
-
-/** A zip of stored entries. */
-function storedZip(files: [string, Uint8Array][]): Uint8Array {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc32 = (b: Uint8Array) => {
-    let c = 0xffffffff;
-    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const local: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const [name, data] of files) {
-    const n = Buffer.from(name);
-    const h = Buffer.alloc(30);
-    h.writeUInt32LE(0x04034b50, 0);
-    h.writeUInt16LE(20, 4);
-    h.writeUInt32LE(crc32(data), 14);
-    h.writeUInt32LE(data.length, 18);
-    h.writeUInt32LE(data.length, 22);
-    h.writeUInt16LE(n.length, 26);
-    const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt16LE(20, 4);
-    c.writeUInt16LE(20, 6);
-    c.writeUInt32LE(crc32(data), 16);
-    c.writeUInt32LE(data.length, 20);
-    c.writeUInt32LE(data.length, 24);
-    c.writeUInt16LE(n.length, 28);
-    c.writeUInt32LE(offset, 42);
-    local.push(h, n, Buffer.from(data));
-    central.push(c, n);
-    offset += 30 + n.length + data.length;
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...local, cd, end]);
 }
 
 t.test('the bundle samples are there', async (t) => {
@@ -257,7 +211,10 @@ t.test('resources.pb warnings are reported once per scan', async (t) => {
   t.same(decodeAll(decodeAaptTable, table).warnings, [], 'decoding the bytes the resolver parsed does not warn again');
   // The scan parses base/resources.pb for its resolver, then decodes it.
   const aab = readFileSync(join(DIR, 'bundle-app.aab'));
-  const zip = storedZip([['base/manifest/AndroidManifest.xml', entryOf(aab, 'base/manifest/AndroidManifest.xml')], ['base/resources.pb', table]]);
+  const writer = new JSZip();
+  writer.file('base/manifest/AndroidManifest.xml', entryOf(aab, 'base/manifest/AndroidManifest.xml'));
+  writer.file('base/resources.pb', table);
+  const zip = await writer.generateAsync({ type: 'uint8array' });
   const r = scanBytesSync(zip, 'one.aab');
   t.equal(r.artifact.kind, 'aab');
   t.equal(r.diagnostics.filter((d) => d.code === 'aapt-table.too_many_items').length, 1, 'one warning in the report');
