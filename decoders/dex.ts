@@ -6,6 +6,7 @@
 import { Reader } from './reader.js';
 import { decodeMutf8 } from './mutf8.js';
 import { DecodeError, type DecodeContext, type DecodedString, type Decoder } from './types.js';
+import { CodeWalker, OPCODE_UNITS, USE_ARG, USE_IPUT, USE_RECEIVER, USE_RETURN, USE_SPUT, type DexTables } from './dex-code.js';
 
 /** Size of header_item for versions 035..040; 041 (containers) adds two words. */
 const HEADER_SIZE = 0x70;
@@ -63,6 +64,10 @@ interface DexHeader {
   stringIdsOff: number;
   typeIdsSize: number;
   typeIdsOff: number;
+  protoIdsSize: number;
+  protoIdsOff: number;
+  methodIdsSize: number;
+  methodIdsOff: number;
   fieldIdsSize: number;
   fieldIdsOff: number;
   classDefsSize: number;
@@ -113,6 +118,10 @@ function readHeader(bytes: Uint8Array, warn: Warn): DexHeader {
     stringIdsOff: u32(0x3c),
     typeIdsSize: u32(0x40),
     typeIdsOff: u32(0x44),
+    protoIdsSize: u32(0x48),
+    protoIdsOff: u32(0x4c),
+    methodIdsSize: u32(0x58),
+    methodIdsOff: u32(0x5c),
     fieldIdsSize: u32(0x50),
     fieldIdsOff: u32(0x54),
     classDefsSize: u32(0x60),
@@ -364,33 +373,33 @@ function staticStringBindings(
   return bindings;
 }
 
-/**
- * Width in 16-bit code units of each Dalvik opcode (source.android.com "Dalvik bytecode" and "instruction formats");
- * 0 marks the nop slot, whose high byte may announce a payload pseudo-instruction.
- */
-const OPCODE_UNITS = (() => {
-  const w = new Uint8Array(256).fill(1);
-  const set = (from: number, to: number, units: number) => w.fill(units, from, to + 1);
-  w[0x00] = 0;
-  set(0x02, 0x02, 2); set(0x03, 0x03, 3); set(0x05, 0x05, 2); set(0x06, 0x06, 3); set(0x08, 0x08, 2); set(0x09, 0x09, 3);
-  set(0x13, 0x13, 2); set(0x14, 0x14, 3); set(0x15, 0x16, 2); set(0x17, 0x17, 3); set(0x18, 0x18, 5); set(0x19, 0x1a, 2);
-  set(0x1b, 0x1b, 3); set(0x1c, 0x1c, 2); set(0x1f, 0x20, 2); set(0x22, 0x23, 2); set(0x24, 0x26, 3); set(0x29, 0x29, 2);
-  set(0x2a, 0x2c, 3); set(0x2d, 0x3d, 2); set(0x44, 0x6d, 2); set(0x6e, 0x72, 3); set(0x74, 0x78, 3); set(0x90, 0xaf, 2);
-  set(0xd0, 0xe2, 2); set(0xfa, 0xfb, 4); set(0xfc, 0xfd, 3); set(0xfe, 0xff, 2);
-  return w;
-})();
-/** Opcodes whose operand is a string index: const-string (21c) and const-string/jumbo (31c). */
-const CONST_STRING = 0x1a;
-const CONST_STRING_JUMBO = 0x1b;
 /** A string referenced by more than one class gets no class scope. */
 const SHARED = -2;
 
+/** What the code pass found: the class that references each string, and each string's code uses. */
+interface CodePass {
+  /** By string index: a class_defs index, -1 when no code references it, SHARED when several classes do. */
+  owners: Int32Array;
+  walker: CodeWalker | undefined;
+}
+
+/** Checks the id tables the code walk resolves names from; throws a DecodeError naming the first bad one. */
+function checkCodeTables(bytes: Uint8Array, h: DexHeader): DexTables {
+  const r = new Reader(bytes, 'dex');
+  if (h.typeIdsSize > 0) r.needItems(h.typeIdsSize, 4, h.typeIdsOff, 'type_ids');
+  if (h.protoIdsSize > 0) r.needItems(h.protoIdsSize, 12, h.protoIdsOff, 'proto_ids');
+  if (h.fieldIdsSize > 0) r.needItems(h.fieldIdsSize, FIELD_ID_SIZE, h.fieldIdsOff, 'field_ids');
+  if (h.methodIdsSize > 0) r.needItems(h.methodIdsSize, 8, h.methodIdsOff, 'method_ids');
+  return h;
+}
+
 /**
- * The class that references each string from its code (`const-string`), by string index: a class_defs index, -1 when
- * no code references it, SHARED when several classes do. Walks each class_data_item and code_item once; class_data
- * and code read are charged to one budget, so total work is bounded by the file (class_defs already checked).
+ * Walks each class_data_item and code_item once: the class that references each string from its code
+ * (`const-string`), and, when the id tables are sound, what the code does with each string (CodeWalker). class_data,
+ * code read and the walk's work are charged to one budget, so total work is bounded by the file (class_defs already
+ * checked).
  */
-function codeStringOwners(bytes: Uint8Array, h: DexHeader, warn: (code: string, message: string, offset?: number) => void): Int32Array {
+function walkCode(bytes: Uint8Array, h: DexHeader, strings: StringTable, warn: (code: string, message: string, offset?: number) => void): CodePass {
   const owners = new Int32Array(h.stringIdsSize).fill(-1);
   const r = new Reader(bytes, 'dex');
   const data = new Reader(bytes, 'dex');
@@ -402,7 +411,24 @@ function codeStringOwners(bytes: Uint8Array, h: DexHeader, warn: (code: string, 
     budget -= n;
     if (budget < 0) r.fail('code_budget', `more than ${VALUE_WORK_FACTOR}x the file size in class data and code: items overlap`, at);
   };
-  for (let c = 0; c < h.classDefsSize; c++) {
+  let c = 0;
+  const own = (idx: number) => {
+    const o = owners[idx]!;
+    owners[idx] = o === -1 || o === c ? c : SHARED;
+  };
+  let walker: CodeWalker | undefined;
+  try {
+    const names = new Map<number, string | undefined>();
+    const stringAt = (index: number): string | undefined => {
+      if (!names.has(index)) names.set(index, strings.get(index, true));
+      return names.get(index);
+    };
+    walker = new CodeWalker(bytes, r.view, checkCodeTables(bytes, h), stringAt, own);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    warn(e.code, `id tables not read (no code contexts): ${e.message}`, e.offset);
+  }
+  for (c = 0; c < h.classDefsSize; c++) {
     const classDataOff = r.view.getUint32(h.classDefsOff + c * CLASS_DEF_SIZE + 24, true);
     if (classDataOff === 0 || seenClassData.has(classDataOff)) continue;
     seenClassData.add(classDataOff);
@@ -410,7 +436,8 @@ function codeStringOwners(bytes: Uint8Array, h: DexHeader, warn: (code: string, 
       data.seek(classDataOff);
       const staticFields = data.uleb128();
       const instanceFields = data.uleb128();
-      const methods = data.uleb128() + data.uleb128();
+      const direct = data.uleb128();
+      const methods = direct + data.uleb128();
       // Every encoded_field is at least 2 bytes and every encoded_method at least 3.
       data.needItems(staticFields + instanceFields, 2, data.pos, 'fields');
       // class_data_items at different offsets may overlap, so their fields and methods are charged to the budget too.
@@ -421,8 +448,11 @@ function codeStringOwners(bytes: Uint8Array, h: DexHeader, warn: (code: string, 
       }
       data.needItems(methods, 3, data.pos, 'methods');
       charge(methods * 3, classDataOff);
+      let methodIdx = 0;
       for (let k = 0; k < methods; k++) {
-        data.uleb128(); // method_idx_diff
+        // method_idx_diff: the first of the direct list and the first of the virtual list are absolute.
+        const diff = data.uleb128();
+        methodIdx = k === 0 || k === direct ? diff : methodIdx + diff;
         data.uleb128(); // access_flags
         const codeOff = data.uleb128();
         if (codeOff === 0 || seen.has(codeOff)) continue;
@@ -432,30 +462,8 @@ function codeStringOwners(bytes: Uint8Array, h: DexHeader, warn: (code: string, 
         const units = r.view.getUint32(codeOff + 12, true);
         r.need(units * 2, codeOff + 16, 'insns');
         charge(units * 2, codeOff);
-        const base = codeOff + 16;
-        for (let pc = 0; pc < units; ) {
-          const unit = r.view.getUint16(base + pc * 2, true);
-          const op = unit & 0xff;
-          let width = OPCODE_UNITS[op]!;
-          if (width === 0) {
-            // nop, or a payload: packed-switch 0x0100, sparse-switch 0x0200, fill-array-data 0x0300.
-            const left = units - pc;
-            if (unit === 0x0100 && left >= 2) width = 4 + r.view.getUint16(base + pc * 2 + 2, true) * 2;
-            else if (unit === 0x0200 && left >= 2) width = 2 + r.view.getUint16(base + pc * 2 + 2, true) * 4;
-            else if (unit === 0x0300 && left >= 4) {
-              const elementWidth = r.view.getUint16(base + pc * 2 + 2, true);
-              const count = r.view.getUint32(base + pc * 2 + 4, true);
-              width = 4 + Math.ceil((elementWidth * count) / 2);
-            } else width = 1;
-          } else if ((op === CONST_STRING || op === CONST_STRING_JUMBO) && pc + width <= units) {
-            const idx = op === CONST_STRING ? r.view.getUint16(base + pc * 2 + 2, true) : r.view.getUint32(base + pc * 2 + 2, true);
-            if (idx < owners.length) {
-              const o = owners[idx]!;
-              owners[idx] = o === -1 || o === c ? c : SHARED;
-            }
-          }
-          pc += width;
-        }
+        if (walker) charge(walker.walk(codeOff + 16, units, methodIdx), codeOff);
+        else constStrings(r.view, codeOff + 16, units, h.stringIdsSize, own);
       }
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
@@ -463,7 +471,67 @@ function codeStringOwners(bytes: Uint8Array, h: DexHeader, warn: (code: string, 
       if (e.code === 'dex.code_budget') break;
     }
   }
-  return owners;
+  if (walker && walker.badIndexes > 0) warn('dex.code_bad_index', `${walker.badIndexes} string or method indexes in code are outside their tables`);
+  if (walker && walker.uses.dropped > 0) warn('dex.code_uses_dropped', `${walker.uses.dropped} code uses not kept (at most per string and per file)`);
+  return { owners, walker };
+}
+
+/** Calls `own` for the string of every const-string in the code units at `base` (the walk without code contexts). */
+function constStrings(view: DataView, base: number, units: number, stringCount: number, own: (idx: number) => void): void {
+  for (let pc = 0; pc < units; ) {
+    const unit = view.getUint16(base + pc * 2, true);
+    const op = unit & 0xff;
+    let width = OPCODE_UNITS[op]!;
+    if (width === 0) {
+      // nop, or a payload: packed-switch 0x0100, sparse-switch 0x0200, fill-array-data 0x0300.
+      const left = units - pc;
+      if (unit === 0x0100 && left >= 2) width = 4 + view.getUint16(base + pc * 2 + 2, true) * 2;
+      else if (unit === 0x0200 && left >= 2) width = 2 + view.getUint16(base + pc * 2 + 2, true) * 4;
+      else if (unit === 0x0300 && left >= 4) width = 4 + Math.ceil((view.getUint16(base + pc * 2 + 2, true) * view.getUint32(base + pc * 2 + 4, true)) / 2);
+      else width = 1;
+    } else if ((op === 0x1a || op === 0x1b) && pc + width <= units) {
+      const idx = op === 0x1a ? view.getUint16(base + pc * 2 + 2, true) : view.getUint32(base + pc * 2 + 2, true);
+      if (idx < stringCount) own(idx);
+    }
+    pc += width;
+  }
+}
+
+/** One DecodedString per code use of string_ids[i] (docs/code-context.md). */
+function* codeUses(walker: CodeWalker, i: number, text: string, entry: string): Generator<DecodedString> {
+  for (const u of walker.uses.of(i)) {
+    const where = walker.methodRef(u.method);
+    const inMethod = walker.methodDotted(u.method);
+    let use: string;
+    let context: string | undefined;
+    let scope = walker.methodClass(u.method);
+    if (u.kind === USE_SPUT || u.kind === USE_IPUT) {
+      const f = walker.field(u.target);
+      use = `${u.kind === USE_SPUT ? 'sput' : 'iput'} ${f.cls}.${f.name}`;
+      context = f.name;
+      scope = f.cls;
+    } else if (u.kind === USE_RETURN) {
+      use = 'return';
+      context = walker.methodName(u.method);
+    } else {
+      const callee = walker.methodDotted(u.target);
+      use = u.kind === USE_RECEIVER ? `receiver of ${callee}` : `arg ${u.arg} of ${callee}`;
+      if (u.kind === USE_ARG && walker.paramCount(u.target) === 1) {
+        const name = walker.methodName(u.target);
+        context = name === '<init>' ? walker.methodClass(u.target).replace(/^.*[.$]/, '') : name;
+      }
+    }
+    for (const v of u.via ?? []) use += ` via ${walker.methodDotted(v)}`;
+    if (u.kind === USE_ARG || u.kind === USE_RECEIVER) {
+      const after = u.after >= 0 ? walker.afterText(u.after) : undefined;
+      if (after !== undefined) {
+        use += ` after ${JSON.stringify(after)}`;
+        context = after;
+      }
+    }
+    const pc = u.pc.toString(16).padStart(4, '0');
+    yield { text, location: { entry, decoder: 'dex', pointer: `${where}+0x${pc}: ${use}` }, context, scope, code: `${use} in ${inMethod}` };
+  }
 }
 
 /** DEX decoder: every string_ids entry once, in table order; static final String values carry field and class;
@@ -499,6 +567,7 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
 
   let bindings = new Map<number, Binding[]>();
   let owners: Int32Array = new Int32Array(h.stringIdsSize).fill(-1);
+  let walker: CodeWalker | undefined;
   if (classesOk) {
     try {
       bindings = staticStringBindings(bytes, h, strings, classOf, warner.warn);
@@ -506,7 +575,7 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
       if (!(e instanceof DecodeError) || e.code === STRING_OVERLAP) throw e;
       warner.warn(e.code, `static values not read: ${e.message}`, e.offset);
     }
-    owners = codeStringOwners(bytes, h, warner.warn);
+    ({ owners, walker } = walkCode(bytes, h, strings, warner.warn));
   }
 
   const entry = ctx.entry;
@@ -518,6 +587,7 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
       const owner = owners[i]!;
       if (owner >= 0) yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` }, scope: classOf(owner) };
       else yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` } };
+      if (walker?.uses.has(i)) yield* codeUses(walker, i, text, entry);
       continue;
     }
     const first = bound[0]!;
@@ -526,6 +596,7 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
       const b = bound[k]!;
       yield { text, location: { entry, decoder: 'dex', pointer: `static_values ${b.className}.${b.field}` }, context: b.field, scope: b.className };
     }
+    if (walker?.uses.has(i)) yield* codeUses(walker, i, text, entry);
   }
   if (strings.mismatches > 0) {
     ctx.warn({

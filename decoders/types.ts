@@ -21,6 +21,11 @@ export interface DecodedString {
   context?: string;
   /** Extra names bound to the value's container, e.g. the DEX class that holds it. */
   scope?: string;
+  /**
+   * What the code does with the value (DEX code context, docs/code-context.md), e.g.
+   * `arg 0 of javax.crypto.spec.SecretKeySpec.<init> via java.lang.String.getBytes in com.x.Crypto.key`.
+   */
+  code?: string;
 }
 
 /** Fatal problem for one entry: the pipeline records a diagnostic and falls back to printable runs. */

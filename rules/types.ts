@@ -14,6 +14,8 @@ export interface RuleExample {
   text: string;
   context?: string;
   scope?: string;
+  /** What the code does with the value (docs/code-context.md), e.g. `return in com.x.Keys.consumerSecret`. */
+  code?: string;
 }
 
 /** A severity/confidence change applied when its condition holds; the first matching adjustment wins. */
@@ -23,6 +25,8 @@ export interface RuleAdjustment {
     context?: RegExp;
     /** The secret itself matches (e.g. `^sk_test_`). */
     secret?: RegExp;
+    /** The value's code use matches (docs/code-context.md). */
+    code?: RegExp;
   };
   severity?: Severity;
   confidence?: Confidence;
@@ -81,8 +85,14 @@ export interface Rule {
   textMustMatch?: RegExp[];
   /** Conditions on the name the value is bound to (`DecodedString.context`). Case-insensitive regexes. */
   context?: {
-    /** The bound name must match, unless `orPaired` lets a pairing stand in for it. */
+    /** The bound name must match, unless `code` or `orPaired` lets something else stand in for it. */
     require?: RegExp;
+    /**
+     * What the code does with the value (DEX code context: `arg 0 of javax.crypto.spec.SecretKeySpec.<init> ...`,
+     * `return in com.x.Keys.consumerSecret`) matches: an alternative to `require` (either one will do). Case-sensitive
+     * where the rule says so: the text is generated, with exact class and method names.
+     */
+    code?: RegExp;
     /** Without a matching name, keep the value only when it pairs with `pairWith.ruleId` (same entry or scope). */
     orPaired?: boolean;
     /**

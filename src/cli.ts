@@ -323,7 +323,7 @@ async function dumpCommand(args: string[], out: NodeJS.WritableStream): Promise<
   };
   const chunks: string[] = [];
   const walk = dumpFileSync(file, (s) => {
-    chunks.push(JSON.stringify({ entry: s.location.entry, decoder: s.location.decoder, pointer: s.location.pointer, context: s.context ?? null, text: mask(s.text) }));
+    chunks.push(JSON.stringify({ entry: s.location.entry, decoder: s.location.decoder, pointer: s.location.pointer, context: s.context === undefined ? null : mask(s.context), text: mask(s.text) }));
     if (chunks.length >= 4096) {
       out.write(chunks.join('\n') + '\n');
       chunks.length = 0;

@@ -11,10 +11,11 @@ import { type Finding, severityRank } from '../src/detect/types.js';
 const norm = (e: string | RuleExample): RuleExample => (typeof e === 'string' ? { text: e } : e);
 
 let pointer = 0;
-function str(text: string, opts: { context?: string; scope?: string; entry?: string } = {}): DecodedString {
+function str(text: string, opts: { context?: string; scope?: string; entry?: string; code?: string } = {}): DecodedString {
   const s: DecodedString = { text, location: { entry: opts.entry ?? 'classes.dex', decoder: 'dex', pointer: `string_ids[${pointer++}]` } };
   if (opts.context !== undefined) s.context = opts.context;
   if (opts.scope !== undefined) s.scope = opts.scope;
+  if (opts.code !== undefined) s.code = opts.code;
   return s;
 }
 

@@ -6,8 +6,13 @@ import { shannon } from './entropy.js';
 import { formatPrefix, redact } from './redact.js';
 import { type Finding, type FindingLocation, severityRank, toFindingLocation } from './types.js';
 
-/** Strings shorter than this are never scanned: no rule matches fewer characters. */
+/** Strings shorter than this are scanned only when bound to a name or a code use (then from MIN_BOUND_LENGTH). */
 export const MIN_STRING_LENGTH = 8;
+/**
+ * Shortest value a whole-string rule with a name or code condition may match (a 6-character password bound to
+ * `password`, a 4-digit PIN compared in `unlock()`); free rules and keyword rules start at MIN_STRING_LENGTH.
+ */
+export const MIN_BOUND_LENGTH = 4;
 /** Keyword rules scan at most this many characters of one string; the rest is counted as truncated. */
 export const MAX_SCAN_CHARS = 1 << 20;
 /** Locations kept per finding; `occurrences` keeps counting. */
@@ -256,15 +261,19 @@ export function ruleProblems(rules: readonly Rule[]): string[] {
     if (r.keywords.length === 0 && !r.whole) at('a rule without keywords must be a whole-string rule');
     if (r.whole) {
       const [min, max] = r.whole.length;
+      const bound = r.context?.require !== undefined || r.context?.code !== undefined;
       if (!r.pattern.source.startsWith('^') || !r.pattern.source.endsWith('$')) at('whole-string pattern must be anchored with ^...$');
-      if (!(min >= MIN_STRING_LENGTH && min <= max && max <= 4096)) at('whole length bounds out of range');
+      if (!(min >= (bound ? MIN_BOUND_LENGTH : MIN_STRING_LENGTH) && min <= max && max <= 4096)) at('whole length bounds out of range');
+      if (min < MIN_STRING_LENGTH && r.context?.orPaired) at('a whole-string rule shorter than MIN_STRING_LENGTH cannot stand on a pairing alone');
     }
     const regexes: Array<[string, RegExp]> = [['pattern', r.pattern]];
     if (r.context?.require) regexes.push(['context.require', r.context.require]);
+    if (r.context?.code) regexes.push(['context.code', r.context.code]);
     if (r.context?.scope) regexes.push(['context.scope', r.context.scope]);
     for (const a of r.adjust ?? []) {
       if (a.when.context) regexes.push(['adjust.when.context', a.when.context]);
       if (a.when.secret) regexes.push(['adjust.when.secret', a.when.secret]);
+      if (a.when.code) regexes.push(['adjust.when.code', a.when.code]);
     }
     for (const re of r.textMustMatch ?? []) regexes.push(['textMustMatch', re]);
     for (const re of r.secretMustMatch ?? []) regexes.push(['secretMustMatch', re]);
@@ -277,6 +286,7 @@ export function ruleProblems(rules: readonly Rule[]): string[] {
     for (const a of r.adjust ?? []) if (a.when.context && !a.when.context.flags.includes('i')) at('adjust.when.context must be case-insensitive');
     if (r.context?.orPaired && !r.pairWith) at('context.orPaired needs pairWith');
     if (r.context?.scope && (!r.whole || !r.context.require)) at('context.scope applies to whole-string rules with context.require');
+    if (r.context?.code && !r.whole) at('context.code applies to whole-string rules');
     if (r.context?.scope && !r.context.scope.flags.includes('i')) at('context.scope must be case-insensitive');
     if (r.examples.match.length === 0 || r.examples.noMatch.length === 0) at('needs match and noMatch examples');
   }
@@ -377,7 +387,7 @@ export class Detector {
     for (const rule of rules.flatMap(expandShapes)) {
       if (rule.whole) {
         const [min, max] = rule.whole.length;
-        const free = !rule.context?.require || rule.context.orPaired === true;
+        const free = (!rule.context?.require && !rule.context?.code) || rule.context.orPaired === true;
         for (let n = min; n <= max; n++) {
           (this.wholeByLength[n] ??= []).push(rule);
           if (free) (this.wholeFreeByLength[n] ??= []).push(rule);
@@ -454,8 +464,17 @@ export class Detector {
     this.stats.strings++;
     const text = s.text;
     if (text.length < MIN_STRING_LENGTH) {
-      this.stats.skipped.short++;
-      return false;
+      // Short values count only where a name or a code use says what they are, and only for whole-string rules.
+      if (text.length < MIN_BOUND_LENGTH || (s.context === undefined && s.code === undefined)) {
+        this.stats.skipped.short++;
+        return false;
+      }
+      const key = s.scope !== undefined || FILE_SCOPED_DECODERS.has(s.location.decoder) ? scopeKey(s) : undefined;
+      this.scanWhole(s, this.found, key);
+      if (this.found.length === 0) return false;
+      this.record(s, this.dropSuperseded(this.found));
+      this.found.length = 0;
+      return true;
     }
     this.stats.chars += text.length;
     const found = this.found;
@@ -493,16 +512,23 @@ export class Detector {
     const path = keyPath(s);
     let value = s.text;
     if (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1))) value = value.trim();
-    const rules = s.context === undefined && key === undefined ? this.wholeFreeByLength[value.length] : this.wholeByLength[value.length];
+    const rules = s.context === undefined && key === undefined && s.code === undefined ? this.wholeFreeByLength[value.length] : this.wholeByLength[value.length];
     if (!rules) return;
     let gateOpen: boolean | undefined;
     for (const rule of rules) {
       const require = rule.context?.require;
+      const code = rule.context?.code;
       let needsPair = rule.pairWith?.required === true;
       let scopeWait: Candidate['scopeWait'];
-      if (require) {
-        gateOpen ??= this.contextGate !== undefined && ((s.context !== undefined && this.contextGate.test(s.context)) || (path !== undefined && this.contextGate.test(path)));
-        if (!gateOpen || !((s.context !== undefined && require.test(s.context)) || (path !== undefined && require.test(path)))) {
+      if (require || code) {
+        let named = false;
+        if (require) {
+          gateOpen ??= this.contextGate !== undefined && ((s.context !== undefined && this.contextGate.test(s.context)) || (path !== undefined && this.contextGate.test(path)));
+          named = gateOpen && ((s.context !== undefined && require.test(s.context)) || (path !== undefined && require.test(path)));
+        }
+        if (!named && code !== undefined && s.code !== undefined) named = code.test(s.code);
+        if (!named) {
+          if (value.length < MIN_STRING_LENGTH) continue;
           const mark = this.scopeIndex.get(rule);
           if (mark !== undefined && key !== undefined) scopeWait = { key, mark };
           else if (!rule.context?.orPaired) continue;
@@ -599,6 +625,7 @@ export class Detector {
     for (const a of rule.adjust ?? []) {
       if (a.when.context && !((s.context !== undefined && a.when.context.test(s.context)) || boundPath(s, a.when.context))) continue;
       if (a.when.secret && !a.when.secret.test(secret)) continue;
+      if (a.when.code && !(s.code !== undefined && a.when.code.test(s.code))) continue;
       severity = a.severity ?? severity;
       confidence = a.confidence ?? confidence;
       reason = a.reason;

@@ -84,12 +84,13 @@ function readExamples(r: Reader, v: unknown, at: string): Rule['examples'] | und
     const out: Array<string | RuleExample> = [];
     xs.forEach((x, i) => {
       if (typeof x === 'string') out.push(x);
-      else if (isObj(x) && typeof x.text === 'string' && (x.context === undefined || typeof x.context === 'string') && (x.scope === undefined || typeof x.scope === 'string')) {
+      else if (isObj(x) && typeof x.text === 'string' && (x.context === undefined || typeof x.context === 'string') && (x.scope === undefined || typeof x.scope === 'string') && (x.code === undefined || typeof x.code === 'string')) {
         const e: RuleExample = { text: x.text };
         if (typeof x.context === 'string') e.context = x.context;
         if (typeof x.scope === 'string') e.scope = x.scope;
+        if (typeof x.code === 'string') e.code = x.code;
         out.push(e);
-      } else r.fail(`${at}.${key}[${i}]`, 'must be a string or {"text", "context"?, "scope"?}');
+      } else r.fail(`${at}.${key}[${i}]`, 'must be a string or {"text", "context"?, "scope"?, "code"?}');
     });
     return out;
   };
@@ -137,11 +138,12 @@ function readRule(r: Reader, v: unknown, at: string): Rule | undefined {
   const allow = r.regexList(v, 'allow', at);
   if (allow) rule.allow = allow;
   if (v.context !== undefined) {
-    if (!isObj(v.context)) r.fail(`${at}.context`, 'must be {"require"?, "orPaired"?, "scope"?}');
+    if (!isObj(v.context)) r.fail(`${at}.context`, 'must be {"require"?, "code"?, "orPaired"?, "scope"?}');
     else {
       const c: NonNullable<Rule['context']> = {};
       if (v.context.require !== undefined) c.require = r.regex(v.context.require, `${at}.context.require`, true);
       if (v.context.scope !== undefined) c.scope = r.regex(v.context.scope, `${at}.context.scope`, true);
+      if (v.context.code !== undefined) c.code = r.regex(v.context.code, `${at}.context.code`);
       if (v.context.orPaired !== undefined) c.orPaired = v.context.orPaired === true;
       rule.context = c;
     }
@@ -151,10 +153,11 @@ function readRule(r: Reader, v: unknown, at: string): Rule | undefined {
     else {
       rule.adjust = v.adjust.map((a, i): RuleAdjustment => {
         const aat = `${at}.adjust[${i}]`;
-        if (!isObj(a) || !isObj(a.when)) return r.fail(aat, 'must be {"when": {"context"?, "secret"?}, "severity"?, "confidence"?, "reason"}') as never;
+        if (!isObj(a) || !isObj(a.when)) return r.fail(aat, 'must be {"when": {"context"?, "secret"?, "code"?}, "severity"?, "confidence"?, "reason"}') as never;
         const when: RuleAdjustment['when'] = {};
         if (a.when.context !== undefined) when.context = r.regex(a.when.context, `${aat}.when.context`, true);
         if (a.when.secret !== undefined) when.secret = r.regex(a.when.secret, `${aat}.when.secret`);
+        if (a.when.code !== undefined) when.code = r.regex(a.when.code, `${aat}.when.code`);
         const out: RuleAdjustment = { when, reason: r.str(a, 'reason', aat) ?? '' };
         const sev = r.oneOf(a, 'severity', aat, SEVERITIES, false);
         const conf = r.oneOf(a, 'confidence', aat, CONFIDENCES, false);
@@ -218,7 +221,7 @@ export function exampleProblems(rules: readonly Rule[], all: readonly Rule[] = r
   const run = (e: string | RuleExample, id: string): boolean => {
     const ex = typeof e === 'string' ? { text: e } : e;
     d.reset();
-    d.feed({ text: ex.text, location: { entry: 'example', decoder: 'example', pointer: `example[${n++}]` }, ...(ex.context === undefined ? {} : { context: ex.context }), ...(ex.scope === undefined ? {} : { scope: ex.scope }) });
+    d.feed({ text: ex.text, location: { entry: 'example', decoder: 'example', pointer: `example[${n++}]` }, ...(ex.context === undefined ? {} : { context: ex.context }), ...(ex.scope === undefined ? {} : { scope: ex.scope }), ...(ex.code === undefined ? {} : { code: ex.code }) });
     return d.findings().some((f) => f.ruleId === id);
   };
   for (const rule of rules) {

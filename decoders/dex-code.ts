@@ -1,0 +1,644 @@
+/**
+ * Code context for DEX strings: follows each `const-string` forward inside its method and records what the code does
+ * with the string (stores it in a field, returns it, passes it to a method, compares it), without decompiling.
+ * Instruction formats: source.android.com/docs/core/runtime/dalvik-bytecode and .../instruction-formats.
+ * docs/code-context.md is the contract (what is followed, what ends it, how a use is written).
+ */
+import { DecodeError } from './types.js';
+
+/** A tracked register stops being followed this many instructions after its const-string (a bounded walk). */
+export const MAX_FLOW_INSTRUCTIONS = 64;
+/** Uses kept per string (a string used everywhere, such as a log tag, says nothing more after a few). */
+export const MAX_USES_PER_STRING = 16;
+/** Strings shorter than this get no code context: no rule reads them. */
+export const MIN_USE_CHARS = 4;
+/** Use records kept per DEX file (32 bytes each: 32 MiB at most). */
+export const MAX_USES_PER_FILE = 1 << 20;
+/** Arguments of one invoke/range instruction (the format allows 255). */
+const MAX_INVOKE_ARGS = 255;
+/** Longest name taken from the literal before a value. */
+const MAX_NAME_CHARS = 40;
+/** A query parameter, form field or header at the end of a literal: `...?api_key=`, `&token=`, `key: `. */
+const TRAILING_PARAMETER = /(?:^|[?&;,\s/])([A-Za-z][A-Za-z0-9_.-]{0,39}[=:] ?)$/;
+/** An authorization scheme at the end of a literal: `Bearer `, `Basic `, `token `. */
+const TRAILING_SCHEME = /(?:^|[\s:"])((?:Bearer|Basic|Token|Digest|OAuth|Bot|Key|ApiKey)\s)$/i;
+/** A short name: letters and digits in at most seven parts joined by `_`, `.` or `-`. */
+const SHORT_NAME = /^[A-Za-z][A-Za-z0-9]{0,39}(?:[_.-][A-Za-z0-9]{1,39}){0,6}$/;
+
+/** The name a literal gives to the value after it, or undefined (see CodeWalker.afterText). */
+export function nameBefore(literal: string): string | undefined {
+  const tail = literal.length > 256 ? literal.slice(-256) : literal;
+  const p = TRAILING_PARAMETER.exec(tail) ?? TRAILING_SCHEME.exec(tail);
+  if (p) {
+    const lead = tail.charCodeAt(p.index);
+    return lead === 0x3f || lead === 0x26 ? tail.slice(p.index) : p[1];
+  }
+  return literal.length <= MAX_NAME_CHARS && SHORT_NAME.test(literal) && looksLikeWords(literal) ? literal : undefined;
+}
+
+/** At most three digits and six changes of letter case: `X-Api-Key`, `LeakyMain`, not `dGeIuWQtxlecbEiqUtB`. */
+function looksLikeWords(s: string): boolean {
+  let digits = 0;
+  let switches = 0;
+  let prev = 0; // 1 lower, 2 upper
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const kind = c >= 0x61 && c <= 0x7a ? 1 : c >= 0x41 && c <= 0x5a ? 2 : 0;
+    if (c >= 0x30 && c <= 0x39) digits++;
+    if (kind !== 0 && prev !== 0 && kind !== prev) switches++;
+    prev = kind;
+  }
+  return digits <= 3 && switches <= 6;
+}
+/** Registers are 16-bit numbers; a wide write touches the next one too. */
+const REGISTER_SLOTS = 0x10000 + 1;
+
+export const USE_SPUT = 0;
+export const USE_IPUT = 1;
+export const USE_RETURN = 2;
+export const USE_ARG = 3;
+export const USE_RECEIVER = 4;
+
+const METHOD_ID_SIZE = 8;
+const PROTO_ID_SIZE = 12;
+const FIELD_ID_SIZE = 8;
+
+/** The tables a walk resolves names from, already checked against the file by the caller. */
+export interface DexTables {
+  stringIdsSize: number;
+  stringIdsOff: number;
+  typeIdsSize: number;
+  typeIdsOff: number;
+  protoIdsSize: number;
+  protoIdsOff: number;
+  fieldIdsSize: number;
+  fieldIdsOff: number;
+  methodIdsSize: number;
+  methodIdsOff: number;
+}
+
+/** What a callee is, as far as the walk cares. */
+interface Callee {
+  cls: string;
+  name: string;
+  /** Register slot -> declared parameter index (receiver -1, second half of a wide parameter -2). */
+  slots: Int8Array | Int16Array;
+  isStatic: boolean;
+  /** Its result is the same secret in another form (getBytes, Base64.decode, hex decoders). */
+  transform: boolean;
+  /** StringBuilder/StringBuffer: 1 append, 2 <init>, 3 toString, 0 anything else. */
+  builder: number;
+}
+
+/** Growable struct-of-arrays of uses, linked per string index. */
+export class CodeUses {
+  count = 0;
+  dropped = 0;
+  private readonly head: Int32Array;
+  private readonly perString: Uint8Array;
+  private method = new Int32Array(1024);
+  private pc = new Int32Array(1024);
+  private kind = new Int8Array(1024);
+  private target = new Int32Array(1024);
+  private arg = new Int32Array(1024);
+  private after = new Int32Array(1024);
+  private next = new Int32Array(1024);
+  private readonly via = new Map<number, readonly number[]>();
+
+  constructor(stringCount: number) {
+    this.head = new Int32Array(stringCount).fill(-1);
+    this.perString = new Uint8Array(stringCount);
+  }
+
+  add(string: number, method: number, pc: number, kind: number, target: number, arg: number, after: number, via: readonly number[] | undefined): void {
+    if (this.perString[string]! >= MAX_USES_PER_STRING || this.count >= MAX_USES_PER_FILE) {
+      this.dropped++;
+      return;
+    }
+    this.perString[string]!++;
+    const i = this.count++;
+    if (i >= this.method.length) this.grow();
+    this.method[i] = method;
+    this.pc[i] = pc;
+    this.kind[i] = kind;
+    this.target[i] = target;
+    this.arg[i] = arg;
+    this.after[i] = after;
+    // Appended at the end of the string's list so uses come out in code order.
+    this.next[i] = -1;
+    if (via !== undefined && via.length > 0) this.via.set(i, via);
+    let h = this.head[string]!;
+    if (h < 0) this.head[string] = i;
+    else {
+      while (this.next[h]! >= 0) h = this.next[h]!;
+      this.next[h] = i;
+    }
+  }
+
+  private grow(): void {
+    const n = this.method.length * 2;
+    const g32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.method = g32(this.method);
+    this.pc = g32(this.pc);
+    this.target = g32(this.target);
+    this.arg = g32(this.arg);
+    this.after = g32(this.after);
+    this.next = g32(this.next);
+    const k = new Int8Array(n);
+    k.set(this.kind);
+    this.kind = k;
+  }
+
+  /** The uses of string_ids[string], in code order. */
+  *of(string: number): Generator<{ method: number; pc: number; kind: number; target: number; arg: number; after: number; via: readonly number[] | undefined }> {
+    for (let i = this.head[string]!; i >= 0; i = this.next[i]!) {
+      yield { method: this.method[i]!, pc: this.pc[i]!, kind: this.kind[i]!, target: this.target[i]!, arg: this.arg[i]!, after: this.after[i]!, via: this.via.get(i) };
+    }
+  }
+
+  has(string: number): boolean {
+    return this.head[string]! >= 0;
+  }
+}
+
+/** `Lcom/x/Keys;` -> `com.x.Keys`; other descriptors unchanged. */
+export function dotted(descriptor: string): string {
+  return descriptor.length >= 2 && descriptor.charCodeAt(0) === 0x4c && descriptor.endsWith(';') ? descriptor.slice(1, -1).replaceAll('/', '.') : descriptor;
+}
+
+/** `(class, name)` pairs whose result is the argument in another form. */
+const TRANSFORMS = new Set([
+  'Ljava/lang/String;.getBytes',
+  'Ljava/lang/String;.toCharArray',
+  'Ljava/lang/String;.trim',
+  'Ljava/lang/String;.toString',
+  'Ljava/lang/String;.intern',
+  'Landroid/util/Base64;.decode',
+  'Ljava/util/Base64$Decoder;.decode',
+  'Lokio/ByteString;.decodeHex',
+  'Lokio/ByteString;.decodeBase64',
+  'Lokio/ByteString;.encodeUtf8',
+  'Lokio/ByteString$Companion;.decodeHex',
+  'Lokio/ByteString$Companion;.decodeBase64',
+  'Lokio/ByteString$Companion;.encodeUtf8',
+  'Lkotlin/text/StringsKt;.encodeToByteArray',
+  'Lorg/apache/commons/codec/binary/Hex;.decodeHex',
+  'Lorg/apache/commons/codec/binary/Base64;.decodeBase64',
+]);
+
+/**
+ * Resolves ids to names (cached) and walks code items. One per DEX file; `walk` is called once per code item by the
+ * pass that visits them, which charges the instructions to its own budget.
+ */
+export class CodeWalker {
+  readonly uses: CodeUses;
+  private readonly callees = new Map<number, Callee | null>();
+  private readonly methodNames = new Map<number, string>();
+  private readonly typeNames = new Map<number, string>();
+  private readonly shortStrings: Int8Array;
+  // Per-register state, valid while gen[r] === this.gen (one bump clears every register).
+  private readonly gen = new Uint32Array(REGISTER_SLOTS + 1);
+  private readonly str = new Int32Array(REGISTER_SLOTS + 1);
+  private readonly born = new Int32Array(REGISTER_SLOTS + 1);
+  private readonly via: (readonly number[] | undefined)[] = [];
+  /** Last literal appended to a StringBuilder held in the register (-1 none). */
+  private readonly sbGen = new Uint32Array(REGISTER_SLOTS + 1);
+  private readonly sbLit = new Int32Array(REGISTER_SLOTS + 1);
+  private g = 1;
+  badIndexes = 0;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly view: DataView,
+    private readonly t: DexTables,
+    /** Decoded string at an index (quiet), or undefined. */
+    private readonly stringAt: (index: number) => string | undefined,
+    /** Called for every const-string with the string index (class scope bookkeeping). */
+    private readonly onConstString: (index: number) => void,
+  ) {
+    this.uses = new CodeUses(t.stringIdsSize);
+    // 0 unknown, 1 short (no code context), 2 long enough.
+    this.shortStrings = new Int8Array(t.stringIdsSize);
+  }
+
+  /** True when string_ids[index] has at least MIN_USE_CHARS UTF-16 units (read from its utf16_size, no decoding). */
+  private longEnough(index: number): boolean {
+    const known = this.shortStrings[index]!;
+    if (known !== 0) return known === 2;
+    const off = this.view.getUint32(this.t.stringIdsOff + index * 4, true);
+    // utf16_size is a ULEB128: a first byte with its high bit set means 128 or more.
+    const first = off < this.bytes.length ? this.bytes[off]! : 0;
+    const ok = (first & 0x80) !== 0 || first >= MIN_USE_CHARS;
+    this.shortStrings[index] = ok ? 2 : 1;
+    return ok;
+  }
+
+  private typeName(typeIdx: number): string {
+    let name = this.typeNames.get(typeIdx);
+    if (name === undefined) {
+      const t = this.t;
+      const descIdx = typeIdx < t.typeIdsSize ? this.view.getUint32(t.typeIdsOff + typeIdx * 4, true) : t.stringIdsSize;
+      name = (descIdx < t.stringIdsSize ? this.stringAt(descIdx) : undefined) ?? `type_ids[${typeIdx}]`;
+      this.typeNames.set(typeIdx, name);
+    }
+    return name;
+  }
+
+  /** Parameter type indexes of a proto (type_list), checked; undefined when the list is outside the file. */
+  private protoParams(protoIdx: number): number[] | undefined {
+    const off = this.view.getUint32(this.t.protoIdsOff + protoIdx * PROTO_ID_SIZE + 8, true);
+    if (off === 0) return [];
+    if (off + 4 > this.bytes.length) return undefined;
+    const size = this.view.getUint32(off, true);
+    if (size > MAX_INVOKE_ARGS || off + 4 + size * 2 > this.bytes.length) return undefined;
+    const out: number[] = [];
+    for (let k = 0; k < size; k++) out.push(this.view.getUint16(off + 4 + k * 2, true));
+    return out;
+  }
+
+  /** `Lcom/x/Keys;->consumerSecret()Ljava/lang/String;` for a method_ids index (cached). */
+  methodRef(methodIdx: number): string {
+    let ref = this.methodNames.get(methodIdx);
+    if (ref === undefined) {
+      const t = this.t;
+      if (methodIdx >= t.methodIdsSize) ref = `method_ids[${methodIdx}]`;
+      else {
+        const at = t.methodIdsOff + methodIdx * METHOD_ID_SIZE;
+        const cls = this.typeName(this.view.getUint16(at, true));
+        const protoIdx = this.view.getUint16(at + 2, true);
+        const nameIdx = this.view.getUint32(at + 4, true);
+        const name = (nameIdx < t.stringIdsSize ? this.stringAt(nameIdx) : undefined) ?? `method_ids[${methodIdx}]`;
+        let sig = '(?)?';
+        if (protoIdx < t.protoIdsSize) {
+          const params = this.protoParams(protoIdx);
+          const ret = this.typeName(this.view.getUint32(t.protoIdsOff + protoIdx * PROTO_ID_SIZE + 4, true));
+          sig = params === undefined ? `(?)${ret}` : `(${params.map((p) => this.typeName(p)).join('')})${ret}`;
+        }
+        ref = `${cls}->${name}${sig}`;
+      }
+      this.methodNames.set(methodIdx, ref);
+    }
+    return ref;
+  }
+
+  /** `com.x.Keys.consumerSecret` for a method_ids index. */
+  methodDotted(methodIdx: number): string {
+    const ref = this.methodRef(methodIdx);
+    const arrow = ref.indexOf('->');
+    if (arrow < 0) return ref;
+    const paren = ref.indexOf('(', arrow);
+    return `${dotted(ref.slice(0, arrow))}.${ref.slice(arrow + 2, paren < 0 ? undefined : paren)}`;
+  }
+
+  /** The method's simple name (`consumerSecret`, `<init>`). */
+  methodName(methodIdx: number): string {
+    const ref = this.methodRef(methodIdx);
+    const arrow = ref.indexOf('->');
+    const paren = ref.indexOf('(', arrow);
+    return arrow < 0 ? ref : ref.slice(arrow + 2, paren < 0 ? undefined : paren);
+  }
+
+  /** The declaring class of a method, dotted. */
+  methodClass(methodIdx: number): string {
+    const ref = this.methodRef(methodIdx);
+    const arrow = ref.indexOf('->');
+    return arrow < 0 ? ref : dotted(ref.slice(0, arrow));
+  }
+
+  /** `com.x.Keys` and `apiSecret` for a field_ids index. */
+  field(fieldIdx: number): { cls: string; name: string } {
+    const t = this.t;
+    if (fieldIdx >= t.fieldIdsSize) return { cls: '?', name: `field_ids[${fieldIdx}]` };
+    const at = t.fieldIdsOff + fieldIdx * FIELD_ID_SIZE;
+    const nameIdx = this.view.getUint32(at + 4, true);
+    return { cls: dotted(this.typeName(this.view.getUint16(at, true))), name: (nameIdx < t.stringIdsSize ? this.stringAt(nameIdx) : undefined) ?? `field_ids[${fieldIdx}]` };
+  }
+
+  private callee(methodIdx: number, isStatic: boolean): Callee | null {
+    const key = isStatic ? methodIdx : -1 - methodIdx;
+    let c = this.callees.get(key);
+    if (c !== undefined) return c;
+    c = null;
+    const t = this.t;
+    if (methodIdx < t.methodIdsSize) {
+      const at = t.methodIdsOff + methodIdx * METHOD_ID_SIZE;
+      const cls = this.typeName(this.view.getUint16(at, true));
+      const protoIdx = this.view.getUint16(at + 2, true);
+      const nameIdx = this.view.getUint32(at + 4, true);
+      const name = nameIdx < t.stringIdsSize ? this.stringAt(nameIdx) : undefined;
+      const params = protoIdx < t.protoIdsSize ? this.protoParams(protoIdx) : undefined;
+      if (name !== undefined && params !== undefined) {
+        const slotList: number[] = isStatic ? [] : [-1];
+        params.forEach((p, k) => {
+          slotList.push(k);
+          const d = this.typeName(p);
+          if (d === 'J' || d === 'D') slotList.push(-2);
+        });
+        const ret = this.typeName(this.view.getUint32(t.protoIdsOff + protoIdx * PROTO_ID_SIZE + 4, true));
+        const builder = cls === 'Ljava/lang/StringBuilder;' || cls === 'Ljava/lang/StringBuffer;' ? (name === 'append' ? 1 : name === '<init>' ? 2 : name === 'toString' ? 3 : 0) : 0;
+        // A static String -> byte[]/char[] method is a decoder (hex, base64) whatever its name.
+        const decoder = isStatic && params.length === 1 && this.typeName(params[0]!) === 'Ljava/lang/String;' && (ret === '[B' || ret === '[C');
+        c = {
+          cls: dotted(cls),
+          name,
+          slots: slotList.length <= 127 ? Int8Array.from(slotList) : Int16Array.from(slotList),
+          isStatic,
+          transform: decoder || TRANSFORMS.has(`${cls}.${name}`),
+          builder,
+        };
+      }
+    }
+    if (c === null) this.badIndexes++;
+    this.callees.set(key, c);
+    return c;
+  }
+
+  private tracked(r: number, icount: number): boolean {
+    return this.gen[r] === this.g && icount - this.born[r]! <= MAX_FLOW_INSTRUCTIONS;
+  }
+
+  private kill(r: number): void {
+    this.gen[r] = 0;
+    this.sbGen[r] = 0;
+  }
+
+  private copy(to: number, from: number): void {
+    if (this.gen[from] === this.g) {
+      this.gen[to] = this.g;
+      this.str[to] = this.str[from]!;
+      this.born[to] = this.born[from]!;
+      this.via[to] = this.via[from];
+    } else this.gen[to] = 0;
+    if (this.sbGen[from] === this.g) {
+      this.sbGen[to] = this.g;
+      this.sbLit[to] = this.sbLit[from]!;
+    } else this.sbGen[to] = 0;
+  }
+
+  private sbLast(r: number): number {
+    return this.sbGen[r] === this.g ? this.sbLit[r]! : -1;
+  }
+
+  /**
+   * Walks the `units` code units at `base` (a code_item's insns, already checked to lie inside the file) of method
+   * `methodIdx`. Returns the work done (instructions read plus invoke arguments looked at), for the caller's budget.
+   */
+  walk(base: number, units: number, methodIdx: number): number {
+    const view = this.view;
+    const t = this.t;
+    let icount = 0;
+    let work = 0;
+    this.g++;
+    if (this.g === 0xffffffff) {
+      this.gen.fill(0);
+      this.sbGen.fill(0);
+      this.g = 1;
+    }
+    // The result of the last invoke, for a move-result-object that follows it at once.
+    let resultAt = -1;
+    let resultStr = -1;
+    let resultVia: readonly number[] | undefined;
+    let resultBorn = 0;
+    let resultSb = -1;
+    const clear = () => {
+      this.g++;
+    };
+    for (let pc = 0; pc < units; ) {
+      const u = view.getUint16(base + pc * 2, true);
+      const op = u & 0xff;
+      const left = units - pc;
+      let width = OPCODE_UNITS[op]!;
+      if (width === 0) {
+        // nop, or a payload table: only reached by a jump, never by falling through.
+        if (u === 0x0100 && left >= 2) width = 4 + view.getUint16(base + pc * 2 + 2, true) * 2;
+        else if (u === 0x0200 && left >= 2) width = 2 + view.getUint16(base + pc * 2 + 2, true) * 4;
+        else if (u === 0x0300 && left >= 4) width = 4 + Math.ceil((view.getUint16(base + pc * 2 + 2, true) * view.getUint32(base + pc * 2 + 4, true)) / 2);
+        else width = 1;
+        if (u !== 0) clear();
+        pc += width;
+        icount++;
+        continue;
+      }
+      if (width > left) break;
+      icount++;
+      const a4 = (u >> 8) & 0xf;
+      const a8 = u >> 8;
+      const unit = (k: number) => view.getUint16(base + (pc + k) * 2, true);
+      const justInvoked = resultAt === pc;
+      switch (op) {
+        case 0x01: case 0x04: case 0x12: case 0x21: case 0x20: case 0x23: // 12x/11n/22c writes of vA
+          this.kill(a4);
+          if (op === 0x04) this.kill(a4 + 1);
+          break;
+        case 0x02: case 0x0a: case 0x0d: case 0x13: case 0x14: case 0x15: case 0x1c: case 0x22: case 0xfe: case 0xff:
+          this.kill(a8);
+          break;
+        case 0x05: case 0x0b: case 0x16: case 0x17: case 0x18: case 0x19:
+          this.kill(a8);
+          this.kill(a8 + 1);
+          break;
+        case 0x03: this.kill(unit(1)); break;
+        case 0x06: this.kill(unit(1)); this.kill(unit(1) + 1); break;
+        case 0x07: this.copy(a4, u >> 12); break;
+        case 0x08: this.copy(a8, unit(1)); break;
+        case 0x09: this.copy(unit(1), unit(2)); break;
+        case 0x0c: // move-result-object
+          if (justInvoked && resultStr >= 0) {
+            this.gen[a8] = this.g;
+            this.str[a8] = resultStr;
+            this.born[a8] = resultBorn;
+            this.via[a8] = resultVia;
+          } else this.gen[a8] = 0;
+          if (justInvoked && resultSb >= 0) {
+            this.sbGen[a8] = this.g;
+            this.sbLit[a8] = resultSb;
+          } else this.sbGen[a8] = 0;
+          break;
+        case 0x11: // return-object
+          if (this.tracked(a8, icount)) this.record(this.str[a8]!, methodIdx, pc, USE_RETURN, -1, -1, -1, this.via[a8]);
+          clear();
+          break;
+        case 0x0e: case 0x0f: case 0x10: case 0x27: case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c:
+          clear();
+          break;
+        case 0x1a: case 0x1b: { // const-string, const-string/jumbo
+          const idx = op === 0x1a ? unit(1) : view.getUint32(base + (pc + 1) * 2, true);
+          if (idx < t.stringIdsSize) {
+            this.onConstString(idx);
+            this.gen[a8] = this.g;
+            this.str[a8] = idx;
+            this.born[a8] = icount;
+            this.via[a8] = undefined;
+            this.sbGen[a8] = 0;
+          } else {
+            this.badIndexes++;
+            this.kill(a8);
+          }
+          break;
+        }
+        case 0x5b: // iput-object vA, vB, field
+          if (this.tracked(a4, icount)) this.record(this.str[a4]!, methodIdx, pc, USE_IPUT, unit(1), -1, -1, this.via[a4]);
+          break;
+        case 0x69: // sput-object vAA, field
+          if (this.tracked(a8, icount)) this.record(this.str[a8]!, methodIdx, pc, USE_SPUT, unit(1), -1, -1, this.via[a8]);
+          break;
+        case 0x6e: case 0x6f: case 0x70: case 0x71: case 0x72: { // invoke-kind {vC, vD, vE, vF, vG}
+          const count = u >> 12;
+          if (count > 5) break;
+          const w = unit(2);
+          const regs = this.regs;
+          regs[0] = w & 0xf;
+          regs[1] = (w >> 4) & 0xf;
+          regs[2] = (w >> 8) & 0xf;
+          regs[3] = w >> 12;
+          regs[4] = a4;
+          work += this.invoke(unit(1), op === 0x71, count, methodIdx, pc, icount);
+          resultAt = pc + width;
+          ({ str: resultStr, via: resultVia, born: resultBorn, sb: resultSb } = this.result);
+          break;
+        }
+        case 0x74: case 0x75: case 0x76: case 0x77: case 0x78: { // invoke-kind/range {vCCCC .. vNNNN}
+          const first = unit(2);
+          const regs = this.regs;
+          let count = 0;
+          for (; count < a8 && first + count < REGISTER_SLOTS; count++) regs[count] = first + count;
+          work += this.invoke(unit(1), op === 0x77, count, methodIdx, pc, icount);
+          resultAt = pc + width;
+          ({ str: resultStr, via: resultVia, born: resultBorn, sb: resultSb } = this.result);
+          break;
+        }
+        default:
+          if (op >= 0x2d && op <= 0x31) this.kill(a8);
+          else if (op >= 0x44 && op <= 0x4a) { this.kill(a8); this.kill(a8 + 1); }
+          else if (op >= 0x52 && op <= 0x58) { this.kill(a4); this.kill(a4 + 1); }
+          else if (op >= 0x60 && op <= 0x66) { this.kill(a8); this.kill(a8 + 1); }
+          else if ((op >= 0x7b && op <= 0x8f) || (op >= 0xb0 && op <= 0xcf) || (op >= 0xd0 && op <= 0xd7)) { this.kill(a4); this.kill(a4 + 1); }
+          else if ((op >= 0x90 && op <= 0xaf) || (op >= 0xd8 && op <= 0xe2)) { this.kill(a8); this.kill(a8 + 1); }
+          else if ((op >= 0x3e && op <= 0x43) || op === 0x73 || op === 0x79 || op === 0x7a || (op >= 0xe3 && op <= 0xf9)) clear();
+          else if (op >= 0xfa && op <= 0xfd) resultAt = -1; // invoke-polymorphic/custom: no tracked result
+          // Others (monitor, check-cast, if-*, aput, iput/sput of non-objects, fill-array-data, filled-new-array) write no register.
+          break;
+      }
+      if (resultAt !== pc + width) resultAt = -1;
+      pc += width;
+    }
+    return icount + work;
+  }
+
+  /** The value an invoke leaves for move-result-object. */
+  private readonly result = { str: -1, via: undefined as readonly number[] | undefined, born: 0, sb: -1 };
+
+  /** Argument registers of the invoke being read. */
+  private readonly regs = new Int32Array(MAX_INVOKE_ARGS + 1);
+
+  /** Records the tracked arguments of one invoke (registers in `this.regs[0..count)`); returns the work done. */
+  private invoke(methodIdx: number, isStatic: boolean, count: number, enclosing: number, pc: number, icount: number): number {
+    const res = this.result;
+    res.str = -1;
+    res.via = undefined;
+    res.sb = -1;
+    const regs = this.regs;
+    const c = this.callee(methodIdx, isStatic);
+    if (c === null || count === 0) return 1;
+    const receiver = isStatic ? -1 : regs[0]!;
+    if (c.builder === 1 || c.builder === 2) {
+      // append(x) / <init>(x): a tracked literal is used, and becomes the builder's preceding literal.
+      const argReg = count > 1 ? regs[1] : undefined;
+      const before = receiver >= 0 ? this.sbLast(receiver) : -1;
+      let lit = -1;
+      if (argReg !== undefined && this.tracked(argReg, icount)) {
+        lit = this.str[argReg]!;
+        this.record(lit, enclosing, pc, USE_ARG, methodIdx, 0, before, this.via[argReg]);
+      }
+      if (receiver >= 0) {
+        if (lit >= 0) {
+          this.sbGen[receiver] = this.g;
+          this.sbLit[receiver] = lit;
+        } else this.sbGen[receiver] = 0;
+      }
+      res.sb = lit;
+      return 2;
+    }
+    if (c.builder === 3) {
+      // toString(): the last appended literal goes on, as the tail of the built string.
+      const lit = receiver >= 0 ? this.sbLast(receiver) : -1;
+      if (lit >= 0) {
+        res.str = lit;
+        res.via = [methodIdx];
+        res.born = icount;
+      }
+      return 1;
+    }
+    const n = Math.min(count, c.slots.length);
+    for (let k = 0; k < n; k++) {
+      const r = regs[k]!;
+      const param = c.slots[k]!;
+      if (param === -2 || !this.tracked(r, icount)) continue;
+      const s = this.str[r]!;
+      const via = this.via[r];
+      if (c.transform) {
+        res.str = s;
+        res.via = via === undefined ? [methodIdx] : [...via, methodIdx];
+        res.born = this.born[r]!;
+        continue;
+      }
+      // The literal just before this argument: the previous argument's, or a builder receiver's last append.
+      let after = -1;
+      for (let j = k - 1; j >= 0; j--) {
+        if (c.slots[j] === -2) continue;
+        const p = regs[j]!;
+        if (c.slots[j] === -1) after = this.sbLast(p);
+        else if (this.tracked(p, icount)) after = this.str[p]!;
+        break;
+      }
+      this.record(s, enclosing, pc, param === -1 ? USE_RECEIVER : USE_ARG, methodIdx, param === -1 ? -1 : param, after, via);
+    }
+    return 1 + n;
+  }
+
+  private record(string: number, method: number, pc: number, kind: number, target: number, arg: number, after: number, via: readonly number[] | undefined): void {
+    if (!this.longEnough(string)) return;
+    this.uses.add(string, method, pc, kind, target, arg, after, via);
+  }
+
+  /** Declared parameter count of a method (0 when its proto cannot be read). */
+  paramCount(methodIdx: number): number {
+    const t = this.t;
+    if (methodIdx >= t.methodIdsSize) return 0;
+    const protoIdx = this.view.getUint16(t.methodIdsOff + methodIdx * METHOD_ID_SIZE + 2, true);
+    return protoIdx < t.protoIdsSize ? (this.protoParams(protoIdx)?.length ?? 0) : 0;
+  }
+
+  /**
+   * The name part of the literal before a value (`after "..."`): a trailing query parameter or header prefix
+   * (`?apikey=`, `Bearer `), or the whole literal when it is a short name (`X-Api-Key`, `api_key`). Anything else
+   * (a long literal, one that could itself be a secret) gives no name: code contexts never carry another value.
+   */
+  afterText(stringIdx: number): string | undefined {
+    const s = this.stringAt(stringIdx);
+    return s === undefined ? undefined : nameBefore(s);
+  }
+}
+
+/**
+ * Width in 16-bit code units of each Dalvik opcode (source.android.com "Dalvik bytecode" and "instruction formats");
+ * 0 marks the nop slot, whose high byte may announce a payload pseudo-instruction.
+ */
+export const OPCODE_UNITS = (() => {
+  const w = new Uint8Array(256).fill(1);
+  const set = (from: number, to: number, units: number) => w.fill(units, from, to + 1);
+  w[0x00] = 0;
+  set(0x02, 0x02, 2); set(0x03, 0x03, 3); set(0x05, 0x05, 2); set(0x06, 0x06, 3); set(0x08, 0x08, 2); set(0x09, 0x09, 3);
+  set(0x13, 0x13, 2); set(0x14, 0x14, 3); set(0x15, 0x16, 2); set(0x17, 0x17, 3); set(0x18, 0x18, 5); set(0x19, 0x1a, 2);
+  set(0x1b, 0x1b, 3); set(0x1c, 0x1c, 2); set(0x1f, 0x20, 2); set(0x22, 0x23, 2); set(0x24, 0x26, 3); set(0x29, 0x29, 2);
+  set(0x2a, 0x2c, 3); set(0x2d, 0x3d, 2); set(0x44, 0x6d, 2); set(0x6e, 0x72, 3); set(0x74, 0x78, 3); set(0x90, 0xaf, 2);
+  set(0xd0, 0xe2, 2); set(0xfa, 0xfb, 4); set(0xfc, 0xfd, 3); set(0xfe, 0xff, 2);
+  return w;
+})();
+
+/** Thrown by the caller's budget; re-exported so dex.ts and this module agree on the type. */
+export { DecodeError };
