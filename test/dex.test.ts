@@ -57,7 +57,8 @@ for (const name of ['main', 'second', 'static-nested-values']) {
     t.same(rows.map((r) => r.index), [...Array(golden.string_ids_size).keys()], 'every string_ids entry once, in table order');
     t.same(rows.map((r) => r.text), golden.strings);
 
-    const bound = out.filter((s) => s.context !== undefined);
+    // Static values only: code uses (s.code) are checked against dexdump -d on the codeflow fixture below.
+    const bound = out.filter((s) => s.context !== undefined && s.code === undefined);
     t.same(
       bound.map((s) => [s.scope, s.context, s.text]).sort(),
       golden.static_strings.map(([cls, field, value]) => [dotted(cls), field, value]).sort(),
@@ -534,6 +535,101 @@ t.test('truncation and byte-flip sweep over main.dex ends in results or a Decode
     }
   }
   t.ok(results > 0 && errors > 0, `${results} results, ${errors} DecodeErrors, nothing else`);
-  t.equal(attempt(bytes), 44 + 2, 'the unmodified file still decodes fully (44 string_ids + 2 extra bindings)');
+  t.equal(attempt(bytes), 44 + 2 + 1, 'the unmodified file still decodes fully (44 string_ids + 2 extra bindings + 1 code use)');
+  t.end();
+});
+
+// ---------------------------------------------------------------- code context (register walk), against dexdump -d
+
+/** `dexdump -d` golden: method header -> { pc -> instruction text }. */
+function dexdumpInstructions(text: string): Map<string, Map<number, string>> {
+  const methods = new Map<string, Map<number, string>>();
+  let current: Map<number, string> | undefined;
+  for (const line of text.split('\n')) {
+    const head = /\|\[[0-9a-f]+\] ([\w.$<>]+):(\(.*)$/.exec(line);
+    if (head) {
+      current = new Map();
+      methods.set(`${head[1]}:${head[2]}`, current);
+      continue;
+    }
+    const ins = /\|([0-9a-f]{4}): (.*)$/.exec(line);
+    if (ins && current) current.set(parseInt(ins[1]!, 16), ins[2]!);
+  }
+  return methods;
+}
+
+t.test('codeflow.dex: every code use, at the pc and instruction dexdump -d shows', (t) => {
+  const bytes = new Uint8Array(readFileSync(join(FIXTURES, 'codeflow.dex')));
+  const golden = dexdumpInstructions(readFileSync(join(FIXTURES, 'codeflow.dexdump.txt'), 'utf8'));
+  const { out, warnings } = decode(bytes, 'codeflow.dex');
+  t.same(warnings, [], 'decodes without warnings');
+  const uses = out.filter((s) => s.code !== undefined);
+  const got = uses.map((s) => [s.text, s.location.pointer, s.context ?? null, s.scope, s.code]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+  const K = 'Lcom/flow/Keys;->';
+  const want: (string | null)[][] = [
+    ['clinit-assigned-value', `${K}<clinit>()V+0x0002: sput com.flow.Keys.apiSecret`, 'apiSecret', 'com.flow.Keys', 'sput com.flow.Keys.apiSecret in com.flow.Keys.<clinit>'],
+    ['ctor-assigned-value', `${K}<init>()V+0x0005: iput com.flow.Keys.clientSecret`, 'clientSecret', 'com.flow.Keys', 'iput com.flow.Keys.clientSecret in com.flow.Keys.<init>'],
+    ['compared-as-receiver', `${K}checkPassword(Ljava/lang/String;)Z+0x0002: receiver of java.lang.String.equals`, null, 'com.flow.Keys', 'receiver of java.lang.String.equals in com.flow.Keys.checkPassword'],
+    ['compared-as-argument', `${K}checkPassword(Ljava/lang/String;)Z+0x000a: arg 0 of java.lang.String.equals`, 'equals', 'com.flow.Keys', 'arg 0 of java.lang.String.equals in com.flow.Keys.checkPassword'],
+    ['returned-by-getter', `${K}consumerSecret()Ljava/lang/String;+0x0003: return`, 'consumerSecret', 'com.flow.Keys', 'return in com.flow.Keys.consumerSecret'],
+    ['a2V5LXRocm91Z2gtYmFzZTY0', `${K}decoded()V+0x0009: arg 0 of javax.crypto.spec.IvParameterSpec.<init> via android.util.Base64.decode`, 'IvParameterSpec', 'com.flow.Keys', 'arg 0 of javax.crypto.spec.IvParameterSpec.<init> via android.util.Base64.decode in com.flow.Keys.decoded'],
+    ['00112233445566778899aabbccddeeff', `${K}decoded()V+0x0012: arg 0 of com.flow.Keys.use via com.flow.Keys.hex`, 'use', 'com.flow.Keys', 'arg 0 of com.flow.Keys.use via com.flow.Keys.hex in com.flow.Keys.decoded'],
+    ['key-through-getbytes', `${K}key()Ljavax/crypto/spec/SecretKeySpec;+0x000a: arg 0 of javax.crypto.spec.SecretKeySpec.<init> via java.lang.String.getBytes`, null, 'com.flow.Keys', 'arg 0 of javax.crypto.spec.SecretKeySpec.<init> via java.lang.String.getBytes in com.flow.Keys.key'],
+    ['passed-through-range', `${K}ranged()V+0x0005: arg 1 of com.flow.Keys.four`, null, 'com.flow.Keys', 'arg 1 of com.flow.Keys.four in com.flow.Keys.ranged'],
+    ['https://api.example.org/v1/items?apikey=', `${K}url()Ljava/lang/String;+0x0007: arg 0 of java.lang.StringBuilder.append`, 'append', 'com.flow.Keys', 'arg 0 of java.lang.StringBuilder.append in com.flow.Keys.url'],
+    ['appended-query-key', `${K}url()Ljava/lang/String;+0x000d: arg 0 of java.lang.StringBuilder.append after "?apikey="`, '?apikey=', 'com.flow.Keys', 'arg 0 of java.lang.StringBuilder.append after "?apikey=" in com.flow.Keys.url'],
+    ['X-Api-Key', `${K}url()Ljava/lang/String;+0x0017: arg 0 of com.flow.Keys.header`, null, 'com.flow.Keys', 'arg 0 of com.flow.Keys.header in com.flow.Keys.url'],
+    ['appended-query-key', `${K}url()Ljava/lang/String;+0x0017: arg 1 of com.flow.Keys.header via java.lang.StringBuilder.toString after "X-Api-Key"`, 'X-Api-Key', 'com.flow.Keys', 'arg 1 of com.flow.Keys.header via java.lang.StringBuilder.toString after "X-Api-Key" in com.flow.Keys.url'],
+    ['appended-query-key', `${K}url()Ljava/lang/String;+0x001a: return via java.lang.StringBuilder.toString`, 'url', 'com.flow.Keys', 'return via java.lang.StringBuilder.toString in com.flow.Keys.url'],
+    ['after-a-wide-argument', `${K}wide()V+0x0004: arg 1 of com.flow.Keys.takesWide`, null, 'com.flow.Keys', 'arg 1 of com.flow.Keys.takesWide in com.flow.Keys.wide'],
+  ].sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+  t.same(got, want, 'uses, pointers, names, scopes and code texts');
+  for (const lost of ['overwritten-before-use', 'lost-after-goto', 'expired-after-64', 'AES']) {
+    t.notOk(uses.some((s) => s.text === lost), `no use recorded for ${lost} (overwritten, path ended, expired, or under 4 characters)`);
+    t.ok(out.some((s) => s.text === lost && s.location.pointer.startsWith('string_ids[')), `${lost} is still in the string table`);
+  }
+  // The independent disassembler agrees on each use's method, pc and instruction.
+  for (const s of uses) {
+    const m = /^Lcom\/flow\/Keys;->([^(]+)(\(.*?)\+0x([0-9a-f]{4}): (\S+)/.exec(s.location.pointer)!;
+    const ins = golden.get(`com.flow.Keys.${m[1]}:${m[2]}`)?.get(parseInt(m[3]!, 16));
+    const kind = m[4]!;
+    const expect = kind === 'return' ? /^return-object / : kind === 'sput' ? /^sput-object / : kind === 'iput' ? /^iput-object / : /^invoke-/;
+    t.match(ins ?? '(no instruction)', expect, `${s.location.pointer}: dexdump shows ${ins}`);
+    const callee = / of ([\w.$]+)\.([\w<>$]+)/.exec(s.location.pointer);
+    if (callee) t.ok(ins?.includes(`L${callee[1]!.replaceAll('.', '/')};.${callee[2]}:`), `${s.location.pointer}: dexdump names the same callee`);
+    // The string that reached the use came from a const-string of that method, at a lower pc.
+    const consts = [...(golden.get(`com.flow.Keys.${m[1]}:${m[2]}`) ?? new Map<number, string>()).entries()].filter(([pc, text]) => pc < parseInt(m[3]!, 16) && text.startsWith('const-string') && text.includes(JSON.stringify(s.text)));
+    t.ok(consts.length > 0, `${s.text}: loaded by a const-string before the use`);
+  }
+  t.end();
+});
+
+t.test('codeflow.dex: truncation and byte-flip sweep over the walk ends in results or a DecodeError', (t) => {
+  const bytes = new Uint8Array(readFileSync(join(FIXTURES, 'codeflow.dex')));
+  let results = 0;
+  let errors = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    for (const v of [0xff, 0x80, 0x00, 0x74, 0x1a, bytes[i]! ^ 0x01]) {
+      const b = bytes.slice();
+      b[i] = v;
+      try {
+        for (const s of decodeDex(b, collectingContext('codeflow.dex'))) if (typeof s.text !== 'string') throw new Error('not a string');
+        results++;
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        errors++;
+      }
+    }
+  }
+  for (let len = 0; len < bytes.length; len += 7) {
+    try {
+      for (const s of decodeDex(bytes.subarray(0, len), collectingContext('codeflow.dex'))) void s;
+      results++;
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      errors++;
+    }
+  }
+  t.ok(results > 0 && errors > 0, `${results} results, ${errors} DecodeErrors, nothing else`);
   t.end();
 });
