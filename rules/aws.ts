@@ -33,13 +33,14 @@ export const awsRules: Rule[] = [
     whole: { length: [40, 40] },
     minEntropy: 4.1,
     secretMustMatch: [/[a-z]/, /[A-Z]/, /[0-9]/],
-    context: { require: /aws.{0,30}secret|secret.?access.?key|secret.?key/i, orPaired: true },
+    context: { require: /aws.{0,30}secret|secret.?access.?key|secret.?key/i, orPaired: true, code: /^arg 1 of com\.amazonaws\.auth\.(?:BasicAWSCredentials|BasicSessionCredentials)\.<init>(?: |$)/ },
     pairWith: { ruleId: 'aws-access-key-id', severity: 'critical', confidence: 'high', reason: 'secret access key shipped with its access key id' },
     examples: {
       match: [
         { text: secretKey, context: 'aws_secret_access_key' },
         { text: secretKey, context: 'secretKey' },
         { text: fake(BASE64, 40, 406), context: 'AWS_SECRET' },
+        { text: secretKey, code: 'arg 1 of com.amazonaws.auth.BasicAWSCredentials.<init> in a.b.c.a' },
       ],
       noMatch: [
         secretKey,

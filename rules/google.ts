@@ -18,6 +18,9 @@ const serviceAccountJson = `{
 const CLIENT_KEY_CONTEXT =
   /^(?:google_api_key|google_crash_reporting_api_key|com\.google\.android\.geo\.API_KEY|com\.google\.android\.maps\.v2\.API_KEY|current_key|API_KEY|GMSApiKey|(?:google_)?maps_(?:api_)?key)$|firebase/i;
 
+/** SDK calls that take a Google client key (code context): Firebase options, Places, Maps. */
+const CLIENT_KEY_SDK = /^arg [01] of (?:com\.google\.firebase\.FirebaseOptions\$Builder\.setApiKey|com\.google\.android\.libraries\.places\.api\.Places\.initialize(?:WithNewPlacesApiEnabled)?|com\.google\.maps\.GeoApiContext\$Builder\.apiKey)(?: |$)/;
+
 /** Google Cloud, Firebase and Google OAuth credentials. */
 export const googleRules: Rule[] = [
   {
@@ -35,9 +38,14 @@ export const googleRules: Rule[] = [
         severity: 'low',
         reason: 'public client key (Firebase/Maps configuration): expected in apps; restrict it to the app and to the APIs it needs',
       },
+      {
+        when: { code: CLIENT_KEY_SDK },
+        severity: 'low',
+        reason: 'public client key given to the Firebase, Maps or Places SDK: expected in apps; restrict it to the app and to the APIs it needs',
+      },
     ],
     examples: {
-      match: [apiKey, { text: apiKey, context: 'google_api_key' }, { text: apiKey, context: 'com.google.android.geo.API_KEY' }, `https://maps.googleapis.com/maps/api/geocode/json?key=${apiKey}`],
+      match: [apiKey, { text: apiKey, context: 'google_api_key' }, { text: apiKey, context: 'com.google.android.geo.API_KEY' }, `https://maps.googleapis.com/maps/api/geocode/json?key=${apiKey}`, { text: apiKey, code: 'arg 0 of com.google.firebase.FirebaseOptions$Builder.setApiKey in a.b.c.a' }],
       noMatch: [`AIza${fake(BASE64URL, 34, 307)}`, `AIza${fake(BASE64URL, 36, 308)}`, `AIza${'x'.repeat(35)}`, { text: 'YOUR_API_KEY', context: 'google_api_key' }],
     },
   },

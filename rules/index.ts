@@ -4,6 +4,7 @@ import { awsRules } from './aws.js';
 import { azureRules } from './azure.js';
 import { backendRules } from './backends.js';
 import { cloudRules } from './cloud.js';
+import { codeRules } from './code.js';
 import { devtoolsRules } from './devtools.js';
 import { facebookRules } from './facebook.js';
 import { genericRules } from './generic.js';
@@ -43,6 +44,7 @@ export const RULES: readonly Rule[] = [
   ...mapRules,
   ...backendRules,
   ...urlRules,
+  ...codeRules,
   ...genericRules,
 ];
 

@@ -9,6 +9,14 @@ const accessToken = `1${fake(DIGITS, 17, 108)}-${fake(ALNUM, 40, 109)}`;
 /** Strings that put a class or config file in Twitter's orbit: its API host or its SDKs. */
 const TWITTER_SCOPE = /api\.twitter\.com|api\.x\.com|twitter4j|com\.twitter\.sdk/i;
 
+/** The Twitter SDKs' setters and constructors that take the consumer key (code context, docs/code-context.md). */
+const SDK_CONSUMER_KEY = /^arg 0 of (?:twitter4j\.[\w.$]{1,120}\.setOAuthConsumer(?:Key)?|com\.twitter\.sdk\.android\.core\.TwitterAuthConfig\.<init>)(?: |$)/;
+/** ... and the consumer secret. */
+const SDK_CONSUMER_SECRET = /^(?:arg 0 of twitter4j\.[\w.$]{1,120}\.setOAuthConsumerSecret|arg 1 of (?:twitter4j\.[\w.$]{1,120}\.setOAuthConsumer|com\.twitter\.sdk\.android\.core\.TwitterAuthConfig\.<init>))(?: |$)/;
+/** ... and a user's access-token secret. */
+const SDK_TOKEN_SECRET = /^(?:arg 0 of twitter4j\.[\w.$]{1,120}\.setOAuthAccessTokenSecret|arg 1 of (?:twitter4j\.auth\.AccessToken|com\.twitter\.sdk\.android\.core\.TwitterAuthToken)\.<init>)(?: |$)/;
+const tokenSecret = fake(ALNUM, 45, 119);
+
 /** Twitter/X API credentials. Consumer key and secret are bare values: only the name they are bound to identifies them. */
 export const twitterRules: Rule[] = [
   {
@@ -22,12 +30,13 @@ export const twitterRules: Rule[] = [
     whole: { length: [25, 25] },
     minEntropy: 3.5,
     secretMustMatch: [/[a-z]/, /[A-Z]/],
-    context: { require: /twitter|consumer.?key/i, scope: TWITTER_SCOPE },
+    context: { require: /twitter|consumer.?key/i, scope: TWITTER_SCOPE, code: SDK_CONSUMER_KEY },
     examples: {
       match: [
         { text: consumerKey, context: 'twitter_consumer_key' },
         { text: consumerKey, context: 'com.twitter.sdk.android.CONSUMER_KEY' },
         { text: ` ${fake(ALNUM, 25, 110)}\n`, context: 'TWITTER_KEY' },
+        { text: consumerKey, code: 'arg 0 of twitter4j.conf.ConfigurationBuilder.setOAuthConsumerKey in a.b.c.a' },
       ],
       noMatch: [
         consumerKey,
@@ -49,17 +58,20 @@ export const twitterRules: Rule[] = [
     whole: { length: [50, 50] },
     minEntropy: 4.2,
     secretMustMatch: [/[a-z]/, /[A-Z]/, /[0-9]/],
-    context: { require: /twitter.{0,40}secret|consumer.?secret/i, scope: TWITTER_SCOPE },
+    context: { require: /twitter.{0,40}secret|consumer.?secret/i, scope: TWITTER_SCOPE, code: SDK_CONSUMER_SECRET },
     pairWith: { ruleId: 'twitter-consumer-key', severity: 'critical', confidence: 'high', reason: 'consumer secret shipped with its key: app-only access to the API' },
     examples: {
       match: [
         { text: consumerSecret, context: 'twitter_consumer_secret' },
         { text: consumerSecret, context: 'com.twitter.sdk.android.CONSUMER_SECRET' },
         { text: fake(ALNUM, 50, 112), context: 'TwitterConsumerSecret' },
+        { text: consumerSecret, code: 'arg 0 of twitter4j.conf.ConfigurationBuilder.setOAuthConsumerSecret in a.b.c.a' },
+        { text: consumerSecret, code: 'arg 1 of com.twitter.sdk.android.core.TwitterAuthConfig.<init> in com.x.App.onCreate' },
       ],
       noMatch: [
         consumerSecret,
         { text: consumerSecret, context: 'twitter_consumer_key' },
+        { text: consumerSecret, code: 'arg 0 of twitter4j.conf.ConfigurationBuilder.setOAuthConsumerKey in a.b.c.a' },
         { text: fake(ALNUM, 49, 113), context: 'twitter_consumer_secret' },
         { text: 'x'.repeat(50), context: 'twitter_consumer_secret' },
         { text: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx', context: 'twitter_consumer_secret' },
@@ -100,6 +112,28 @@ export const twitterRules: Rule[] = [
         `${fake(DIGITS, 10, 117)}-${fake(ALNUM, 39, 118)}`,
         `token=${accessToken}`,
       ],
+    },
+  },
+  {
+    id: 'twitter-access-token-secret',
+    provider: 'twitter',
+    title: 'Twitter/X user access-token secret',
+    severity: 'high',
+    confidence: 'medium',
+    pattern: /^[A-Za-z0-9]{45}$/,
+    keywords: [],
+    whole: { length: [45, 45] },
+    minEntropy: 4.0,
+    secretMustMatch: [/[a-z]/, /[A-Z]/, /[0-9]/],
+    context: { require: /(?:access|oauth).?token.?secret|twitter.{0,40}token.?secret/i, code: SDK_TOKEN_SECRET },
+    reason: 'the secret half of a user access token: with the consumer pair, acts as that user',
+    examples: {
+      match: [
+        { text: tokenSecret, context: 'getAccessTokenSecret' },
+        { text: tokenSecret, context: 'TWITTER_ACCESS_TOKEN_SECRET' },
+        { text: tokenSecret, code: 'arg 0 of twitter4j.conf.ConfigurationBuilder.setOAuthAccessTokenSecret in a.b.c.a' },
+      ],
+      noMatch: [tokenSecret, { text: tokenSecret, context: 'access_token' }, { text: fake(ALNUM, 44, 120), context: 'access_token_secret' }],
     },
   },
 ];

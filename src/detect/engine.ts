@@ -97,6 +97,11 @@ interface Group {
   reason: string | undefined;
   /** At least one occurrence stands on its own (not waiting for a partner). */
   standalone: boolean;
+  /**
+   * The severity comes from an occurrence with a bound name or a code use: a name that explains a value (a Google
+   * key given to the Firebase SDK) outranks the same value seen with no name at all (its DEX string table entry).
+   */
+  named: boolean;
   locations: FindingLocation[];
   /** Whether each kept location waits for a partner, index-aligned with `locations`. */
   locationNeedsPair: boolean[];
@@ -665,6 +670,7 @@ export class Detector {
           confidence: c.confidence,
           reason: c.reason,
           standalone: false,
+          named: false,
           locations: [],
           locationNeedsPair: [],
           occurrences: 0,
@@ -674,13 +680,11 @@ export class Detector {
           waits: [],
         };
         this.groups.set(key, g);
-      } else if (!c.needsPair && higher(c, g)) {
-        g.severity = c.severity;
-        g.confidence = c.confidence;
-        g.reason = c.reason;
       }
-      if (!c.needsPair && !g.standalone) {
+      const named = s.context !== undefined || s.code !== undefined;
+      if (!c.needsPair && (!g.standalone || (named && !g.named) || ((named || !g.named) && higher(c, g)))) {
         g.standalone = true;
+        g.named ||= named;
         g.severity = c.severity;
         g.confidence = c.confidence;
         g.reason = c.reason;
