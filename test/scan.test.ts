@@ -27,6 +27,9 @@ interface Planted {
   secret: string;
   entry: string;
   context?: string | null;
+  /** Code-context samples: the exact location pointer of the use (docs/code-context.md) and its code text. */
+  pointer?: string;
+  code?: string;
   alsoAt?: { entry: string; context?: string }[];
 }
 interface Expected {
@@ -40,7 +43,7 @@ interface Expected {
 
 function samples(): { apk: string; expected: Expected }[] {
   const out: { apk: string; expected: Expected }[] = [];
-  for (const dir of ['samples/android', 'samples/quirks']) {
+  for (const dir of ['samples/android', 'samples/quirks', 'samples/code']) {
     const abs = join(ROOT, dir);
     if (!existsSync(abs)) continue;
     for (const f of readdirSync(abs).sort()) {
@@ -83,6 +86,7 @@ for (const { apk, expected } of SAMPLES) {
       // the expectations are notes for people, not bindings the decoders claim.
       const bound = p.context && !/^L.+;$/.test(p.context) && !p.entry.endsWith('.so');
       if (bound) t.ok(f.locations.some((l) => l.entry === p.entry && l.context === p.context), `${p.ruleId} bound to ${p.context}`);
+      if (p.pointer) t.ok(f.locations.some((l) => l.entry === p.entry && l.pointer === p.pointer), `${p.ruleId} at ${p.pointer} (got ${f.locations.map((l) => l.pointer).join(' | ')})`);
       for (const also of p.alsoAt ?? []) {
         t.ok(
           f.locations.some((l) => l.entry === also.entry && (also.entry.endsWith('.so') || l.context === also.context)),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DecodedString } from '../../decoders/types.js';
 import { RULES } from '../../rules/index.js';
+import { SHAPE_PAIRS, UNORDERED_DECODERS } from '../../rules/shape-pairs.js';
 import type { Confidence, Rule, RulePairing, Severity } from '../../rules/types.js';
 import { shannon } from './entropy.js';
 import { formatPrefix, redact } from './redact.js';
@@ -69,6 +70,8 @@ interface Candidate {
   needsPair: boolean;
   /** Also kept if a marker of this rule's `context.scope` occurs in the same scope. */
   scopeWait?: { key: string; mark: number };
+  /** Found only as half of a shape pair (rules/shape-pairs.ts), with the pair's reason. */
+  shapeReason?: string;
 }
 
 interface ScopeWait {
@@ -113,6 +116,8 @@ interface Group {
   sites: PairSite[];
   /** Occurrences waiting for a scope marker, resolved in `findings()`. */
   waits: ScopeWait[];
+  /** Every standalone occurrence came from a shape pair (rules/shape-pairs.ts): its reason, confidence at most medium. */
+  shapeReason: string | undefined;
 }
 
 /** Decoders whose entry is one structured configuration: all its values share a scope (the entry) for `context.scope`. */
@@ -378,6 +383,9 @@ export class Detector {
   private readonly contextGate: RegExp | undefined;
   private readonly groups = new Map<string, Group>();
   private readonly partners = new Map<string, Set<string>>();
+  /** Shape pairs by the first value's length (rules/shape-pairs.ts, resolved against this rule set). */
+  private readonly pairFirsts = new Map<number, Array<{ rule: Rule; second: Rule; reason: string }>>();
+  private pairPrev: { s: DecodedString; value: string; pairs: Array<{ rule: Rule; second: Rule; reason: string }> } | undefined;
 
   constructor(rules: readonly Rule[] = RULES) {
     // A rule set is checked once per process: every scan and every shard merge builds a Detector over the same rules.
@@ -440,6 +448,16 @@ export class Detector {
       list.push({ keyword: k, rules: rulesOf });
     }
     this.triggered = new Uint8Array(this.keywordRules.length);
+    for (const p of SHAPE_PAIRS) {
+      const first = rules.find((r) => r.id === p.first);
+      const second = rules.find((r) => r.id === p.second);
+      if (!first?.whole || !second?.whole) continue;
+      for (let n = first.whole.length[0]; n <= first.whole.length[1]; n++) {
+        let list = this.pairFirsts.get(n);
+        if (!list) this.pairFirsts.set(n, (list = []));
+        list.push({ rule: first, second, reason: p.reason });
+      }
+    }
     this.contextGate = contexts.length > 0 ? new RegExp(contexts.join('|'), 'i') : undefined;
     this.scopeMarker = this.scopeRegexes.length > 0 ? new RegExp(this.scopeRegexes.map((re) => `(?:${re.source})`).join('|'), 'i') : undefined;
   }
@@ -448,6 +466,7 @@ export class Detector {
   reset(): this {
     this.groups.clear();
     this.marks.clear();
+    this.pairPrev = undefined;
     this.found.length = 0;
     const s = this.stats;
     s.strings = s.chars = s.prefilterHits = s.regexRuns = s.truncated = 0;
@@ -467,6 +486,8 @@ export class Detector {
    */
   feed(s: DecodedString): boolean {
     this.stats.strings++;
+    // Shape pairs first: they look at every string's neighbour, named or not, short or long.
+    const pairs = this.shapePairs(s);
     const text = s.text;
     if (text.length < MIN_STRING_LENGTH) {
       // Short values count only where a name or a code use says what they are, and only for whole-string rules.
@@ -476,7 +497,7 @@ export class Detector {
       }
       const key = s.scope !== undefined || FILE_SCOPED_DECODERS.has(s.location.decoder) ? scopeKey(s) : undefined;
       this.scanWhole(s, this.found, key);
-      if (this.found.length === 0) return false;
+      if (this.found.length === 0) return pairs;
       this.record(s, this.dropSuperseded(this.found));
       this.found.length = 0;
       return true;
@@ -487,10 +508,49 @@ export class Detector {
     const marked = key !== undefined && this.scopeMarker !== undefined && text.length <= MAX_MARKER_LENGTH && this.mark(key, text);
     if (text.length <= this.maxWholeLength + 64) this.scanWhole(s, found, key);
     if (this.prefilter) this.scanKeywords(s, found);
-    if (found.length === 0) return marked;
+    if (found.length === 0) return marked || pairs;
     this.record(s, this.dropSuperseded(found));
     found.length = 0;
     return true;
+  }
+
+  /**
+   * Tracks the previous unnamed string of the same entry and decoder; when it and `s` have the shapes of a known
+   * pair, both are recorded as that pair. True when `s` must reach a merging Detector for pairs to be the same there:
+   * a possible first half, the string right after one, or a completed second half.
+   */
+  private shapePairs(s: DecodedString): boolean {
+    const prev = this.pairPrev;
+    this.pairPrev = undefined;
+    if (this.pairFirsts.size === 0 || s.context !== undefined || s.code !== undefined || UNORDERED_DECODERS.has(s.location.decoder)) return prev !== undefined;
+    const value = s.text.trim();
+    let forward = prev !== undefined;
+    if (prev && prev.s.location.entry === s.location.entry && prev.s.location.decoder === s.location.decoder) {
+      for (const { rule: first, second, reason } of prev.pairs) {
+        const b = this.shapeCandidate(second, value, s, reason);
+        if (!b) continue;
+        const a = this.shapeCandidate(first, prev.value, prev.s, reason);
+        if (!a) continue;
+        this.record(prev.s, [a]);
+        this.record(s, [b]);
+      }
+    }
+    const starts = this.pairFirsts.get(value.length);
+    if (starts) {
+      const pairs = starts.filter((p) => p.rule.pattern.test(value));
+      if (pairs.length > 0) {
+        this.pairPrev = { s, value, pairs };
+        forward = true;
+      }
+    }
+    return forward;
+  }
+
+  private shapeCandidate(rule: Rule, value: string, s: DecodedString, reason: string): Candidate | undefined {
+    const m = rule.pattern.exec(value);
+    if (!m) return undefined;
+    const c = this.check(rule, m.groups?.secret ?? m[0], s, false);
+    return c ? { ...c, start: 0, end: value.length, confidence: 'medium', reason, shapeReason: reason } : undefined;
   }
 
   /** Feed many strings. */
@@ -678,10 +738,12 @@ export class Detector {
           standaloneOccurrences: 0,
           sites: [],
           waits: [],
+          shapeReason: c.shapeReason,
         };
         this.groups.set(key, g);
       }
       const named = s.context !== undefined || s.code !== undefined;
+      if (!c.needsPair && c.shapeReason === undefined) g.shapeReason = undefined;
       if (!c.needsPair && (!g.standalone || (named && !g.named) || ((named || !g.named) && higher(c, g)))) {
         g.standalone = true;
         g.named ||= named;
@@ -788,6 +850,11 @@ export class Detector {
       let { severity, confidence, reason } = g;
       if (partners && g.pairing && higher(g.pairing, { severity, confidence })) {
         ({ severity, confidence, reason } = g.pairing);
+      }
+      if (g.shapeReason !== undefined) {
+        // Shape alone is the evidence: the pair's severity, at most medium confidence, and the reason says so.
+        reason = g.shapeReason;
+        if (confidence === 'high') confidence = 'medium';
       }
       let locations = partners ? g.locations : g.locations.filter((_, i) => !g.locationNeedsPair[i]);
       let occurrences = partners ? g.occurrences : g.standaloneOccurrences;
