@@ -8,6 +8,7 @@ sources with javac / kotlinc (to prove they are real code; the class files are t
 mirrors them with smali 2.5 (--api 21), build the manifest with aapt, write the APK with fixed zip timestamps,
 zipalign -p 4, apksigner v1+v2+v3 with samples/keys/leakdex-sample.p12, then record goldens and expected.json.
 """
+import hashlib
 import json
 import math
 import os
@@ -168,7 +169,7 @@ def build(name, spec, work):
     if spec.get('common', True):
         render_tree(os.path.join(SRC, 'common', 'smali'), os.path.join(smali, pkg_path), slots)
     dex = os.path.join(tmp, 'classes.dex')
-    run(['smali', 'assemble', '--api', '21', '-o', dex, smali])
+    run(['smali', 'assemble', '--jobs', '1', '--api', '21', '-o', dex, smali])  # one job: deterministic item order
     # 3. native library and asset.
     entries = []  # (name, path, stored)
     if spec.get('native'):
@@ -225,6 +226,10 @@ def build(name, spec, work):
     out = out.replace(dex, 'classes.dex')
     with open(os.path.join(GOLDEN, name + '.classes.dexdump-d.txt'), 'w') as f:
         f.write(out)
+    with open(dex, 'rb') as f:
+        dex_sha = hashlib.sha256(f.read()).hexdigest()
+    with open(os.path.join(GOLDEN, name + '.classes.dex.sha256'), 'w') as f:
+        f.write('%s  classes.dex\n' % dex_sha)
     with open(os.path.join(GOLDEN, name + '.badging.txt'), 'w') as f:
         f.write(subprocess.run(['aapt', 'dump', 'badging', apk], check=True, capture_output=True, text=True).stdout)
     certs = subprocess.run(['apksigner', 'verify', '--verbose', '--print-certs', apk], check=True, capture_output=True, text=True).stdout
