@@ -137,3 +137,8 @@ if [[ -f "$here/quirks/build.sh" ]]; then
   log "running samples/quirks/build.sh"
   bash "$here/quirks/build.sh"
 fi
+
+if [[ -f "$here/code/build.sh" ]]; then
+  log "running samples/code/build.sh"
+  bash "$here/code/build.sh"
+fi

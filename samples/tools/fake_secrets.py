@@ -138,6 +138,79 @@ def build_secrets():
     s['CLEAN_NONCE_B64'] = base64.b64encode(raw_bytes('clean-nonce', 48)).decode()
     s['CLEAN_ICON_PNG_B64'] = tiny_png_base64('clean-icon')
     s['CLEAN_OAUTH_CLIENT_ID'] = '1234567890-' + gen('clean-oauth', string.ascii_lowercase + DIGITS, 32) + '.apps.googleusercontent.com'
+    s.update(build_code_secrets())
+    return s
+
+
+def build_code_secrets():
+    """Secrets of the code-context samples (samples/code/): one label per value, prefixed code-."""
+    s = {}
+    # code-getters
+    s['CODE_TW_CONSUMER_KEY'] = gen('code-getters-tw-consumer-key', ALNUM, 25)
+    s['CODE_TW_CONSUMER_SECRET'] = gen('code-getters-tw-consumer-secret', ALNUM, 50)
+    s['CODE_TW_ACCESS_TOKEN_SECRET'] = gen('code-getters-tw-access-token-secret', ALNUM, 45)
+    s['CODE_CLINIT_API_SECRET'] = gen('code-getters-clinit-api-secret', ALNUM, 32)
+    s['CODE_KT_API_TOKEN'] = gen('code-getters-kotlin-api-token', ALNUM, 30)
+    s['CODE_OAUTH_CLIENT_SECRET'] = gen('code-getters-oauth-client-secret', ALNUM, 36)
+    # code-crypto
+    s['CODE_AES_KEY16'] = gen('code-crypto-aes-key16', ALNUM, 16)
+    s['CODE_AES_IV16'] = gen('code-crypto-aes-iv16', ALNUM, 16)
+    s['CODE_PBE_PASSWORD'] = gen('code-crypto-pbe-password', ALNUM, 11) + '#' + gen('code-crypto-pbe-password-d', DIGITS, 3)
+    s['CODE_HMAC_KEY_B64'] = base64.b64encode(raw_bytes('code-crypto-hmac-key', 32)).decode()
+    s['CODE_AES_KEY_HEX'] = gen('code-crypto-aes-key-hex', HEX, 64)
+    # code-compare
+    s['CODE_LOGIN_PASSWORD'] = gen('code-compare-login-password', ALNUM, 10) + '!' + gen('code-compare-login-password-d', DIGITS, 3)
+    s['CODE_ADMIN_PASSWORD'] = gen('code-compare-admin-password', ALNUM, 12) + '@' + gen('code-compare-admin-password-d', DIGITS, 2)
+    s['CODE_UNLOCK_PIN'] = gen('code-compare-unlock-pin', string.ascii_uppercase + DIGITS, 8)
+    s['CODE_KT_LOGIN_SECRET'] = gen('code-compare-kotlin-login-secret', ALNUM, 14) + '$' + gen('code-compare-kotlin-login-secret-d', DIGITS, 2)
+    # code-urls
+    s['CODE_URL_APIKEY'] = gen('code-urls-literal-apikey', ALNUM, 32)
+    s['CODE_URL_LITERAL'] = 'https://api.example-geo.io/v2/geocode?apikey=' + s['CODE_URL_APIKEY'] + '&format=json'
+    s['CODE_WEATHER_API_KEY'] = gen('code-urls-weather-api-key', ALNUM, 32)
+    s['CODE_BEARER_TOKEN'] = gen('code-urls-bearer-token', ALNUM, 44)
+    s['CODE_X_API_KEY'] = gen('code-urls-x-api-key', ALNUM, 32)
+    s['CODE_BASIC_PASSWORD'] = gen('code-urls-basic-password', ALNUM, 12) + '%' + gen('code-urls-basic-password-d', DIGITS, 3)
+    # code-sdk
+    s['CODE_SDK_TW_CONSUMER_KEY'] = gen('code-sdk-tw4j-consumer-key', ALNUM, 25)
+    s['CODE_SDK_TW_CONSUMER_SECRET'] = gen('code-sdk-tw4j-consumer-secret', ALNUM, 50)
+    s['CODE_SDK_TW_ACCESS_TOKEN'] = '1' + gen('code-sdk-tw4j-access-id', DIGITS, 18) + '-' + gen('code-sdk-tw4j-access', ALNUM, 40)
+    s['CODE_SDK_TW_ACCESS_TOKEN_SECRET'] = gen('code-sdk-tw4j-access-token-secret', ALNUM, 45)
+    s['CODE_SDK_TWKIT_CONSUMER_KEY'] = gen('code-sdk-twkit-consumer-key', ALNUM, 25)
+    s['CODE_SDK_TWKIT_CONSUMER_SECRET'] = gen('code-sdk-twkit-consumer-secret', ALNUM, 50)
+    s['CODE_SDK_FB_APP_ID'] = '2' + gen('code-sdk-fb-app-id', DIGITS, 14)
+    s['CODE_SDK_FB_CLIENT_TOKEN'] = gen('code-sdk-fb-client-token', HEX, 32)
+    s['CODE_SDK_FIREBASE_API_KEY'] = 'AIzaSy' + gen('code-sdk-firebase-api-key', URLSAFE, 33)
+    s['CODE_SDK_FIREBASE_APP_ID'] = '1:' + '5' + gen('code-sdk-gcp-number', DIGITS, 11) + ':android:' + gen('code-sdk-gmp-app-id', HEX, 16)
+    s['CODE_SDK_FIREBASE_URL'] = 'https://leakdex-code-sdk.firebaseio.com'
+    s['CODE_SDK_AWS_ACCESS_KEY_ID'] = 'AKIA' + gen('code-sdk-aws-key-id', UPPER_B32, 16)
+    s['CODE_SDK_AWS_SECRET_ACCESS_KEY'] = gen('code-sdk-aws-secret', B64, 40)
+    s['CODE_SDK_AWS_SESSION_KEY_ID'] = 'ASIA' + gen('code-sdk-aws-session-key-id', UPPER_B32, 16)
+    s['CODE_SDK_AWS_SESSION_SECRET'] = gen('code-sdk-aws-session-secret', B64, 40)
+    s['CODE_SDK_AWS_SESSION_TOKEN'] = 'IQoJb3JpZ2luX2VjE' + gen('code-sdk-aws-session-token', B64, 240)
+    s['CODE_SDK_COGNITO_POOL'] = 'us-east-1:' + uuid_from('code-sdk-cognito')
+    s['CODE_SDK_PLACES_API_KEY'] = 'AIzaSy' + gen('code-sdk-places-api-key', URLSAFE, 33)
+    s['CODE_SDK_STRIPE_PK'] = 'pk_live_51' + gen('code-sdk-stripe-pk', ALNUM, 32)
+    s['CODE_SDK_ALGOLIA_APP_ID'] = gen('code-sdk-algolia-app-id', string.ascii_uppercase + DIGITS, 10)
+    s['CODE_SDK_ALGOLIA_ADMIN_KEY'] = gen('code-sdk-algolia-admin-key', HEX, 32)
+    mapbox_claims = '{"u":"leakdex-sample","a":"%s"}' % gen('code-sdk-mapbox-a', string.ascii_lowercase + DIGITS, 25)
+    s['CODE_SDK_MAPBOX_TOKEN'] = ('pk.' + base64.urlsafe_b64encode(mapbox_claims.encode()).decode().rstrip('=')
+                                  + '.' + gen('code-sdk-mapbox-sig', URLSAFE, 22))
+    # code-shape-pairs
+    s['CODE_PAIR_TW_CONSUMER_KEY'] = gen('code-pairs-tw-consumer-key', ALNUM, 25)
+    s['CODE_PAIR_TW_CONSUMER_SECRET'] = gen('code-pairs-tw-consumer-secret', ALNUM, 50)
+    s['CODE_PAIR_FB_APP_ID'] = '3' + gen('code-pairs-fb-app-id', DIGITS, 14)
+    s['CODE_PAIR_FB_APP_SECRET'] = gen('code-pairs-fb-app-secret', HEX, 32)
+    # decoys (shapes without a credential meaning)
+    s['CODE_DECOY_UI_HEX32'] = gen('code-decoy-ui-hex32', HEX, 32)
+    s['CODE_DECOY_UI_B64_40'] = gen('code-decoy-ui-b64-40', B64, 40)
+    s['CODE_DECOY_UI_ALNUM50'] = gen('code-decoy-ui-alnum50', ALNUM, 50)
+    s['CODE_DECOY_LOG_ALNUM32'] = gen('code-decoy-log-alnum32', ALNUM, 32)
+    s['CODE_DECOY_LOG_ALNUM25'] = gen('code-decoy-log-alnum25', ALNUM, 25)
+    s['CODE_DECOY_FLAG_HEX32'] = gen('code-decoy-flag-hex32', HEX, 32)
+    s['CODE_DECOY_REQUEST_ID'] = uuid_from('code-decoy-request-id')
+    s['CODE_DECOY_GIT_SHA'] = gen('code-decoy-git-sha', HEX, 40)
+    s['CODE_DECOY_NUMBER15'] = '9' + gen('code-decoy-number15', DIGITS, 14)
+    s['CODE_DECOY_ALNUM50_ALONE'] = gen('code-decoy-alnum50-alone', ALNUM, 50)
     return s
 
 

@@ -1,0 +1,11 @@
+.class public Lcom/algolia/search/saas/Client;
+.super Ljava/lang/Object;
+.source "Client.java"
+
+.method public constructor <init>(Ljava/lang/String;Ljava/lang/String;)V
+    .registers 3
+
+    invoke-direct {p0}, Ljava/lang/Object;-><init>()V
+
+    return-void
+.end method
