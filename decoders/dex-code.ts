@@ -33,6 +33,8 @@ export function nameBefore(literal: string): string | undefined {
     const lead = tail.charCodeAt(p.index);
     return lead === 0x3f || lead === 0x26 ? tail.slice(p.index) : p[1];
   }
+  // Upper case with digits is an id (`AKIA...`, an Algolia app id), not a name.
+  if (/[0-9]/.test(literal) && !/[a-z]/.test(literal)) return undefined;
   return literal.length <= MAX_NAME_CHARS && SHORT_NAME.test(literal) && looksLikeWords(literal) ? literal : undefined;
 }
 

@@ -6,7 +6,7 @@ export const backendRules: Rule[] = [
   prefixed({ id: 'supabase-management-token', provider: 'supabase', title: 'Supabase management API token', severity: 'critical', parts: ['sbp_', [CS.hex, 40]], prefixes: ['sbp_', 'sbp_v0_'], seed: 9001 }),
   prefixed({ id: 'supabase-secret-key', provider: 'supabase', title: 'Supabase secret API key', severity: 'critical', parts: ['sb_secret_', [CS.b64url, 31, 40]], boundary: 'A-Za-z0-9_-', reason: 'secret key: bypasses row-level security on the whole project', seed: 9002 }),
   prefixed({ id: 'supabase-publishable-key', provider: 'supabase', title: 'Supabase publishable key', severity: 'info', parts: ['sb_publishable_', [CS.b64url, 31, 40]], boundary: 'A-Za-z0-9_-', reason: 'public by design: safe only when row-level security protects every table', seed: 9003 }),
-  bound({ id: 'algolia-app-id', provider: 'algolia', title: 'Algolia application id', severity: 'info', parts: [[CS.upperAlnum, 10]], context: /algolia.{0,20}app(?:lication)?.?id/i, names: ['ALGOLIA_APP_ID', 'algolia_application_id'], secretMustMatch: [/[0-9]/, /[A-Z]/], reason: 'public by design: identifies the Algolia application', seed: 9004 }),
+  bound({ id: 'algolia-app-id', provider: 'algolia', title: 'Algolia application id', severity: 'info', parts: [[CS.upperAlnum, 10]], context: /algolia.{0,20}app(?:lication)?.?id/i, names: ['ALGOLIA_APP_ID', 'algolia_application_id'], secretMustMatch: [/[0-9]/, /[A-Z]/], reason: 'public by design: identifies the Algolia application', seed: 9004, code: { use: /^arg 0 of com\.algolia\.search\.(?:saas\.Client|client\.ClientSearch|SearchClient)\.<init>(?: |$)/, example: 'arg 0 of com.algolia.search.saas.Client.<init> in a.b.c.a' } }),
   bound({
     id: 'algolia-admin-key',
     provider: 'algolia',
@@ -16,6 +16,8 @@ export const backendRules: Rule[] = [
     context: /algolia(?!.{0,30}search).{0,20}(?:admin|write|api).?key|^ALGOLIA_API_KEY$/i,
     names: ['ALGOLIA_ADMIN_KEY', 'algoliaWriteKey'],
     minEntropy: 3,
+    // The SDK client takes (application id, API key): which key it is (admin or search) the call does not say.
+    code: { use: /^arg 1 of com\.algolia\.search\.saas\.Client\.<init>(?: |$)/, example: 'arg 1 of com.algolia.search.saas.Client.<init> in a.b.c.a' },
     pairWith: { ruleId: 'algolia-app-id', severity: 'critical', confidence: 'high', reason: 'admin key shipped with its application id: read, write and delete every index' },
     seed: 9005,
   }),

@@ -149,6 +149,8 @@ export interface BoundSpec extends Common {
   orPaired?: boolean;
   /** Without its name, keep the value when another string of its scope (DEX class, config file) matches this. */
   scope?: RegExp;
+  /** Or when the code hands it to the SDK call that means it (code context, docs/code-context.md), with an example. */
+  code?: { use: RegExp; example: string };
 }
 
 /** A bare value identified by the name it is bound to (resource, meta-data, plist key, JSON key, static field). */
@@ -170,6 +172,11 @@ export function bound(spec: BoundSpec): Rule {
   };
   if (spec.orPaired) rule.context!.orPaired = true;
   if (spec.scope) rule.context!.scope = spec.scope;
+  if (spec.code) {
+    rule.context!.code = spec.code.use;
+    rule.examples.match.push({ text: v(s + 30), code: spec.code.example });
+    rule.examples.noMatch.push({ text: v(s + 31), code: 'arg 0 of java.lang.StringBuilder.append in a.b.c.a' });
+  }
   return rule;
 }
 
