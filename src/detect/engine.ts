@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DecodedString } from '../../decoders/types.js';
 import { RULES } from '../../rules/index.js';
+import { publishedExampleIn, publishedReason } from '../../rules/published.js';
 import type { Confidence, Rule, RulePairing, Severity } from '../../rules/types.js';
 import { shannon } from './entropy.js';
 import { formatPrefix, redact } from './redact.js';
@@ -591,7 +592,7 @@ export class Detector {
     if (rule.secretMustMatch && !rule.secretMustMatch.every((re) => re.test(secret))) return void skipped.shape++;
     if (rule.looksRandom && !looksRandom(secret)) return void skipped.shape++;
     if (rule.allow?.some((re) => re.test(secret))) return void skipped.allowlist++;
-    if (isPlaceholder(secret)) return void skipped.placeholder++;
+    if (isPlaceholder(secret) && !publishedExampleIn(secret)) return void skipped.placeholder++;
     if (rule.textMustMatch && !rule.textMustMatch.every((re) => re.test(text))) return void skipped['text-condition']++;
     let severity = rule.severity;
     let confidence = rule.confidence;
@@ -757,6 +758,11 @@ export class Detector {
       let { severity, confidence, reason } = g;
       if (partners && g.pairing && higher(g.pairing, { severity, confidence })) {
         ({ severity, confidence, reason } = g.pairing);
+      }
+      const published = publishedExampleIn(g.secret);
+      if (published) {
+        severity = 'info';
+        reason = publishedReason(published);
       }
       let locations = partners ? g.locations : g.locations.filter((_, i) => !g.locationNeedsPair[i]);
       let occurrences = partners ? g.occurrences : g.standaloneOccurrences;
