@@ -1,8 +1,10 @@
+import { createHmac } from 'node:crypto';
 import t from 'tap';
 import type { DecodedString } from '../decoders/types.js';
 import { ALNUM, BASE32, BASE64, DIGITS, HEX, fake } from '../rules/fake.js';
-import { RULES } from '../rules/index.js';
-import type { Rule, RuleExample } from '../rules/types.js';
+import { RULES, ruleById } from '../rules/index.js';
+import { MIN_CONTAINED_LENGTH, PUBLISHED, PUBLISHED_FAMILIES, PUBLISHED_VALUES, type PublishedExample, publishedExample, publishedExampleIn, publishedReason } from '../rules/published.js';
+import type { Rule, RuleExample, Severity } from '../rules/types.js';
 import { Detector, MAX_LOCATIONS_PER_FINDING, MAX_SCAN_CHARS, expandShapes, fingerprint, isPlaceholder, patternProblems, ruleProblems, scanStrings } from '../src/detect/engine.js';
 import { shannon } from '../src/detect/entropy.js';
 import { redact } from '../src/detect/redact.js';
@@ -370,4 +372,145 @@ t.test('shannon entropy', async (t) => {
   t.equal(shannon('0123456789abcdef'), 4);
   t.equal(shannon('éé'), 0, 'non-ASCII characters count too');
   t.ok(shannon(fake(BASE64, 40, 9701)) > 4.1);
+});
+
+/** The places a published value is found in an app, the rule that reports it there and that rule's own severity. */
+interface PublishedPlace {
+  ruleId: string;
+  severity: Severity;
+  /** The bound name the rule's own severity depends on, if any. */
+  context?: string;
+  applies: (value: string) => boolean;
+  strings: (value: string) => DecodedString[];
+}
+
+const AZURITE_CONNECTION = (key: string): string => `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${key};BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;`;
+
+const PUBLISHED_PLACES: PublishedPlace[] = [
+  { ruleId: 'aws-access-key-id', severity: 'high', applies: (v) => /^A(?:KIA|SIA)/.test(v), strings: (v) => [str(`aws_access_key_id = ${v}`, { entry: 'assets/credentials' })] },
+  { ruleId: 'aws-access-key-id', severity: 'high', context: 'AWS_ACCESS_KEY_ID', applies: (v) => /^A(?:KIA|SIA)/.test(v), strings: (v) => [str(v, { context: 'AWS_ACCESS_KEY_ID' })] },
+  { ruleId: 'aws-secret-access-key', severity: 'critical', context: 'AWS_SECRET_ACCESS_KEY', applies: (v) => v.length === 40 && v.endsWith('KEY'), strings: (v) => [str(v, { context: 'AWS_SECRET_ACCESS_KEY' })] },
+  { ruleId: 'azure-storage-account-key', severity: 'high', context: 'AccountKey', applies: (v) => v.length === 88, strings: (v) => [str(v, { context: 'AccountKey' })] },
+  { ruleId: 'azure-storage-connection-string', severity: 'critical', applies: (v) => v.length === 88, strings: (v) => [str(`"${AZURITE_CONNECTION(v)}"`, { entry: 'assets/appsettings.json' })] },
+  { ruleId: 'jwt', severity: 'medium', applies: (v) => v.startsWith('eyJ'), strings: (v) => [str(`fetch(url,{headers:{Authorization:"Bearer ${v}"}});`, { entry: 'assets/index.android.bundle' })] },
+  { ruleId: 'stripe-secret-key', severity: 'low', applies: (v) => v.startsWith('sk_'), strings: (v) => [str(v, { context: 'STRIPE_SECRET_KEY' })] },
+  { ruleId: 'slack-token', severity: 'high', applies: (v) => v.startsWith('xox'), strings: (v) => [str(`{"ok":true,"access_token":"${v}","token_type":"bot"}`, { entry: 'assets/slack.json' })] },
+  { ruleId: 'google-api-key', severity: 'medium', applies: (v) => v.startsWith('AIza'), strings: (v) => [str(`https://maps.googleapis.com/maps/api/js?key=${v}&callback=initMap&v=weekly`)] },
+];
+
+/** The rule's own severity for a value and bound name: its first matching adjustment, or its default. */
+function ownSeverity(rule: Rule, secret: string, context: string | undefined): Severity {
+  for (const a of rule.adjust ?? []) {
+    if (a.when.context && !(context !== undefined && a.when.context.test(context))) continue;
+    if (a.when.secret && !a.when.secret.test(secret)) continue;
+    return a.severity ?? rule.severity;
+  }
+  return rule.severity;
+}
+
+/** One character changed, keeping the character class (and changing `EXAMPLE`, which would make it a placeholder). */
+function nearMiss(v: string): string {
+  if (v.includes('EXAMPLE')) return v.replace('EXAMPLE', 'EXAMPLF');
+  let i = Math.floor((v.length * 2) / 3);
+  while (!/[A-Za-z0-9]/.test(v[i]!)) i++;
+  const c = v[i]!;
+  const next = /[0-9]/.test(c) ? String((Number(c) + 1) % 10) : /[a-z]/.test(c) ? (c === 'z' ? 'a' : String.fromCharCode(c.charCodeAt(0) + 1)) : c === 'Z' ? 'A' : String.fromCharCode(c.charCodeAt(0) + 1);
+  return v.slice(0, i) + next + v.slice(i + 1);
+}
+
+const instancesOf = (e: PublishedExample): string[] => ('value' in e ? [e.value] : e.instances);
+const holding = (findings: Finding[], ruleId: string, v: string): Finding[] => findings.filter((f) => f.ruleId === ruleId && f.secret.includes(v));
+
+t.test('published example values: the list', async (t) => {
+  const values = PUBLISHED_VALUES.map((e) => e.value);
+  t.equal(new Set(values).size, values.length, 'no value listed twice');
+  for (const e of PUBLISHED) {
+    t.ok(e.provider !== '' && e.what !== '' && e.where !== '', `${e.what}: provider, what and where`);
+    t.match(e.where, /https:\/\/[a-z0-9.-]+\.[a-z]{2,}/, `${e.what}: where it is published, as a URL`);
+  }
+  for (const e of PUBLISHED_VALUES) {
+    const v = e.value;
+    t.equal(v, v.trim(), 'stored without surrounding whitespace');
+    t.equal(publishedExample(v), e, 'exact lookup');
+    t.equal(publishedExampleIn(`  ${v}\n`), publishedExample(v), 'found with surrounding whitespace');
+    t.equal(publishedExample(nearMiss(v)), undefined, 'one character changed is not published');
+    t.equal(publishedExampleIn(nearMiss(v)), undefined, 'nor inside anything');
+  }
+  for (const f of PUBLISHED_FAMILIES) {
+    t.ok(f.pattern.source.startsWith('^') && f.pattern.source.endsWith('$'), `${f.what}: pattern is anchored`);
+    t.same(patternProblems(f.pattern.source), [], `${f.what}: pattern is bounded`);
+    t.ok(f.instances.length > 0, `${f.what}: documented instances`);
+    for (const v of f.instances) {
+      t.ok(v.length === f.gate.length && v.endsWith(f.gate.endsWith) && f.pattern.test(v), `${v} passes the gate and the pattern`);
+      t.equal(publishedExample(v), f, `${v} is found through its family`);
+    }
+  }
+  t.ok(PUBLISHED_FAMILIES[0]!.pattern.test('AKIAI44QH8DHBEXAMPLE'), 'the AWS family covers the other documented key id');
+
+  const jwt = PUBLISHED_VALUES.find((e) => e.provider === 'generic' && e.value.startsWith('eyJ'))!.value;
+  const [header, payload, signature] = jwt.split('.') as [string, string, string];
+  t.same(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')), { sub: '1234567890', name: 'John Doe', iat: 1516239022 }, 'jwt.io payload');
+  t.equal(signature, createHmac('sha256', 'your-256-bit-secret').update(`${header}.${payload}`).digest('base64url'), 'jwt.io signature is HS256 with its documented secret');
+
+  const key = PUBLISHED_VALUES.find((e) => e.what.includes('Azurite'))!;
+  t.equal(publishedExampleIn(AZURITE_CONNECTION(key.value)), key, 'a connection string holding the key');
+  t.equal(publishedExampleIn(`DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${nearMiss(key.value)}`), undefined, 'but not a near miss of it');
+  t.equal(publishedExampleIn(key.value.slice(0, MIN_CONTAINED_LENGTH)), undefined, 'a part of a published value is not published');
+});
+
+t.test('published example values are reported at info, with the reason, wherever they are found', async (t) => {
+  for (const e of PUBLISHED) {
+    for (const v of instancesOf(e)) {
+      const places = PUBLISHED_PLACES.filter((p) => p.applies(v));
+      t.ok(places.length > 0, `${e.what}: the test knows where it is found`);
+      for (const place of places) {
+        const rule = ruleById(place.ruleId)!;
+        const what = `${e.what} via ${place.ruleId}${place.context ? ` bound to ${place.context}` : ''}`;
+        t.ok(severityRank(ownSeverity(rule, v, place.context)) > severityRank('info'), `${what}: the rule alone would report it above info`);
+        t.equal(ownSeverity(rule, v, place.context), place.severity, `${what}: at ${place.severity}`);
+
+        const found = holding(scan(...place.strings(v)), place.ruleId, v);
+        t.equal(found.length, 1, `${what}: reported`);
+        t.equal(found[0]?.severity, 'info', `${what}: at info`);
+        t.equal(found[0]?.reason, publishedReason(e), `${what}: says it is a published example and where`);
+        t.equal(found[0]?.confidence, rule.confidence, `${what}: confidence unchanged`);
+
+        const near = nearMiss(v);
+        const missed = holding(scan(...place.strings(near)), place.ruleId, near);
+        t.equal(missed.length, 1, `${what}, one character changed: reported`);
+        t.equal(missed[0]?.severity, place.severity, `${what}, one character changed: at its normal severity ${place.severity}`);
+        t.notMatch(missed[0]?.reason ?? '', /published example/, `${what}, one character changed: not called published`);
+      }
+    }
+  }
+});
+
+t.test('published example values: pairing does not raise them, placeholders do not hide them', async (t) => {
+  const id = PUBLISHED_VALUES.find((e) => e.value === 'AKIAIOSFODNN7EXAMPLE')!;
+  const secret = PUBLISHED_VALUES.find((e) => e.value.startsWith('wJalr'))!;
+  const pair = scan(str(id.value, { context: 'AWS_ACCESS_KEY_ID' }), str(secret.value, { context: 'AWS_SECRET_ACCESS_KEY' }));
+  const pairedId = only(pair, 'aws-access-key-id');
+  const pairedSecret = only(pair, 'aws-secret-access-key');
+  t.same([pairedSecret.severity, pairedSecret.reason], ['info', publishedReason(secret)], 'the documented pair: the secret stays info');
+  t.same([pairedId.severity, pairedId.reason], ['info', publishedReason(id)], 'and so does the key id');
+  t.same(pairedSecret.pairedWith, [pairedId.fingerprint], 'still linked');
+
+  const unbound = scan(str(id.value), str('some.other.String'), str(secret.value));
+  t.same(unbound.map((f) => [f.ruleId, f.severity]).sort(), [['aws-access-key-id', 'info'], ['aws-secret-access-key', 'info']], 'a bare secret kept by its partner is info too');
+
+  const realId = `AKIA${fake(BASE32, 16, 9901)}`;
+  const mixed = scan(str(realId), str(secret.value, { context: 'AWS_SECRET_ACCESS_KEY' }));
+  t.equal(only(mixed, 'aws-access-key-id').severity, 'high', 'a real key id beside the published secret keeps its own severity');
+  t.equal(only(mixed, 'aws-secret-access-key').severity, 'info', 'the published secret stays info');
+
+  const azurite = PUBLISHED_VALUES.find((e) => e.what.includes('Azurite'))!;
+  t.ok(isPlaceholder(`DefaultEndpointsProtocol=https;AccountName=example;AccountKey=${azurite.value}`), 'a placeholder account name...');
+  const placeholderName = only(scan(str(`DefaultEndpointsProtocol=https;AccountName=example;AccountKey=${azurite.value}`)), 'azure-storage-connection-string');
+  t.same([placeholderName.severity, placeholderName.reason], ['info', publishedReason(azurite)], '...around the published key: reported at info, not dropped');
+
+  const d = new Detector();
+  d.feed(str(id.value));
+  d.feed(str(`AKIA${'X'.repeat(16)}`));
+  t.same(d.findings().map((f) => f.severity), ['info'], 'other placeholders are still dropped');
+  t.equal(d.stats.skipped.placeholder, 1);
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DecodedString } from '../../decoders/types.js';
 import { RULES } from '../../rules/index.js';
 import { SHAPE_PAIRS, UNORDERED_DECODERS } from '../../rules/shape-pairs.js';
+import { publishedExampleIn, publishedReason } from '../../rules/published.js';
 import type { Confidence, Rule, RulePairing, Severity } from '../../rules/types.js';
 import { shannon } from './entropy.js';
 import { formatPrefix, redact } from './redact.js';
@@ -682,7 +683,7 @@ export class Detector {
     if (rule.secretMustMatch && !rule.secretMustMatch.every((re) => re.test(secret))) return void skipped.shape++;
     if (rule.looksRandom && !looksRandom(secret)) return void skipped.shape++;
     if (rule.allow?.some((re) => re.test(secret))) return void skipped.allowlist++;
-    if (isPlaceholder(secret)) return void skipped.placeholder++;
+    if (isPlaceholder(secret) && !publishedExampleIn(secret)) return void skipped.placeholder++;
     if (rule.textMustMatch && !rule.textMustMatch.every((re) => re.test(text))) return void skipped['text-condition']++;
     let severity = rule.severity;
     let confidence = rule.confidence;
@@ -855,6 +856,11 @@ export class Detector {
         // Shape alone is the evidence: the pair's severity, at most medium confidence, and the reason says so.
         reason = g.shapeReason;
         if (confidence === 'high') confidence = 'medium';
+      }
+      const published = publishedExampleIn(g.secret);
+      if (published) {
+        severity = 'info';
+        reason = publishedReason(published);
       }
       let locations = partners ? g.locations : g.locations.filter((_, i) => !g.locationNeedsPair[i]);
       let occurrences = partners ? g.occurrences : g.standaloneOccurrences;

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULES } from '../../rules/index.js';
+import { PUBLISHED } from '../../rules/published.js';
 import type { Rule } from '../../rules/types.js';
 import { CONFIDENCE_FACTOR, GRADE_BOUNDS, PAIRED_FACTOR, SEVERITY_POINTS } from './rating.js';
 
@@ -71,7 +72,18 @@ export function renderRulesMarkdown(rules: readonly Rule[] = RULES): string {
   out.push('- **Severity** is what the credential allows: `critical` (account takeover, money, all data), `high`, `medium`, `low`, `info` (public by design: Firebase client config, Maps keys, Facebook app id and client token, Stripe and Mapbox publishable keys, Algolia search keys, Sentry DSNs). Public-by-design findings say what would make them dangerous.');
   out.push('- **Confidence**: `high` for a distinctive format; `medium` for a format plus the name it is bound to; `low` for entropy plus a generic name (the `generic-*` rules).');
   out.push('- **Pairing**: the parts of a multi-part credential (AWS key id + secret, Twitter consumer key + secret, Facebook app id + secret, Twilio SID + auth token, Algolia app id + admin key, Azure account name + key, ...) found in the same entry or DEX class are linked (`pairedWith`), and the secret takes the pair\'s severity and confidence. Parts found alone keep their own, lower severity.');
-  out.push('- Documentation examples, placeholders (`YOUR_API_KEY`, `${VAR}`, `xxxx`, `<key>`, `changeme`), empty and repeated-character values and ascending runs are never reported; well-known SDK constants shipped in every app using an SDK are reported at info at most.');
+  out.push('- Placeholders (`YOUR_API_KEY`, `${VAR}`, `xxxx`, `<key>`, `changeme`), empty and repeated-character values and ascending runs are never reported; well-known SDK constants shipped in every app using an SDK are reported at info at most; values that providers\' documentation publishes are reported at info (below).');
+  out.push('');
+  out.push('## Published example values');
+  out.push('');
+  out.push('Values that documentation publishes unlock nothing (or only an emulator on localhost). Wherever one is found (alone, with surrounding whitespace, or inside a longer secret such as a connection string) the finding is `info` with the reason `published example value: <what> (<where published>)`, whatever the rule, its bound name or its pairing would say; a value one character away is reported normally. The list is `rules/published.ts`.');
+  out.push('');
+  out.push('| provider | value | what | published in |');
+  out.push('|---|---|---|---|');
+  for (const e of [...PUBLISHED].sort((a, b) => (a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : 0))) {
+    const value = 'value' in e ? `\`${e.value}\`` : `\`${e.pattern.source}\` (family, e.g. ${e.instances.map((v) => `\`${v}\``).join(', ')})`;
+    out.push(`| ${cell(e.provider)} | ${cell(value)} | ${cell(e.what)} | ${cell(e.where)} |`);
+  }
   out.push('');
   out.push('## Exposure rating');
   out.push('');
