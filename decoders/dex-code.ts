@@ -81,7 +81,6 @@ export interface DexTables {
 
 /** What a callee is, as far as the walk cares. */
 interface Callee {
-  cls: string;
   name: string;
   /** Register slot -> declared parameter index (receiver -1, second half of a wide parameter -2). */
   slots: Int8Array | Int16Array;
@@ -287,8 +286,17 @@ export class CodeWalker {
     return ref;
   }
 
-  /** `com.x.Keys.consumerSecret` for a method_ids index. */
+  private readonly dottedNames = new Map<number, string>();
+  private readonly dottedClasses = new Map<number, string>();
+
+  /** `com.x.Keys.consumerSecret` for a method_ids index (cached). */
   methodDotted(methodIdx: number): string {
+    let name = this.dottedNames.get(methodIdx);
+    if (name === undefined) this.dottedNames.set(methodIdx, (name = this.computeDotted(methodIdx)));
+    return name;
+  }
+
+  private computeDotted(methodIdx: number): string {
     const ref = this.methodRef(methodIdx);
     const arrow = ref.indexOf('->');
     if (arrow < 0) return ref;
@@ -304,11 +312,16 @@ export class CodeWalker {
     return arrow < 0 ? ref : ref.slice(arrow + 2, paren < 0 ? undefined : paren);
   }
 
-  /** The declaring class of a method, dotted. */
+  /** The declaring class of a method, dotted (cached). */
   methodClass(methodIdx: number): string {
-    const ref = this.methodRef(methodIdx);
-    const arrow = ref.indexOf('->');
-    return arrow < 0 ? ref : dotted(ref.slice(0, arrow));
+    let cls = this.dottedClasses.get(methodIdx);
+    if (cls === undefined) {
+      const ref = this.methodRef(methodIdx);
+      const arrow = ref.indexOf('->');
+      cls = arrow < 0 ? ref : dotted(ref.slice(0, arrow));
+      this.dottedClasses.set(methodIdx, cls);
+    }
+    return cls;
   }
 
   /** `com.x.Keys` and `apiSecret` for a field_ids index. */
@@ -345,7 +358,6 @@ export class CodeWalker {
         // A static String -> byte[]/char[] method is a decoder (hex, base64) whatever its name.
         const decoder = isStatic && params.length === 1 && this.typeName(params[0]!) === 'Ljava/lang/String;' && (ret === '[B' || ret === '[C');
         c = {
-          cls: dotted(cls),
           name,
           slots: slotList.length <= 127 ? Int8Array.from(slotList) : Int16Array.from(slotList),
           isStatic,
@@ -406,9 +418,6 @@ export class CodeWalker {
     let resultVia: readonly number[] | undefined;
     let resultBorn = 0;
     let resultSb = -1;
-    const clear = () => {
-      this.g++;
-    };
     for (let pc = 0; pc < units; ) {
       const u = view.getUint16(base + pc * 2, true);
       const op = u & 0xff;
@@ -420,7 +429,7 @@ export class CodeWalker {
         else if (u === 0x0200 && left >= 2) width = 2 + view.getUint16(base + pc * 2 + 2, true) * 4;
         else if (u === 0x0300 && left >= 4) width = 4 + Math.ceil((view.getUint16(base + pc * 2 + 2, true) * view.getUint32(base + pc * 2 + 4, true)) / 2);
         else width = 1;
-        if (u !== 0) clear();
+        if (u !== 0) this.g++;
         pc += width;
         icount++;
         continue;
@@ -429,7 +438,8 @@ export class CodeWalker {
       icount++;
       const a4 = (u >> 8) & 0xf;
       const a8 = u >> 8;
-      const unit = (k: number) => view.getUint16(base + (pc + k) * 2, true);
+      // Second and third code units (present: width <= left was checked).
+      const at = base + pc * 2;
       const justInvoked = resultAt === pc;
       switch (op) {
         case 0x01: case 0x04: case 0x12: case 0x21: case 0x20: case 0x23: // 12x/11n/22c writes of vA
@@ -443,11 +453,11 @@ export class CodeWalker {
           this.kill(a8);
           this.kill(a8 + 1);
           break;
-        case 0x03: this.kill(unit(1)); break;
-        case 0x06: this.kill(unit(1)); this.kill(unit(1) + 1); break;
+        case 0x03: this.kill(view.getUint16(at + 2, true)); break;
+        case 0x06: this.kill(view.getUint16(at + 2, true)); this.kill(view.getUint16(at + 2, true) + 1); break;
         case 0x07: this.copy(a4, u >> 12); break;
-        case 0x08: this.copy(a8, unit(1)); break;
-        case 0x09: this.copy(unit(1), unit(2)); break;
+        case 0x08: this.copy(a8, view.getUint16(at + 2, true)); break;
+        case 0x09: this.copy(view.getUint16(at + 2, true), view.getUint16(at + 4, true)); break;
         case 0x0c: // move-result-object
           if (justInvoked && resultStr >= 0) {
             this.gen[a8] = this.g;
@@ -462,13 +472,13 @@ export class CodeWalker {
           break;
         case 0x11: // return-object
           if (this.tracked(a8, icount)) this.record(this.str[a8]!, methodIdx, pc, USE_RETURN, -1, -1, -1, this.via[a8]);
-          clear();
+          this.g++;
           break;
         case 0x0e: case 0x0f: case 0x10: case 0x27: case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c:
-          clear();
+          this.g++;
           break;
         case 0x1a: case 0x1b: { // const-string, const-string/jumbo
-          const idx = op === 0x1a ? unit(1) : view.getUint32(base + (pc + 1) * 2, true);
+          const idx = op === 0x1a ? view.getUint16(at + 2, true) : view.getUint32(base + (pc + 1) * 2, true);
           if (idx < t.stringIdsSize) {
             this.onConstString(idx);
             this.gen[a8] = this.g;
@@ -483,32 +493,32 @@ export class CodeWalker {
           break;
         }
         case 0x5b: // iput-object vA, vB, field
-          if (this.tracked(a4, icount)) this.record(this.str[a4]!, methodIdx, pc, USE_IPUT, unit(1), -1, -1, this.via[a4]);
+          if (this.tracked(a4, icount)) this.record(this.str[a4]!, methodIdx, pc, USE_IPUT, view.getUint16(at + 2, true), -1, -1, this.via[a4]);
           break;
         case 0x69: // sput-object vAA, field
-          if (this.tracked(a8, icount)) this.record(this.str[a8]!, methodIdx, pc, USE_SPUT, unit(1), -1, -1, this.via[a8]);
+          if (this.tracked(a8, icount)) this.record(this.str[a8]!, methodIdx, pc, USE_SPUT, view.getUint16(at + 2, true), -1, -1, this.via[a8]);
           break;
         case 0x6e: case 0x6f: case 0x70: case 0x71: case 0x72: { // invoke-kind {vC, vD, vE, vF, vG}
           const count = u >> 12;
           if (count > 5) break;
-          const w = unit(2);
+          const w = view.getUint16(at + 4, true);
           const regs = this.regs;
           regs[0] = w & 0xf;
           regs[1] = (w >> 4) & 0xf;
           regs[2] = (w >> 8) & 0xf;
           regs[3] = w >> 12;
           regs[4] = a4;
-          work += this.invoke(unit(1), op === 0x71, count, methodIdx, pc, icount);
+          work += this.invoke(view.getUint16(at + 2, true), op === 0x71, count, methodIdx, pc, icount);
           resultAt = pc + width;
           ({ str: resultStr, via: resultVia, born: resultBorn, sb: resultSb } = this.result);
           break;
         }
         case 0x74: case 0x75: case 0x76: case 0x77: case 0x78: { // invoke-kind/range {vCCCC .. vNNNN}
-          const first = unit(2);
+          const first = view.getUint16(at + 4, true);
           const regs = this.regs;
           let count = 0;
           for (; count < a8 && first + count < REGISTER_SLOTS; count++) regs[count] = first + count;
-          work += this.invoke(unit(1), op === 0x77, count, methodIdx, pc, icount);
+          work += this.invoke(view.getUint16(at + 2, true), op === 0x77, count, methodIdx, pc, icount);
           resultAt = pc + width;
           ({ str: resultStr, via: resultVia, born: resultBorn, sb: resultSb } = this.result);
           break;
@@ -520,7 +530,7 @@ export class CodeWalker {
           else if (op >= 0x60 && op <= 0x66) { this.kill(a8); this.kill(a8 + 1); }
           else if ((op >= 0x7b && op <= 0x8f) || (op >= 0xb0 && op <= 0xcf) || (op >= 0xd0 && op <= 0xd7)) { this.kill(a4); this.kill(a4 + 1); }
           else if ((op >= 0x90 && op <= 0xaf) || (op >= 0xd8 && op <= 0xe2)) { this.kill(a8); this.kill(a8 + 1); }
-          else if ((op >= 0x3e && op <= 0x43) || op === 0x73 || op === 0x79 || op === 0x7a || (op >= 0xe3 && op <= 0xf9)) clear();
+          else if ((op >= 0x3e && op <= 0x43) || op === 0x73 || op === 0x79 || op === 0x7a || (op >= 0xe3 && op <= 0xf9)) this.g++;
           else if (op >= 0xfa && op <= 0xfd) resultAt = -1; // invoke-polymorphic/custom: no tracked result
           // Others (monitor, check-cast, if-*, aput, iput/sput of non-objects, fill-array-data, filled-new-array) write no register.
           break;
@@ -544,8 +554,18 @@ export class CodeWalker {
     res.via = undefined;
     res.sb = -1;
     const regs = this.regs;
+    // Most invokes carry no tracked string and no builder with a literal: their callee is never resolved.
+    let any = false;
+    for (let k = 0; k < count; k++) {
+      const r = regs[k]!;
+      if (this.gen[r] === this.g || this.sbGen[r] === this.g) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return 1;
     const c = this.callee(methodIdx, isStatic);
-    if (c === null || count === 0) return 1;
+    if (c === null) return 1;
     const receiver = isStatic ? -1 : regs[0]!;
     if (c.builder === 1 || c.builder === 2) {
       // append(x) / <init>(x): a tracked literal is used, and becomes the builder's preceding literal.

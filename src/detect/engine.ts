@@ -366,6 +366,10 @@ export class Detector {
   private readonly trigrams = new Uint8Array(1 << 21);
   private hasShort = false;
   private keywordHit = false;
+  private lastKeywordText: string | undefined;
+  private lastKeywordHit = false;
+  /** contextGate results by bound name (names repeat: field names, callee names, JSON keys). */
+  private readonly gateCache = new Map<string, boolean>();
   /** Per keyword rule: whether its keywords occurred in the current string. */
   private readonly triggered: Uint8Array;
   private readonly found: Candidate[] = [];
@@ -468,6 +472,7 @@ export class Detector {
     this.groups.clear();
     this.marks.clear();
     this.pairPrev = undefined;
+    this.lastKeywordText = undefined;
     this.found.length = 0;
     const s = this.stats;
     s.strings = s.chars = s.prefilterHits = s.regexRuns = s.truncated = 0;
@@ -508,7 +513,13 @@ export class Detector {
     const key = s.scope !== undefined || FILE_SCOPED_DECODERS.has(s.location.decoder) ? scopeKey(s) : undefined;
     const marked = key !== undefined && this.scopeMarker !== undefined && text.length <= MAX_MARKER_LENGTH && this.mark(key, text);
     if (text.length <= this.maxWholeLength + 64) this.scanWhole(s, found, key);
-    if (this.prefilter) this.scanKeywords(s, found);
+    // A decoder may emit the same text again right away (a DEX string, then each of its code uses): keyword rules
+    // found nothing in it the first time, so they are not run again.
+    if (this.prefilter && !(text === this.lastKeywordText && !this.lastKeywordHit)) {
+      this.scanKeywords(s, found);
+      this.lastKeywordText = text;
+      this.lastKeywordHit = this.keywordHit;
+    }
     if (found.length === 0) return marked || pairs;
     this.record(s, this.dropSuperseded(found));
     found.length = 0;
@@ -524,7 +535,8 @@ export class Detector {
     const prev = this.pairPrev;
     this.pairPrev = undefined;
     if (this.pairFirsts.size === 0 || s.context !== undefined || s.code !== undefined || UNORDERED_DECODERS.has(s.location.decoder)) return prev !== undefined;
-    const value = s.text.trim();
+    let value = s.text;
+    if (value.length > 0 && (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1)))) value = value.trim();
     let forward = prev !== undefined;
     if (prev && prev.s.location.entry === s.location.entry && prev.s.location.decoder === s.location.decoder) {
       for (const { rule: first, second, reason } of prev.pairs) {
@@ -589,7 +601,7 @@ export class Detector {
       if (require || code) {
         let named = false;
         if (require) {
-          gateOpen ??= this.contextGate !== undefined && ((s.context !== undefined && this.contextGate.test(s.context)) || (path !== undefined && this.contextGate.test(path)));
+          gateOpen ??= this.contextGate !== undefined && ((s.context !== undefined && this.gate(s.context)) || (path !== undefined && this.contextGate.test(path)));
           named = gateOpen && ((s.context !== undefined && require.test(s.context)) || (path !== undefined && require.test(path)));
         }
         if (!named && code !== undefined && s.code !== undefined) named = code.test(s.code);
@@ -608,6 +620,16 @@ export class Detector {
       const c = this.check(rule, secret, s, needsPair);
       if (c) found.push({ ...c, start: 0, end: value.length, scopeWait });
     }
+  }
+
+  /** contextGate over a bound name, remembered for the first names seen. */
+  private gate(name: string): boolean {
+    let open = this.gateCache.get(name);
+    if (open === undefined) {
+      open = this.contextGate!.test(name);
+      if (this.gateCache.size < MAX_GROUPS) this.gateCache.set(name, open);
+    }
+    return open;
   }
 
   /** Marks the rules of the keywords of `list` that occur at `at`; returns how many rules it newly triggered. */
