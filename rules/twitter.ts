@@ -22,7 +22,8 @@ export const twitterRules: Rule[] = [
     whole: { length: [25, 25] },
     minEntropy: 3.5,
     secretMustMatch: [/[a-z]/, /[A-Z]/],
-    context: { require: /twitter|consumer.?key/i, scope: TWITTER_SCOPE },
+    // OAuth 1 `consumer_key` is any provider's: Twitter's when Twitter is named or its API/SDK is in the scope.
+    context: { require: /twitter/i, scope: TWITTER_SCOPE },
     examples: {
       match: [
         { text: consumerKey, context: 'twitter_consumer_key' },
@@ -32,6 +33,7 @@ export const twitterRules: Rule[] = [
       noMatch: [
         consumerKey,
         { text: consumerKey, context: 'app_name' },
+        { text: consumerKey, context: 'consumer_key' },
         { text: fake(ALNUM, 24, 111), context: 'twitter_consumer_key' },
         { text: 'YOUR_TWITTER_CONSUMER_KEY', context: 'twitter_consumer_key' },
         { text: 'abcdefghijklmnopqrstuvwxy', context: 'twitter_consumer_key' },
@@ -49,7 +51,7 @@ export const twitterRules: Rule[] = [
     whole: { length: [50, 50] },
     minEntropy: 4.2,
     secretMustMatch: [/[a-z]/, /[A-Z]/, /[0-9]/],
-    context: { require: /twitter.{0,40}secret|consumer.?secret/i, scope: TWITTER_SCOPE },
+    context: { require: /twitter.{0,40}secret/i, scope: TWITTER_SCOPE },
     pairWith: { ruleId: 'twitter-consumer-key', severity: 'critical', confidence: 'high', reason: 'consumer secret shipped with its key: app-only access to the API' },
     examples: {
       match: [
@@ -60,6 +62,7 @@ export const twitterRules: Rule[] = [
       noMatch: [
         consumerSecret,
         { text: consumerSecret, context: 'twitter_consumer_key' },
+        { text: consumerSecret, context: 'OAUTH_CONSUMER_SECRET' },
         { text: fake(ALNUM, 49, 113), context: 'twitter_consumer_secret' },
         { text: 'x'.repeat(50), context: 'twitter_consumer_secret' },
         { text: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx', context: 'twitter_consumer_secret' },
