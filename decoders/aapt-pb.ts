@@ -1,6 +1,6 @@
 import { ProtoReader, WireType, type ProtoField } from './protobuf.js';
 import { ANDROID_ATTRS, ANDROID_NS, findAttribute } from './axml.js';
-import { ResType, formatTypedValue, type TypedValue } from './arsc.js';
+import { ResType, formatTypedValue, isFileResourceType, refersToFile, type TypedValue } from './arsc.js';
 import type { ManifestInfo } from './manifest.js';
 import { DecodeError, type DecodedString, type Decoder, type DecodeWarning, type ResourceResolver } from './types.js';
 
@@ -93,6 +93,8 @@ function primitive(r: ProtoReader): TypedValue | undefined {
 interface PbItem {
   /** String-like value (str, raw_str, styled_str, file path). */
   text?: string;
+  /** The value is a `FileReference`: `text` is a path in the archive, not a string resource. */
+  file?: boolean;
   /** Reference id (`@`), or attribute reference when `attr` is set. */
   ref?: number;
   refName?: string;
@@ -115,6 +117,7 @@ function item(r: ProtoReader): PbItem {
       // String, RawString, StyledString, FileReference: field 1 is the text or path.
       for (const g of r.sub(f).fields()) if (g.field === 1 && g.wire === WireType.LEN) out.text = r.string(g);
       out.text ??= '';
+      if (f.field === 5) out.file = true;
     } else if (f.field === 7) {
       out.prim = primitive(r.sub(f));
     }
@@ -243,8 +246,9 @@ export const decodeAaptXml: Decoder = function* (bytes, ctx) {
       const context = isMetaValue ? metaName : a.name;
       if (a.ref !== undefined) {
         const resolved = res?.value(a.ref);
-        const refText = `@${res?.name(a.ref) ?? `0x${a.ref.toString(16).padStart(8, '0')}`}`;
-        if (resolved !== undefined && resolved !== '') yield emit(resolved, `${pointer} -> ${refText}`, context);
+        const refName = res?.name(a.ref);
+        const refText = `@${refName ?? `0x${a.ref.toString(16).padStart(8, '0')}`}`;
+        if (resolved !== undefined && resolved !== '') yield emit(resolved, `${pointer} -> ${refText}`, refersToFile(refName) ? undefined : context);
         else if (resolved === undefined) yield emit(refText, `${pointer} -> ${refText}`, context);
         continue;
       }
@@ -544,7 +548,12 @@ export class AaptResourceTable implements ResourceResolver {
   *strings(entry: string): Iterable<DecodedString> {
     for (const v of this.list) {
       const cfg = v.config ? ` [${v.config}]` : '';
-      if (v.item?.text) yield { text: v.item.text, location: { entry, decoder: 'aapt-table', pointer: `${v.typeName}/${v.name}${cfg}` }, context: v.name };
+      if (v.item?.text) {
+        const location = { entry, decoder: 'aapt-table', pointer: `${v.typeName}/${v.name}${cfg}` };
+        // A FileReference (or any string value of a file type, as in resources.arsc) is a path: not bound to the name.
+        if (v.item.file || isFileResourceType(v.typeName)) yield { text: v.item.text, location };
+        else yield { text: v.item.text, location, context: v.name };
+      }
       else if (v.bag) {
         for (let i = 0; i < v.bag.length; i++) {
           const text = v.bag[i]!.text;
@@ -573,7 +582,7 @@ export class ResolverChain implements ResourceResolver {
   }
 }
 
-/** resources.pb decoder: one DecodedString per string value, bound to its resource name (like `decodeArsc`). */
+/** resources.pb decoder: one DecodedString per string value, bound to its resource name; file paths unbound (like `decodeArsc`). */
 export const decodeAaptTable: Decoder = function* (bytes, ctx) {
   yield* AaptResourceTable.parse(bytes, (w) => ctx.warn(w)).strings(ctx.entry);
 };

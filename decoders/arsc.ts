@@ -46,6 +46,29 @@ export const ResType = {
   INT_COLOR_RGB4: 0x1f,
 } as const;
 
+/**
+ * Resource types whose values may be files (aapt2 `ResourceUtils`/`ResourceParser`: res/<type>/ folders compiled as
+ * files). A string value of one of these types is the path of that file inside the archive (`res/drawable/x.xml`,
+ * or `res/FS.xml` after `aapt2 optimize --shorten-resource-paths`), which the runtime opens as an asset: it is a file
+ * reference, not a string resource, and is not bound to the resource name as text.
+ */
+export const FILE_RESOURCE_TYPES: ReadonlySet<string> = new Set([
+  'anim', 'animator', 'color', 'drawable', 'font', 'interpolator', 'layout', 'menu', 'mipmap', 'navigation', 'raw',
+  'transition', 'xml',
+]);
+
+/** True when `typeName` (e.g. `drawable`, from `drawable/avd_show_password`) names a type whose string values are file paths. */
+export function isFileResourceType(typeName: string): boolean {
+  return FILE_RESOURCE_TYPES.has(typeName);
+}
+
+/** True when a resource name (`drawable/avd_show_password`, from `ResourceResolver.name`) is of a file resource type. */
+export function refersToFile(typeAndName: string | undefined): boolean {
+  if (typeAndName === undefined) return false;
+  const slash = typeAndName.indexOf('/');
+  return slash > 0 && isFileResourceType(typeAndName.slice(0, slash));
+}
+
 /** A typed value (`Res_value`): data type and 32-bit data. */
 export interface TypedValue {
   type: number;
@@ -531,14 +554,21 @@ export class ResourceTable implements ResourceResolver {
     }
   }
 
-  /** String values with their locations (what `decodeArsc` emits). */
+  /**
+   * String values with their locations (what `decodeArsc` emits), bound to their resource name; the paths that are
+   * the values of file resources (FILE_RESOURCE_TYPES) come without a bound name.
+   */
   *strings(entry: string): Iterable<DecodedString> {
     for (const e of this.list) {
       const name = this.keyName(e);
       const cfg = e.config ? ` [${e.config}]` : '';
       if (e.value?.type === ResType.STRING) {
         const text = this.values?.get(e.value.data >>> 0);
-        if (text) yield { text, location: { entry, decoder: 'arsc', pointer: `${e.typeName}/${name}${cfg}` }, context: name };
+        if (!text) continue;
+        const location = { entry, decoder: 'arsc', pointer: `${e.typeName}/${name}${cfg}` };
+        // A file resource's value is its path in the archive: still scanned, but not text named by the resource.
+        if (isFileResourceType(e.typeName)) yield { text, location };
+        else yield { text, location, context: name };
       } else if (e.bag) {
         for (let i = 0; i < e.bag.length; i++) {
           const item = e.bag[i]!;
@@ -551,7 +581,10 @@ export class ResourceTable implements ResourceResolver {
   }
 }
 
-/** resources.arsc decoder: one DecodedString per string value (arrays and plurals item by item), bound to its resource name. */
+/**
+ * resources.arsc decoder: one DecodedString per string value (arrays and plurals item by item), bound to its resource
+ * name; file paths (values of drawable, layout, raw, ... resources) are emitted unbound.
+ */
 export const decodeArsc: Decoder = function* (bytes, ctx) {
   const table = ResourceTable.parse(bytes, (w) => ctx.warn(w));
   yield* table.strings(ctx.entry);

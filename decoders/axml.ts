@@ -1,6 +1,6 @@
 import { Reader } from './reader.js';
 import { RES_STRING_POOL_TYPE, StringPool } from './stringpool.js';
-import { ResType, formatTypedValue, type TypedValue } from './arsc.js';
+import { ResType, formatTypedValue, refersToFile, type TypedValue } from './arsc.js';
 import type { DecodedString, Decoder, DecodeWarning } from './types.js';
 
 // Chunk types, AOSP libs/androidfw/include/androidfw/ResourceTypes.h.
@@ -375,8 +375,10 @@ export const decodeAxml: Decoder = function* (bytes, ctx) {
       const ref = referenceId(a.typed);
       if (ref !== undefined) {
         const resolved = res?.value(ref);
-        const refText = `@${res?.name(ref) ?? `0x${ref.toString(16).padStart(8, '0')}`}`;
-        if (resolved !== undefined && resolved !== '') yield emit(resolved, `${pointer} -> ${refText}`, context);
+        const refName = res?.name(ref);
+        const refText = `@${refName ?? `0x${ref.toString(16).padStart(8, '0')}`}`;
+        // A reference to a file resource resolves to a path in the archive, not to text named by the attribute.
+        if (resolved !== undefined && resolved !== '') yield emit(resolved, `${pointer} -> ${refText}`, refersToFile(refName) ? undefined : context);
         else if (resolved === undefined) yield emit(refText, `${pointer} -> ${refText}`, context);
       } else if (a.value !== '') {
         yield emit(a.value, pointer, context);

@@ -34,12 +34,13 @@ export const awsRules: Rule[] = [
     whole: { length: [40, 40] },
     minEntropy: 4.1,
     secretMustMatch: [/[a-z]/, /[A-Z]/, /[0-9]/],
-    context: { require: /aws.{0,30}secret|secret.?access.?key|secret.?key/i, orPaired: true, code: /^arg 1 of com\.amazonaws\.auth\.(?:BasicAWSCredentials|BasicSessionCredentials)\.<init>(?: |$)/ },
+    // `secret_access_key` is AWS's own term; a bare `secretKey` is any provider's, and AWS's only beside an AKIA id.
+    context: { require: /aws.{0,30}secret|secret.?access.?key/i, orPaired: true, code: /^arg 1 of com\.amazonaws\.auth\.(?:BasicAWSCredentials|BasicSessionCredentials)\.<init>(?: |$)/ },
     pairWith: { ruleId: 'aws-access-key-id', severity: 'critical', confidence: 'high', reason: 'secret access key shipped with its access key id' },
     examples: {
       match: [
         { text: secretKey, context: 'aws_secret_access_key' },
-        { text: secretKey, context: 'secretKey' },
+        { text: secretKey, context: 'SECRET_ACCESS_KEY' },
         { text: fake(BASE64, 40, 406), context: 'AWS_SECRET' },
         { text: secretKey, code: 'arg 1 of com.amazonaws.auth.BasicAWSCredentials.<init> in a.b.c.a' },
         // The documentation example is reported, at info, by rules/published.ts.
@@ -50,6 +51,8 @@ export const awsRules: Rule[] = [
         { text: fake(HEX, 40, 407), context: 'aws_secret_access_key' },
         { text: fake(BASE64, 41, 408), context: 'aws_secret_access_key' },
         { text: secretKey, context: 'sha1' },
+        { text: secretKey, context: 'secretKey' },
+        { text: secretKey, context: 'SECRET_KEY' },
       ],
     },
   },

@@ -6,6 +6,9 @@ const clientToken = fake(HEX, 32, 202);
 const appSecret = fake(HEX, 32, 203);
 const userToken = `EAAG${fake(ALNUM, 180, 204)}`;
 
+/** Names that say Facebook (or its usual `fb` abbreviation, as a word) next to secret. */
+const FACEBOOK_SECRET_NAME = /facebook.{0,20}secret|(?:^|[^a-z])fb.{0,20}secret/i;
+
 /** Facebook/Meta platform credentials: the app id and client token ship in apps by design, the app secret must not. */
 export const facebookRules: Rule[] = [
   {
@@ -17,13 +20,14 @@ export const facebookRules: Rule[] = [
     pattern: /^[0-9]{13,17}$/,
     keywords: [],
     whole: { length: [13, 17] },
-    context: { require: /facebook.{0,20}app.?id|fb.?app.?id|com\.facebook\.sdk\.ApplicationId/i },
+    context: { require: /facebook.{0,20}app.?id|fb.?app.?id|com\.facebook\.sdk\.ApplicationId/i, code: /^arg 0 of com\.facebook\.FacebookSdk\.setApplicationId(?: |$)/ },
     reason: 'public by design: the Facebook SDK needs the app id in the app; it identifies, it does not authenticate',
     examples: {
       match: [
         { text: appId, context: 'facebook_app_id' },
         { text: appId, context: 'com.facebook.sdk.ApplicationId' },
         { text: appId, context: 'FacebookAppID' },
+        { text: appId, code: 'arg 0 of com.facebook.FacebookSdk.setApplicationId in a.b.c.a' },
       ],
       noMatch: [appId, { text: appId, context: 'gcm_defaultSenderId' }, { text: '1111111111111', context: 'facebook_app_id' }, { text: `fb${appId}`, context: 'facebook_app_id' }],
     },
@@ -38,7 +42,8 @@ export const facebookRules: Rule[] = [
     keywords: [],
     whole: { length: [32, 32] },
     minEntropy: 2.8,
-    context: { require: /client.?token|com\.facebook\.sdk\.ClientToken/i },
+    // A bare `client_token` names no provider: generic-secret reports it.
+    context: { require: /(?:facebook|(?:^|[^a-z])fb).{0,20}client.?token|com\.facebook\.sdk\.ClientToken/i, code: /^arg 0 of com\.facebook\.FacebookSdk\.setClientToken(?: |$)/ },
     reason: 'public by design: the client token ships in apps for limited client-side calls; it is not the app secret',
     examples: {
       match: [
@@ -46,7 +51,7 @@ export const facebookRules: Rule[] = [
         { text: clientToken, context: 'com.facebook.sdk.ClientToken' },
         { text: clientToken, context: 'FacebookClientToken' },
       ],
-      noMatch: [clientToken, { text: clientToken.toUpperCase(), context: 'facebook_client_token' }, { text: '0'.repeat(32), context: 'facebook_client_token' }],
+      noMatch: [clientToken, { text: clientToken.toUpperCase(), context: 'facebook_client_token' }, { text: '0'.repeat(32), context: 'facebook_client_token' }, { text: clientToken, context: 'client_token' }, { text: clientToken, context: 'CLIENT_TOKEN' }],
     },
   },
   {
@@ -59,15 +64,38 @@ export const facebookRules: Rule[] = [
     keywords: [],
     whole: { length: [32, 32] },
     minEntropy: 2.8,
-    context: { require: /(?:facebook|fb).{0,20}secret|app.?secret/i },
+    // Facebook must be named in the binding; a bare `app_secret` is any provider's (see the second shape).
+    context: { require: FACEBOOK_SECRET_NAME },
     pairWith: { ruleId: 'facebook-app-id', severity: 'critical', confidence: 'high', reason: 'app secret shipped with its app id: together they mint app access tokens' },
+    shapes: [
+      {
+        // A 32-hex value bound only to an app-secret name is Facebook's when it ships beside a Facebook app id (same
+        // entry or class); alone it is left to generic-secret, with generic advice.
+        pattern: /^[0-9a-f]{32}$/,
+        keywords: [],
+        whole: { length: [32, 32] },
+        minEntropy: 2.8,
+        context: { require: /app.?secret/i },
+        pairWith: { ruleId: 'facebook-app-id', severity: 'critical', confidence: 'medium', reason: 'bound to an app-secret name beside a Facebook app id: most likely the Facebook app secret, which mints app access tokens', required: true },
+      },
+    ],
     examples: {
       match: [
         { text: appSecret, context: 'facebook_app_secret' },
         { text: appSecret, context: 'FB_SECRET' },
-        { text: appSecret, context: 'appSecret' },
+        { text: appSecret, context: 'fbAppSecret' },
+        { text: appSecret, context: 'com.facebook.sdk.AppSecret' },
       ],
-      noMatch: [appSecret, { text: appSecret, context: 'md5' }, { text: '1234567890abcdef1234567890abcdef', context: 'facebook_app_secret' }],
+      noMatch: [
+        appSecret,
+        { text: appSecret, context: 'md5' },
+        { text: '1234567890abcdef1234567890abcdef', context: 'facebook_app_secret' },
+        // No Facebook evidence: reported by generic-secret instead.
+        { text: appSecret, context: 'appSecret' },
+        { text: appSecret, context: 'APP_SECRET' },
+        { text: appSecret, context: 'app_secret' },
+        { text: appSecret, context: 'webfbsecret' },
+      ],
     },
   },
   {

@@ -1,5 +1,5 @@
 import { CS, UUID, bound, prefixed } from './build.js';
-import { HEX, fake } from './fake.js';
+import { BASE64URL, HEX, fake } from './fake.js';
 import type { Rule } from './types.js';
 
 const SPAM = 'sends messages (SMS, e-mail, push) billed to the account and in its name: spam and phishing from a trusted sender';
@@ -184,7 +184,7 @@ export const messagingRules: Rule[] = [
   prefixed({ id: 'intercom-sdk-key', provider: 'intercom', title: 'Intercom mobile SDK API key', severity: 'info', parts: ['android_sdk-', [CS.hex, 40]], prefixes: ['android_sdk-', 'ios_sdk-'], boundary: 'A-Za-z0-9', reason: 'public by design: the mobile SDK key; enable identity verification so it cannot impersonate users', seed: 5047 }),
   bound({ id: 'braze-sdk-key', provider: 'braze', title: 'Braze SDK API key', severity: 'info', parts: UUID, context: /braze.{0,20}api.?key|com_braze_api_key|appboy.{0,20}key/i, names: ['com_braze_api_key', 'BRAZE_API_KEY'], reason: 'public by design: the SDK key identifies the app group', seed: 5048 }),
   bound({ id: 'braze-rest-api-key', provider: 'braze', title: 'Braze REST API key', severity: 'high', parts: UUID, context: /braze.{0,20}rest/i, names: ['BRAZE_REST_API_KEY'], reason: 'REST API key: user export, messaging campaigns', seed: 5049 }),
-  bound({ id: 'airship-master-secret', provider: 'airship', title: 'Airship (Urban Airship) master secret', severity: 'critical', parts: [[CS.b64url, 22]], context: /master.?secret/i, names: ['AIRSHIP_MASTER_SECRET', 'productionMasterSecret'], minEntropy: 3.6, reason: 'master secret: pushes to every device of the app', seed: 5050 }),
+  bound({ id: 'airship-master-secret', provider: 'airship', title: 'Airship (Urban Airship) master secret', severity: 'critical', parts: [[CS.b64url, 22]], context: /airship.{0,20}master.?secret|(?:production|development).?master.?secret/i, names: ['AIRSHIP_MASTER_SECRET', 'productionMasterSecret'], noMatch: [{ text: fake(BASE64URL, 22, 5053), context: 'MASTER_SECRET' }, { text: fake(BASE64URL, 22, 5054), context: 'masterSecret' }], minEntropy: 3.6, reason: 'master secret: pushes to every device of the app', seed: 5050 }),
   bound({ id: 'clevertap-passcode', provider: 'clevertap', title: 'CleverTap account passcode', severity: 'high', parts: [[CS.upperAlnum, 3], '-', [CS.upperAlnum, 3], '-', [CS.upperAlnum, 6]], context: /clevertap.{0,20}passcode/i, names: ['CLEVERTAP_PASSCODE'], reason: 'account passcode: server API access to user profiles and campaigns', seed: 5051 }),
   bound({ id: 'pushwoosh-api-token', provider: 'pushwoosh', title: 'Pushwoosh API access token', severity: 'high', parts: [[CS.alnum, 80]], context: /pushwoosh.{0,20}(?:api.?)?token/i, names: ['PUSHWOOSH_API_TOKEN'], minEntropy: 4, secretMustMatch: [/[a-z]/, /[A-Z]/, /[0-9]/], seed: 5052 }),
 ];

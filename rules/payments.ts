@@ -1,4 +1,5 @@
 import { CS, UUID, bound, prefixed } from './build.js';
+import { HEX, fake } from './fake.js';
 import type { Rule } from './types.js';
 
 const MONEY = 'server-side payment credential: charges, refunds and customer data of the merchant account';
@@ -133,9 +134,11 @@ export const paymentRules: Rule[] = [
     title: 'App Store in-app purchase shared secret',
     severity: 'high',
     parts: [[CS.hex, 32]],
-    context: /(?:app.?store|itunes|iap|in.?app).{0,20}(?:shared.?)?secret|^shared_?secret$/i,
+    // A bare `shared_secret` names no provider (webhooks, HMAC, TOTP): generic-secret reports it.
+    context: /(?:app.?store|itunes|iap|in.?app).{0,20}(?:shared.?)?secret/i,
     names: ['APP_STORE_SHARED_SECRET', 'iapSharedSecret'],
     minEntropy: 3.4,
+    noMatch: [{ text: fake(HEX, 32, 4025), context: 'shared_secret' }, { text: fake(HEX, 32, 4026), context: 'SHARED_SECRET' }],
     reason: 'shared secret: verifies receipts server-side; in the app it lets anyone validate forged receipts against the account',
     seed: 4024,
   }),

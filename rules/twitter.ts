@@ -9,10 +9,13 @@ const accessToken = `1${fake(DIGITS, 17, 108)}-${fake(ALNUM, 40, 109)}`;
 /** Strings that put a class or config file in Twitter's orbit: its API host or its SDKs. */
 const TWITTER_SCOPE = /api\.twitter\.com|api\.x\.com|twitter4j|com\.twitter\.sdk/i;
 
-/** The Twitter SDKs' setters and constructors that take the consumer key (code context, docs/code-context.md). */
-const SDK_CONSUMER_KEY = /^arg 0 of (?:twitter4j\.[\w.$]{1,120}\.setOAuthConsumer(?:Key)?|com\.twitter\.sdk\.android\.core\.TwitterAuthConfig\.<init>)(?: |$)/;
+/**
+ * The Twitter SDKs' setters and constructors that take the consumer key (code context, docs/code-context.md), or a
+ * getter, field or constructor of a class that names Twitter (`TwitterKeys.consumerKey()`).
+ */
+const SDK_CONSUMER_KEY = /^(?:arg 0 of (?:twitter4j\.[\w.$]{1,120}\.setOAuthConsumer(?:Key)?|com\.twitter\.sdk\.android\.core\.TwitterAuthConfig\.<init>)(?: |$)|(?:return|[si]put [^ ]{1,200}) in [^ ]{0,200}[Tt]witter[^ ]{0,200}[Cc]onsumer.?[Kk]ey)/;
 /** ... and the consumer secret. */
-const SDK_CONSUMER_SECRET = /^(?:arg 0 of twitter4j\.[\w.$]{1,120}\.setOAuthConsumerSecret|arg 1 of (?:twitter4j\.[\w.$]{1,120}\.setOAuthConsumer|com\.twitter\.sdk\.android\.core\.TwitterAuthConfig\.<init>))(?: |$)/;
+const SDK_CONSUMER_SECRET = /^(?:(?:arg 0 of twitter4j\.[\w.$]{1,120}\.setOAuthConsumerSecret|arg 1 of (?:twitter4j\.[\w.$]{1,120}\.setOAuthConsumer|com\.twitter\.sdk\.android\.core\.TwitterAuthConfig\.<init>))(?: |$)|(?:return|[si]put [^ ]{1,200}) in [^ ]{0,200}[Tt]witter[^ ]{0,200}[Cc]onsumer.?[Ss]ecret)/;
 /** ... and a user's access-token secret. */
 const SDK_TOKEN_SECRET = /^(?:arg 0 of twitter4j\.[\w.$]{1,120}\.setOAuthAccessTokenSecret|arg 1 of (?:twitter4j\.auth\.AccessToken|com\.twitter\.sdk\.android\.core\.TwitterAuthToken)\.<init>)(?: |$)/;
 const tokenSecret = fake(ALNUM, 45, 119);
@@ -30,7 +33,8 @@ export const twitterRules: Rule[] = [
     whole: { length: [25, 25] },
     minEntropy: 3.5,
     secretMustMatch: [/[a-z]/, /[A-Z]/],
-    context: { require: /twitter|consumer.?key/i, scope: TWITTER_SCOPE, code: SDK_CONSUMER_KEY },
+    // OAuth 1 `consumer_key` is any provider's: Twitter's when Twitter is named or its API/SDK is in the scope.
+    context: { require: /twitter/i, scope: TWITTER_SCOPE, code: SDK_CONSUMER_KEY },
     examples: {
       match: [
         { text: consumerKey, context: 'twitter_consumer_key' },
@@ -41,6 +45,7 @@ export const twitterRules: Rule[] = [
       noMatch: [
         consumerKey,
         { text: consumerKey, context: 'app_name' },
+        { text: consumerKey, context: 'consumer_key' },
         { text: fake(ALNUM, 24, 111), context: 'twitter_consumer_key' },
         { text: 'YOUR_TWITTER_CONSUMER_KEY', context: 'twitter_consumer_key' },
         { text: 'abcdefghijklmnopqrstuvwxy', context: 'twitter_consumer_key' },
@@ -58,7 +63,7 @@ export const twitterRules: Rule[] = [
     whole: { length: [50, 50] },
     minEntropy: 4.2,
     secretMustMatch: [/[a-z]/, /[A-Z]/, /[0-9]/],
-    context: { require: /twitter.{0,40}secret|consumer.?secret/i, scope: TWITTER_SCOPE, code: SDK_CONSUMER_SECRET },
+    context: { require: /twitter.{0,40}secret/i, scope: TWITTER_SCOPE, code: SDK_CONSUMER_SECRET },
     pairWith: { ruleId: 'twitter-consumer-key', severity: 'critical', confidence: 'high', reason: 'consumer secret shipped with its key: app-only access to the API' },
     examples: {
       match: [
@@ -72,6 +77,7 @@ export const twitterRules: Rule[] = [
         consumerSecret,
         { text: consumerSecret, context: 'twitter_consumer_key' },
         { text: consumerSecret, code: 'arg 0 of twitter4j.conf.ConfigurationBuilder.setOAuthConsumerKey in a.b.c.a' },
+        { text: consumerSecret, context: 'OAUTH_CONSUMER_SECRET' },
         { text: fake(ALNUM, 49, 113), context: 'twitter_consumer_secret' },
         { text: 'x'.repeat(50), context: 'twitter_consumer_secret' },
         { text: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx', context: 'twitter_consumer_secret' },

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ResourceTable, ResType, decodeArsc, formatTypedValue } from '../decoders/arsc.js';
+import { ResourceTable, ResType, decodeArsc, formatTypedValue, isFileResourceType } from '../decoders/arsc.js';
+import { ZipArchive, bufferSource } from '../decoders/zip.js';
 import { ANDROID_NS, decodeAxml, parseAxml, type AxmlElement } from '../decoders/axml.js';
 import { manifestInfo } from '../decoders/manifest.js';
 import { StringPool } from '../decoders/stringpool.js';
@@ -221,6 +222,40 @@ t.test('decodeArsc emits string values bound to their resource names', async (t)
   t.ok(out.some((d) => d.location.pointer.startsWith('plurals/apples[') && d.text === '%d apple'));
   t.notOk(out.some((d) => d.location.pointer.startsWith('integer/')), 'only string values');
   t.same(ctx.warnings, []);
+});
+
+t.test('file resources: their values are paths in the archive, not strings bound to the resource name', async (t) => {
+  const fixture = [...decodeArsc(read('aapt2-dense.arsc'), collectingContext('resources.arsc'))];
+  const config = fixture.find((d) => d.location.pointer === 'xml/config');
+  t.equal(config?.text, 'res/xml/config.xml', 'the path is still emitted (and scanned)');
+  t.equal(config?.context, undefined, 'xml/config is not bound to "config"');
+
+  // aapt2 optimize --shorten-resource-paths (samples/quirks/arsc-shortened-paths.apk): drawable/avd_show_password -> res/FS.xml.
+  const apk = ZipArchive.open(bufferSource(new Uint8Array(readFileSync(join(process.cwd(), 'samples/quirks/arsc-shortened-paths.apk')))));
+  const entry = (name: string) => apk.read(apk.entries.find((e) => e.name === name)!);
+  const arsc = entry('resources.arsc');
+  const table = ResourceTable.parse(arsc);
+  const out = [...decodeArsc(arsc, collectingContext('resources.arsc'))];
+  const show = out.find((d) => d.location.pointer === 'drawable/avd_show_password');
+  t.same(show, { text: 'res/FS.xml', location: { entry: 'resources.arsc', decoder: 'arsc', pointer: 'drawable/avd_show_password' } }, 'a shortened path is unbound');
+  const files = [...table.entries()].filter((e) => isFileResourceType(e.type));
+  t.same([...new Set(files.map((e) => e.type))].sort(), ['anim', 'color', 'drawable', 'layout', 'menu', 'mipmap', 'raw', 'xml']);
+  for (const f of files) {
+    const d = out.find((x) => x.location.pointer === `${f.type}/${f.name}${f.config ? ` [${f.config}]` : ''}`);
+    t.ok(d && d.text.startsWith('res/') && d.context === undefined, `${f.type}/${f.name}: path without a bound name`);
+  }
+  t.equal(out.find((d) => d.location.pointer === 'string/password_toggle_content_description')?.context, 'password_toggle_content_description', 'string resources stay bound');
+
+  // References to file resources resolve to the path, which is not bound to the attribute or meta-data name either.
+  const manifest = [...decodeAxml(entry('AndroidManifest.xml'), collectingContext('AndroidManifest.xml', table))];
+  const icon = manifest.find((d) => d.location.pointer === 'manifest/application@android:icon -> @mipmap/ic_launcher_password');
+  t.ok(icon && icon.text.startsWith('res/') && icon.context === undefined, 'android:icon -> @mipmap/...: path, unbound');
+  const label = manifest.find((d) => d.location.pointer === 'manifest/application@android:label -> @string/app_name');
+  t.equal(label?.context, 'label', 'a reference to a string resource keeps the attribute name');
+  const layoutPath = table.value(files.find((e) => e.name === 'activity_reset_password')!.id)!;
+  const layout = [...decodeAxml(entry(layoutPath), collectingContext(layoutPath, table))];
+  const src = layout.find((d) => d.location.pointer.endsWith('@android:src -> @drawable/avd_show_password'));
+  t.same([src?.text, src?.context], ['res/FS.xml', undefined], 'android:src -> @drawable/avd_show_password');
 });
 
 const EXPECTED_META = {

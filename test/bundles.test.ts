@@ -193,7 +193,7 @@ t.test('AAB protobuf decoders', async (t) => {
   t.equal(info.metaData['com.leakdex.CONFIG'], 'res/xml/remote_config.xml', 'a file reference resolves to its path, as through resources.arsc');
   const strings = decodeAll(decodeAaptTable, table, 'base/resources.pb').strings;
   t.ok(strings.some((s) => s.location.pointer === 'string/greeting [fr]' && s.text === 'Bonjour depuis le bundle'), 'locale configuration in the pointer, as resources.arsc gives it');
-  t.ok(strings.some((s) => s.location.pointer === 'xml/remote_config' && s.text === 'res/xml/remote_config.xml'), 'file references as their path');
+  t.ok(strings.some((s) => s.location.pointer === 'xml/remote_config' && s.text === 'res/xml/remote_config.xml' && s.context === undefined), 'file references as their path, not bound to the resource name');
   t.throws(() => AaptResourceTable.parse(manifest), DecodeError, 'an XmlNode is not a resource table');
   t.equal(AaptResourceTable.parse(table), res, 'the same bytes are parsed once');
 
@@ -242,6 +242,13 @@ t.test('protobuf wire reader', async (t) => {
   t.equal(neg[4]!.lo32, 4_000_000_000, 'lo32 is unsigned');
   // <integer>-100000</integer> in resources.pb and android:x="-1" compiled in a protobuf manifest, as the APK reads them.
   const prim = (v: bigint) => pb([7, pb([6, v])]);
+  // A FileReference (aapt.pb.Item field 5) is a path in the archive: emitted, but not bound to the resource name.
+  const one = (typeName: string, item: number[]) => decodeAll(decodeAaptTable, oneValueTable(typeName, pb([4, item]))).strings;
+  const shortPath = (field: number) => pb([field, pb([1, 'res/FS.xml'])]);
+  t.same(one('drawable', shortPath(5)).map((s) => [s.text, s.location.pointer, s.context]), [['res/FS.xml', 'drawable/v', undefined]], 'a shortened drawable path is unbound');
+  t.same(one('string', shortPath(5)).map((s) => s.context), [undefined], 'a FileReference is a path whatever its type');
+  t.same(one('raw', shortPath(2)).map((s) => s.context), [undefined], 'a string value of a file type is a path, as in resources.arsc');
+  t.same(one('string', shortPath(2)).map((s) => s.context), ['v'], 'a string resource stays bound to its name');
   t.equal(AaptResourceTable.parse(oneValueTable('integer', pb([4, prim(-100_000n)]))).value(0x7f010000), '-100000');
   t.equal(AaptResourceTable.parse(oneValueTable('integer', pb([4, prim(-5n)]))).value(0x7f010000), '-5');
   const xml = pb([1, pb([3, 'manifest'], [4, pb([2, 'x'], [6, prim(-1n)])])]);

@@ -179,6 +179,31 @@ t.test('pairing', async (t) => {
   });
 });
 
+t.test('the same value kind gets the same severity whichever rule finds it', async (t) => {
+  const key = fake(HEX, 32, 9024);
+  t.equal(only(scan(str(key, { context: 'OPENWEATHER_API_KEY' })), 'openweathermap-api-key').severity, 'low', 'data-API key under its provider rule');
+  t.equal(only(scan(str(key, { context: 'WEATHER_API_KEY' })), 'generic-secret').severity, 'low', 'the same key under a generic API-key name');
+  t.equal(only(scan(str(key, { context: 'NEWS_API_KEY' })), 'newsapi-key').severity, 'low');
+});
+
+t.test('provider rules need evidence of their provider (issue 12.8)', async (t) => {
+  const appId = `1${fake(DIGITS, 14, 9020)}`;
+  const appSecret = fake(HEX, 32, 9021);
+  const alone = scan(str(appSecret, { context: 'app_secret', entry: 'resources.arsc' }));
+  t.same(alone.map((f) => f.ruleId), ['generic-secret'], 'an app_secret alone is a generic secret, not Facebook\'s');
+  t.notMatch(alone[0]?.reason ?? '', /facebook/i, 'with generic advice');
+  const withId = scan(str(appId, { context: 'facebook_app_id', entry: 'resources.arsc' }), str(appSecret, { context: 'app_secret', entry: 'resources.arsc' }));
+  const fb = only(withId, 'facebook-app-secret');
+  t.same([fb.severity, fb.confidence], ['critical', 'medium'], 'beside a Facebook app id it is the Facebook app secret');
+  const otherEntry = scan(str(appId, { context: 'facebook_app_id', entry: 'resources.arsc' }), str(appSecret, { context: 'APP_SECRET', entry: 'classes.dex', scope: 'Lcom/acme/Api;' }));
+  t.notOk(otherEntry.some((f) => f.ruleId === 'facebook-app-secret'), 'an app id elsewhere is no evidence');
+  t.equal(only(scan(str(appSecret, { context: 'fb_app_secret' })), 'facebook-app-secret').severity, 'critical', 'fb in the name is evidence');
+
+  const awsSecret = fake(BASE64, 40, 9022).replace(/^./, 'A');
+  t.notOk(scan(str(awsSecret, { context: 'secretKey' })).some((f) => f.provider === 'aws'), 'a secretKey alone is not AWS\'s');
+  t.ok(scan(str(`AKIA${fake(BASE32, 16, 9023)}`), str(awsSecret, { context: 'secretKey' })).some((f) => f.ruleId === 'aws-secret-access-key'), 'beside an AWS key id it is');
+});
+
 t.test('public-by-design and adjusted severities', async (t) => {
   const cases: Array<[string, DecodedString, string, RegExp]> = [
     ['facebook-app-id', str(`1${fake(DIGITS, 14, 9101)}`, { context: 'com.facebook.sdk.ApplicationId' }), 'info', /public by design/],
@@ -193,6 +218,12 @@ t.test('public-by-design and adjusted severities', async (t) => {
     ['stripe-secret-key', str(`sk_${'test'}_${fake(ALNUM, 24, 9109)}`), 'low', /test-mode/],
     ['stripe-secret-key', str(`sk_${'live'}_${fake(ALNUM, 24, 9110)}`), 'critical', /live secret key/],
     ['stripe-restricted-key', str(`rk_${'test'}_${fake(ALNUM, 24, 9111)}`), 'low', /test-mode/],
+    ['generic-secret', str(fake(ALNUM, 24, 9114), { context: 'appKey' }), 'low', /public client identifier/],
+    ['generic-secret', str(fake(ALNUM, 32, 9115), { context: 'APP_KEY' }), 'low', /app-key name/],
+    ['generic-secret', str(fake(ALNUM, 32, 9116), { context: 'APP_KEY_SECRET' }), 'medium', /check what it unlocks/],
+    ['generic-secret', str(fake(ALNUM, 32, 9117), { context: 'appSecret' }), 'medium', /check what it unlocks/],
+    ['generic-secret', str(fake(HEX, 32, 9118), { context: 'WEATHER_API_KEY' }), 'low', /data API/],
+    ['generic-secret', str(fake(HEX, 32, 9119), { context: 'SERVER_API_KEY' }), 'medium', /check what it unlocks/],
   ];
   for (const [ruleId, s, severity, reason] of cases) {
     const f = only(scan(s), ruleId);

@@ -136,6 +136,14 @@ t.test('clean sample has nothing above info', async (t) => {
   );
 });
 
+t.test('resource-shrunk sample (aapt2 --shorten-resource-paths): file paths are not secrets', async (t) => {
+  const shrunk = SAMPLES.find((s) => s.expected.file === 'arsc-shortened-paths.apk');
+  t.ok(shrunk, 'arsc-shortened-paths sample exists');
+  if (!shrunk) return;
+  const report = scanFileSync(shrunk.apk);
+  t.same(report.findings.map((f) => `${f.ruleId} ${f.severity} at ${f.locations[0]?.pointer}`), [], 'no finding at all');
+});
+
 t.test('CLI: report contract, redaction and exit codes', async (t) => {
   const leaky = SAMPLES.find((s) => s.expected.file === 'leaky-multidex.apk')!;
   const clean = SAMPLES.find((s) => s.expected.file === 'clean-app.apk')!;

@@ -261,3 +261,42 @@ def dex_string_bytes(b: bytes, needles: list[bytes]) -> list[dict]:
             hits.append({'index': i, 'utf16Length': utf16_len, 'mutf8Length': len(raw), 'mutf8Hex': raw.hex(),
                          'hasC080': b'\xc0\x80' in raw, 'surrogateTriples': raw.count(b'\xed')})
     return hits
+
+
+def arsc_file_paths(b: bytes) -> dict:
+    """Entries whose value is a string starting with res/ (file resources): key names, paths, and type/name -> path.
+    Reads plain (non-sparse, non-compact) simple entries only, as aapt2 writes them for minSdk < 26."""
+    _, hs, size = struct.unpack_from('<HHI', b, 0)
+    values: list[str] = []
+    named: dict[str, str] = {}
+    off = hs
+    while off + 8 <= min(size, len(b)):
+        ct, chs, csz = struct.unpack_from('<HHI', b, off)
+        if ct == RES_STRING_POOL_TYPE:
+            values = _pool_strings(b, off)
+        elif ct == RES_TABLE_PACKAGE_TYPE:
+            pools: list[list[str]] = []
+            p = off + chs
+            while p + 8 <= off + csz:
+                t2, h2, s2 = struct.unpack_from('<HHI', b, p)
+                if t2 == RES_STRING_POOL_TYPE:
+                    pools.append(_pool_strings(b, p))
+                elif t2 == RES_TABLE_TYPE_TYPE:
+                    type_id, flags, _, count, entries_start = struct.unpack_from('<BBHII', b, p + 8)
+                    if flags:
+                        raise ValueError('sparse or offset16 type chunk: not read here')
+                    for i in range(count):
+                        (o,) = struct.unpack_from('<I', b, p + h2 + 4 * i)
+                        if o == 0xFFFFFFFF:
+                            continue
+                        e = p + entries_start + o
+                        e_size, e_flags, key = struct.unpack_from('<HHI', b, e)
+                        if e_flags & (ENTRY_FLAG_COMPLEX | ENTRY_FLAG_COMPACT):
+                            continue
+                        data_type, data = struct.unpack_from('<xxxBI', b, e + e_size)
+                        if data_type == 0x03 and values[data].startswith('res/'):
+                            named[f'{pools[0][type_id - 1]}/{pools[1][key]}'] = values[data]
+                p += s2
+        off += csz
+    return {'keys': sorted(n.split('/', 1)[1] for n in named), 'valuePaths': sorted(named.values()),
+            'namedPaths': dict(sorted(named.items()))}

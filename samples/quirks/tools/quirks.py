@@ -268,6 +268,40 @@ def build_arsc_offset16(b: Builder) -> tuple[bytes, dict]:
     return apk, {'types': facts['types']}
 
 
+SHORTENED_PATH = re.compile(r'^res/[A-Za-z0-9_-]{1,6}(?:\.[a-z0-9]{1,8})?$')
+
+
+def build_arsc_shortened_paths(b: Builder) -> tuple[bytes, dict]:
+    """aapt2 link, then `aapt2 optimize --shorten-resource-paths` (what AGP's resource shrinking runs): every file
+    resource moves to res/<hash>.<ext> and its resources.arsc value becomes that short path."""
+    project = b.project('arsc-shortened-paths')
+    compiled = project / 'compiled.zip'
+    linked = project / 'linked.apk'
+    optimized = project / 'optimized.apk'
+    run([b.aapt2, 'compile', '--dir', str(project / 'res'), '-o', str(compiled)])
+    run([b.aapt2, 'link', '-o', str(linked), '-I', b.framework, '--manifest', str(project / 'AndroidManifest.xml'),
+         str(compiled)])
+    run([b.aapt2, 'optimize', '--shorten-resource-paths', '-o', str(optimized), str(linked)])
+    entries = []
+    for e in z.read_entries(optimized.read_bytes()):
+        name = e.name.decode()
+        entries.append(z.make_entry(name, e.content(), name != 'resources.arsc'))
+    entries.append(z.make_entry('classes.dex', b.dex(project)))
+    apk = b.sign(z.write_zip(entries))
+    facts = insp.arsc_file_paths(arsc_of_bytes(apk))
+    res_entries = sorted(e.name.decode() for e in z.read_entries(apk) if e.name.startswith(b'res/'))
+    # aapt2 2.20 shortens every file resource but color state lists (res/color/ keeps its path).
+    require(len([n for n in res_entries if SHORTENED_PATH.match(n)]) >= 10 and
+            all(SHORTENED_PATH.match(n) or n.startswith('res/color/') for n in res_entries), 'shortened res/ paths')
+    require(sorted(facts['valuePaths']) == res_entries, 'resources.arsc values are the shortened paths')
+    require('avd_show_password' in facts['keys'], 'drawable/avd_show_password')
+    return apk, {'resEntries': res_entries, **facts}
+
+
+def arsc_of_bytes(apk: bytes) -> bytes:
+    return {e.name.decode(): e for e in z.read_entries(apk)}['resources.arsc'].content()
+
+
 def build_dex_mutf8(b: Builder) -> tuple[bytes, dict]:
     apk = b.sign(z.write_zip(b.base_entries('dex-mutf8')))
     dex = {e.name.decode(): e for e in z.read_entries(apk)}['classes.dex'].content()
@@ -426,6 +460,13 @@ QUIRKS = [
               'never compact, so the array type chunk holding the secret is offset16 + complex map entries',
      'planted': [planted('github-token', 'critical', 'GITHUB_TOKEN_OFFSET16', 'resources.arsc', 'github_tokens',
                          'array/github_tokens[1]')]},
+    {'name': 'arsc-shortened-paths', 'build': build_arsc_shortened_paths, 'diagnostics': [],
+     'quirk': 'aapt2 optimize --shorten-resource-paths (AGP/R8 resource shrinking): every file resource (drawable, '
+              'layout, anim, menu, mipmap, raw, xml; not the res/color/ state list) is stored as '
+              'res/<2-character hash>.<ext>, and its resources.arsc value is that path, bound to names like drawable/avd_show_password. A file path is '
+              'not a string resource: nothing here is a secret',
+     'planted': [],
+     'decoys': 'shortened-paths'},
     {'name': 'dex-mutf8', 'build': build_dex_mutf8, 'diagnostics': [],
      'quirk': 'DEX string holding U+0000 (C0 80), a supplementary character (U+1F600 as two 3-byte surrogates) and '
               'a lone high surrogate (ED A0 80) right around the secret; plus a lone surrogate inside another string',
@@ -534,6 +575,14 @@ def record_golden(name: str, apk_path: Path, expected: dict, work: Path) -> None
     (GOLDEN / f'{name}.tools.txt').write_text(text)
 
 
+def decoys_of(quirk: dict, verified: dict) -> list[dict]:
+    """Values that must not be reported above info: for arsc-shortened-paths, each shortened path and its name."""
+    if quirk.get('decoys') != 'shortened-paths':
+        return []
+    return [{'text': path, 'entry': 'resources.arsc', 'why': f'file path of {name}'}
+            for name, path in sorted(verified['namedPaths'].items())]
+
+
 def signer_sha256(keystore: str, password: str, alias: str) -> str:
     der = subprocess.run(['keytool', '-exportcert', '-keystore', keystore, '-storepass', password, '-alias', alias],
                          capture_output=True, check=True).stdout
@@ -582,7 +631,7 @@ def main(argv: list[str]) -> int:
                 'sha256': hashlib.sha256(apk).hexdigest(),
                 'size': len(apk),
                 'planted': quirk['planted'],
-                'decoys': [],
+                'decoys': decoys_of(quirk, verified),
                 'verified': verified,
             }
             (HERE / f'{name}.expected.json').write_text(json.dumps(expected, indent=2, ensure_ascii=False) + '\n')

@@ -55,6 +55,13 @@ def evidence(name: str, apk: bytes, verified: dict) -> tuple[str, dict]:
         return line, {'eocd': facts['eocd'], 'zip64': facts['zip64'],
                       'assets/facebook.json': by_name['assets/facebook.json'][0],
                       'apkSigningBlock': facts['apkSigningBlock']}
+    if name == 'arsc-shortened-paths':
+        res_entries = sorted(e['name'] for e in facts['entries'] if e['name'].startswith('res/'))
+        paths = insp.arsc_file_paths(entry_bytes(apk, 'resources.arsc'))
+        short = [n for n in res_entries if '/' not in n[len('res/'):]]
+        line = (f"{len(short)}/{len(res_entries)} res/ entries shortened ({', '.join(short[:3])}, ...); "
+                f"drawable/avd_show_password -> {paths['namedPaths'].get('drawable/avd_show_password')}")
+        return line, {'resEntries': res_entries, **paths}
     if name.startswith('arsc-'):
         arsc = insp.arsc_facts(entry_bytes(apk, 'resources.arsc'))
         if name == 'arsc-utf8-pool':
