@@ -434,6 +434,7 @@ function ownSeverity(rule: Rule, secret: string, context: string | undefined): S
   for (const a of rule.adjust ?? []) {
     if (a.when.context && !(context !== undefined && a.when.context.test(context))) continue;
     if (a.when.secret && !a.when.secret.test(secret)) continue;
+    if (a.when.code) continue; // these places carry no code use
     return a.severity ?? rule.severity;
   }
   return rule.severity;

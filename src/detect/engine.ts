@@ -841,6 +841,8 @@ export class Detector {
       if (!partnerIds || g.sites.length === 0) continue;
       for (const pid of partnerIds) {
         for (const other of byRule.get(pid) ?? []) {
+          // A documentation example pairs only with another one: it must not raise a look-alike beside it.
+          if ((publishedExampleIn(other.secret) === undefined) !== (publishedExampleIn(g.secret) === undefined)) continue;
           for (const site of g.sites) {
             // Two values that both have a scope (DEX classes) pair only within it; otherwise the same entry will do.
             const match = other.sites.some((o) => !(o.needsPair && site.needsPair) && (o.scope !== undefined && site.scope !== undefined ? o.scope === site.scope : o.entry === site.entry || (o.scope !== undefined && o.scope === site.scope)));
