@@ -25,6 +25,12 @@ const TRAILING_SCHEME = /(?:^|[\s:"])((?:Bearer|Basic|Token|Digest|OAuth|Bot|Key
 /** A short name: letters and digits in at most seven parts joined by `_`, `.` or `-`. */
 const SHORT_NAME = /^[A-Za-z][A-Za-z0-9]{0,39}(?:[_.-][A-Za-z0-9]{1,39}){0,6}$/;
 
+/** `com.x.Outer$Inner` -> `Inner`. */
+function simpleClassName(dottedName: string): string {
+  const cut = Math.max(dottedName.lastIndexOf('.'), dottedName.lastIndexOf('$'));
+  return cut < 0 ? dottedName : dottedName.slice(cut + 1);
+}
+
 /** The name a literal gives to the value after it, or undefined (see CodeWalker.afterText). */
 export function nameBefore(literal: string): string | undefined {
   const tail = literal.length > 256 ? literal.slice(-256) : literal;
@@ -77,6 +83,18 @@ export interface DexTables {
   fieldIdsOff: number;
   methodIdsSize: number;
   methodIdsOff: number;
+}
+
+/** The names of one method_ids entry. */
+interface MethodNames {
+  /** `Lcom/x/Keys;->consumerSecret()Ljava/lang/String;` */
+  ref: string;
+  /** `com.x.Keys.consumerSecret` */
+  dotted: string;
+  /** `com.x.Keys` */
+  cls: string;
+  /** `consumerSecret` */
+  name: string;
 }
 
 /** What a callee is, as far as the walk cares. */
@@ -154,11 +172,33 @@ export class CodeUses {
     this.kind = k;
   }
 
-  /** The uses of string_ids[string], in code order. */
-  *of(string: number): Generator<{ method: number; pc: number; kind: number; target: number; arg: number; after: number; via: readonly number[] | undefined }> {
-    for (let i = this.head[string]!; i >= 0; i = this.next[i]!) {
-      yield { method: this.method[i]!, pc: this.pc[i]!, kind: this.kind[i]!, target: this.target[i]!, arg: this.arg[i]!, after: this.after[i]!, via: this.via.get(i) };
-    }
+  /** Record indexes of the uses of string_ids[string], in code order (read them with the accessors below). */
+  indexes(string: number, out: number[]): number[] {
+    out.length = 0;
+    for (let i = this.head[string]!; i >= 0; i = this.next[i]!) out.push(i);
+    return out;
+  }
+
+  methodOf(i: number): number {
+    return this.method[i]!;
+  }
+  pcOf(i: number): number {
+    return this.pc[i]!;
+  }
+  kindOf(i: number): number {
+    return this.kind[i]!;
+  }
+  targetOf(i: number): number {
+    return this.target[i]!;
+  }
+  argOf(i: number): number {
+    return this.arg[i]!;
+  }
+  afterOf(i: number): number {
+    return this.after[i]!;
+  }
+  viaOf(i: number): readonly number[] | undefined {
+    return this.via.get(i);
   }
 
   has(string: number): boolean {
@@ -168,8 +208,25 @@ export class CodeUses {
 
 /** `Lcom/x/Keys;` -> `com.x.Keys`; other descriptors unchanged. */
 export function dotted(descriptor: string): string {
-  return descriptor.length >= 2 && descriptor.charCodeAt(0) === 0x4c && descriptor.endsWith(';') ? descriptor.slice(1, -1).replaceAll('/', '.') : descriptor;
+  if (descriptor.length < 2 || descriptor.charCodeAt(0) !== 0x4c || descriptor.charCodeAt(descriptor.length - 1) !== 0x3b) return descriptor;
+  const inner = descriptor.slice(1, -1);
+  return inner.includes('/') ? inner.split('/').join('.') : inner;
 }
+
+/**
+ * Per-register state of the walk, valid while gen[r] equals the walk's current generation (one bump clears every
+ * register). One per process: a walk runs to its end before the next starts, and 1.8 MB of arrays per DEX file
+ * cost more to allocate and zero than the walk itself.
+ */
+const REGISTERS = {
+  gen: new Uint32Array(REGISTER_SLOTS + 1),
+  str: new Int32Array(REGISTER_SLOTS + 1),
+  born: new Int32Array(REGISTER_SLOTS + 1),
+  via: [] as (readonly number[] | undefined)[],
+  sbGen: new Uint32Array(REGISTER_SLOTS + 1),
+  sbLit: new Int32Array(REGISTER_SLOTS + 1),
+  g: 1,
+};
 
 /** `(class, name)` pairs whose result is the argument in another form. */
 const TRANSFORMS = new Set([
@@ -198,18 +255,17 @@ const TRANSFORMS = new Set([
 export class CodeWalker {
   readonly uses: CodeUses;
   private readonly callees = new Map<number, Callee | null>();
-  private readonly methodNames = new Map<number, string>();
   private readonly typeNames = new Map<number, string>();
   private readonly shortStrings: Int8Array;
   // Per-register state, valid while gen[r] === this.gen (one bump clears every register).
-  private readonly gen = new Uint32Array(REGISTER_SLOTS + 1);
-  private readonly str = new Int32Array(REGISTER_SLOTS + 1);
-  private readonly born = new Int32Array(REGISTER_SLOTS + 1);
-  private readonly via: (readonly number[] | undefined)[] = [];
+  private readonly gen = REGISTERS.gen;
+  private readonly str = REGISTERS.str;
+  private readonly born = REGISTERS.born;
+  private readonly via = REGISTERS.via;
   /** Last literal appended to a StringBuilder held in the register (-1 none). */
-  private readonly sbGen = new Uint32Array(REGISTER_SLOTS + 1);
-  private readonly sbLit = new Int32Array(REGISTER_SLOTS + 1);
-  private g = 1;
+  private readonly sbGen = REGISTERS.sbGen;
+  private readonly sbLit = REGISTERS.sbLit;
+  private g = 0;
   badIndexes = 0;
 
   constructor(
@@ -261,71 +317,72 @@ export class CodeWalker {
     return out;
   }
 
-  /** `Lcom/x/Keys;->consumerSecret()Ljava/lang/String;` for a method_ids index (cached). */
-  methodRef(methodIdx: number): string {
-    let ref = this.methodNames.get(methodIdx);
-    if (ref === undefined) {
-      const t = this.t;
-      if (methodIdx >= t.methodIdsSize) ref = `method_ids[${methodIdx}]`;
-      else {
-        const at = t.methodIdsOff + methodIdx * METHOD_ID_SIZE;
-        const cls = this.typeName(this.view.getUint16(at, true));
-        const protoIdx = this.view.getUint16(at + 2, true);
-        const nameIdx = this.view.getUint32(at + 4, true);
-        const name = (nameIdx < t.stringIdsSize ? this.stringAt(nameIdx) : undefined) ?? `method_ids[${methodIdx}]`;
-        let sig = '(?)?';
+  private readonly methods = new Map<number, MethodNames>();
+  private readonly typeDotted = new Map<number, string>();
+  private readonly protoSigs = new Map<number, string>();
+
+  /** Names of a method_ids entry, built once per file from per-type and per-proto caches. */
+  private names(methodIdx: number): MethodNames {
+    let m = this.methods.get(methodIdx);
+    if (m !== undefined) return m;
+    const t = this.t;
+    if (methodIdx >= t.methodIdsSize) {
+      const bad = `method_ids[${methodIdx}]`;
+      m = { ref: bad, dotted: bad, cls: bad, name: bad };
+    } else {
+      const at = t.methodIdsOff + methodIdx * METHOD_ID_SIZE;
+      const classIdx = this.view.getUint16(at, true);
+      const protoIdx = this.view.getUint16(at + 2, true);
+      const nameIdx = this.view.getUint32(at + 4, true);
+      const name = (nameIdx < t.stringIdsSize ? this.stringAt(nameIdx) : undefined) ?? `method_ids[${methodIdx}]`;
+      let cls = this.typeDotted.get(classIdx);
+      if (cls === undefined) this.typeDotted.set(classIdx, (cls = dotted(this.typeName(classIdx))));
+      let sig = this.protoSigs.get(protoIdx);
+      if (sig === undefined) {
+        sig = '(?)?';
         if (protoIdx < t.protoIdsSize) {
           const params = this.protoParams(protoIdx);
           const ret = this.typeName(this.view.getUint32(t.protoIdsOff + protoIdx * PROTO_ID_SIZE + 4, true));
           sig = params === undefined ? `(?)${ret}` : `(${params.map((p) => this.typeName(p)).join('')})${ret}`;
         }
-        ref = `${cls}->${name}${sig}`;
+        this.protoSigs.set(protoIdx, sig);
       }
-      this.methodNames.set(methodIdx, ref);
+      m = { ref: `${this.typeName(classIdx)}->${name}${sig}`, dotted: `${cls}.${name}`, cls, name };
     }
-    return ref;
+    this.methods.set(methodIdx, m);
+    return m;
   }
 
-  private readonly dottedNames = new Map<number, string>();
-  private readonly dottedClasses = new Map<number, string>();
+  /** `Lcom/x/Keys;->consumerSecret()Ljava/lang/String;` for a method_ids index. */
+  methodRef(methodIdx: number): string {
+    return this.names(methodIdx).ref;
+  }
 
-  /** `com.x.Keys.consumerSecret` for a method_ids index (cached). */
+  /** `com.x.Keys.consumerSecret` for a method_ids index. */
   methodDotted(methodIdx: number): string {
-    let name = this.dottedNames.get(methodIdx);
-    if (name === undefined) this.dottedNames.set(methodIdx, (name = this.computeDotted(methodIdx)));
-    return name;
-  }
-
-  private computeDotted(methodIdx: number): string {
-    const ref = this.methodRef(methodIdx);
-    const arrow = ref.indexOf('->');
-    if (arrow < 0) return ref;
-    const paren = ref.indexOf('(', arrow);
-    return `${dotted(ref.slice(0, arrow))}.${ref.slice(arrow + 2, paren < 0 ? undefined : paren)}`;
+    return this.names(methodIdx).dotted;
   }
 
   /** The method's simple name (`consumerSecret`, `<init>`). */
   methodName(methodIdx: number): string {
-    const ref = this.methodRef(methodIdx);
-    const arrow = ref.indexOf('->');
-    const paren = ref.indexOf('(', arrow);
-    return arrow < 0 ? ref : ref.slice(arrow + 2, paren < 0 ? undefined : paren);
+    return this.names(methodIdx).name;
   }
 
-  /** The declaring class of a method, dotted (cached). */
+  /** The declaring class of a method, dotted. */
   methodClass(methodIdx: number): string {
-    let cls = this.dottedClasses.get(methodIdx);
-    if (cls === undefined) {
-      const ref = this.methodRef(methodIdx);
-      const arrow = ref.indexOf('->');
-      cls = arrow < 0 ? ref : dotted(ref.slice(0, arrow));
-      this.dottedClasses.set(methodIdx, cls);
-    }
-    return cls;
+    return this.names(methodIdx).cls;
   }
 
-  /** `com.x.Keys` and `apiSecret` for a field_ids index. */
+  private readonly fields = new Map<number, { cls: string; name: string }>();
+
+  /** `com.x.Keys` and `apiSecret` for a field_ids index (cached). */
   field(fieldIdx: number): { cls: string; name: string } {
+    let f = this.fields.get(fieldIdx);
+    if (f === undefined) this.fields.set(fieldIdx, (f = this.readField(fieldIdx)));
+    return f;
+  }
+
+  private readField(fieldIdx: number): { cls: string; name: string } {
     const t = this.t;
     if (fieldIdx >= t.fieldIdsSize) return { cls: '?', name: `field_ids[${fieldIdx}]` };
     const at = t.fieldIdsOff + fieldIdx * FIELD_ID_SIZE;
@@ -375,22 +432,59 @@ export class CodeWalker {
     return this.gen[r] === this.g && icount - this.born[r]! <= MAX_FLOW_INSTRUCTIONS;
   }
 
+  /** Registers whose string or builder literal is current: when none is, the walk takes its fast path. */
+  private live = 0;
+
+  private setGen(r: number): void {
+    if (this.gen[r] !== this.g) {
+      if (this.sbGen[r] !== this.g) this.live++;
+      this.gen[r] = this.g;
+    }
+  }
+
+  private clearGen(r: number): void {
+    if (this.gen[r] === this.g) {
+      this.gen[r] = 0;
+      if (this.sbGen[r] !== this.g) this.live--;
+    }
+  }
+
+  private setSb(r: number): void {
+    if (this.sbGen[r] !== this.g) {
+      if (this.gen[r] !== this.g) this.live++;
+      this.sbGen[r] = this.g;
+    }
+  }
+
+  private clearSb(r: number): void {
+    if (this.sbGen[r] === this.g) {
+      this.sbGen[r] = 0;
+      if (this.gen[r] !== this.g) this.live--;
+    }
+  }
+
+  /** A new generation: every register's string and builder literal are forgotten at once. */
+  private bump(): void {
+    this.g++;
+    this.live = 0;
+  }
+
   private kill(r: number): void {
-    this.gen[r] = 0;
-    this.sbGen[r] = 0;
+    this.clearGen(r);
+    this.clearSb(r);
   }
 
   private copy(to: number, from: number): void {
     if (this.gen[from] === this.g) {
-      this.gen[to] = this.g;
+      this.setGen(to);
       this.str[to] = this.str[from]!;
       this.born[to] = this.born[from]!;
       this.via[to] = this.via[from];
-    } else this.gen[to] = 0;
+    } else this.clearGen(to);
     if (this.sbGen[from] === this.g) {
-      this.sbGen[to] = this.g;
+      this.setSb(to);
       this.sbLit[to] = this.sbLit[from]!;
-    } else this.sbGen[to] = 0;
+    } else this.clearSb(to);
   }
 
   private sbLast(r: number): number {
@@ -406,8 +500,10 @@ export class CodeWalker {
     const t = this.t;
     let icount = 0;
     let work = 0;
-    this.g++;
-    if (this.g === 0xffffffff) {
+    // Generations go on across walkers (the register file is shared): a stale entry is never current.
+    this.g = REGISTERS.g + 1;
+    this.live = 0;
+    if (this.g >= 0x80000000) {
       this.gen.fill(0);
       this.sbGen.fill(0);
       this.g = 1;
@@ -418,7 +514,16 @@ export class CodeWalker {
     let resultVia: readonly number[] | undefined;
     let resultBorn = 0;
     let resultSb = -1;
+    // Past this instruction count nothing can still be tracked: the walk only looks for the next const-string.
+    let liveUntil = -1;
     for (let pc = 0; pc < units; ) {
+      if (icount > liveUntil || this.live === 0) {
+        this.bump();
+        resultAt = -1;
+        pc = this.nextConstString(base, pc, units);
+        icount += this.skipped;
+        if (pc >= units) break;
+      }
       const u = view.getUint16(base + pc * 2, true);
       const op = u & 0xff;
       const left = units - pc;
@@ -429,7 +534,7 @@ export class CodeWalker {
         else if (u === 0x0200 && left >= 2) width = 2 + view.getUint16(base + pc * 2 + 2, true) * 4;
         else if (u === 0x0300 && left >= 4) width = 4 + Math.ceil((view.getUint16(base + pc * 2 + 2, true) * view.getUint32(base + pc * 2 + 4, true)) / 2);
         else width = 1;
-        if (u !== 0) this.g++;
+        if (u !== 0) this.bump();
         pc += width;
         icount++;
         continue;
@@ -460,32 +565,33 @@ export class CodeWalker {
         case 0x09: this.copy(view.getUint16(at + 2, true), view.getUint16(at + 4, true)); break;
         case 0x0c: // move-result-object
           if (justInvoked && resultStr >= 0) {
-            this.gen[a8] = this.g;
+            this.setGen(a8);
             this.str[a8] = resultStr;
             this.born[a8] = resultBorn;
             this.via[a8] = resultVia;
-          } else this.gen[a8] = 0;
+          } else this.clearGen(a8);
           if (justInvoked && resultSb >= 0) {
-            this.sbGen[a8] = this.g;
+            this.setSb(a8);
             this.sbLit[a8] = resultSb;
-          } else this.sbGen[a8] = 0;
+          } else this.clearSb(a8);
           break;
         case 0x11: // return-object
           if (this.tracked(a8, icount)) this.record(this.str[a8]!, methodIdx, pc, USE_RETURN, -1, -1, -1, this.via[a8]);
-          this.g++;
+          this.bump();
           break;
         case 0x0e: case 0x0f: case 0x10: case 0x27: case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c:
-          this.g++;
+          this.bump();
           break;
         case 0x1a: case 0x1b: { // const-string, const-string/jumbo
           const idx = op === 0x1a ? view.getUint16(at + 2, true) : view.getUint32(base + (pc + 1) * 2, true);
           if (idx < t.stringIdsSize) {
             this.onConstString(idx);
-            this.gen[a8] = this.g;
+            liveUntil = icount + MAX_FLOW_INSTRUCTIONS;
+            this.setGen(a8);
             this.str[a8] = idx;
             this.born[a8] = icount;
             this.via[a8] = undefined;
-            this.sbGen[a8] = 0;
+            this.clearSb(a8);
           } else {
             this.badIndexes++;
             this.kill(a8);
@@ -509,6 +615,7 @@ export class CodeWalker {
           regs[3] = w >> 12;
           regs[4] = a4;
           work += this.invoke(view.getUint16(at + 2, true), op === 0x71, count, methodIdx, pc, icount);
+          if (this.result.sb >= 0 || this.result.str >= 0) liveUntil = Math.max(liveUntil, icount + MAX_FLOW_INSTRUCTIONS);
           resultAt = pc + width;
           ({ str: resultStr, via: resultVia, born: resultBorn, sb: resultSb } = this.result);
           break;
@@ -519,6 +626,7 @@ export class CodeWalker {
           let count = 0;
           for (; count < a8 && first + count < REGISTER_SLOTS; count++) regs[count] = first + count;
           work += this.invoke(view.getUint16(at + 2, true), op === 0x77, count, methodIdx, pc, icount);
+          if (this.result.sb >= 0 || this.result.str >= 0) liveUntil = Math.max(liveUntil, icount + MAX_FLOW_INSTRUCTIONS);
           resultAt = pc + width;
           ({ str: resultStr, via: resultVia, born: resultBorn, sb: resultSb } = this.result);
           break;
@@ -530,7 +638,7 @@ export class CodeWalker {
           else if (op >= 0x60 && op <= 0x66) { this.kill(a8); this.kill(a8 + 1); }
           else if ((op >= 0x7b && op <= 0x8f) || (op >= 0xb0 && op <= 0xcf) || (op >= 0xd0 && op <= 0xd7)) { this.kill(a4); this.kill(a4 + 1); }
           else if ((op >= 0x90 && op <= 0xaf) || (op >= 0xd8 && op <= 0xe2)) { this.kill(a8); this.kill(a8 + 1); }
-          else if ((op >= 0x3e && op <= 0x43) || op === 0x73 || op === 0x79 || op === 0x7a || (op >= 0xe3 && op <= 0xf9)) this.g++;
+          else if ((op >= 0x3e && op <= 0x43) || op === 0x73 || op === 0x79 || op === 0x7a || (op >= 0xe3 && op <= 0xf9)) this.bump();
           else if (op >= 0xfa && op <= 0xfd) resultAt = -1; // invoke-polymorphic/custom: no tracked result
           // Others (monitor, check-cast, if-*, aput, iput/sput of non-objects, fill-array-data, filled-new-array) write no register.
           break;
@@ -538,7 +646,37 @@ export class CodeWalker {
       if (resultAt !== pc + width) resultAt = -1;
       pc += width;
     }
+    REGISTERS.g = this.g;
     return icount + work;
+  }
+
+  /** Instructions passed over by the last nextConstString. */
+  private skipped = 0;
+
+  /**
+   * The pc of the next const-string at or after `pc` (or `units`), stepping by instruction widths; sets `skipped`.
+   * The walk's fast path: between strings, no instruction needs more than its width.
+   */
+  private nextConstString(base: number, pc: number, units: number): number {
+    const view = this.view;
+    let n = 0;
+    while (pc < units) {
+      const u = view.getUint16(base + pc * 2, true);
+      const op = u & 0xff;
+      if (op === 0x1a || op === 0x1b) break;
+      let width = OPCODE_UNITS[op]!;
+      if (width === 0) {
+        const left = units - pc;
+        if (u === 0x0100 && left >= 2) width = 4 + view.getUint16(base + pc * 2 + 2, true) * 2;
+        else if (u === 0x0200 && left >= 2) width = 2 + view.getUint16(base + pc * 2 + 2, true) * 4;
+        else if (u === 0x0300 && left >= 4) width = 4 + Math.ceil((view.getUint16(base + pc * 2 + 2, true) * view.getUint32(base + pc * 2 + 4, true)) / 2);
+        else width = 1;
+      }
+      pc += width;
+      n++;
+    }
+    this.skipped = n;
+    return pc;
   }
 
   /** The value an invoke leaves for move-result-object. */
@@ -578,9 +716,9 @@ export class CodeWalker {
       }
       if (receiver >= 0) {
         if (lit >= 0) {
-          this.sbGen[receiver] = this.g;
+          this.setSb(receiver);
           this.sbLit[receiver] = lit;
-        } else this.sbGen[receiver] = 0;
+        } else this.clearSb(receiver);
       }
       res.sb = lit;
       return 2;
@@ -627,12 +765,68 @@ export class CodeWalker {
     this.uses.add(string, method, pc, kind, target, arg, after, via);
   }
 
-  /** Declared parameter count of a method (0 when its proto cannot be read). */
+  private readonly paramCounts = new Map<number, number>();
+
+  /** Declared parameter count of a method (0 when its proto cannot be read), cached. */
   paramCount(methodIdx: number): number {
+    let n = this.paramCounts.get(methodIdx);
+    if (n === undefined) this.paramCounts.set(methodIdx, (n = this.readParamCount(methodIdx)));
+    return n;
+  }
+
+  private readParamCount(methodIdx: number): number {
     const t = this.t;
     if (methodIdx >= t.methodIdsSize) return 0;
     const protoIdx = this.view.getUint16(t.methodIdsOff + methodIdx * METHOD_ID_SIZE + 2, true);
     return protoIdx < t.protoIdsSize ? (this.protoParams(protoIdx)?.length ?? 0) : 0;
+  }
+
+  private readonly useTexts = new Map<number, { use: string; context: string | undefined; scope: string | undefined }>();
+  private readonly afterNames = new Map<number, string | undefined>();
+
+  /**
+   * One use as a code context (docs/code-context.md): the location pointer, the bound name, the scope and the code
+   * text. The parts that only depend on the callee or field are built once per file.
+   */
+  describe(i: number): { pointer: string; context: string | undefined; scope: string; code: string } {
+    const u = this.uses;
+    const method = u.methodOf(i);
+    const kind = u.kindOf(i);
+    const target = u.targetOf(i);
+    const key = (kind === USE_RETURN ? method : target) * 1024 + kind * 256 + (u.argOf(i) + 1);
+    let base = this.useTexts.get(key);
+    if (base === undefined) {
+      if (kind === USE_SPUT || kind === USE_IPUT) {
+        const f = this.field(target);
+        base = { use: `${kind === USE_SPUT ? 'sput' : 'iput'} ${f.cls}.${f.name}`, context: f.name, scope: f.cls };
+      } else if (kind === USE_RETURN) {
+        base = { use: 'return', context: this.methodName(method), scope: undefined };
+      } else {
+        const callee = this.methodDotted(target);
+        let context: string | undefined;
+        if (kind === USE_ARG && this.paramCount(target) === 1) {
+          const name = this.methodName(target);
+          context = name === '<init>' ? simpleClassName(this.methodClass(target)) : name;
+        }
+        base = { use: kind === USE_RECEIVER ? `receiver of ${callee}` : `arg ${u.argOf(i)} of ${callee}`, context, scope: undefined };
+      }
+      this.useTexts.set(key, base);
+    }
+    let use = base.use;
+    let context = base.context;
+    const via = u.viaOf(i);
+    if (via !== undefined) for (const v of via) use += ` via ${this.methodDotted(v)}`;
+    const afterIdx = u.afterOf(i);
+    if (afterIdx >= 0 && (kind === USE_ARG || kind === USE_RECEIVER)) {
+      let after = this.afterNames.get(afterIdx);
+      if (after === undefined && !this.afterNames.has(afterIdx)) this.afterNames.set(afterIdx, (after = this.afterText(afterIdx)));
+      if (after !== undefined) {
+        use += ` after ${JSON.stringify(after)}`;
+        context = after;
+      }
+    }
+    const pc = u.pcOf(i).toString(16).padStart(4, '0');
+    return { pointer: `${this.methodRef(method)}+0x${pc}: ${use}`, context, scope: base.scope ?? this.methodClass(method), code: `${use} in ${this.methodDotted(method)}` };
   }
 
   /**

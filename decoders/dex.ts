@@ -6,7 +6,7 @@
 import { Reader } from './reader.js';
 import { decodeMutf8 } from './mutf8.js';
 import { DecodeError, type DecodeContext, type DecodedString, type Decoder } from './types.js';
-import { CodeWalker, OPCODE_UNITS, USE_ARG, USE_IPUT, USE_RECEIVER, USE_RETURN, USE_SPUT, type DexTables } from './dex-code.js';
+import { CodeWalker, OPCODE_UNITS, type DexTables } from './dex-code.js';
 
 /** Size of header_item for versions 035..040; 041 (containers) adds two words. */
 const HEADER_SIZE = 0x70;
@@ -497,40 +497,15 @@ function constStrings(view: DataView, base: number, units: number, stringCount: 
   }
 }
 
-/** One DecodedString per code use of string_ids[i] (docs/code-context.md). */
-function* codeUses(walker: CodeWalker, i: number, text: string, entry: string): Generator<DecodedString> {
-  for (const u of walker.uses.of(i)) {
-    const where = walker.methodRef(u.method);
-    const inMethod = walker.methodDotted(u.method);
-    let use: string;
-    let context: string | undefined;
-    let scope = walker.methodClass(u.method);
-    if (u.kind === USE_SPUT || u.kind === USE_IPUT) {
-      const f = walker.field(u.target);
-      use = `${u.kind === USE_SPUT ? 'sput' : 'iput'} ${f.cls}.${f.name}`;
-      context = f.name;
-      scope = f.cls;
-    } else if (u.kind === USE_RETURN) {
-      use = 'return';
-      context = walker.methodName(u.method);
-    } else {
-      const callee = walker.methodDotted(u.target);
-      use = u.kind === USE_RECEIVER ? `receiver of ${callee}` : `arg ${u.arg} of ${callee}`;
-      if (u.kind === USE_ARG && walker.paramCount(u.target) === 1) {
-        const name = walker.methodName(u.target);
-        context = name === '<init>' ? walker.methodClass(u.target).replace(/^.*[.$]/, '') : name;
-      }
-    }
-    for (const v of u.via ?? []) use += ` via ${walker.methodDotted(v)}`;
-    if (u.kind === USE_ARG || u.kind === USE_RECEIVER) {
-      const after = u.after >= 0 ? walker.afterText(u.after) : undefined;
-      if (after !== undefined) {
-        use += ` after ${JSON.stringify(after)}`;
-        context = after;
-      }
-    }
-    const pc = u.pc.toString(16).padStart(4, '0');
-    yield { text, location: { entry, decoder: 'dex', pointer: `${where}+0x${pc}: ${use}` }, context, scope, code: `${use} in ${inMethod}` };
+/**
+ * One DecodedString per code use of string_ids[i] (docs/code-context.md), appended to `out`; a use without a bound
+ * name only when `keep` accepts its code text.
+ */
+function codeUses(walker: CodeWalker, i: number, text: string, entry: string, scratch: number[], out: DecodedString[], keep: ((code: string) => boolean) | undefined): void {
+  for (const u of walker.uses.indexes(i, scratch)) {
+    const d = walker.describe(u);
+    if (keep !== undefined && d.context === undefined && !keep(d.code)) continue;
+    out.push({ text, location: { entry, decoder: 'dex', pointer: d.pointer }, context: d.context, scope: d.scope, code: d.code });
   }
 }
 
@@ -579,6 +554,8 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
   }
 
   const entry = ctx.entry;
+  const scratch: number[] = [];
+  const pending: DecodedString[] = [];
   for (let i = 0; i < h.stringIdsSize; i++) {
     const text = strings.get(i);
     if (text === undefined) continue;
@@ -587,7 +564,11 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
       const owner = owners[i]!;
       if (owner >= 0) yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` }, scope: classOf(owner) };
       else yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` } };
-      if (walker?.uses.has(i)) yield* codeUses(walker, i, text, entry);
+      if (walker?.uses.has(i)) {
+        codeUses(walker, i, text, entry, scratch, pending, ctx.keepCodeUse);
+        for (const p of pending) yield p;
+        pending.length = 0;
+      }
       continue;
     }
     const first = bound[0]!;
@@ -596,7 +577,11 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
       const b = bound[k]!;
       yield { text, location: { entry, decoder: 'dex', pointer: `static_values ${b.className}.${b.field}` }, context: b.field, scope: b.className };
     }
-    if (walker?.uses.has(i)) yield* codeUses(walker, i, text, entry);
+    if (walker?.uses.has(i)) {
+      codeUses(walker, i, text, entry, scratch, pending, ctx.keepCodeUse);
+      for (const p of pending) yield p;
+      pending.length = 0;
+    }
   }
   if (strings.mismatches > 0) {
     ctx.warn({

@@ -57,6 +57,11 @@ export interface DecodeContext {
   warn(warning: DecodeWarning): void;
   /** Resolves `@0x7f...` resource references (set for AXML when resources.arsc was read). */
   resources?: ResourceResolver;
+  /**
+   * Which code uses without a bound name to emit, by their `code` text (DEX code context); all when absent. A scan
+   * passes what its rules can read; `leakdex dump` passes nothing and sees every use.
+   */
+  keepCodeUse?: (code: string) => boolean;
 }
 
 /** Resolves Android resource ids to a name and a default value. */

@@ -411,7 +411,10 @@ export class Detector {
           if (free) (this.wholeFreeByLength[n] ??= []).push(rule);
         }
         maxWhole = Math.max(maxWhole, max);
-        if (rule.context?.require) contexts.push(`(?:${rule.context.require.source})`);
+        if (rule.context?.require) {
+          contexts.push(`(?:${rule.context.require.source})`);
+          this.minNamedWhole = Math.min(this.minNamedWhole, min);
+        }
         const scope = rule.context?.scope;
         if (scope) {
           let i = this.scopeRegexes.findIndex((re) => re.source === scope.source && re.flags === scope.flags);
@@ -453,6 +456,11 @@ export class Detector {
       list.push({ keyword: k, rules: rulesOf });
     }
     this.triggered = new Uint8Array(this.keywordRules.length);
+    for (const rule of rules.flatMap(expandShapes)) {
+      for (const re of [rule.context?.code, ...(rule.adjust ?? []).map((a) => a.when.code)]) {
+        if (re && !this.codeRegexes.some((x) => x.source === re.source && x.flags === re.flags)) this.codeRegexes.push(re);
+      }
+    }
     for (const p of SHAPE_PAIRS) {
       const first = rules.find((r) => r.id === p.first);
       const second = rules.find((r) => r.id === p.second);
@@ -466,6 +474,20 @@ export class Detector {
     this.contextGate = contexts.length > 0 ? new RegExp(contexts.join('|'), 'i') : undefined;
     this.scopeMarker = this.scopeRegexes.length > 0 ? new RegExp(this.scopeRegexes.map((re) => `(?:${re.source})`).join('|'), 'i') : undefined;
   }
+
+  /** Shortest whole-string match of a rule with `context.require`: shorter named values without code are skipped. */
+  private minNamedWhole = MIN_STRING_LENGTH;
+  /** Every `context.code` and `adjust.when.code` regex of the rule set. */
+  private readonly codeRegexes: RegExp[] = [];
+
+  /**
+   * True when some rule reads this code text (DecodeContext.keepCodeUse): a code use without a bound name that no
+   * rule's code condition matches cannot produce or change a finding's severity, so decoders need not emit it.
+   */
+  readonly readsCode = (code: string): boolean => {
+    for (const re of this.codeRegexes) if (re.test(code)) return true;
+    return false;
+  };
 
   /** Forgets every string fed so far (findings, scope marks, counters); the compiled rules stay. */
   reset(): this {
@@ -497,7 +519,7 @@ export class Detector {
     const text = s.text;
     if (text.length < MIN_STRING_LENGTH) {
       // Short values count only where a name or a code use says what they are, and only for whole-string rules.
-      if (text.length < MIN_BOUND_LENGTH || (s.context === undefined && s.code === undefined)) {
+      if (text.length < MIN_BOUND_LENGTH || (s.code === undefined && (s.context === undefined || text.length < this.minNamedWhole))) {
         this.stats.skipped.short++;
         return false;
       }

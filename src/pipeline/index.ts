@@ -28,7 +28,7 @@ export function scanFileSync(path: string, opts: ScanOptions = {}): Report {
   try {
     const sha256 = src.sha256();
     const detector = detectorWith(opts.rules);
-    const walker = new ArtifactWalker((s) => detector.feed(s), opts);
+    const walker = new ArtifactWalker((s) => detector.feed(s), { ...opts, keepCodeUse: detector.readsCode });
     const walk = walker.walk(src, basename(path));
     const t0 = performance.now();
     const findings = detector.findings();
@@ -43,7 +43,7 @@ export function scanFileSync(path: string, opts: ScanOptions = {}): Report {
 export function scanBytesSync(bytes: Uint8Array, name: string, opts: ScanOptions = {}): Report {
   const started = performance.now();
   const detector = detectorWith(opts.rules);
-  const walk = new ArtifactWalker((s) => detector.feed(s), opts).walk(bufferSource(bytes), name);
+  const walk = new ArtifactWalker((s) => detector.feed(s), { ...opts, keepCodeUse: detector.readsCode }).walk(bufferSource(bytes), name);
   const t0 = performance.now();
   const findings = detector.findings();
   walk.stages.detect += Math.round((performance.now() - t0) * 10) / 10;
@@ -60,7 +60,7 @@ export function walkShardSync(path: string, opts: WalkOptions & Pick<ScanOptions
     const hits: DecodedString[] = [];
     const walk = new ArtifactWalker((s) => {
       if (detector.feed(s)) hits.push(s);
-    }, opts).walk(src, basename(path));
+    }, { ...opts, keepCodeUse: detector.readsCode }).walk(src, basename(path));
     return { walk, hits };
   } finally {
     src.close();

@@ -28,6 +28,8 @@ export interface WalkOptions {
   skip?: ReadonlySet<string>;
   /** Called before each entry is read, with its full path. */
   onEntry?: (path: string) => void;
+  /** Which unnamed DEX code uses to emit (DecodeContext.keepCodeUse); all when absent. */
+  keepCodeUse?: (code: string) => boolean;
   /** Walk only this shard's share of the top-level entries (parallel scans); shard 0 also reads the app's identity. */
   shard?: { index: number; count: number };
 }
@@ -360,7 +362,7 @@ export class ArtifactWalker {
 
   /** Runs a decoder over an entry; false when it failed fatally (a diagnostic is recorded). */
   private runDecoder(name: string, decode: Decoder, path: string, bytes: Uint8Array, resources: ResourceResolver | undefined): boolean {
-    const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources };
+    const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources, keepCodeUse: this.opts.keepCodeUse };
     const started = performance.now();
     const sinkBefore = this.sinkMs;
     const account = () => {
