@@ -501,10 +501,10 @@ function constStrings(view: DataView, base: number, units: number, stringCount: 
  * One DecodedString per code use of string_ids[i] (docs/code-context.md), appended to `out`; a use without a bound
  * name only when `keep` accepts its code text.
  */
-function codeUses(walker: CodeWalker, i: number, text: string, entry: string, scratch: number[], out: DecodedString[], keep: ((code: string) => boolean) | undefined): void {
+function codeUses(walker: CodeWalker, i: number, text: string, entry: string, scratch: number[], out: DecodedString[], keep: ((code: string, text: string) => boolean) | undefined): void {
   for (const u of walker.uses.indexes(i, scratch)) {
     const d = walker.describe(u);
-    if (keep !== undefined && d.context === undefined && !keep(d.code)) continue;
+    if (keep !== undefined && d.context === undefined && !keep(d.code, text)) continue;
     out.push({ text, location: { entry, decoder: 'dex', pointer: d.pointer }, context: d.context, scope: d.scope, code: d.code });
   }
 }

@@ -61,7 +61,7 @@ export interface DecodeContext {
    * Which code uses without a bound name to emit, by their `code` text (DEX code context); all when absent. A scan
    * passes what its rules can read; `leakdex dump` passes nothing and sees every use.
    */
-  keepCodeUse?: (code: string) => boolean;
+  keepCodeUse?: (code: string, text: string) => boolean;
 }
 
 /** Resolves Android resource ids to a name and a default value. */

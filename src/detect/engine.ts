@@ -481,13 +481,34 @@ export class Detector {
   private readonly codeRegexes: RegExp[] = [];
 
   /**
-   * True when some rule reads this code text (DecodeContext.keepCodeUse): a code use without a bound name that no
-   * rule's code condition matches cannot produce or change a finding's severity, so decoders need not emit it.
+   * True when a code use without a bound name matters to these rules (DecodeContext.keepCodeUse): some rule reads
+   * its code text, or its value holds a keyword (it may be a finding, and each of its uses is then a location).
+   * Other unnamed uses cannot make or change a finding, so decoders need not emit them.
    */
-  readonly readsCode = (code: string): boolean => {
+  readonly readsCode = (code: string, text: string): boolean => {
     for (const re of this.codeRegexes) if (re.test(code)) return true;
-    return false;
+    return text.length >= MIN_STRING_LENGTH && this.keywordIn(text);
   };
+
+  /** Whether any keyword occurs in `text` (the prefilter alone, no rule run). */
+  private keywordIn(text: string): boolean {
+    if (!this.prefilter) return false;
+    const n = Math.min(text.length, MAX_SCAN_CHARS);
+    let c0 = n > 0 ? fold(text.charCodeAt(0)) : 0;
+    let c1 = n > 1 ? fold(text.charCodeAt(1)) : 0;
+    for (let i = 0; i < n; i++) {
+      const c2 = i + 2 < n ? fold(text.charCodeAt(i + 2)) : 0;
+      const t = (c0 << 14) | (c1 << 7) | c2;
+      if (this.trigrams[t] === 1 && this.keywordsAt.get(TRIGRAM_BASE + t)!.some((k) => startsWithFolded(text, i, k.keyword))) return true;
+      if (this.hasShort) {
+        if (this.bigrams[c0 * 128 + c1] === 1 && this.keywordsAt.get(c0 * 128 + c1)!.some((k) => startsWithFolded(text, i, k.keyword))) return true;
+        if (this.single[c0] === 1) return true;
+      }
+      c0 = c1;
+      c1 = c2;
+    }
+    return false;
+  }
 
   /** Forgets every string fed so far (findings, scope marks, counters); the compiled rules stay. */
   reset(): this {

@@ -29,7 +29,7 @@ export interface WalkOptions {
   /** Called before each entry is read, with its full path. */
   onEntry?: (path: string) => void;
   /** Which unnamed DEX code uses to emit (DecodeContext.keepCodeUse); all when absent. */
-  keepCodeUse?: (code: string) => boolean;
+  keepCodeUse?: (code: string, text: string) => boolean;
   /** Walk only this shard's share of the top-level entries (parallel scans); shard 0 also reads the app's identity. */
   shard?: { index: number; count: number };
 }

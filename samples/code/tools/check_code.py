@@ -154,11 +154,12 @@ def walk(insns, start, method_key):
                         after = lits.get(prev_reg(argregs, n))
                     elif not static and ccls == 'java.lang.StringBuilder':
                         after = builders.get(regs[0])
+                after = name_before(after) if after is not None else None
                 if after is not None:
                     ctx = after
                     what_full = '%s%s after "%s"' % (what, via, after)
                 else:
-                    ctx = (ccls.split('.')[-1].split('$')[-1] if cname == '<init>' else cname) if len(slots) == 1 else None
+                    ctx = (ccls.split('.')[-1].split('$')[-1] if cname == '<init>' else cname) if len(slots) == 1 and n != 'receiver' else None
                     what_full = what + via
                 uses.append((pc, what_full, ctx))
             # effects of the call on tracking
@@ -206,6 +207,31 @@ def walk(insns, start, method_key):
             break
         i += 1
     return uses
+
+
+TRAILING_PARAMETER = re.compile(r'(?:^|[?&;,\s/])([A-Za-z][A-Za-z0-9_.-]{0,39}[=:] ?)$')
+TRAILING_SCHEME = re.compile(r'(?:^|[\s:"])((?:Bearer|Basic|Token|Digest|OAuth|Bot|Key|ApiKey)\s)$', re.I)
+SHORT_NAME = re.compile(r'^[A-Za-z][A-Za-z0-9]{0,39}(?:[_.-][A-Za-z0-9]{1,39}){0,6}$')
+
+
+def name_before(literal):
+    """The name a literal gives to the value after it (docs/code-context.md, "Names from literals"), or None."""
+    tail = literal[-256:]
+    m = TRAILING_PARAMETER.search(tail) or TRAILING_SCHEME.search(tail)
+    if m:
+        return tail[m.start():] if tail[m.start():m.start() + 1] in ('?', '&') else m.group(1)
+    if re.search(r'[0-9]', literal) and not re.search(r'[a-z]', literal):
+        return None
+    if len(literal) > 40 or not SHORT_NAME.match(literal):
+        return None
+    digits = sum(c.isdigit() for c in literal)
+    switches, prev = 0, 0
+    for c in literal:
+        kind = 1 if 'a' <= c <= 'z' else 2 if 'A' <= c <= 'Z' else 0
+        if kind and prev and kind != prev:
+            switches += 1
+        prev = kind
+    return literal if digits <= 3 and switches <= 6 else None
 
 
 def prev_reg(argregs, n):
