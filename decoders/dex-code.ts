@@ -530,10 +530,7 @@ export class CodeWalker {
       let width = OPCODE_UNITS[op]!;
       if (width === 0) {
         // nop, or a payload table: only reached by a jump, never by falling through.
-        if (u === 0x0100 && left >= 2) width = 4 + view.getUint16(base + pc * 2 + 2, true) * 2;
-        else if (u === 0x0200 && left >= 2) width = 2 + view.getUint16(base + pc * 2 + 2, true) * 4;
-        else if (u === 0x0300 && left >= 4) width = 4 + Math.ceil((view.getUint16(base + pc * 2 + 2, true) * view.getUint32(base + pc * 2 + 4, true)) / 2);
-        else width = 1;
+        width = nopWidth(view, base + pc * 2, u, left);
         if (u !== 0) this.bump();
         pc += width;
         icount++;
@@ -665,13 +662,7 @@ export class CodeWalker {
       const op = u & 0xff;
       if (op === 0x1a || op === 0x1b) break;
       let width = OPCODE_UNITS[op]!;
-      if (width === 0) {
-        const left = units - pc;
-        if (u === 0x0100 && left >= 2) width = 4 + view.getUint16(base + pc * 2 + 2, true) * 2;
-        else if (u === 0x0200 && left >= 2) width = 2 + view.getUint16(base + pc * 2 + 2, true) * 4;
-        else if (u === 0x0300 && left >= 4) width = 4 + Math.ceil((view.getUint16(base + pc * 2 + 2, true) * view.getUint32(base + pc * 2 + 4, true)) / 2);
-        else width = 1;
-      }
+      if (width === 0) width = nopWidth(view, base + pc * 2, u, units - pc);
       pc += width;
       n++;
     }
@@ -838,6 +829,18 @@ export class CodeWalker {
     const s = this.stringAt(stringIdx);
     return s === undefined ? undefined : nameBefore(s);
   }
+}
+
+/**
+ * Width in code units of the nop slot at byte offset `at` whose first unit is `u`, with `left` units left in the
+ * method: a payload pseudo-instruction (packed-switch 0x0100, sparse-switch 0x0200, fill-array-data 0x0300) spans its
+ * table; a plain nop, or a table cut short, is one unit.
+ */
+export function nopWidth(view: DataView, at: number, u: number, left: number): number {
+  if (u === 0x0100 && left >= 2) return 4 + view.getUint16(at + 2, true) * 2;
+  if (u === 0x0200 && left >= 2) return 2 + view.getUint16(at + 2, true) * 4;
+  if (u === 0x0300 && left >= 4) return 4 + Math.ceil((view.getUint16(at + 2, true) * view.getUint32(at + 4, true)) / 2);
+  return 1;
 }
 
 /**

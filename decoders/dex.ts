@@ -6,7 +6,7 @@
 import { Reader } from './reader.js';
 import { decodeMutf8 } from './mutf8.js';
 import { DecodeError, type DecodeContext, type DecodedString, type Decoder } from './types.js';
-import { CodeWalker, OPCODE_UNITS, type DexTables } from './dex-code.js';
+import { CodeWalker, OPCODE_UNITS, nopWidth, type DexTables } from './dex-code.js';
 
 /** Size of header_item for versions 035..040; 041 (containers) adds two words. */
 const HEADER_SIZE = 0x70;
@@ -483,12 +483,7 @@ function constStrings(view: DataView, base: number, units: number, stringCount: 
     const op = unit & 0xff;
     let width = OPCODE_UNITS[op]!;
     if (width === 0) {
-      // nop, or a payload: packed-switch 0x0100, sparse-switch 0x0200, fill-array-data 0x0300.
-      const left = units - pc;
-      if (unit === 0x0100 && left >= 2) width = 4 + view.getUint16(base + pc * 2 + 2, true) * 2;
-      else if (unit === 0x0200 && left >= 2) width = 2 + view.getUint16(base + pc * 2 + 2, true) * 4;
-      else if (unit === 0x0300 && left >= 4) width = 4 + Math.ceil((view.getUint16(base + pc * 2 + 2, true) * view.getUint32(base + pc * 2 + 4, true)) / 2);
-      else width = 1;
+      width = nopWidth(view, base + pc * 2, unit, units - pc);
     } else if ((op === 0x1a || op === 0x1b) && pc + width <= units) {
       const idx = op === 0x1a ? view.getUint16(base + pc * 2 + 2, true) : view.getUint32(base + pc * 2 + 2, true);
       if (idx < stringCount) own(idx);
