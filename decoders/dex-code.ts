@@ -543,24 +543,34 @@ export class CodeWalker {
       // Second and third code units (present: width <= left was checked).
       const at = base + pc * 2;
       const justInvoked = resultAt === pc;
-      switch (op) {
-        case 0x01: case 0x04: case 0x12: case 0x21: case 0x20: case 0x23: // 12x/11n/22c writes of vA
+      switch (OP_KIND[op]) {
+        case K_KILL_A4:
           this.kill(a4);
-          if (op === 0x04) this.kill(a4 + 1);
           break;
-        case 0x02: case 0x0a: case 0x0d: case 0x13: case 0x14: case 0x15: case 0x1c: case 0x22: case 0xfe: case 0xff:
+        case K_KILL_A4_WIDE:
+          this.kill(a4);
+          this.kill(a4 + 1);
+          break;
+        case K_KILL_A8:
           this.kill(a8);
           break;
-        case 0x05: case 0x0b: case 0x16: case 0x17: case 0x18: case 0x19:
+        case K_KILL_A8_WIDE:
           this.kill(a8);
           this.kill(a8 + 1);
           break;
-        case 0x03: this.kill(view.getUint16(at + 2, true)); break;
-        case 0x06: this.kill(view.getUint16(at + 2, true)); this.kill(view.getUint16(at + 2, true) + 1); break;
-        case 0x07: this.copy(a4, u >> 12); break;
-        case 0x08: this.copy(a8, view.getUint16(at + 2, true)); break;
-        case 0x09: this.copy(view.getUint16(at + 2, true), view.getUint16(at + 4, true)); break;
-        case 0x0c: // move-result-object
+        case K_KILL_16:
+          this.kill(view.getUint16(at + 2, true));
+          break;
+        case K_KILL_16_WIDE:
+          this.kill(view.getUint16(at + 2, true));
+          this.kill(view.getUint16(at + 2, true) + 1);
+          break;
+        case K_MOVE_OBJECT:
+          if (op === 0x07) this.copy(a4, u >> 12);
+          else if (op === 0x08) this.copy(a8, view.getUint16(at + 2, true));
+          else this.copy(view.getUint16(at + 2, true), view.getUint16(at + 4, true));
+          break;
+        case K_MOVE_RESULT_OBJECT:
           if (justInvoked && resultStr >= 0) {
             this.setGen(a8);
             this.str[a8] = resultStr;
@@ -572,15 +582,15 @@ export class CodeWalker {
             this.sbLit[a8] = resultSb;
           } else this.clearSb(a8);
           break;
-        case 0x11: // return-object
+        case K_RETURN_OBJECT:
           if (this.tracked(a8, icount)) this.record(this.str[a8]!, methodIdx, pc, USE_RETURN, -1, -1, -1, this.via[a8]);
           this.bump();
           break;
-        case 0x0e: case 0x0f: case 0x10: case 0x27: case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c:
+        case K_END:
           this.bump();
           break;
-        case 0x1a: case 0x1b: { // const-string, const-string/jumbo
-          const idx = op === 0x1a ? view.getUint16(at + 2, true) : view.getUint32(base + (pc + 1) * 2, true);
+        case K_CONST_STRING: {
+          const idx = op === 0x1a ? view.getUint16(at + 2, true) : view.getUint32(at + 2, true);
           if (idx < t.stringIdsSize) {
             this.onConstString(idx);
             liveUntil = icount + MAX_FLOW_INSTRUCTIONS;
@@ -595,13 +605,13 @@ export class CodeWalker {
           }
           break;
         }
-        case 0x5b: // iput-object vA, vB, field
+        case K_IPUT_OBJECT: // iput-object vA, vB, field
           if (this.tracked(a4, icount)) this.record(this.str[a4]!, methodIdx, pc, USE_IPUT, view.getUint16(at + 2, true), -1, -1, this.via[a4]);
           break;
-        case 0x69: // sput-object vAA, field
+        case K_SPUT_OBJECT: // sput-object vAA, field
           if (this.tracked(a8, icount)) this.record(this.str[a8]!, methodIdx, pc, USE_SPUT, view.getUint16(at + 2, true), -1, -1, this.via[a8]);
           break;
-        case 0x6e: case 0x6f: case 0x70: case 0x71: case 0x72: { // invoke-kind {vC, vD, vE, vF, vG}
+        case K_INVOKE: { // invoke-kind {vC, vD, vE, vF, vG}
           const count = u >> 12;
           if (count > 5) break;
           const w = view.getUint16(at + 4, true);
@@ -617,7 +627,7 @@ export class CodeWalker {
           ({ str: resultStr, via: resultVia, born: resultBorn, sb: resultSb } = this.result);
           break;
         }
-        case 0x74: case 0x75: case 0x76: case 0x77: case 0x78: { // invoke-kind/range {vCCCC .. vNNNN}
+        case K_INVOKE_RANGE: { // invoke-kind/range {vCCCC .. vNNNN}
           const first = view.getUint16(at + 4, true);
           const regs = this.regs;
           let count = 0;
@@ -629,15 +639,8 @@ export class CodeWalker {
           break;
         }
         default:
-          if (op >= 0x2d && op <= 0x31) this.kill(a8);
-          else if (op >= 0x44 && op <= 0x4a) { this.kill(a8); this.kill(a8 + 1); }
-          else if (op >= 0x52 && op <= 0x58) { this.kill(a4); this.kill(a4 + 1); }
-          else if (op >= 0x60 && op <= 0x66) { this.kill(a8); this.kill(a8 + 1); }
-          else if ((op >= 0x7b && op <= 0x8f) || (op >= 0xb0 && op <= 0xcf) || (op >= 0xd0 && op <= 0xd7)) { this.kill(a4); this.kill(a4 + 1); }
-          else if ((op >= 0x90 && op <= 0xaf) || (op >= 0xd8 && op <= 0xe2)) { this.kill(a8); this.kill(a8 + 1); }
-          else if ((op >= 0x3e && op <= 0x43) || op === 0x73 || op === 0x79 || op === 0x7a || (op >= 0xe3 && op <= 0xf9)) this.bump();
-          else if (op >= 0xfa && op <= 0xfd) resultAt = -1; // invoke-polymorphic/custom: no tracked result
-          // Others (monitor, check-cast, if-*, aput, iput/sput of non-objects, fill-array-data, filled-new-array) write no register.
+          // K_NONE: monitor, check-cast, if-*, aput, iput/sput of non-objects, fill-array-data, filled-new-array,
+          // invoke-polymorphic/custom (no tracked result): no register written.
           break;
       }
       if (resultAt !== pc + width) resultAt = -1;
@@ -779,7 +782,7 @@ export class CodeWalker {
    * One use as a code context (docs/code-context.md): the location pointer, the bound name, the scope and the code
    * text. The parts that only depend on the callee or field are built once per file.
    */
-  describe(i: number): { pointer: string; context: string | undefined; scope: string; code: string } {
+  describe(i: number, text: string, keep?: (code: string, text: string) => boolean): { pointer: string; context: string | undefined; scope: string; code: string } | undefined {
     const u = this.uses;
     const method = u.methodOf(i);
     const kind = u.kindOf(i);
@@ -816,8 +819,11 @@ export class CodeWalker {
         context = after;
       }
     }
+    const code = `${use} in ${this.methodDotted(method)}`;
+    // A use without a name is described only when the caller keeps it.
+    if (context === undefined && keep !== undefined && !keep(code, text)) return undefined;
     const pc = u.pcOf(i).toString(16).padStart(4, '0');
-    return { pointer: `${this.methodRef(method)}+0x${pc}: ${use}`, context, scope: base.scope ?? this.methodClass(method), code: `${use} in ${this.methodDotted(method)}` };
+    return { pointer: `${this.methodRef(method)}+0x${pc}: ${use}`, context, scope: base.scope ?? this.methodClass(method), code };
   }
 
   /**
@@ -830,6 +836,56 @@ export class CodeWalker {
     return s === undefined ? undefined : nameBefore(s);
   }
 }
+
+// What an opcode does to the walk's registers (source.android.com "Dalvik bytecode"): the register it writes (vA in
+// 4 bits, vAA in 8, vAAAA in 16; wide results write the next register too), or the use it may be.
+const K_NONE = 0;
+const K_KILL_A4 = 1;
+const K_KILL_A4_WIDE = 2;
+const K_KILL_A8 = 3;
+const K_KILL_A8_WIDE = 4;
+const K_KILL_16 = 5;
+const K_KILL_16_WIDE = 6;
+const K_MOVE_OBJECT = 7;
+const K_MOVE_RESULT_OBJECT = 8;
+const K_RETURN_OBJECT = 9;
+const K_END = 10;
+const K_CONST_STRING = 11;
+const K_IPUT_OBJECT = 12;
+const K_SPUT_OBJECT = 13;
+const K_INVOKE = 14;
+const K_INVOKE_RANGE = 15;
+const OP_KIND = (() => {
+  const k = new Uint8Array(256).fill(K_NONE);
+  const set = (kind: number, ...ops: Array<number | [number, number]>) => {
+    for (const o of ops) {
+      if (typeof o === 'number') k[o] = kind;
+      else k.fill(kind, o[0], o[1] + 1);
+    }
+  };
+  // move, const/4, instance-of, array-length, new-array; iget (but wide), unop and binop/2addr and lit16 int results.
+  set(K_KILL_A4, 0x01, 0x12, 0x20, 0x21, 0x23, [0x52, 0x58], [0x7b, 0x8f], [0xb0, 0xcf], [0xd0, 0xd7]);
+  // move-wide, iget-wide; long/double unop, binop/2addr results.
+  set(K_KILL_A4_WIDE, 0x04, 0x53, 0x7d, 0x7e, 0x80, 0x81, 0x83, 0x86, 0x88, 0x89, 0x8b, [0xbb, 0xc5], [0xcb, 0xcf]);
+  // move/from16, move-result, move-exception, const/16, const, const/high16, const-class, new-instance,
+  // const-method-handle/type, cmp*, aget (but wide), sget (but wide), binop and lit8 int results.
+  set(K_KILL_A8, 0x02, 0x0a, 0x0d, 0x13, 0x14, 0x15, 0x1c, 0x22, 0xfe, 0xff, [0x2d, 0x31], [0x44, 0x4a], [0x60, 0x66], [0x90, 0xaf], [0xd8, 0xe2]);
+  // move-wide/from16, move-result-wide, const-wide*, aget-wide, sget-wide, long/double binop results.
+  set(K_KILL_A8_WIDE, 0x05, 0x0b, [0x16, 0x19], 0x45, 0x61, [0x9b, 0xa5], [0xab, 0xaf]);
+  set(K_KILL_16, 0x03);
+  set(K_KILL_16_WIDE, 0x06);
+  set(K_MOVE_OBJECT, 0x07, 0x08, 0x09);
+  set(K_MOVE_RESULT_OBJECT, 0x0c);
+  set(K_RETURN_OBJECT, 0x11);
+  // return-void/return/return-wide, throw, goto*, switches; unused opcodes end the path too.
+  set(K_END, 0x0e, 0x0f, 0x10, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, [0x3e, 0x43], 0x73, 0x79, 0x7a, [0xe3, 0xf9]);
+  set(K_CONST_STRING, 0x1a, 0x1b);
+  set(K_IPUT_OBJECT, 0x5b);
+  set(K_SPUT_OBJECT, 0x69);
+  set(K_INVOKE, [0x6e, 0x72]);
+  set(K_INVOKE_RANGE, [0x74, 0x78]);
+  return k;
+})();
 
 /**
  * Width in code units of the nop slot at byte offset `at` whose first unit is `u`, with `left` units left in the

@@ -498,8 +498,8 @@ function constStrings(view: DataView, base: number, units: number, stringCount: 
  */
 function codeUses(walker: CodeWalker, i: number, text: string, entry: string, scratch: number[], out: DecodedString[], keep: ((code: string, text: string) => boolean) | undefined): void {
   for (const u of walker.uses.indexes(i, scratch)) {
-    const d = walker.describe(u);
-    if (keep !== undefined && d.context === undefined && !keep(d.code, text)) continue;
+    const d = walker.describe(u, text, keep);
+    if (d === undefined) continue;
     out.push({ text, location: { entry, decoder: 'dex', pointer: d.pointer }, context: d.context, scope: d.scope, code: d.code });
   }
 }

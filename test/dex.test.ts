@@ -582,6 +582,7 @@ t.test('codeflow.dex: every code use, at the pc and instruction dexdump -d shows
     ['appended-query-key', `${K}url()Ljava/lang/String;+0x0017: arg 1 of com.flow.Keys.header via java.lang.StringBuilder.toString after "X-Api-Key"`, 'X-Api-Key', 'com.flow.Keys', 'arg 1 of com.flow.Keys.header via java.lang.StringBuilder.toString after "X-Api-Key" in com.flow.Keys.url'],
     ['appended-query-key', `${K}url()Ljava/lang/String;+0x001a: return via java.lang.StringBuilder.toString`, 'url', 'com.flow.Keys', 'return via java.lang.StringBuilder.toString in com.flow.Keys.url'],
     ['after-a-wide-argument', `${K}wide()V+0x0004: arg 1 of com.flow.Keys.takesWide`, null, 'com.flow.Keys', 'arg 1 of com.flow.Keys.takesWide in com.flow.Keys.wide'],
+    ['survives-an-iget', `${K}igetKeeps(Lcom/flow/Keys;)V+0x0004: arg 1 of com.flow.Keys.header`, null, 'com.flow.Keys', 'arg 1 of com.flow.Keys.header in com.flow.Keys.igetKeeps'],
   ].sort((a, b) => String(a[1]).localeCompare(String(b[1])));
   t.same(got, want, 'uses, pointers, names, scopes and code texts');
   for (const lost of ['overwritten-before-use', 'lost-after-goto', 'expired-after-64', 'AES']) {

@@ -461,6 +461,9 @@ export class Detector {
         if (re && !this.codeRegexes.some((x) => x.source === re.source && x.flags === re.flags)) this.codeRegexes.push(re);
       }
     }
+    for (const flags of new Set(this.codeRegexes.map((re) => re.flags))) {
+      this.codeGates.push(new RegExp(this.codeRegexes.filter((re) => re.flags === flags).map((re) => `(?:${re.source})`).join('|'), flags));
+    }
     for (const p of SHAPE_PAIRS) {
       const first = rules.find((r) => r.id === p.first);
       const second = rules.find((r) => r.id === p.second);
@@ -486,9 +489,12 @@ export class Detector {
    * Other unnamed uses cannot make or change a finding, so decoders need not emit them.
    */
   readonly readsCode = (code: string, text: string): boolean => {
-    for (const re of this.codeRegexes) if (re.test(code)) return true;
+    for (const re of this.codeGates) if (re.test(code)) return true;
     return text.length >= MIN_STRING_LENGTH && this.keywordIn(text);
   };
+
+  /** The code regexes joined into one alternation per flag set (most code texts match none: one test each). */
+  private readonly codeGates: RegExp[] = [];
 
   /** Whether any keyword occurs in `text` (the prefilter alone, no rule run). */
   private keywordIn(text: string): boolean {
