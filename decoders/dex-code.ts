@@ -87,14 +87,16 @@ export interface DexTables {
 
 /** The names of one method_ids entry. */
 interface MethodNames {
-  /** `Lcom/x/Keys;->consumerSecret()Ljava/lang/String;` */
-  ref: string;
+  /** `Lcom/x/Keys;->consumerSecret()Ljava/lang/String;`, built when first asked for. */
+  ref: string | undefined;
   /** `com.x.Keys.consumerSecret` */
   dotted: string;
   /** `com.x.Keys` */
   cls: string;
   /** `consumerSecret` */
   name: string;
+  classIdx: number;
+  protoIdx: number;
 }
 
 /** What a callee is, as far as the walk cares. */
@@ -328,7 +330,7 @@ export class CodeWalker {
     const t = this.t;
     if (methodIdx >= t.methodIdsSize) {
       const bad = `method_ids[${methodIdx}]`;
-      m = { ref: bad, dotted: bad, cls: bad, name: bad };
+      m = { ref: bad, dotted: bad, cls: bad, name: bad, classIdx: -1, protoIdx: -1 };
     } else {
       const at = t.methodIdsOff + methodIdx * METHOD_ID_SIZE;
       const classIdx = this.view.getUint16(at, true);
@@ -337,25 +339,30 @@ export class CodeWalker {
       const name = (nameIdx < t.stringIdsSize ? this.stringAt(nameIdx) : undefined) ?? `method_ids[${methodIdx}]`;
       let cls = this.typeDotted.get(classIdx);
       if (cls === undefined) this.typeDotted.set(classIdx, (cls = dotted(this.typeName(classIdx))));
-      let sig = this.protoSigs.get(protoIdx);
-      if (sig === undefined) {
-        sig = '(?)?';
-        if (protoIdx < t.protoIdsSize) {
-          const params = this.protoParams(protoIdx);
-          const ret = this.typeName(this.view.getUint32(t.protoIdsOff + protoIdx * PROTO_ID_SIZE + 4, true));
-          sig = params === undefined ? `(?)${ret}` : `(${params.map((p) => this.typeName(p)).join('')})${ret}`;
-        }
-        this.protoSigs.set(protoIdx, sig);
-      }
-      m = { ref: `${this.typeName(classIdx)}->${name}${sig}`, dotted: `${cls}.${name}`, cls, name };
+      m = { ref: undefined, dotted: `${cls}.${name}`, cls, name, classIdx, protoIdx };
     }
     this.methods.set(methodIdx, m);
     return m;
   }
 
-  /** `Lcom/x/Keys;->consumerSecret()Ljava/lang/String;` for a method_ids index. */
+  /** `Lcom/x/Keys;->consumerSecret()Ljava/lang/String;` for a method_ids index (only kept uses need it). */
   methodRef(methodIdx: number): string {
-    return this.names(methodIdx).ref;
+    const m = this.names(methodIdx);
+    if (m.ref === undefined) {
+      const t = this.t;
+      let sig = this.protoSigs.get(m.protoIdx);
+      if (sig === undefined) {
+        sig = '(?)?';
+        if (m.protoIdx < t.protoIdsSize) {
+          const params = this.protoParams(m.protoIdx);
+          const ret = this.typeName(this.view.getUint32(t.protoIdsOff + m.protoIdx * PROTO_ID_SIZE + 4, true));
+          sig = params === undefined ? `(?)${ret}` : `(${params.map((p) => this.typeName(p)).join('')})${ret}`;
+        }
+        this.protoSigs.set(m.protoIdx, sig);
+      }
+      m.ref = `${this.typeName(m.classIdx)}->${m.name}${sig}`;
+    }
+    return m.ref;
   }
 
   /** `com.x.Keys.consumerSecret` for a method_ids index. */

@@ -368,8 +368,7 @@ export class Detector {
   private keywordHit = false;
   private lastKeywordText: string | undefined;
   private lastKeywordHit = false;
-  /** contextGate results by bound name (names repeat: field names, callee names, JSON keys). */
-  private readonly gateCache = new Map<string, boolean>();
+
   /** Per keyword rule: whether its keywords occurred in the current string. */
   private readonly triggered: Uint8Array;
   private readonly found: Candidate[] = [];
@@ -390,6 +389,8 @@ export class Detector {
   private readonly partners = new Map<string, Set<string>>();
   /** Shape pairs by the first value's length (rules/shape-pairs.ts, resolved against this rule set). */
   private readonly pairFirsts = new Map<number, Array<{ rule: Rule; second: Rule; reason: string }>>();
+  /** 1 at the lengths of `pairFirsts` (a flag test per string instead of a map lookup). */
+  private readonly pairLengths = new Uint8Array(257);
   private pairPrev: { s: DecodedString; value: string; pairs: Array<{ rule: Rule; second: Rule; reason: string }> } | undefined;
 
   constructor(rules: readonly Rule[] = RULES) {
@@ -471,6 +472,7 @@ export class Detector {
       for (let n = first.whole.length[0]; n <= first.whole.length[1]; n++) {
         let list = this.pairFirsts.get(n);
         if (!list) this.pairFirsts.set(n, (list = []));
+        if (n < this.pairLengths.length) this.pairLengths[n] = 1;
         list.push({ rule: first, second, reason: p.reason });
       }
     }
@@ -542,7 +544,12 @@ export class Detector {
   feed(s: DecodedString): boolean {
     this.stats.strings++;
     // Shape pairs first: they look at every string's neighbour, named or not, short or long.
-    const pairs = this.shapePairs(s);
+    // Most strings can neither start nor end a pair: a length flag (raw, or trimmed when padded) rules them out.
+    const n0 = s.text.length;
+    const pairs =
+      this.pairPrev !== undefined || (n0 < this.pairLengths.length && (this.pairLengths[n0] === 1 || (n0 > 0 && (isSpace(s.text.charCodeAt(0)) || isSpace(s.text.charCodeAt(n0 - 1))))))
+        ? this.shapePairs(s)
+        : false;
     const text = s.text;
     if (text.length < MIN_STRING_LENGTH) {
       // Short values count only where a name or a code use says what they are, and only for whole-string rules.
@@ -597,7 +604,7 @@ export class Detector {
         this.record(s, [b]);
       }
     }
-    const starts = this.pairFirsts.get(value.length);
+    const starts = value.length < this.pairLengths.length && this.pairLengths[value.length] === 1 ? this.pairFirsts.get(value.length) : undefined;
     if (starts) {
       const pairs = starts.filter((p) => p.rule.pattern.test(value));
       if (pairs.length > 0) {
@@ -642,6 +649,7 @@ export class Detector {
     const rules = s.context === undefined && key === undefined && s.code === undefined ? this.wholeFreeByLength[value.length] : this.wholeByLength[value.length];
     if (!rules) return;
     let gateOpen: boolean | undefined;
+    let codeOpen: boolean | undefined;
     for (const rule of rules) {
       const require = rule.context?.require;
       const code = rule.context?.code;
@@ -650,10 +658,14 @@ export class Detector {
       if (require || code) {
         let named = false;
         if (require) {
-          gateOpen ??= this.contextGate !== undefined && ((s.context !== undefined && this.gate(s.context)) || (path !== undefined && this.contextGate.test(path)));
+          gateOpen ??= this.contextGate !== undefined && ((s.context !== undefined && this.contextGate.test(s.context)) || (path !== undefined && this.contextGate.test(path)));
           named = gateOpen && ((s.context !== undefined && require.test(s.context)) || (path !== undefined && require.test(path)));
         }
-        if (!named && code !== undefined && s.code !== undefined) named = code.test(s.code);
+        if (!named && code !== undefined && s.code !== undefined) {
+          // One test of every code regex at once before each rule's own.
+          codeOpen ??= this.codeGates.some((re) => re.test(s.code!));
+          named = codeOpen && code.test(s.code);
+        }
         if (!named) {
           if (value.length < MIN_STRING_LENGTH) continue;
           const mark = this.scopeIndex.get(rule);
@@ -669,16 +681,6 @@ export class Detector {
       const c = this.check(rule, secret, s, needsPair);
       if (c) found.push({ ...c, start: 0, end: value.length, scopeWait });
     }
-  }
-
-  /** contextGate over a bound name, remembered for the first names seen. */
-  private gate(name: string): boolean {
-    let open = this.gateCache.get(name);
-    if (open === undefined) {
-      open = this.contextGate!.test(name);
-      if (this.gateCache.size < MAX_GROUPS) this.gateCache.set(name, open);
-    }
-    return open;
   }
 
   /** Marks the rules of the keywords of `list` that occur at `at`; returns how many rules it newly triggered. */
