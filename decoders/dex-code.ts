@@ -58,6 +58,8 @@ function looksLikeWords(s: string): boolean {
   }
   return digits <= 3 && switches <= 6;
 }
+/** `owners` value of a string that the code of more than one class references. */
+export const SHARED_OWNER = -2;
 /** Registers are 16-bit numbers; a wide write touches the next one too. */
 const REGISTER_SLOTS = 0x10000 + 1;
 
@@ -256,6 +258,8 @@ const TRANSFORMS = new Set([
  */
 export class CodeWalker {
   readonly uses: CodeUses;
+  /** The class_defs index whose code is being walked (set by the caller before each class). */
+  ownerClass = -1;
   private readonly callees = new Map<number, Callee | null>();
   private readonly typeNames = new Map<number, string>();
   private readonly shortStrings: Int8Array;
@@ -276,8 +280,11 @@ export class CodeWalker {
     private readonly t: DexTables,
     /** Decoded string at an index (quiet), or undefined. */
     private readonly stringAt: (index: number) => string | undefined,
-    /** Called for every const-string with the string index (class scope bookkeeping). */
-    private readonly onConstString: (index: number) => void,
+    /**
+     * By string index, the class_defs index of the class whose code references it: -1 none yet, SHARED_OWNER when
+     * several do (class scopes). Updated for every const-string of class `ownerClass`.
+     */
+    private readonly owners: Int32Array,
   ) {
     this.uses = new CodeUses(t.stringIdsSize);
     // 0 unknown, 1 short (no code context), 2 long enough.
@@ -599,7 +606,8 @@ export class CodeWalker {
         case K_CONST_STRING: {
           const idx = op === 0x1a ? view.getUint16(at + 2, true) : view.getUint32(at + 2, true);
           if (idx < t.stringIdsSize) {
-            this.onConstString(idx);
+            const o = this.owners[idx]!;
+            this.owners[idx] = o === -1 || o === this.ownerClass ? this.ownerClass : SHARED_OWNER;
             liveUntil = icount + MAX_FLOW_INSTRUCTIONS;
             this.setGen(a8);
             this.str[a8] = idx;

@@ -6,7 +6,7 @@
 import { Reader } from './reader.js';
 import { decodeMutf8 } from './mutf8.js';
 import { DecodeError, type DecodeContext, type DecodedString, type Decoder } from './types.js';
-import { CodeWalker, OPCODE_UNITS, nopWidth, type DexTables } from './dex-code.js';
+import { CodeWalker, OPCODE_UNITS, SHARED_OWNER, nopWidth, type DexTables } from './dex-code.js';
 
 /** Size of header_item for versions 035..040; 041 (containers) adds two words. */
 const HEADER_SIZE = 0x70;
@@ -374,7 +374,7 @@ function staticStringBindings(
 }
 
 /** A string referenced by more than one class gets no class scope. */
-const SHARED = -2;
+const SHARED = SHARED_OWNER;
 
 /** What the code pass found: the class that references each string, and each string's code uses. */
 interface CodePass {
@@ -423,7 +423,7 @@ function walkCode(bytes: Uint8Array, h: DexHeader, strings: StringTable, warn: (
       if (!names.has(index)) names.set(index, strings.get(index, true));
       return names.get(index);
     };
-    walker = new CodeWalker(bytes, r.view, checkCodeTables(bytes, h), stringAt, own);
+    walker = new CodeWalker(bytes, r.view, checkCodeTables(bytes, h), stringAt, owners);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     warn(e.code, `id tables not read (no code contexts): ${e.message}`, e.offset);
@@ -432,6 +432,7 @@ function walkCode(bytes: Uint8Array, h: DexHeader, strings: StringTable, warn: (
     const classDataOff = r.view.getUint32(h.classDefsOff + c * CLASS_DEF_SIZE + 24, true);
     if (classDataOff === 0 || seenClassData.has(classDataOff)) continue;
     seenClassData.add(classDataOff);
+    if (walker) walker.ownerClass = c;
     try {
       data.seek(classDataOff);
       const staticFields = data.uleb128();

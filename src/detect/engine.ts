@@ -491,9 +491,17 @@ export class Detector {
    * Other unnamed uses cannot make or change a finding, so decoders need not emit them.
    */
   readonly readsCode = (code: string, text: string): boolean => {
+    // The uses of one string come one after another: its keyword test is made once.
+    if (text !== this.readText) {
+      this.readText = text;
+      this.readKeyword = text.length >= MIN_STRING_LENGTH && this.keywordIn(text);
+    }
+    if (this.readKeyword) return true;
     for (const re of this.codeGates) if (re.test(code)) return true;
-    return text.length >= MIN_STRING_LENGTH && this.keywordIn(text);
+    return false;
   };
+  private readText: string | undefined;
+  private readKeyword = false;
 
   /** The code regexes joined into one alternation per flag set (most code texts match none: one test each). */
   private readonly codeGates: RegExp[] = [];
