@@ -57,19 +57,9 @@ const SIZED_VALUE_MAX_ARG: Record<number, number> = {
   0x1b: 3, // ENUM
 };
 
-/** The header fields this decoder uses, already checked against the buffer. */
-interface DexHeader {
+/** The header fields this decoder uses, already checked against the buffer (the id tables are DexTables). */
+interface DexHeader extends DexTables {
   version: number;
-  stringIdsSize: number;
-  stringIdsOff: number;
-  typeIdsSize: number;
-  typeIdsOff: number;
-  protoIdsSize: number;
-  protoIdsOff: number;
-  methodIdsSize: number;
-  methodIdsOff: number;
-  fieldIdsSize: number;
-  fieldIdsOff: number;
   classDefsSize: number;
   classDefsOff: number;
 }
