@@ -308,6 +308,9 @@ export function ruleProblems(rules: readonly Rule[]): string[] {
   return problems;
 }
 
+/** Shape pairs start with values shorter than this (rules/shape-pairs.ts: 13 to 25 characters today). */
+const PAIR_LENGTHS = 256;
+
 /** Keys of trigram keyword lists in `keywordsAt`, above the bigram and single-character keys. */
 const TRIGRAM_BASE = 1 << 16;
 
@@ -383,6 +386,9 @@ export class Detector {
   /** Marks seen per scope key. */
   private readonly marks = new Map<string, Set<number>>();
   private readonly maxWholeLength: number;
+  /** Whole-string rules with only a `context.code` condition, by trimmed length, and their longest match. */
+  private readonly wholeCodeByLength: Rule[][] = [];
+  private readonly maxCodeWholeLength: number;
   /** Any bound name some whole-string rule requires: one test rejects most contexts. */
   private readonly contextGate: RegExp | undefined;
   private readonly groups = new Map<string, Group>();
@@ -390,7 +396,7 @@ export class Detector {
   /** Shape pairs by the first value's length (rules/shape-pairs.ts, resolved against this rule set). */
   private readonly pairFirsts = new Map<number, Array<{ rule: Rule; second: Rule; reason: string }>>();
   /** 1 at the lengths of `pairFirsts` (a flag test per string instead of a map lookup). */
-  private readonly pairLengths = new Uint8Array(257);
+  private readonly pairLengths = new Uint8Array(PAIR_LENGTHS);
   private pairPrev: { s: DecodedString; value: string; pairs: Array<{ rule: Rule; second: Rule; reason: string }> } | undefined;
 
   constructor(rules: readonly Rule[] = RULES) {
@@ -403,15 +409,20 @@ export class Detector {
     const keywords = new Set<string>();
     const contexts: string[] = [];
     let maxWhole = 0;
+    let maxCodeWhole = 0;
     for (const rule of rules.flatMap(expandShapes)) {
       if (rule.whole) {
         const [min, max] = rule.whole.length;
         const free = (!rule.context?.require && !rule.context?.code) || rule.context.orPaired === true;
+        // Rules that only a code use can satisfy are looked at only for strings that carry one.
+        const codeOnly = rule.context?.code !== undefined && !rule.context.require && !rule.context.orPaired;
         for (let n = min; n <= max; n++) {
-          (this.wholeByLength[n] ??= []).push(rule);
+          if (codeOnly) (this.wholeCodeByLength[n] ??= []).push(rule);
+          else (this.wholeByLength[n] ??= []).push(rule);
           if (free) (this.wholeFreeByLength[n] ??= []).push(rule);
         }
-        maxWhole = Math.max(maxWhole, max);
+        if (codeOnly) maxCodeWhole = Math.max(maxCodeWhole, max);
+        else maxWhole = Math.max(maxWhole, max);
         if (rule.context?.require) {
           contexts.push(`(?:${rule.context.require.source})`);
           this.minNamedWhole = Math.min(this.minNamedWhole, min);
@@ -433,6 +444,7 @@ export class Detector {
       }
     }
     this.maxWholeLength = maxWhole;
+    this.maxCodeWholeLength = maxCodeWhole;
     this.prefilter = keywords.size > 0;
     for (const k of keywords) {
       const rulesOf: number[] = [];
@@ -552,13 +564,9 @@ export class Detector {
   feed(s: DecodedString): boolean {
     this.stats.strings++;
     // Shape pairs first: they look at every string's neighbour, named or not, short or long.
-    // Most strings can neither start nor end a pair: a length flag (raw, or trimmed when padded) rules them out.
-    const n0 = s.text.length;
-    const pairs =
-      this.pairPrev !== undefined || (n0 < this.pairLengths.length && (this.pairLengths[n0] === 1 || (n0 > 0 && (isSpace(s.text.charCodeAt(0)) || isSpace(s.text.charCodeAt(n0 - 1))))))
-        ? this.shapePairs(s)
-        : false;
     const text = s.text;
+    // Most strings can neither start nor end a pair: a flag per length rules them out (table values are exact).
+    const pairs = this.pairPrev !== undefined || (text.length < PAIR_LENGTHS && this.pairLengths[text.length] === 1) ? this.shapePairs(s) : false;
     if (text.length < MIN_STRING_LENGTH) {
       // Short values count only where a name or a code use says what they are, and only for whole-string rules.
       if (text.length < MIN_BOUND_LENGTH || (s.code === undefined && (s.context === undefined || text.length < this.minNamedWhole))) {
@@ -576,7 +584,7 @@ export class Detector {
     const found = this.found;
     const key = s.scope !== undefined || FILE_SCOPED_DECODERS.has(s.location.decoder) ? scopeKey(s) : undefined;
     const marked = key !== undefined && this.scopeMarker !== undefined && text.length <= MAX_MARKER_LENGTH && this.mark(key, text);
-    if (text.length <= this.maxWholeLength + 64) this.scanWhole(s, found, key);
+    if (text.length <= this.maxWholeLength + 64 || (s.code !== undefined && text.length <= this.maxCodeWholeLength + 64)) this.scanWhole(s, found, key);
     // A decoder may emit the same text again right away (a DEX string, then each of its code uses): keyword rules
     // found nothing in it the first time, so they are not run again.
     if (this.prefilter && !(text === this.lastKeywordText && !this.lastKeywordHit)) {
@@ -599,8 +607,7 @@ export class Detector {
     const prev = this.pairPrev;
     this.pairPrev = undefined;
     if (this.pairFirsts.size === 0 || s.context !== undefined || s.code !== undefined || UNORDERED_DECODERS.has(s.location.decoder)) return prev !== undefined;
-    let value = s.text;
-    if (value.length > 0 && (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1)))) value = value.trim();
+    const value = s.text;
     let forward = prev !== undefined;
     if (prev && prev.s.location.entry === s.location.entry && prev.s.location.decoder === s.location.decoder) {
       for (const { rule: first, second, reason } of prev.pairs) {
@@ -654,7 +661,9 @@ export class Detector {
     const path = keyPath(s);
     let value = s.text;
     if (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1))) value = value.trim();
-    const rules = s.context === undefined && key === undefined && s.code === undefined ? this.wholeFreeByLength[value.length] : this.wholeByLength[value.length];
+    const byName = s.context === undefined && key === undefined && s.code === undefined ? this.wholeFreeByLength[value.length] : this.wholeByLength[value.length];
+    const byCode = s.code !== undefined ? this.wholeCodeByLength[value.length] : undefined;
+    const rules = byName && byCode ? byName.concat(byCode) : (byName ?? byCode);
     if (!rules) return;
     let gateOpen: boolean | undefined;
     let codeOpen: boolean | undefined;
