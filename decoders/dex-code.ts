@@ -4,8 +4,6 @@
  * Instruction formats: source.android.com/docs/core/runtime/dalvik-bytecode and .../instruction-formats.
  * docs/code-context.md is the contract (what is followed, what ends it, how a use is written).
  */
-import { DecodeError } from './types.js';
-
 /** A tracked register stops being followed this many instructions after its const-string (a bounded walk). */
 export const MAX_FLOW_INSTRUCTIONS = 64;
 /** Uses kept per string (a string used everywhere, such as a log tag, says nothing more after a few). */
@@ -58,6 +56,7 @@ function looksLikeWords(s: string): boolean {
   }
   return digits <= 3 && switches <= 6;
 }
+
 /** `owners` value of a string that the code of more than one class references. */
 export const SHARED_OWNER = -2;
 /** Registers are 16-bit numbers; a wide write touches the next one too. */
@@ -103,10 +102,8 @@ interface MethodNames {
 
 /** What a callee is, as far as the walk cares. */
 interface Callee {
-  name: string;
   /** Register slot -> declared parameter index (receiver -1, second half of a wide parameter -2). */
   slots: Int8Array | Int16Array;
-  isStatic: boolean;
   /** Its result is the same secret in another form (getBytes, Base64.decode, hex decoders). */
   transform: boolean;
   /** StringBuilder/StringBuffer: 1 append, 2 <init>, 3 toString, 0 anything else. */
@@ -429,9 +426,7 @@ export class CodeWalker {
         // A static String -> byte[]/char[] method is a decoder (hex, base64) whatever its name.
         const decoder = isStatic && params.length === 1 && this.typeName(params[0]!) === 'Ljava/lang/String;' && (ret === '[B' || ret === '[C');
         c = {
-          name,
           slots: slotList.length <= 127 ? Int8Array.from(slotList) : Int16Array.from(slotList),
-          isStatic,
           transform: decoder || TRANSFORMS.has(`${cls}.${name}`),
           builder,
         };
@@ -929,6 +924,3 @@ export const OPCODE_UNITS = (() => {
   set(0xd0, 0xe2, 2); set(0xfa, 0xfb, 4); set(0xfc, 0xfd, 3); set(0xfe, 0xff, 2);
   return w;
 })();
-
-/** Thrown by the caller's budget; re-exported so dex.ts and this module agree on the type. */
-export { DecodeError };
