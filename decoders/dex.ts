@@ -150,6 +150,19 @@ class StringTable {
     this.budget = STRING_WORK_FACTOR * bytes.length + MAX_STRING_BYTES;
   }
 
+  private readonly names = new Map<number, string | undefined>();
+
+  /**
+   * A name for the class and code passes (class, field, method and type names): string_ids[index] decoded once and
+   * remembered for every pass, quietly; undefined when the index is outside the table or its data cannot be read.
+   */
+  name(index: number): string | undefined {
+    if (index >= this.h.stringIdsSize) return undefined;
+    let s = this.names.get(index);
+    if (s === undefined && !this.names.has(index)) this.names.set(index, (s = this.get(index, true)));
+    return s;
+  }
+
   /**
    * The decoded string at string_ids[index], or undefined when its data cannot be read. Quiet lookups (names for the
    * class passes) neither warn nor count length mismatches: the table pass reads every entry once and does both.
@@ -303,13 +316,6 @@ function staticStringBindings(
   if (h.fieldIdsSize > 0) r.needItems(h.fieldIdsSize, FIELD_ID_SIZE, h.fieldIdsOff, 'field_ids');
   const values = new Reader(bytes, 'dex');
   const fields = new Reader(bytes, 'dex');
-  const names = new Map<number, string | undefined>();
-  // Names only: the table pass that follows decodes (and warns about) every entry again.
-  const stringAt = (index: number): string | undefined => {
-    if (index >= h.stringIdsSize) return undefined;
-    if (!names.has(index)) names.set(index, strings.get(index, true));
-    return names.get(index);
-  };
   const budget: ValueBudget = { left: VALUE_WORK_FACTOR * bytes.length };
 
   for (let c = 0; c < h.classDefsSize; c++) {
@@ -347,7 +353,7 @@ function staticStringBindings(
           warn('dex.bad_index', `class_defs[${c}]: field index ${fieldIdx} >= ${h.fieldIdsSize}`, classDataOff);
           continue;
         }
-        const field = stringAt(r.view.getUint32(h.fieldIdsOff + fieldIdx * FIELD_ID_SIZE + 4, true));
+        const field = strings.name(r.view.getUint32(h.fieldIdsOff + fieldIdx * FIELD_ID_SIZE + 4, true));
         if (field === undefined) continue;
         className ??= classOf(c);
         const list = bindings.get(stringIdx);
@@ -408,12 +414,7 @@ function walkCode(bytes: Uint8Array, h: DexHeader, strings: StringTable, warn: (
   };
   let walker: CodeWalker | undefined;
   try {
-    const names = new Map<number, string | undefined>();
-    const stringAt = (index: number): string | undefined => {
-      if (!names.has(index)) names.set(index, strings.get(index, true));
-      return names.get(index);
-    };
-    walker = new CodeWalker(bytes, r.view, checkCodeTables(bytes, h), stringAt, owners);
+    walker = new CodeWalker(bytes, r.view, checkCodeTables(bytes, h), (index) => strings.name(index), owners);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     warn(e.code, `id tables not read (no code contexts): ${e.message}`, e.offset);
@@ -519,7 +520,7 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
       const classIdx = view.getUint32(h.classDefsOff + c * CLASS_DEF_SIZE, true);
       const typeOff = h.typeIdsOff + classIdx * 4;
       const descriptorIdx = classIdx < h.typeIdsSize && typeOff + 4 <= bytes.length ? view.getUint32(typeOff, true) : h.stringIdsSize;
-      const descriptor = descriptorIdx < h.stringIdsSize ? strings.get(descriptorIdx, true) : undefined;
+      const descriptor = strings.name(descriptorIdx);
       name = descriptor === undefined ? `class_defs[${c}]` : dottedClassName(descriptor);
       classNames.set(c, name);
     }
