@@ -896,6 +896,12 @@ export class Detector {
       if (f === undefined) fingerprints.set(g, (f = fingerprint(g.rule.id, g.secret)));
       return f;
     };
+    // Published example values (rules/published.ts), looked up once per group.
+    const publishedOf = new Map<Group, ReturnType<typeof publishedExampleIn>>();
+    const published = (g: Group) => {
+      if (!publishedOf.has(g)) publishedOf.set(g, publishedExampleIn(g.secret));
+      return publishedOf.get(g);
+    };
     const byRule = new Map<string, Group[]>();
     for (const g of this.groups.values()) {
       if (g.sites.length === 0) continue;
@@ -910,7 +916,7 @@ export class Detector {
       for (const pid of partnerIds) {
         for (const other of byRule.get(pid) ?? []) {
           // A documentation example pairs only with another one: it must not raise a look-alike beside it.
-          if ((publishedExampleIn(other.secret) === undefined) !== (publishedExampleIn(g.secret) === undefined)) continue;
+          if ((published(other) === undefined) !== (published(g) === undefined)) continue;
           for (const site of g.sites) {
             // Two values that both have a scope (DEX classes) pair only within it; otherwise the same entry will do.
             const match = other.sites.some((o) => !(o.needsPair && site.needsPair) && (o.scope !== undefined && site.scope !== undefined ? o.scope === site.scope : o.entry === site.entry || (o.scope !== undefined && o.scope === site.scope)));
@@ -949,10 +955,10 @@ export class Detector {
         reason = g.shapeReason;
         if (confidence === 'high') confidence = 'medium';
       }
-      const published = publishedExampleIn(g.secret);
-      if (published) {
+      const example = published(g);
+      if (example) {
         severity = 'info';
-        reason = publishedReason(published);
+        reason = publishedReason(example);
       }
       let locations = partners ? g.locations : g.locations.filter((_, i) => !g.locationNeedsPair[i]);
       let occurrences = partners ? g.occurrences : g.standaloneOccurrences;
