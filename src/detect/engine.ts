@@ -567,27 +567,20 @@ export class Detector {
     const text = s.text;
     // Most strings can neither start nor end a pair: a flag per length rules them out (table values are exact).
     const pairs = this.pairPrev !== undefined || (text.length < PAIR_LENGTHS && this.pairLengths[text.length] === 1) ? this.shapePairs(s) : false;
-    if (text.length < MIN_STRING_LENGTH) {
-      // Short values count only where a name or a code use says what they are, and only for whole-string rules.
-      if (text.length < MIN_BOUND_LENGTH || (s.code === undefined && (s.context === undefined || text.length < this.minNamedWhole))) {
-        this.stats.skipped.short++;
-        return false;
-      }
-      const key = s.scope !== undefined || FILE_SCOPED_DECODERS.has(s.location.decoder) ? scopeKey(s) : undefined;
-      this.scanWhole(s, this.found, key);
-      if (this.found.length === 0) return pairs;
-      this.record(s, this.dropSuperseded(this.found));
-      this.found.length = 0;
-      return true;
+    // Short values count only where a name or a code use says what they are, and only for whole-string rules.
+    const short = text.length < MIN_STRING_LENGTH;
+    if (short && (text.length < MIN_BOUND_LENGTH || (s.code === undefined && (s.context === undefined || text.length < this.minNamedWhole)))) {
+      this.stats.skipped.short++;
+      return false;
     }
-    this.stats.chars += text.length;
+    if (!short) this.stats.chars += text.length;
     const found = this.found;
     const key = s.scope !== undefined || FILE_SCOPED_DECODERS.has(s.location.decoder) ? scopeKey(s) : undefined;
-    const marked = key !== undefined && this.scopeMarker !== undefined && text.length <= MAX_MARKER_LENGTH && this.mark(key, text);
-    if (text.length <= this.maxWholeLength + 64 || (s.code !== undefined && text.length <= this.maxCodeWholeLength + 64)) this.scanWhole(s, found, key);
+    const marked = !short && key !== undefined && this.scopeMarker !== undefined && text.length <= MAX_MARKER_LENGTH && this.mark(key, text);
+    if (short || text.length <= this.maxWholeLength + 64 || (s.code !== undefined && text.length <= this.maxCodeWholeLength + 64)) this.scanWhole(s, found, key);
     // A decoder may emit the same text again right away (a DEX string, then each of its code uses): keyword rules
     // found nothing in it the first time, so they are not run again.
-    if (this.prefilter && !(text === this.lastKeywordText && !this.lastKeywordHit)) {
+    if (!short && this.prefilter && !(text === this.lastKeywordText && !this.lastKeywordHit)) {
       this.scanKeywords(s, found);
       this.lastKeywordText = text;
       this.lastKeywordHit = this.keywordHit;
