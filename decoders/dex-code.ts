@@ -103,7 +103,7 @@ interface MethodNames {
 /** What a callee is, as far as the walk cares. */
 interface Callee {
   /** Register slot -> declared parameter index (receiver -1, second half of a wide parameter -2). */
-  slots: Int8Array | Int16Array;
+  slots: readonly number[];
   /** Its result is the same secret in another form (getBytes, Base64.decode, hex decoders). */
   transform: boolean;
   /** StringBuilder/StringBuffer: 1 append, 2 <init>, 3 toString, 0 anything else. */
@@ -210,8 +210,7 @@ export class CodeUses {
 /** `Lcom/x/Keys;` -> `com.x.Keys`; other descriptors unchanged. */
 export function dotted(descriptor: string): string {
   if (descriptor.length < 2 || descriptor.charCodeAt(0) !== 0x4c || descriptor.charCodeAt(descriptor.length - 1) !== 0x3b) return descriptor;
-  const inner = descriptor.slice(1, -1);
-  return inner.includes('/') ? inner.split('/').join('.') : inner;
+  return descriptor.slice(1, -1).replaceAll('/', '.');
 }
 
 /**
@@ -275,8 +274,11 @@ export class CodeWalker {
     private readonly bytes: Uint8Array,
     private readonly view: DataView,
     private readonly t: DexTables,
-    /** Decoded string at an index (quiet), or undefined. */
-    private readonly stringAt: (index: number) => string | undefined,
+    /**
+     * Decoded strings by index (quiet), undefined when unreadable. An object, not a closure: one call target for every
+     * file, so optimised code made for one DEX file is not thrown away for the next.
+     */
+    private readonly strings: { name(index: number): string | undefined },
     /**
      * By string index, the class_defs index of the class whose code references it: -1 none yet, SHARED_OWNER when
      * several do (class scopes). Updated for every const-string of class `ownerClass`.
@@ -305,7 +307,7 @@ export class CodeWalker {
     if (name === undefined) {
       const t = this.t;
       const descIdx = typeIdx < t.typeIdsSize ? this.view.getUint32(t.typeIdsOff + typeIdx * 4, true) : t.stringIdsSize;
-      name = (descIdx < t.stringIdsSize ? this.stringAt(descIdx) : undefined) ?? `type_ids[${typeIdx}]`;
+      name = (descIdx < t.stringIdsSize ? this.strings.name(descIdx) : undefined) ?? `type_ids[${typeIdx}]`;
       this.typeNames.set(typeIdx, name);
     }
     return name;
@@ -340,7 +342,7 @@ export class CodeWalker {
       const classIdx = this.view.getUint16(at, true);
       const protoIdx = this.view.getUint16(at + 2, true);
       const nameIdx = this.view.getUint32(at + 4, true);
-      const name = (nameIdx < t.stringIdsSize ? this.stringAt(nameIdx) : undefined) ?? `method_ids[${methodIdx}]`;
+      const name = (nameIdx < t.stringIdsSize ? this.strings.name(nameIdx) : undefined) ?? `method_ids[${methodIdx}]`;
       let cls = this.typeDotted.get(classIdx);
       if (cls === undefined) this.typeDotted.set(classIdx, (cls = dotted(this.typeName(classIdx))));
       m = { ref: undefined, dotted: `${cls}.${name}`, cls, name, classIdx, protoIdx };
@@ -398,7 +400,7 @@ export class CodeWalker {
     if (fieldIdx >= t.fieldIdsSize) return { cls: '?', name: `field_ids[${fieldIdx}]` };
     const at = t.fieldIdsOff + fieldIdx * FIELD_ID_SIZE;
     const nameIdx = this.view.getUint32(at + 4, true);
-    return { cls: dotted(this.typeName(this.view.getUint16(at, true))), name: (nameIdx < t.stringIdsSize ? this.stringAt(nameIdx) : undefined) ?? `field_ids[${fieldIdx}]` };
+    return { cls: dotted(this.typeName(this.view.getUint16(at, true))), name: (nameIdx < t.stringIdsSize ? this.strings.name(nameIdx) : undefined) ?? `field_ids[${fieldIdx}]` };
   }
 
   private callee(methodIdx: number, isStatic: boolean): Callee | null {
@@ -412,7 +414,7 @@ export class CodeWalker {
       const cls = this.typeName(this.view.getUint16(at, true));
       const protoIdx = this.view.getUint16(at + 2, true);
       const nameIdx = this.view.getUint32(at + 4, true);
-      const name = nameIdx < t.stringIdsSize ? this.stringAt(nameIdx) : undefined;
+      const name = nameIdx < t.stringIdsSize ? this.strings.name(nameIdx) : undefined;
       const params = protoIdx < t.protoIdsSize ? this.protoParams(protoIdx) : undefined;
       if (name !== undefined && params !== undefined) {
         const slotList: number[] = isStatic ? [] : [-1];
@@ -426,7 +428,7 @@ export class CodeWalker {
         // A static String -> byte[]/char[] method is a decoder (hex, base64) whatever its name.
         const decoder = isStatic && params.length === 1 && this.typeName(params[0]!) === 'Ljava/lang/String;' && (ret === '[B' || ret === '[C');
         c = {
-          slots: slotList.length <= 127 ? Int8Array.from(slotList) : Int16Array.from(slotList),
+          slots: slotList,
           transform: decoder || TRANSFORMS.has(`${cls}.${name}`),
           builder,
         };
@@ -792,7 +794,7 @@ export class CodeWalker {
    * One use as a code context (docs/code-context.md): the location pointer, the bound name, the scope and the code
    * text. The parts that only depend on the callee or field are built once per file.
    */
-  describe(i: number, text: string, keep?: (code: string, text: string) => boolean): { pointer: string; context: string | undefined; scope: string; code: string } | undefined {
+  describe(i: number, text: string, keep?: (code: string, text: string, context?: string) => boolean): { pointer: string; context: string | undefined; scope: string; code: string } | undefined {
     const u = this.uses;
     const method = u.methodOf(i);
     const kind = u.kindOf(i);
@@ -830,8 +832,8 @@ export class CodeWalker {
       }
     }
     const code = `${use} in ${this.methodDotted(method)}`;
-    // A use without a name is described only when the caller keeps it.
-    if (context === undefined && keep !== undefined && !keep(code, text)) return undefined;
+    // A use is described only when the caller keeps it (a scan: when some rule can read its value, name or code).
+    if (keep !== undefined && !keep(code, text, context)) return undefined;
     const pc = u.pcOf(i).toString(16).padStart(4, '0');
     return { pointer: `${this.methodRef(method)}+0x${pc}: ${use}`, context, scope: base.scope ?? this.methodClass(method), code };
   }
@@ -842,7 +844,7 @@ export class CodeWalker {
    * (a long literal, one that could itself be a secret) gives no name: code contexts never carry another value.
    */
   afterText(stringIdx: number): string | undefined {
-    const s = this.stringAt(stringIdx);
+    const s = this.strings.name(stringIdx);
     return s === undefined ? undefined : nameBefore(s);
   }
 }

@@ -150,7 +150,8 @@ class StringTable {
     this.budget = STRING_WORK_FACTOR * bytes.length + MAX_STRING_BYTES;
   }
 
-  private readonly names = new Map<number, string | undefined>();
+  /** Names decoded so far by string index: undefined not yet asked, null unreadable (an array: ids are dense). */
+  private names: Array<string | null | undefined> | undefined;
 
   /**
    * A name for the class and code passes (class, field, method and type names): string_ids[index] decoded once and
@@ -158,9 +159,11 @@ class StringTable {
    */
   name(index: number): string | undefined {
     if (index >= this.h.stringIdsSize) return undefined;
-    let s = this.names.get(index);
-    if (s === undefined && !this.names.has(index)) this.names.set(index, (s = this.get(index, true)));
-    return s;
+    // At most one slot per string_ids entry, which the header check bounded by the file size.
+    const names = (this.names ??= new Array<string | null | undefined>(this.h.stringIdsSize));
+    let s = names[index];
+    if (s === undefined) names[index] = s = this.get(index, true) ?? null;
+    return s ?? undefined;
   }
 
   /**
@@ -414,7 +417,7 @@ function walkCode(bytes: Uint8Array, h: DexHeader, strings: StringTable, warn: (
   };
   let walker: CodeWalker | undefined;
   try {
-    walker = new CodeWalker(bytes, r.view, checkCodeTables(bytes, h), (index) => strings.name(index), owners);
+    walker = new CodeWalker(bytes, r.view, checkCodeTables(bytes, h), strings, owners);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     warn(e.code, `id tables not read (no code contexts): ${e.message}`, e.offset);
@@ -484,11 +487,8 @@ function constStrings(view: DataView, base: number, units: number, stringCount: 
   }
 }
 
-/**
- * One DecodedString per code use of string_ids[i] (docs/code-context.md), appended to `out`; a use without a bound
- * name only when `keep` accepts its code text.
- */
-function codeUses(walker: CodeWalker, i: number, text: string, entry: string, scratch: number[], out: DecodedString[], keep: ((code: string, text: string) => boolean) | undefined): void {
+/** One DecodedString per code use of string_ids[i] (docs/code-context.md), appended to `out`: those `keep` accepts. */
+function codeUses(walker: CodeWalker, i: number, text: string, entry: string, scratch: number[], out: DecodedString[], keep: ((code: string, text: string, context?: string) => boolean) | undefined): void {
   for (const u of walker.uses.indexes(i, scratch)) {
     const d = walker.describe(u, text, keep);
     if (d === undefined) continue;

@@ -58,10 +58,10 @@ export interface DecodeContext {
   /** Resolves `@0x7f...` resource references (set for AXML when resources.arsc was read). */
   resources?: ResourceResolver;
   /**
-   * Which code uses without a bound name to emit, by their `code` text (DEX code context); all when absent. A scan
+   * Which code uses to emit (DEX code context), by their `code` text, value and bound name; all when absent. A scan
    * passes what its rules can read; `leakdex dump` passes nothing and sees every use.
    */
-  keepCodeUse?: (code: string, text: string) => boolean;
+  keepCodeUse?: (code: string, text: string, context?: string) => boolean;
 }
 
 /** Resolves Android resource ids to a name and a default value. */

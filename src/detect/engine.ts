@@ -391,6 +391,10 @@ export class Detector {
   private readonly maxCodeWholeLength: number;
   /** Any bound name some whole-string rule requires: one test rejects most contexts. */
   private readonly contextGate: RegExp | undefined;
+  /** Any bound name some rule's `adjust.when.context` reads. */
+  private readonly adjustGate: RegExp | undefined;
+  /** Whole-string rules that can fire on a value whatever its name (no `context.require`, `orPaired`, or a scope). */
+  private readonly wholeValueByLength: Rule[][] = [];
   private readonly groups = new Map<string, Group>();
   private readonly partners = new Map<string, Set<string>>();
   /** Shape pairs by the first value's length (rules/shape-pairs.ts, resolved against this rule set). */
@@ -420,6 +424,7 @@ export class Detector {
           if (codeOnly) (this.wholeCodeByLength[n] ??= []).push(rule);
           else (this.wholeByLength[n] ??= []).push(rule);
           if (free) (this.wholeFreeByLength[n] ??= []).push(rule);
+          if (free || rule.context?.scope) (this.wholeValueByLength[n] ??= []).push(rule);
         }
         if (codeOnly) maxCodeWhole = Math.max(maxCodeWhole, max);
         else maxWhole = Math.max(maxWhole, max);
@@ -489,6 +494,8 @@ export class Detector {
       }
     }
     this.contextGate = contexts.length > 0 ? new RegExp(contexts.join('|'), 'i') : undefined;
+    const adjusts = rules.flatMap(expandShapes).flatMap((r) => (r.adjust ?? []).flatMap((a) => (a.when.context ? [`(?:${a.when.context.source})`] : [])));
+    this.adjustGate = adjusts.length > 0 ? new RegExp([...new Set(adjusts)].join('|'), 'i') : undefined;
     this.scopeMarker = this.scopeRegexes.length > 0 ? new RegExp(this.scopeRegexes.map((re) => `(?:${re.source})`).join('|'), 'i') : undefined;
   }
 
@@ -498,22 +505,50 @@ export class Detector {
   private readonly codeRegexes: RegExp[] = [];
 
   /**
-   * True when a code use without a bound name matters to these rules (DecodeContext.keepCodeUse): some rule reads
-   * its code text, or its value holds a keyword (it may be a finding, and each of its uses is then a location).
-   * Other unnamed uses cannot make or change a finding, so decoders need not emit them.
+   * True when a code use matters to these rules (DecodeContext.keepCodeUse): its value may be a finding whatever its
+   * name (it holds a keyword, marks a scope, or has the shape of a whole-string rule that fires without a name), its
+   * name is one some rule requires or adjusts by, or some rule reads its code text. Any other use cannot make or change
+   * a finding (rules read a use only through its value, its name and its code), so decoders need not emit it.
    */
-  readonly readsCode = (code: string, text: string): boolean => {
-    // The uses of one string come one after another: its keyword test is made once.
+  readonly readsCode = (code: string, text: string, context?: string): boolean => {
+    // The uses of one string come one after another: its value tests are made once.
     if (text !== this.readText) {
       this.readText = text;
-      this.readKeyword = text.length >= MIN_STRING_LENGTH && this.keywordIn(text);
+      this.readValue = this.valueMatters(text);
     }
-    if (this.readKeyword) return true;
+    if (this.readValue) return true;
+    if (context !== undefined && this.nameMatters(context)) return true;
     for (const re of this.codeGates) if (re.test(code)) return true;
     return false;
   };
   private readText: string | undefined;
-  private readKeyword = false;
+  private readValue = false;
+  /** Names already asked about by readsCode (a code use's name is often a method's: `append`, `equals`). */
+  private readonly namesRead = new Map<string, boolean>();
+
+  /** Whether a value could be a finding without a name: a keyword, a scope marker, a name-free whole rule. */
+  private valueMatters(text: string): boolean {
+    if (text.length < MIN_BOUND_LENGTH) return false;
+    if (text.length >= MIN_STRING_LENGTH) {
+      // A decoder emits a string's code uses right after the string itself: its keyword scan is known by then.
+      if (text === this.lastKeywordText ? this.lastKeywordHit : this.keywordIn(text)) return true;
+      if (this.scopeMarker !== undefined && text.length <= MAX_MARKER_LENGTH && this.scopeMarker.test(text)) return true;
+    }
+    let value = text;
+    if (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1))) value = value.trim();
+    const rules = this.wholeValueByLength[value.length];
+    return rules !== undefined && rules.some((r) => r.pattern.test(value));
+  }
+
+  /** Whether some whole-string rule requires this bound name, or some rule's severity depends on it. */
+  private nameMatters(name: string): boolean {
+    let yes = this.namesRead.get(name);
+    if (yes === undefined) {
+      yes = (this.contextGate !== undefined && this.contextGate.test(name)) || (this.adjustGate !== undefined && this.adjustGate.test(name));
+      if (this.namesRead.size < MAX_GROUPS) this.namesRead.set(name, yes);
+    }
+    return yes;
+  }
 
   /** The code regexes joined into one alternation per flag set (most code texts match none: one test each). */
   private readonly codeGates: RegExp[] = [];
@@ -614,8 +649,10 @@ export class Detector {
     }
     const starts = value.length < this.pairLengths.length && this.pairLengths[value.length] === 1 ? this.pairFirsts.get(value.length) : undefined;
     if (starts) {
-      const pairs = starts.filter((p) => p.rule.pattern.test(value));
-      if (pairs.length > 0) {
+      // Most strings of a first value's length are not one: no array is made for them.
+      let pairs: typeof starts | undefined;
+      for (const p of starts) if (p.rule.pattern.test(value)) (pairs ??= []).push(p);
+      if (pairs !== undefined) {
         this.pairPrev = { s, value, pairs };
         forward = true;
       }
@@ -660,7 +697,8 @@ export class Detector {
     if (!rules) return;
     let gateOpen: boolean | undefined;
     let codeOpen: boolean | undefined;
-    for (const rule of rules) {
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r]!;
       const require = rule.context?.require;
       const code = rule.context?.code;
       let needsPair = rule.pairWith?.required === true;
