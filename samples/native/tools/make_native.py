@@ -263,7 +263,7 @@ def build_jni(work):
     for abi in ('arm64-v8a', 'armeabi-v7a'):
         e = 'lib/%s/libnativekeys.so' % abi
         planted_ += [
-            planted('generic-secret', 'medium', 'NATIVE_JNI_API_KEY', e, 'getApiKey', 'com.leakdex.nativekeys.Keys', 'JNI native String getApiKey()'),
+            planted('generic-secret', 'low', 'NATIVE_JNI_API_KEY', e, 'getApiKey', 'com.leakdex.nativekeys.Keys', 'JNI native String getApiKey()'),
             planted('twitter-consumer-secret', 'critical', 'NATIVE_JNI_TW_CONSUMER_SECRET', e, 'getTwitterConsumerSecret', 'com.leakdex.nativekeys.Keys', 'JNI native String getTwitterConsumerSecret()'),
             planted('azure-storage-account-key', 'high', 'NATIVE_ELF_AZURE_ACCOUNT_KEY', e, 'kAzureAccountKey', None, 'pointer global: .data.rel.ro + R_*_RELATIVE -> .rodata'),
             planted('facebook-app-secret', 'critical', 'NATIVE_ELF_FB_APP_SECRET', e, 'kFacebookAppSecret', None, 'const char array in .rodata'),
