@@ -70,9 +70,13 @@ export function jniName(symbol: string): { cls: string; method: string } | undef
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
     if (c !== '_') parts[parts.length - 1] += c;
-    else if (body[i + 1] === '1') (parts[parts.length - 1] += '_'), i++;
-    else if (body[i + 1] === '0' && /^[0-9a-f]{4}$/i.test(body.slice(i + 2, i + 6))) (parts[parts.length - 1] += String.fromCharCode(parseInt(body.slice(i + 2, i + 6), 16))), (i += 5);
-    else if (body[i + 1] === '2' || body[i + 1] === '3') return undefined; // only in signatures
+    else if (body[i + 1] === '1') {
+      parts[parts.length - 1] += '_';
+      i++;
+    } else if (body[i + 1] === '0' && /^[0-9a-f]{4}$/i.test(body.slice(i + 2, i + 6))) {
+      parts[parts.length - 1] += String.fromCharCode(parseInt(body.slice(i + 2, i + 6), 16));
+      i += 5;
+    } else if (body[i + 1] === '2' || body[i + 1] === '3') return undefined; // only in signatures
     else parts.push('');
   }
   if (parts.length < 2 || parts.some((p) => p === '')) return undefined;
@@ -81,7 +85,6 @@ export function jniName(symbol: string): { cls: string; method: string } | undef
 }
 
 function printable(text: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(text);
 }
 

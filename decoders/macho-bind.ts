@@ -38,7 +38,6 @@ function where(s: MachoSection, off: number): string {
 
 /** Printable text a rule can read: no control characters but tab and line breaks. */
 function printable(text: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(text);
 }
 
