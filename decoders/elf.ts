@@ -42,7 +42,7 @@ export interface ElfOptions {
   minLength?: number;
 }
 
-interface Header {
+export interface Header {
   is64: boolean;
   le: boolean;
   phoff: number;
@@ -54,11 +54,13 @@ interface Header {
   shstrndx: number;
 }
 
-interface Section {
+export interface Section {
   index: number;
   nameOffset: number;
   type: number;
   flags: number;
+  /** sh_addr: the section's virtual address. */
+  addr: number;
   offset: number;
   size: number;
   link: number;
@@ -72,7 +74,7 @@ interface Range {
 }
 
 /** Field reader for one ELF class and byte order; callers check bounds first (Reader.need/needItems). */
-class Fields {
+export class Fields {
   constructor(
     private readonly view: DataView,
     readonly is64: boolean,
@@ -94,11 +96,11 @@ class Fields {
   }
 }
 
-function fits(offset: number, size: number, total: number): boolean {
+export function fits(offset: number, size: number, total: number): boolean {
   return Number.isFinite(offset) && Number.isFinite(size) && offset >= 0 && size >= 0 && offset <= total && size <= total - offset;
 }
 
-function readHeader(r: Reader): { header: Header; f: Fields } {
+export function readHeader(r: Reader): { header: Header; f: Fields } {
   r.need(16, 0, 'ELF identification');
   const b = r.bytes;
   if (b[0] !== 0x7f || b[1] !== 0x45 || b[2] !== 0x4c || b[3] !== 0x46) r.fail('bad_magic', 'not an ELF file', 0);
@@ -129,13 +131,13 @@ function readHeader(r: Reader): { header: Header; f: Fields } {
 function readSection(f: Fields, at: number, index: number): Section {
   // Elf32_Shdr is 40 bytes of words; Elf64_Shdr is 64 bytes with 64-bit flags/addr/offset/size/addralign/entsize.
   if (f.is64) {
-    return { index, nameOffset: f.word(at), type: f.word(at + 4), flags: f.xword(at + 8), offset: f.xword(at + 24), size: f.xword(at + 32), link: f.word(at + 40), info: f.word(at + 44) };
+    return { index, nameOffset: f.word(at), type: f.word(at + 4), flags: f.xword(at + 8), addr: f.xword(at + 16), offset: f.xword(at + 24), size: f.xword(at + 32), link: f.word(at + 40), info: f.word(at + 44) };
   }
-  return { index, nameOffset: f.word(at), type: f.word(at + 4), flags: f.word(at + 8), offset: f.word(at + 16), size: f.word(at + 20), link: f.word(at + 24), info: f.word(at + 28) };
+  return { index, nameOffset: f.word(at), type: f.word(at + 4), flags: f.word(at + 8), addr: f.word(at + 12), offset: f.word(at + 16), size: f.word(at + 20), link: f.word(at + 24), info: f.word(at + 28) };
 }
 
 /** Section headers, or undefined (with a warning) when the table is absent or unusable. */
-function readSections(r: Reader, h: Header, f: Fields, ctx: DecodeContext): { sections: Section[]; names: Uint8Array | undefined } | undefined {
+export function readSections(r: Reader, h: Header, f: Fields, ctx: DecodeContext): { sections: Section[]; names: Uint8Array | undefined } | undefined {
   const total = r.length;
   const entSize = h.is64 ? 64 : 40;
   if (h.shoff === 0) {
@@ -186,7 +188,7 @@ function readSections(r: Reader, h: Header, f: Fields, ctx: DecodeContext): { se
   return { sections, names };
 }
 
-function sectionName(names: Uint8Array | undefined, offset: number): string | undefined {
+export function sectionName(names: Uint8Array | undefined, offset: number): string | undefined {
   if (!names || offset >= names.length) return undefined;
   const end = Math.min(names.length, offset + MAX_SECTION_NAME);
   let nul = names.indexOf(0, offset);

@@ -3,6 +3,10 @@ import { printableRuns } from './runs.js';
 import { fatSlices, isFat } from './macho-fat.js';
 import { DecodeError, type DecodeContext, type DecodedString, type Decoder, type DecodeWarning } from './types.js';
 import { hex } from './reader.js';
+import { machoBoundStrings } from './macho-bind.js';
+import { cstrings, isCstringSection, MACHO_MAX_STRING, sectionAt, sectionBytes, sectionRanges, type MachoSection, type MachoSlice, type SectionRange } from './macho-sections.js';
+
+export { cstrings, MACHO_MAX_STRING, type MachoEncryption, type MachoSection, type MachoSlice } from './macho-sections.js';
 
 // Apple <mach-o/loader.h> (mach_header(_64), load_command, segment_command(_64), section(_64), dylib_command,
 // encryption_info_command(_64), version_min_command, build_version_command) and <mach/machine.h> (cpu types).
@@ -13,8 +17,6 @@ export const MAX_LOAD_COMMANDS = 65_536;
 export const MAX_MACHO_SECTIONS = 65_536;
 /** Shortest printable run taken from `__const`/`__data` sections. */
 export const MACHO_DATA_MIN_RUN = 8;
-/** Longest C string emitted as one piece (longer ones are cut). */
-export const MACHO_MAX_STRING = 64 * 1024;
 /** Longest dylib path read from a load command. */
 const MAX_DYLIB_NAME = 4096;
 
@@ -28,10 +30,10 @@ const LC_SEGMENT = 0x1;
 const LC_SEGMENT_64 = 0x19;
 const LC_LOAD_DYLIB = 0xc;
 const LC_ID_DYLIB = 0xd;
-const LC_LOAD_WEAK_DYLIB = 0x18 | LC_REQ_DYLD;
-const LC_REEXPORT_DYLIB = 0x1f | LC_REQ_DYLD;
+const LC_LOAD_WEAK_DYLIB = (0x18 | LC_REQ_DYLD) >>> 0;
+const LC_REEXPORT_DYLIB = (0x1f | LC_REQ_DYLD) >>> 0;
 const LC_LAZY_LOAD_DYLIB = 0x20;
-const LC_LOAD_UPWARD_DYLIB = 0x23 | LC_REQ_DYLD;
+const LC_LOAD_UPWARD_DYLIB = (0x23 | LC_REQ_DYLD) >>> 0;
 const LC_ENCRYPTION_INFO = 0x21;
 const LC_ENCRYPTION_INFO_64 = 0x2c;
 const LC_VERSION_MIN_MACOSX = 0x24;
@@ -40,11 +42,11 @@ const LC_VERSION_MIN_TVOS = 0x2f;
 const LC_VERSION_MIN_WATCHOS = 0x30;
 const LC_BUILD_VERSION = 0x32;
 const LC_CODE_SIGNATURE = 0x1d;
-const SECTION_TYPE = 0xff;
-const S_ZEROFILL = 0x1;
-const S_CSTRING_LITERALS = 0x2;
-const S_GB_ZEROFILL = 0xc;
-const S_THREAD_LOCAL_ZEROFILL = 0x12;
+const LC_SYMTAB = 0x2;
+const LC_DYLD_INFO = 0x22;
+const LC_DYLD_INFO_ONLY = (0x22 | LC_REQ_DYLD) >>> 0;
+const LC_FUNCTION_STARTS = 0x26;
+const LC_DYLD_CHAINED_FIXUPS = (0x34 | LC_REQ_DYLD) >>> 0;
 const CPU_ARCH_ABI64 = 0x01000000;
 const CPU_ARCH_ABI64_32 = 0x02000000;
 const CPU_TYPE_X86 = 7;
@@ -53,51 +55,6 @@ const CPU_TYPE_POWERPC = 18;
 /** <mach-o/loader.h> PLATFORM_*: the platform of LC_BUILD_VERSION. */
 const PLATFORMS: Record<number, string> = { 1: 'macos', 2: 'ios', 3: 'tvos', 4: 'watchos', 5: 'bridgeos', 6: 'maccatalyst', 7: 'ios-simulator', 8: 'tvos-simulator', 9: 'watchos-simulator', 10: 'driverkit', 11: 'visionos', 12: 'visionos-simulator' };
 
-/** One section header, offsets relative to the slice. */
-export interface MachoSection {
-  segname: string;
-  sectname: string;
-  addr: number;
-  size: number;
-  offset: number;
-  flags: number;
-}
-
-/** LC_ENCRYPTION_INFO(_64): the FairPlay-encrypted file range of a slice; `cryptid != 0` means encrypted. */
-export interface MachoEncryption {
-  cryptoff: number;
-  cryptsize: number;
-  cryptid: number;
-}
-
-/** What the load commands of one slice say. */
-export interface MachoSlice {
-  /** `arm64`, `arm64e`, `x86_64`, `i386`, `armv7`, ... */
-  arch: string;
-  cputype: number;
-  cpusubtype: number;
-  is64: boolean;
-  littleEndian: boolean;
-  /** MH_EXECUTE 2, MH_DYLIB 6, MH_BUNDLE 8, ... */
-  filetype: number;
-  /** Offset of the slice inside the file (0 for a thin binary). */
-  base: number;
-  /** The slice's bytes. */
-  bytes: Uint8Array;
-  sections: MachoSection[];
-  segments: { segname: string; vmaddr: number; vmsize: number; fileoff: number; filesize: number }[];
-  /** Linked libraries (LC_LOAD_DYLIB, weak, re-export, lazy, upward), in order. */
-  dylibs: string[];
-  /** The install name of a dylib (LC_ID_DYLIB). */
-  idDylib?: string;
-  encryption?: MachoEncryption;
-  /** Minimum OS version (LC_BUILD_VERSION or LC_VERSION_MIN_*), `12.0`. */
-  minOs?: string;
-  /** Platform of LC_BUILD_VERSION / LC_VERSION_MIN_*: `ios`, `ios-simulator`, `macos`, ... */
-  platform?: string;
-  /** LC_CODE_SIGNATURE range, relative to the slice. */
-  codeSignature?: { offset: number; size: number };
-}
 
 /** The architecture name of a cpu type and subtype (<mach/machine.h>). */
 export function archName(cputype: number, cpusubtype: number): string {
@@ -231,6 +188,19 @@ export function parseMachoSlice(bytes: Uint8Array, warn: (w: DecodeWarning) => v
       case LC_CODE_SIGNATURE:
         if (cmdsize >= 16) slice.codeSignature = { offset: u32(at + 8), size: u32(at + 12) };
         break;
+      case LC_SYMTAB:
+        if (cmdsize >= 24) slice.symtab = { symoff: u32(at + 8), nsyms: u32(at + 12), stroff: u32(at + 16), strsize: u32(at + 20) };
+        break;
+      case LC_DYLD_INFO:
+      case LC_DYLD_INFO_ONLY:
+        if (cmdsize >= 48) slice.rebase = { offset: u32(at + 8), size: u32(at + 12) };
+        break;
+      case LC_DYLD_CHAINED_FIXUPS:
+        if (cmdsize >= 16) slice.chainedFixups = { offset: u32(at + 8), size: u32(at + 12) };
+        break;
+      case LC_FUNCTION_STARTS:
+        if (cmdsize >= 16) slice.functionStarts = { offset: u32(at + 8), size: u32(at + 12) };
+        break;
       default:
         break;
     }
@@ -315,27 +285,7 @@ export function isEncrypted(slice: MachoSlice): boolean {
   return slice.encryption !== undefined && slice.encryption.cryptid !== 0;
 }
 
-function sectionBytes(slice: MachoSlice, s: MachoSection): Uint8Array | undefined {
-  const type = s.flags & SECTION_TYPE;
-  if (type === S_ZEROFILL || type === S_GB_ZEROFILL || type === S_THREAD_LOCAL_ZEROFILL || s.size === 0 || s.offset === 0) return undefined;
-  if (s.offset > slice.bytes.length || s.size > slice.bytes.length - s.offset) return undefined;
-  return slice.bytes.subarray(s.offset, s.offset + s.size);
-}
 
-/** Each NUL-terminated string of a C-string section with its offset (empty strings skipped; an unterminated tail kept). */
-export function* cstrings(bytes: Uint8Array): Generator<[number, string]> {
-  const decoder = new TextDecoder();
-  let start = 0;
-  while (start < bytes.length) {
-    let nul = bytes.indexOf(0, start);
-    if (nul < 0) nul = bytes.length;
-    if (nul > start) {
-      const stop = Math.min(nul, start + MACHO_MAX_STRING);
-      yield [start, decoder.decode(bytes.subarray(start, stop))];
-    }
-    start = nul + 1;
-  }
-}
 
 /** Each NUL-terminated UTF-16 string of a `__ustring` section with its offset. */
 function* ustrings(bytes: Uint8Array, le: boolean): Generator<[number, string]> {
@@ -355,82 +305,7 @@ function* ustrings(bytes: Uint8Array, le: boolean): Generator<[number, string]> 
   }
 }
 
-function isCstringSection(s: MachoSection): boolean {
-  return (s.flags & SECTION_TYPE) === S_CSTRING_LITERALS || s.sectname === '__swift5_reflstr' || s.sectname === '__objc_methname' || s.sectname === '__objc_classname';
-}
 
-/** A run of addresses `[start, end)` and the section that owns it. */
-interface SectionRange {
-  start: number;
-  end: number;
-  s: MachoSection;
-}
-
-/**
- * The address ranges of a slice's sections, disjoint and sorted by address, for binary search. Where sections
- * overlap (only in a crafted file) a range belongs to the first covering section in header order, which is what a
- * search of the headers in order finds. Sweep over the range boundaries with a min-heap of section indices.
- */
-function sectionRanges(sections: readonly MachoSection[]): SectionRange[] {
-  const end = (i: number) => sections[i]!.addr + sections[i]!.size;
-  const live: number[] = [];
-  for (let i = 0; i < sections.length; i++) if (sections[i]!.size > 0) live.push(i);
-  live.sort((a, b) => sections[a]!.addr - sections[b]!.addr);
-  const points = [...new Set(live.flatMap((i) => [sections[i]!.addr, end(i)]))].sort((a, b) => a - b);
-  const heap: number[] = [];
-  const out: SectionRange[] = [];
-  let next = 0;
-  for (let p = 0; p + 1 < points.length; p++) {
-    const lo = points[p]!;
-    while (next < live.length && sections[live[next]!]!.addr <= lo) heapPush(heap, live[next++]!);
-    while (heap.length > 0 && end(heap[0]!) <= lo) heapPop(heap);
-    if (heap.length === 0) continue;
-    const s = sections[heap[0]!]!;
-    const last = out[out.length - 1];
-    if (last && last.s === s && last.end === lo) last.end = points[p + 1]!;
-    else out.push({ start: lo, end: points[p + 1]!, s });
-  }
-  return out;
-}
-
-function heapPush(heap: number[], v: number): void {
-  let i = heap.push(v) - 1;
-  while (i > 0) {
-    const up = (i - 1) >> 1;
-    if (heap[up]! <= v) break;
-    heap[i] = heap[up]!;
-    i = up;
-  }
-  heap[i] = v;
-}
-
-function heapPop(heap: number[]): void {
-  const v = heap.pop()!;
-  if (heap.length === 0) return;
-  let i = 0;
-  for (;;) {
-    let c = 2 * i + 1;
-    if (c >= heap.length) break;
-    if (c + 1 < heap.length && heap[c + 1]! < heap[c]!) c++;
-    if (heap[c]! >= v) break;
-    heap[i] = heap[c]!;
-    i = c;
-  }
-  heap[i] = v;
-}
-
-/** The section holding virtual address `addr` and the offset inside it. */
-function sectionAt(ranges: readonly SectionRange[], addr: number): { s: MachoSection; off: number } | undefined {
-  let lo = 0;
-  let hi = ranges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ranges[mid]!.start <= addr) lo = mid + 1;
-    else hi = mid;
-  }
-  const r = ranges[lo - 1];
-  return r && addr < r.end ? { s: r.s, off: addr - r.s.addr } : undefined;
-}
 
 /** Strings of one slice: C-string sections, `__ustring`, CFString literals not already covered, `__const`/`__data` runs. */
 function* sliceStrings(slice: MachoSlice, ctx: DecodeContext, seen: Set<string> | undefined): Generator<DecodedString> {
@@ -470,6 +345,7 @@ function* sliceStrings(slice: MachoSlice, ctx: DecodeContext, seen: Set<string> 
       }
     }
   }
+  yield* machoBoundStrings(slice, ctx, seen);
 }
 
 /**

@@ -142,3 +142,8 @@ if [[ -f "$here/code/build.sh" ]]; then
   log "running samples/code/build.sh"
   bash "$here/code/build.sh"
 fi
+
+if [[ -f "$here/native/build.sh" ]]; then
+  log "running samples/native/build.sh"
+  bash "$here/native/build.sh"
+fi

@@ -76,7 +76,7 @@ for (const { file, expected } of SAMPLES) {
       t.equal(f.severity, p.severity, `${p.ruleId} in ${p.entry} has severity ${p.severity}`);
       t.ok(f.locations.some((l) => l.entry === p.entry), `${p.ruleId} located in ${p.entry} (got ${f.locations.map((l) => l.entry).join(', ')})`);
       if (p.context) t.ok(f.locations.some((l) => l.entry === p.entry && l.context === p.context), `${p.ruleId} bound to ${p.context}`);
-      for (const l of f.locations.filter((x) => x.decoder === 'macho')) t.match(l.pointer, /^\[(arm64|x86_64|arm64e|i386|armv7)\] __[A-Z_]+,__[a-z_0-9]+(\+0x[0-9a-f]+|\[\d+\])$/, 'Mach-O pointer names slice, segment, section and offset');
+      for (const l of f.locations.filter((x) => x.decoder === 'macho')) t.match(l.pointer, /^\[(arm64|x86_64|arm64e|i386|armv7)\] __[A-Z_]+,__[a-z_0-9]+(\+0x[0-9a-f]+|\[\d+\])( -> __[A-Z_]+,__[a-z_0-9]+\+0x[0-9a-f]+)?( \S.*)?$/, 'Mach-O pointer names slice, segment, section and offset (a bound one: -> string, name)');
     }
     for (const d of expected.decoys) {
       const bad = report.findings.filter((f) => severityRank(f.severity) > severityRank('info') && (f.secret ?? '').includes(d.text));
@@ -178,7 +178,7 @@ t.test('formats: key paths, .strings encodings, OpenStep, provisioning profile, 
   t.match(p, { teamId: 'LDX9SAMPL3', profileType: 'ad-hoc', expirationDate: '2031-12-31T23:59:59.000Z', deviceCount: 3 });
   const exe = [...machoStrings(files.get(app + 'LeakyApp')!, collectingContext(app + 'LeakyApp'))];
   const texts = exe.map((s) => s.text);
-  t.equal(texts.length, new Set(texts.map((x, i) => `${exe[i]!.location.pointer.replace(/^\[\w+\] /, '').replace(/\+0x.*|\[\d+\]/, '')}\0${x}`)).size, 'a string of several slices is reported once');
+  t.equal(texts.length, new Set(texts.map((x, i) => `${exe[i]!.location.pointer.replace(/^\[\w+\] /, '').replace(/\+0x[0-9a-f]+|\[\d+\]/g, '')}\0${x}`)).size, 'a string of several slices is reported once');
   t.ok(exe.some((s) => s.location.pointer.includes('__TEXT,__ustring') && s.text.includes('✓')), 'UTF-16 literals come from __ustring');
 });
 

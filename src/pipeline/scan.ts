@@ -8,7 +8,7 @@ import { decodeDex } from '../../decoders/dex.js';
 import { decodeAxml } from '../../decoders/axml.js';
 import { ResourceTable, decodeArsc } from '../../decoders/arsc.js';
 import { manifestInfo } from '../../decoders/manifest.js';
-import { decodeElf } from '../../decoders/elf.js';
+import { decodeElfBound } from '../../decoders/elf-bind.js';
 import { decodeText } from '../../decoders/text.js';
 import { decodeRuns } from '../../decoders/runs.js';
 import { SNIFF_TEXT_BYTES, sniff, type ContentKind } from '../../decoders/sniff.js';
@@ -91,7 +91,7 @@ const decoderFor: Partial<Record<ContentKind, { name: string; decode: Decoder }>
   dex: { name: 'dex', decode: decodeDex },
   axml: { name: 'axml', decode: decodeAxml },
   arsc: { name: 'arsc', decode: decodeArsc },
-  elf: { name: 'elf', decode: decodeElf },
+  elf: { name: 'elf', decode: decodeElfBound },
   text: { name: 'text', decode: decodeText },
   ...runtimeDecoders,
   ...IOS_DECODERS,

@@ -1,0 +1,305 @@
+/**
+ * Native code context (docs/code-context.md, "Native code"): the committed samples/native samples (built by
+ * samples/native/build.sh with clang, ld64.lld-14/-19, ld.lld, llvm-lipo, llvm-strip) scanned by the real CLI; the
+ * names, sites and targets the Mach-O and ELF binders report checked against llvm-nm, llvm-objdump (-d,
+ * --objc-meta-data) and llvm-readobj --relocations; crafted fixup/method floods end in a diagnostic; a truncation and
+ * byte-flip sweep over every binary of the samples.
+ */
+import t from 'tap';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { severityRank, type Severity } from '../src/detect/types.js';
+import type { Report } from '../src/report/types.js';
+import { ZipArchive, bufferSource } from '../decoders/zip.js';
+import { collectingContext, type DecodedString } from '../decoders/types.js';
+import { machoStrings, machoSlices } from '../decoders/macho.js';
+import { decodeElfBound } from '../decoders/elf-bind.js';
+import { machoPointers, MAX_MACHO_FIXUPS } from '../decoders/macho-fixups.js';
+
+const ROOT = process.cwd();
+const DIR = join(ROOT, 'samples/native');
+const CLI = process.env.LEAKDEX_CLI ?? join(ROOT, 'dist/src/cli.js');
+
+interface Expected {
+  file: string;
+  planted: { ruleId: string; severity: Severity; secret: string; entry: string; context: string; scope?: string }[];
+  decoys: { text: string; entry: string; why: string }[];
+}
+const SAMPLES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.expected.json'))
+  .sort()
+  .map((f) => ({ base: f.replace(/\.expected\.json$/, ''), expected: JSON.parse(readFileSync(join(DIR, f), 'utf8')) as Expected }));
+
+function entries(file: string): Map<string, Uint8Array> {
+  const zip = ZipArchive.open(bufferSource(readFileSync(file)));
+  const out = new Map<string, Uint8Array>();
+  for (const e of zip.entries) if (!e.isDirectory) out.set(e.name, Uint8Array.from(zip.read(e)));
+  return out;
+}
+
+function decode(entry: string, bytes: Uint8Array): { out: DecodedString[]; warnings: string[] } {
+  const ctx = collectingContext(entry);
+  const out = entry.endsWith('.so') ? [...decodeElfBound(bytes, ctx)] : [...machoStrings(bytes, ctx)];
+  return { out, warnings: ctx.warnings.map((w) => w.code) };
+}
+
+t.test('the native samples are there', async (t) => {
+  t.same(
+    SAMPLES.map((s) => s.expected.file),
+    ['native-ios.ipa', 'native-jni.apk'],
+  );
+});
+
+for (const { expected } of SAMPLES) {
+  t.test(`CLI scan of ${expected.file}: planted secrets with their native names, no decoy`, async (t) => {
+    const r = spawnSync(process.execPath, [CLI, 'scan', join(DIR, expected.file), '--format', 'json', '--show-secrets', '--fail-on', 'none', '-q'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    t.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as Report;
+    for (const p of expected.planted) {
+      const f = report.findings.find((h) => h.ruleId === p.ruleId && h.secret === p.secret);
+      t.ok(f, `${p.ruleId} (${p.context}) in ${p.entry} is found`);
+      if (!f) continue;
+      t.equal(f.severity, p.severity, `${p.ruleId} (${p.context}) has severity ${p.severity}`);
+      const bound = f.locations.filter((l) => l.entry === p.entry && l.context === p.context);
+      t.ok(bound.length > 0, `${p.ruleId} bound to ${p.context} in ${p.entry} (got ${f.locations.map((l) => `${l.entry}:${l.context ?? '-'}`).join(', ')})`);
+    }
+    for (const d of expected.decoys) {
+      const bad = report.findings.filter((f) => severityRank(f.severity) >= severityRank('medium') && (f.secret ?? '').includes(d.text));
+      t.same(bad.map((f) => `${f.ruleId} ${f.severity}`), [], `decoy (${d.why}) is not reported at medium or above`);
+    }
+    t.same(report.diagnostics.filter((d) => d.code.endsWith('.internal')), [], 'no internal errors');
+  });
+}
+
+interface MachoGolden {
+  symbols: Record<string, number>;
+  functions: Record<string, number>;
+  refs: { function: string; pc: number; text: string }[];
+  objcMethods: Record<string, number>;
+}
+
+/** `[arm64] __DATA,__data+0x8 -> __TEXT,__cstring+0x1a kName` -> parts. */
+const MACHO_BOUND = /^\[(\w+)\] (__\w+),(__\w+)\+0x([0-9a-f]+)(?: -> (__\w+),(__\w+)\+0x([0-9a-f]+))? (.+)$/;
+
+t.test('Mach-O: names, sites and targets equal llvm-nm / llvm-objdump', async (t) => {
+  const golden = JSON.parse(readFileSync(join(DIR, 'golden/native-ios.refs.json'), 'utf8')) as Record<string, MachoGolden>;
+  const files = entries(join(DIR, 'native-ios.ipa'));
+  let globals = 0;
+  let code = 0;
+  let methods = 0;
+  const formats = new Set<string>();
+  for (const [key, g] of Object.entries(golden)) {
+    const [, entry, arch] = /^(.*) \[(\w+)\]$/.exec(key)!;
+    const bytes = files.get(entry!)!;
+    const slice = machoSlices(bytes, () => undefined).find((s) => s.arch === arch)!;
+    const p = machoPointers(slice, () => undefined);
+    if (p.kind !== 'chained' || p.formats.length > 0) formats.add(p.kind === 'chained' ? p.formats.join('+') : p.kind);
+    const { out, warnings } = decode(entry!, bytes);
+    t.same(warnings, [], `${key}: no warnings`);
+    const secAddr = (seg: string, sect: string) => slice.sections.find((s) => s.segname === seg && s.sectname === sect)!.addr;
+    for (const s of out.filter((x) => x.context !== undefined && x.location.pointer.startsWith(`[${arch}]`))) {
+      const m = MACHO_BOUND.exec(s.location.pointer);
+      t.ok(m, `pointer shape: ${s.location.pointer}`);
+      if (!m) continue;
+      const site = secAddr(m[2]!, m[3]!) + parseInt(m[4]!, 16);
+      if (s.code === undefined) {
+        // A global: its symbol (from llvm-nm) covers the slot or the array.
+        const at = g.symbols[`_${s.context}`];
+        t.ok(at !== undefined && at <= site && site < at + 8 * 16, `${key}: ${s.context} at 0x${site.toString(16)} is llvm-nm's _${s.context} (0x${at?.toString(16)})`);
+        globals++;
+      } else {
+        // A code reference: inside the function objdump labels with that name, at the instruction it annotates.
+        const fn = m[8]!;
+        const start = g.functions[fn] ?? g.functions[`_${fn}`];
+        t.ok(start !== undefined && start <= site, `${key}: ${fn} starts at llvm-objdump's label`);
+        const ref = g.refs.find((r) => r.pc === site);
+        if (ref) {
+          t.equal(ref.text, s.text, `${key}: ${fn}+0x${(site - start!).toString(16)} addresses what llvm-objdump annotates`);
+          t.ok(ref.function === fn || ref.function === `_${fn}`, `${key}: objdump puts 0x${site.toString(16)} in ${fn}`);
+        }
+        code++;
+      }
+    }
+    for (const [name, imp] of Object.entries(g.objcMethods)) {
+      const sel = /^[+-]\[\S+ (\S+)\]$/.exec(name)![1]!;
+      const got = out.filter((s) => s.code === `ref in ${name}`);
+      for (const s of got) {
+        t.equal(s.context, sel, `${name}: context is the selector`);
+        t.equal(s.scope, /^[+-]\[([^\s(]+)/.exec(name)![1], `${name}: scope is the class`);
+        const m = MACHO_BOUND.exec(s.location.pointer)!;
+        t.ok(secAddr(m[2]!, m[3]!) + parseInt(m[4]!, 16) >= imp, `${name}: the site follows its IMP 0x${imp.toString(16)} (--objc-meta-data)`);
+      }
+      methods++;
+    }
+    // Every literal objdump annotates inside a function is named by that function (arm64 code only).
+    if (arch === 'arm64') {
+      for (const ref of g.refs.filter((r) => r.text.length >= 8)) {
+        const fn = ref.function.replace(/^_/, '');
+        t.ok(out.some((s) => s.text === ref.text && s.location.pointer.endsWith(` ${fn}`)), `${key}: "${ref.text.slice(0, 6)}..." in ${ref.function} is bound`);
+      }
+    }
+  }
+  t.ok(globals >= 8, `${globals} globals checked`);
+  t.ok(code >= 8, `${code} code references checked`);
+  t.ok(methods >= 5, `${methods} Objective-C methods checked`);
+  t.same([...formats].sort(), ['DYLD_CHAINED_PTR_64', 'rebase'], 'chained (DYLD_CHAINED_PTR_64) and classic rebase opcodes are both exercised');
+});
+
+interface ElfGolden {
+  symbols: Record<string, { addr: number; size: number; type: string }>;
+  functions: Record<string, number>;
+  relative: [number, number | null][];
+}
+
+t.test('ELF: names, sites and relocations equal llvm-nm -S / llvm-objdump -d / llvm-readobj --relocations', async (t) => {
+  const golden = JSON.parse(readFileSync(join(DIR, 'golden/native-jni.refs.json'), 'utf8')) as Record<string, ElfGolden>;
+  const files = entries(join(DIR, 'native-jni.apk'));
+  let checked = 0;
+  for (const [entry, g] of Object.entries(golden)) {
+    const { out, warnings } = decode(entry, files.get(entry)!);
+    t.same(warnings, [], `${entry}: no warnings`);
+    const bound = out.filter((s) => s.context !== undefined);
+    for (const s of bound) {
+      const m = /^(\.[\w.]+)\+0x([0-9a-f]+)(?: -> (\.[\w.]+)\+0x([0-9a-f]+))? (\S+)$/.exec(s.location.pointer);
+      t.ok(m, `pointer shape: ${s.location.pointer}`);
+      if (!m) continue;
+      const name = m[5]!;
+      const sym = g.symbols[name];
+      t.ok(sym, `${entry}: ${name} is an llvm-nm symbol`);
+      if (s.code) {
+        t.ok(g.functions[name] !== undefined, `${entry}: ${name} is a function llvm-objdump labels`);
+        if (name.startsWith('Java_')) {
+          const parts = name.slice(5).split('_');
+          t.equal(s.context, parts.at(-1), `${name}: context is the Java method`);
+          t.equal(s.scope, parts.slice(0, -1).join('.'), `${name}: scope is the Java class`);
+          t.equal(s.code, `ref in ${s.scope}.${s.context} (JNI)`);
+        }
+      } else if (m[3]) {
+        // A pointer global: llvm-readobj lists a RELATIVE relocation at the slot; the slot lies inside the symbol.
+        const rel = g.relative.find(([slot]) => slot >= sym!.addr && slot < sym!.addr + Math.max(sym!.size, 4));
+        t.ok(rel, `${entry}: ${name}'s slot has an R_*_RELATIVE relocation in llvm-readobj`);
+      } else {
+        t.equal(Buffer.byteLength(s.text) + 1, sym!.size, `${entry}: ${name} is an array of the string's size (llvm-nm -S)`);
+      }
+      checked++;
+    }
+    for (const fn of Object.keys(g.functions).filter((n) => n.startsWith('Java_'))) {
+      t.ok(bound.some((s) => s.location.pointer.endsWith(` ${fn}`)), `${entry}: ${fn} binds its literal`);
+    }
+  }
+  t.ok(checked >= 12, `${checked} bound ELF strings checked`);
+});
+
+/** A thin arm64 Mach-O with one __DATA segment whose chained fixups point at one page holding one endless chain. */
+function machoChainFlood(): Uint8Array {
+  const page = 0x4000;
+  const buf = Buffer.alloc(0x10000);
+  const cmds: Buffer[] = [];
+  const seg = (name: string, vmaddr: number, fileoff: number, size: number) => {
+    const c = Buffer.alloc(72);
+    c.writeUInt32LE(0x19, 0);
+    c.writeUInt32LE(72, 4);
+    c.write(name, 8);
+    c.writeBigUInt64LE(BigInt(vmaddr), 24);
+    c.writeBigUInt64LE(BigInt(size), 32);
+    c.writeBigUInt64LE(BigInt(fileoff), 40);
+    c.writeBigUInt64LE(BigInt(size), 48);
+    return c;
+  };
+  cmds.push(seg('__TEXT', 0x100000000, 0, page), seg('__DATA', 0x100004000, page, page));
+  const fix = Buffer.alloc(16);
+  fix.writeUInt32LE(0x80000034, 0);
+  fix.writeUInt32LE(16, 4);
+  fix.writeUInt32LE(0x8000, 8);
+  fix.writeUInt32LE(0x100, 12);
+  cmds.push(fix);
+  const all = Buffer.concat(cmds);
+  buf.writeUInt32LE(0xfeedfacf, 0);
+  buf.writeUInt32LE(0x0100000c, 4);
+  buf.writeUInt32LE(2, 12);
+  buf.writeUInt32LE(cmds.length, 16);
+  buf.writeUInt32LE(all.length, 20);
+  all.copy(buf, 32);
+  // dyld_chained_fixups_header -> starts_in_image (2 segments) -> __DATA starts: one page, DYLD_CHAINED_PTR_64.
+  const h = 0x8000;
+  buf.writeUInt32LE(0, h);
+  buf.writeUInt32LE(28, h + 4);
+  buf.writeUInt32LE(2, h + 28);
+  buf.writeUInt32LE(0, h + 32);
+  buf.writeUInt32LE(16, h + 36);
+  const s = h + 28 + 16;
+  buf.writeUInt32LE(24, s);
+  buf.writeUInt16LE(page, s + 4);
+  buf.writeUInt16LE(2, s + 6);
+  buf.writeBigUInt64LE(0x4000n, s + 8);
+  buf.writeUInt16LE(1, s + 20);
+  buf.writeUInt16LE(0, s + 22);
+  // Every slot of the page: a rebase whose next (4-byte strides) is 2, i.e. the next slot: 2,048 links per page.
+  for (let o = page; o < 2 * page; o += 8) buf.writeBigUInt64LE((o + 8 < 2 * page ? 2n : 0n) << 51n, o);
+  return new Uint8Array(buf);
+}
+
+t.test('crafted floods end in a diagnostic: rebase opcodes that repeat 2^60 times, chains, symbols', async (t) => {
+  const chain = machoChainFlood();
+  const [slice] = machoSlices(chain, () => undefined);
+  const p = machoPointers(slice!, () => undefined);
+  t.equal(p.size, 2048, 'an honest chain over one page: one slot per 8 bytes');
+  // Classic: REBASE_OPCODE_DO_REBASE_ULEB_TIMES with a 2^60 count over a slot that stays inside its segment only
+  // briefly: the walk ends at the segment's end (a diagnostic), not after 2^60 steps.
+  const classic = Buffer.from(chain);
+  const lc = 32 + 72 * 2;
+  classic.writeUInt32LE(0x80000022, lc);
+  classic.writeUInt32LE(48, lc + 4);
+  classic.writeUInt32LE(0x8000, lc + 8);
+  classic.writeUInt32LE(16, lc + 12);
+  classic.writeUInt32LE(32 + 72 * 2 + 48, 20);
+  Buffer.from([0x11, 0x21, 0x00, 0x60, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00]).copy(classic, 0x8000);
+  const warnings: string[] = [];
+  const started = Date.now();
+  const q = machoPointers(machoSlices(new Uint8Array(classic), () => undefined)[0]!, (w) => warnings.push(w.code));
+  t.ok(Date.now() - started < 2000, 'ends quickly');
+  t.equal(q.kind, 'rebase');
+  t.ok(q.size <= 2048, `${q.size} slots kept`);
+  t.ok(warnings.includes('macho.bad_rebase'), `a diagnostic (${warnings.join(', ')})`);
+  // Millions of rebases: SET_SEGMENT_AND_OFFSET 0 + DO_REBASE_IMM_TIMES 15, repeated (5 rebases per opcode byte).
+  const ops = Buffer.alloc(3 * 300_000);
+  for (let i = 0; i < ops.length; i += 3) ops.set([0x21, 0x00, 0x5f], i);
+  const flood = Buffer.concat([classic, Buffer.from([0x11]), ops]);
+  flood.writeUInt32LE(classic.length, lc + 8);
+  flood.writeUInt32LE(ops.length + 1, lc + 12);
+  const floodWarnings: string[] = [];
+  const many = machoPointers(machoSlices(new Uint8Array(flood), () => undefined)[0]!, (w) => floodWarnings.push(w.code));
+  t.equal(many.size, MAX_MACHO_FIXUPS, 'the budget caps what is kept');
+  t.ok(floodWarnings.includes('macho.fixup_budget'), 'and says so');
+  // Through the whole decoder: never a throw.
+  for (const bytes of [chain, new Uint8Array(classic)]) t.doesNotThrow(() => [...machoStrings(bytes, collectingContext('x'))]);
+});
+
+t.test('truncation and byte-flip sweep over every binary of the native samples', async (t) => {
+  let scans = 0;
+  for (const { expected } of SAMPLES) {
+    for (const [name, bytes] of entries(join(DIR, expected.file))) {
+      if (!name.endsWith('.so') && !/\/Native\w+$/.test(name)) continue;
+      let seed = 0x2545f491 ^ bytes.length;
+      const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+      const variants: Uint8Array[] = [];
+      for (let i = 1; i <= 7; i++) variants.push(bytes.subarray(0, Math.floor((bytes.length * i) / 8)));
+      for (let i = 0; i < 24; i++) {
+        const copy = Uint8Array.from(bytes);
+        // Half the flips land in the headers and load commands, half anywhere (fixups, symbols, metadata, code).
+        for (let k = 0; k < 8; k++) copy[Math.floor(rnd() * (i % 2 ? copy.length : Math.min(copy.length, 4096)))] ^= 1 + Math.floor(rnd() * 255);
+        variants.push(copy);
+      }
+      for (const v of variants) {
+        try {
+          decode(name, v);
+        } catch (e) {
+          if ((e as Error).name !== 'DecodeError') t.fail(`${name} (${v.length} bytes) threw ${(e as Error).stack}`);
+        }
+        scans++;
+      }
+    }
+  }
+  t.ok(scans >= 150, `${scans} hostile variants decoded`);
+});
