@@ -142,3 +142,8 @@ if [[ -f "$here/code/build.sh" ]]; then
   log "running samples/code/build.sh"
   bash "$here/code/build.sh"
 fi
+
+if [[ -f "$here/unity/build.sh" ]]; then
+  log "running samples/unity/build.sh"
+  bash "$here/unity/build.sh"
+fi

@@ -5,7 +5,7 @@
 #
 #   bash samples/unity/build.sh
 #
-# Tests never run this script. Needs: /usr/bin/python3, aapt, zipalign, apksigner, android-framework-res.
+# Called at the end of samples/build.sh. Tests never run it. Needs: /usr/bin/python3, aapt, zipalign, apksigner, android-framework-res.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
