@@ -361,6 +361,7 @@ function stringTypes(t: MetadataTables, rows: DefaultRow[]): Set<number> {
   const next = new Map<number, number>(starts.map((d, i) => [d, starts[i + 1] ?? dataSize]));
   const groups = new Map<number, { rows: number; ok: boolean; text: boolean }>();
   for (const r of rows) {
+    if (r.dataIndex === -1) continue; // no data: a null constant
     let g = groups.get(r.typeIndex);
     if (!g) groups.set(r.typeIndex, (g = { rows: 0, ok: true, text: false }));
     g.rows++;
@@ -405,7 +406,7 @@ export function* il2cppDefaults(bytes: Uint8Array, version: number, warn: Warn):
   const strings = stringTypes(t, rows);
   const className = classNames(t);
   for (const r of rows) {
-    if (!strings.has(r.typeIndex)) continue;
+    if (!strings.has(r.typeIndex) || r.dataIndex === -1) continue;
     const s = readString(t, r.dataIndex);
     if (!s) {
       t.warn('il2cpp.bad_default', `${r.table}[${r.row}]: no string at default value data +${r.dataIndex}`);
