@@ -177,6 +177,7 @@ export function compressedInt32(bytes: Uint8Array, at: number, end: number): [nu
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const lenient = new TextDecoder('utf-8');
 
 /** Per-file state: bounds-checked reads of the tables, names, budgets and capped warnings. */
 class MetadataTables {
@@ -240,7 +241,7 @@ class MetadataTables {
     let end = at;
     while (end < at + limit && this.bytes[end] !== 0) end++;
     this.nameBudget -= end - at + 1;
-    const text = new TextDecoder().decode(this.bytes.subarray(at, end));
+    const text = lenient.decode(this.bytes.subarray(at, end));
     this.names.set(index, text);
     return text;
   }
@@ -339,8 +340,10 @@ function readString(t: MetadataTables, dataIndex: number): { text: string; at: n
   // -1 is a null string (BlobReader::GetConstantValueFromBlob).
   if (length === -1) return { text: '', at, end: at - off };
   if (length < 0 || length > end - at) return undefined;
+  // Longer values are cut (and not checked for UTF-8 validity past the cut).
+  if (length > MAX_VALUE_BYTES) return { text: lenient.decode(t.bytes.subarray(at, at + MAX_VALUE_BYTES)), at, end: at + length - off };
   try {
-    return { text: utf8.decode(t.bytes.subarray(at, at + Math.min(length, MAX_VALUE_BYTES))), at, end: at + length - off };
+    return { text: utf8.decode(t.bytes.subarray(at, at + length)), at, end: at + length - off };
   } catch {
     return undefined;
   }
