@@ -1,9 +1,11 @@
 import { DecodeError, type DecodedString, type Decoder } from './types.js';
+import { il2cppDefaults } from './il2cpp-metadata.js';
 
 // Unity IL2CPP `global-metadata.dat` (il2cpp vm/GlobalMetadataFileInternals.h, Il2CppGlobalMetadataHeader):
 // sanity 0xFAB11BAF, version, then (offset, size) pairs; the first pair is the string literal table
 // (Il2CppStringLiteral { uint32 length; int32 dataIndex; }), the second the literal data. Literals are stored
-// back to back without separators, so only the table gives correct boundaries.
+// back to back without separators, so only the table gives correct boundaries. Constant strings of fields and
+// parameters, bound to their names and classes, come from il2cpp-metadata.ts.
 
 /** `0xFAB11BAF` little-endian. */
 export const IL2CPP_MAGIC = [0xaf, 0x1b, 0xb1, 0xfa] as const;
@@ -57,11 +59,22 @@ export function* il2cppLiterals(bytes: Uint8Array, warn: (code: string, message:
   }
 }
 
-/** IL2CPP metadata decoder: one string per literal, pointer `string_literals[N]`. */
+/**
+ * IL2CPP metadata decoder: one string per literal in table order (pointer `string_literals[N]`, no name: the literal
+ * table keeps the order il2cpp collected them in, so shape pairs read it), then every constant string of a field or
+ * parameter with its name (`context`) and class (`scope`): `field_defaults[N] Ns.Class.Field`,
+ * `parameter_defaults[N] Ns.Class.Method(param)`.
+ */
 export const decodeIl2cpp: Decoder = function* (bytes, ctx) {
-  for (const s of il2cppLiterals(bytes, (code, message, offset) => ctx.warn({ code, message, offset }))) {
+  const warn = (code: string, message: string, offset?: number) => ctx.warn({ code, message, offset });
+  for (const s of il2cppLiterals(bytes, warn)) {
     if (!s.text) continue;
     const d: DecodedString = { text: s.text, location: { entry: ctx.entry, decoder: 'il2cpp', pointer: `string_literals[${s.index}]` } };
     yield d;
+  }
+  const version = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getInt32(4, true);
+  for (const c of il2cppDefaults(bytes, version, ctx.warn)) {
+    const member = c.method === undefined ? `${c.className}.${c.name}` : `${c.className}.${c.method}(${c.name})`;
+    yield { text: c.text, location: { entry: ctx.entry, decoder: 'il2cpp', pointer: `${c.table}[${c.row}] ${member}` }, context: c.name, scope: c.className };
   }
 };

@@ -1,6 +1,6 @@
 /**
  * Shape pairs: two values with the exact shapes of a known credential pair, side by side in one string table, with no
- * name and no code use (a stripped native library, a reflective app's table, a blob). Each value must pass its own
+ * name and no code use (a stripped native library, a Unity IL2CPP literal table, a reflective app's table, a blob). Each value must pass its own
  * rule's shape checks (pattern, length, entropy, character classes, placeholders); the pair is then reported as that
  * pair at medium confidence. Sorted tables (DEX string_ids) carry no adjacency and are never read for pairs.
  */

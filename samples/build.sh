@@ -147,3 +147,8 @@ if [[ -f "$here/native/build.sh" ]]; then
   log "running samples/native/build.sh"
   bash "$here/native/build.sh"
 fi
+
+if [[ -f "$here/unity/build.sh" ]]; then
+  log "running samples/unity/build.sh"
+  bash "$here/unity/build.sh"
+fi

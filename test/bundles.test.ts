@@ -16,6 +16,7 @@ import { AaptResourceTable, aaptManifestInfo, decodeAaptTable, decodeAaptXml, pa
 import { decodeHermes, hermesStrings } from '../decoders/hermes.js';
 import { decodeAssemblyStore, decodeDotnet, lz4BlockDecompress, unwrapXalz, userStrings } from '../decoders/dotnet.js';
 import { decodeIl2cpp } from '../decoders/il2cpp.js';
+import { compressedInt32, il2cppLayout } from '../decoders/il2cpp-metadata.js';
 import { decodeRuns } from '../decoders/runs.js';
 import { decodedStrings, encodedBlobs } from '../decoders/encoded.js';
 import { sniff } from '../decoders/sniff.js';
@@ -25,6 +26,7 @@ import type { Report } from '../src/report/types.js';
 const ROOT = process.cwd();
 const DIR = join(ROOT, 'samples/bundles');
 const RUNTIMES = join(DIR, 'runtimes');
+const UNITY = join(ROOT, 'samples/unity');
 
 interface Planted {
   ruleId: string;
@@ -314,6 +316,109 @@ t.test('Unity IL2CPP metadata: literals by the table', async (t) => {
   t.throws(() => decodeAll(decodeIl2cpp, v), { code: 'il2cpp.unknown_version' });
 });
 
+interface UnityExpected {
+  file: string;
+  metadataVersion: string;
+  entry: string;
+  planted: { ruleId: string; severity: string; confidence: string; secret: string; entry: string; pointer: string; context: string | null }[];
+  decoys: { text: string; entry: string; why: string }[];
+}
+interface UnityGolden {
+  version: string;
+  literals: string[];
+  fieldDefaults: { index: number; class: string; field: string; value: string | null }[];
+  parameterDefaults: { index: number; class: string; method: string; parameter: string; value: string | null }[];
+}
+const UNITY_SAMPLES: UnityExpected[] = readdirSync(UNITY)
+  .filter((f) => f.endsWith('.expected.json'))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(join(UNITY, f), 'utf8')) as UnityExpected);
+
+t.test('Unity IL2CPP samples: const fields, parameter defaults and literal pairs through the pipeline', async (t) => {
+  t.ok(new Set(UNITY_SAMPLES.map((e) => e.metadataVersion)).size >= 4, 'several metadata versions');
+  t.ok(UNITY_SAMPLES.some((e) => e.file.endsWith('.apk')), 'and an APK carrying one');
+  for (const exp of UNITY_SAMPLES) {
+    const r = scanFileSync(join(UNITY, exp.file), { showSecrets: true });
+    for (const p of exp.planted) {
+      const f = r.findings.find((x) => x.ruleId === p.ruleId && x.secret === p.secret);
+      t.ok(f, `${exp.file}: ${p.ruleId} at ${p.pointer}`);
+      if (!f) continue;
+      t.equal(f.severity, p.severity, `${exp.file}: ${p.ruleId} at ${p.pointer} is ${p.severity}`);
+      t.equal(f.confidence, p.confidence, `${exp.file}: ${p.ruleId} at ${p.pointer} confidence`);
+      const at = f.locations.find((l) => l.entry === p.entry && l.pointer === p.pointer);
+      t.ok(at, `${exp.file}: located at ${p.pointer} (got ${f.locations.map((l) => l.pointer).join(' | ')})`);
+      t.equal(at?.context, p.context ?? undefined, `${exp.file}: ${p.pointer} bound to ${p.context}`);
+    }
+    for (const d of exp.decoys) {
+      const bad = r.findings.filter((f) => (f.secret ?? '').includes(d.text) && f.severity !== 'info');
+      t.same(bad.map((f) => f.ruleId), [], `${exp.file}: decoy not reported (${d.why})`);
+    }
+    t.same(r.diagnostics.map((d) => d.code), [], `${exp.file}: no diagnostics`);
+  }
+});
+
+t.test('Unity IL2CPP: the decoder agrees with the independent reader (golden) on every version', async (t) => {
+  for (const f of readdirSync(UNITY).filter((x) => x.endsWith('.dat'))) {
+    const golden = JSON.parse(readFileSync(join(UNITY, 'golden', `${f}.json`), 'utf8')) as UnityGolden;
+    const { strings, warnings } = decodeAll(decodeIl2cpp, readFileSync(join(UNITY, f)));
+    t.same(warnings, [], `${f}: no warnings`);
+    t.same(strings.filter((s) => s.location.pointer.startsWith('string_literals[')).map((s) => s.text), golden.literals.filter((x) => x), `${f}: literals in table order`);
+    const bound = strings.filter((s) => s.context !== undefined).map((s) => [s.location.pointer, s.context, s.scope, s.text]);
+    const want = [
+      ...golden.fieldDefaults.filter((d) => d.value).map((d) => [`field_defaults[${d.index}] ${d.class}.${d.field}`, d.field, d.class, d.value]),
+      ...golden.parameterDefaults.filter((d) => d.value).map((d) => [`parameter_defaults[${d.index}] ${d.class}.${d.method}(${d.parameter})`, d.parameter, d.class, d.value]),
+    ];
+    t.same(bound, want, `${f} (v${golden.version}): string defaults bound to field/parameter and class`);
+  }
+  // Without the System.String type definition the string type is recognised by its values alone (written back to back).
+  for (const f of ['global-metadata-v24.0.dat', 'global-metadata-v29.dat']) {
+    const md = Buffer.from(readFileSync(join(UNITY, f)));
+    const at = md.indexOf('\0String\0');
+    t.ok(at > 0, 'System.String is named in the string table');
+    md.write('Strinx', at + 1);
+    const bound = decodeAll(decodeIl2cpp, md).strings.filter((s) => s.context !== undefined).map((s) => s.context);
+    t.same(bound, ['TwitterConsumerKey', 'TwitterConsumerSecret', 'FacebookAppId', 'FacebookAppSecret', 'TwitterConsumerSecretHint', 'Region', 'StripeSecretKey', 'apiKey'], `${f}: by structure`);
+  }
+  // Version 24 has three layouts under one number; each sample resolves to its own.
+  t.equal(il2cppLayout(readFileSync(join(UNITY, 'global-metadata-v24.0.dat')), 24).layout?.version, 24.0);
+  t.equal(il2cppLayout(readFileSync(join(UNITY, 'global-metadata-v24.2.dat')), 24).layout?.version, 24.2);
+  // Compressed int32 (libil2cpp ReadCompressedInt32): sign in bit 0, 1/2/4/5-byte forms, 0xff = INT32_MIN.
+  const c = (...b: number[]) => compressedInt32(Uint8Array.from(b), 0, b.length);
+  t.same([c(0x06), c(0x01), c(0x81, 0x00), c(0xc0, 0x01, 0x00, 0x00), c(0xf0, 0x02, 0, 0, 0), c(0xff)], [[3, 1], [-1, 1], [128, 2], [32768, 4], [1, 5], [-0x80000000, 1]]);
+  t.equal(c(0x81), undefined, 'a 2-byte form cut short');
+  t.equal(c(0xe0), undefined, 'an invalid first byte');
+  // Hostile tables: a default naming a field past the table, a type whose fields run past it.
+  const md = Buffer.from(readFileSync(join(UNITY, 'global-metadata-v29.dat')));
+  const l = il2cppLayout(md, 29).layout!;
+  const fdv = l.tables.get('fieldDefaultValues')!;
+  md.writeInt32LE(0x7fffffff, fdv.off + 12);
+  const r1 = decodeAll(decodeIl2cpp, md);
+  t.ok(r1.warnings.some((w) => (w as { code: string }).code === 'il2cpp.bad_default'), 'a default naming a missing field is a warning');
+  t.ok(r1.strings.some((s) => s.context === 'TwitterConsumerSecret'), 'the other defaults are still read');
+  const td = l.tables.get('typeDefinitions')!;
+  md.writeUInt16LE(0xffff, td.off + l.typeDef.counts + 4);
+  const r2 = decodeAll(decodeIl2cpp, md);
+  t.ok(r2.warnings.some((w) => (w as { code: string }).code === 'il2cpp.layout'), 'fields outside the field table: layout rejected, a warning');
+  t.ok(r2.strings.some((s) => s.location.pointer === 'string_literals[5]'), 'literals are still read');
+  // Every byte of two versions flipped two ways (the shared sweep below steps over most of a small file).
+  for (const f of ['global-metadata-v24.0.dat', 'global-metadata-v29.dat']) {
+    const good = readFileSync(join(UNITY, f));
+    let bad = 0;
+    for (let i = 0; i < good.length; i++) {
+      for (const x of [0xff, 0x80]) {
+        const v = Uint8Array.from(good);
+        v[i] = v[i]! ^ x;
+        try {
+          for (const s of decodeIl2cpp(v, collectingContext(f))) if (typeof s.text !== 'string' || s.text.length > 65536) bad++;
+        } catch (e) {
+          if (!(e instanceof DecodeError)) bad++;
+        }
+      }
+    }
+    t.equal(bad, 0, `${f}: ${2 * good.length} byte flips end in strings or a DecodeError`);
+  }
+});
+
 t.test('base64 and hex blobs are decoded and rescanned', async (t) => {
   const aws = 'AWS_ACCESS_KEY_ID=AKIAQWERTYUIOPASDFGH\n';
   const b64 = Buffer.from(aws).toString('base64');
@@ -341,6 +446,10 @@ t.test('truncation and byte-flip sweep over the new decoders', async (t) => {
     ['xalz', decodeDotnet, readFileSync(join(RUNTIMES, 'Leakdex.Groq.xalz.dll'))],
     ['store', decodeAssemblyStore, readFileSync(join(RUNTIMES, 'assemblies.blob'))],
     ['il2cpp', decodeIl2cpp, readFileSync(join(RUNTIMES, 'global-metadata.dat'))],
+    ['il2cpp v24.0', decodeIl2cpp, readFileSync(join(UNITY, 'global-metadata-v24.0.dat'))],
+    ['il2cpp v24.2', decodeIl2cpp, readFileSync(join(UNITY, 'global-metadata-v24.2.dat'))],
+    ['il2cpp v29', decodeIl2cpp, readFileSync(join(UNITY, 'global-metadata-v29.dat'))],
+    ['il2cpp v31', decodeIl2cpp, readFileSync(join(UNITY, 'global-metadata-v31.dat'))],
   ];
   let runs = 0;
   for (const [name, decode, good] of inputs) {
