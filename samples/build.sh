@@ -142,3 +142,8 @@ if [[ -f "$here/code/build.sh" ]]; then
   log "running samples/code/build.sh"
   bash "$here/code/build.sh"
 fi
+
+if [[ -f "$here/hermes/build.sh" ]]; then
+  log "running samples/hermes/build.sh"
+  bash "$here/hermes/build.sh"
+fi
