@@ -152,3 +152,8 @@ if [[ -f "$here/unity/build.sh" ]]; then
   log "running samples/unity/build.sh"
   bash "$here/unity/build.sh"
 fi
+
+if [[ -f "$here/hermes/build.sh" ]]; then
+  log "running samples/hermes/build.sh"
+  bash "$here/hermes/build.sh"
+fi

@@ -273,6 +273,54 @@ t.test('Hermes bytecode: the string table gives exact boundaries', async (t) => 
   t.ok(r.stats.strings > 0, 'and the bytes are still scanned as printable runs');
 });
 
+t.test('Hermes code context: each planted secret bound to its property through the real pipeline, no decoy', async (t) => {
+  const dir = join(ROOT, 'samples/hermes');
+  const exp = JSON.parse(readFileSync(join(dir, 'index.android.bundle.expected.json'), 'utf8')) as {
+    planted: { ruleId: string; severity: string; secret: string; context: string; scope?: string; via?: string }[];
+    decoys: { text: string }[];
+  };
+  const r = scanFileSync(join(dir, 'index.android.bundle'), { showSecrets: true });
+  t.equal(exp.planted.length, 5);
+  for (const p of exp.planted) {
+    const f = r.findings.find((x) => x.ruleId === p.ruleId && x.secret === p.secret);
+    t.ok(f, `${p.ruleId} (${p.context}) found`);
+    t.equal(f?.severity, p.severity, `${p.ruleId} (${p.context}) at ${p.severity}`);
+    const at = f?.locations.find((l) => l.context === p.context);
+    t.ok(at, `${p.ruleId} bound to ${p.context}`);
+    t.match(at?.pointer ?? '', /^function\[\d+\][^+]*\+0x[0-9a-f]+: put /, 'pointer names the function, offset and use');
+    if (p.scope) t.match(at?.pointer ?? '', `put ${p.scope}.${p.context}`, `object literal stored as ${p.scope}`);
+    if (p.via) t.match(at?.pointer ?? '', p.via, `through a ${p.via}`);
+  }
+  for (const d of exp.decoys) t.notOk(r.findings.some((f) => f.secret === d.text || (f.secret !== undefined && d.text.includes(f.secret))), `decoy not reported: ${d.text.slice(0, 12)}`);
+  t.same(r.findings.filter((f) => !exp.planted.some((p) => p.secret === f.secret)).map((f) => f.ruleId), [], 'nothing else');
+  // Golden: hermesc's own listing. Each use sits on an instruction the compiler printed at that offset, of the
+  // kind the use says (a property store, or the object literal for a key of a constant object).
+  const golden = readFileSync(join(dir, 'golden/index.bytecode.txt'), 'utf8');
+  const listings = new Map<string, Map<number, string>>();
+  let cur: Map<number, string> | undefined;
+  for (const line of golden.split('\n')) {
+    const fn = /^\w+<([^>]*)>\(\d+ params/.exec(line);
+    if (fn) listings.set(`${fn[1]}#${listings.size}`, (cur = new Map()));
+    const insn = /^\[@ (\d+)\] (\w+)/.exec(line);
+    if (insn && cur) cur.set(Number(insn[1]), insn[2]!);
+  }
+  const strings = decodeAll(decodeHermes, readFileSync(join(dir, 'index.android.bundle'))).strings.filter((s) => s.code !== undefined);
+  t.ok(strings.length >= 5, `${strings.length} code uses`);
+  for (const s of strings) {
+    const m = /^function\[(\d+)\](?: (\S+))?\+0x([0-9a-f]+): (\w+)/.exec(s.location.pointer)!;
+    const pc = parseInt(m[3]!, 16);
+    const candidates = [...listings].filter(([k]) => (m[2] === undefined ? true : k.startsWith(`${m[2]}#`))).map(([, l]) => l.get(pc));
+    const want = m[4] === 'put' ? /^(PutById|TryPutById|PutNewOwn|DefineOwnById|NewObjectWithBuffer)/ : m[4] === 'arg' ? /^Call/ : /^Ret$/;
+    t.ok(candidates.some((op) => op !== undefined && want.test(op)), `${s.location.pointer} is a ${m[4]} instruction in hermesc's listing`);
+  }
+  // A version without an opcode table keeps its strings and says why there is no code context.
+  const v97 = Uint8Array.from(readFileSync(join(dir, 'index.android.bundle')));
+  v97[8] = 97;
+  const other = decodeAll(decodeHermes, v97);
+  t.ok(other.strings.length > 0 && other.strings.every((s) => s.code === undefined), 'strings only');
+  t.ok(other.warnings.some((w) => (w as { code: string }).code === 'hermes.no_opcode_table'));
+});
+
 t.test('.NET assemblies: #US heap, XALZ (LZ4) and assembly stores', async (t) => {
   const dll = readFileSync(join(RUNTIMES, 'Leakdex.Secrets.dll'));
   t.equal(sniff(dll.subarray(0, 512)), 'pe');
@@ -442,6 +490,7 @@ t.test('truncation and byte-flip sweep over the new decoders', async (t) => {
     ['aapt-xml res', decodeAaptXml, entryOf(aab, 'base/res/xml/remote_config.xml')],
     ['aapt-table', decodeAaptTable, entryOf(aab, 'base/resources.pb')],
     ['hermes', decodeHermes, readFileSync(join(RUNTIMES, 'index.android.bundle'))],
+    ['hermes code', decodeHermes, readFileSync(join(ROOT, 'samples/hermes/index.android.bundle'))],
     ['dotnet', decodeDotnet, readFileSync(join(RUNTIMES, 'Leakdex.Secrets.dll'))],
     ['xalz', decodeDotnet, readFileSync(join(RUNTIMES, 'Leakdex.Groq.xalz.dll'))],
     ['store', decodeAssemblyStore, readFileSync(join(RUNTIMES, 'assemblies.blob'))],
