@@ -327,6 +327,12 @@ function startsWithFolded(text: string, at: number, keyword: string): boolean {
   return true;
 }
 
+/** Whether one of `list`'s keywords starts at `at` in `text` (a loop, not a closure: no context per call). */
+function keywordAt(list: ReadonlyArray<{ keyword: string }>, text: string, at: number): boolean {
+  for (const k of list) if (startsWithFolded(text, at, k.keyword)) return true;
+  return false;
+}
+
 function isSpace(code: number): boolean {
   return code <= 32 || code === 0xa0 || code === 0xfeff;
 }
@@ -518,8 +524,7 @@ export class Detector {
     }
     if (this.readValue) return true;
     if (context !== undefined && this.nameMatters(context)) return true;
-    for (const re of this.codeGates) if (re.test(code)) return true;
-    return false;
+    return this.codeGateOpen(code);
   };
   private readText: string | undefined;
   private readValue = false;
@@ -537,7 +542,9 @@ export class Detector {
     let value = text;
     if (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1))) value = value.trim();
     const rules = this.wholeValueByLength[value.length];
-    return rules !== undefined && rules.some((r) => r.pattern.test(value));
+    if (rules === undefined) return false;
+    for (const r of rules) if (r.pattern.test(value)) return true;
+    return false;
   }
 
   /** Whether some whole-string rule requires this bound name, or some rule's severity depends on it. */
@@ -562,9 +569,9 @@ export class Detector {
     for (let i = 0; i < n; i++) {
       const c2 = i + 2 < n ? fold(text.charCodeAt(i + 2)) : 0;
       const t = (c0 << 14) | (c1 << 7) | c2;
-      if (this.trigrams[t] === 1 && this.keywordsAt.get(TRIGRAM_BASE + t)!.some((k) => startsWithFolded(text, i, k.keyword))) return true;
+      if (this.trigrams[t] === 1 && keywordAt(this.keywordsAt.get(TRIGRAM_BASE + t)!, text, i)) return true;
       if (this.hasShort) {
-        if (this.bigrams[c0 * 128 + c1] === 1 && this.keywordsAt.get(c0 * 128 + c1)!.some((k) => startsWithFolded(text, i, k.keyword))) return true;
+        if (this.bigrams[c0 * 128 + c1] === 1 && keywordAt(this.keywordsAt.get(c0 * 128 + c1)!, text, i)) return true;
         if (this.single[c0] === 1) return true;
       }
       c0 = c1;
@@ -687,6 +694,11 @@ export class Detector {
     return true;
   }
 
+  private codeGateOpen(code: string): boolean {
+    for (const re of this.codeGates) if (re.test(code)) return true;
+    return false;
+  }
+
   private scanWhole(s: DecodedString, found: Candidate[], key: string | undefined): void {
     const path = keyPath(s);
     let value = s.text;
@@ -702,7 +714,8 @@ export class Detector {
       const require = rule.context?.require;
       const code = rule.context?.code;
       let needsPair = rule.pairWith?.required === true;
-      let scopeWait: Candidate['scopeWait'];
+      // The scope mark this match waits for (-1 none): the wait itself is made only for a match.
+      let waitMark = -1;
       if (require || code) {
         let named = false;
         if (require) {
@@ -710,14 +723,15 @@ export class Detector {
           named = gateOpen && ((s.context !== undefined && require.test(s.context)) || (path !== undefined && require.test(path)));
         }
         if (!named && code !== undefined && s.code !== undefined) {
-          // One test of every code regex at once before each rule's own.
-          codeOpen ??= this.codeGates.some((re) => re.test(s.code!));
+          // One test of every code regex at once before each rule's own (a method, not a closure over `s`: a closure
+          // would make every call of scanWhole allocate a context for `s`).
+          codeOpen ??= this.codeGateOpen(s.code);
           named = codeOpen && code.test(s.code);
         }
         if (!named) {
           if (value.length < MIN_STRING_LENGTH) continue;
           const mark = this.scopeIndex.get(rule);
-          if (mark !== undefined && key !== undefined) scopeWait = { key, mark };
+          if (mark !== undefined && key !== undefined) waitMark = mark;
           else if (!rule.context?.orPaired) continue;
           needsPair = true;
         }
@@ -727,7 +741,7 @@ export class Detector {
       if (!m) continue;
       const secret = m.groups?.secret ?? m[0];
       const c = this.check(rule, secret, s, needsPair);
-      if (c) found.push({ ...c, start: 0, end: value.length, scopeWait });
+      if (c) found.push({ ...c, start: 0, end: value.length, scopeWait: waitMark >= 0 && key !== undefined ? { key, mark: waitMark } : undefined });
     }
   }
 
