@@ -4,69 +4,27 @@
  * Instruction formats: source.android.com/docs/core/runtime/dalvik-bytecode and .../instruction-formats.
  * docs/code-context.md is the contract (what is followed, what ends it, how a use is written).
  */
+import { CodeUses, USE_ARG, USE_IPUT, USE_RECEIVER, USE_RETURN, USE_SPUT } from './dex-uses.js';
+import { K_CONST_STRING, K_END, K_INVOKE, K_INVOKE_RANGE, K_IPUT_OBJECT, K_KILL_16, K_KILL_16_WIDE, K_KILL_A4, K_KILL_A4_WIDE, K_KILL_A8, K_KILL_A8_WIDE, K_MOVE_OBJECT, K_MOVE_RESULT_OBJECT, K_RETURN_OBJECT, K_SPUT_OBJECT, OP_KIND, OPCODE_UNITS, nopWidth } from './dex-opcodes.js';
+import { nameBefore } from './literal-names.js';
 /** A tracked register stops being followed this many instructions after its const-string (a bounded walk). */
 export const MAX_FLOW_INSTRUCTIONS = 64;
-/** Uses kept per string (a string used everywhere, such as a log tag, says nothing more after a few). */
-export const MAX_USES_PER_STRING = 16;
 /** Strings shorter than this get no code context: no rule reads them. */
 export const MIN_USE_CHARS = 4;
-/** Use records kept per DEX file (32 bytes each: 32 MiB at most). */
-export const MAX_USES_PER_FILE = 1 << 20;
 /** Arguments of one invoke/range instruction (the format allows 255). */
 const MAX_INVOKE_ARGS = 255;
-/** Longest name taken from the literal before a value. */
-const MAX_NAME_CHARS = 40;
-/** A query parameter, form field or header at the end of a literal: `...?api_key=`, `&token=`, `key: `. */
-const TRAILING_PARAMETER = /(?:^|[?&;,\s/])([A-Za-z][A-Za-z0-9_.-]{0,39}[=:] ?)$/;
-/** An authorization scheme at the end of a literal: `Bearer `, `Basic `, `token `. */
-const TRAILING_SCHEME = /(?:^|[\s:"])((?:Bearer|Basic|Token|Digest|OAuth|Bot|Key|ApiKey)\s)$/i;
-/** A short name: letters and digits in at most seven parts joined by `_`, `.` or `-`. */
-const SHORT_NAME = /^[A-Za-z][A-Za-z0-9]{0,39}(?:[_.-][A-Za-z0-9]{1,39}){0,6}$/;
-
 /** `com.x.Outer$Inner` -> `Inner`. */
 function simpleClassName(dottedName: string): string {
   const cut = Math.max(dottedName.lastIndexOf('.'), dottedName.lastIndexOf('$'));
   return cut < 0 ? dottedName : dottedName.slice(cut + 1);
 }
 
-/** The name a literal gives to the value after it, or undefined (see CodeWalker.afterText). */
-export function nameBefore(literal: string): string | undefined {
-  const tail = literal.length > 256 ? literal.slice(-256) : literal;
-  const p = TRAILING_PARAMETER.exec(tail) ?? TRAILING_SCHEME.exec(tail);
-  if (p) {
-    const lead = tail.charCodeAt(p.index);
-    return lead === 0x3f || lead === 0x26 ? tail.slice(p.index) : p[1];
-  }
-  // Upper case with digits is an id (`AKIA...`, an Algolia app id), not a name.
-  if (/[0-9]/.test(literal) && !/[a-z]/.test(literal)) return undefined;
-  return literal.length <= MAX_NAME_CHARS && SHORT_NAME.test(literal) && looksLikeWords(literal) ? literal : undefined;
-}
-
-/** At most three digits and six changes of letter case: `X-Api-Key`, `LeakyMain`, not `dGeIuWQtxlecbEiqUtB`. */
-function looksLikeWords(s: string): boolean {
-  let digits = 0;
-  let switches = 0;
-  let prev = 0; // 1 lower, 2 upper
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const kind = c >= 0x61 && c <= 0x7a ? 1 : c >= 0x41 && c <= 0x5a ? 2 : 0;
-    if (c >= 0x30 && c <= 0x39) digits++;
-    if (kind !== 0 && prev !== 0 && kind !== prev) switches++;
-    prev = kind;
-  }
-  return digits <= 3 && switches <= 6;
-}
 
 /** `owners` value of a string that the code of more than one class references. */
 export const SHARED_OWNER = -2;
 /** Registers are 16-bit numbers; a wide write touches the next one too. */
 const REGISTER_SLOTS = 0x10000 + 1;
 
-export const USE_SPUT = 0;
-export const USE_IPUT = 1;
-export const USE_RETURN = 2;
-export const USE_ARG = 3;
-export const USE_RECEIVER = 4;
 
 const METHOD_ID_SIZE = 8;
 const PROTO_ID_SIZE = 12;
@@ -108,103 +66,6 @@ interface Callee {
   transform: boolean;
   /** StringBuilder/StringBuffer: 1 append, 2 <init>, 3 toString, 0 anything else. */
   builder: number;
-}
-
-/** Growable struct-of-arrays of uses, linked per string index. */
-export class CodeUses {
-  count = 0;
-  dropped = 0;
-  private readonly head: Int32Array;
-  private readonly perString: Uint8Array;
-  private method = new Int32Array(1024);
-  private pc = new Int32Array(1024);
-  private kind = new Int8Array(1024);
-  private target = new Int32Array(1024);
-  private arg = new Int32Array(1024);
-  private after = new Int32Array(1024);
-  private next = new Int32Array(1024);
-  private readonly via = new Map<number, readonly number[]>();
-
-  constructor(stringCount: number) {
-    this.head = new Int32Array(stringCount).fill(-1);
-    this.perString = new Uint8Array(stringCount);
-  }
-
-  add(string: number, method: number, pc: number, kind: number, target: number, arg: number, after: number, via: readonly number[] | undefined): void {
-    if (this.perString[string]! >= MAX_USES_PER_STRING || this.count >= MAX_USES_PER_FILE) {
-      this.dropped++;
-      return;
-    }
-    this.perString[string]!++;
-    const i = this.count++;
-    if (i >= this.method.length) this.grow();
-    this.method[i] = method;
-    this.pc[i] = pc;
-    this.kind[i] = kind;
-    this.target[i] = target;
-    this.arg[i] = arg;
-    this.after[i] = after;
-    // Appended at the end of the string's list so uses come out in code order.
-    this.next[i] = -1;
-    if (via !== undefined && via.length > 0) this.via.set(i, via);
-    let h = this.head[string]!;
-    if (h < 0) this.head[string] = i;
-    else {
-      while (this.next[h]! >= 0) h = this.next[h]!;
-      this.next[h] = i;
-    }
-  }
-
-  private grow(): void {
-    const n = this.method.length * 2;
-    const g32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.method = g32(this.method);
-    this.pc = g32(this.pc);
-    this.target = g32(this.target);
-    this.arg = g32(this.arg);
-    this.after = g32(this.after);
-    this.next = g32(this.next);
-    const k = new Int8Array(n);
-    k.set(this.kind);
-    this.kind = k;
-  }
-
-  /** Record indexes of the uses of string_ids[string], in code order (read them with the accessors below). */
-  indexes(string: number, out: number[]): number[] {
-    out.length = 0;
-    for (let i = this.head[string]!; i >= 0; i = this.next[i]!) out.push(i);
-    return out;
-  }
-
-  methodOf(i: number): number {
-    return this.method[i]!;
-  }
-  pcOf(i: number): number {
-    return this.pc[i]!;
-  }
-  kindOf(i: number): number {
-    return this.kind[i]!;
-  }
-  targetOf(i: number): number {
-    return this.target[i]!;
-  }
-  argOf(i: number): number {
-    return this.arg[i]!;
-  }
-  afterOf(i: number): number {
-    return this.after[i]!;
-  }
-  viaOf(i: number): readonly number[] | undefined {
-    return this.via.get(i);
-  }
-
-  has(string: number): boolean {
-    return this.head[string]! >= 0;
-  }
 }
 
 /** `Lcom/x/Keys;` -> `com.x.Keys`; other descriptors unchanged. */
@@ -848,81 +709,3 @@ export class CodeWalker {
     return s === undefined ? undefined : nameBefore(s);
   }
 }
-
-// What an opcode does to the walk's registers (source.android.com "Dalvik bytecode"): the register it writes (vA in
-// 4 bits, vAA in 8, vAAAA in 16; wide results write the next register too), or the use it may be.
-const K_NONE = 0;
-const K_KILL_A4 = 1;
-const K_KILL_A4_WIDE = 2;
-const K_KILL_A8 = 3;
-const K_KILL_A8_WIDE = 4;
-const K_KILL_16 = 5;
-const K_KILL_16_WIDE = 6;
-const K_MOVE_OBJECT = 7;
-const K_MOVE_RESULT_OBJECT = 8;
-const K_RETURN_OBJECT = 9;
-const K_END = 10;
-const K_CONST_STRING = 11;
-const K_IPUT_OBJECT = 12;
-const K_SPUT_OBJECT = 13;
-const K_INVOKE = 14;
-const K_INVOKE_RANGE = 15;
-const OP_KIND = (() => {
-  const k = new Uint8Array(256).fill(K_NONE);
-  const set = (kind: number, ...ops: Array<number | [number, number]>) => {
-    for (const o of ops) {
-      if (typeof o === 'number') k[o] = kind;
-      else k.fill(kind, o[0], o[1] + 1);
-    }
-  };
-  // move, const/4, instance-of, array-length, new-array; iget (but wide), unop and binop/2addr and lit16 int results.
-  set(K_KILL_A4, 0x01, 0x12, 0x20, 0x21, 0x23, [0x52, 0x58], [0x7b, 0x8f], [0xb0, 0xcf], [0xd0, 0xd7]);
-  // move-wide, iget-wide; long/double unop, binop/2addr results.
-  set(K_KILL_A4_WIDE, 0x04, 0x53, 0x7d, 0x7e, 0x80, 0x81, 0x83, 0x86, 0x88, 0x89, 0x8b, [0xbb, 0xc5], [0xcb, 0xcf]);
-  // move/from16, move-result, move-exception, const/16, const, const/high16, const-class, new-instance,
-  // const-method-handle/type, cmp*, aget (but wide), sget (but wide), binop and lit8 int results.
-  set(K_KILL_A8, 0x02, 0x0a, 0x0d, 0x13, 0x14, 0x15, 0x1c, 0x22, 0xfe, 0xff, [0x2d, 0x31], [0x44, 0x4a], [0x60, 0x66], [0x90, 0xaf], [0xd8, 0xe2]);
-  // move-wide/from16, move-result-wide, const-wide*, aget-wide, sget-wide, long/double binop results.
-  set(K_KILL_A8_WIDE, 0x05, 0x0b, [0x16, 0x19], 0x45, 0x61, [0x9b, 0xa5], [0xab, 0xaf]);
-  set(K_KILL_16, 0x03);
-  set(K_KILL_16_WIDE, 0x06);
-  set(K_MOVE_OBJECT, 0x07, 0x08, 0x09);
-  set(K_MOVE_RESULT_OBJECT, 0x0c);
-  set(K_RETURN_OBJECT, 0x11);
-  // return-void/return/return-wide, throw, goto*, switches; unused opcodes end the path too.
-  set(K_END, 0x0e, 0x0f, 0x10, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, [0x3e, 0x43], 0x73, 0x79, 0x7a, [0xe3, 0xf9]);
-  set(K_CONST_STRING, 0x1a, 0x1b);
-  set(K_IPUT_OBJECT, 0x5b);
-  set(K_SPUT_OBJECT, 0x69);
-  set(K_INVOKE, [0x6e, 0x72]);
-  set(K_INVOKE_RANGE, [0x74, 0x78]);
-  return k;
-})();
-
-/**
- * Width in code units of the nop slot at byte offset `at` whose first unit is `u`, with `left` units left in the
- * method: a payload pseudo-instruction (packed-switch 0x0100, sparse-switch 0x0200, fill-array-data 0x0300) spans its
- * table; a plain nop, or a table cut short, is one unit.
- */
-export function nopWidth(view: DataView, at: number, u: number, left: number): number {
-  if (u === 0x0100 && left >= 2) return 4 + view.getUint16(at + 2, true) * 2;
-  if (u === 0x0200 && left >= 2) return 2 + view.getUint16(at + 2, true) * 4;
-  if (u === 0x0300 && left >= 4) return 4 + Math.ceil((view.getUint16(at + 2, true) * view.getUint32(at + 4, true)) / 2);
-  return 1;
-}
-
-/**
- * Width in 16-bit code units of each Dalvik opcode (source.android.com "Dalvik bytecode" and "instruction formats");
- * 0 marks the nop slot, whose high byte may announce a payload pseudo-instruction.
- */
-export const OPCODE_UNITS = (() => {
-  const w = new Uint8Array(256).fill(1);
-  const set = (from: number, to: number, units: number) => w.fill(units, from, to + 1);
-  w[0x00] = 0;
-  set(0x02, 0x02, 2); set(0x03, 0x03, 3); set(0x05, 0x05, 2); set(0x06, 0x06, 3); set(0x08, 0x08, 2); set(0x09, 0x09, 3);
-  set(0x13, 0x13, 2); set(0x14, 0x14, 3); set(0x15, 0x16, 2); set(0x17, 0x17, 3); set(0x18, 0x18, 5); set(0x19, 0x1a, 2);
-  set(0x1b, 0x1b, 3); set(0x1c, 0x1c, 2); set(0x1f, 0x20, 2); set(0x22, 0x23, 2); set(0x24, 0x26, 3); set(0x29, 0x29, 2);
-  set(0x2a, 0x2c, 3); set(0x2d, 0x3d, 2); set(0x44, 0x6d, 2); set(0x6e, 0x72, 3); set(0x74, 0x78, 3); set(0x90, 0xaf, 2);
-  set(0xd0, 0xe2, 2); set(0xfa, 0xfb, 4); set(0xfc, 0xfd, 3); set(0xfe, 0xff, 2);
-  return w;
-})();

@@ -6,7 +6,8 @@
 import { Reader } from './reader.js';
 import { decodeMutf8 } from './mutf8.js';
 import { DecodeError, type DecodeContext, type DecodedString, type Decoder } from './types.js';
-import { CodeWalker, OPCODE_UNITS, SHARED_OWNER, nopWidth, type DexTables } from './dex-code.js';
+import { CodeWalker, SHARED_OWNER, type DexTables } from './dex-code.js';
+import { OPCODE_UNITS, nopWidth } from './dex-opcodes.js';
 
 /** Size of header_item for versions 035..040; 041 (containers) adds two words. */
 const HEADER_SIZE = 0x70;

@@ -6,7 +6,7 @@
  * walk of that file or function with a warning. docs/code-context.md ("Hermes") is the contract.
  */
 import { HERMES_OPCODES } from './hermes-opcodes.js';
-import { nameBefore } from './dex-code.js';
+import { nameBefore } from './literal-names.js';
 
 /** A tracked register stops being followed this many instructions after its string was loaded. */
 export const MAX_FLOW_INSTRUCTIONS = 64;
