@@ -11,19 +11,25 @@ export const USE_RETURN = 2;
 export const USE_ARG = 3;
 export const USE_RECEIVER = 4;
 
-/** Growable struct-of-arrays of uses, linked per string index. */
+/** Fields of one use record. */
+const F_METHOD = 0;
+const F_PC = 1;
+const F_KIND = 2;
+const F_TARGET = 3;
+const F_ARG = 4;
+const F_AFTER = 5;
+const F_NEXT = 6;
+const FIELDS = 7;
+/** Records the store starts with (most DEX files need fewer; a large one doubles a few times). */
+const INITIAL_RECORDS = 4096;
+
+/** Growable array of use records (one Int32Array, FIELDS per record), linked per string index. */
 export class CodeUses {
   count = 0;
   dropped = 0;
   private readonly head: Int32Array;
   private readonly perString: Uint8Array;
-  private method = new Int32Array(1024);
-  private pc = new Int32Array(1024);
-  private kind = new Int8Array(1024);
-  private target = new Int32Array(1024);
-  private arg = new Int32Array(1024);
-  private after = new Int32Array(1024);
-  private next = new Int32Array(1024);
+  private rec = new Int32Array(INITIAL_RECORDS * FIELDS);
   private readonly via = new Map<number, readonly number[]>();
 
   constructor(stringCount: number) {
@@ -38,66 +44,54 @@ export class CodeUses {
     }
     this.perString[string]!++;
     const i = this.count++;
-    if (i >= this.method.length) this.grow();
-    this.method[i] = method;
-    this.pc[i] = pc;
-    this.kind[i] = kind;
-    this.target[i] = target;
-    this.arg[i] = arg;
-    this.after[i] = after;
+    if ((i + 1) * FIELDS > this.rec.length) {
+      const grown = new Int32Array(this.rec.length * 2);
+      grown.set(this.rec);
+      this.rec = grown;
+    }
+    const rec = this.rec;
+    const at = i * FIELDS;
+    rec[at + F_METHOD] = method;
+    rec[at + F_PC] = pc;
+    rec[at + F_KIND] = kind;
+    rec[at + F_TARGET] = target;
+    rec[at + F_ARG] = arg;
+    rec[at + F_AFTER] = after;
     // Appended at the end of the string's list so uses come out in code order.
-    this.next[i] = -1;
+    rec[at + F_NEXT] = -1;
     if (via !== undefined && via.length > 0) this.via.set(i, via);
     let h = this.head[string]!;
     if (h < 0) this.head[string] = i;
     else {
-      while (this.next[h]! >= 0) h = this.next[h]!;
-      this.next[h] = i;
+      while (rec[h * FIELDS + F_NEXT]! >= 0) h = rec[h * FIELDS + F_NEXT]!;
+      rec[h * FIELDS + F_NEXT] = i;
     }
-  }
-
-  private grow(): void {
-    const n = this.method.length * 2;
-    const g32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.method = g32(this.method);
-    this.pc = g32(this.pc);
-    this.target = g32(this.target);
-    this.arg = g32(this.arg);
-    this.after = g32(this.after);
-    this.next = g32(this.next);
-    const k = new Int8Array(n);
-    k.set(this.kind);
-    this.kind = k;
   }
 
   /** Record indexes of the uses of string_ids[string], in code order (read them with the accessors below). */
   indexes(string: number, out: number[]): number[] {
     out.length = 0;
-    for (let i = this.head[string]!; i >= 0; i = this.next[i]!) out.push(i);
+    for (let i = this.head[string]!; i >= 0; i = this.rec[i * FIELDS + F_NEXT]!) out.push(i);
     return out;
   }
 
   methodOf(i: number): number {
-    return this.method[i]!;
+    return this.rec[i * FIELDS + F_METHOD]!;
   }
   pcOf(i: number): number {
-    return this.pc[i]!;
+    return this.rec[i * FIELDS + F_PC]!;
   }
   kindOf(i: number): number {
-    return this.kind[i]!;
+    return this.rec[i * FIELDS + F_KIND]!;
   }
   targetOf(i: number): number {
-    return this.target[i]!;
+    return this.rec[i * FIELDS + F_TARGET]!;
   }
   argOf(i: number): number {
-    return this.arg[i]!;
+    return this.rec[i * FIELDS + F_ARG]!;
   }
   afterOf(i: number): number {
-    return this.after[i]!;
+    return this.rec[i * FIELDS + F_AFTER]!;
   }
   viaOf(i: number): readonly number[] | undefined {
     return this.via.get(i);
