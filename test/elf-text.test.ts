@@ -574,7 +574,7 @@ t.test('JS: tokenizer details', async (t) => {
     ['line 1 col 28', 'b', 'u'],
   ]);
   t.same(scan('"key" = "value";'), [['line 1 col 1', 'key', undefined], ['line 1 col 9', 'value', 'key']], 'iOS .strings syntax');
-  t.same(scan('f("unterminated\ng = "next"'), [['line 1 col 3', 'unterminated', 'f'], ['line 2 col 5', 'next', 'g']]);
+  t.same(scan('f("unterminated\ng = "next"'), [['line 1 col 3', 'unterminated', undefined], ['line 2 col 5', 'next', 'g']], 'an unterminated literal is not known to be the only argument');
 });
 
 t.test('HTML: attributes and inline scripts', async (t) => {
