@@ -325,7 +325,9 @@ export class JsScanner implements JsBinding {
       if (this.pKind === B.Prop || this.pKind === B.Member) {
         const obj = this.pObj;
         scope = obj === 'this' ? top?.owner : obj !== undefined && GLOBAL_OBJECTS.has(obj) ? undefined : obj;
-        if (this.tokens === this.pTok && this.whole(end) !== -2) code = `put ${obj !== undefined ? `${obj}.` : ''}${this.pName}${top?.fn !== undefined ? ` in ${top.fn}` : ''}`;
+        // `this.key` in a class is written as the class's (DEX writes `iput Class.field`).
+        const shown = obj === 'this' && scope !== undefined ? scope : obj;
+        if (this.tokens === this.pTok && this.whole(end) !== -2) code = `put ${shown !== undefined ? `${shown}.` : ''}${this.pName}${top?.fn !== undefined ? ` in ${top.fn}` : ''}`;
       }
     }
     this.context = context;

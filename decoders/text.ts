@@ -305,10 +305,14 @@ function* jsStrings(text: string, ctx: DecodeContext, from = 0, to = text.length
   const out = emitter ?? new Emitter(ctx, 'js');
   const lines = counter ?? new LineCounter(text);
   const scanner = new JsScanner(text, from, to, (code, message, offset) => ctx.warn({ code, message, offset }));
+  const keep = ctx.keepCodeUse;
   while (!out.stopped && scanner.next()) {
-    const one = out.one(scanner.value, lines.pointer(scanner.at), scanner.context, scanner.scope, scanner.code);
+    // An unnamed use keeps its code text only when a rule reads it (the literal then stays free for shape pairs).
+    const code = scanner.context === undefined && keep !== undefined && scanner.code !== undefined && !keep(scanner.code, scanner.value) ? undefined : scanner.code;
+    const pointer = code === undefined ? lines.pointer(scanner.at) : `${lines.pointer(scanner.at)}: ${code}`;
+    const one = out.one(scanner.value, pointer, scanner.context, scanner.scope, code);
     if (one) yield one;
-    else yield* out.emit(scanner.value, lines.pointer(scanner.at), scanner.context, scanner.scope, scanner.code);
+    else yield* out.emit(scanner.value, pointer, scanner.context, scanner.scope, code);
   }
   scanner.finish();
 }
