@@ -88,6 +88,12 @@ export function templateEnd(text: string, i: number, to: number): number {
   return to;
 }
 
+/** The UTF-16 unit written as `n` hex digits at `at` (`\xHH`, `\uHHHH`), or undefined. */
+function hexUnit(text: string, at: number, n: number): string | undefined {
+  const h = text.slice(at, at + n);
+  return h.length === n && /^[0-9a-fA-F]+$/.test(h) ? String.fromCharCode(parseInt(h, 16)) : undefined;
+}
+
 /** Decodes the escapes of a JS string or template in `text[from, to)`. */
 export function unescapeJs(text: string, from: number, to: number): string {
   let out = '';
@@ -112,11 +118,9 @@ export function unescapeJs(text: string, from: number, to: number): string {
       case '\r': step = text[i + 2] === '\n' ? 3 : 2; break;
       case '\n': case '\u2028': case '\u2029': break;
       case 'x': {
-        const h = text.slice(i + 2, i + 4);
-        if (/^[0-9a-fA-F]{2}$/.test(h)) {
-          out += String.fromCharCode(parseInt(h, 16));
-          step = 4;
-        } else out += 'x';
+        const ch = hexUnit(text, i + 2, 2);
+        out += ch ?? 'x';
+        if (ch !== undefined) step = 4;
         break;
       }
       case 'u': {
@@ -129,11 +133,9 @@ export function unescapeJs(text: string, from: number, to: number): string {
             step = 4 + m![1]!.length;
           } else out += 'u';
         } else {
-          const h = text.slice(i + 2, i + 6);
-          if (/^[0-9a-fA-F]{4}$/.test(h)) {
-            out += String.fromCharCode(parseInt(h, 16));
-            step = 6;
-          } else out += 'u';
+          const ch = hexUnit(text, i + 2, 4);
+          out += ch ?? 'u';
+          if (ch !== undefined) step = 6;
         }
         break;
       }

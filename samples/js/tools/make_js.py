@@ -7,7 +7,7 @@
 """
 import json, os, string, sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools'))
-from fake_secrets import gen  # noqa: E402
+from fake_secrets import fill, gen  # noqa: E402
 
 ALNUM = string.ascii_letters + string.digits
 URLSAFE = ALNUM + '-_'
@@ -34,10 +34,7 @@ FILES = ['www/js/app.js', 'index.android.bundle']
 def main():
     cmd, out = sys.argv[1], sys.argv[2]
     if cmd == 'render':
-        text = open(os.path.join(HERE, 'src', 'app.js.in')).read()
-        for k, v in S.items():
-            text = text.replace('{{%s}}' % k, v)
-        open(out, 'w').write(text)
+        open(out, 'w').write(fill(open(os.path.join(HERE, 'src', 'app.js.in')).read(), S))
         return
     planted = [
         {'ruleId': 'google-api-key', 'severity': 'medium', 'secret': S['GOOGLE_API_KEY'], 'context': 'apiKey', 'scope': 'firebaseConfig', 'code': r'^put firebaseConfig\.apiKey$'},
