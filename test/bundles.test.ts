@@ -276,6 +276,7 @@ t.test('Hermes code context: each planted secret bound to its property through t
   const dir = join(ROOT, 'samples/hermes');
   const exp = JSON.parse(readFileSync(join(dir, 'index.android.bundle.expected.json'), 'utf8')) as {
     planted: { ruleId: string; severity: string; secret: string; context: string; scope?: string; via?: string }[];
+    shapePair: { ruleId: string; severity: string; confidence: string; secret: string }[];
     decoys: { text: string }[];
   };
   const r = scanFileSync(join(dir, 'index.android.bundle'), { showSecrets: true });
@@ -291,7 +292,13 @@ t.test('Hermes code context: each planted secret bound to its property through t
     if (p.via) t.match(at?.pointer ?? '', p.via, `through a ${p.via}`);
   }
   for (const d of exp.decoys) t.notOk(r.findings.some((f) => f.secret === d.text || (f.secret !== undefined && d.text.includes(f.secret))), `decoy not reported: ${d.text.slice(0, 12)}`);
-  t.same(r.findings.filter((f) => !exp.planted.some((p) => p.secret === f.secret)).map((f) => f.ruleId), [], 'nothing else');
+  // The string table is sorted, not in program order: a key and its secret in a constant array are seen side by side
+  // as the array's elements (NewArrayWithBuffer), with no name, and reported as a shape pair.
+  const pair = exp.shapePair.map((p) => r.findings.find((x) => x.ruleId === p.ruleId && x.secret === p.secret));
+  t.same(pair.map((f) => [f?.severity, f?.confidence]), exp.shapePair.map((p) => [p.severity, p.confidence]), 'shape pair at the rules\' severities, medium confidence');
+  t.ok(pair.every((f) => /^shape pair/.test(f?.reason ?? '') && f!.locations.some((l) => /: element [01] of 2$/.test(l.pointer))), 'found as the elements of the array');
+  t.ok(pair[1]?.pairedWith?.includes(pair[0]!.fingerprint), 'the secret is paired with its key');
+  t.same(r.findings.filter((f) => ![...exp.planted, ...exp.shapePair].some((p) => p.secret === f.secret)).map((f) => f.ruleId), [], 'nothing else');
   // Golden: hermesc's own listing. Each use sits on an instruction the compiler printed at that offset, of the
   // kind the use says (a property store, or the object literal for a key of a constant object).
   const golden = readFileSync(join(dir, 'golden/index.bytecode.txt'), 'utf8');
@@ -303,13 +310,13 @@ t.test('Hermes code context: each planted secret bound to its property through t
     const insn = /^\[@ (\d+)\] (\w+)/.exec(line);
     if (insn && cur) cur.set(Number(insn[1]), insn[2]!);
   }
-  const strings = decodeAll(decodeHermes, readFileSync(join(dir, 'index.android.bundle'))).strings.filter((s) => s.code !== undefined);
-  t.ok(strings.length >= 5, `${strings.length} code uses`);
+  const strings = decodeAll(decodeHermes, readFileSync(join(dir, 'index.android.bundle'))).strings.filter((s) => s.code !== undefined || /: element \d+ of \d+$/.test(s.location.pointer));
+  t.ok(strings.length >= 7, `${strings.length} code uses and array elements`);
   for (const s of strings) {
     const m = /^function\[(\d+)\](?: (\S+))?\+0x([0-9a-f]+): (\w+)/.exec(s.location.pointer)!;
     const pc = parseInt(m[3]!, 16);
     const candidates = [...listings].filter(([k]) => (m[2] === undefined ? true : k.startsWith(`${m[2]}#`))).map(([, l]) => l.get(pc));
-    const want = m[4] === 'put' ? /^(PutById|TryPutById|PutNewOwn|DefineOwnById|NewObjectWithBuffer)/ : m[4] === 'arg' ? /^Call/ : /^Ret$/;
+    const want = m[4] === 'put' ? /^(PutById|TryPutById|PutNewOwn|DefineOwnById|NewObjectWithBuffer)/ : m[4] === 'arg' ? /^Call/ : m[4] === 'element' ? /^NewArrayWithBuffer/ : /^Ret$/;
     t.ok(candidates.some((op) => op !== undefined && want.test(op)), `${s.location.pointer} is a ${m[4]} instruction in hermesc's listing`);
   }
   // A version without an opcode table keeps its strings and says why there is no code context.
