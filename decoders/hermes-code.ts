@@ -40,6 +40,7 @@ const K_GLOBAL = 12; // GetGlobalObject dst
 const K_CREATE_ENV = 13; // CreateFunctionEnvironment / CreateEnvironment / CreateTopLevelEnvironment dst
 const K_PARENT_ENV = 14; // GetParentEnvironment dst, level
 const K_CLOSURE = 15; // CreateClosure dst, env, function
+const K_NEW_ARR_BUFFER = 16; // NewArrayWithBuffer(Long) dst, sizeHint, count, buffer offset
 
 /** Opcodes whose first register operand is read, not written. */
 const NO_DEST = /^(Put|Store|Define|Ret|Throw|J|Switch|UIntSwitchImm|StringSwitchImm|DeclareGlobalVar|Debugger|ProfilePoint|AsyncBreakCheck|Unreachable|IteratorClose|SaveGenerator|StartGenerator|CompleteGenerator|FastArrayStore|FastArrayPush|FastArrayAppend|AddOwnPrivateBySym|TypedStoreParent)/;
@@ -97,6 +98,7 @@ function opKind(name: string): number {
   if (/^(Throw$|Jmp$|JmpLong$|SwitchImm|UIntSwitchImm|StringSwitchImm|Unreachable)/.test(name)) return K_END;
   if (name === 'Mov') return K_MOV;
   if (name === 'NewObjectWithBuffer' || name === 'NewObjectWithBufferLong') return K_NEW_OBJ_BUFFER;
+  if (name === 'NewArrayWithBuffer' || name === 'NewArrayWithBufferLong') return K_NEW_ARR_BUFFER;
   if (name === 'PutOwnBySlotIdx' || name === 'PutOwnBySlotIdxLong') return K_PUT_SLOT;
   if (name === 'GetGlobalObject') return K_GLOBAL;
   if (name === 'CreateFunctionEnvironment' || name === 'CreateEnvironment' || name === 'CreateTopLevelEnvironment') return K_CREATE_ENV;
@@ -118,6 +120,8 @@ export interface LiteralBuffers {
   shaped: boolean;
   values: Uint8Array;
   keys: Uint8Array;
+  /** Array literal values (v98+: the value buffer itself). */
+  arrays: Uint8Array;
   /** v98+: shape table (keyBufferOffset u32, numProps u32 per entry). */
   shapes: DataView | undefined;
   shapeCount: number;
@@ -127,6 +131,8 @@ export const USE_PUT = 0;
 export const USE_ARG = 1;
 export const USE_RETURN = 2;
 export const USE_LITERAL = 3;
+/** An element of a constant array literal (`arg` is its index): no name, emitted in array order. */
+export const USE_ELEMENT = 4;
 
 /** One recorded use of a string. */
 export interface HermesUse {
@@ -369,6 +375,10 @@ export class HermesCodeWalker {
           this.kill(a);
           if (record) this.objectLiteral(f, pc, fn.offset, width, a, pending);
           break;
+        case K_NEW_ARR_BUFFER:
+          this.kill(a);
+          if (record) this.arrayLiteral(f, pc, fn.offset, width, pending);
+          break;
         case K_PUT_SLOT:
           this.touch(a);
           this.touch(b);
@@ -442,6 +452,24 @@ export class HermesCodeWalker {
       const v = values[k]!;
       const key = keys[k]!;
       if (v >= 0 && v < this.stringCount && key >= 0 && key < this.stringCount) pending.push(this.use(v, f, pc - base, USE_LITERAL, key, -1, 0, -1, -1, record, false));
+    }
+  }
+
+  /** The string elements of a constant array literal, in order (their order is the program's, unlike the string table's). */
+  private arrayLiteral(f: number, pc: number, base: number, width: number, pending: HermesUse[]): void {
+    const L = this.literals;
+    if (!L) return;
+    const b = this.bytes;
+    // NewArrayWithBuffer dst, sizeHint (UInt16), count (UInt16), offset (UInt16, UInt32 for the Long form).
+    const count = b[pc + 4]! | (b[pc + 5]! << 8);
+    const offset = width === 10 ? (b[pc + 6]! | (b[pc + 7]! << 8) | (b[pc + 8]! << 16) | (b[pc + 9]! << 24)) >>> 0 : b[pc + 6]! | (b[pc + 7]! << 8);
+    if (count > MAX_LITERAL_PROPS) return this.warn('hermes.bad_literal', `function ${f}: array literal of ${count} elements`, pc);
+    const values = readLiteral(L.arrays, offset, count);
+    this.work += count;
+    if (values === undefined) return this.warn('hermes.bad_literal', `function ${f}: array literal buffer at ${offset} cannot be read`, pc);
+    for (let k = 0; k < count; k++) {
+      const v = values[k]!;
+      if (v >= 0 && v < this.stringCount) pending.push(this.use(v, f, pc - base, USE_ELEMENT, -1, k, count, -1, -1, -1, false));
     }
   }
 }

@@ -1,5 +1,5 @@
 import { DecodeError, type DecodedString, type Decoder } from './types.js';
-import { HermesCodeWalker, USE_ARG, USE_LITERAL, USE_PUT, USE_RETURN, nameBefore, opcodeTable, type HermesFunction, type HermesUse, type LiteralBuffers } from './hermes-code.js';
+import { HermesCodeWalker, USE_ARG, USE_ELEMENT, USE_LITERAL, USE_PUT, USE_RETURN, nameBefore, opcodeTable, type HermesFunction, type HermesUse, type LiteralBuffers } from './hermes-code.js';
 
 // Hermes bytecode (React Native): facebook/hermes include/hermes/BCGen/HBC/BytecodeFileFormat.h. The string table
 // stores every literal back to back without separators, so only the table gives correct boundaries.
@@ -232,12 +232,13 @@ function literalBuffers(bytes: Uint8Array, h: HermesHeader, l: Layout): LiteralB
     const keys = align(first + a);
     const shapes = align(keys + b);
     if (a > bytes.length || b > bytes.length || c > bytes.length / 8 || shapes + c * 8 > bytes.length) return undefined;
-    return { shaped: true, values: bytes.subarray(first, first + a), keys: bytes.subarray(keys, keys + b), shapes: new DataView(bytes.buffer, bytes.byteOffset + shapes, c * 8), shapeCount: c };
+    const values = bytes.subarray(first, first + a);
+    return { shaped: true, values, arrays: values, keys: bytes.subarray(keys, keys + b), shapes: new DataView(bytes.buffer, bytes.byteOffset + shapes, c * 8), shapeCount: c };
   }
   const keys = align(first + a);
   const values = align(keys + b);
   if (a > bytes.length || b > bytes.length || c > bytes.length || values + c > bytes.length) return undefined;
-  return { shaped: false, values: bytes.subarray(values, values + c), keys: bytes.subarray(keys, keys + b), shapes: undefined, shapeCount: 0 };
+  return { shaped: false, values: bytes.subarray(values, values + c), arrays: bytes.subarray(first, first + a), keys: bytes.subarray(keys, keys + b), shapes: undefined, shapeCount: 0 };
 }
 
 /** Pointer, bound name, scope and code text of one use (docs/code-context.md, "Hermes"). */
@@ -299,7 +300,15 @@ export const decodeHermes: Decoder = function* (bytes, ctx) {
     const text = names[u.string];
     if (text === undefined || text.length < 4) continue;
     const fn = functions[u.fn]!;
-    const d = describeUse(u, fn.name >= 0 ? (names[fn.name] ?? '') : '', walker, name);
+    const fnName = fn.name >= 0 ? (names[fn.name] ?? '') : '';
+    if (u.kind === USE_ELEMENT) {
+      // An array element has no name and no use text: emitted plain, in array order, so that a shape pair (a key and
+      // its secret side by side) is seen where the sorted string table cannot show it.
+      const pointer = `function[${u.fn}]${fnName !== '' ? ` ${fnName}` : ''}+0x${u.pc.toString(16)}: element ${u.arg} of ${u.argc}`;
+      yield { text, location: { entry: ctx.entry, decoder: 'hermes', pointer } };
+      continue;
+    }
+    const d = describeUse(u, fnName, walker, name);
     if (d.context === undefined && ctx.keepCodeUse !== undefined && !ctx.keepCodeUse(d.code, text)) continue;
     yield { text, location: { entry: ctx.entry, decoder: 'hermes', pointer: d.pointer }, context: d.context, scope: d.scope, code: d.code };
   }

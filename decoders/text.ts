@@ -9,6 +9,8 @@ function domParser(): typeof import('@xmldom/xmldom').DOMParser {
 }
 import { SNIFF_TEXT_BYTES, textEncoding } from './sniff.js';
 import { DecodeError, type DecodeContext, type DecodedString, type Decoder } from './types.js';
+import { CH_BACKSLASH, CH_COLON, CH_CR, CH_DQUOTE, CH_EQ, CH_GT, CH_LBRACE, CH_LF, CH_LT, CH_QUESTION, CH_SLASH, CH_SPACE, CH_SQUOTE, CH_TAB } from './js-lex.js';
+import { JsScanner, MAX_CONTEXT_CHARS } from './js.js';
 
 /** Largest text entry decoded at all; larger ones fall back to printable runs. */
 export const MAX_TEXT_BYTES = 128 * 1024 * 1024;
@@ -26,12 +28,6 @@ export const MAX_STRINGS_PER_FILE = 1_000_000;
 export const MAX_STRING_LENGTH = 64 * 1024;
 /** JSON numbers are emitted as text only from this many characters on (project numbers, account ids). */
 export const MIN_NUMBER_CHARS = 12;
-/** Deepest bracket/template nesting tracked by the JS tokenizer. */
-export const MAX_JS_NESTING = 4096;
-/** Longest regex literal the JS tokenizer accepts before deciding the slash was a division. */
-export const MAX_REGEX_CHARS = 4096;
-/** Longest identifier or key kept as context. */
-export const MAX_CONTEXT_CHARS = 256;
 /** Most lines one YAML block scalar, quoted .env value or .properties continuation may span. */
 export const MAX_VALUE_LINES = 10_000;
 /** Most attributes read from one markup tag. */
@@ -169,14 +165,17 @@ class Emitter {
   ) {}
 
   /** The string as one DecodedString when it needs no splitting and the cap is not reached; otherwise undefined (use emit). */
-  one(text: string, pointer: string, context: string | undefined): DecodedString | undefined {
+  one(text: string, pointer: string, context: string | undefined, scope?: string, code?: string): DecodedString | undefined {
     if (text === '' || text.length > MAX_STRING_LENGTH || this.count >= MAX_STRINGS_PER_FILE) return undefined;
     this.count++;
     const location = { entry: this.ctx.entry, decoder: this.decoder, pointer };
-    return context === undefined ? { text, location } : { text, location, context };
+    const s: DecodedString = context === undefined ? { text, location } : { text, location, context };
+    if (scope !== undefined) s.scope = scope;
+    if (code !== undefined) s.code = code;
+    return s;
   }
 
-  *emit(text: string, pointer: string, context: string | undefined): Generator<DecodedString> {
+  *emit(text: string, pointer: string, context: string | undefined, scope?: string, code?: string): Generator<DecodedString> {
     if (text === '' || this.stopped) return;
     for (let at = 0; at < text.length; at += MAX_STRING_LENGTH) {
       if (++this.count > MAX_STRINGS_PER_FILE) {
@@ -187,7 +186,10 @@ class Emitter {
       const piece = text.length <= MAX_STRING_LENGTH ? text : text.slice(at, at + MAX_STRING_LENGTH);
       const where = at === 0 ? pointer : `${pointer} [${at}:]`;
       const location = { entry: this.ctx.entry, decoder: this.decoder, pointer: where };
-      yield context === undefined ? { text: piece, location } : { text: piece, location, context };
+      const s: DecodedString = context === undefined ? { text: piece, location } : { text: piece, location, context };
+      if (scope !== undefined) s.scope = scope;
+      if (code !== undefined) s.code = code;
+      yield s;
     }
   }
 }
@@ -295,446 +297,24 @@ function* jsonStrings(text: string, ctx: DecodeContext): Generator<DecodedString
 // ---------------------------------------------------------------------------------------------------------------
 // JavaScript / TypeScript literal scanner
 
-const CH_TAB = 9;
-const CH_LF = 10;
-const CH_CR = 13;
-const CH_SPACE = 32;
-const CH_DQUOTE = 34;
-const CH_DOLLAR = 36;
-const CH_SQUOTE = 39;
-const CH_LPAREN = 40;
-const CH_RPAREN = 41;
-const CH_STAR = 42;
-const CH_COMMA = 44;
-const CH_DOT = 46;
-const CH_SLASH = 47;
-const CH_COLON = 58;
-const CH_SEMI = 59;
-const CH_LT = 60;
-const CH_EQ = 61;
-const CH_GT = 62;
-const CH_QUESTION = 63;
-const CH_LBRACKET = 91;
-const CH_BACKSLASH = 92;
-const CH_RBRACKET = 93;
-const CH_BACKTICK = 96;
-const CH_LBRACE = 123;
-const CH_RBRACE = 125;
-
-const IDENT_START = new Uint8Array(128);
-const IDENT_PART = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  if (/[A-Za-z_$]/.test(ch)) IDENT_START[c] = 1;
-  if (/[\w$]/.test(ch)) IDENT_PART[c] = 1;
-}
-
-/** End of the identifier (or regex flags) starting at `i`. */
-function identEnd(text: string, i: number, to: number): number {
-  while (i < to) {
-    const c = text.charCodeAt(i);
-    if (c < 128 ? IDENT_PART[c] !== 1 : c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029) break;
-    i++;
-  }
-  return i;
-}
-
-let quotedEscaped = false;
-
-/** End of a '...' or "..." literal whose quote is at `i`: the closing quote, a line break, or `to`; sets `quotedEscaped`. */
-function quotedEnd(text: string, i: number, to: number, quote: number): number {
-  let j = i + 1;
-  quotedEscaped = false;
-  while (j < to) {
-    const d = text.charCodeAt(j);
-    if (d === quote || d === CH_LF) break;
-    if (d === CH_BACKSLASH) {
-      quotedEscaped = true;
-      j += text.charCodeAt(j + 1) === CH_CR && text.charCodeAt(j + 2) === CH_LF ? 3 : 2;
-      continue;
-    }
-    j++;
-  }
-  return Math.min(j, to);
-}
-
-/** End of a template literal's static text from `i`: a backtick, `${`, or `to`; sets `quotedEscaped`. */
-function templateEnd(text: string, i: number, to: number): number {
-  quotedEscaped = false;
-  while (i < to) {
-    const c = text.charCodeAt(i);
-    if (c === CH_BACKSLASH) {
-      quotedEscaped = true;
-      i += 2;
-      continue;
-    }
-    if (c === CH_BACKTICK || (c === CH_DOLLAR && text.charCodeAt(i + 1) === CH_LBRACE)) return i;
-    i++;
-  }
-  return to;
-}
-
-/** Keywords after which a slash starts a regex literal and that never name a value. */
-const KEYWORDS = new Set([
-  'return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await',
-  'if', 'for', 'while', 'switch', 'catch', 'with', 'function', 'var', 'let', 'const', 'import', 'export', 'from', 'default',
-]);
-
-const enum Tok {
-  None,
-  Ident,
-  String,
-  Number,
-  Close,
-  Punct,
-}
-
-interface JsFrame {
-  /** The opening character, or `$` for a template substitution. */
-  open: number;
-  /** Context pending before the bracket opened; restored when it closes. */
-  restore: string | undefined;
-  /** Context that applies inside the bracket after a comma. */
-  inner: string | undefined;
-  /** Open `?` of conditional expressions at this level, so their `:` is not taken for a key. */
-  ternary: number;
-}
-
-function unescapeJs(text: string, from: number, to: number): string {
-  let out = '';
-  let chunk = from;
-  let i = from;
-  while (i < to) {
-    if (text.charCodeAt(i) !== CH_BACKSLASH) {
-      i++;
-      continue;
-    }
-    out += text.slice(chunk, i);
-    const e = text[i + 1];
-    let step = 2;
-    switch (e) {
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'v': out += '\v'; break;
-      case '0': out += '\0'; break;
-      case '\r': step = text[i + 2] === '\n' ? 3 : 2; break;
-      case '\n': case '\u2028': case '\u2029': break;
-      case 'x': {
-        const h = text.slice(i + 2, i + 4);
-        if (/^[0-9a-fA-F]{2}$/.test(h)) {
-          out += String.fromCharCode(parseInt(h, 16));
-          step = 4;
-        } else out += 'x';
-        break;
-      }
-      case 'u': {
-        if (text[i + 2] === '{') {
-          const close = text.indexOf('}', i + 3);
-          const h = close > 0 && close - i < 12 ? text.slice(i + 3, close) : '';
-          const cp = /^[0-9a-fA-F]{1,6}$/.test(h) ? parseInt(h, 16) : -1;
-          if (cp >= 0 && cp <= 0x10ffff) {
-            out += String.fromCodePoint(cp);
-            step = close - i + 1;
-          } else out += 'u';
-        } else {
-          const h = text.slice(i + 2, i + 6);
-          if (/^[0-9a-fA-F]{4}$/.test(h)) {
-            out += String.fromCharCode(parseInt(h, 16));
-            step = 6;
-          } else out += 'u';
-        }
-        break;
-      }
-      default:
-        if (e !== undefined) out += e;
-    }
-    i = Math.min(to, i + step);
-    chunk = i;
-  }
-  return out + text.slice(chunk, to);
-}
-
 /**
- * Tokenizer state for JS/TS-like source in `text[from, to)`. `next()` is a plain method (not a generator) so V8 optimizes
- * its loop; it stops at each literal and leaves it in `value`, `at` and `context`.
- */
-class JsScanner {
-  value = '';
-  at = 0;
-  context: string | undefined;
-  private i: number;
-  private readonly frames: JsFrame[] = [];
-  private overflow = 0;
-  private pending: string | undefined;
-  private prev = Tok.None as Tok;
-  private prevPunct = 0;
-  private prev2Punct = 0;
-  private nameStart = -1;
-  private nameEnd = -1;
-  private nameString: string | undefined;
-  private topTernary = 0;
-  private found = false;
-
-  constructor(
-    private readonly text: string,
-    from: number,
-    private readonly to: number,
-  ) {
-    this.i = from;
-  }
-
-  private lastName(): string | undefined {
-    if (this.nameString !== undefined) return this.nameString.length <= MAX_CONTEXT_CHARS ? this.nameString : undefined;
-    if (this.nameStart < 0 || this.nameEnd - this.nameStart > MAX_CONTEXT_CHARS) return undefined;
-    return this.text.slice(this.nameStart, this.nameEnd);
-  }
-
-  private lastIdent(): string | undefined {
-    return this.prev === Tok.Ident && this.nameString === undefined ? this.lastName() : undefined;
-  }
-
-  private push(open: number, inner: string | undefined): void {
-    if (this.frames.length >= MAX_JS_NESTING) {
-      this.overflow++;
-      return;
-    }
-    this.frames.push({ open, restore: this.pending, inner, ternary: 0 });
-    this.pending = inner;
-  }
-
-  private setToken(tok: Tok, punct = 0): void {
-    this.prev2Punct = this.prevPunct;
-    this.prevPunct = punct;
-    this.prev = tok;
-  }
-
-  private literal(value: string, at: number): void {
-    this.value = value;
-    this.at = at;
-    this.context = this.pending;
-    this.found = value !== '';
-  }
-
-  /** Template literal static text from `i` up to the closing backtick or a `${`; returns where code resumes. */
-  private template(i: number): number {
-    const { text, to } = this;
-    const end = templateEnd(text, i, to);
-    if (end > i) this.literal(quotedEscaped ? unescapeJs(text, i, end) : text.slice(i, end), i);
-    this.nameString = undefined;
-    this.nameStart = -1;
-    if (end >= to) return to;
-    if (text.charCodeAt(end) === CH_BACKTICK) {
-      this.setToken(Tok.String);
-      return end + 1;
-    }
-    this.push(CH_DOLLAR, this.pending);
-    this.setToken(Tok.Punct, CH_LBRACE);
-    return end + 2;
-  }
-
-  /** Advances to the next string literal; false at the end. */
-  next(): boolean {
-    const { text, to, frames } = this;
-    this.found = false;
-    let i = this.i;
-    while (i < to && !this.found) {
-      const c = text.charCodeAt(i);
-      if (c === CH_SPACE || c === CH_LF || c === CH_TAB || c === CH_CR) {
-        i++;
-        continue;
-      }
-      if (c === CH_DQUOTE || c === CH_SQUOTE) {
-        const end = quotedEnd(text, i, to, c);
-        const value = quotedEscaped ? unescapeJs(text, i + 1, end) : text.slice(i + 1, end);
-        this.literal(value, i);
-        this.nameString = value;
-        this.setToken(Tok.String);
-        i = end < to && text.charCodeAt(end) === c ? end + 1 : end;
-        continue;
-      }
-      if (c === CH_BACKTICK) {
-        i = this.template(i + 1);
-        continue;
-      }
-      if (c === CH_SLASH) {
-        const next = text.charCodeAt(i + 1);
-        if (next === CH_SLASH) {
-          const nl = text.indexOf('\n', i + 2);
-          i = nl < 0 || nl > to ? to : nl;
-          continue;
-        }
-        if (next === CH_STAR) {
-          const close = text.indexOf('*/', i + 2);
-          i = close < 0 || close + 2 > to ? to : close + 2;
-          continue;
-        }
-        const ident = this.lastIdent();
-        const regexAllowed = this.prev === Tok.None || this.prev === Tok.Punct || (ident !== undefined && KEYWORDS.has(ident));
-        if (regexAllowed) {
-          const end = regexEnd(text, i, to);
-          if (end > 0) {
-            i = end;
-            this.setToken(Tok.Close);
-            continue;
-          }
-        }
-        this.setToken(Tok.Punct, c);
-        i++;
-        continue;
-      }
-      if (c < 128 ? IDENT_START[c] === 1 : c !== 0xa0 && c !== 0xfeff && c !== 0x2028 && c !== 0x2029) {
-        const j = identEnd(text, i + 1, to);
-        this.nameStart = i;
-        this.nameEnd = j;
-        this.nameString = undefined;
-        this.setToken(Tok.Ident);
-        i = j;
-        continue;
-      }
-      if (c >= 0x30 && c <= 0x39) {
-        let j = i + 1;
-        while (j < to) {
-          const d = text.charCodeAt(j);
-          if (d === CH_DOT || (d < 128 && IDENT_PART[d] === 1)) j++;
-          else break;
-        }
-        this.setToken(Tok.Number);
-        i = j;
-        continue;
-      }
-      switch (c) {
-        case CH_EQ: {
-          const next = text.charCodeAt(i + 1);
-          const before = text.charCodeAt(i - 1);
-          if (next === CH_EQ || next === CH_GT) {
-            i += next === CH_EQ && text.charCodeAt(i + 2) === CH_EQ ? 3 : 2;
-            this.setToken(Tok.Punct, c);
-            continue;
-          }
-          if (before === CH_EQ || before === CH_LT || before === CH_GT || before === 0x21 /* ! */) break;
-          if (this.prev === Tok.Ident && this.prev2Punct === CH_COLON) break; // `name: Type = value` keeps `name`
-          if (this.prev === Tok.Ident || this.prev === Tok.String || (this.prev === Tok.Close && this.prevPunct === CH_RBRACKET)) {
-            const name = this.prev === Tok.Ident ? this.lastIdent() : this.lastName();
-            if (name !== undefined && !KEYWORDS.has(name)) this.pending = name;
-          }
-          break;
-        }
-        case CH_COLON: {
-          const top = frames[frames.length - 1];
-          if (top ? top.ternary > 0 : this.topTernary > 0) {
-            if (top) top.ternary--;
-            else this.topTernary--;
-          } else if (this.prev === Tok.Ident || this.prev === Tok.String) {
-            const name = this.lastName();
-            if (name !== undefined && !(this.prev === Tok.Ident && KEYWORDS.has(name))) this.pending = name;
-          }
-          break;
-        }
-        case CH_QUESTION: {
-          const next = text.charCodeAt(i + 1);
-          if (next === CH_QUESTION) {
-            i += 2;
-            this.setToken(Tok.Punct, c);
-            continue;
-          }
-          if (next === CH_DOT && !(text.charCodeAt(i + 2) >= 0x30 && text.charCodeAt(i + 2) <= 0x39)) {
-            i += 2;
-            this.setToken(Tok.Punct, CH_DOT);
-            continue;
-          }
-          const top = frames[frames.length - 1];
-          if (top) top.ternary++;
-          else this.topTernary++;
-          break;
-        }
-        case CH_LPAREN: {
-          const ident = this.lastIdent();
-          this.push(c, ident !== undefined && !KEYWORDS.has(ident) ? ident : this.pending);
-          break;
-        }
-        case CH_LBRACKET:
-          this.push(c, this.pending);
-          break;
-        case CH_LBRACE:
-          this.push(c, undefined);
-          break;
-        case CH_RPAREN:
-        case CH_RBRACKET:
-        case CH_RBRACE: {
-          if (this.overflow > 0) {
-            this.overflow--;
-          } else {
-            const top = frames[frames.length - 1];
-            if (top && top.open === CH_DOLLAR) {
-              if (c === CH_RBRACE) {
-                frames.pop();
-                this.pending = top.restore;
-                i = this.template(i + 1);
-                continue;
-              }
-            } else if (top) {
-              frames.pop();
-              this.pending = top.restore;
-            }
-          }
-          this.setToken(Tok.Close, c);
-          i++;
-          continue;
-        }
-        case CH_COMMA: {
-          const top = frames[frames.length - 1];
-          this.pending = top && top.open !== CH_LBRACE ? top.inner : undefined;
-          if (top) top.ternary = 0;
-          break;
-        }
-        case CH_SEMI:
-          this.pending = undefined;
-          this.topTernary = 0;
-          break;
-      }
-      this.setToken(Tok.Punct, c);
-      i++;
-    }
-    this.i = i;
-    return this.found;
-  }
-}
-
-/** End of the regex literal whose slash is at `i` (after its flags), or -1 when it does not close on its line. */
-function regexEnd(text: string, i: number, to: number): number {
-  let j = i + 1;
-  let inClass = false;
-  const limit = Math.min(to, i + MAX_REGEX_CHARS);
-  while (j < limit) {
-    const d = text.charCodeAt(j);
-    if (d === CH_BACKSLASH) j += 2;
-    else if (d === CH_LF || d === CH_CR) return -1;
-    else if (d === CH_SLASH && !inClass) return identEnd(text, j + 1, to);
-    else {
-      if (d === CH_LBRACKET) inClass = true;
-      else if (d === CH_RBRACKET) inClass = false;
-      j++;
-    }
-  }
-  return -1;
-}
-
-/**
- * String literals of JS/TS-like source in `text[from, to)`: '...', "..." and the static parts of `...`, skipping comments
- * and (approximately) regex literals. Context: the identifier or key just before `=`, `:` or `(`. Linear time.
+ * String literals of JS/TS-like source in `text[from, to)` with their bindings (decoders/js.ts, docs/code-context.md
+ * "JavaScript"). Pointer `line N col M`. Linear time.
  */
 function* jsStrings(text: string, ctx: DecodeContext, from = 0, to = text.length, emitter?: Emitter, counter?: LineCounter): Generator<DecodedString> {
   const out = emitter ?? new Emitter(ctx, 'js');
   const lines = counter ?? new LineCounter(text);
-  const scanner = new JsScanner(text, from, to);
+  const scanner = new JsScanner(text, from, to, (code, message, offset) => ctx.warn({ code, message, offset }));
+  const keep = ctx.keepCodeUse;
   while (!out.stopped && scanner.next()) {
-    const one = out.one(scanner.value, lines.pointer(scanner.at), scanner.context);
+    // An unnamed use keeps its code text only when a rule reads it (the literal then stays free for shape pairs).
+    const code = scanner.context === undefined && keep !== undefined && scanner.code !== undefined && !keep(scanner.code, scanner.value) ? undefined : scanner.code;
+    const pointer = code === undefined ? lines.pointer(scanner.at) : `${lines.pointer(scanner.at)}: ${code}`;
+    const one = out.one(scanner.value, pointer, scanner.context, scanner.scope, code);
     if (one) yield one;
-    else yield* out.emit(scanner.value, lines.pointer(scanner.at), scanner.context);
+    else yield* out.emit(scanner.value, pointer, scanner.context, scanner.scope, code);
   }
+  scanner.finish();
 }
 
 // ---------------------------------------------------------------------------------------------------------------

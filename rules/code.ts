@@ -168,7 +168,7 @@ export const codeRules: Rule[] = [
         whole: { length: [6, 1024] },
         minEntropy: 2.5,
         context: {
-          code: /^(?:arg 0 of java\.lang\.String(?:Builder|Buffer)\.append after "(?:Bearer|Basic|Token|Bot) "|arg 1 of [^ ]{1,200}\.(?:addHeader|header|setHeader|setRequestProperty|addRequestProperty|put)(?: via [^ ]{1,200})?(?: via [^ ]{1,200})? after "(?:Authorization|Proxy-Authorization|X-Api-Key|X-API-KEY|X-Auth-Token|Api-Key|apikey|x-api-key)"|arg 1 of okhttp3\.Credentials\.basic|arg 0 of [^ ]{1,200}\.setPassword(?: |$)|arg 1 of java\.net\.PasswordAuthentication\.<init>)/,
+          code: /^(?:arg 0 of java\.lang\.String(?:Builder|Buffer)\.append after "(?:Bearer|Basic|Token|Bot) "|arg 1 of [^ ]{1,200}\.(?:addHeader|header|setHeader|setRequestProperty|addRequestProperty|put|setRequestHeader|set|append)(?: via [^ ]{1,200})?(?: via [^ ]{1,200})? after "(?:Authorization|Proxy-Authorization|X-Api-Key|X-API-KEY|X-Auth-Token|Api-Key|apikey|x-api-key)"|arg 1 of okhttp3\.Credentials\.basic|arg 0 of [^ ]{1,200}\.setPassword(?: |$)|arg 1 of java\.net\.PasswordAuthentication\.<init>)/,
         },
       },
     ],
@@ -177,12 +177,14 @@ export const codeRules: Rule[] = [
         `Bearer ${bearer}`,
         { text: bearer, code: 'arg 0 of java.lang.StringBuilder.append after "Bearer " in com.x.Api.headers' },
         { text: queryKey, code: 'arg 1 of okhttp3.Request$Builder.addHeader after "X-Api-Key" in com.x.Api.call' },
+        { text: queryKey, context: 'X-Api-Key', code: 'arg 1 of xhr.setRequestHeader after "X-Api-Key" in fetchTimeline' },
         { text: password, code: 'arg 1 of okhttp3.Credentials.basic after "svc-user" in com.x.Api.call' },
       ],
       noMatch: [
         'Bearer ',
         `Bearer ${'x'.repeat(32)}`,
         { text: 'application/json', code: 'arg 1 of okhttp3.Request$Builder.addHeader after "Content-Type" in com.x.Api.call' },
+        { text: 'application/json', context: 'Content-Type', code: 'arg 1 of headers.set after "Content-Type" in request' },
         { text: queryKey, code: 'arg 0 of okhttp3.Credentials.basic in com.x.Api.call' },
       ],
     },

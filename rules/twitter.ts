@@ -9,13 +9,16 @@ const accessToken = `1${fake(DIGITS, 17, 108)}-${fake(ALNUM, 40, 109)}`;
 /** Strings that put a class or config file in Twitter's orbit: its API host or its SDKs. */
 const TWITTER_SCOPE = /api\.twitter\.com|api\.x\.com|twitter4j|com\.twitter\.sdk/i;
 
+/** `put twitter.consumerKey`: a property of an object that names Twitter (JavaScript or Hermes object literal, member store). */
+const PUT_TWITTER = String.raw`put [^ .]{0,100}(?:[Tt]witter|TWITTER)[^ .]{0,100}\.`;
 /**
- * The Twitter SDKs' setters and constructors that take the consumer key (code context, docs/code-context.md), or a
- * getter, field or constructor of a class that names Twitter (`TwitterKeys.consumerKey()`).
+ * The Twitter SDKs' setters and constructors that take the consumer key (code context, docs/code-context.md), a
+ * getter, field or constructor of a class that names Twitter (`TwitterKeys.consumerKey()`), or a `consumerKey`
+ * property of an object named for Twitter (`{twitter: {consumerKey: ...}}`).
  */
-const SDK_CONSUMER_KEY = /^(?:arg 0 of (?:twitter4j\.[\w.$]{1,120}\.setOAuthConsumer(?:Key)?|com\.twitter\.sdk\.android\.core\.TwitterAuthConfig\.<init>)(?: |$)|(?:return|[si]put [^ ]{1,200}) in [^ ]{0,200}[Tt]witter[^ ]{0,200}[Cc]onsumer.?[Kk]ey)/;
+const SDK_CONSUMER_KEY = new RegExp(String.raw`^(?:arg 0 of (?:twitter4j\.[\w.$]{1,120}\.setOAuthConsumer(?:Key)?|com\.twitter\.sdk\.android\.core\.TwitterAuthConfig\.<init>)(?: |$)|(?:return|[si]put [^ ]{1,200}) in [^ ]{0,200}[Tt]witter[^ ]{0,200}[Cc]onsumer.?[Kk]ey|${PUT_TWITTER}(?:[Cc]onsumer_?[Kk]ey|CONSUMER_KEY|[Aa]pi_?[Kk]ey|API_KEY)(?: |$))`);
 /** ... and the consumer secret. */
-const SDK_CONSUMER_SECRET = /^(?:(?:arg 0 of twitter4j\.[\w.$]{1,120}\.setOAuthConsumerSecret|arg 1 of (?:twitter4j\.[\w.$]{1,120}\.setOAuthConsumer|com\.twitter\.sdk\.android\.core\.TwitterAuthConfig\.<init>))(?: |$)|(?:return|[si]put [^ ]{1,200}) in [^ ]{0,200}[Tt]witter[^ ]{0,200}[Cc]onsumer.?[Ss]ecret)/;
+const SDK_CONSUMER_SECRET = new RegExp(String.raw`^(?:(?:arg 0 of twitter4j\.[\w.$]{1,120}\.setOAuthConsumerSecret|arg 1 of (?:twitter4j\.[\w.$]{1,120}\.setOAuthConsumer|com\.twitter\.sdk\.android\.core\.TwitterAuthConfig\.<init>))(?: |$)|(?:return|[si]put [^ ]{1,200}) in [^ ]{0,200}[Tt]witter[^ ]{0,200}[Cc]onsumer.?[Ss]ecret|${PUT_TWITTER}(?:[Cc]onsumer_?[Ss]ecret|CONSUMER_SECRET|[Aa]pi_?(?:[Kk]ey_?)?[Ss]ecret(?:_?[Kk]ey)?|API_(?:KEY_)?SECRET(?:_KEY)?)(?: |$))`);
 /** ... and a user's access-token secret. */
 const SDK_TOKEN_SECRET = /^(?:arg 0 of twitter4j\.[\w.$]{1,120}\.setOAuthAccessTokenSecret|arg 1 of (?:twitter4j\.auth\.AccessToken|com\.twitter\.sdk\.android\.core\.TwitterAuthToken)\.<init>)(?: |$)/;
 const tokenSecret = fake(ALNUM, 45, 119);
@@ -41,9 +44,12 @@ export const twitterRules: Rule[] = [
         { text: consumerKey, context: 'com.twitter.sdk.android.CONSUMER_KEY' },
         { text: ` ${fake(ALNUM, 25, 110)}\n`, context: 'TWITTER_KEY' },
         { text: consumerKey, code: 'arg 0 of twitter4j.conf.ConfigurationBuilder.setOAuthConsumerKey in a.b.c.a' },
+        { text: consumerKey, context: 'consumerKey', code: 'put twitter.consumerKey in init' },
       ],
       noMatch: [
         consumerKey,
+        { text: consumerKey, context: 'consumerKey', code: 'put oauth.consumerKey in init' },
+        { text: consumerKey, context: 'consumerKey', code: 'put twitter.consumerKeyHint' },
         { text: consumerKey, context: 'app_name' },
         { text: consumerKey, context: 'consumer_key' },
         { text: fake(ALNUM, 24, 111), context: 'twitter_consumer_key' },
@@ -72,11 +78,15 @@ export const twitterRules: Rule[] = [
         { text: fake(ALNUM, 50, 112), context: 'TwitterConsumerSecret' },
         { text: consumerSecret, code: 'arg 0 of twitter4j.conf.ConfigurationBuilder.setOAuthConsumerSecret in a.b.c.a' },
         { text: consumerSecret, code: 'arg 1 of com.twitter.sdk.android.core.TwitterAuthConfig.<init> in com.x.App.onCreate' },
+        { text: consumerSecret, context: 'consumerSecret', code: 'put twitter.consumerSecret' },
+        { text: consumerSecret, context: 'API_SECRET_KEY', code: 'put TWITTER.API_SECRET_KEY in config' },
+        { text: consumerSecret, context: 'apiKeySecret', code: 'put twitterConfig.apiKeySecret' },
       ],
       noMatch: [
         consumerSecret,
         { text: consumerSecret, context: 'twitter_consumer_key' },
         { text: consumerSecret, code: 'arg 0 of twitter4j.conf.ConfigurationBuilder.setOAuthConsumerKey in a.b.c.a' },
+        { text: consumerSecret, context: 'consumerSecret', code: 'put oauth.consumerSecret in twitterLogin' },
         { text: consumerSecret, context: 'OAUTH_CONSUMER_SECRET' },
         { text: fake(ALNUM, 49, 113), context: 'twitter_consumer_secret' },
         { text: 'x'.repeat(50), context: 'twitter_consumer_secret' },

@@ -157,3 +157,8 @@ if [[ -f "$here/hermes/build.sh" ]]; then
   log "running samples/hermes/build.sh"
   bash "$here/hermes/build.sh"
 fi
+
+if [[ -f "$here/js/build.sh" ]]; then
+  log "running samples/js/build.sh"
+  bash "$here/js/build.sh"
+fi

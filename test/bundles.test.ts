@@ -1,7 +1,7 @@
 /**
  * Bundles, split sets and app runtimes: the committed samples in samples/bundles (built by samples/bundles/build.sh
  * with aapt2, bundletool, hermesc, mcs, clang) scanned by the real pipeline, the same app as AAB and as APK compared,
- * and every new decoder (protobuf, aapt.pb XML/table, Hermes, .NET/XALZ/store, IL2CPP, encoded blobs) fed truncated
+ * and every new decoder (protobuf, aapt.pb XML/table, Hermes, JavaScript, .NET/XALZ/store, IL2CPP, encoded blobs) fed truncated
  * and byte-flipped input.
  */
 import t from 'tap';
@@ -17,6 +17,7 @@ import { decodeHermes, hermesStrings } from '../decoders/hermes.js';
 import { decodeAssemblyStore, decodeDotnet, lz4BlockDecompress, unwrapXalz, userStrings } from '../decoders/dotnet.js';
 import { decodeIl2cpp } from '../decoders/il2cpp.js';
 import { compressedInt32, il2cppLayout } from '../decoders/il2cpp-metadata.js';
+import { decodeText, textStrings } from '../decoders/text.js';
 import { decodeRuns } from '../decoders/runs.js';
 import { decodedStrings, encodedBlobs } from '../decoders/encoded.js';
 import { sniff } from '../decoders/sniff.js';
@@ -277,6 +278,7 @@ t.test('Hermes code context: each planted secret bound to its property through t
   const dir = join(ROOT, 'samples/hermes');
   const exp = JSON.parse(readFileSync(join(dir, 'index.android.bundle.expected.json'), 'utf8')) as {
     planted: { ruleId: string; severity: string; secret: string; context: string; scope?: string; via?: string }[];
+    shapePair: { ruleId: string; severity: string; confidence: string; secret: string }[];
     decoys: { text: string }[];
   };
   const r = scanFileSync(join(dir, 'index.android.bundle'), { showSecrets: true });
@@ -292,7 +294,13 @@ t.test('Hermes code context: each planted secret bound to its property through t
     if (p.via) t.match(at?.pointer ?? '', p.via, `through a ${p.via}`);
   }
   for (const d of exp.decoys) t.notOk(r.findings.some((f) => f.secret === d.text || (f.secret !== undefined && d.text.includes(f.secret))), `decoy not reported: ${d.text.slice(0, 12)}`);
-  t.same(r.findings.filter((f) => !exp.planted.some((p) => p.secret === f.secret)).map((f) => f.ruleId), [], 'nothing else');
+  // The string table is sorted, not in program order: a key and its secret in a constant array are seen side by side
+  // as the array's elements (NewArrayWithBuffer), with no name, and reported as a shape pair.
+  const pair = exp.shapePair.map((p) => r.findings.find((x) => x.ruleId === p.ruleId && x.secret === p.secret));
+  t.same(pair.map((f) => [f?.severity, f?.confidence]), exp.shapePair.map((p) => [p.severity, p.confidence]), 'shape pair at the rules\' severities, medium confidence');
+  t.ok(pair.every((f) => /^shape pair/.test(f?.reason ?? '') && f!.locations.some((l) => /: element [01] of 2$/.test(l.pointer))), 'found as the elements of the array');
+  t.ok(pair[1]?.pairedWith?.includes(pair[0]!.fingerprint), 'the secret is paired with its key');
+  t.same(r.findings.filter((f) => ![...exp.planted, ...exp.shapePair].some((p) => p.secret === f.secret)).map((f) => f.ruleId), [], 'nothing else');
   // Golden: hermesc's own listing. Each use sits on an instruction the compiler printed at that offset, of the
   // kind the use says (a property store, or the object literal for a key of a constant object).
   const golden = readFileSync(join(dir, 'golden/index.bytecode.txt'), 'utf8');
@@ -304,13 +312,13 @@ t.test('Hermes code context: each planted secret bound to its property through t
     const insn = /^\[@ (\d+)\] (\w+)/.exec(line);
     if (insn && cur) cur.set(Number(insn[1]), insn[2]!);
   }
-  const strings = decodeAll(decodeHermes, readFileSync(join(dir, 'index.android.bundle'))).strings.filter((s) => s.code !== undefined);
-  t.ok(strings.length >= 5, `${strings.length} code uses`);
+  const strings = decodeAll(decodeHermes, readFileSync(join(dir, 'index.android.bundle'))).strings.filter((s) => s.code !== undefined || /: element \d+ of \d+$/.test(s.location.pointer));
+  t.ok(strings.length >= 7, `${strings.length} code uses and array elements`);
   for (const s of strings) {
     const m = /^function\[(\d+)\](?: (\S+))?\+0x([0-9a-f]+): (\w+)/.exec(s.location.pointer)!;
     const pc = parseInt(m[3]!, 16);
     const candidates = [...listings].filter(([k]) => (m[2] === undefined ? true : k.startsWith(`${m[2]}#`))).map(([, l]) => l.get(pc));
-    const want = m[4] === 'put' ? /^(PutById|TryPutById|PutNewOwn|DefineOwnById|NewObjectWithBuffer)/ : m[4] === 'arg' ? /^Call/ : /^Ret$/;
+    const want = m[4] === 'put' ? /^(PutById|TryPutById|PutNewOwn|DefineOwnById|NewObjectWithBuffer)/ : m[4] === 'arg' ? /^Call/ : m[4] === 'element' ? /^NewArrayWithBuffer/ : /^Ret$/;
     t.ok(candidates.some((op) => op !== undefined && want.test(op)), `${s.location.pointer} is a ${m[4]} instruction in hermesc's listing`);
   }
   // A version without an opcode table keeps its strings and says why there is no code context.
@@ -319,6 +327,112 @@ t.test('Hermes code context: each planted secret bound to its property through t
   const other = decodeAll(decodeHermes, v97);
   t.ok(other.strings.length > 0 && other.strings.every((s) => s.code === undefined), 'strings only');
   t.ok(other.warnings.some((w) => (w as { code: string }).code === 'hermes.no_opcode_table'));
+});
+
+const JS_DIR = join(ROOT, 'samples/js');
+interface JsExpected {
+  files: string[];
+  planted: { ruleId: string; severity: string; secret: string; context: string; scope?: string; code: string | null }[];
+  shapePair: { ruleId: string; severity: string; confidence: string; secret: string }[];
+  decoys: { text: string }[];
+}
+const JS_EXPECTED = JSON.parse(readFileSync(join(JS_DIR, 'expected.json'), 'utf8')) as JsExpected;
+
+for (const file of JS_EXPECTED.files) {
+  t.test(`JavaScript code context (${file}): each planted secret bound through the real pipeline, the shape pair, no decoy`, async (t) => {
+    const exp = JS_EXPECTED;
+    const bytes = readFileSync(join(JS_DIR, file));
+    const r = scanFileSync(join(JS_DIR, file), { showSecrets: true });
+    t.same(r.diagnostics, [], 'no diagnostics');
+    // What the decoder binds each literal to (scope is not part of a finding's location).
+    const decoded = [...decodeText(bytes, collectingContext(file))];
+    t.equal(exp.planted.length, 7);
+    for (const p of exp.planted) {
+      const f = r.findings.find((x) => x.ruleId === p.ruleId && x.secret === p.secret);
+      t.ok(f, `${p.ruleId} (${p.context}) found`);
+      t.equal(f?.severity, p.severity, `${p.ruleId} (${p.context}) at ${p.severity}`);
+      t.ok(f?.locations.some((l) => l.context === p.context && l.decoder === 'js'), `bound to ${p.context}`);
+      const d = decoded.find((s) => s.text === p.secret)!;
+      t.equal(d.context, p.context);
+      t.equal(d.scope, p.scope, `scope ${p.scope ?? 'none'}`);
+      if (p.code === null) t.equal(d.code, undefined, 'a variable has no code use');
+      else {
+        t.match(d.code ?? '', new RegExp(p.code), `code: ${p.code}`);
+        t.ok(f?.locations.some((l) => l.pointer.endsWith(`: ${d.code}`)), 'the pointer carries the use');
+      }
+    }
+    // A key and its secret side by side with no name: found by shape, as a pair, at medium confidence.
+    const pair = exp.shapePair.map((p) => r.findings.find((x) => x.ruleId === p.ruleId && x.secret === p.secret));
+    t.ok(pair.every((f) => /^shape pair/.test(f?.reason ?? '')), 'both halves reported as a shape pair');
+    t.same(pair.map((f) => [f?.severity, f?.confidence]), exp.shapePair.map((p) => [p.severity, p.confidence]), 'each at its rule\'s severity, medium confidence');
+    t.ok(pair[1]?.pairedWith?.includes(pair[0]!.fingerprint), 'the secret is paired with its key');
+    const inArray = decoded.filter((s) => exp.shapePair.some((p) => p.secret === s.text));
+    t.same(inArray.map((s) => [s.context, s.code, s.scope]), [[undefined, undefined, file.endsWith('.js') ? 'pair' : 'r'], [undefined, undefined, file.endsWith('.js') ? 'pair' : 'r']], 'array elements: no name, the array as scope');
+    for (const d of exp.decoys) t.notOk(r.findings.some((f) => f.secret !== undefined && d.text.includes(f.secret)), `decoy not reported: ${d.text.slice(0, 12)}`);
+    // Every finding is on a planted value (a consumer secret found through its class's scope marker also keeps the
+    // generic fallback finding: the engine drops fallbacks only beside a finding that needs no pair or marker).
+    const known = new Set([...exp.planted, ...exp.shapePair].map((p) => p.secret));
+    t.same(r.findings.filter((f) => f.secret === undefined || !known.has(f.secret)).map((f) => f.ruleId), [], 'nothing on any other value');
+    // Golden: acorn's parser lists every string literal and template element at the same line and column.
+    const golden = JSON.parse(readFileSync(join(JS_DIR, 'golden', `${file.replace(/^.*\//, '')}.literals.json`), 'utf8')) as { literals: [number, number, string, string][] };
+    const ours = decoded.map((s) => {
+      const m = /^line (\d+) col (\d+)/.exec(s.location.pointer)!;
+      return [Number(m[1]), Number(m[2]), s.text];
+    });
+    t.same(ours, golden.literals.filter((l) => l[2] !== '').map((l) => l.slice(0, 3)), `${ours.length} literals where acorn puts them, with the same values`);
+  });
+}
+
+t.test('JavaScript bindings: tokenizer-level details', async (t) => {
+  const bind = (src: string) => [...textStrings(src, collectingContext('x.js'), 'js')].map((s) => [s.text, s.context ?? null, s.scope ?? null, s.code ?? null]);
+  t.same(bind('class TwitterKeys { constructor() { this.consumerKey = "ck" } get consumerSecret() { return "cs" } static host = "h" }'), [
+    ['ck', 'consumerKey', 'TwitterKeys', 'put TwitterKeys.consumerKey in TwitterKeys.constructor'],
+    ['cs', 'consumerSecret', 'TwitterKeys', 'return in TwitterKeys.consumerSecret'],
+    ['h', 'host', 'TwitterKeys', 'put TwitterKeys.host'],
+  ], 'class fields, this-members and getters');
+  t.same(bind('const init = (t) => { t.setApiKey("ak"); new SecretKeySpec("sk"); h.set("Authorization", "Bearer x"); f(a, "two"); }'), [
+    ['ak', 'setApiKey', null, 'arg 0 of t.setApiKey in init'],
+    ['sk', 'SecretKeySpec', null, 'arg 0 of new SecretKeySpec in init'],
+    ['Authorization', null, null, 'arg 0 of h.set in init'],
+    ['Bearer x', 'Authorization', null, 'arg 1 of h.set after "Authorization" in init'],
+    ['two', null, null, 'arg 1 of f in init'],
+  ], 'call arguments: a one-argument callee or a naming literal before gives the name');
+  t.same(bind('switch (v) { case "A": w = "B"; break; default: w = "C" } o = {default: "d"}; x[\'k\'] = "v"; y = a ? "p" : "q"; z = "s" + t;'), [
+    ['A', null, null, null],
+    ['B', 'w', null, null],
+    ['C', 'w', null, null],
+    ['d', 'default', 'o', 'put o.default'],
+    ['k', null, null, null],
+    ['v', 'k', 'x', 'put x.k'],
+    ['p', 'y', null, null],
+    ['q', 'y', null, null],
+    ['s', 'z', null, null],
+  ], 'case labels bind nothing; a computed string member is a member; a literal inside an expression keeps the name but has no use');
+  t.same(bind('var q = /["\']/g, r = a / b / "c"; (0, m.default)("interop"); g = `${x}tail`; h = `whole`; window.K = "w";'), [
+    ['c', 'r', null, null],
+    ['interop', null, null, null],
+    ['tail', 'g', null, null],
+    ['whole', 'h', null, null],
+    ['w', 'K', null, 'put window.K'],
+  ], 'regex quotes, divisions, calls of an expression, templates, the global object');
+  // Malformed and hostile input: warnings, bounded time.
+  const warnings = (src: string) => {
+    const ctx = collectingContext('x.js');
+    let strings = 0;
+    for (const s of textStrings(src, ctx, 'js')) if (s.text !== '') strings++;
+    return strings === 0 ? ctx.warnings.map((w) => w.code) : [...ctx.warnings.map((w) => w.code), `${strings} strings`];
+  };
+  t.same(warnings('a = "open\nb = `tmpl ${x'), ['js.unterminated_string', 'js.unterminated_template', '2 strings']);
+  t.same(warnings('/* open "no string"'), ['js.unterminated_comment']);
+  const big = 10 * 1024 * 1024;
+  for (const [what, head, unit, want] of [['unclosed regex classes', '', '[/', 'js.lookahead_budget'], ['nested calls', '', 'a("x",', 'js.too_deep'], ['an open string of escapes', '"', '\\u{', 'js.unterminated_string']] as const) {
+    const src = head + unit.repeat(Math.ceil(big / unit.length));
+    const start = performance.now();
+    const codes = warnings(src);
+    const ms = performance.now() - start;
+    t.ok(codes.includes(want), `10 MB of ${what}: ${want} (${codes.join(', ')})`);
+    t.ok(ms < 10_000, `10 MB of ${what} in ${Math.round(ms)} ms`);
+  }
 });
 
 t.test('.NET assemblies: #US heap, XALZ (LZ4) and assembly stores', async (t) => {
@@ -499,6 +613,8 @@ t.test('truncation and byte-flip sweep over the new decoders', async (t) => {
     ['il2cpp v24.2', decodeIl2cpp, readFileSync(join(UNITY, 'global-metadata-v24.2.dat'))],
     ['il2cpp v29', decodeIl2cpp, readFileSync(join(UNITY, 'global-metadata-v29.dat'))],
     ['il2cpp v31', decodeIl2cpp, readFileSync(join(UNITY, 'global-metadata-v31.dat'))],
+    ['js bundle', (b, ctx) => decodeText(b, { ...ctx, entry: 'index.android.bundle' }), readFileSync(join(ROOT, 'samples/js/index.android.bundle'))],
+    ['js readable', (b, ctx) => decodeText(b, { ...ctx, entry: 'www/js/app.js' }), readFileSync(join(ROOT, 'samples/js/www/js/app.js'))],
   ];
   let runs = 0;
   for (const [name, decode, good] of inputs) {

@@ -351,7 +351,7 @@ t.test('JSON: array elements take the nearest key; malformed and hostile input',
   const key = find(out, FAKE_GOOGLE_KEY);
   t.equal(key?.context, 'current_key', 'literal fallback still binds the key');
   t.equal(key?.location.decoder, 'js');
-  t.match(key?.location.pointer, /^line \d+ col \d+$/);
+  t.match(key?.location.pointer, /^line \d+ col \d+: put api_key\.current_key$/, 'with its use, as in JS');
 
   const deepCtx = collectingContext('deep.json');
   const deep = '['.repeat(5000) + '"bottom"' + ']'.repeat(5000);
@@ -541,15 +541,15 @@ t.test('JS: minified bundle literals with their keys', async (t) => {
   const { out, warnings } = decodeTextFixture('bundle.min.js');
   t.same(warnings, []);
   t.same(triples(out), [
-    ['line 1 col 86', FAKE_GOOGLE_KEY, 'apiKey'],
-    ['line 1 col 139', 'leakdex-fake.firebaseapp.com', 'authDomain'],
-    ['line 1 col 176', '1:123456789012:web:0123456789abcdef', 'appId'],
+    ['line 1 col 86: put o.apiKey', FAKE_GOOGLE_KEY, 'apiKey'],
+    ['line 1 col 139: put o.authDomain', 'leakdex-fake.firebaseapp.com', 'authDomain'],
+    ['line 1 col 176: put o.appId', '1:123456789012:web:0123456789abcdef', 'appId'],
     ['line 1 col 245', 'https://api.example.com/', 's'],
     ['line 1 col 280', '/v1', 's'],
-    ['line 1 col 303', 'pk_test_FAKEminifiedBundle0000', 'STRIPE_KEY'],
-    ['line 1 col 347', 'tok_FAKE_called_with_arg', 'setToken'],
+    ['line 1 col 303: put window.STRIPE_KEY', 'pk_test_FAKEminifiedBundle0000', 'STRIPE_KEY'],
+    ['line 1 col 347: arg 0 of n.setToken', 'tok_FAKE_called_with_arg', 'setToken'],
     ['line 1 col 382', 'quoted-key', undefined],
-    ['line 1 col 395', 'quoted-value', 'quoted-key'],
+    ['line 1 col 395: put c.quoted-key', 'quoted-value', 'quoted-key'],
   ]);
 });
 
@@ -564,7 +564,7 @@ t.test('JS: tokenizer details', async (t) => {
     ['line 1 col 34', 'p', 'a'],
     ['line 1 col 40', 'q', 'a'],
     ['line 1 col 47', 'member', undefined],
-    ['line 1 col 59', 'v', 'member'],
+    ['line 1 col 59: put o.member', 'v', 'member'],
   ]);
   t.same(scan('r = /["\']+/g; s = a / b / "c"; if (x) return /\'/.test(y)'), [['line 1 col 27', 'c', 's']], 'regex literals are skipped, divisions are not');
   t.same(scan('u = `a${`nested ${"deep"}`}b`'), [
@@ -574,7 +574,7 @@ t.test('JS: tokenizer details', async (t) => {
     ['line 1 col 28', 'b', 'u'],
   ]);
   t.same(scan('"key" = "value";'), [['line 1 col 1', 'key', undefined], ['line 1 col 9', 'value', 'key']], 'iOS .strings syntax');
-  t.same(scan('f("unterminated\ng = "next"'), [['line 1 col 3', 'unterminated', 'f'], ['line 2 col 5', 'next', 'g']]);
+  t.same(scan('f("unterminated\ng = "next"'), [['line 1 col 3: arg 0 of f', 'unterminated', undefined], ['line 2 col 5', 'next', 'g']], 'an unterminated literal is not known to be the only argument');
 });
 
 t.test('HTML: attributes and inline scripts', async (t) => {
@@ -584,8 +584,8 @@ t.test('HTML: attributes and inline scripts', async (t) => {
     ['line 4 col 15', 'google-site-verification', 'name'],
     ['line 4 col 50', 'fake-site-verification-token', 'google-site-verification'],
     ['line 6 col 16', `https://maps.example.com/api/js?key=${FAKE_GOOGLE_KEY}`, 'src'],
-    ['line 10 col 36', FAKE_GOOGLE_KEY, 'apiKey'],
-    ['line 10 col 90', 'leakdex-fake', 'projectId'],
+    ['line 10 col 36: put firebaseConfig.apiKey', FAKE_GOOGLE_KEY, 'apiKey'],
+    ['line 10 col 90: put firebaseConfig.projectId', 'leakdex-fake', 'projectId'],
     ['line 11 col 26', 'pk.fakeMapboxToken0000', 'MAPBOX_TOKEN'],
     ['line 14 col 20', 'attr-secret-value', 'data-secret'],
   ]);

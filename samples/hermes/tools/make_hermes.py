@@ -2,7 +2,7 @@
 """Renders samples/hermes/src/index.js.in with fake secrets and writes the sample's expected.json.
 
     make_hermes.py render OUT.js          fill the {{NAME}} slots
-    make_hermes.py expected OUT.json      planted secrets with rule, severity and context, and the decoys
+    make_hermes.py expected OUT.json      planted secrets with rule, severity and context, the shape pair, the decoys
 """
 import json, os, string, sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools'))
@@ -18,6 +18,8 @@ S = {
     'TWITTER_ACCESS_TOKEN_SECRET': gen('hermes-tw-token-secret', ALNUM, 45),
     'SESSION_TOKEN_SECRET': gen('hermes-session-token-secret', ALNUM, 45),
     'DECOY_KEY_SHAPE': gen('hermes-decoy-key-shape', ALNUM, 25),
+    'PAIR_CONSUMER_KEY': gen('hermes-pair-consumer-key', ALNUM, 25),
+    'PAIR_CONSUMER_SECRET': gen('hermes-pair-consumer-secret', ALNUM, 50),
 }
 ENTRY = 'index.android.bundle'
 
@@ -43,9 +45,13 @@ def main():
         {'text': 'AIzaSy-YOUR-API-KEY-GOES-HERE-xxxxxxxxxxx', 'why': 'placeholder with the Google key prefix'},
         {'text': 'consumerSecret=%s apiKey=%s', 'why': 'format string'},
     ]
+    shape_pair = [
+        {'ruleId': 'twitter-consumer-key', 'severity': 'medium', 'confidence': 'medium', 'secret': S['PAIR_CONSUMER_KEY']},
+        {'ruleId': 'twitter-consumer-secret', 'severity': 'critical', 'confidence': 'medium', 'secret': S['PAIR_CONSUMER_SECRET']},
+    ]
     for p in planted:
         p['entry'] = ENTRY
-    json.dump({'file': ENTRY, 'kind': 'hermes', 'planted': planted, 'decoys': decoys}, open(out, 'w'), indent=2)
+    json.dump({'file': ENTRY, 'kind': 'hermes', 'planted': planted, 'shapePair': shape_pair, 'decoys': decoys}, open(out, 'w'), indent=2)
     open(out, 'a').write('\n')
 
 
