@@ -6,7 +6,7 @@
  * argument, an array element or a return value, and in which named function. docs/code-context.md ("JavaScript") is
  * the contract. Linear in the text: every look-ahead is bounded and charged to one budget.
  */
-import { nameBefore } from './dex-code.js';
+import { nameBefore } from './literal-names.js';
 import {
   CH_BACKTICK, CH_COLON, CH_COMMA, CH_CR, CH_DOLLAR, CH_DOT, CH_DQUOTE, CH_EQ, CH_GT, CH_LBRACE, CH_LBRACKET, CH_LF, CH_LPAREN,
   CH_LT, CH_QUESTION, CH_RBRACE, CH_RBRACKET, CH_RPAREN, CH_SEMI, CH_SLASH, CH_SPACE, CH_SQUOTE, CH_STAR, CH_TAB,
