@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { RULES } from '../../rules/index.js';
 import type { Confidence, Rule, RuleAdjustment, RuleExample, RulePairing, Severity } from '../../rules/types.js';
-import { Detector, ruleProblems, rulesWith } from './engine.js';
+import { Detector, rulesWith } from './engine.js';
+import { ruleProblems } from './rule-lint.js';
 
 /** Largest rules file read, bytes. */
 export const MAX_RULES_FILE_BYTES = 4 << 20;
