@@ -78,14 +78,13 @@ function lowerBound(a: Float64Array, x: number): number {
   return lo;
 }
 
-/** `slots` sorted, with `values` in the same order. */
-function sortedBy<T>(slots: number[], values: T[]): [Float64Array, T[]] {
-  const n = slots.length;
-  let sorted = true;
-  for (let i = 1; i < n && sorted; i++) if (slots[i - 1]! > slots[i]!) sorted = false;
-  const order = Array.from({ length: n }, (_, i) => i);
-  if (!sorted) order.sort((a, b) => slots[a]! - slots[b]!);
-  return [Float64Array.from(order, (i) => slots[i]!), order.map((i) => values[i]!)];
+/** The order that sorts `slots` (the identity when they are sorted already, as chains and opcodes mostly are). */
+function sortOrder(slots: number[]): number[] {
+  const order = Array.from({ length: slots.length }, (_, i) => i);
+  for (let i = 1; i < slots.length; i++) {
+    if (slots[i - 1]! > slots[i]!) return order.sort((a, b) => slots[a]! - slots[b]!);
+  }
+  return order;
 }
 
 class Collector {
@@ -102,9 +101,16 @@ class Collector {
     this.bindSymbols.push(symbol);
   }
   done(kind: MachoPointers['kind'], formats: string[]): MachoPointers {
-    const [s, t] = sortedBy(this.slots, this.targets);
-    const [bs, bn] = sortedBy(this.bindSlots, this.bindSymbols);
-    return new MachoPointers(s, Float64Array.from(t), kind, formats, bs, bn);
+    const order = sortOrder(this.slots);
+    const s = new Float64Array(order.length);
+    const t = new Float64Array(order.length);
+    for (let i = 0; i < order.length; i++) {
+      s[i] = this.slots[order[i]!]!;
+      t[i] = this.targets[order[i]!]!;
+    }
+    const bindOrder = sortOrder(this.bindSlots);
+    const bs = Float64Array.from(bindOrder, (i) => this.bindSlots[i]!);
+    return new MachoPointers(s, t, kind, formats, bs, bindOrder.map((i) => this.bindSymbols[i]!));
   }
 }
 
@@ -251,6 +257,10 @@ function chainedPointers(slice: MachoSlice, budget: WorkBudget, warn: (w: Decode
   // Bound slots and their import ordinals, named from the import table once the chains are walked.
   const bindSlots: number[] = [];
   const bindOrdinals: number[] = [];
+  const bind = (slot: number, ordinal: number) => {
+    bindSlots.push(slot);
+    bindOrdinals.push(ordinal);
+  };
   for (let s = 0; s < segCount && !budget.exhausted; s++) {
     const infoOff = h.getUint32(starts + 4 + s * 4, le);
     if (infoOff === 0) continue;
@@ -306,14 +316,15 @@ function chainedPointers(slice: MachoSlice, budget: WorkBudget, warn: (w: Decode
             const target = v & 0x3ffffff;
             // Values above max_valid_pointer are not pointers but small integers stored in the chain.
             if (v >>> 31 === 0 && target <= maxValid) out.add(seg.vmaddr + off, target);
-            else if (v >>> 31) bindSlots.push(seg.vmaddr + off), bindOrdinals.push(v & 0xfffff);
+            else if (v >>> 31) bind(seg.vmaddr + off, v & 0xfffff);
           } else {
             const lo = view.getUint32(fileAt + (le ? 0 : 4), le);
             const hi = view.getUint32(fileAt + (le ? 4 : 0), le);
             const target = decode64(formatId, lo, hi, base);
             next = formatId === 2 || formatId === 6 ? (hi >>> 19) & 0xfff : (hi >>> 19) & 0x7ff;
             if (target !== undefined) out.add(seg.vmaddr + off, target);
-            else bindSlots.push(seg.vmaddr + off), bindOrdinals.push(formatId === 2 || formatId === 6 || formatId === 12 ? lo & 0xffffff : lo & 0xffff);
+            // A bind's low bits are its import ordinal: 24 bits (64, 64_OFFSET, USERLAND24) or 16 (arm64e).
+            else bind(seg.vmaddr + off, formatId === 2 || formatId === 6 || formatId === 12 ? lo & 0xffffff : lo & 0xffff);
           }
           if (next === 0) break;
           off += next * format.stride;
