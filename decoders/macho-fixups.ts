@@ -1,11 +1,13 @@
 import { WorkBudget } from './budget.js';
+import { chainedImportNames, classicBinds, Leb } from './macho-imports.js';
 import type { MachoSlice } from './macho.js';
 import type { DecodeWarning } from './types.js';
 
 // Which pointer slots of a Mach-O slice dyld rebases, and where each points: the classic rebase opcodes of
 // LC_DYLD_INFO(_ONLY) (<mach-o/loader.h> REBASE_*) and the chains of LC_DYLD_CHAINED_FIXUPS (<mach-o/fixup-chains.h>:
 // dyld_chained_fixups_header, dyld_chained_starts_in_image, dyld_chained_starts_in_segment, dyld_chained_ptr_*).
-// Binds (pointers to other images) are not followed: only pointers to this image's own bytes can lead to a string.
+// Binds (pointers to other images) lead to no string; only their symbol is kept (decoders/macho-imports.ts), which
+// names the class of a category on another image's class (`_OBJC_CLASS_$_NSObject`).
 
 /** Rebase slots walked per slice (opcode repeats and chain links alike); the rest are dropped with a warning. */
 export const MAX_MACHO_FIXUPS = 1 << 22;
@@ -37,7 +39,16 @@ export class MachoPointers {
     readonly kind: 'chained' | 'rebase' | 'none',
     /** The pointer formats met, e.g. `DYLD_CHAINED_PTR_64_OFFSET`. */
     readonly formats: readonly string[],
+    /** Bound slots, sorted, and the symbol each is bound to. */
+    private readonly bindSlots: Float64Array = new Float64Array(0),
+    private readonly bindSymbols: readonly string[] = [],
   ) {}
+
+  /** The symbol a slot at `addr` is bound to (`_OBJC_CLASS_$_NSObject`), or undefined when no bind covers it. */
+  bindName(addr: number): string | undefined {
+    const i = lowerBound(this.bindSlots, addr);
+    return i < this.bindSlots.length && this.bindSlots[i] === addr ? this.bindSymbols[i] : undefined;
+  }
 
   get size(): number {
     return this.slots.length;
@@ -45,49 +56,61 @@ export class MachoPointers {
 
   /** The unslid address a rebased slot at `addr` points to, or undefined when no rebase covers that slot. */
   target(addr: number): number | undefined {
-    let lo = 0;
-    let hi = this.slots.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.slots[mid]! < addr) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(this.slots, addr);
     return lo < this.slots.length && this.slots[lo] === addr ? this.targets[lo] : undefined;
   }
 
   /** Every slot in `[start, end)` with its target, in address order. */
   *inRange(start: number, end: number): Generator<[number, number]> {
-    let lo = 0;
-    let hi = this.slots.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.slots[mid]! < start) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < this.slots.length && this.slots[i]! < end; i++) yield [this.slots[i]!, this.targets[i]!];
+    for (let i = lowerBound(this.slots, start); i < this.slots.length && this.slots[i]! < end; i++) yield [this.slots[i]!, this.targets[i]!];
   }
+}
+
+/** The first index of sorted `a` whose value is not below `x`. */
+function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The order that sorts `slots` (the identity when they are sorted already, as chains and opcodes mostly are). */
+function sortOrder(slots: number[]): number[] {
+  const order = Array.from({ length: slots.length }, (_, i) => i);
+  for (let i = 1; i < slots.length; i++) {
+    if (slots[i - 1]! > slots[i]!) return order.sort((a, b) => slots[a]! - slots[b]!);
+  }
+  return order;
 }
 
 class Collector {
   slots: number[] = [];
   targets: number[] = [];
+  bindSlots: number[] = [];
+  bindSymbols: string[] = [];
   add(slot: number, target: number): void {
     this.slots.push(slot);
     this.targets.push(target);
   }
+  bind(slot: number, symbol: string): void {
+    this.bindSlots.push(slot);
+    this.bindSymbols.push(symbol);
+  }
   done(kind: MachoPointers['kind'], formats: string[]): MachoPointers {
-    const n = this.slots.length;
-    let sorted = true;
-    for (let i = 1; i < n && sorted; i++) if (this.slots[i - 1]! > this.slots[i]!) sorted = false;
-    const order = Array.from({ length: n }, (_, i) => i);
-    if (!sorted) order.sort((a, b) => this.slots[a]! - this.slots[b]!);
-    const s = new Float64Array(n);
-    const t = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
+    const order = sortOrder(this.slots);
+    const s = new Float64Array(order.length);
+    const t = new Float64Array(order.length);
+    for (let i = 0; i < order.length; i++) {
       s[i] = this.slots[order[i]!]!;
       t[i] = this.targets[order[i]!]!;
     }
-    return new MachoPointers(s, t, kind, formats);
+    const bindOrder = sortOrder(this.bindSlots);
+    const bs = Float64Array.from(bindOrder, (i) => this.bindSlots[i]!);
+    return new MachoPointers(s, t, kind, formats, bs, bindOrder.map((i) => this.bindSymbols[i]!));
   }
 }
 
@@ -127,22 +150,18 @@ function readPointer(slice: MachoSlice, view: DataView, at: number): number | un
 function rebasePointers(slice: MachoSlice, budget: WorkBudget, warn: (w: DecodeWarning) => void): MachoPointers {
   const out = new Collector();
   const ops = linkeditRange(slice, slice.rebase!, 'rebase opcodes', warn);
-  if (!ops) return out.done('rebase', []);
+  if (ops) rebaseOpcodes(slice, ops, budget, warn, out);
+  const binds = slice.bind && linkeditRange(slice, slice.bind, 'bind opcodes', warn);
+  if (binds) classicBinds(slice, binds, slice.base + slice.bind!.offset, budget, warn, (slot, symbol) => out.bind(slot, symbol));
+  return out.done('rebase', []);
+}
+
+function rebaseOpcodes(slice: MachoSlice, ops: Uint8Array, budget: WorkBudget, warn: (w: DecodeWarning) => void, out: Collector): void {
   const view = new DataView(slice.bytes.buffer, slice.bytes.byteOffset, slice.bytes.byteLength);
   const width = slice.is64 ? 8 : 4;
-  let p = 0;
-  const bad = (message: string) => warn({ code: 'macho.bad_rebase', message: `${message}: the rest of the rebase opcodes were not read`, offset: slice.base + slice.rebase!.offset + p });
-  const uleb = (): number | undefined => {
-    let v = 0;
-    let scale = 1;
-    for (let i = 0; i < 10 && p < ops.length; i++) {
-      const b = ops[p++]!;
-      v += (b & 0x7f) * scale;
-      scale *= 128;
-      if ((b & 0x80) === 0) return v > Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : v;
-    }
-    return undefined;
-  };
+  const r = new Leb(ops);
+  const bad = (message: string) => warn({ code: 'macho.bad_rebase', message: `${message}: the rest of the rebase opcodes were not read`, offset: slice.base + slice.rebase!.offset + r.pos });
+  const uleb = () => r.uleb();
   let type = 0;
   let seg: MachoSlice['segments'][number] | undefined;
   let off = 0;
@@ -150,15 +169,15 @@ function rebasePointers(slice: MachoSlice, budget: WorkBudget, warn: (w: DecodeW
   const rebase = (): boolean => {
     if (!seg) return bad('a rebase before any segment was set'), false;
     if (off + width > seg.filesize) return bad(`a rebase at ${seg.segname}+${off} lies outside the segment`), false;
-    if (!budget.charge(1, slice.base + slice.rebase!.offset + p)) return false;
+    if (!budget.charge(1, slice.base + slice.rebase!.offset + r.pos)) return false;
     if (type === REBASE_TYPE_POINTER || type === REBASE_TYPE_TEXT_ABSOLUTE32) {
       const v = type === REBASE_TYPE_TEXT_ABSOLUTE32 ? (seg.fileoff + off + 4 <= slice.bytes.length ? view.getUint32(seg.fileoff + off, slice.littleEndian) : undefined) : readPointer(slice, view, seg.fileoff + off);
       if (v !== undefined) out.add(seg.vmaddr + off, v);
     }
     return true;
   };
-  walk: while (p < ops.length) {
-    const byte = ops[p++]!;
+  walk: while (!r.done) {
+    const byte = r.byte();
     const imm = byte & 0x0f;
     switch (byte & 0xf0) {
       case 0x00: // REBASE_OPCODE_DONE
@@ -170,14 +189,14 @@ function rebasePointers(slice: MachoSlice, budget: WorkBudget, warn: (w: DecodeW
         // REBASE_OPCODE_SET_SEGMENT_AND_OFFSET_ULEB
         seg = slice.segments[imm];
         const o = uleb();
-        if (!seg || o === undefined) return bad(`segment ${imm} or its offset is invalid`), out.done('rebase', []);
+        if (!seg || o === undefined) return bad(`segment ${imm} or its offset is invalid`);
         off = o;
         break;
       }
       case 0x30: {
         // REBASE_OPCODE_ADD_ADDR_ULEB
         const o = uleb();
-        if (o === undefined) return bad('truncated ULEB128'), out.done('rebase', []);
+        if (o === undefined) return bad('truncated ULEB128');
         off += o;
         break;
       }
@@ -190,7 +209,7 @@ function rebasePointers(slice: MachoSlice, budget: WorkBudget, warn: (w: DecodeW
       case 0x60: {
         // REBASE_OPCODE_DO_REBASE_ULEB_TIMES
         const n = uleb();
-        if (n === undefined) return bad('truncated ULEB128'), out.done('rebase', []);
+        if (n === undefined) return bad('truncated ULEB128');
         for (let i = 0; i < n; i++, off += width) if (!rebase()) break walk;
         break;
       }
@@ -198,7 +217,7 @@ function rebasePointers(slice: MachoSlice, budget: WorkBudget, warn: (w: DecodeW
         // REBASE_OPCODE_DO_REBASE_ADD_ADDR_ULEB
         if (!rebase()) break walk;
         const o = uleb();
-        if (o === undefined) return bad('truncated ULEB128'), out.done('rebase', []);
+        if (o === undefined) return bad('truncated ULEB128');
         off += width + o;
         break;
       }
@@ -206,7 +225,7 @@ function rebasePointers(slice: MachoSlice, budget: WorkBudget, warn: (w: DecodeW
         // REBASE_OPCODE_DO_REBASE_ULEB_TIMES_SKIPPING_ULEB
         const n = uleb();
         const skip = uleb();
-        if (n === undefined || skip === undefined) return bad('truncated ULEB128'), out.done('rebase', []);
+        if (n === undefined || skip === undefined) return bad('truncated ULEB128');
         for (let i = 0; i < n; i++, off += width + skip) if (!rebase()) break walk;
         break;
       }
@@ -215,7 +234,6 @@ function rebasePointers(slice: MachoSlice, budget: WorkBudget, warn: (w: DecodeW
         break walk;
     }
   }
-  return out.done('rebase', []);
 }
 
 function chainedPointers(slice: MachoSlice, budget: WorkBudget, warn: (w: DecodeWarning) => void): MachoPointers {
@@ -236,6 +254,13 @@ function chainedPointers(slice: MachoSlice, budget: WorkBudget, warn: (w: Decode
   }
   const base = imageBase(slice);
   const view = new DataView(slice.bytes.buffer, slice.bytes.byteOffset, slice.bytes.byteLength);
+  // Bound slots and their import ordinals, named from the import table once the chains are walked.
+  const bindSlots: number[] = [];
+  const bindOrdinals: number[] = [];
+  const bind = (slot: number, ordinal: number) => {
+    bindSlots.push(slot);
+    bindOrdinals.push(ordinal);
+  };
   for (let s = 0; s < segCount && !budget.exhausted; s++) {
     const infoOff = h.getUint32(starts + 4 + s * 4, le);
     if (infoOff === 0) continue;
@@ -291,12 +316,15 @@ function chainedPointers(slice: MachoSlice, budget: WorkBudget, warn: (w: Decode
             const target = v & 0x3ffffff;
             // Values above max_valid_pointer are not pointers but small integers stored in the chain.
             if (v >>> 31 === 0 && target <= maxValid) out.add(seg.vmaddr + off, target);
+            else if (v >>> 31) bind(seg.vmaddr + off, v & 0xfffff);
           } else {
             const lo = view.getUint32(fileAt + (le ? 0 : 4), le);
             const hi = view.getUint32(fileAt + (le ? 4 : 0), le);
             const target = decode64(formatId, lo, hi, base);
             next = formatId === 2 || formatId === 6 ? (hi >>> 19) & 0xfff : (hi >>> 19) & 0x7ff;
             if (target !== undefined) out.add(seg.vmaddr + off, target);
+            // A bind's low bits are its import ordinal: 24 bits (64, 64_OFFSET, USERLAND24) or 16 (arm64e).
+            else bind(seg.vmaddr + off, formatId === 2 || formatId === 6 || formatId === 12 ? lo & 0xffffff : lo & 0xffff);
           }
           if (next === 0) break;
           off += next * format.stride;
@@ -305,6 +333,13 @@ function chainedPointers(slice: MachoSlice, budget: WorkBudget, warn: (w: Decode
     }
   }
   if (budget.exhausted) bad('the chains hold more fixups than are read', 0);
+  if (bindSlots.length > 0) {
+    const names = chainedImportNames(data, le, bad);
+    for (let i = 0; i < bindSlots.length; i++) {
+      const name = names[bindOrdinals[i]!];
+      if (name !== undefined) out.bind(bindSlots[i]!, name);
+    }
+  }
   return out.done('chained', [...formats]);
 }
 

@@ -7,7 +7,8 @@ import type { DecodeWarning } from './types.js';
 // (reserved on 64-bit), ivarLayout, name, baseMethods, ...}; method_list_t {entsizeAndFlags, count, entries}: an
 // entry is {name, types, imp} pointers, or with the 0x80000000 flag three int32 offsets relative to each field (name
 // -> a selector reference). The metaclass (the class's isa) holds the class methods. __objc_catlist holds category_t
-// {name, cls, instanceMethods, classMethods, ...}.
+// {name, cls, instanceMethods, classMethods, ...}; its cls is a bind to `_OBJC_CLASS_$_Name` when the class is
+// another image's.
 
 /** Methods read per slice. */
 export const MAX_OBJC_METHODS = 1 << 20;
@@ -33,6 +34,15 @@ export interface ObjcMethod {
 
 export function methodName(m: ObjcMethod): string {
   return `${m.kind}[${m.cls}${m.category ? `(${m.category})` : ''} ${m.sel}]`;
+}
+
+const BOUND_CLASS = '_OBJC_CLASS_$_';
+
+/** `_OBJC_CLASS_$_NSObject` -> `NSObject`; any other symbol names no class. */
+function boundClassName(symbol: string | undefined): string | undefined {
+  if (!symbol?.startsWith(BOUND_CLASS)) return undefined;
+  const name = symbol.slice(BOUND_CLASS.length);
+  return CLASS_NAME.test(name) ? name : undefined;
 }
 
 /** Every method with an IMP in this image, from the class list (class and metaclass) and the category list. */
@@ -112,8 +122,8 @@ export function objcMethods(img: MachoImage, budget: WorkBudget, warn: (w: Decod
       const cat = img.ptr(p);
       if (cat === undefined) continue;
       const catName = name(img.ptr(cat), CLASS_NAME);
-      // The class of a category on another image's class is a bind: its name is not in this image.
-      const clsName = classNameOf(img.ptr(cat + w)) ?? '?';
+      // The class of a category on another image's class is a bind to `_OBJC_CLASS_$_Name`: named by the symbol.
+      const clsName = classNameOf(img.ptr(cat + w)) ?? boundClassName(img.pointers.bindName(cat + w)) ?? '?';
       if (catName === undefined) continue;
       readList(img.ptr(cat + 2 * w), '-', clsName, catName);
       readList(img.ptr(cat + 3 * w), '+', clsName, catName);

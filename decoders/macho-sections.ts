@@ -58,6 +58,8 @@ export interface MachoSlice {
   symtab?: { symoff: number; nsyms: number; stroff: number; strsize: number };
   /** LC_DYLD_INFO(_ONLY): the classic rebase opcodes (unchecked). */
   rebase?: { offset: number; size: number };
+  /** LC_DYLD_INFO(_ONLY): the classic (non-lazy) bind opcodes (unchecked). */
+  bind?: { offset: number; size: number };
   /** LC_DYLD_CHAINED_FIXUPS: the linkedit_data range (unchecked). */
   chainedFixups?: { offset: number; size: number };
   /** LC_FUNCTION_STARTS: the ULEB128 deltas of every function start (unchecked). */

@@ -193,7 +193,10 @@ export function parseMachoSlice(bytes: Uint8Array, warn: (w: DecodeWarning) => v
         break;
       case LC_DYLD_INFO:
       case LC_DYLD_INFO_ONLY:
-        if (cmdsize >= 48) slice.rebase = { offset: u32(at + 8), size: u32(at + 12) };
+        if (cmdsize >= 48) {
+          slice.rebase = { offset: u32(at + 8), size: u32(at + 12) };
+          slice.bind = { offset: u32(at + 16), size: u32(at + 20) };
+        }
         break;
       case LC_DYLD_CHAINED_FIXUPS:
         if (cmdsize >= 16) slice.chainedFixups = { offset: u32(at + 8), size: u32(at + 12) };

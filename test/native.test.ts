@@ -23,7 +23,7 @@ const CLI = process.env.LEAKDEX_CLI ?? join(ROOT, 'dist/src/cli.js');
 
 interface Expected {
   file: string;
-  planted: { ruleId: string; severity: Severity; secret: string; entry: string; context: string; scope?: string }[];
+  planted: { ruleId: string; severity: Severity; secret: string; entry: string; context: string; scope?: string; method?: string }[];
   decoys: { text: string; entry: string; why: string }[];
 }
 const SAMPLES = readdirSync(DIR)
@@ -63,6 +63,7 @@ for (const { expected } of SAMPLES) {
       t.equal(f.severity, p.severity, `${p.ruleId} (${p.context}) has severity ${p.severity}`);
       const bound = f.locations.filter((l) => l.entry === p.entry && l.context === p.context);
       t.ok(bound.length > 0, `${p.ruleId} bound to ${p.context} in ${p.entry} (got ${f.locations.map((l) => `${l.entry}:${l.context ?? '-'}`).join(', ')})`);
+      if (p.method) t.ok(bound.some((l) => l.pointer.endsWith(` ${p.method}`)), `${p.ruleId} in ${p.entry} is named ${p.method}`);
     }
     for (const d of expected.decoys) {
       const bad = report.findings.filter((f) => severityRank(f.severity) >= severityRank('medium') && (f.secret ?? '').includes(d.text));
@@ -77,6 +78,10 @@ interface MachoGolden {
   functions: Record<string, number>;
   refs: { function: string; pc: number; text: string }[];
   objcMethods: Record<string, number>;
+  /** llvm-objdump --dyld-info / --bind: slot address (decimal) -> symbol. */
+  binds: Record<string, string>;
+  /** Headers of __TEXT,__objc_methlist (llvm-objdump --section). */
+  methodLists: { flags: number; entsize: number; count: number }[];
 }
 
 /** `[arm64] __DATA,__data+0x8 -> __TEXT,__cstring+0x1a kName` -> parts. */
@@ -88,6 +93,8 @@ t.test('Mach-O: names, sites and targets equal llvm-nm / llvm-objdump', async (t
   let globals = 0;
   let code = 0;
   let methods = 0;
+  let binds = 0;
+  const relative = new Set<string>();
   const formats = new Set<string>();
   for (const [key, g] of Object.entries(golden)) {
     const [, entry, arch] = /^(.*) \[(\w+)\]$/.exec(key)!;
@@ -97,6 +104,13 @@ t.test('Mach-O: names, sites and targets equal llvm-nm / llvm-objdump', async (t
     if (p.kind !== 'chained' || p.formats.length > 0) formats.add(p.kind === 'chained' ? p.formats.join('+') : p.kind);
     const { out, warnings } = decode(entry!, bytes);
     t.same(warnings, [], `${key}: no warnings`);
+    // Every bind objdump lists (chained imports or classic opcodes) is read to the same symbol.
+    for (const [slot, symbol] of Object.entries(g.binds)) {
+      t.equal(p.bindName(Number(slot)), symbol, `${key}: the slot at 0x${Number(slot).toString(16)} is bound to ${symbol}`);
+      binds++;
+    }
+    // Relative method lists (flag 0x80000000, 12-byte entries) as llvm-objdump dumps __objc_methlist.
+    if (g.methodLists.length > 0 && g.methodLists.every((l) => l.flags === 0x80000000 && l.entsize === 12)) relative.add(entry!);
     const secAddr = (seg: string, sect: string) => slice.sections.find((s) => s.segname === seg && s.sectname === sect)!.addr;
     for (const s of out.filter((x) => x.context !== undefined && x.location.pointer.startsWith(`[${arch}]`))) {
       const m = MACHO_BOUND.exec(s.location.pointer);
@@ -124,6 +138,8 @@ t.test('Mach-O: names, sites and targets equal llvm-nm / llvm-objdump', async (t
     for (const [name, imp] of Object.entries(g.objcMethods)) {
       const sel = /^[+-]\[\S+ (\S+)\]$/.exec(name)![1]!;
       const got = out.filter((s) => s.code === `ref in ${name}`);
+      // Each method objdump reads whose code addresses a literal is named by the metadata (these apps are stripped).
+      if (g.refs.some((r) => r.function === name && r.text.length >= 8)) t.ok(got.length > 0, `${key}: ${name} names its literal`);
       for (const s of got) {
         t.equal(s.context, sel, `${name}: context is the selector`);
         t.equal(s.scope, /^[+-]\[([^\s(]+)/.exec(name)![1], `${name}: scope is the class`);
@@ -142,7 +158,9 @@ t.test('Mach-O: names, sites and targets equal llvm-nm / llvm-objdump', async (t
   }
   t.ok(globals >= 8, `${globals} globals checked`);
   t.ok(code >= 8, `${code} code references checked`);
-  t.ok(methods >= 5, `${methods} Objective-C methods checked`);
+  t.ok(methods >= 12, `${methods} Objective-C methods checked`);
+  t.ok(binds >= 40, `${binds} binds checked`);
+  t.same([...relative].sort(), ['Payload/NativeApp.app/PlugIns/NativeClip.appex/NativeClip', 'Payload/NativeApp.app/PlugIns/NativeIntents.appex/NativeIntents'], 'relative method lists: classic and chained');
   t.same([...formats].sort(), ['DYLD_CHAINED_PTR_64', 'rebase'], 'chained (DYLD_CHAINED_PTR_64) and classic rebase opcodes are both exercised');
 });
 
@@ -255,6 +273,10 @@ t.test('crafted floods end in a diagnostic: rebase opcodes that repeat 2^60 time
   classic.writeUInt32LE(16, lc + 12);
   classic.writeUInt32LE(32 + 72 * 2 + 48, 20);
   Buffer.from([0x11, 0x21, 0x00, 0x60, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00]).copy(classic, 0x8000);
+  // Bind opcodes: symbol `_x`, __DATA+0, BIND_OPCODE_DO_BIND_ULEB_TIMES_SKIPPING_ULEB 2^60 times: ends at the segment's end.
+  classic.writeUInt32LE(0x9000, lc + 16);
+  classic.writeUInt32LE(17, lc + 20);
+  Buffer.from([0x40, 0x5f, 0x78, 0x00, 0x71, 0x00, 0xc0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00]).copy(classic, 0x9000);
   const warnings: string[] = [];
   const started = Date.now();
   const q = machoPointers(machoSlices(new Uint8Array(classic), () => undefined)[0]!, (w) => warnings.push(w.code));
@@ -262,6 +284,9 @@ t.test('crafted floods end in a diagnostic: rebase opcodes that repeat 2^60 time
   t.equal(q.kind, 'rebase');
   t.ok(q.size <= 2048, `${q.size} slots kept`);
   t.ok(warnings.includes('macho.bad_rebase'), `a diagnostic (${warnings.join(', ')})`);
+  t.ok(warnings.includes('macho.bad_bind'), 'binds too');
+  t.equal(q.bindName(0x100004000 + 0x3ff8), '_x', 'the binds inside the segment are kept');
+  t.equal(q.bindName(0x100004000 + 0x4000), undefined, 'none past it');
   // Millions of rebases: SET_SEGMENT_AND_OFFSET 0 + DO_REBASE_IMM_TIMES 15, repeated (5 rebases per opcode byte).
   const ops = Buffer.alloc(3 * 300_000);
   for (let i = 0; i < ops.length; i += 3) ops.set([0x21, 0x00, 0x5f], i);

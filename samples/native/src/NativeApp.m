@@ -35,6 +35,17 @@ __attribute__((objc_root_class))
 + (NSString *)facebookAppSecret { return @"{{NATIVE_FB_APP_SECRET|c}}"; }
 @end
 
+// A category on a class of another image (NSObject, bound from libSystem here as UIKit/Foundation classes are in an
+// app): the category's class is a bind to _OBJC_CLASS_$_NSObject, not a class of this image.
+@interface NSObject (SKTwitter)
++ (const char *)twitterConsumerSecret;
+@end
+
+@implementation NSObject (SKTwitter)
+// Planted: a Twitter consumer secret returned by a category method on NSObject.
++ (const char *)twitterConsumerSecret { return "{{NATIVE_OBJC_TW_CONSUMER_SECRET|c}}"; }
+@end
+
 // Planted: an Azure storage key as an NSString constant (__DATA_CONST,__const -> __DATA,__cfstring -> __TEXT,__cstring).
 NSString *const kAzureStorageKey = @"{{NATIVE_AZURE_ACCOUNT_KEY|c}}";
 // Decoy: the same shape bound to a name that is not a credential's.

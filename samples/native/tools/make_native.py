@@ -11,9 +11,14 @@ Run by samples/native/build.sh (which checks the tools first).
                   ld64.lld-19 -fixup_chains with optimization hints (ADRP+ADD relaxed to ADR) + x86_64 simulator.
                   PlugIns/NativeWidget.appex/NativeWidget: the same Objective-C object linked by ld64.lld-19
                   -no_fixup_chains (classic rebase opcodes), with optimization hints.
+                  PlugIns/NativeIntents.appex/NativeIntents and PlugIns/NativeClip.appex/NativeClip: that object again
+                  with relative method lists (-objc_relative_method_lists), classic opcodes and chained fixups
+                  respectively, stripped. NativeApp.m has a category on NSObject (another image's class: its cls slot
+                  is a bind to _OBJC_CLASS_$_NSObject).
   native-jni.apk  lib/arm64-v8a and lib/armeabi-v7a (Thumb-2, as the NDK builds armv7a) libnativekeys.so: JNI natives,
                   R_*_RELATIVE pointer globals, a const array; AndroidManifest.xml taken from samples/android/clean-app.apk.
-Goldens (golden/): llvm-objdump --macho --objc-meta-data, llvm-objdump -d, llvm-nm, llvm-readobj --relocations, and
+Goldens (golden/): llvm-objdump --macho --objc-meta-data, -d, --dyld-info/--bind, --section=__TEXT,__objc_methlist,
+llvm-nm, llvm-readobj --relocations, and
 golden/NAME.refs.json, the facts a test compares the decoders with, parsed from those tool outputs only.
 """
 import json
@@ -50,6 +55,7 @@ S = {
     'NATIVE_DECOY_B64_88': base64.b64encode(raw_bytes('native-decoy-b64-88', 64)).decode(),
     'NATIVE_TW_CONSUMER_KEY': gen('native-tw-consumer-key', ALNUM, 25),
     'NATIVE_TW_CONSUMER_SECRET': gen('native-tw-consumer-secret', ALNUM, 50),
+    'NATIVE_OBJC_TW_CONSUMER_SECRET': gen('native-objc-tw-consumer-secret', ALNUM, 50),
     'NATIVE_SLACK_SIGNING_SECRET': gen('native-slack-signing-secret', HEX, 32),
     'NATIVE_STRIPE_TEST_KEY': 'sk_test_51' + gen('native-stripe-test-key', ALNUM, 32),
     'NATIVE_DECOY_HEX32': gen('native-decoy-hex32', HEX, 32),
@@ -88,7 +94,7 @@ def render(name, work):
     return path
 
 
-def macho(work, src, name, arch='arm64', linker=LLD_CHAINED, chained=True, loh=False, dylib=None, sim=False):
+def macho(work, src, name, arch='arm64', linker=LLD_CHAINED, chained=True, loh=False, dylib=None, sim=False, relative=False):
     """clang -c for arm64-apple-ios14.0 (or the x86_64 simulator), then ld64.lld; returns the linked path."""
     target = '%s-apple-ios%s%s' % (arch, MIN_OS, '-simulator' if sim else '')
     obj = os.path.join(work, name + '.o')
@@ -104,6 +110,8 @@ def macho(work, src, name, arch='arm64', linker=LLD_CHAINED, chained=True, loh=F
            '-undefined', 'dynamic_lookup']
     if linker == LLD_CHAINED:
         cmd.append('-fixup_chains' if chained else '-no_fixup_chains')
+        # Relative method lists (method_list_t flag 0x80000000: three int32 offsets, name -> selector reference).
+        cmd.append('-objc_relative_method_lists' if relative else '-no_objc_relative_method_lists')
     cmd += ['-dylib', '-install_name', dylib] if dylib else ['-e', '_main']
     run(*cmd)
     return path
@@ -154,9 +162,27 @@ def macho_golden(entry, path, arch, raw):
             if lit:
                 refs.append({'function': current, 'pc': int(i.group(1), 16), 'text': lit.group(1) if lit.group(1) is not None else lit.group(2)})
     methods = {}
-    for m in re.finditer(r'\simp (?:0x([0-9a-f]+) )?([+-]\[[^\]]+\])', meta):
+    # A pointer list prints `imp 0x100004000 +[C m]`; a relative one `imp 0xfffffd14 (0x4000) +[C m]` (offset, low bits).
+    for m in re.finditer(r'\simp (?:0x([0-9a-f]+) |0x[0-9a-f]+ \(0x[0-9a-f]+\) )?([+-]\[[^\]]+\])', meta):
         methods[m.group(2)] = int(m.group(1), 16) if m.group(1) else functions[m.group(2)]
-    return {'symbols': symbols, 'functions': functions, 'refs': refs, 'objcMethods': methods}
+    # Binds: llvm-objdump --dyld-info (chained fixups) or --bind (classic opcodes); slot address -> symbol.
+    binds = {}
+    dyld = out(OBJDUMP, '--macho', '--arch=' + arch, '--dyld-info', '--bind', path)
+    raw.append('### %s [%s] llvm-objdump --dyld-info --bind\n%s' % (entry, arch, dyld.replace(path, entry)))
+    for line in dyld.splitlines():
+        b = re.match(r'^__\w+\s+__\w+\s+0x([0-9A-Fa-f]+)\s+(?:0x[0-9A-Fa-f]+\s+bind|pointer)\s+.*\s(\S+)$', line)
+        if b:
+            binds['%d' % int(b.group(1), 16)] = b.group(2)
+    # Method list headers of __objc_methlist (where ld64.lld puts relative lists): {entsizeAndFlags, count} words.
+    methlist = out(OBJDUMP, '--macho', '--arch=' + arch, '--section=__TEXT,__objc_methlist', path)
+    raw.append('### %s [%s] llvm-objdump --section=__TEXT,__objc_methlist\n%s' % (entry, arch, methlist.replace(path, entry)))
+    words = [int(w, 16) for line in methlist.splitlines()[2:] for w in line.split()[1:]]
+    lists = []
+    i = 0
+    while i + 1 < len(words):
+        lists.append({'flags': words[i] & 0xffff0000, 'entsize': words[i] & 0xfffc, 'count': words[i + 1]})
+        i += 2 + words[i + 1] * (words[i] & 0xfffc) // 4
+    return {'symbols': symbols, 'functions': functions, 'refs': refs, 'objcMethods': methods, 'binds': binds, 'methodLists': lists}
 
 
 def elf_golden(entry, path, raw):
@@ -179,12 +205,14 @@ def elf_golden(entry, path, raw):
     return {'symbols': symbols, 'functions': functions, 'relative': relative}
 
 
-def planted(rule, severity, key, entry, context, scope=None, note=None):
+def planted(rule, severity, key, entry, context, scope=None, note=None, method=None):
     p = {'ruleId': rule, 'severity': severity, 'secret': S[key], 'entry': entry, 'context': context}
     if scope:
         p['scope'] = scope
     if note:
         p['note'] = note
+    if method:
+        p['method'] = method
     return p
 
 
@@ -199,6 +227,15 @@ def build_ios(work):
     shutil.copy(exe, stripped)
     run('llvm-strip-19', '-x', stripped)
     widget = macho(work, os.path.join(work, 'NativeApp.m'), 'NativeWidget', chained=False, loh=True)
+    # The same object with relative method lists: classic opcodes (llvm-objdump --objc-meta-data prints these lists)
+    # and chained fixups (as Xcode 15+ links), both stripped of local symbols.
+    intents = macho(work, os.path.join(work, 'NativeApp.m'), 'NativeIntents', chained=False, relative=True)
+    clip = macho(work, os.path.join(work, 'NativeApp.m'), 'NativeClip', relative=True)
+    stripped_rel = {}
+    for name, path in (('NativeIntents', intents), ('NativeClip', clip)):
+        stripped_rel[name] = path + '-stripped'
+        shutil.copy(path, stripped_rel[name])
+        run('llvm-strip-19', '-x', stripped_rel[name])
     share = macho(work, render('NativeShare.c', work), 'NativeShare', linker=LLD_CLASSIC)
     kit_src = render('NativeKit.c', work)
     kit_arm = macho(work, kit_src, 'NativeKit-arm64', loh=True, dylib='@rpath/NativeKit.framework/NativeKit')
@@ -215,6 +252,12 @@ def build_ios(work):
         app + 'PlugIns/NativeWidget.appex/NativeWidget': (open(widget, 'rb').read(), True),
         app + 'PlugIns/NativeWidget.appex/Info.plist': (plistlib.dumps(info_plist(bundle_id + '.widget', 'Widget', 'NativeWidget', '1.0', '1', 'XPC!', {
             'NSExtension': {'NSExtensionPointIdentifier': 'com.apple.widgetkit-extension'}}), fmt=plistlib.FMT_BINARY), False),
+        app + 'PlugIns/NativeIntents.appex/NativeIntents': (open(stripped_rel['NativeIntents'], 'rb').read(), True),
+        app + 'PlugIns/NativeIntents.appex/Info.plist': (plistlib.dumps(info_plist(bundle_id + '.intents', 'Intents', 'NativeIntents', '1.0', '1', 'XPC!', {
+            'NSExtension': {'NSExtensionPointIdentifier': 'com.apple.intents-service'}}), fmt=plistlib.FMT_BINARY), False),
+        app + 'PlugIns/NativeClip.appex/NativeClip': (open(stripped_rel['NativeClip'], 'rb').read(), True),
+        app + 'PlugIns/NativeClip.appex/Info.plist': (plistlib.dumps(info_plist(bundle_id + '.clip', 'Clip', 'NativeClip', '1.0', '1', 'XPC!', {
+            'NSExtension': {'NSExtensionPointIdentifier': 'com.apple.widgetkit-extension'}}), fmt=plistlib.FMT_BINARY), False),
         app + 'PlugIns/NativeShare.appex/Info.plist': (plistlib.dumps(info_plist(bundle_id + '.share', 'Share', 'NativeShare', '1.0', '1', 'XPC!', {
             'NSExtension': {'NSExtensionPointIdentifier': 'com.apple.share-services'}}), fmt=plistlib.FMT_BINARY), False),
     }
@@ -222,6 +265,9 @@ def build_ios(work):
     kit_e = app + 'Frameworks/NativeKit.framework/NativeKit'
     share_e = app + 'PlugIns/NativeShare.appex/NativeShare'
     widget_e = app + 'PlugIns/NativeWidget.appex/NativeWidget'
+    intents_e = app + 'PlugIns/NativeIntents.appex/NativeIntents'
+    clip_e = app + 'PlugIns/NativeClip.appex/NativeClip'
+    nsobject = '+[NSObject(SKTwitter) twitterConsumerSecret]'
     expected = {
         'planted': [
             planted('twitter-access-token-secret', 'high', 'NATIVE_TW_ACCESS_TOKEN_SECRET', exe_e, 'twitterAccessTokenSecret', 'SKSecrets', 'class method, ADRP+ADD into __cstring, chained fixups, stripped'),
@@ -229,6 +275,14 @@ def build_ios(work):
             planted('azure-storage-account-key', 'high', 'NATIVE_AZURE_ACCOUNT_KEY', exe_e, 'kAzureStorageKey', None, 'NSString *const: __DATA_CONST,__const -> __cfstring, chained'),
             planted('twitter-access-token-secret', 'high', 'NATIVE_TW_ACCESS_TOKEN_SECRET', widget_e, 'twitterAccessTokenSecret', 'SKSecrets', 'the same class linked with classic rebase opcodes (ld64.lld-19 -no_fixup_chains), ADR'),
             planted('azure-storage-account-key', 'high', 'NATIVE_AZURE_ACCOUNT_KEY', widget_e, 'kAzureStorageKey', None, 'NSString *const, classic rebase opcodes'),
+            planted('twitter-consumer-secret', 'critical', 'NATIVE_OBJC_TW_CONSUMER_SECRET', exe_e, 'twitterConsumerSecret', 'NSObject', 'category on another image\'s class: cls is a chained bind to _OBJC_CLASS_$_NSObject', nsobject),
+            planted('twitter-consumer-secret', 'critical', 'NATIVE_OBJC_TW_CONSUMER_SECRET', widget_e, 'twitterConsumerSecret', 'NSObject', 'category on NSObject, cls bound by classic bind opcodes', nsobject),
+            planted('twitter-access-token-secret', 'high', 'NATIVE_TW_ACCESS_TOKEN_SECRET', intents_e, 'twitterAccessTokenSecret', 'SKSecrets', 'relative method list (-objc_relative_method_lists), classic opcodes, stripped', '+[SKSecrets twitterAccessTokenSecret]'),
+            planted('facebook-app-secret', 'critical', 'NATIVE_FB_APP_SECRET', intents_e, 'facebookAppSecret', 'SKSecrets', 'category with a relative method list', '+[SKSecrets(Facebook) facebookAppSecret]'),
+            planted('twitter-consumer-secret', 'critical', 'NATIVE_OBJC_TW_CONSUMER_SECRET', intents_e, 'twitterConsumerSecret', 'NSObject', 'category on NSObject with a relative method list', nsobject),
+            planted('twitter-access-token-secret', 'high', 'NATIVE_TW_ACCESS_TOKEN_SECRET', clip_e, 'twitterAccessTokenSecret', 'SKSecrets', 'relative method list, chained fixups (selector references rebased by chains), stripped', '+[SKSecrets twitterAccessTokenSecret]'),
+            planted('facebook-app-secret', 'critical', 'NATIVE_FB_APP_SECRET', clip_e, 'facebookAppSecret', 'SKSecrets', 'category with a relative method list, chained', '+[SKSecrets(Facebook) facebookAppSecret]'),
+            planted('twitter-consumer-secret', 'critical', 'NATIVE_OBJC_TW_CONSUMER_SECRET', clip_e, 'twitterConsumerSecret', 'NSObject', 'category on NSObject: relative list, chained bind', nsobject),
             planted('twitter-consumer-secret', 'critical', 'NATIVE_TW_CONSUMER_SECRET', share_e, 'kShareTwitterSecret', None, 'const char * in __DATA,__data, classic rebase opcodes'),
             planted('twitter-consumer-key', 'medium', 'NATIVE_TW_CONSUMER_KEY', share_e, 'kShareTwitterKey', None, 'const char * in __DATA,__data, classic rebase opcodes'),
             planted('generic-secret', 'medium', 'NATIVE_SLACK_SIGNING_SECRET', kit_e, 'ldx_slack_signing_secret', None, 'function symbol, ADR (relaxed ADRP+ADD), fat arm64 slice'),
@@ -244,7 +298,8 @@ def build_ios(work):
         ],
         'app': {'platform': 'ios', 'id': bundle_id},
     }
-    binaries = [(exe_e, exe, 'unstripped copy'), (widget_e, widget, None), (share_e, share, None), (kit_e, kit, None)]
+    binaries = [(exe_e, exe, 'unstripped copy'), (widget_e, widget, None), (intents_e, intents, 'unstripped copy'), (clip_e, clip, 'unstripped copy'),
+                (share_e, share, None), (kit_e, kit, None)]
     return 'native-ios.ipa', files, binaries, expected
 
 
