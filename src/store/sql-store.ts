@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Severity } from '../detect/types.js';
 import type { Db } from './db.js';
 import { MIGRATIONS } from './migrations.js';
+import { num, str, type Row } from './rows.js';
 import type {
   ApiKeyRecord,
   AppFindingRow,
@@ -16,12 +17,9 @@ import type {
   Store,
   Tenant,
   VersionRecord,
+  WatchStore,
 } from './types.js';
-
-type Row = Record<string, unknown>;
-
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+import { SqlWatchStore } from './watches.js';
 
 function scanFrom(r: Row): ScanRecord {
   return {
@@ -115,11 +113,10 @@ const SEVERITY_ORDER = `CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 
 export abstract class SqlStore implements Store {
   abstract readonly dialect: 'sqlite' | 'postgres';
 
-  constructor(protected readonly db: Db) {}
+  readonly watches: WatchStore;
 
-  /** The driver, for modules that keep their own tables (src/market/watches.ts). */
-  get database(): Db {
-    return this.db;
+  constructor(protected readonly db: Db) {
+    this.watches = new SqlWatchStore(db);
   }
 
   /** Serialises concurrent migrations across processes (advisory lock, or SQLite's write lock). */
