@@ -3,10 +3,9 @@
  * driver as the rest of the store. src/market/watches.ts holds the sweep's logic; every statement it needs is here.
  */
 import type { Db } from './db.js';
-import { num, str, type Row } from './rows.js';
+import { rowReader, type Row } from './rows.js';
 import type {
   DeliveryAttempt,
-  DeliveryStatus,
   NewStoredWatch,
   NewWatchVersion,
   NewWebhookDelivery,
@@ -18,60 +17,20 @@ import type {
   WebhookDeliveryRecord,
 } from './types.js';
 
-function watchFrom(r: Row): StoredWatch {
-  return {
-    id: String(r.id),
-    tenantId: String(r.tenant_id),
-    url: String(r.url),
-    source: JSON.parse(String(r.source)) as unknown,
-    host: String(r.host),
-    intervalS: Number(r.interval_s),
-    nextCheckAt: Number(r.next_check_at),
-    leaseOwner: str(r.lease_owner),
-    leaseUntil: num(r.lease_until),
-    state: r.state ? (JSON.parse(String(r.state)) as unknown) : null,
-    errors: Number(r.errors),
-    lastError: str(r.last_error),
-    lastCheckedAt: num(r.last_checked_at),
-    notify: JSON.parse(String(r.notify)) as unknown[],
-    createdAt: Number(r.created_at),
-  };
-}
+const watchFrom = rowReader<StoredWatch>({
+  id: 'text', tenantId: 'text', url: 'text', source: 'json', host: 'text', intervalS: 'num', nextCheckAt: 'num', leaseOwner: 'text?', leaseUntil: 'num?',
+  state: 'json?', errors: 'num', lastError: 'text?', lastCheckedAt: 'num?', notify: 'json', createdAt: 'num',
+});
 
-function versionFrom(r: Row): WatchVersionRecord {
-  return {
-    id: String(r.id),
-    watchId: String(r.watch_id),
-    tenantId: String(r.tenant_id),
-    key: String(r.version_key),
-    status: r.status as WatchVersionStatus,
-    scanId: str(r.scan_id),
-    versionName: str(r.version_name),
-    versionCode: str(r.version_code),
-    error: str(r.error),
-    attempts: Number(r.attempts),
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
+const versionFrom = rowReader<WatchVersionRecord>({
+  id: 'text', watchId: 'text', tenantId: 'text', key: ['version_key', 'text'], status: 'text', scanId: 'text?', versionName: 'text?', versionCode: 'text?',
+  error: 'text?', attempts: 'num', createdAt: 'num', updatedAt: 'num',
+});
 
-function deliveryFrom(r: Row): WebhookDeliveryRecord {
-  return {
-    id: String(r.id),
-    tenantId: String(r.tenant_id),
-    watchId: String(r.watch_id),
-    watchVersionId: String(r.watch_version_id),
-    target: String(r.target),
-    status: r.status as DeliveryStatus,
-    attempts: Number(r.attempts),
-    nextAttemptAt: Number(r.next_attempt_at),
-    lastStatus: num(r.last_status),
-    lastError: str(r.last_error),
-    payload: String(r.payload),
-    createdAt: Number(r.created_at),
-    deliveredAt: num(r.delivered_at),
-  };
-}
+const deliveryFrom = rowReader<WebhookDeliveryRecord>({
+  id: 'text', tenantId: 'text', watchId: 'text', watchVersionId: 'text', target: 'text', status: 'text', attempts: 'num', nextAttemptAt: 'num',
+  lastStatus: 'num?', lastError: 'text?', payload: 'text', createdAt: 'num', deliveredAt: 'num?',
+});
 
 /** WatchStore over SQL both databases share (PostgreSQL re-checks the claim's WHERE on a concurrent update). */
 export class SqlWatchStore implements WatchStore {
