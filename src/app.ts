@@ -14,7 +14,7 @@ import './routes/context.js';
 import { healthRoutes } from './routes/health.js';
 import { scanRoutes } from './routes/scans.js';
 import { watchRoutes } from './routes/watches.js';
-import { WatchStore } from './market/watches.js';
+import { WatchService } from './market/watches.js';
 import { authenticate, hasScope } from './service/auth.js';
 import type { FindingKeys } from './service/crypto.js';
 import { HttpError } from './service/errors.js';
@@ -159,7 +159,7 @@ export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   await app.register(healthRoutes, { store, runner, metrics, metricsPublic: config.metricsPublic });
   await app.register(scanRoutes, { scans, config, history });
   await app.register(appRoutes, { history });
-  await app.register(watchRoutes, { watches: new WatchStore(store) });
+  await app.register(watchRoutes, { watches: new WatchService(store) });
   app.get('/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
 };
 (leakdexApp as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;

@@ -579,8 +579,8 @@ async function service(tt: { teardown(fn: () => unknown): void }, dir = tempDir(
 
 async function scansDone(store: import('../src/store/types.js').Store): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const n = await store.database.get<{ n: number }>("SELECT COUNT(*) AS n FROM scans WHERE status IN ('queued', 'running')");
-    if (Number(n!.n) === 0) return;
+    const n = await store.countScansByStatus();
+    if (n.queued + n.running === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('scans did not finish');
@@ -739,10 +739,11 @@ t.test('sweep: backoff on errors, per-host concurrency', async (t) => {
   const scans = new ScanService({ store: svc.store, config: svc.config, metrics: new Metrics(), keys: findingKeys(svc.config), runner: svc.runner });
   const sweeper = new Sweeper({ store: svc.store, config: svc.config, scans, history: new HistoryService(svc.store, 500), fetch: allow(s), perHost: 2, concurrency: 8, now: () => clock });
   const tenant = await svc.store.ensureTenant('default');
-  const broken = (await sweeper.watches.create(tenant.id, { url: `https://mirror.example.com/broken.apk`, intervalS: 600 }, clock)).watch;
-  // Point the watch at the local server (the policy admits it through the allowance).
-  await svc.store.database.run('UPDATE watches SET source = $1 WHERE id = $2', [JSON.stringify({ kind: 'direct', url: `${s.base}/broken.apk` }), broken.id]);
-  const next = async () => Number((await svc.store.database.get<{ next_check_at: number }>('SELECT next_check_at FROM watches WHERE id = $1', [broken.id]))!.next_check_at) - clock;
+  // The policy admits the local server through the allowance (at creation, like the sweep's fetch options).
+  process.env.LEAKDEX_ALLOW_HOSTS = `127.0.0.1:${s.port}`;
+  t.teardown(() => void delete process.env.LEAKDEX_ALLOW_HOSTS);
+  const broken = (await sweeper.watches.create(tenant.id, { url: `${s.base}/broken.apk`, intervalS: 600 }, clock)).watch;
+  const next = async () => (await sweeper.watches.get(tenant.id, broken.id))!.nextCheckAt - clock;
   await sweeper.sweepOnce();
   t.equal(await next(), 600_000, 'first error: retried after one interval');
   clock += 600_000;
@@ -756,8 +757,8 @@ t.test('sweep: backoff on errors, per-host concurrency', async (t) => {
   t.match(await sweeper.watches.versions(tenant.id, broken.id), [{ status: 'failed', attempts: 3 }], 'the version failed after 3 attempts');
   await sweeper.watches.remove(tenant.id, broken.id);
   for (let i = 0; i < 5; i++) {
-    const { watch } = await sweeper.watches.create(tenant.id, { url: `https://mirror.example.com/slow${i}.apk` }, clock);
-    await svc.store.database.run('UPDATE watches SET source = $1, host = $2 WHERE id = $3', [JSON.stringify({ kind: 'direct', url: `${s.base}/slow${i}.apk` }), `127.0.0.1:${s.port}`, watch.id]);
+    const { watch } = await sweeper.watches.create(tenant.id, { url: `${s.base}/slow${i}.apk` }, clock);
+    t.equal(watch.host, `127.0.0.1:${s.port}`, 'checks count against the host serving the file');
   }
   const r = await sweeper.sweepOnce();
   t.equal(r.checked, 5);
@@ -804,9 +805,8 @@ t.test('sweep: a crash mid-download loses no version and scans none twice; CLI w
   const svc = await service(t, dir);
   const { sweeperFor } = await import('../src/market/commands.js');
   const tenant = await svc.store.ensureTenant('default');
-  const rows = await svc.store.database.all<{ status: string }>('SELECT status FROM watch_versions');
-  t.same(rows.map((r) => r.status), ['downloading'], 'the dead sweep left its version claimed, not lost');
   const sweeper = sweeperFor(svc.store, svc.config, svc.runner);
+  t.same((await sweeper.watches.versions(tenant.id, watchId)).map((r) => r.status), ['downloading'], 'the dead sweep left its version claimed, not lost');
   t.same(await sweeper.claimDue(), [], 'the dead sweep still holds its lease');
   // After the lease and the stale window, the next sweep takes the version over.
   const later = new (await import('../src/market/watches.js')).Sweeper({ ...(sweeper as unknown as { deps: object }).deps, now: () => Date.now() + 3600_000 } as never);
@@ -864,10 +864,9 @@ t.test('postgres: concurrent sweepers claim disjoint watches; version keys are u
   const ids = [...ca, ...cb].map((w) => w.id);
   t.equal(ids.length, 30, 'every due watch claimed');
   t.equal(new Set(ids).size, 30, 'none claimed twice');
-  const ins = (id: string) =>
-    store.database.run("INSERT INTO watch_versions (id, watch_id, tenant_id, version_key, status, created_at, updated_at) VALUES ($1, $2, $3, 'k1', 'downloading', 1, 1) ON CONFLICT (watch_id, version_key) DO NOTHING", [id, ids[0]!, tenant.id]);
+  const ins = (id: string) => store.watches.insertVersion({ id, watchId: ids[0]!, tenantId: tenant.id, key: 'k1', status: 'downloading', versionName: null, versionCode: null, createdAt: 1 });
   const [x, y] = await Promise.all([ins('v-a'), ins('v-b')]);
-  t.equal(x + y, 1, 'one version key, one row');
+  t.equal(Number(x) + Number(y), 1, 'one version key, one row');
 });
 
 t.test('the serve ticker (croner, UTC, every second here) sweeps due watches', async (t) => {

@@ -246,6 +246,121 @@ function suite(name: string, open: () => Promise<Store>, cleanup: (store: Store)
       t.ok(reusableA && reusableB, 'both tenants have a reusable scan of the file');
       t.not(reusableA?.id, reusableB?.id);
     });
+
+    await t.test('watches: tenant-scoped records, disjoint claims, owner-only release', async (t) => {
+      const now = tick();
+      const source = { kind: 'direct', url: 'https://example.com/a.apk' };
+      const notify = [{ url: 'https://hooks.example.com/x', secret: 's'.repeat(32), format: 'json' }];
+      const add = async (tenantId: string, nextCheckAt: number) => {
+        const id = randomUUID();
+        await store.watches.insert({ id, tenantId, url: source.url, source, host: 'example.com', intervalS: 600, nextCheckAt, notify, createdAt: tick() });
+        return id;
+      };
+      const due = [await add(acme.id, now - 20), await add(other.id, now - 10), await add(acme.id, now)];
+      const later = await add(acme.id, now + 60_000);
+      t.match(await store.watches.get(acme.id, due[0]!), { id: due[0], tenantId: acme.id, source, notify, host: 'example.com', intervalS: 600, nextCheckAt: now - 20, state: null, errors: 0, leaseOwner: null });
+      t.equal(await store.watches.get(other.id, due[0]!), undefined, 'another tenant cannot read it');
+      t.same((await store.watches.list(acme.id, 10)).map((w) => w.id), [due[0], due[2], later], 'oldest first');
+      t.same((await store.watches.list(acme.id, 1)).map((w) => w.id), [due[0]]);
+
+      // Racing claims are disjoint; on PostgreSQL the loser of a race may come back with fewer (the next claim takes them).
+      const [a, b] = await Promise.all([store.watches.claimDue('sweep-a', now, now + 1000, 2), store.watches.claimDue('sweep-b', now, now + 1000, 2)]);
+      t.ok(a.length <= 2 && b.length <= 2, 'at most the limit per claim');
+      const c = await store.watches.claimDue('sweep-c', now, now + 1000, 10);
+      const claims = [...a, ...b, ...c];
+      t.equal(new Set(claims.map((w) => w.id)).size, claims.length, 'no watch claimed twice');
+      t.same(claims.map((w) => w.id).sort(), [...due].sort(), 'every due watch claimed, over every tenant; the one due later not');
+      t.same(await store.watches.claimDue('sweep-d', now + 500, now + 1500, 10), [], 'live leases are not taken');
+      const held = claims.find((w) => w.id === due[0])!;
+      t.match(held, { leaseUntil: now + 1000 });
+      const stolen = await store.watches.claimDue('sweep-e', now + 1001, now + 2000, 1);
+      t.same(stolen.map((w) => [w.id, w.leaseOwner]), [[due[0], 'sweep-e']], 'an expired lease is taken over, soonest due first');
+
+      const outcome = { nextCheckAt: now + 600_000, state: { etag: '"v1"' }, errors: 2, lastError: 'HTTP 500', lastCheckedAt: now };
+      t.equal(await store.watches.release(due[0]!, held.leaseOwner!, outcome), false, 'a sweeper that lost the lease cannot release it');
+      t.equal(await store.watches.release(due[0]!, 'sweep-e', outcome), true);
+      t.match(await store.watches.get(acme.id, due[0]!), { ...outcome, leaseOwner: null, leaseUntil: null });
+      for (const w of claims.filter((x) => x.id !== due[0])) t.equal(await store.watches.release(w.id, w.leaseOwner!, { ...outcome, state: {} }), true);
+      t.same(await store.watches.claimDue('sweep-f', now + 3000, now + 4000, 10), [], 'released watches are due again only at their next check');
+    });
+
+    await t.test('watch versions: once per key, stale take-over, attempts, the scan they wait for', async (t) => {
+      const [w] = await store.watches.list(acme.id, 1);
+      const ins = (id: string, key: string, status: 'downloading' | 'seen', at: number) => store.watches.insertVersion({ id, watchId: w!.id, tenantId: acme.id, key, status, versionName: '1.0', versionCode: '1', createdAt: at });
+      const t0 = tick();
+      const [x, y] = await Promise.all([ins('wv-1', 'k1', 'downloading', t0), ins('wv-2', 'k1', 'downloading', t0)]);
+      t.equal(Number(x) + Number(y), 1, 'one key, one row, when two sweepers race');
+      const v1 = (await store.watches.getVersion(w!.id, 'k1'))!;
+      t.match(v1, { watchId: w!.id, tenantId: acme.id, key: 'k1', status: 'downloading', scanId: null, versionName: '1.0', versionCode: '1', attempts: 0, createdAt: t0, updatedAt: t0 });
+      t.equal(await store.watches.getVersion(w!.id, 'k2'), undefined);
+      t.equal(await ins('wv-3', 'k2', 'seen', tick()), true);
+      t.same((await store.watches.listVersions(acme.id, w!.id)).map((v) => v.key), ['k1', 'k2']);
+      t.same(await store.watches.listVersions(other.id, w!.id), [], 'tenant-scoped');
+
+      t.same(await store.watches.listStaleDownloads(w!.id, t0), [], 'not stale yet');
+      t.same((await store.watches.listStaleDownloads(w!.id, t0 + 1)).map((v) => v.id), [v1.id], "only 'downloading' rows are stale");
+      const t1 = tick();
+      const takes = await Promise.all([store.watches.takeOverDownload(v1.id, t0, t1), store.watches.takeOverDownload(v1.id, t0, t1 + 1)]);
+      t.same(takes.filter(Boolean).length, 1, 'one sweeper takes a stale download over');
+
+      await store.watches.recordDownloadFailure(v1.id, 'HTTP 500', 2, t0);
+      t.match(await store.watches.getVersion(w!.id, 'k1'), { status: 'downloading', attempts: 1, error: 'HTTP 500', updatedAt: t0 });
+      await store.watches.recordDownloadFailure(v1.id, 'HTTP 502', 2, t0);
+      t.match(await store.watches.getVersion(w!.id, 'k1'), { status: 'failed', attempts: 2, error: 'HTTP 502' }, "'failed' once attempts reach the limit");
+      t.equal(await store.watches.setVersionStatus('wv-3', 'notified', tick(), 'queued'), false, 'a conditional update leaves other statuses alone');
+      t.equal(await store.watches.setVersionStatus('wv-3', 'notified', tick()), true);
+
+      // Two versions wait for scans: one finishes, one fails.
+      const done = await queue(store, acme.id);
+      const failed = await queue(store, acme.id);
+      await ins('wv-4', 'k4', 'downloading', tick());
+      await ins('wv-5', 'k5', 'downloading', tick());
+      await store.watches.setVersionQueued('wv-4', done, tick());
+      await store.watches.setVersionQueued('wv-5', failed, tick());
+      t.match(await store.watches.getVersion(w!.id, 'k4'), { status: 'queued', scanId: done, attempts: 1, error: null });
+      t.equal(await store.watches.countVersionsScanning(), 2);
+      t.same(await store.watches.listVersionsScanned(), []);
+      t.equal(await runNext(store, 'r', completion({ pkg: 'com.watched', fingerprints: [] })), done);
+      await store.failScan(failed, null, 'broken', tick());
+      t.equal(await store.watches.countVersionsScanning(), 0);
+      t.same((await store.watches.listVersionsScanned()).map((v) => [v.id, v.scanStatus]), [['wv-4', 'done'], ['wv-5', 'failed']]);
+      t.equal(await store.watches.setVersionStatus('wv-4', 'notified', tick(), 'queued'), true);
+      t.equal(await store.watches.setVersionStatus('wv-4', 'notified', tick(), 'queued'), false, 'notified once');
+      t.equal(await store.watches.setVersionStatus('wv-5', 'failed', tick(), 'queued'), true);
+      t.same(await store.watches.listVersionsScanned(), []);
+    });
+
+    await t.test('webhook deliveries: once per version and target, due, attempts; removing a watch removes them', async (t) => {
+      const [w] = await store.watches.list(acme.id, 1);
+      const t0 = tick();
+      const add = (id: string, target: string) => store.watches.insertDelivery({ id, tenantId: acme.id, watchId: w!.id, watchVersionId: 'wv-4', target, payload: '{"event":"new_version"}', createdAt: t0 });
+      t.equal(await add('d-1', 'https://hooks.example.com/x'), true);
+      t.equal(await add('d-2', 'https://hooks.example.com/x'), false, 'one delivery per version and target');
+      t.equal(await add('d-3', 'https://hooks.example.com/gone'), true);
+      t.same(await store.watches.listDueDeliveries(t0 - 1, 10), [], 'not due before it was created');
+      const due = await store.watches.listDueDeliveries(t0, 10);
+      t.same(due.map((d) => d.id), ['d-1', 'd-3']);
+      t.match(due[0], { tenantId: acme.id, watchId: w!.id, watchVersionId: 'wv-4', target: 'https://hooks.example.com/x', status: 'pending', attempts: 0, nextAttemptAt: t0, payload: '{"event":"new_version"}', lastStatus: null, deliveredAt: null });
+      t.same(due[0]!.notify, w!.notify, "each with its watch's targets");
+      t.equal((await store.watches.listDueDeliveries(t0, 1)).length, 1, 'at most the limit');
+      await store.watches.recordDeliveryAttempt('d-1', { status: 'pending', attempts: 1, lastStatus: 503, lastError: null, nextAttemptAt: t0 + 30_000, deliveredAt: null });
+      await store.watches.recordDeliveryAttempt('d-3', { status: 'failed', attempts: 1, lastStatus: null, lastError: 'the target was removed from the watch', nextAttemptAt: t0 + 30_000, deliveredAt: null });
+      t.same(await store.watches.listDueDeliveries(t0 + 29_999, 10), [], 'retried after its backoff; failed ones never');
+      await store.watches.recordDeliveryAttempt('d-1', { status: 'delivered', attempts: 2, lastStatus: 204, lastError: null, nextAttemptAt: t0 + 150_000, deliveredAt: t0 + 30_000 });
+      t.same(await store.watches.listDueDeliveries(t0 + 1e9, 10), []);
+      t.match(await store.watches.listDeliveries(acme.id, w!.id), [
+        { id: 'd-1', status: 'delivered', attempts: 2, lastStatus: 204, deliveredAt: t0 + 30_000 },
+        { id: 'd-3', status: 'failed', lastError: /removed/ },
+      ]);
+      t.same(await store.watches.listDeliveries(other.id, w!.id), [], 'tenant-scoped');
+
+      t.equal(await store.watches.remove(other.id, w!.id), false, 'another tenant cannot remove it');
+      t.equal(await store.watches.remove(acme.id, w!.id), true);
+      t.equal(await store.watches.get(acme.id, w!.id), undefined);
+      t.same(await store.watches.listVersions(acme.id, w!.id), [], 'its versions are gone');
+      t.same(await store.watches.listDeliveries(acme.id, w!.id), [], 'and its deliveries');
+      t.equal(await store.watches.remove(acme.id, w!.id), false);
+    });
   });
 }
 

@@ -130,8 +130,7 @@ export async function sweepCommand(args: string[], out: NodeJS.WritableStream, _
     const total: SweepResult = { ...r };
     const deadline = Date.now() + waitS * 1000;
     while (Date.now() < deadline) {
-      const pending = await store.database.get<{ n: number }>("SELECT COUNT(*) AS n FROM watch_versions v JOIN scans s ON s.id = v.scan_id WHERE v.status = 'queued' AND s.status IN ('queued', 'running')");
-      if (Number(pending?.n ?? 0) === 0) break;
+      if ((await store.watches.countVersionsScanning()) === 0) break;
       await new Promise((res) => setTimeout(res, 200));
     }
     total.notified += await sweeper.notifyFinished();

@@ -16,8 +16,7 @@ import type { AuthContext } from '../service/auth.js';
 import type { HistoryService } from '../service/history.js';
 import { previousVersionDiff } from '../service/report-formats.js';
 import type { ScanService } from '../service/scans.js';
-import type { Db, SqlValue } from '../store/db.js';
-import type { Store } from '../store/types.js';
+import type { StoredWatch, Store, WatchStore } from '../store/types.js';
 import { fetchBytes, redactUrl, checkUrl, downloadToFile, type FetchOptions } from './download.js';
 import { describeFailure } from './submit.js';
 import { checkSource, parseSource, SourceError, type Endpoints, type Source, type SourceState, type Version } from './sources.js';
@@ -41,6 +40,8 @@ export const WEBHOOK_TOLERANCE_S = 300;
 /** Most watches claimed per sweep tick; most notification targets per watch. */
 export const MAX_CLAIM = 100;
 export const MAX_TARGETS = 10;
+/** Most webhook deliveries sent per pass (the rest wait for the next). */
+export const MAX_DELIVERIES = 500;
 
 export interface NotifyTarget {
   url: string;
@@ -68,28 +69,9 @@ export interface WatchRecord {
   createdAt: number;
 }
 
-type Row = Record<string, unknown>;
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-
-function watchFrom(r: Row): WatchRecord {
-  return {
-    id: String(r.id),
-    tenantId: String(r.tenant_id),
-    url: String(r.url),
-    source: JSON.parse(String(r.source)) as Source,
-    host: String(r.host),
-    intervalS: Number(r.interval_s),
-    nextCheckAt: Number(r.next_check_at),
-    leaseOwner: str(r.lease_owner),
-    leaseUntil: num(r.lease_until),
-    state: r.state ? (JSON.parse(String(r.state)) as SourceState) : {},
-    errors: Number(r.errors),
-    lastError: str(r.last_error),
-    lastCheckedAt: num(r.last_checked_at),
-    notify: JSON.parse(String(r.notify)) as NotifyTarget[],
-    createdAt: Number(r.created_at),
-  };
+/** The store keeps the source, its state and the targets as this module wrote them. */
+function watchFrom(w: StoredWatch): WatchRecord {
+  return { ...w, source: w.source as Source, state: (w.state ?? {}) as SourceState, notify: w.notify as NotifyTarget[] };
 }
 
 /** Public view: webhook secrets never leave the store after creation. */
@@ -155,11 +137,11 @@ export interface NewWatch {
   ipaUrl?: string;
 }
 
-/** Watch CRUD, tenant-scoped. */
-export class WatchStore {
-  readonly db: Db;
+/** Watch CRUD, tenant-scoped: validation here, persistence in the store (Store.watches). */
+export class WatchService {
+  private readonly store: WatchStore;
   constructor(store: Store) {
-    this.db = store.database;
+    this.store = store.watches;
   }
 
   /** Creates a watch due at once; returns it with the webhook secrets (shown only here). */
@@ -184,38 +166,31 @@ export class WatchStore {
     const id = randomUUID();
     const intervalS = w.intervalS ?? 3600;
     if (intervalS < MIN_INTERVAL_S || intervalS > MAX_INTERVAL_S) throw new SourceError('unsupported_url', `interval must be between ${MIN_INTERVAL_S} s and ${MAX_INTERVAL_S} s`);
-    await this.db.run(
-      'INSERT INTO watches (id, tenant_id, url, source, host, interval_s, next_check_at, notify, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-      [id, tenantId, w.url, JSON.stringify(source), sourceHost(source), intervalS, now, JSON.stringify(notify), now],
-    );
+    await this.store.insert({ id, tenantId, url: w.url, source, host: sourceHost(source), intervalS, nextCheckAt: now, notify, createdAt: now });
     return { watch: (await this.get(tenantId, id))!, secrets: notify.map((n) => n.secret) };
   }
 
   async get(tenantId: string, id: string): Promise<WatchRecord | undefined> {
-    const r = await this.db.get<Row>('SELECT * FROM watches WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
-    return r ? watchFrom(r) : undefined;
+    const w = await this.store.get(tenantId, id);
+    return w && watchFrom(w);
   }
 
   async list(tenantId: string, limit = 500): Promise<WatchRecord[]> {
-    return (await this.db.all<Row>('SELECT * FROM watches WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2', [tenantId, limit])).map(watchFrom);
+    return (await this.store.list(tenantId, limit)).map(watchFrom);
   }
 
-  async remove(tenantId: string, id: string): Promise<boolean> {
-    return (await this.db.tx(async (db) => {
-      await db.run('DELETE FROM webhook_deliveries WHERE watch_id = $1 AND tenant_id = $2', [id, tenantId]);
-      await db.run('DELETE FROM watch_versions WHERE watch_id = $1 AND tenant_id = $2', [id, tenantId]);
-      return db.run('DELETE FROM watches WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
-    })) > 0;
+  remove(tenantId: string, id: string): Promise<boolean> {
+    return this.store.remove(tenantId, id);
   }
 
+  /** Public view of the versions a watch found. */
   async versions(tenantId: string, watchId: string) {
-    const rows = await this.db.all<Row>('SELECT * FROM watch_versions WHERE tenant_id = $1 AND watch_id = $2 ORDER BY created_at, id', [tenantId, watchId]);
-    return rows.map((r) => ({ id: String(r.id), key: String(r.version_key), status: String(r.status), scanId: str(r.scan_id), versionName: str(r.version_name), versionCode: str(r.version_code), error: str(r.error), attempts: Number(r.attempts), createdAt: new Date(Number(r.created_at)).toISOString() }));
+    return (await this.store.listVersions(tenantId, watchId)).map((v) => ({ id: v.id, key: v.key, status: v.status, scanId: v.scanId, versionName: v.versionName, versionCode: v.versionCode, error: v.error, attempts: v.attempts, createdAt: new Date(v.createdAt).toISOString() }));
   }
 
+  /** Public view of the delivery log: target URLs redacted. */
   async deliveries(tenantId: string, watchId: string) {
-    const rows = await this.db.all<Row>('SELECT * FROM webhook_deliveries WHERE tenant_id = $1 AND watch_id = $2 ORDER BY created_at, id', [tenantId, watchId]);
-    return rows.map((r) => ({ id: String(r.id), versionId: String(r.watch_version_id), target: redactUrl(String(r.target)), status: String(r.status), attempts: Number(r.attempts), lastStatus: num(r.last_status), lastError: str(r.last_error), deliveredAt: r.delivered_at === null ? null : new Date(Number(r.delivered_at)).toISOString() }));
+    return (await this.store.listDeliveries(tenantId, watchId)).map((d) => ({ id: d.id, versionId: d.watchVersionId, target: redactUrl(d.target), status: d.status, attempts: d.attempts, lastStatus: d.lastStatus, lastError: d.lastError, deliveredAt: d.deliveredAt === null ? null : new Date(d.deliveredAt).toISOString() }));
   }
 }
 
@@ -298,13 +273,13 @@ async function limited<T>(items: T[], keyOf: (t: T) => string, global: number, p
 
 export class Sweeper {
   readonly id = `sweep-${randomUUID().slice(0, 8)}`;
-  readonly watches: WatchStore;
-  private readonly db: Db;
+  readonly watches: WatchService;
+  private readonly store: WatchStore;
   private readonly now: () => number;
 
   constructor(private readonly deps: SweepDeps) {
-    this.watches = new WatchStore(deps.store);
-    this.db = deps.store.database;
+    this.watches = new WatchService(deps.store);
+    this.store = deps.store.watches;
     this.now = deps.now ?? Date.now;
   }
 
@@ -322,14 +297,7 @@ export class Sweeper {
   /** Claims due watches (overdue ones included, oldest first) for this sweeper, atomically. */
   async claimDue(limit = MAX_CLAIM): Promise<WatchRecord[]> {
     const now = this.now();
-    const rows = await this.db.all<Row>(
-      `UPDATE watches SET lease_owner = $1, lease_until = $2
-       WHERE id IN (SELECT id FROM watches WHERE next_check_at <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_check_at, id LIMIT $4)
-         AND (lease_until IS NULL OR lease_until < $3)
-       RETURNING *`,
-      [this.id, now + (this.deps.leaseMs ?? DEFAULT_LEASE_MS), now, limit],
-    );
-    return rows.map(watchFrom);
+    return (await this.store.claimDue(this.id, now, now + (this.deps.leaseMs ?? DEFAULT_LEASE_MS), limit)).map(watchFrom);
   }
 
   /** One pass: claim, check, download and queue new versions; notify finished scans; deliver webhooks. */
@@ -381,42 +349,35 @@ export class Sweeper {
     const base = w.intervalS * 1000;
     const jitter = error ? 1 : 0.9 + Math.random() * 0.2;
     const delay = error ? Math.min(MAX_BACKOFF_MS, base * 2 ** (errors - 1)) : base * jitter;
-    await this.db.run(
-      'UPDATE watches SET lease_owner = NULL, lease_until = NULL, next_check_at = $1, state = $2, errors = $3, last_error = $4, last_checked_at = $5 WHERE id = $6 AND lease_owner = $7',
-      [Math.round(now + delay), JSON.stringify(state), errors, error ?? null, started, w.id, this.id],
-    );
+    await this.store.release(w.id, this.id, { nextCheckAt: Math.round(now + delay), state, errors, lastError: error ?? null, lastCheckedAt: started });
     return { newVersions, ...(error ? { error } : {}) };
   }
 
   private async retryStale(w: WatchRecord): Promise<void> {
-    const rows = await this.db.all<Row>("SELECT * FROM watch_versions WHERE watch_id = $1 AND status = 'downloading' AND updated_at < $2", [w.id, this.now() - STALE_DOWNLOAD_MS]);
+    const rows = await this.store.listStaleDownloads(w.id, this.now() - STALE_DOWNLOAD_MS);
     if (rows.length === 0) return;
     // The source answered 304: ask again without the ETag to learn the download of the stale version.
     const found = await checkSource(w.source, { fetch: this.deps.fetch, endpoints: this.deps.endpoints, githubToken: this.deps.githubToken, state: {} });
     if (found === 'unchanged') return;
-    for (const v of found) if (rows.some((r) => r.version_key === v.key)) await this.handleVersion(w, v);
+    for (const v of found) if (rows.some((r) => r.key === v.key)) await this.handleVersion(w, v);
   }
 
   /** Records a version once (UNIQUE key) and, when it has a download, downloads it and queues its scan. True when new. */
   private async handleVersion(w: WatchRecord, v: Version): Promise<boolean> {
     const now = this.now();
     const id = randomUUID();
-    const inserted = await this.db.run(
-      'INSERT INTO watch_versions (id, watch_id, tenant_id, version_key, status, version_name, version_code, attempts, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8) ON CONFLICT (watch_id, version_key) DO NOTHING',
-      [id, w.id, w.tenantId, v.key, v.download ? 'downloading' : 'seen', v.versionName ?? null, v.versionCode ?? null, now] as SqlValue[],
-    );
+    const inserted = await this.store.insertVersion({ id, watchId: w.id, tenantId: w.tenantId, key: v.key, status: v.download ? 'downloading' : 'seen', versionName: v.versionName ?? null, versionCode: v.versionCode ?? null, createdAt: now });
     let rowId: string = id;
-    if (inserted === 0) {
+    if (!inserted) {
       // Seen before: only a stale download (its sweep died) is taken over, by one sweeper (the update is the claim).
-      const row = await this.db.get<Row>('SELECT * FROM watch_versions WHERE watch_id = $1 AND version_key = $2', [w.id, v.key]);
-      if (!row || row.status !== 'downloading' || Number(row.updated_at) >= now - STALE_DOWNLOAD_MS) return false;
-      const taken = await this.db.run("UPDATE watch_versions SET updated_at = $1 WHERE id = $2 AND status = 'downloading' AND updated_at = $3", [now, row.id as string, row.updated_at as number]);
-      if (taken === 0) return false;
-      rowId = String(row.id);
+      const row = await this.store.getVersion(w.id, v.key);
+      if (!row || row.status !== 'downloading' || row.updatedAt >= now - STALE_DOWNLOAD_MS) return false;
+      if (!(await this.store.takeOverDownload(row.id, row.updatedAt, now))) return false;
+      rowId = row.id;
     } else if (!v.download) {
       // A watch-only store version (App Store without IPA source, Google Play): recorded and notified, not scanned.
       await this.enqueueDeliveries(w, rowId, { event: 'new_version', watch: { id: w.id, url: w.url, kind: w.source.kind }, version: { key: v.key, name: v.versionName ?? null, code: v.versionCode ?? null }, scanned: false });
-      await this.db.run("UPDATE watch_versions SET status = 'notified', updated_at = $1 WHERE id = $2", [now, rowId]);
+      await this.store.setVersionStatus(rowId, 'notified', now);
       return true;
     }
     await this.download(w, rowId, v);
@@ -432,14 +393,11 @@ export class Sweeper {
       await downloadToFile(d.url, path, { ...this.deps.fetch, ...(d.sha256 ? { sha256: d.sha256 } : {}) });
       // One accept at a time: two sources serving the same artifact at once must share one scan (reuse by sha256).
       const { scan } = await this.serially(() => this.deps.scans.accept(this.auth(w.tenantId), { fieldname: 'file', filename: d.filename, file: createReadStream(path) as unknown as NodeJS.ReadableStream & { resume(): unknown } }, false));
-      await this.db.run("UPDATE watch_versions SET status = 'queued', scan_id = $1, attempts = attempts + 1, error = NULL, updated_at = $2 WHERE id = $3", [scan.id, this.now(), rowId]);
+      await this.store.setVersionQueued(rowId, scan.id, this.now());
     } catch (e) {
       const msg = describeFailure(e)?.message ?? (e as Error).message;
       // Failed attempts stay 'downloading' (retried once stale) until MAX_VERSION_ATTEMPTS.
-      await this.db.run(
-        `UPDATE watch_versions SET attempts = attempts + 1, error = $1, status = CASE WHEN attempts + 1 >= $2 THEN 'failed' ELSE status END, updated_at = $3 WHERE id = $4`,
-        [msg, MAX_VERSION_ATTEMPTS, this.now() - STALE_DOWNLOAD_MS, rowId],
-      );
+      await this.store.recordDownloadFailure(rowId, msg, MAX_VERSION_ATTEMPTS, this.now() - STALE_DOWNLOAD_MS);
       throw e;
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -448,21 +406,20 @@ export class Sweeper {
 
   /** Versions whose scan finished: builds the notification (only what is new, by default) once. */
   async notifyFinished(): Promise<number> {
-    const rows = await this.db.all<Row>("SELECT v.*, s.status AS scan_status, s.error AS scan_error FROM watch_versions v JOIN scans s ON s.id = v.scan_id WHERE v.status = 'queued' AND s.status IN ('done', 'failed')");
     let n = 0;
-    for (const r of rows) {
-      const w = await this.watches.get(String(r.tenant_id), String(r.watch_id));
+    for (const r of await this.store.listVersionsScanned()) {
+      const w = await this.watches.get(r.tenantId, r.watchId);
       if (!w) continue;
-      const claimed = await this.db.run("UPDATE watch_versions SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'queued'", [r.scan_status === 'done' ? 'notified' : 'failed', this.now(), String(r.id)]);
-      if (claimed === 0 || r.scan_status !== 'done') continue;
+      const claimed = await this.store.setVersionStatus(r.id, r.scanStatus === 'done' ? 'notified' : 'failed', this.now(), 'queued');
+      if (!claimed || r.scanStatus !== 'done') continue;
       const auth = this.auth(w.tenantId);
-      const scan = await this.deps.scans.get(auth, String(r.scan_id));
+      const scan = await this.deps.scans.get(auth, r.scanId!);
       const diff = await previousVersionDiff(this.deps.history, auth, scan).catch(() => undefined);
       const findings = diff ? undefined : (await this.deps.store.listScanFindings(w.tenantId, scan.id)).map((f) => ({ fingerprint: f.fingerprint, ruleId: f.ruleId, provider: f.provider, title: f.title, severity: f.severity, redacted: f.redacted }));
-      await this.enqueueDeliveries(w, String(r.id), {
+      await this.enqueueDeliveries(w, r.id, {
         event: 'new_version',
         watch: { id: w.id, url: w.url, kind: w.source.kind },
-        version: { key: String(r.version_key), name: scan.summary?.app?.versionName ?? str(r.version_name), code: scan.summary?.app?.versionCode ?? str(r.version_code), appId: scan.summary?.app?.id ?? null },
+        version: { key: r.key, name: scan.summary?.app?.versionName ?? r.versionName, code: scan.summary?.app?.versionCode ?? r.versionCode, appId: scan.summary?.app?.id ?? null },
         scanned: true,
         scan: { id: scan.id, rating: scan.rating, summary: scan.summary },
         firstVersion: diff === undefined,
@@ -481,28 +438,24 @@ export class Sweeper {
     const now = this.now();
     for (const t of w.notify) {
       const body = t.format === 'slack' ? slackPayload(payload) : t.all ? payload : { ...payload, persisting: undefined };
-      await this.db.run(
-        "INSERT INTO webhook_deliveries (id, tenant_id, watch_id, watch_version_id, target, status, attempts, next_attempt_at, payload, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $6) ON CONFLICT (watch_version_id, target) DO NOTHING",
-        [randomUUID(), w.tenantId, w.id, versionRowId, t.url, now, JSON.stringify(body)],
-      );
+      await this.store.insertDelivery({ id: randomUUID(), tenantId: w.tenantId, watchId: w.id, watchVersionId: versionRowId, target: t.url, payload: JSON.stringify(body), createdAt: now });
     }
   }
 
   /** Sends due deliveries, signed; retries with backoff; every attempt is logged on the delivery row. */
   async deliver(): Promise<number> {
     const now = this.now();
-    const rows = await this.db.all<Row>("SELECT d.*, w.notify FROM webhook_deliveries d JOIN watches w ON w.id = d.watch_id WHERE d.status = 'pending' AND d.next_attempt_at <= $1 ORDER BY d.next_attempt_at LIMIT 500", [now]);
     let delivered = 0;
-    for (const r of rows) {
-      const target = (JSON.parse(String(r.notify)) as NotifyTarget[]).find((t) => t.url === r.target);
-      const attempts = Number(r.attempts) + 1;
+    for (const r of await this.store.listDueDeliveries(now, MAX_DELIVERIES)) {
+      const target = (r.notify as NotifyTarget[]).find((t) => t.url === r.target);
+      const attempts = r.attempts + 1;
       let status: number | null = null;
       let error: string | null = null;
       if (!target) error = 'the target was removed from the watch';
       else {
         try {
-          const body = String(r.payload);
-          const res = await fetchBytes(target.url, { ...this.deps.fetch, method: 'POST', body: Buffer.from(body), headers: signWebhook(target.secret, body, String(r.id), this.now()), maxBytes: 64 * 1024, totalTimeoutMs: 30_000, acceptStatus: [] });
+          const body = r.payload;
+          const res = await fetchBytes(target.url, { ...this.deps.fetch, method: 'POST', body: Buffer.from(body), headers: signWebhook(target.secret, body, r.id, this.now()), maxBytes: 64 * 1024, totalTimeoutMs: 30_000, acceptStatus: [] });
           status = res.status;
         } catch (e) {
           status = (e as { status?: number }).status ?? null;
@@ -511,15 +464,7 @@ export class Sweeper {
       }
       const ok = error === null && status !== null && status >= 200 && status < 300;
       const final = ok ? 'delivered' : attempts >= MAX_DELIVERY_ATTEMPTS || !target ? 'failed' : 'pending';
-      await this.db.run('UPDATE webhook_deliveries SET status = $1, attempts = $2, last_status = $3, last_error = $4, next_attempt_at = $5, delivered_at = $6 WHERE id = $7', [
-        final,
-        attempts,
-        status,
-        error,
-        now + WEBHOOK_BACKOFF_MS * 4 ** (attempts - 1),
-        ok ? this.now() : null,
-        String(r.id),
-      ]);
+      await this.store.recordDeliveryAttempt(r.id, { status: final, attempts, lastStatus: status, lastError: error, nextAttemptAt: now + WEBHOOK_BACKOFF_MS * 4 ** (attempts - 1), deliveredAt: ok ? this.now() : null });
       if (ok) delivered++;
     }
     return delivered;

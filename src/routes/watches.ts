@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { describeFailure } from '../market/submit.js';
-import { parseInterval, watchView, type WatchStore } from '../market/watches.js';
+import { parseInterval, watchView, type WatchService } from '../market/watches.js';
 import { HttpError } from '../service/errors.js';
 import { caller } from './context.js';
 import { AuthErrors, ErrorSchema, IdParams } from './schemas.js';
@@ -50,7 +50,7 @@ function asHttp(e: unknown): never {
 }
 
 /** /v1/watches: marketplace watches (docs/marketplaces-usage.md). */
-export const watchRoutes: FastifyPluginAsyncTypebox<{ watches: WatchStore }> = async (app, { watches }) => {
+export const watchRoutes: FastifyPluginAsyncTypebox<{ watches: WatchService }> = async (app, { watches }) => {
   app.post(
     '/v1/watches',
     {

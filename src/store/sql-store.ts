@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Severity } from '../detect/types.js';
 import type { Db } from './db.js';
 import { MIGRATIONS } from './migrations.js';
+import { rowReader, type Row } from './rows.js';
 import type {
   ApiKeyRecord,
   AppFindingRow,
   AppRecord,
   FindingRecord,
   NewScan,
-  Rating,
   ScanCompletion,
   ScanRecord,
   ScanStatus,
@@ -16,98 +15,29 @@ import type {
   Store,
   Tenant,
   VersionRecord,
+  WatchStore,
 } from './types.js';
+import { SqlWatchStore } from './watches.js';
 
-type Row = Record<string, unknown>;
+const scanFrom = rowReader<ScanRecord>({
+  id: 'text', tenantId: 'text', status: 'text', sha256: 'text', size: 'num', filename: 'text', uploadPath: 'text?', entriesTotal: 'num?', entriesDone: 'num', attempts: 'num',
+  runner: 'text?', leaseUntil: 'num?', error: 'text?', summary: 'json?', rating: 'text?', appId: 'text?', versionId: 'text?', createdAt: 'num', startedAt: 'num?', finishedAt: 'num?',
+});
 
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const keyFields = rowReader<Omit<ApiKeyRecord, 'scopes'>>({ id: 'text', tenantId: 'text', tenantName: 'text', name: 'text?', hash: 'text', createdAt: 'num', revokedAt: 'num?' });
+const keyFrom = (r: Row): ApiKeyRecord => ({ ...keyFields(r), scopes: String(r.scopes).split(',').filter(Boolean) as Scope[] });
 
-function scanFrom(r: Row): ScanRecord {
-  return {
-    id: String(r.id),
-    tenantId: String(r.tenant_id),
-    status: r.status as ScanStatus,
-    sha256: String(r.sha256),
-    size: Number(r.size),
-    filename: String(r.filename),
-    uploadPath: str(r.upload_path),
-    entriesTotal: num(r.entries_total),
-    entriesDone: Number(r.entries_done),
-    attempts: Number(r.attempts),
-    runner: str(r.runner),
-    leaseUntil: num(r.lease_until),
-    error: str(r.error),
-    summary: r.summary ? JSON.parse(String(r.summary)) : null,
-    rating: str(r.rating) as Rating | null,
-    appId: str(r.app_id),
-    versionId: str(r.version_id),
-    createdAt: Number(r.created_at),
-    startedAt: num(r.started_at),
-    finishedAt: num(r.finished_at),
-  };
-}
+const appFrom = rowReader<AppRecord>({ id: 'text', tenantId: 'text', platform: 'text', packageId: 'text', name: 'text?', createdAt: 'num', updatedAt: 'num' });
 
-function keyFrom(r: Row): ApiKeyRecord {
-  return {
-    id: String(r.id),
-    tenantId: String(r.tenant_id),
-    tenantName: String(r.tenant_name),
-    name: str(r.name),
-    hash: String(r.hash),
-    scopes: String(r.scopes).split(',').filter(Boolean) as Scope[],
-    createdAt: Number(r.created_at),
-    revokedAt: num(r.revoked_at),
-  };
-}
+const versionFrom = rowReader<VersionRecord>({
+  id: 'text', tenantId: 'text', appId: 'text', versionName: 'text?', versionCode: 'text?', signer: 'text?', scanId: 'text', sha256: 'text', findings: 'num', rating: 'text?',
+  createdAt: 'num', updatedAt: 'num',
+});
 
-function appFrom(r: Row): AppRecord {
-  return {
-    id: String(r.id),
-    tenantId: String(r.tenant_id),
-    platform: String(r.platform),
-    packageId: String(r.package_id),
-    name: str(r.name),
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-function versionFrom(r: Row): VersionRecord {
-  return {
-    id: String(r.id),
-    tenantId: String(r.tenant_id),
-    appId: String(r.app_id),
-    versionName: str(r.version_name),
-    versionCode: str(r.version_code),
-    signer: str(r.signer),
-    scanId: String(r.scan_id),
-    sha256: String(r.sha256),
-    findings: Number(r.findings),
-    rating: str(r.rating) as Rating | null,
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-function findingFrom(r: Row): FindingRecord {
-  return {
-    id: String(r.id),
-    tenantId: String(r.tenant_id),
-    appId: String(r.app_id),
-    versionId: String(r.version_id),
-    scanId: String(r.scan_id),
-    fingerprint: String(r.fingerprint),
-    ruleId: String(r.rule_id),
-    provider: String(r.provider),
-    title: String(r.title),
-    severity: r.severity as Severity,
-    confidence: String(r.confidence),
-    redacted: String(r.redacted),
-    locations: JSON.parse(String(r.locations)),
-    secretEnc: str(r.secret_enc),
-  };
-}
+const findingFrom = rowReader<FindingRecord>({
+  id: 'text', tenantId: 'text', appId: 'text', versionId: 'text', scanId: 'text', fingerprint: 'text', ruleId: 'text', provider: 'text', title: 'text', severity: 'text',
+  confidence: 'text', redacted: 'text', locations: 'json', secretEnc: 'text?',
+});
 
 const SEVERITY_ORDER = `CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END`;
 
@@ -115,11 +45,10 @@ const SEVERITY_ORDER = `CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 
 export abstract class SqlStore implements Store {
   abstract readonly dialect: 'sqlite' | 'postgres';
 
-  constructor(protected readonly db: Db) {}
+  readonly watches: WatchStore;
 
-  /** The driver, for modules that keep their own tables (src/market/watches.ts). */
-  get database(): Db {
-    return this.db;
+  constructor(protected readonly db: Db) {
+    this.watches = new SqlWatchStore(db);
   }
 
   /** Serialises concurrent migrations across processes (advisory lock, or SQLite's write lock). */

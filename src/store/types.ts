@@ -150,8 +150,8 @@ export interface AppFindingRow {
 /** Persistence behind one async interface: SQLite (embedded default) and PostgreSQL. Every read is tenant-scoped. */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
-  /** The SQL driver, for modules with their own tables (src/market/watches.ts). */
-  readonly database: import('./db.js').Db;
+  /** Marketplace watches, the versions they found and their webhook deliveries (src/market). */
+  readonly watches: WatchStore;
   /** Applies pending migrations (safe to call from several processes). */
   migrate(): Promise<void>;
   /** True when the database answers. */
@@ -197,4 +197,133 @@ export interface Store {
   /** Findings stored by one scan (those of a version re-scanned later belong to the newer scan). */
   listScanFindings(tenantId: string, scanId: string): Promise<FindingRecord[]>;
   listAppFindingRows(tenantId: string, appId: string): Promise<AppFindingRow[]>;
+}
+
+// ---- marketplace watches (src/market/watches.ts) --------------------------------------------------------------
+
+/**
+ * A watch as stored. `source`, `state` and the `notify` targets are src/market's JSON values: the store keeps them
+ * as given and never reads inside them. Times are ms since the epoch.
+ */
+export interface StoredWatch {
+  id: string;
+  tenantId: string;
+  url: string;
+  source: unknown;
+  /** The host whose rate limits the watch's checks count against. */
+  host: string;
+  intervalS: number;
+  nextCheckAt: number;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  /** Null until the first check released the watch. */
+  state: unknown;
+  errors: number;
+  lastError: string | null;
+  lastCheckedAt: number | null;
+  notify: unknown[];
+  createdAt: number;
+}
+
+/** Fields of a new watch. */
+export type NewStoredWatch = Pick<StoredWatch, 'id' | 'tenantId' | 'url' | 'source' | 'host' | 'intervalS' | 'nextCheckAt' | 'notify' | 'createdAt'>;
+
+/** What a check writes when it releases its watch. */
+export type WatchCheckOutcome = Pick<StoredWatch, 'nextCheckAt' | 'state' | 'errors' | 'lastError' | 'lastCheckedAt'>;
+
+/**
+ * A version's way through the sweep: 'seen' (no download) or 'downloading' -> 'queued' (its scan) -> 'notified';
+ * 'failed' after too many download attempts or when its scan failed.
+ */
+export type WatchVersionStatus = 'seen' | 'downloading' | 'queued' | 'notified' | 'failed';
+
+/** A version a watch found, recorded once per (watch, key). */
+export interface WatchVersionRecord {
+  id: string;
+  watchId: string;
+  tenantId: string;
+  key: string;
+  status: WatchVersionStatus;
+  scanId: string | null;
+  versionName: string | null;
+  versionCode: string | null;
+  error: string | null;
+  attempts: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Fields of a newly found version. */
+export type NewWatchVersion = Pick<WatchVersionRecord, 'id' | 'watchId' | 'tenantId' | 'key' | 'status' | 'versionName' | 'versionCode' | 'createdAt'>;
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One webhook notification of one version to one target, with its last attempt. */
+export interface WebhookDeliveryRecord {
+  id: string;
+  tenantId: string;
+  watchId: string;
+  watchVersionId: string;
+  /** The target URL (a key into the watch's `notify`). */
+  target: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  /** The JSON body sent. */
+  payload: string;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+/** Fields of a new delivery: pending, due at `createdAt`. */
+export type NewWebhookDelivery = Pick<WebhookDeliveryRecord, 'id' | 'tenantId' | 'watchId' | 'watchVersionId' | 'target' | 'payload' | 'createdAt'>;
+
+/** What one delivery attempt writes. */
+export type DeliveryAttempt = Pick<WebhookDeliveryRecord, 'status' | 'attempts' | 'lastStatus' | 'lastError' | 'nextAttemptAt' | 'deliveredAt'>;
+
+/**
+ * Watches, their versions and webhook deliveries. Reads named by tenant are tenant-scoped; the sweep's operations
+ * (claims, version and delivery updates) work over every tenant and are atomic where several sweepers may race.
+ */
+export interface WatchStore {
+  insert(watch: NewStoredWatch): Promise<void>;
+  get(tenantId: string, id: string): Promise<StoredWatch | undefined>;
+  /** Oldest first. */
+  list(tenantId: string, limit: number): Promise<StoredWatch[]>;
+  /** Deletes a watch with its versions and deliveries; false when there is no such watch. */
+  remove(tenantId: string, id: string): Promise<boolean>;
+  /** Leases up to `limit` due watches (next check passed, no live lease), soonest due first, to `owner`, atomically. */
+  claimDue(owner: string, now: number, leaseUntil: number, limit: number): Promise<StoredWatch[]>;
+  /** Ends `owner`'s lease, writing the check's outcome; false when `owner` no longer holds the watch. */
+  release(id: string, owner: string, outcome: WatchCheckOutcome): Promise<boolean>;
+
+  /** Records a version once per (watch, key); false when the key was recorded before (by this or another sweeper). */
+  insertVersion(version: NewWatchVersion): Promise<boolean>;
+  getVersion(watchId: string, key: string): Promise<WatchVersionRecord | undefined>;
+  /** Oldest first. */
+  listVersions(tenantId: string, watchId: string): Promise<WatchVersionRecord[]>;
+  /** Versions of a watch left 'downloading' since before `before` (their sweep died or failed). */
+  listStaleDownloads(watchId: string, before: number): Promise<WatchVersionRecord[]>;
+  /** Takes over a stale download: set-if-unchanged on `updatedAt`; false when another sweeper took it first. */
+  takeOverDownload(id: string, updatedAt: number, now: number): Promise<boolean>;
+  /** The version's download was accepted as scan `scanId`: 'queued', attempts + 1, error cleared. */
+  setVersionQueued(id: string, scanId: string, now: number): Promise<void>;
+  /** A failed download: attempts + 1, the error kept, 'failed' once attempts reach `maxAttempts`. */
+  recordDownloadFailure(id: string, error: string, maxAttempts: number, updatedAt: number): Promise<void>;
+  /** Sets a version's status; with `from`, only while it has that status (a claim). False when nothing changed. */
+  setVersionStatus(id: string, status: WatchVersionStatus, now: number, from?: WatchVersionStatus): Promise<boolean>;
+  /** 'queued' versions of every tenant whose scan ended, with the scan's status. */
+  listVersionsScanned(): Promise<(WatchVersionRecord & { scanStatus: 'done' | 'failed' })[]>;
+  /** 'queued' versions of every tenant whose scan is still queued or running. */
+  countVersionsScanning(): Promise<number>;
+
+  /** Records a pending delivery once per (version, target); false when it was recorded before. */
+  insertDelivery(delivery: NewWebhookDelivery): Promise<boolean>;
+  /** Oldest first. */
+  listDeliveries(tenantId: string, watchId: string): Promise<WebhookDeliveryRecord[]>;
+  /** Pending deliveries of every tenant due at `now`, soonest first, each with its watch's current `notify`. */
+  listDueDeliveries(now: number, limit: number): Promise<(WebhookDeliveryRecord & { notify: unknown[] })[]>;
+  recordDeliveryAttempt(id: string, attempt: DeliveryAttempt): Promise<void>;
 }
