@@ -4,4 +4,4 @@
 const args = process.argv.slice(2);
 const remote = process.env.LEAKDEX_SERVER || args.some((a) => a === '--server' || a.startsWith('--server='));
 if (args[0] === 'scan' && !remote) (await import('../dist/src/pipeline/spare.js')).prespawnWorker();
-await import('../dist/src/cli.js');
+await import('../dist/src/cli/main.js');

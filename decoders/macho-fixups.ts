@@ -1,6 +1,6 @@
 import { WorkBudget } from './budget.js';
 import { chainedImportNames, classicBinds, Leb } from './macho-imports.js';
-import type { MachoSlice } from './macho.js';
+import type { MachoSlice } from './macho-sections.js';
 import type { DecodeWarning } from './types.js';
 
 // Which pointer slots of a Mach-O slice dyld rebases, and where each points: the classic rebase opcodes of

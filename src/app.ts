@@ -25,7 +25,7 @@ import { ScanService } from './service/scans.js';
 import type { Store } from './store/types.js';
 import { TOOL_VERSION } from './version.js';
 
-/** What the app is built from: the process (server.ts) or a test creates these. */
+/** What the app is built from: server.ts (for `leakdex serve`, src/cli/service.ts) or a test creates these. */
 export interface AppDeps {
   config: Config;
   store: Store;

@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp, createLogger } from './app.js';
 import type { Config } from './config.js';
 import { createApiKey } from './service/auth.js';
-import { loadFingerprintKey, type FindingKeys } from './service/crypto.js';
+import { findingKeys } from './service/crypto.js';
 import { JobRunner, type ScanFn } from './service/jobs.js';
 import { Metrics } from './service/metrics.js';
 import { openStore } from './store/index.js';
@@ -26,13 +25,6 @@ export interface RunningServer {
   url: string;
   /** Stops accepting requests, hands running scans back to the queue, closes the store. */
   close(): Promise<void>;
-}
-
-/** The keys used on findings, from the configuration and the data directory. */
-export function findingKeys(config: Config): FindingKeys {
-  const keys: FindingKeys = { fingerprint: loadFingerprintKey(config.dataDir, config.secrets.fingerprintKey) };
-  if (config.secrets.store && config.secrets.encryptionKey) keys.encryption = Buffer.from(config.secrets.encryptionKey, 'hex');
-  return keys;
 }
 
 /** Opens the store, builds the app, listens, and starts the scan runner (unless jobs are disabled). */
@@ -101,13 +93,4 @@ export function untilSignal(close: () => Promise<void>, log: Pick<Logger, 'info'
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-}
-
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
-  void import('./service/commands.js')
-    .then(({ serveCommand }) => serveCommand(process.argv.slice(2)))
-    .then((code) => {
-      process.exitCode = code;
-    });
 }

@@ -16,7 +16,7 @@ import { rate } from '../src/detect/rating.js';
 import { renderRulesMarkdown, renderRulesText, RULES_DOC, summarize } from '../src/detect/rules-doc.js';
 import { compileUserRules, loadUserRules, UserRulesError } from '../src/detect/user-rules.js';
 import { type Finding, severityRank } from '../src/detect/types.js';
-import { main } from '../src/cli.js';
+import { main } from '../src/cli/main.js';
 import { scanFileSync } from '../src/pipeline/index.js';
 
 const root = process.cwd();

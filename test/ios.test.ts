@@ -22,7 +22,7 @@ import { decodeStringsFile } from '../decoders/strings-file.js';
 
 const ROOT = process.cwd();
 const IOS = join(ROOT, 'samples/ios');
-const CLI = process.env.LEAKDEX_CLI ?? join(ROOT, 'dist/src/cli.js');
+const CLI = process.env.LEAKDEX_CLI ?? join(ROOT, 'dist/src/cli/main.js');
 
 interface Planted {
   ruleId: string;

@@ -473,7 +473,7 @@ function sink(): { stream: Writable; text: () => string } {
 }
 
 t.test('leakdex scan URL: downloads then scans; a refused URL is exit 2 with one line', async (t) => {
-  const { main } = await import('../src/cli.js');
+  const { main } = await import('../src/cli/main.js');
   const s = await serve();
   s.routes.set('/dl/leaky.apk', (_q, r) => r.writeHead(200).end(APK));
   process.env.LEAKDEX_ALLOW_HOSTS = `127.0.0.1:${s.port}`;
@@ -504,7 +504,7 @@ t.test('POST /v1/scans {"url"}: queued like an upload; refusals are 422', async 
   const { openStore } = await import('../src/store/index.js');
   const { Metrics } = await import('../src/service/metrics.js');
   const { JobRunner } = await import('../src/service/jobs.js');
-  const { findingKeys } = await import('../src/server.js');
+  const { findingKeys } = await import('../src/service/crypto.js');
   const { createApiKey } = await import('../src/service/auth.js');
   const dir = tempDir();
   const config = loadConfig({ env: { LEAKDEX_DATA_DIR: dir }, overrides: { bootstrapKey: false, logLevel: 'warn', jobs: { concurrency: 1, pollMs: 50 } } });
@@ -557,7 +557,7 @@ async function service(tt: { teardown(fn: () => unknown): void }, dir = tempDir(
   const { openStore } = await import('../src/store/index.js');
   const { Metrics } = await import('../src/service/metrics.js');
   const { JobRunner } = await import('../src/service/jobs.js');
-  const { findingKeys } = await import('../src/server.js');
+  const { findingKeys } = await import('../src/service/crypto.js');
   const { createApiKey } = await import('../src/service/auth.js');
   const config = loadConfig({ env: { LEAKDEX_DATA_DIR: dir }, overrides: { bootstrapKey: false, logLevel: 'warn', jobs: { concurrency: 2, pollMs: 50 } } });
   const store = await openStore(config);
@@ -591,7 +591,7 @@ t.test('watches: each source kind detects a new version, scans it once, notifies
   const { ScanService } = await import('../src/service/scans.js');
   const { HistoryService } = await import('../src/service/history.js');
   const { Metrics } = await import('../src/service/metrics.js');
-  const { findingKeys } = await import('../src/server.js');
+  const { findingKeys } = await import('../src/service/crypto.js');
   const svc = await service(t);
   const auth = { authorization: `Bearer ${svc.token}` };
   const s = await serve();
@@ -719,7 +719,7 @@ t.test('sweep: backoff on errors, per-host concurrency', async (t) => {
   const { ScanService } = await import('../src/service/scans.js');
   const { HistoryService } = await import('../src/service/history.js');
   const { Metrics } = await import('../src/service/metrics.js');
-  const { findingKeys } = await import('../src/server.js');
+  const { findingKeys } = await import('../src/service/crypto.js');
   const svc = await service(t);
   const s = await serve();
   let inFlight = 0;
@@ -766,7 +766,7 @@ t.test('sweep: backoff on errors, per-host concurrency', async (t) => {
 });
 
 t.test('sweep: a crash mid-download loses no version and scans none twice; CLI watch/sweep', async (t) => {
-  const { main } = await import('../src/cli.js');
+  const { main } = await import('../src/cli/main.js');
   const { spawn } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
   const dir = tempDir();
@@ -796,14 +796,14 @@ t.test('sweep: a crash mid-download loses no version and scans none twice; CLI w
   t.equal(await main(['watch', 'add', 'https://169.254.169.254/x.apk', '--data-dir', dir], sink().stream, e2.stream), 2);
   t.match(e2.text(), /metadata.*url_refused/);
   // A sweep process killed -9 while the APK is half downloaded.
-  const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+  const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   const child = spawn(process.execPath, [cli, 'sweep', '--once', '--data-dir', dir], { env, stdio: 'ignore' });
   await requested;
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
   stall = false;
   const svc = await service(t, dir);
-  const { sweeperFor } = await import('../src/market/commands.js');
+  const { sweeperFor } = await import('../src/market/sweep.js');
   const tenant = await svc.store.ensureTenant('default');
   const sweeper = sweeperFor(svc.store, svc.config, svc.runner);
   t.same((await sweeper.watches.versions(tenant.id, watchId)).map((r) => r.status), ['downloading'], 'the dead sweep left its version claimed, not lost');
@@ -848,7 +848,7 @@ t.test('postgres: concurrent sweepers claim disjoint watches; version keys are u
   }
   const { PostgresStore } = await import('../src/store/index.js');
   const { loadConfig } = await import('../src/config.js');
-  const { sweeperFor } = await import('../src/market/commands.js');
+  const { sweeperFor } = await import('../src/market/sweep.js');
   const store = new PostgresStore(url, `leakdex_market_${process.pid}_${Date.now() % 100000}`);
   await store.migrate();
   t.teardown(async () => {
@@ -870,7 +870,7 @@ t.test('postgres: concurrent sweepers claim disjoint watches; version keys are u
 });
 
 t.test('the serve ticker (croner, UTC, every second here) sweeps due watches', async (t) => {
-  const { startSweepTicker } = await import('../src/market/commands.js');
+  const { startSweepTicker } = await import('../src/market/sweep.js');
   const svc = await service(t);
   const s = await serve();
   s.routes.set('/t.apk', (_q, r) => r.writeHead(200).end(APK));

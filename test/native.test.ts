@@ -19,7 +19,7 @@ import { machoPointers, MAX_MACHO_FIXUPS } from '../decoders/macho-fixups.js';
 
 const ROOT = process.cwd();
 const DIR = join(ROOT, 'samples/native');
-const CLI = process.env.LEAKDEX_CLI ?? join(ROOT, 'dist/src/cli.js');
+const CLI = process.env.LEAKDEX_CLI ?? join(ROOT, 'dist/src/cli/main.js');
 
 interface Expected {
   file: string;

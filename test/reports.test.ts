@@ -24,12 +24,12 @@ import { loadConfig } from '../src/config.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createApiKey } from '../src/service/auth.js';
 import { severityRank } from '../src/detect/types.js';
-import { main } from '../src/cli.js';
+import { main } from '../src/cli/main.js';
 
 const ROOT = process.cwd();
 const root = t;
 /** The CLI built beside this compiled test. */
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const LEAKY = join(ROOT, 'samples/android/leaky-multidex.apk');
 const V2 = join(ROOT, 'samples/android/leaky-v2.apk');
 const CLEAN = join(ROOT, 'samples/android/clean-app.apk');

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { readFileSync, readdirSync, existsSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import JSZip from 'jszip';
@@ -19,7 +19,7 @@ import { severityRank, type Severity } from '../src/detect/types.js';
 import type { Report } from '../src/report/types.js';
 
 const ROOT = process.cwd();
-const CLI = join(ROOT, 'dist/src/cli.js');
+const CLI = join(ROOT, 'dist/src/cli/main.js');
 
 interface Planted {
   ruleId: string;
@@ -374,4 +374,62 @@ t.test('warnings are capped per entry and decoder: a crafted .so with 5,000 bad 
   t.equal(mine.filter((d) => d.code !== 'scan.too_many_warnings').length, MAX_WARNINGS_PER_DECODER, 'the first warnings are kept');
   t.equal(mine.filter((d) => d.code === 'scan.too_many_warnings').length, 1, 'one diagnostic says the rest were dropped');
   t.ok(report.findings.some((f) => f.ruleId === 'github-token'), 'the rest of the app is scanned');
+});
+
+/** Relative imports of the .ts files under `tops` (static, re-exports, type-only and dynamic import()), as a graph. */
+function importGraph(tops: string[]): Map<string, string[]> {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) files.push(relative(ROOT, p));
+    }
+  };
+  for (const top of tops) walk(join(ROOT, top));
+  const known = new Set(files);
+  const spec = /(?:^|[\s;])(?:import|export)\s[^'";]*?\sfrom\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
+  const graph = new Map<string, string[]>();
+  for (const f of files) {
+    const deps: string[] = [];
+    for (const m of readFileSync(join(ROOT, f), 'utf8').matchAll(spec)) {
+      const s = m[1] ?? m[2] ?? m[3]!;
+      if (!s.startsWith('.')) continue;
+      const target = relative(ROOT, resolve(ROOT, dirname(f), s.replace(/\.js$/, '.ts')));
+      if (known.has(target)) deps.push(target);
+    }
+    graph.set(f, deps);
+  }
+  return graph;
+}
+
+/** Every cycle a depth-first walk meets, as "a -> b -> a". */
+function importCycles(graph: Map<string, string[]>): string[] {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const cycles: string[] = [];
+  const visit = (f: string): void => {
+    state.set(f, 'open');
+    stack.push(f);
+    for (const d of graph.get(f) ?? []) {
+      if (state.get(d) === 'open') cycles.push([...stack.slice(stack.indexOf(d)), d].join(' -> '));
+      else if (!state.has(d)) visit(d);
+    }
+    stack.pop();
+    state.set(f, 'done');
+  };
+  for (const f of [...graph.keys()].sort()) if (!state.has(f)) visit(f);
+  return cycles;
+}
+
+t.test('layout: no import cycle among src/, decoders/, rules/; CLI code only under src/cli/', async (t) => {
+  t.same(importCycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]])), ['a -> b -> c -> a'], 'the check finds a cycle');
+  const graph = importGraph(['src', 'decoders', 'rules']);
+  t.ok(graph.get('src/cli/main.ts')?.includes('src/pipeline/run.ts'), 'static imports are read');
+  t.ok(graph.get('src/cli/main.ts')?.includes('src/cli/service.ts'), 'dynamic import() is read');
+  t.ok(graph.get('decoders/macho-fixups.ts')?.includes('decoders/macho-sections.ts'), 'type-only imports are read');
+  t.same(importCycles(graph), [], 'no import cycle');
+  const intoCli = [...graph].flatMap(([f, deps]) => (f.startsWith('src/cli/') ? [] : deps.filter((d) => d.startsWith('src/cli/')).map((d) => `${f} -> ${d}`)));
+  t.same(intoCli, [], 'only the CLI imports src/cli/ (bin/leakdex.js loads it)');
+  t.same(readdirSync(join(ROOT, 'src')).filter((n) => /^(cli|remote|progress|bench.*|.*fidelity|bundle-worker)\.ts$/.test(n)), [], 'no CLI or developer script left at the top of src/');
 });

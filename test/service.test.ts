@@ -13,13 +13,13 @@ import { scanFileSync } from '../src/pipeline/index.js';
 import { ScanFailure } from '../src/pipeline/run.js';
 import type { Report } from '../src/report/types.js';
 import { createApiKey, authenticate } from '../src/service/auth.js';
-import { keysCommand, KEYS_HELP, SERVE_HELP, WORKER_HELP } from '../src/service/commands.js';
-import { keyedFingerprint } from '../src/service/crypto.js';
+import { keysCommand, KEYS_HELP, SERVE_HELP, WORKER_HELP } from '../src/cli/service.js';
+import { findingKeys, keyedFingerprint } from '../src/service/crypto.js';
 import { JobRunner, type ScanFn } from '../src/service/jobs.js';
 import { Metrics } from '../src/service/metrics.js';
 import { Pool, PoolTimeout } from '../src/service/pool.js';
 import { rate } from '../src/service/results.js';
-import { findingKeys, startServer } from '../src/server.js';
+import { startServer } from '../src/server.js';
 import { openStore, SQLITE_FILE } from '../src/store/index.js';
 import type { ScanCompletion, Store } from '../src/store/types.js';
 
@@ -28,7 +28,7 @@ const V1 = join(ROOT, 'samples/android/leaky-multidex.apk');
 const V2 = join(ROOT, 'samples/android/leaky-v2.apk');
 const CLEAN = join(ROOT, 'samples/android/clean-app.apk');
 /** The service entry point next to this compiled test (the build output, not the repo). */
-const SERVER_JS = fileURLToPath(new URL('../src/server.js', import.meta.url));
+const CLI_JS = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'leakdex-service-'));
@@ -529,10 +529,10 @@ t.test('a real listening server takes streamed uploads', async (t) => {
   t.equal((await fetch(`${server.url}/v1/scans/${body.id}`, { headers: bearer(key!) })).status, 200);
 });
 
-/** Starts `node dist/src/server.js` on a free port; resolves with its URL and everything it printed. */
+/** Starts `node dist/src/cli/main.js serve` on a free port; resolves with its URL and everything it printed. */
 function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SERVER_JS], {
+    const child = spawn(process.execPath, [CLI_JS, 'serve'], {
       env: { ...process.env, LEAKDEX_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LEAKDEX_CONCURRENCY: '1', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Config } from '../config.js';
 
 /** File in the data directory holding the generated fingerprint key when none is configured. */
 export const FINGERPRINT_KEY_FILE = 'fingerprint.key';
@@ -59,4 +60,11 @@ export interface FindingKeys {
   fingerprint: Buffer;
   /** Present only when raw secrets are stored. */
   encryption?: Buffer;
+}
+
+/** The keys used on findings, from the configuration and the data directory. */
+export function findingKeys(config: Config): FindingKeys {
+  const keys: FindingKeys = { fingerprint: loadFingerprintKey(config.dataDir, config.secrets.fingerprintKey) };
+  if (config.secrets.store && config.secrets.encryptionKey) keys.encryption = Buffer.from(config.secrets.encryptionKey, 'hex');
+  return keys;
 }

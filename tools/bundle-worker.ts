@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 await build({
-  entryPoints: [here('./pipeline/worker.js')],
-  outfile: here('./pipeline/worker.bundle.js'),
+  entryPoints: [here('../src/pipeline/worker.js')],
+  outfile: here('../src/pipeline/worker.bundle.js'),
   bundle: true,
   platform: 'node',
   format: 'esm',

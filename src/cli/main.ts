@@ -1,14 +1,14 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { RULES_HELP, ruleSet, rulesCommand } from './detect/rules-cli.js';
-import { UserRulesError } from './detect/user-rules.js';
-import type { Rule } from '../rules/types.js';
+import { RULES_HELP, ruleSet, rulesCommand } from './rules.js';
+import { UserRulesError } from '../detect/user-rules.js';
+import type { Rule } from '../../rules/types.js';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { scanFileIsolated, ScanFailure } from './pipeline/run.js';
-import { isAppDirectory, withAppDirectory } from './pipeline/app-dir.js';
+import { scanFileIsolated, ScanFailure } from '../pipeline/run.js';
+import { isAppDirectory, withAppDirectory } from '../pipeline/app-dir.js';
 
-import type { Report } from './report/types.js';
-import { SEVERITIES, countBySeverity, type Severity } from './detect/types.js';
-import type { VersionDiff } from './report/advice.js';
+import type { Report } from '../report/types.js';
+import { SEVERITIES, countBySeverity, type Severity } from '../detect/types.js';
+import type { VersionDiff } from '../report/advice.js';
 import {
   applySuppressions,
   createBaseline,
@@ -20,12 +20,12 @@ import {
   SuppressionFileError,
   type FailOn,
   type Suppressions,
-} from './report/baseline.js';
-import { FORMATS, parseFormat, renderReport } from './report/render.js';
+} from '../report/baseline.js';
+import { FORMATS, parseFormat, renderReport } from '../report/render.js';
 import { ProgressBar } from './progress.js';
 import { remoteScan, RemoteError, serverUrl } from './remote.js';
-import { redact } from './detect/redact.js';
-import { TOOL_VERSION } from './version.js';
+import { redact } from '../detect/redact.js';
+import { TOOL_VERSION } from '../version.js';
 
 /** Exit codes, a contract with CI scripts. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, service: 3 } as const;
@@ -254,7 +254,7 @@ async function scanCommand(args: string[], out: NodeJS.WritableStream, err: Node
   const failOn = String(values['fail-on']) as FailOn;
   if (!FAIL_ON.includes(failOn)) throw new UsageError(`unknown --fail-on ${failOn}`, `use one of ${FAIL_ON.join(', ')}`);
   // A URL (direct app file, F-Droid, GitHub release, itms-services manifest) is downloaded safely first (src/market).
-  const market = positionals.length === 1 && /^(https?|itms-services|fdroidrepos):\/\//i.test(positionals[0]!) ? await import('./market/submit.js') : undefined;
+  const market = positionals.length === 1 && /^(https?|itms-services|fdroidrepos):\/\//i.test(positionals[0]!) ? await import('../market/submit.js') : undefined;
   const file = market ? (await market.downloadForCli(positionals[0]!)).path : inputFile(positionals, 'scan');
   const suppressions = loadSuppressions(values);
   const quiet = values.quiet === true;
@@ -315,7 +315,7 @@ async function dumpCommand(args: string[], out: NodeJS.WritableStream): Promise<
   }
   const file = inputFile(positionals, 'dump');
   // The decoders load only for dump: a scan's main process coordinates workers and never needs them.
-  const { dumpFileSync, scanFileSync } = await import('./pipeline/index.js');
+  const { dumpFileSync, scanFileSync } = await import('../pipeline/index.js');
   const secrets = values['show-secrets'] ? [] : scanFileSync(file, { showSecrets: true }).findings.map((f) => f.secret!).filter((s) => s.length > 0);
   const mask = (text: string) => {
     for (const s of secrets) if (text.includes(s)) text = text.split(s).join(redact(s));
@@ -354,17 +354,17 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         return rulesCommand(rest, out);
       // The service commands load fastify and the store: imported only when asked for, never for `scan`.
       case 'serve':
-        return await (await import('./service/commands.js')).serveCommand(rest, out, err);
+        return await (await import('./service.js')).serveCommand(rest, out, err);
       case 'worker':
-        return await (await import('./service/commands.js')).workerCommand(rest, out, err);
+        return await (await import('./service.js')).workerCommand(rest, out, err);
       case 'keys':
-        return await (await import('./service/commands.js')).keysCommand(rest, out, err);
+        return await (await import('./service.js')).keysCommand(rest, out, err);
       case 'watch':
-        return await (await import('./market/commands.js')).watchCommand(rest, out, err);
+        return await (await import('./market.js')).watchCommand(rest, out, err);
       case 'sweep':
-        return await (await import('./market/commands.js')).sweepCommand(rest, out, err);
+        return await (await import('./market.js')).sweepCommand(rest, out, err);
       case 'help': {
-        const service = ['serve', 'worker', 'keys'].includes(rest[0] ?? '') ? await import('./service/commands.js') : undefined;
+        const service = ['serve', 'worker', 'keys'].includes(rest[0] ?? '') ? await import('./service.js') : undefined;
         const serviceHelp: Record<string, string | undefined> = { serve: service?.SERVE_HELP, worker: service?.WORKER_HELP, keys: service?.KEYS_HELP };
         out.write(serviceHelp[rest[0] ?? ''] ?? HELP[rest[0] ?? 'main'] ?? HELP.main!);
         return EXIT.ok;
@@ -396,7 +396,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && /(?:cli\.js|leakdex(?:\.js)?)$/.test(process.argv[1]);
+const invokedDirectly = process.argv[1] !== undefined && /(?:cli[\\/]main\.js|leakdex(?:\.js)?)$/.test(process.argv[1]);
 if (invokedDirectly) {
   main(process.argv.slice(2)).then(
     (code) => {

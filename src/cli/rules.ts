@@ -2,8 +2,8 @@
 import { parseArgs } from 'node:util';
 import { RULES } from '../../rules/index.js';
 import type { Rule } from '../../rules/types.js';
-import { renderRulesText, summarize } from './rules-doc.js';
-import { loadUserRules } from './user-rules.js';
+import { renderRulesText, summarize } from '../detect/rules-doc.js';
+import { loadUserRules } from '../detect/user-rules.js';
 
 export const RULES_HELP = `Usage: leakdex rules [--format text|json] [--rules FILE]
 

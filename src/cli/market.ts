@@ -1,19 +1,15 @@
-/** `leakdex watch add|list|rm`, `leakdex sweep --once`, and the sweep ticker of `leakdex serve`. */
+/** `leakdex watch add|list|rm` and `leakdex sweep --once`. */
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Cron } from 'croner';
 import { createLogger } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
-import { findingKeys } from '../server.js';
-import { HistoryService } from '../service/history.js';
+import { findingKeys } from '../service/crypto.js';
 import { JobRunner } from '../service/jobs.js';
 import { Metrics } from '../service/metrics.js';
-import { ScanService } from '../service/scans.js';
 import { openStore } from '../store/index.js';
-import type { Store } from '../store/types.js';
-import { describeFailure } from './submit.js';
-import { endpointsFromEnv } from './sources.js';
-import { parseInterval, Sweeper, watchView, type SweepResult } from './watches.js';
+import { describeFailure } from '../market/submit.js';
+import { sweeperFor } from '../market/sweep.js';
+import { parseInterval, watchView, type SweepResult } from '../market/watches.js';
 
 export const WATCH_HELP = `Usage: leakdex watch <add|list|rm> [options]
 
@@ -48,13 +44,6 @@ const COMMON = { help: { type: 'boolean', short: 'h' }, 'data-dir': { type: 'str
 function cfg(values: Record<string, unknown>): Config {
   return loadConfig({ file: values.config as string | undefined, overrides: values['data-dir'] !== undefined ? { dataDir: String(values['data-dir']) } : {} });
 }
-
-/** The sweeper over a store, with its own scan service (scans are queued into the service's job queue). */
-export function sweeperFor(store: Store, config: Config, runner?: JobRunner, log?: SweepLog): Sweeper {
-  const scans = new ScanService({ store, config, metrics: new Metrics(), keys: findingKeys(config), runner });
-  return new Sweeper({ store, config, scans, history: new HistoryService(store, config.limits.maxListItems), endpoints: endpointsFromEnv(), githubToken: process.env.LEAKDEX_GITHUB_TOKEN, log });
-}
-type SweepLog = { info(o: object, m: string): void; warn(o: object, m: string): void };
 
 export async function watchCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -141,14 +130,4 @@ export async function sweepCommand(args: string[], out: NodeJS.WritableStream, _
     await runner.stop();
     await store.close();
   }
-}
-
-/** The embedded scheduler of `leakdex serve`: one croner ticker in UTC, overrun-protected, claiming due watches. */
-export function startSweepTicker(store: Store, config: Config, runner: JobRunner | undefined, log: SweepLog & { error(o: object, m: string): void }, pattern = '* * * * *'): { stop(): void; sweeper: Sweeper } {
-  const sweeper = sweeperFor(store, config, runner, log);
-  const job = new Cron(pattern, { timezone: 'UTC', protect: true, catch: (e: unknown) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'sweep failed') }, async () => {
-    const r = await sweeper.sweepOnce();
-    if (r.claimed > 0) log.info({ ...r }, 'sweep done');
-  });
-  return { stop: () => job.stop(), sweeper };
 }

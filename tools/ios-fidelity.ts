@@ -1,5 +1,5 @@
 /**
- * `node dist/src/ios-fidelity.js [CORPUS_DIR]`: checks the iOS decoders against independent tools on the real apps of
+ * `node dist/tools/ios-fidelity.js [CORPUS_DIR]`: checks the iOS decoders against independent tools on the real apps of
  * CORPUS_DIR/ios (default ../shared/corpus): every plist (and .strings) of each app parsed by us and by Python's
  * plistlib, and the `__TEXT,__cstring` strings of every slice of every Mach-O parsed by us and by
  * `llvm-objdump --macho --section=__TEXT,__cstring`. Prints one line per app and totals. A developer tool, not a test:
@@ -11,7 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZipArchive } from '../decoders/zip.js';
-import { FileSource } from './pipeline/source.js';
+import { FileSource } from '../src/pipeline/source.js';
 import { parsePlist, plistToJson } from '../decoders/plist.js';
 import { cstrings, machoSlices } from '../decoders/macho.js';
 import { sniff } from '../decoders/sniff.js';

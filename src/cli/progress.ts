@@ -1,5 +1,5 @@
-import { ZipArchive } from '../decoders/zip.js';
-import { FileSource } from './pipeline/source.js';
+import { ZipArchive } from '../../decoders/zip.js';
+import { FileSource } from '../pipeline/source.js';
 
 /** Least time between two redraws, ms. */
 export const PROGRESS_INTERVAL_MS = 100;

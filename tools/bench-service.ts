@@ -1,6 +1,6 @@
 /**
  * `npm run bench:service`: the service's scan throughput against the CLI on the same files, and GET latency while
- * scans run. Usage: node dist/src/bench-service.js [--n 40] [--concurrency 20] [--rounds 1] [FILE...]
+ * scans run. Usage: node dist/tools/bench-service.js [--n 40] [--concurrency 20] [--rounds 1] [FILE...]
  * With several rounds the modes alternate and each keeps its best round, so a burst of load elsewhere on the
  * machine does not decide the comparison.
  */
@@ -11,10 +11,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { scanFileIsolated } from './pipeline/run.js';
+import { scanFileIsolated } from '../src/pipeline/run.js';
 
-const SERVER_JS = fileURLToPath(new URL('./server.js', import.meta.url));
-const CLI_JS = fileURLToPath(new URL('./cli.js', import.meta.url));
+const CLI_JS = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 /** Clients polling GET routes while the scans run, and the pause between two requests of one client, ms. */
 const GET_CLIENTS = 4;
 const GET_PAUSE_MS = 50;
@@ -50,7 +49,7 @@ function runCli(file: string): Promise<void> {
 
 function startService(dataDir: string, concurrency: number): Promise<{ child: ChildProcess; url: string; key: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(process.env.LEAKDEX_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean), SERVER_JS], {
+    const child = spawn(process.execPath, [...(process.env.LEAKDEX_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean), CLI_JS, 'serve'], {
       env: { ...process.env, LEAKDEX_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LEAKDEX_CONCURRENCY: String(concurrency), LOG_LEVEL: 'warn', LEAKDEX_RATE_LIMIT: '1000000' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -2,11 +2,12 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import { createLogger } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { startServer, untilSignal, findingKeys } from '../server.js';
+import { startServer, untilSignal } from '../server.js';
 import { openStore } from '../store/index.js';
-import { createApiKey, parseScopes } from './auth.js';
-import { JobRunner } from './jobs.js';
-import { Metrics } from './metrics.js';
+import { createApiKey, parseScopes } from '../service/auth.js';
+import { findingKeys } from '../service/crypto.js';
+import { JobRunner } from '../service/jobs.js';
+import { Metrics } from '../service/metrics.js';
 
 /** `leakdex serve --help`. */
 export const SERVE_HELP = `Usage: leakdex serve [options]
@@ -117,9 +118,9 @@ export function serveCommand(args: string[], out: NodeJS.WritableStream = proces
     const cfg = config(values, { host: values.host, port: integer(values.port, '--port'), jobs });
     const logger = createLogger(cfg.logLevel);
     const server = await startServer(cfg, { logger, out });
-    // Marketplace watches: one croner ticker in UTC claims due watches (src/market/commands.ts). Also with --no-jobs
+    // Marketplace watches: one croner ticker in UTC claims due watches (src/market/sweep.ts). Also with --no-jobs
     // (scale-out): claims are atomic, and the scans it queues are taken by the `leakdex worker` processes.
-    const ticker = (await import('../market/commands.js')).startSweepTicker(server.store, cfg, server.runner, logger.child({ component: 'sweep' }));
+    const ticker = (await import('../market/sweep.js')).startSweepTicker(server.store, cfg, server.runner, logger.child({ component: 'sweep' }));
     const code = await untilSignal(async () => {
       ticker?.stop();
       await server.close();

@@ -1,8 +1,8 @@
 import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
-import type { DiffFinding, VersionDiff } from './report/advice.js';
-import type { Report } from './report/types.js';
-import { TOOL_VERSION } from './version.js';
+import type { DiffFinding, VersionDiff } from '../report/advice.js';
+import type { Report } from '../report/types.js';
+import { TOOL_VERSION } from '../version.js';
 
 /** Longest single `?wait=` asked of the service, seconds (the service allows up to its maxWaitSeconds, 600 by default). */
 export const REMOTE_WAIT_SECONDS = 30;

@@ -4,7 +4,7 @@
  * at least, start-up included.
  */
 import { ZipArchive } from '../decoders/zip.js';
-import { FileSource } from './pipeline/source.js';
+import { FileSource } from '../src/pipeline/source.js';
 
 const file = process.argv[2];
 if (!file) {

@@ -1,10 +1,10 @@
 /** One benchmark run in its own process: scans FILE exactly as `leakdex scan` does and prints figures as JSON. */
 import { performance } from 'node:perf_hooks';
-import { prespawnWorker } from './pipeline/spare.js';
+import { prespawnWorker } from '../src/pipeline/spare.js';
 
 // As bin/leakdex.js does: the worker starts before the rest of the CLI is loaded.
 prespawnWorker();
-const { scanFileIsolated } = await import('./pipeline/run.js');
+const { scanFileIsolated } = await import('../src/pipeline/run.js');
 
 const file = process.argv[2];
 if (!file) {

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dumpFileSync } from './pipeline/index.js';
-import { scanFileSync } from './pipeline/index.js';
+import { dumpFileSync } from '../src/pipeline/index.js';
+import { scanFileSync } from '../src/pipeline/index.js';
 
 interface Oracle {
   package?: string;
