@@ -7,17 +7,13 @@
 import { CodeUses, USE_ARG, USE_IPUT, USE_RECEIVER, USE_RETURN, USE_SPUT } from './dex-uses.js';
 import { K_CONST_STRING, K_END, K_INVOKE, K_INVOKE_RANGE, K_IPUT_OBJECT, K_KILL_16, K_KILL_16_WIDE, K_KILL_A4, K_KILL_A4_WIDE, K_KILL_A8, K_KILL_A8_WIDE, K_MOVE_OBJECT, K_MOVE_RESULT_OBJECT, K_RETURN_OBJECT, K_SPUT_OBJECT, OP_KIND, OPCODE_UNITS, nopWidth } from './dex-opcodes.js';
 import { nameBefore } from './literal-names.js';
+import { TRANSFORMS, dotted, simpleClassName } from './dex-names.js';
 /** A tracked register stops being followed this many instructions after its const-string (a bounded walk). */
 export const MAX_FLOW_INSTRUCTIONS = 64;
 /** Strings shorter than this get no code context: no rule reads them. */
 export const MIN_USE_CHARS = 4;
 /** Arguments of one invoke/range instruction (the format allows 255). */
 const MAX_INVOKE_ARGS = 255;
-/** `com.x.Outer$Inner` -> `Inner`. */
-function simpleClassName(dottedName: string): string {
-  const cut = Math.max(dottedName.lastIndexOf('.'), dottedName.lastIndexOf('$'));
-  return cut < 0 ? dottedName : dottedName.slice(cut + 1);
-}
 
 
 /** `owners` value of a string that the code of more than one class references. */
@@ -68,11 +64,6 @@ interface Callee {
   builder: number;
 }
 
-/** `Lcom/x/Keys;` -> `com.x.Keys`; other descriptors unchanged. */
-export function dotted(descriptor: string): string {
-  if (descriptor.length < 2 || descriptor.charCodeAt(0) !== 0x4c || descriptor.charCodeAt(descriptor.length - 1) !== 0x3b) return descriptor;
-  return descriptor.slice(1, -1).replaceAll('/', '.');
-}
 
 /**
  * Per-register state of the walk, valid while gen[r] equals the walk's current generation (one bump clears every
@@ -89,25 +80,6 @@ const REGISTERS = {
   g: 1,
 };
 
-/** `(class, name)` pairs whose result is the argument in another form. */
-const TRANSFORMS = new Set([
-  'Ljava/lang/String;.getBytes',
-  'Ljava/lang/String;.toCharArray',
-  'Ljava/lang/String;.trim',
-  'Ljava/lang/String;.toString',
-  'Ljava/lang/String;.intern',
-  'Landroid/util/Base64;.decode',
-  'Ljava/util/Base64$Decoder;.decode',
-  'Lokio/ByteString;.decodeHex',
-  'Lokio/ByteString;.decodeBase64',
-  'Lokio/ByteString;.encodeUtf8',
-  'Lokio/ByteString$Companion;.decodeHex',
-  'Lokio/ByteString$Companion;.decodeBase64',
-  'Lokio/ByteString$Companion;.encodeUtf8',
-  'Lkotlin/text/StringsKt;.encodeToByteArray',
-  'Lorg/apache/commons/codec/binary/Hex;.decodeHex',
-  'Lorg/apache/commons/codec/binary/Base64;.decodeBase64',
-]);
 
 /**
  * Resolves ids to names (cached) and walks code items. One per DEX file; `walk` is called once per code item by the

@@ -173,3 +173,15 @@ export function regexEnd(text: string, i: number, to: number): number {
   }
   return -1;
 }
+
+/** Keywords after which a slash starts a regex literal and that never name a value. */
+export const KEYWORDS = new Set([
+  'return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await',
+  'if', 'for', 'while', 'switch', 'catch', 'with', 'function', 'var', 'let', 'const', 'import', 'export', 'from', 'default',
+]);
+/** Keywords after which `{` opens an object literal rather than a block. */
+export const EXPRESSION_KEYWORDS = new Set(['return', 'typeof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'yield', 'await', 'case', 'default']);
+/** `=>` as a punctuator code (no character has it). */
+export const P_ARROW = 0x10000;
+/** Names of the global object: a member stored on one has no container scope. */
+export const GLOBAL_OBJECTS = new Set(['window', 'globalThis', 'global', 'self']);

@@ -10,7 +10,7 @@ import { nameBefore } from './literal-names.js';
 import {
   CH_BACKTICK, CH_COLON, CH_COMMA, CH_CR, CH_DOLLAR, CH_DOT, CH_DQUOTE, CH_EQ, CH_GT, CH_LBRACE, CH_LBRACKET, CH_LF, CH_LPAREN,
   CH_LT, CH_QUESTION, CH_RBRACE, CH_RBRACKET, CH_RPAREN, CH_SEMI, CH_SLASH, CH_SPACE, CH_SQUOTE, CH_STAR, CH_TAB,
-  IDENT_PART, identEnd, isIdentStart, quotedEnd, quotedEscaped, regexEnd, regexScanned, templateEnd, unescapeJs,
+  EXPRESSION_KEYWORDS, GLOBAL_OBJECTS, IDENT_PART, KEYWORDS, P_ARROW, identEnd, isIdentStart, quotedEnd, quotedEscaped, regexEnd, regexScanned, templateEnd, unescapeJs,
 } from './js-lex.js';
 
 /** Deepest bracket/template nesting tracked; deeper brackets are only counted (the names inside them are lost). */
@@ -25,18 +25,6 @@ export const MAX_PEEK_CHARS = 256;
  * and a literal is not known to be whole (`js.lookahead_budget`).
  */
 export const JS_LOOKAHEAD_FACTOR = 8;
-/** `=>` as a punctuator code (no character has it). */
-const P_ARROW = 0x10000;
-
-/** Keywords after which a slash starts a regex literal and that never name a value. */
-const KEYWORDS = new Set([
-  'return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await',
-  'if', 'for', 'while', 'switch', 'catch', 'with', 'function', 'var', 'let', 'const', 'import', 'export', 'from', 'default',
-]);
-/** Keywords after which `{` opens an object literal rather than a block. */
-const EXPRESSION_KEYWORDS = new Set(['return', 'typeof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'yield', 'await', 'case', 'default']);
-/** Names of the global object: a member stored on one has no container scope. */
-const GLOBAL_OBJECTS = new Set(['window', 'globalThis', 'global', 'self']);
 
 const enum Tok {
   None,
