@@ -461,7 +461,9 @@ t.test('OTA manifest, App Store and Google Play', async (t) => {
   const pv = (await checkSource(play, { fetch: allow(s), endpoints })) as { key: string }[];
   t.equal(pv[0]!.key, 'play:com.leakdex.sample.leaky:1.3.0');
   await t.rejects(fetchSubmitted('https://play.google.com/store/apps/details?id=com.leakdex.sample.leaky', tempDir(), { fetch: allow(s), endpoints }), { code: 'store_download_unavailable', message: /Google Play app com\.leakdex\.sample\.leaky.*best effort/ });
-  t.throws(() => parseSource('https://example.com/page.html'), { code: 'unsupported_url' });
+  t.match(parseSource('https://example.com/page.html'), { kind: 'direct' }, 'any web URL is a direct download, judged by what it serves');
+  t.match(parseSource('https://example.com/download?id=1'), { kind: 'direct' });
+  t.throws(() => parseSource('ftp://example.com/a.apk'), { code: 'unsupported_url' });
   t.match(parseSource('https://example.com/dl/app.xapk?x=1'), { kind: 'direct' });
 });
 
@@ -493,7 +495,7 @@ t.test('leakdex scan URL: downloads then scans; a refused URL is exit 2 with one
     t.match(e2.text(), /^leakdex: error: refused .*\(url_refused\)\n$/, `${url}: ${e2.text().trim()}`);
   }
   const e3 = sink();
-  t.equal(await main(['scan', 'https://example.com/about.html'], sink().stream, e3.stream), 2);
+  t.equal(await main(['scan', 'ftp://example.com/about.apk'], sink().stream, e3.stream), 2);
   t.match(e3.text(), /not a supported source.*\(unsupported_url\)/);
   t.equal(s.connections, 1, 'only the allowed download connected');
 });
@@ -537,7 +539,7 @@ t.test('POST /v1/scans {"url"}: queued like an upload; refusals are 422', async 
     ['https://169.254.169.254/latest/meta-data/a.apk', 'url_refused'],
     ['https://10.0.0.1/a.apk', 'url_refused'],
     [`${s.base}/dl/page.apk`, 'not_an_app'],
-    ['https://example.com/x.html', 'unsupported_url'],
+    ['ftp://example.com/x.apk', 'unsupported_url'],
   ];
   for (const [url, code] of cases) {
     const r = await post(url);
