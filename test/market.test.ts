@@ -461,7 +461,9 @@ t.test('OTA manifest, App Store and Google Play', async (t) => {
   const pv = (await checkSource(play, { fetch: allow(s), endpoints })) as { key: string }[];
   t.equal(pv[0]!.key, 'play:com.leakdex.sample.leaky:1.3.0');
   await t.rejects(fetchSubmitted('https://play.google.com/store/apps/details?id=com.leakdex.sample.leaky', tempDir(), { fetch: allow(s), endpoints }), { code: 'store_download_unavailable', message: /Google Play app com\.leakdex\.sample\.leaky.*best effort/ });
-  t.throws(() => parseSource('https://example.com/page.html'), { code: 'unsupported_url' });
+  t.match(parseSource('https://example.com/page.html'), { kind: 'direct' }, 'any web URL is a direct download, judged by what it serves');
+  t.match(parseSource('https://example.com/download?id=1'), { kind: 'direct' });
+  t.throws(() => parseSource('ftp://example.com/a.apk'), { code: 'unsupported_url' });
   t.match(parseSource('https://example.com/dl/app.xapk?x=1'), { kind: 'direct' });
 });
 
@@ -485,6 +487,15 @@ t.test('leakdex scan URL: downloads then scans; a refused URL is exit 2 with one
   const report = JSON.parse(out.text()) as { app?: { id?: string }; artifact: { app?: { id: string } }; findings: unknown[] };
   t.equal(report.artifact.app?.id, 'com.leakdex.sample.leaky');
   t.ok(report.findings.length > 0, 'the downloaded app was scanned');
+  s.routes.set('/download', (_q, r) => r.writeHead(200).end(APK));
+  s.routes.set('/about', (_q, r) => r.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html></html>'));
+  const out2 = sink();
+  const err2 = sink();
+  t.equal(await main(['scan', `${s.base}/download?id=1`, '--format', 'json', '--quiet', '--fail-on', 'none'], out2.stream, err2.stream), 0, err2.text());
+  t.equal((JSON.parse(out2.text()) as typeof report).findings.length, report.findings.length, 'a link without .apk in its path is scanned the same');
+  const e3 = sink();
+  t.equal(await main(['scan', `${s.base}/about`], sink().stream, e3.stream), 2);
+  t.match(e3.text(), /^leakdex: error: .*served text\/html, not a ZIP archive.*\(not_an_app\)\n$/, 'a page is refused by what it serves');
   delete process.env.LEAKDEX_ALLOW_HOSTS;
   for (const url of [`${s.base}/dl/leaky.apk`, 'https://169.254.169.254/latest/meta-data/x.apk', 'https://[::1]/a.apk']) {
     const e2 = sink();
@@ -492,10 +503,7 @@ t.test('leakdex scan URL: downloads then scans; a refused URL is exit 2 with one
     t.equal(c2, 2, `${url}: exit 2`);
     t.match(e2.text(), /^leakdex: error: refused .*\(url_refused\)\n$/, `${url}: ${e2.text().trim()}`);
   }
-  const e3 = sink();
-  t.equal(await main(['scan', 'https://example.com/about.html'], sink().stream, e3.stream), 2);
-  t.match(e3.text(), /not a supported source.*\(unsupported_url\)/);
-  t.equal(s.connections, 1, 'only the allowed download connected');
+  t.equal(s.connections, 3, 'only the allowed downloads connected');
 });
 
 t.test('POST /v1/scans {"url"}: queued like an upload; refusals are 422', async (t) => {
@@ -537,7 +545,7 @@ t.test('POST /v1/scans {"url"}: queued like an upload; refusals are 422', async 
     ['https://169.254.169.254/latest/meta-data/a.apk', 'url_refused'],
     ['https://10.0.0.1/a.apk', 'url_refused'],
     [`${s.base}/dl/page.apk`, 'not_an_app'],
-    ['https://example.com/x.html', 'unsupported_url'],
+    ['ftp://example.com/x.apk', 'unsupported_url'],
   ];
   for (const [url, code] of cases) {
     const r = await post(url);

@@ -4,7 +4,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import http, { type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 import { buildApp, createLogger } from '../src/app.js';
@@ -207,8 +209,8 @@ t.test('bad input gets a clear 4xx and leaves no file behind', async (t) => {
   await expect(await upload(s, s.admin, Buffer.from('PK\u0003\u0004 truncated')), 422, 'not_an_archive', /cannot be read as a ZIP archive/);
   const zipOfText = await new JSZip().file('notes.txt', 'hello').generateAsync({ type: 'nodebuffer' });
   await expect(await upload(s, s.admin, zipOfText), 422, 'not_an_app', /not an app/);
-  const splits = await new JSZip().file('base.apk', readFileSync(CLEAN)).file('split_config.arm64_v8a.apk', 'x').file('manifest.json', '{}').generateAsync({ type: 'nodebuffer' });
-  await expect(await upload(s, s.admin, splits), 422, 'unsupported', /not supported/);
+  const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]), Buffer.alloc(64)]);
+  await expect(await upload(s, s.admin, elf, '', 'app.apk'), 422, 'not_an_archive', /not a ZIP archive \(it looks like elf\).*XAPK, APKS or APKM/);
   await expect(await upload(s, s.admin, readFileSync(V1)), 413, 'too_large', /20000 bytes/);
   await expect(await upload(s, s.admin, Buffer.alloc(0)), 400, 'empty', /empty/);
   const wrongField = multipart('attachment', 'a.apk', readFileSync(CLEAN));
@@ -220,6 +222,89 @@ t.test('bad input gets a clear 4xx and leaves no file behind', async (t) => {
   t.equal((await s.app.inject({ method: 'GET', url: '/v1/nothing', headers: bearer(s.admin) })).statusCode, 404);
   t.same(readdirSync(s.uploadsDir), [], 'no partial or rejected upload is left in the uploads directory');
   t.same(await s.store.listScans((await s.store.ensureTenant('acme')).id, { limit: 10 }), [], 'no scan was created');
+});
+
+/** The server's fingerprints of the CLI's findings (HMAC of rule and value under the server key), sorted. */
+function cliFingerprints(s: Service, file: string): string[] {
+  const key = Buffer.from(readFileSync(join(s.config.dataDir, 'fingerprint.key'), 'utf8').trim(), 'hex');
+  return scanFileSync(file, { showSecrets: true }).findings.map((f) => `${f.ruleId} ${keyedFingerprint(key, f.ruleId, f.secret!)}`).sort();
+}
+
+const serverFingerprints = (report: Report) => report.findings.map((f) => `${f.ruleId} ${f.fingerprint}`).sort();
+
+t.test('every app the CLI scans is accepted by upload, classified by content, with the same findings', async (t) => {
+  const s = await service(t);
+  const samples: [string, string, string][] = [
+    ['samples/bundles/bundle-app.xapk', 'xapk', 'android'],
+    ['samples/bundles/bundle-app.apks', 'apks', 'android'],
+    ['samples/bundles/bundle-app.apkm', 'apkm', 'android'],
+    ['samples/bundles/bundle-app.aab', 'aab', 'android'],
+    ['samples/ios/zipped-app.app.zip', 'app', 'ios'],
+  ];
+  for (const [rel, kind, platform] of samples) {
+    const file = join(ROOT, rel);
+    // The upload's name says nothing: each is sent as "upload.bin".
+    const res = await upload(s, s.admin, file, '?wait=60', 'upload.bin');
+    t.equal(res.statusCode, 200, res.statusCode === 200 ? `${rel}: accepted` : `${rel}: ${res.body}`);
+    const done = res.json();
+    t.match(done, { status: 'done', summary: { kind, platform } }, `${rel}: scanned as ${kind}`);
+    const report = (await s.app.inject({ method: 'GET', url: `/v1/scans/${done.id}/report`, headers: bearer(s.admin) })).json() as Report;
+    const cli = scanFileSync(file);
+    t.equal(report.artifact.kind, cli.artifact.kind, `${rel}: the same kind as the CLI`);
+    t.same(report.artifact.app, cli.artifact.app, `${rel}: the same app identity as the CLI`);
+    const expected = cliFingerprints(s, file);
+    t.ok(expected.length > 0, `${rel}: the CLI finds something`);
+    t.same(serverFingerprints(report), expected, `${rel}: the same findings (rule ids and fingerprints) as the CLI`);
+  }
+});
+
+t.test('a URL is scanned when what it serves is an app, whatever its path; HTML is refused', async (t) => {
+  const s = await service(t);
+  const apk = readFileSync(V1);
+  const xapk = readFileSync(join(ROOT, 'samples/bundles/bundle-app.xapk'));
+  const routes: Record<string, (res: ServerResponse) => void> = {
+    '/download': (res) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(apk),
+    '/go': (res) => res.writeHead(302, { location: '/files/leaky-multidex.apk' }).end(),
+    '/files/leaky-multidex.apk': (res) => res.writeHead(200).end(apk),
+    '/get': (res) => res.writeHead(200).end(xapk),
+    '/page.apk': (res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html><body>Download</body></html>'),
+    '/notes.zip': (res) => void new JSZip().file('notes.txt', 'hello').generateAsync({ type: 'nodebuffer' }).then((b) => res.writeHead(200).end(b)),
+  };
+  const server = http.createServer((req, res) => (routes[(req.url ?? '').split('?')[0]!] ?? ((r: ServerResponse) => r.writeHead(404).end()))(res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const base = `http://127.0.0.1:${port}`;
+  process.env.LEAKDEX_ALLOW_HOSTS = `127.0.0.1:${port}`;
+  t.teardown(() => {
+    delete process.env.LEAKDEX_ALLOW_HOSTS;
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const post = (url: string, force = true) => s.app.inject({ method: 'POST', url: `/v1/scans?wait=60${force ? '&force=true' : ''}`, payload: { url }, headers: bearer(s.admin) });
+
+  const direct = await post(`${base}/download?id=1`);
+  t.equal(direct.statusCode, 200, direct.statusCode === 200 ? 'accepted' : direct.body);
+  t.match(direct.json(), { status: 'done', sha256: createHash('sha256').update(apk).digest('hex'), filename: 'download', summary: { kind: 'apk', app: { id: 'com.leakdex.sample.leaky' } } }, 'a link without .apk in its path is scanned');
+  const redirected = await post(`${base}/go?id=1`);
+  t.equal(redirected.statusCode, 200, redirected.statusCode === 200 ? 'accepted' : redirected.body);
+  t.match(redirected.json(), { status: 'done', filename: 'leaky-multidex.apk', summary: { kind: 'apk' } }, 'a link that redirects to the APK is scanned, named by where it led');
+  const expected = cliFingerprints(s, V1);
+  for (const r of [direct, redirected]) {
+    const report = (await s.app.inject({ method: 'GET', url: `/v1/scans/${r.json().id}/report`, headers: bearer(s.admin) })).json() as Report;
+    t.same(serverFingerprints(report), expected, 'the same findings as the CLI');
+  }
+  const bundle = await post(`${base}/get?file=42`);
+  t.match(bundle.json(), { status: 'done', summary: { kind: 'xapk', platform: 'android' } }, 'an XAPK behind an extension-less link');
+
+  const html = await post(`${base}/page.apk`);
+  t.equal(html.statusCode, 422);
+  t.match(html.json(), { error: 'not_an_app', message: /served text\/html, not a ZIP archive/ }, 'HTML is refused by content, although its path ends in .apk');
+  const zip = await post(`${base}/notes.zip`);
+  t.equal(zip.statusCode, 422);
+  t.match(zip.json(), { error: 'not_an_app', message: /a ZIP archive but not an app/ });
+  const ftp = await post('ftp://example.com/a.apk');
+  t.match(ftp.json(), { error: 'unsupported_url' });
+  t.same(readdirSync(s.uploadsDir).filter((f) => !f.endsWith('.upload')), [], 'no download left behind');
 });
 
 t.test('apps, versions, findings with first/last seen, diff, signer change', async (t) => {

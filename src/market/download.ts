@@ -434,7 +434,17 @@ export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<
   return { status, url: final.href, headers: hop.res.headers, size, sha256, body: Buffer.concat(chunks) };
 }
 
-/** Streams `url` to `dest` (created exclusively, mode 0600); removes it on any failure. The body must be a ZIP (APK/AAB/IPA/bundle). */
+/** The refusal of a body that is not a ZIP, whatever the URL's path says: every app leakdex reads is one. */
+function notAnApp(url: URL, contentType: string | undefined): DownloadFailed {
+  const served = contentType ? `it served ${contentType.split(';')[0]!.trim().slice(0, 100)}, ` : '';
+  return new DownloadFailed('not_an_app', `${redactUrl(url.href)} is not an app (${served}not a ZIP archive): leakdex reads APK, AAB, IPA, XAPK, APKS, APKM and zipped .app files`);
+}
+
+/**
+ * Streams `url` to `dest` (created exclusively, mode 0600); removes it on any failure. The body must be a ZIP (every app
+ * is one): a body that starts otherwise is refused at its first bytes. What app it is, is decided by the caller from the
+ * file's content (src/pipeline/artifact.ts), never from the URL.
+ */
 export async function downloadToFile(url: string, dest: string, opts: FetchOptions = {}): Promise<FetchResult> {
   const { hop, url: final, deadline } = await open(url, opts);
   const status = hop.res.statusCode ?? 0;
@@ -454,7 +464,7 @@ export async function downloadToFile(url: string, dest: string, opts: FetchOptio
     const { size, sha256 } = await Promise.race([
       consume(hop, final, opts, deadline, opts.maxBytes ?? DEFAULT_MAX_BYTES, (c) => {
         if (head.length < 4) head = Buffer.concat([head, c.subarray(0, 4 - head.length)]);
-        if (head.length >= 4 && sniff(head) !== 'zip') throw new DownloadFailed('not_an_app', `${redactUrl(final.href)} is not an APK, AAB or IPA (not a ZIP archive)`);
+        if (head.length >= 4 && sniff(head) !== 'zip') throw notAnApp(final, hop.res.headers['content-type']);
         if (!ws.write(c)) {
           hop.res.pause();
           ws.once('drain', () => hop.res.resume());
@@ -462,7 +472,7 @@ export async function downloadToFile(url: string, dest: string, opts: FetchOptio
       }),
       wsError,
     ]);
-    if (sniff(head) !== 'zip') throw new DownloadFailed('not_an_app', `${redactUrl(final.href)} is not an APK, AAB or IPA (not a ZIP archive)`);
+    if (sniff(head) !== 'zip') throw notAnApp(final, hop.res.headers['content-type']);
     checkSha(opts.sha256, sha256, final);
     await new Promise<void>((resolve, reject) => ws.end((e?: Error | null) => (e ? reject(e) : resolve())));
     return { status, url: final.href, headers: hop.res.headers, size, sha256 };

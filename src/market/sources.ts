@@ -117,10 +117,12 @@ export function parseSource(input: string): Source {
     const id = u.searchParams.get('id');
     if (path.startsWith('/store/apps/details') && id && /^[A-Za-z0-9_.]+$/.test(id)) return { kind: 'play', appId: id, gl: (u.searchParams.get('gl') ?? 'US').toUpperCase() };
   }
-  if (APP_EXT.test(path)) return { kind: 'direct', url: u.href };
+  // Any other web URL is a direct download, whatever its path (`/download?id=1`, a redirect to a CDN): what it serves is
+  // classified by content once downloaded (downloadToFile, then src/pipeline/artifact.ts), never by its name.
+  if (u.protocol === 'https:' || u.protocol === 'http:') return { kind: 'direct', url: u.href };
   throw new SourceError(
     'unsupported_url',
-    `${redactUrl(u.href)} is not a supported source: give a direct .apk/.aab/.ipa/.xapk/.apkm/.apks URL, an F-Droid package page or repository (…/repo?fingerprint=…&package=…), a GitHub releases URL, an itms-services:// manifest, or an App Store / Google Play page (watch only)`,
+    `${redactUrl(u.href)} is not a supported source: give an http(s) URL that serves an app (APK, AAB, IPA, XAPK, APKM, APKS, zipped .app), an F-Droid package page or repository (…/repo?fingerprint=…&package=…), a GitHub releases URL, an itms-services:// manifest, or an App Store / Google Play page (watch only)`,
   );
 }
 

@@ -1,10 +1,12 @@
 /** URL submission: `leakdex scan URL` and `POST /v1/scans {"url": ...}` resolve the URL to one app file. */
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { DownloadFailed, DownloadRefused, downloadToFile, type FetchOptions } from './download.js';
+import { APP_KINDS_TEXT, classify } from '../pipeline/artifact.js';
+import { FileSource } from '../pipeline/source.js';
+import { DownloadFailed, DownloadRefused, downloadToFile, redactUrl, type FetchOptions } from './download.js';
 import { checkSource, parseSource, SourceError, storeRefusal, type Source, type SourceContext, type Version } from './sources.js';
 import type { AuthContext } from '../service/auth.js';
 import { HttpError } from '../service/errors.js';
@@ -28,11 +30,46 @@ export async function fetchSubmitted(url: string, dir: string, ctx: SourceContex
   const version = versions === 'unchanged' ? undefined : versions[0];
   if (!version?.download) throw new SourceError('not_found', 'the source names no downloadable app');
   const d = version.download;
-  const filename = basename(d.filename).replace(/[^\w.+-]/g, '_').slice(0, 200) || 'app';
-  const path = join(dir, filename); // `dir` is private to this download
+  let filename = safeName(d.filename);
+  let path = join(dir, filename); // `dir` is private to this download
   const fo: FetchOptions = { ...ctx.fetch, ...(d.sha256 ? { sha256: d.sha256 } : {}), ...(d.headers ? { headers: d.headers } : {}) };
   const r = await downloadToFile(d.url, path, fo);
+  // What was downloaded is judged by its content, as an upload is: the URL's path says nothing.
+  const c = classifyFile(path);
+  if (!c.app) {
+    await rm(path, { force: true });
+    const what = c.zipError !== undefined ? `a damaged ZIP archive (${c.zipError})` : c.content === 'zip' ? 'a ZIP archive but not an app' : 'not a ZIP archive';
+    throw new DownloadFailed('not_an_app', `${redactUrl(r.url)} served ${what}: leakdex reads ${APP_KINDS_TEXT}`);
+  }
+  // A direct link named by its query (`/download?id=1`) that redirected to a named file is shown by that name.
+  const finalName = r.url !== d.url ? safeName(fileNameOf(r.url)) : filename;
+  if (source.kind === 'direct' && finalName !== filename && finalName !== 'app') {
+    const renamed = join(dir, finalName);
+    await rename(path, renamed);
+    [path, filename] = [renamed, finalName];
+  }
   return { path, filename, sha256: r.sha256, size: r.size, source, version };
+}
+
+function safeName(name: string): string {
+  return basename(name).replace(/[^\w.+-]/g, '_').slice(0, 200) || 'app';
+}
+
+function fileNameOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+  } catch {
+    return '';
+  }
+}
+
+function classifyFile(path: string): ReturnType<typeof classify> {
+  const src = new FileSource(path);
+  try {
+    return classify(src, '');
+  } finally {
+    src.close();
+  }
 }
 
 /** A one-line reason for any failure of fetchSubmitted. */

@@ -14,8 +14,9 @@ import { decodeRuns } from '../../decoders/runs.js';
 import { SNIFF_TEXT_BYTES, sniff, type ContentKind } from '../../decoders/sniff.js';
 import { AaptResourceTable, ResolverChain, aaptManifestInfo } from '../../decoders/aapt-pb.js';
 import { MIN_BASE64_CHARS, decodedStrings } from '../../decoders/encoded.js';
-import { aabDecoder, aabRole, basePrefix, classifySplitSet, elfHasAssemblyStore, runtimeDecoders, type SplitSet } from './bundles.js';
-import { IOS_DECODERS, appleDecoderFor, iosAppMetadata, iosKind } from './ios.js';
+import { aabDecoder, aabRole, basePrefix, elfHasAssemblyStore, runtimeDecoders, type SplitSet } from './bundles.js';
+import { IOS_DECODERS, appleDecoderFor, iosAppMetadata } from './ios.js';
+import { CLASSIFY_HEAD_BYTES, classifyLoose, classifyZip, type ArtifactClass } from './artifact.js';
 import { DEFAULT_LIMITS, type ScanLimits } from '../limits.js';
 import type { AppInfo, ArtifactKind, Diagnostic, Platform } from '../report/types.js';
 
@@ -97,7 +98,6 @@ const decoderFor: Partial<Record<ContentKind, { name: string; decode: Decoder }>
   ...IOS_DECODERS,
 };
 
-const HEAD_BYTES = 512;
 /** Most warnings one decoder records for one entry; one `scan.too_many_warnings` says the rest were dropped. */
 export const MAX_WARNINGS_PER_DECODER = 64;
 const SINK_BATCH = 1024;
@@ -145,7 +145,7 @@ export class ArtifactWalker {
   /** Walks the artifact held by `src`; `name` is used as the entry name when the artifact is not an archive. */
   walk(src: RandomAccess, name: string): WalkResult {
     const started = performance.now();
-    const head = src.read(0, Math.min(HEAD_BYTES, src.size));
+    const head = src.read(0, Math.min(CLASSIFY_HEAD_BYTES, src.size));
     const kind = sniff(head, name);
     if (kind === 'zip') {
       let zip: ZipArchive | undefined;
@@ -155,17 +155,16 @@ export class ArtifactWalker {
         this.diag('', 'zip', 'error', e);
       }
       if (zip) {
-        this.classify(zip);
+        this.classify(classifyZip(zip));
         this.walkZip(zip, '', 0);
         this.bytesRead += zip.bytesRead;
         this.appMetadata(zip);
       } else {
-        this.kind = 'file';
+        this.classify(classifyLoose('binary'));
         this.scanWhole(src, name);
       }
     } else {
-      this.kind = kind === 'dex' ? 'dex' : kind === 'elf' ? 'elf' : 'file';
-      this.platform = kind === 'dex' || kind === 'axml' || kind === 'arsc' ? 'android' : 'unknown';
+      this.classify(classifyLoose(kind));
       this.scanWhole(src, name);
     }
     const total = performance.now() - started;
@@ -215,27 +214,10 @@ export class ArtifactWalker {
     });
   }
 
-  private classify(zip: ZipArchive): void {
-    const names = new Set(zip.entries.map((e) => e.name));
-    let ios: ArtifactKind | undefined;
-    if (names.has('AndroidManifest.xml')) {
-      this.kind = 'apk';
-      this.platform = 'android';
-    } else if (names.has('base/manifest/AndroidManifest.xml')) {
-      this.kind = 'aab';
-      this.platform = 'android';
-    } else if ((ios = iosKind(zip.entries))) {
-      // iOS by layout: Payload/X.app/ (IPA) or a zipped X.app/ (simulator builds).
-      this.kind = ios;
-      this.platform = 'ios';
-    } else {
-      this.kind = 'zip';
-      this.splitSet = classifySplitSet(zip);
-      if (this.splitSet) {
-        this.kind = this.splitSet.kind;
-        this.platform = 'android';
-      }
-    }
+  private classify(c: ArtifactClass): void {
+    this.kind = c.kind;
+    this.platform = c.platform;
+    this.splitSet = c.splitSet;
   }
 
   /** Reads each entry of `zip` (resources.arsc first, so manifest references resolve) and decodes it. */

@@ -4,9 +4,8 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { sniff } from '../../decoders/sniff.js';
-import { ZipArchive } from '../../decoders/zip.js';
 import type { Config } from '../config.js';
+import { APP_KINDS_TEXT, classify } from '../pipeline/artifact.js';
 import { FileSource } from '../pipeline/source.js';
 import type { Report } from '../report/types.js';
 import type { ScanRecord, Store } from '../store/types.js';
@@ -52,26 +51,20 @@ export interface ScanView {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** Checks the archive's central directory: what kind of app it is, and how many entries it has. */
-function inspectArchive(path: string, head: Buffer, maxEntries: number): { entries: number } {
-  if (sniff(head) !== 'zip') throw new HttpError(422, 'not_an_archive', 'the upload is not a ZIP archive: upload an APK, AAB or IPA');
+/**
+ * Classifies the upload by its content, as `leakdex scan` does (src/pipeline/artifact.ts): every app the CLI reads as
+ * one is accepted; a loose file or a plain ZIP is refused.
+ */
+function inspectArtifact(path: string, maxEntries: number): { entries: number } {
   const src = new FileSource(path);
   try {
-    let zip: ZipArchive;
-    try {
-      zip = ZipArchive.open(src, { limits: { maxEntries } });
-    } catch (e) {
-      throw new HttpError(422, 'not_an_archive', `the upload cannot be read as a ZIP archive: ${(e as Error).message}`);
+    const c = classify(src, '', { maxEntries });
+    if (c.zipError !== undefined) throw new HttpError(422, 'not_an_archive', `the upload cannot be read as a ZIP archive: ${c.zipError}`);
+    if (c.content !== 'zip') throw new HttpError(422, 'not_an_archive', `the upload is not a ZIP archive (it looks like ${c.kind === 'file' ? c.content : c.kind}): upload ${APP_KINDS_TEXT}`);
+    if (!c.app) {
+      throw new HttpError(422, 'not_an_app', `the upload is a ZIP archive but not an app: upload ${APP_KINDS_TEXT} (none of AndroidManifest.xml, base/manifest/AndroidManifest.xml, an X.app/ bundle or inner APKs was found)`);
     }
-    const names = zip.entries.map((e) => e.name);
-    const isApp = names.includes('AndroidManifest.xml') || names.includes('base/manifest/AndroidManifest.xml') || names.some((n) => /^Payload\/[^/]+\.app\//.test(n));
-    if (!isApp) {
-      if (names.some((n) => /^[^/]+\.apk$/i.test(n))) {
-        throw new HttpError(422, 'unsupported', 'split-APK bundles (XAPK, APKS, APKM) are not supported yet: upload the base APK');
-      }
-      throw new HttpError(422, 'not_an_app', 'the upload is a ZIP archive but not an app: it has no AndroidManifest.xml (APK), base/manifest/AndroidManifest.xml (AAB) or Payload/*.app/ (IPA)');
-    }
-    return { entries: zip.entries.length };
+    return { entries: c.entries };
   } finally {
     src.close();
   }
@@ -107,12 +100,10 @@ export class ScanService {
     const limit = config.limits.maxUploadBytes;
     const hash = createHash('sha256');
     let size = 0;
-    let head = Buffer.alloc(0);
     const meter = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         hash.update(chunk);
         size += chunk.length;
-        if (head.length < 4) head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
         cb(null, chunk);
       },
     });
@@ -128,7 +119,7 @@ export class ScanService {
       if (size === 0) throw new HttpError(400, 'empty', 'the uploaded file is empty');
       const fh = await open(tmp, 'r');
       await fh.sync().finally(() => fh.close());
-      const { entries } = inspectArchive(tmp, head, config.limits.maxEntries);
+      const { entries } = inspectArtifact(tmp, config.limits.maxEntries);
       const sha256 = hash.digest('hex');
       if (!force) {
         const existing = await store.findReusableScan(auth.tenantId, sha256);
