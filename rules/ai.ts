@@ -1,7 +1,7 @@
 import { CS, bound, prefixed } from './build.js';
 import type { Rule } from './types.js';
 
-const PAID = 'API key of a paid AI service: anyone holding it runs requests billed to the account and may read its stored data';
+export const PAID = 'API key of a paid AI service: anyone holding it runs requests billed to the account and may read its stored data';
 
 /** AI and ML APIs: keys shipped in apps get abused for free inference within hours. */
 export const aiRules: Rule[] = [
@@ -24,6 +24,5 @@ export const aiRules: Rule[] = [
   bound({ id: 'deepgram-api-key', provider: 'deepgram', title: 'Deepgram API key', severity: 'high', parts: [[CS.hex, 40]], context: /deepgram/i, names: ['DEEPGRAM_API_KEY'], minEntropy: 3.4, reason: PAID, seed: 3017 }),
   bound({ id: 'stability-api-key', provider: 'stability', title: 'Stability AI API key', severity: 'high', parts: ['sk-', [CS.alnum, 48]], context: /stability|dreamstudio/i, names: ['STABILITY_API_KEY'], secretMustMatch: [/[a-z]/, /[A-Z]/, /[0-9]/], reason: PAID, seed: 3018 }),
   bound({ id: 'together-api-key', provider: 'together', title: 'Together AI API key', severity: 'high', parts: [[CS.hex, 64]], context: /together/i, names: ['TOGETHER_API_KEY'], minEntropy: 3.5, reason: PAID, seed: 3019 }),
-  bound({ id: 'azure-openai-key', provider: 'azure', title: 'Azure OpenAI / Cognitive Services key', severity: 'high', parts: [[CS.hex, 32]], context: /azure.{0,20}(?:openai|cognitive|speech|translator|vision)|(?:openai|cognitive|speech|translator).{0,20}(?:api.?)?key|ocp.?apim.?subscription.?key/i, names: ['AZURE_OPENAI_API_KEY', 'speechSubscriptionKey', 'Ocp-Apim-Subscription-Key'], minEntropy: 3.4, reason: PAID, seed: 3020 }),
   bound({ id: 'clarifai-api-key', provider: 'clarifai', title: 'Clarifai API key', severity: 'high', parts: [[CS.hex, 32]], context: /clarifai/i, names: ['CLARIFAI_API_KEY'], minEntropy: 3.4, seed: 3021 }),
 ];

@@ -1,4 +1,4 @@
-import { CS, prefixed } from './build.js';
+import { CS, bound, prefixed } from './build.js';
 import { BASE32, BASE64, HEX, fake } from './fake.js';
 import type { Rule } from './types.js';
 
@@ -83,4 +83,5 @@ export const awsRules: Rule[] = [
   }),
   prefixed({ id: 'aws-bedrock-api-key', provider: 'aws', title: 'Amazon Bedrock API key', severity: 'critical', parts: ['ABSK', [CS.b64, 100, 300]], boundary: 'A-Za-z0-9+/', secretMustMatch: [/[0-9]/, /[a-z]/], reason: 'Bedrock API key: model invocations billed to the account', seed: 410 }),
   prefixed({ id: 'amazon-mws-token', provider: 'aws', title: 'Amazon MWS auth token', severity: 'high', parts: ['amzn.mws.', [CS.hex, 8], '-', [CS.hex, 4], '-', [CS.hex, 4], '-', [CS.hex, 4], '-', [CS.hex, 12]], boundary: 'A-Za-z0-9', seed: 411 }),
+  bound({ id: 'aws-cognito-client-secret', provider: 'aws', title: 'AWS Cognito user pool app client secret', severity: 'medium', parts: [[CS.lowerAlnum, 51, 52]], context: /client.?secret|AppClientSecret/i, names: ['AppClientSecret', 'COGNITO_CLIENT_SECRET'], minEntropy: 4, secretMustMatch: [/[0-9]/, /[a-z]/], reason: 'app client secret: public clients should not have one; with it, anyone can call the user pool as this client', seed: 9030 }),
 ];

@@ -1,3 +1,4 @@
+import { PAID } from './ai.js';
 import { CS, UUID, bound, prefixed } from './build.js';
 import { BASE64, fake } from './fake.js';
 import type { Rule } from './types.js';
@@ -116,4 +117,5 @@ export const azureRules: Rule[] = [
   bound({ id: 'azure-function-key', provider: 'azure', title: 'Azure Functions key', severity: 'medium', parts: [[CS.b64url, 54], '=='], context: /function.?key|x.?functions.?key|azure.{0,20}func/i, names: ['x-functions-key', 'AZURE_FUNCTION_KEY'], minEntropy: 4, seed: 515 }),
   prefixed({ id: 'azure-appconfig-connection', provider: 'azure', title: 'Azure App Configuration connection string', severity: 'high', parts: ['Endpoint=https://', [CS.lowerAlnum, 3, 50], '.azconfig.io;Id=', [CS.b64url, 4, 20], ';Secret=', [CS.b64, 43], '='], keywords: ['.azconfig.io;id='], boundary: 'A-Za-z0-9', reason: 'access key: reads (or writes) every configuration value and feature flag of the store', seed: 516 }),
   bound({ id: 'azure-sp-client-id', provider: 'azure', title: 'Azure client (application) id', severity: 'info', parts: UUID, context: /azure.{0,20}client.?id|^AZURE_CLIENT_ID$/i, names: ['AZURE_CLIENT_ID'], reason: 'application id: public identifier of the app registration', seed: 517 }),
+  bound({ id: 'azure-openai-key', provider: 'azure', title: 'Azure OpenAI / Cognitive Services key', severity: 'high', parts: [[CS.hex, 32]], context: /azure.{0,20}(?:openai|cognitive|speech|translator|vision)|(?:openai|cognitive|speech|translator).{0,20}(?:api.?)?key|ocp.?apim.?subscription.?key/i, names: ['AZURE_OPENAI_API_KEY', 'speechSubscriptionKey', 'Ocp-Apim-Subscription-Key'], minEntropy: 3.4, reason: PAID, seed: 3020 }),
 ];

@@ -1,4 +1,5 @@
 import { CS, UUID, bound, prefixed } from './build.js';
+import { MAP_KEY } from './maps.js';
 import type { Rule } from './types.js';
 
 /** Cloud providers beyond AWS, GCP and Azure: access keys with distinctive prefixes, secrets by their bound name. */
@@ -135,6 +136,7 @@ export const cloudRules: Rule[] = [
     seed: 1014,
   }),
   prefixed({ id: 'cloudflare-origin-ca-key', provider: 'cloudflare', title: 'Cloudflare Origin CA key', severity: 'high', parts: ['v1.0-', [CS.hex, 24], '-', [CS.hex, 146]], seed: 1015 }),
+  bound({ id: 'turnstile-secret', provider: 'cloudflare', title: 'Cloudflare Turnstile secret key', severity: 'high', parts: ['0x4AAAAAAA', [CS.b64url, 22, 30]], context: /turnstile.{0,20}secret/i, names: ['TURNSTILE_SECRET_KEY'], seed: 9028 }),
   bound({ id: 'linode-token', provider: 'linode', title: 'Linode (Akamai Cloud) personal access token', severity: 'critical', parts: [[CS.hex, 64]], context: /linode.{0,20}(?:token|key)/i, names: ['LINODE_TOKEN', 'linodeApiKey'], minEntropy: 3.5, seed: 1016 }),
   bound({ id: 'vultr-api-key', provider: 'vultr', title: 'Vultr API key', severity: 'critical', parts: [[CS.upperAlnum, 36]], context: /vultr.{0,20}(?:api.?)?key/i, names: ['VULTR_API_KEY'], minEntropy: 4, secretMustMatch: [/[0-9]/], seed: 1017 }),
   prefixed({ id: 'scaleway-access-key', provider: 'scaleway', title: 'Scaleway access key', severity: 'medium', parts: ['SCW', [CS.upperAlnum, 17]], secretMustMatch: [/[0-9]/], minEntropy: 3, reason: 'access key alone; its secret key is a UUID bound to SCW_SECRET_KEY', seed: 1018 }),
@@ -142,6 +144,7 @@ export const cloudRules: Rule[] = [
   prefixed({ id: 'yandex-api-key', provider: 'yandex', title: 'Yandex Cloud API key', severity: 'high', parts: ['AQVN', [CS.b64url, 35, 38]], secretMustMatch: [/[0-9]/, /[a-z]/], seed: 1020 }),
   prefixed({ id: 'yandex-oauth-token', provider: 'yandex', title: 'Yandex OAuth token', severity: 'high', parts: ['y0_', [CS.b64url, 55]], prefixes: ['y0_', 'y1_', 'y2_', 'y3_'], secretMustMatch: [/[0-9]/, /[A-Z]/], seed: 1021 }),
   prefixed({ id: 'yandex-iam-token', provider: 'yandex', title: 'Yandex Cloud IAM token', severity: 'high', parts: ['t1.', [CS.alnum, 8, 12], '.', [CS.b64url, 86, 200]], boundary: 'A-Za-z0-9_.', secretMustMatch: [/[0-9]/, /[A-Z]/], seed: 1022 }),
+  bound({ id: 'yandex-mapkit-key', provider: 'yandex', title: 'Yandex MapKit API key', severity: 'info', parts: UUID, context: /mapkit|yandex.{0,20}maps?.{0,10}key/i, names: ['MAPKIT_API_KEY'], reason: MAP_KEY, seed: 8009 }),
   prefixed({ id: 'netlify-token', provider: 'netlify', title: 'Netlify personal access token', severity: 'critical', parts: ['nfp_', [CS.alnum, 36, 40]], secretMustMatch: [/[0-9]/], seed: 1023 }),
   bound({ id: 'vercel-token', provider: 'vercel', title: 'Vercel access token', severity: 'critical', parts: [[CS.alnum, 24]], context: /vercel.{0,20}token|^VERCEL_TOKEN$/i, names: ['VERCEL_TOKEN', 'vercelAccessToken'], minEntropy: 3.8, secretMustMatch: [/[a-z]/, /[A-Z]/], seed: 1024 }),
   prefixed({ id: 'flyio-token', provider: 'flyio', title: 'Fly.io access token', severity: 'critical', parts: ['fo1_', [CS.b64url, 43]], prefixes: ['fo1_', 'fm1r_', 'fm1a_', 'fm2_'], secretMustMatch: [/[0-9]/], seed: 1025 }),

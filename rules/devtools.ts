@@ -3,17 +3,6 @@ import type { Rule } from './types.js';
 
 /** Source hosting, package registries, CI and developer services. */
 export const devtoolsRules: Rule[] = [
-  bound({
-    id: 'github-oauth-client-secret',
-    provider: 'github',
-    title: 'GitHub OAuth app client secret',
-    severity: 'high',
-    parts: [[CS.hex, 40]],
-    context: /github.{0,20}(?:client.?)?secret/i,
-    names: ['GITHUB_CLIENT_SECRET', 'github_oauth_secret'],
-    minEntropy: 3.4,
-    seed: 2001,
-  }),
   prefixed({ id: 'gitlab-token', provider: 'gitlab', title: 'GitLab personal, project, group or deploy token', severity: 'critical', parts: ['glpat-', [CS.b64url, 20, 64]], prefixes: ['glpat-', 'gldt-', 'glft-', 'glsoat-', 'glcbt-', 'gloas-'], boundary: 'A-Za-z0-9_-', secretMustMatch: [/[0-9]/], seed: 2002 }),
   prefixed({ id: 'gitlab-runner-token', provider: 'gitlab', title: 'GitLab runner token', severity: 'high', parts: ['glrt-', [CS.b64url, 20, 64]], prefixes: ['glrt-', 'GR1348941'], boundary: 'A-Za-z0-9_-', secretMustMatch: [/[0-9]/], seed: 2003 }),
   prefixed({ id: 'gitlab-pipeline-trigger-token', provider: 'gitlab', title: 'GitLab pipeline trigger token', severity: 'high', parts: ['glptt-', [CS.hex, 40]], seed: 2004 }),

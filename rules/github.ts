@@ -1,3 +1,4 @@
+import { CS, bound } from './build.js';
 import { ALNUM, fake } from './fake.js';
 import type { Rule } from './types.js';
 
@@ -19,4 +20,15 @@ export const githubRules: Rule[] = [
       noMatch: [`gh${'p'}_${fake(ALNUM, 35, 807)}`, `gh${'x'}_${fake(ALNUM, 36, 808)}`, `gh${'p'}_${'x'.repeat(36)}`, `agh${'p'}_${fake(ALNUM, 36, 809)}`],
     },
   },
+  bound({
+    id: 'github-oauth-client-secret',
+    provider: 'github',
+    title: 'GitHub OAuth app client secret',
+    severity: 'high',
+    parts: [[CS.hex, 40]],
+    context: /github.{0,20}(?:client.?)?secret/i,
+    names: ['GITHUB_CLIENT_SECRET', 'github_oauth_secret'],
+    minEntropy: 3.4,
+    seed: 2001,
+  }),
 ];

@@ -1,7 +1,7 @@
-import { CS, UUID, bound, prefixed } from './build.js';
+import { CS, bound, prefixed } from './build.js';
 import type { Rule } from './types.js';
 
-const MAP_KEY = 'public by design: map SDKs need the key in the app; restrict it to the app (bundle id, signing certificate) to stop quota abuse';
+export const MAP_KEY = 'public by design: map SDKs need the key in the app; restrict it to the app (bundle id, signing certificate) to stop quota abuse';
 
 /** Maps and location services (Google Maps keys are Google API keys, in google.ts). */
 export const mapRules: Rule[] = [
@@ -32,7 +32,6 @@ export const mapRules: Rule[] = [
   bound({ id: 'amap-api-key', provider: 'amap', title: 'Amap (AutoNavi) API key', severity: 'info', parts: [[CS.hex, 32]], context: /com\.amap\.api\.v2\.apikey|amap.{0,20}key|gaode/i, names: ['com.amap.api.v2.apikey', 'AMAP_KEY'], minEntropy: 3, reason: MAP_KEY, seed: 8006 }),
   bound({ id: 'baidu-map-key', provider: 'baidu', title: 'Baidu Maps / LBS API key', severity: 'info', parts: [[CS.alnum, 24, 32]], context: /com\.baidu\.lbsapi\.API_KEY|baidu.{0,20}(?:map|lbs).{0,10}key/i, names: ['com.baidu.lbsapi.API_KEY'], minEntropy: 3.6, secretMustMatch: [/[a-zA-Z]/, /[0-9]/], reason: MAP_KEY, seed: 8007 }),
   bound({ id: 'baidu-secret-key', provider: 'baidu', title: 'Baidu AI/Cloud secret key', severity: 'high', parts: [[CS.alnum, 32]], context: /baidu.{0,20}secret/i, names: ['BAIDU_SECRET_KEY'], minEntropy: 3.8, secretMustMatch: [/[a-zA-Z]/, /[0-9]/], seed: 8008 }),
-  bound({ id: 'yandex-mapkit-key', provider: 'yandex', title: 'Yandex MapKit API key', severity: 'info', parts: UUID, context: /mapkit|yandex.{0,20}maps?.{0,10}key/i, names: ['MAPKIT_API_KEY'], reason: MAP_KEY, seed: 8009 }),
   prefixed({ id: 'foursquare-api-key', provider: 'foursquare', title: 'Foursquare Places API key', severity: 'medium', parts: ['fsq3', [CS.b64, 44]], boundary: 'A-Za-z0-9+/=', reason: 'Places API key billed to the account', seed: 8010 }),
   bound({ id: 'openweathermap-api-key', provider: 'openweathermap', title: 'OpenWeatherMap API key', severity: 'low', parts: [[CS.hex, 32]], context: /open.?weather|owm.{0,10}key/i, names: ['OPENWEATHER_API_KEY', 'owm_api_key'], minEntropy: 3, reason: 'quota-limited data API key: abuse costs quota or money', seed: 8011 }),
 ];

@@ -1,3 +1,4 @@
+import { CS, prefixed } from './build.js';
 import { ALNUM, DIGITS, HEX, UPPER_ALNUM, fake } from './fake.js';
 import type { Rule } from './types.js';
 
@@ -35,4 +36,5 @@ export const slackRules: Rule[] = [
       noMatch: ['https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX', `https://hooks.slack.com/services/T${fake(UPPER_ALNUM, 10, 716)}/B${fake(UPPER_ALNUM, 10, 717)}/${fake(ALNUM, 20, 718)}`],
     },
   },
+  prefixed({ id: 'slack-config-token', provider: 'slack', title: 'Slack app configuration token', severity: 'high', parts: ['xoxe.xoxp-1-', [CS.alnum, 160, 170]], prefixes: ['xoxe.xoxp-1-', 'xoxe.xoxb-1-', 'xoxe-1-'], boundary: 'A-Za-z0-9_-', supersedes: ['slack-token'], seed: 7035 }),
 ];
