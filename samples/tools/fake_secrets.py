@@ -33,12 +33,12 @@ HEX = '0123456789abcdef'
 DIGITS = string.digits
 
 
-def gen(label, alphabet, n):
-    """n characters of alphabet, drawn from sha256(label || counter): stable across Python versions."""
+def gen(label, alphabet, n, salt='leakdex-sample'):
+    """n characters of alphabet, drawn from sha256(salt:label:counter): stable across Python versions."""
     out = []
     counter = 0
     while len(out) < n:
-        block = hashlib.sha256(('leakdex-sample:%s:%d' % (label, counter)).encode()).digest()
+        block = hashlib.sha256(('%s:%s:%d' % (salt, label, counter)).encode()).digest()
         counter += 1
         for b in block:
             if b < 256 - (256 % len(alphabet)) and len(out) < n:

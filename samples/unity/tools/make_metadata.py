@@ -18,9 +18,13 @@ type, as libil2cpp's MetadataCache::GetFieldDefaultValue expects.
 """
 import hashlib
 import json
+import os
 import string
 import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools'))
+from fake_secrets import gen as fake_gen  # noqa: E402
 
 ALNUM = string.ascii_letters + string.digits
 HEX = '0123456789abcdef'
@@ -28,16 +32,8 @@ DIGITS = string.digits
 
 
 def gen(label, alphabet, n):
-    """n characters of alphabet from sha256(label || counter) (as samples/tools/fake_secrets.py)."""
-    out = []
-    counter = 0
-    while len(out) < n:
-        block = hashlib.sha256(('leakdex-unity:%s:%d' % (label, counter)).encode()).digest()
-        counter += 1
-        for b in block:
-            if b < 256 - (256 % len(alphabet)) and len(out) < n:
-                out.append(alphabet[b % len(alphabet)])
-    return ''.join(out)
+    """The shared sample generator (samples/tools/fake_secrets.py) with this sample's own salt."""
+    return fake_gen(label, alphabet, n, salt='leakdex-unity')
 
 
 SECRETS = {
