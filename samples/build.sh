@@ -133,32 +133,10 @@ for name in "${samples[@]}"; do
   build_sample "$name"
 done
 
-if [[ -f "$here/quirks/build.sh" ]]; then
-  log "running samples/quirks/build.sh"
-  bash "$here/quirks/build.sh"
-fi
-
-if [[ -f "$here/code/build.sh" ]]; then
-  log "running samples/code/build.sh"
-  bash "$here/code/build.sh"
-fi
-
-if [[ -f "$here/native/build.sh" ]]; then
-  log "running samples/native/build.sh"
-  bash "$here/native/build.sh"
-fi
-
-if [[ -f "$here/unity/build.sh" ]]; then
-  log "running samples/unity/build.sh"
-  bash "$here/unity/build.sh"
-fi
-
-if [[ -f "$here/hermes/build.sh" ]]; then
-  log "running samples/hermes/build.sh"
-  bash "$here/hermes/build.sh"
-fi
-
-if [[ -f "$here/js/build.sh" ]]; then
-  log "running samples/js/build.sh"
-  bash "$here/js/build.sh"
-fi
+# Sample sets with builds of their own, in this order.
+for set in quirks code native unity hermes js; do
+  if [[ -f "$here/$set/build.sh" ]]; then
+    log "running samples/$set/build.sh"
+    bash "$here/$set/build.sh"
+  fi
+done
