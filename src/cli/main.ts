@@ -4,7 +4,6 @@ import { UserRulesError } from '../detect/user-rules.js';
 import type { Rule } from '../../rules/types.js';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { scanFileIsolated, ScanFailure } from '../pipeline/run.js';
-import { isAppDirectory, withAppDirectory } from '../pipeline/app-dir.js';
 
 import type { Report } from '../report/types.js';
 import { SEVERITIES, countBySeverity, type Severity } from '../detect/types.js';
@@ -45,7 +44,8 @@ const HELP: Record<string, string> = {
 Usage: leakdex <command> [options]
 
 Commands:
-  scan <file>              scan an APK, IPA or .app (or a bare .dex/.so/any file) and report hardcoded credentials
+  scan <file>              scan an APK, IPA or .app (or a bare .dex/.so/any file, or an unzipped app directory) and
+                           report hardcoded credentials
   scan <url>               download (SSRF-safe) and scan: .apk/.ipa URL, F-Droid, GitHub release, itms-services
   baseline create <file>   write a baseline accepting the app's current findings
   dump <file>              print every decoded string with its location (JSON lines), for checking decoders
@@ -143,16 +143,16 @@ function inputFile(positionals: string[], cmd: string): string {
   const file = positionals[0]!;
   if (!existsSync(file)) throw new UsageError(`cannot read ${file}: no such file`);
   const st = statSync(file);
-  if (st.isDirectory() && cmd === 'scan' && isAppDirectory(file)) return file; // an iOS .app bundle directory
+  if (st.isDirectory()) return file; // an unzipped app (an iOS .app bundle, an APK tree), scanned in place
   if (!st.isFile()) throw new UsageError(`cannot read ${file}: not a regular file`);
   if (st.size === 0) throw new UsageError(`cannot read ${file}: the file is empty`);
   return file;
 }
 
-/** The unreadable-input condition: an archive (by content or extension) that could not be opened at all. */
+/** The unreadable-input condition: an archive (by content or extension) or a directory that could not be opened at all. */
 function unreadableReason(report: Report): string | undefined {
-  const fatal = report.diagnostics.find((d) => d.entry === '' && d.decoder === 'zip' && d.level === 'error');
-  if (fatal && (report.artifact.kind === 'file' || report.artifact.kind === 'zip')) return `${report.artifact.path} is not a readable archive: ${fatal.message} (${fatal.code})`;
+  const fatal = report.diagnostics.find((d) => d.entry === '' && (d.decoder === 'zip' || d.decoder === 'dir') && d.level === 'error');
+  if (fatal && (report.artifact.kind === 'file' || report.artifact.kind === 'zip')) return `${report.artifact.path} is not a readable ${fatal.decoder === 'dir' ? 'directory' : 'archive'}: ${fatal.message} (${fatal.code})`;
   return undefined;
 }
 
@@ -181,6 +181,7 @@ function userRules(file: string | undefined): Rule[] {
 async function obtainReport(file: string, values: Parsed['values'], progress: ProgressBar): Promise<{ report: Report; diff?: VersionDiff }> {
   const server = (values.server as string | undefined) ?? process.env.LEAKDEX_SERVER;
   if (server) {
+    if (statSync(file).isDirectory()) throw new UsageError(`${file} is a directory: the service scans app files`, 'scan it locally (without --server), or zip it first');
     const apiKey = (values['api-key'] as string | undefined) ?? process.env.LEAKDEX_API_KEY;
     if (!apiKey) throw new UsageError('--server needs an API key', 'pass --api-key KEY or set LEAKDEX_API_KEY');
     try {
@@ -203,7 +204,7 @@ async function obtainReport(file: string, values: Parsed['values'], progress: Pr
   let report: Report;
   try {
     const rules = userRules(values.rules as string | undefined);
-    report = await withAppDirectory(file, (path) => scanFileIsolated(path, { displayPath: file, showSecrets: values['show-secrets'] === true, onEntry: (p) => progress.entry(p), ...(rules.length > 0 ? { rules } : {}) }));
+    report = await scanFileIsolated(file, { displayPath: file, showSecrets: values['show-secrets'] === true, onEntry: (p) => progress.entry(p), ...(rules.length > 0 ? { rules } : {}) });
   } catch (e) {
     if (e instanceof ScanFailure) throw new UsageError(`cannot scan ${file}: ${e.message}`);
     throw e;

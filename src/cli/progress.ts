@@ -1,5 +1,7 @@
 import { ZipArchive } from '../../decoders/zip.js';
+import { statSync } from 'node:fs';
 import { FileSource } from '../pipeline/source.js';
+import { DirectorySource } from '../pipeline/directory.js';
 
 /** Least time between two redraws, ms. */
 export const PROGRESS_INTERVAL_MS = 100;
@@ -39,14 +41,18 @@ export class ProgressBar {
     return this.enabled;
   }
 
-  /** Reads the archive's central directory (if it is one) for the entry count and the declared sizes. */
+  /** Reads the archive's central directory (if it is one), or lists the directory, for the entry count and the sizes. */
   prepare(file: string): void {
     if (!this.enabled) return;
     let src: FileSource | undefined;
     try {
-      src = new FileSource(file);
-      const zip = ZipArchive.open(src);
-      for (const e of zip.entries) if (!e.isDirectory) this.sizes.set(e.name, e.uncompressedSize);
+      if (statSync(file).isDirectory()) {
+        for (const e of DirectorySource.open(file).entries) this.sizes.set(e.name, e.size);
+      } else {
+        src = new FileSource(file);
+        const zip = ZipArchive.open(src);
+        for (const e of zip.entries) if (!e.isDirectory) this.sizes.set(e.name, e.uncompressedSize);
+      }
       this.total = this.sizes.size;
     } catch {
       // Not an archive, or a broken one: the bar counts entries without a total.

@@ -1,6 +1,7 @@
 import { sniff, type ContentKind } from '../../decoders/sniff.js';
 import { ZipArchive, type RandomAccess } from '../../decoders/zip.js';
 import { classifySplitSet, type SplitSet } from './bundles.js';
+import { ZipSource, type EntrySource } from './entries.js';
 import { iosKind } from './ios.js';
 import type { ArtifactKind, Platform } from '../report/types.js';
 
@@ -23,15 +24,18 @@ export interface ArtifactClass {
 /** The names leakdex reads as an app, for messages. */
 export const APP_KINDS_TEXT = 'an APK, AAB, IPA, zipped .app, XAPK, APKS or APKM';
 
-/** What a ZIP is by its central directory: APK, AAB, IPA, zipped .app, a split set, or a plain ZIP. */
-export function classifyZip(zip: ZipArchive): ArtifactClass {
-  const names = new Set(zip.entries.map((e) => e.name));
+/**
+ * What a set of entries is by its names (a ZIP's central directory, a directory's listing): APK, AAB, IPA, .app, a
+ * split set, or a plain ZIP.
+ */
+export function classifyEntries(source: EntrySource): ArtifactClass {
+  const names = new Set(source.entries.map((e) => e.name));
   if (names.has('AndroidManifest.xml')) return { kind: 'apk', platform: 'android', app: true };
   if (names.has('base/manifest/AndroidManifest.xml')) return { kind: 'aab', platform: 'android', app: true };
   // iOS by layout: Payload/X.app/ (IPA) or a zipped X.app/ (simulator builds).
-  const ios = iosKind(zip.entries);
+  const ios = iosKind(source.entries);
   if (ios) return { kind: ios, platform: 'ios', app: true };
-  const splitSet = classifySplitSet(zip);
+  const splitSet = classifySplitSet(source);
   if (splitSet) return { kind: splitSet.kind, platform: 'android', app: true, splitSet };
   return { kind: 'zip', platform: 'unknown', app: false };
 }
@@ -67,5 +71,5 @@ export function classify(src: RandomAccess, name: string, opts: { maxEntries?: n
   } catch (e) {
     return { ...classifyLoose('binary'), content, entries: 0, zipError: (e as Error).message };
   }
-  return { ...classifyZip(zip), content, entries: zip.entries.length };
+  return { ...classifyEntries(new ZipSource(zip)), content, entries: zip.entries.length };
 }

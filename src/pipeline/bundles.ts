@@ -1,4 +1,3 @@
-import type { ZipArchive, ZipEntry } from '../../decoders/zip.js';
 import { decodeAaptTable, decodeAaptXml } from '../../decoders/aapt-pb.js';
 import { decodeHermes } from '../../decoders/hermes.js';
 import { decodeAssemblyStore, decodeDotnet, findAssemblyStore } from '../../decoders/dotnet.js';
@@ -6,6 +5,7 @@ import { decodeIl2cpp } from '../../decoders/il2cpp.js';
 import type { Decoder } from '../../decoders/types.js';
 import type { ContentKind } from '../../decoders/sniff.js';
 import type { AppInfo, ArtifactKind } from '../report/types.js';
+import type { EntrySource, SourceEntry } from './entries.js';
 
 // Android App Bundles and split sets (XAPK, APKM, bundletool .apks, plain zips of APKs): which inner APKs there are,
 // which one is the base, and where an AAB keeps its protobuf manifest and resource table. Layouts from
@@ -17,16 +17,16 @@ const MAX_SET_MANIFEST_BYTES = 1024 * 1024;
 /** A split set: its kind, the base APK (metadata comes from it) and every inner APK. */
 export interface SplitSet {
   kind: Extract<ArtifactKind, 'xapk' | 'apkm' | 'apks' | 'zip'>;
-  base?: ZipEntry;
-  apks: Set<ZipEntry>;
+  base?: SourceEntry;
+  apks: Set<SourceEntry>;
   /** What the set's own manifest says (XAPK manifest.json, APKM info.json), used where the base APK is silent. */
   declared: AppInfo;
 }
 
-function readJson(zip: ZipArchive, entry: ZipEntry | undefined): Record<string, unknown> | undefined {
-  if (!entry || entry.uncompressedSize > MAX_SET_MANIFEST_BYTES) return undefined;
+function readJson(source: EntrySource, entry: SourceEntry | undefined): Record<string, unknown> | undefined {
+  if (!entry || entry.size > MAX_SET_MANIFEST_BYTES) return undefined;
   try {
-    const v: unknown = JSON.parse(new TextDecoder().decode(zip.read(entry)));
+    const v: unknown = JSON.parse(new TextDecoder().decode(source.read(entry)));
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
@@ -42,17 +42,17 @@ function str(v: unknown): string | undefined {
  * bundletool .apks (`toc.pb`, `splits/`, `standalones/`), SAI .apks and plain zips holding APKs. Undefined when the
  * zip holds no APK at all. Inner APKs are recognised by name here and by content when they are opened.
  */
-export function classifySplitSet(zip: ZipArchive): SplitSet | undefined {
-  const files = zip.entries.filter((e) => !e.isDirectory);
+export function classifySplitSet(source: EntrySource): SplitSet | undefined {
+  const files = source.entries.filter((e) => !e.isDirectory);
   const apks = files.filter((e) => /\.apk$/i.test(e.name) && !e.name.startsWith('META-INF/'));
   if (apks.length === 0) return undefined;
   const byName = new Map(files.map((e) => [e.name, e]));
   const pick = (...names: string[]) => names.map((n) => byName.get(n)).find((e) => e !== undefined);
   const declared: AppInfo = {};
   let kind: SplitSet['kind'] = 'zip';
-  let base: ZipEntry | undefined;
-  const manifest = readJson(zip, byName.get('manifest.json'));
-  const info = readJson(zip, byName.get('info.json'));
+  let base: SourceEntry | undefined;
+  const manifest = readJson(source, byName.get('manifest.json'));
+  const info = readJson(source, byName.get('info.json'));
   if (manifest && 'xapk_version' in manifest) {
     kind = 'xapk';
     const pkg = str(manifest.package_name);
@@ -84,7 +84,7 @@ export function classifySplitSet(zip: ZipArchive): SplitSet | undefined {
     base = pick('base.apk');
   }
   // Otherwise the largest APK is the base: splits hold one ABI, density or language each.
-  base ??= [...apks].sort((a, b) => b.uncompressedSize - a.uncompressedSize)[0];
+  base ??= [...apks].sort((a, b) => b.size - a.size)[0];
   for (const k of Object.keys(declared) as (keyof AppInfo)[]) if (declared[k] === undefined) delete declared[k];
   return { kind, base, apks: new Set(apks), declared };
 }

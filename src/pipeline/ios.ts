@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Decoder, DecodeWarning } from '../../decoders/types.js';
-import type { ZipArchive, ZipEntry } from '../../decoders/zip.js';
+import type { EntrySource } from './entries.js';
 import type { ContentKind } from '../../decoders/sniff.js';
 import { decodePlist, looksLikeXmlPlist, parsePlist, plistGet, plistText, type PlistValue } from '../../decoders/plist.js';
 import { decodeStringsFile, isStringsPath } from '../../decoders/strings-file.js';
@@ -33,7 +33,7 @@ export function mainAppDir(names: readonly string[]): string | undefined {
 }
 
 /** The artifact kind of an archive judged by its iOS layout: `ipa` (Payload/X.app/), `app` (a zipped .app), else undefined. */
-export function iosKind(entries: readonly ZipEntry[]): ArtifactKind | undefined {
+export function iosKind(entries: readonly { name: string }[]): ArtifactKind | undefined {
   const names = entries.map((e) => e.name);
   const dir = mainAppDir(names);
   if (!dir) return undefined;
@@ -86,17 +86,17 @@ export function frameworkName(installName: string): string {
  * embedded.mobileprovision (team, profile type, expiry, signing identity) and the main executable (architectures,
  * encryption, linked frameworks).
  */
-export function iosAppMetadata(zip: ZipArchive, sink: MetadataSink): AppInfo {
-  const names = zip.entries.map((e) => e.name);
+export function iosAppMetadata(source: EntrySource, sink: MetadataSink): AppInfo {
+  const names = source.entries.map((e) => e.name);
   const dir = mainAppDir(names);
   const app: AppInfo = {};
   if (!dir) return app;
-  const byName = new Map(zip.entries.map((e) => [e.name, e] as const));
+  const byName = new Map(source.entries.map((e) => [e.name, e] as const));
   const read = (name: string): Uint8Array | undefined => {
     const e = byName.get(name);
     if (!e) return undefined;
     try {
-      return zip.read(e);
+      return source.read(e);
     } catch {
       return undefined; // reported by the shard that owns the entry
     }
@@ -135,7 +135,7 @@ export function iosAppMetadata(zip: ZipArchive, sink: MetadataSink): AppInfo {
   }
   const exeName = `${dir}${executable ?? dir.slice(dir.lastIndexOf('/', dir.length - 2) + 1, -5)}`;
   const exeEntry = byName.get(exeName);
-  if (exeEntry && exeEntry.uncompressedSize <= MAX_METADATA_BINARY_BYTES) {
+  if (exeEntry && exeEntry.size <= MAX_METADATA_BINARY_BYTES) {
     const bin = read(exeName);
     if (bin) {
       try {

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 import { takeWorker } from './spare.js';
+import { DirectorySource } from './directory.js';
 
 export { prespawnWorker, WORKER_NICENESS } from './spare.js';
 
@@ -60,19 +61,22 @@ export class ScanFailure extends Error {
 }
 
 /**
- * Scans a file in worker processes with a heap ceiling, split into shards of entries that run in parallel. When
- * decoding an entry kills a worker (out of memory, a hang), that entry is recorded as a diagnostic and its shard is
- * re-run without it: nothing else is lost.
+ * Scans a file or a directory in worker processes with a heap ceiling, split into shards of entries that run in
+ * parallel. When decoding an entry kills a worker (out of memory, a hang), that entry is recorded as a diagnostic and
+ * its shard is re-run without it: nothing else is lost.
  */
 export async function scanFileIsolated(path: string, opts: IsolatedScanOptions = {}): Promise<Report> {
   const started = performance.now();
   const limits: ScanLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const { onEntry, entryTimeoutMs = DEFAULT_ENTRY_TIMEOUT_MS, parallelism, showSecrets, displayPath } = opts;
   let size: number;
+  let directory: DirectorySource | undefined;
   try {
     const st = statSync(path);
-    if (!st.isFile()) throw new Error(`${path} is not a regular file`);
-    size = st.size;
+    // A directory is listed here for its size and digest; each worker lists it again and reads its share in place.
+    if (st.isDirectory()) directory = DirectorySource.open(path, { limits });
+    else if (!st.isFile()) throw new Error(`${path} is not a regular file`);
+    size = directory ? directory.size : st.size;
   } catch (e) {
     throw new ScanFailure((e as Error).message);
   }
@@ -81,7 +85,7 @@ export async function scanFileIsolated(path: string, opts: IsolatedScanOptions =
   const deadline = Date.now() + limits.scanTimeoutMs;
   const shards = Array.from({ length: count }, (_, index) => runShard(path, { limits: opts.limits ?? {}, shard: { index, count }, ...(opts.rules?.length ? { rules: opts.rules } : {}) }, limits.workerHeapMb, entryTimeoutMs, deadline, onEntry));
   // Hash while the workers decode, without blocking the event loop (the service may pass the upload's hash).
-  const [sha256, ...results] = await Promise.all([opts.sha256 ?? hashFile(path), ...shards]);
+  const [sha256, ...results] = await Promise.all([opts.sha256 ?? (directory ? directory.sha256() : hashFile(path)), ...shards]);
   return mergeShards(displayPath ?? path, sha256, size, results, showSecrets === true, performance.now() - started, opts.rules);
 }
 

@@ -1,22 +1,22 @@
-import { gunzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
-import { basename } from 'node:path';
 import { DecodeError, type DecodeContext, type DecodedString, type Decoder, type DecodeWarning, type ResourceResolver } from '../../decoders/types.js';
-import { ZipArchive, bufferSource, type RandomAccess, type ZipEntry } from '../../decoders/zip.js';
-import { apkSigners } from '../../decoders/apksig.js';
+import { ZipArchive, bufferSource, type RandomAccess } from '../../decoders/zip.js';
 import { decodeDex } from '../../decoders/dex.js';
 import { decodeAxml } from '../../decoders/axml.js';
 import { ResourceTable, decodeArsc } from '../../decoders/arsc.js';
-import { manifestInfo } from '../../decoders/manifest.js';
 import { decodeElfBound } from '../../decoders/elf-bind.js';
 import { decodeText } from '../../decoders/text.js';
 import { decodeRuns } from '../../decoders/runs.js';
 import { SNIFF_TEXT_BYTES, sniff, type ContentKind } from '../../decoders/sniff.js';
-import { AaptResourceTable, ResolverChain, aaptManifestInfo } from '../../decoders/aapt-pb.js';
+import { AaptResourceTable, ResolverChain } from '../../decoders/aapt-pb.js';
 import { MIN_BASE64_CHARS, decodedStrings } from '../../decoders/encoded.js';
-import { aabDecoder, aabRole, basePrefix, elfHasAssemblyStore, runtimeDecoders, type SplitSet } from './bundles.js';
-import { IOS_DECODERS, appleDecoderFor, iosAppMetadata } from './ios.js';
-import { CLASSIFY_HEAD_BYTES, classifyLoose, classifyZip, type ArtifactClass } from './artifact.js';
+import { aabDecoder, aabRole, elfHasAssemblyStore, runtimeDecoders } from './bundles.js';
+import { IOS_DECODERS, appleDecoderFor } from './ios.js';
+import { CLASSIFY_HEAD_BYTES, classifyEntries, classifyLoose, type ArtifactClass } from './artifact.js';
+import { SingleFileSource, ZipSource, gunzipSource, readerName, type EntrySource, type SourceEntry } from './entries.js';
+import { DirectorySource } from './directory.js';
+import { ShardPlan, type Shard } from './shards.js';
+import { AppIdentity } from './identity.js';
 import { DEFAULT_LIMITS, type ScanLimits } from '../limits.js';
 import type { AppInfo, ArtifactKind, Diagnostic, Platform } from '../report/types.js';
 
@@ -31,38 +31,8 @@ export interface WalkOptions {
   onEntry?: (path: string) => void;
   /** Which DEX code uses to emit (DecodeContext.keepCodeUse); all when absent. */
   keepCodeUse?: (code: string, text: string, context?: string) => boolean;
-  /** Walk only this shard's share of the top-level entries (parallel scans); shard 0 also reads the app's identity. */
-  shard?: { index: number; count: number };
-}
-
-/**
- * A DEX byte costs more to scan than a byte of most other entries: its code is walked for code contexts as well as its
- * strings read. Measured on the 17 MB uiautomator2 server APK (two shards, medians of three): by size alone the shard
- * holding classes.dex took 1,015 ms and the other 853 ms; with DEX weighed 1.5x, 931 and 870 ms.
- */
-const DEX_COST_WEIGHT = 1.5;
-const DEX_NAME = /(?:^|\/)classes\d*\.dex$/;
-
-/**
- * Splits the top-level entries into `count` shards of about equal inflated size (largest first, each to the lightest
- * shard). Deterministic for a given central directory, so every shard worker computes the same split.
- */
-export function shardOf(entries: readonly ZipEntry[], count: number): Map<ZipEntry, number> {
-  const owner = new Map<ZipEntry, number>();
-  const load = new Array<number>(count).fill(0);
-  // Every entry costs something to look at, however small it claims to be.
-  const cost = (e: ZipEntry) => (Math.min(e.uncompressedSize, 1 << 30) + 4096) * (DEX_NAME.test(e.name) ? DEX_COST_WEIGHT : 1);
-  const bySize = entries
-    .filter((e) => !e.isDirectory)
-    .map((e) => ({ e, cost: cost(e) }))
-    .sort((a, b) => b.cost - a.cost || a.e.index - b.e.index);
-  for (const { e, cost } of bySize) {
-    let best = 0;
-    for (let i = 1; i < count; i++) if (load[i]! < load[best]!) best = i;
-    owner.set(e, best);
-    load[best]! += cost;
-  }
-  return owner;
+  /** Walk only this shard's share of the entries (parallel scans, see shards.ts); shard 0 also reads the app's identity. */
+  shard?: Shard;
 }
 
 /** What walking an artifact produced besides the strings. */
@@ -104,7 +74,9 @@ const SINK_BATCH = 1024;
 
 /**
  * Walks an artifact: Artifact -> Entries -> DecodedStrings. Every string goes to `sink`; every problem becomes a
- * Diagnostic and the walk goes on. Synchronous and pure apart from reading `src`: run it in a worker.
+ * Diagnostic and the walk goes on. Entries come from an EntrySource (a zip, a directory, one file, a nested archive);
+ * which of them this shard walks is decided by a ShardPlan, and the app's identity is read by AppIdentity. Synchronous
+ * and pure apart from reading its input: run it in a worker.
  */
 export class ArtifactWalker {
   readonly limits: ScanLimits;
@@ -119,12 +91,8 @@ export class ArtifactWalker {
   private kind: ArtifactKind = 'file';
   private platform: Platform = 'unknown';
   private readonly perDecoder: Record<string, DecoderStats> = {};
-  private topResources: ResourceResolver | undefined;
-  private topManifest: Uint8Array | undefined;
-  /** Set when the artifact is a split set (XAPK, APKM, .apks, zip of APKs). */
-  private splitSet: SplitSet | undefined;
-  /** Inner APKs this shard walks only for its share of their entries (another shard owns the APK itself). */
-  private readonly notMine = new Set<string>();
+  private plan = new ShardPlan(undefined, 'file', undefined);
+  private identity: AppIdentity | undefined;
   /** Warnings recorded per entry and decoder (see MAX_WARNINGS_PER_DECODER). */
   private readonly warningsPer = new Map<string, number>();
 
@@ -144,28 +112,29 @@ export class ArtifactWalker {
 
   /** Walks the artifact held by `src`; `name` is used as the entry name when the artifact is not an archive. */
   walk(src: RandomAccess, name: string): WalkResult {
+    return this.walkTop(() => this.openFile(src, name));
+  }
+
+  /** Walks a directory on disk (an unzipped app) in place, its entries named as in the archive it came from. */
+  walkDirectory(root: string): WalkResult {
+    return this.walkTop(() => this.openDirectory(root));
+  }
+
+  private walkTop(open: () => { source: EntrySource | undefined; cls: ArtifactClass }): WalkResult {
     const started = performance.now();
-    const head = src.read(0, Math.min(CLASSIFY_HEAD_BYTES, src.size));
-    const kind = sniff(head, name);
-    if (kind === 'zip') {
-      let zip: ZipArchive | undefined;
-      try {
-        zip = this.openZip(src, '', this.shardIndex !== 0);
-      } catch (e) {
-        this.diag('', 'zip', 'error', e);
-      }
-      if (zip) {
-        this.classify(classifyZip(zip));
-        this.walkZip(zip, '', 0);
-        this.bytesRead += zip.bytesRead;
-        this.appMetadata(zip);
-      } else {
-        this.classify(classifyLoose('binary'));
-        this.scanWhole(src, name);
-      }
-    } else {
-      this.classify(classifyLoose(kind));
-      this.scanWhole(src, name);
+    const { source, cls } = open();
+    this.kind = cls.kind;
+    this.platform = cls.platform;
+    this.plan = new ShardPlan(this.opts.shard, cls.kind, cls.splitSet);
+    this.identity = new AppIdentity(cls, this.plan.reportsArtifact, {
+      diag: (en, de, level, e) => this.diag(en, de, level, e),
+      warning: (en, de, w) => this.warning(en, de, w),
+      push: (d) => this.diagnostics.push(d),
+    });
+    if (source) {
+      this.walkSource(source, '', 0);
+      this.bytesRead += source.bytesRead;
+      this.app = this.identity.finish(source);
     }
     const total = performance.now() - started;
     return {
@@ -182,21 +151,41 @@ export class ArtifactWalker {
     };
   }
 
-  private scanWhole(src: RandomAccess, name: string): void {
+  /** A file's entries: its zip archive, or the file itself as one entry when it is not a (readable) zip. */
+  private openFile(src: RandomAccess, name: string): { source: EntrySource | undefined; cls: ArtifactClass } {
+    let kind = sniff(src.read(0, Math.min(CLASSIFY_HEAD_BYTES, src.size)), name);
+    if (kind === 'zip') {
+      try {
+        // Only the shard that reports the artifact reports its container's warnings.
+        const zip = new ZipSource(this.openZip(src, '', (this.opts.shard?.index ?? 0) !== 0));
+        return { source: zip, cls: classifyEntries(zip) };
+      } catch (e) {
+        this.diag('', 'zip', 'error', e);
+        kind = 'binary';
+      }
+    }
+    const cls = classifyLoose(kind);
     if (src.size > this.limits.maxEntryBytes) {
       this.diagnostics.push({ entry: name, decoder: 'scan', level: 'error', code: 'scan.entry_too_large', message: `file of ${src.size} bytes is over the ${this.limits.maxEntryBytes}-byte limit for one entry` });
-      return;
+      return { source: undefined, cls };
     }
-    const t0 = performance.now();
-    const bytes = src.read(0, src.size);
-    this.unzipMs += performance.now() - t0;
-    this.bytesRead += src.size;
-    this.entries++;
-    this.scanEntry(name, bytes, 0, undefined);
+    return { source: new SingleFileSource(name, src), cls };
   }
 
-  private get shardIndex(): number {
-    return this.opts.shard?.index ?? 0;
+  private openDirectory(root: string): { source: EntrySource | undefined; cls: ArtifactClass } {
+    const quiet = (this.opts.shard?.index ?? 0) !== 0;
+    try {
+      const dir = DirectorySource.open(root, {
+        limits: { maxEntries: this.limits.maxEntries, maxEntryBytes: this.limits.maxEntryBytes, maxTotalBytes: this.limits.maxTotalBytes },
+        warn: (entry, w) => {
+          if (!quiet) this.warning(entry, 'dir', w);
+        },
+      });
+      return { source: dir, cls: classifyEntries(dir) };
+    } catch (e) {
+      this.diag('', 'dir', 'error', e);
+      return { source: undefined, cls: classifyLoose('binary') };
+    }
   }
 
   private openZip(src: RandomAccess, prefix: string, quiet = false): ZipArchive {
@@ -214,44 +203,29 @@ export class ArtifactWalker {
     });
   }
 
-  private classify(c: ArtifactClass): void {
-    this.kind = c.kind;
-    this.platform = c.platform;
-    this.splitSet = c.splitSet;
-  }
-
-  /** Reads each entry of `zip` (resources.arsc first, so manifest references resolve) and decodes it. */
-  private walkZip(zip: ZipArchive, prefix: string, depth: number): void {
-    const arscEntry = zip.entries.find((e) => e.name === 'resources.arsc');
+  /**
+   * Walks the entries of `source`, the archive at `prefix` (`''` for the artifact itself), as the ShardPlan says:
+   * resource tables first, so manifest references resolve, then every entry this shard decodes.
+   */
+  private walkSource(source: EntrySource, prefix: string, depth: number): void {
     let resources: ResourceResolver | undefined;
-    const order: ZipEntry[] = [];
-    if (arscEntry) order.push(arscEntry);
-    // An AAB's resources.pb tables come first too, read as one resolver (ids are unique across modules).
-    const tables = new Set(prefix === '' && this.kind === 'aab' ? zip.entries.filter((e) => aabRole(e.name) === 'table') : []);
-    const chain = tables.size > 0 ? new ResolverChain() : undefined;
+    const planned = this.plan.plan(source, prefix, depth);
+    // An AAB's resources.pb tables are read as one resolver.
+    const chain = planned.some((p) => p.table === 'aapt') ? new ResolverChain() : undefined;
     if (chain) resources = chain;
-    order.push(...tables);
-    for (const e of zip.entries) if (e !== arscEntry && !tables.has(e)) order.push(e);
-    // A split set's inner APKs are walked by every shard, each taking its share of their entries.
-    const splitTop = prefix === '' && this.splitSet !== undefined;
-    const inSplit = depth === 1 && this.splitSet !== undefined && prefix.endsWith('!/') && [...this.splitSet.apks].some((e) => `${e.name}!/` === prefix);
-    const shard = (prefix === '' || inSplit) && this.opts.shard && this.opts.shard.count > 1 ? this.opts.shard : undefined;
-    const owner = shard ? shardOf(zip.entries, shard.count) : undefined;
-    for (const entry of order) {
-      if (entry.isDirectory) continue;
-      const mine = !owner || owner.get(entry) === shard!.index;
-      const everyShard = splitTop && this.splitSet!.apks.has(entry);
-      // Every shard needs the resource table to resolve manifest references; only its owner reports its strings.
-      if (!mine && entry !== arscEntry && !tables.has(entry) && !everyShard) continue;
+    for (const { entry, role, table } of planned) {
+      if (role === 'skip') continue;
       const path = prefix + entry.name;
       if (this.opts.skip?.has(path)) {
         this.diagnostics.push({ entry: path, decoder: 'scan', level: 'error', code: 'scan.entry_crashed_worker', message: 'decoding this entry stopped the scan worker (memory or time limit); it was skipped on retry' });
         continue;
       }
       this.opts.onEntry?.(path);
-      const bytes = this.readEntry(zip, entry, path, mine);
+      // Only what this shard owns is counted and has its problems reported.
+      const mine = role === 'mine';
+      const bytes = this.readEntry(source, entry, path, mine);
       if (!bytes) continue;
-      if (entry === arscEntry) {
+      if (table === 'arsc') {
         try {
           resources = ResourceTable.parse(bytes, (w) => {
             if (mine) this.warning(path, 'arsc', w);
@@ -259,9 +233,7 @@ export class ArtifactWalker {
         } catch (e) {
           if (mine) this.diag(path, 'arsc', 'error', e);
         }
-        if (!mine) continue;
-      }
-      if (chain && tables.has(entry)) {
+      } else if (table === 'aapt' && chain) {
         try {
           chain.tables.push(AaptResourceTable.parse(bytes, (w) => {
             if (mine) this.warning(path, 'aapt-table', w);
@@ -269,44 +241,42 @@ export class ArtifactWalker {
         } catch (e) {
           if (mine) this.diag(path, 'aapt-table', 'error', e);
         }
-        if (!mine) continue;
       }
-      if ((prefix === '' || prefix === basePrefix(this.splitSet)) && (entry.name === 'AndroidManifest.xml' || (this.kind === 'aab' && entry.name === 'base/manifest/AndroidManifest.xml'))) this.topManifest = bytes;
-      if (everyShard && !mine) this.notMine.add(path);
-      this.scanEntry(path, bytes, depth, resources);
+      if (role === 'resource-only') continue;
+      this.identity?.decoded(path, bytes);
+      this.scanEntry(path, bytes, depth, resources, mine);
     }
-    if (prefix === '') this.topResources = resources;
-    if (prefix !== '' && prefix === basePrefix(this.splitSet)) {
-      this.topResources = resources;
-      this.appMetadata(zip, true);
-    }
+    this.identity?.archiveDone(prefix, source, resources);
   }
 
-  private readEntry(zip: ZipArchive, entry: ZipEntry, path: string, counted = true): Uint8Array | undefined {
+  private readEntry(source: EntrySource, entry: SourceEntry, path: string, counted: boolean): Uint8Array | undefined {
     const t0 = performance.now();
-    const before = zip.bytesInflated;
+    const before = source.bytesInflated;
     try {
-      return zip.read(entry);
+      return source.read(entry);
     } catch (e) {
-      if (counted) this.diag(path, 'zip', 'error', e);
+      if (counted) this.diag(path, readerName(source.kind), 'error', e);
       return undefined;
     } finally {
       if (counted) {
         this.entries++;
-        this.bytesInflated += zip.bytesInflated - before;
+        this.bytesInflated += source.bytesInflated - before;
       }
       this.unzipMs += performance.now() - t0;
     }
   }
 
-  /** Decodes one entry's bytes by content, recursing into nested archives within the depth limit. */
-  private scanEntry(path: string, bytes: Uint8Array, depth: number, resources: ResourceResolver | undefined): void {
+  /**
+   * Decodes one entry's bytes by content, recursing into nested archives within the depth limit. `mine`: this shard
+   * owns the entry (a split set's inner APK owned by another shard is opened quietly).
+   */
+  private scanEntry(path: string, bytes: Uint8Array, depth: number, resources: ResourceResolver | undefined, mine: boolean): void {
     if (bytes.length === 0) return;
     // The same head the text decoder checks again, so an entry sniffed as text is never refused by it.
     const head = bytes.subarray(0, SNIFF_TEXT_BYTES);
     const kind = sniff(head, path);
     if (kind === 'zip' || kind === 'gzip') {
-      if (this.nested(path, bytes, kind, depth)) return;
+      if (this.nested(path, bytes, kind, depth, mine)) return;
     }
     // AAB layout: protobuf XML and resource tables sit where an APK has binary XML and resources.arsc.
     const role = depth === 0 && this.kind === 'aab' && (kind === 'binary' || bytes[0] === 0x0a) ? aabRole(path) : undefined;
@@ -321,8 +291,8 @@ export class ArtifactWalker {
     this.runDecoder('runs', decodeRuns, path, bytes, undefined);
   }
 
-  /** Opens a nested zip or gzip; false when it cannot be read (the caller falls back to printable runs). */
-  private nested(path: string, bytes: Uint8Array, kind: 'zip' | 'gzip', depth: number): boolean {
+  /** Walks a nested zip or gzip as an entry source; false when it cannot be read (the caller falls back to printable runs). */
+  private nested(path: string, bytes: Uint8Array, kind: 'zip' | 'gzip', depth: number, mine: boolean): boolean {
     if (depth + 1 > this.limits.maxNestingDepth) {
       this.diagnostics.push({ entry: path, decoder: kind, level: 'warning', code: 'scan.nesting_too_deep', message: `archive nested deeper than ${this.limits.maxNestingDepth} levels: scanned as raw bytes` });
       return false;
@@ -332,32 +302,21 @@ export class ArtifactWalker {
       this.diagnostics.push({ entry: path, decoder: kind, level: 'warning', code: 'scan.nested_too_large', message: `nested archive of ${bytes.length} bytes is over the ${maxNested}-byte limit: scanned as raw bytes` });
       return false;
     }
-    if (kind === 'gzip') {
-      const budget = Math.min(this.limits.maxEntryBytes, maxNested, this.limits.maxTotalBytes - this.bytesInflated);
-      let inner: Uint8Array;
-      const t0 = performance.now();
-      try {
-        inner = gunzipSync(bytes, { maxOutputLength: Math.max(1, budget) });
-      } catch (e) {
-        this.diag(path, 'gzip', 'warning', e);
-        return false;
-      } finally {
-        this.unzipMs += performance.now() - t0;
-      }
-      this.bytesInflated += inner.length;
-      this.entries++;
-      const innerName = `${path}!/${basename(path).replace(/\.(t?gz|gzip)$/i, '') || 'data'}`;
-      this.scanEntry(innerName, inner, depth + 1, undefined);
-      return true;
-    }
-    let zip: ZipArchive;
+    const prefix = `${path}!/`;
+    let inner: EntrySource;
+    const t0 = performance.now();
     try {
-      zip = this.openZip(bufferSource(bytes), `${path}!/`, this.notMine.has(path));
+      inner =
+        kind === 'gzip'
+          ? gunzipSource(path, bytes, Math.min(this.limits.maxEntryBytes, maxNested, this.limits.maxTotalBytes - this.bytesInflated))
+          : new ZipSource(this.openZip(bufferSource(bytes), prefix, !mine));
     } catch (e) {
-      this.diag(path, 'zip', 'warning', e);
+      this.diag(path, kind, 'warning', e);
       return false;
+    } finally {
+      this.unzipMs += performance.now() - t0;
     }
-    this.walkZip(zip, `${path}!/`, depth + 1);
+    this.walkSource(inner, prefix, depth + 1);
     return true;
   }
 
@@ -420,86 +379,6 @@ export class ArtifactWalker {
     return true;
   }
 
-  /** Reads the app's identity: manifest (through resources.arsc) and signer certificate. */
-  private appMetadata(zip: ZipArchive, base = false): void {
-    if (this.shardIndex !== 0) return;
-    if (this.platform === 'ios' && !base) {
-      this.app = iosAppMetadata(zip, { diag: (en, de, level, e) => this.diag(en, de, level, e), warning: (en, de, w) => this.warning(en, de, w) });
-      return;
-    }
-    if (this.kind === 'aab' && !base) {
-      this.aabMetadata(zip);
-      return;
-    }
-    if (this.splitSet && !base) {
-      // The base APK's own identity (read while walking it) wins over what the set's manifest declares.
-      this.app = dropUndefined({ ...this.splitSet.declared, ...this.app });
-      return;
-    }
-    if (this.kind !== 'apk' && !base) return;
-    let manifest = this.topManifest;
-    if (!manifest) {
-      const entry = zip.entries.find((e) => e.name === 'AndroidManifest.xml');
-      try {
-        if (entry) manifest = zip.read(entry);
-      } catch {
-        /* reported by the shard that owns the entry */
-      }
-    }
-    try {
-      if (manifest) {
-        const info = manifestInfo(manifest, this.topResources);
-        this.app = dropUndefined({
-          id: info.package,
-          name: info.label,
-          versionName: info.versionName,
-          versionCode: info.versionCode,
-          minSdk: info.minSdk,
-          targetSdk: info.targetSdk,
-        });
-      }
-    } catch (e) {
-      this.diag('AndroidManifest.xml', 'manifest', 'error', e);
-    }
-    try {
-      const signers = apkSigners(zip, (w) => this.warning('', 'apksig', w));
-      const first = signers[0];
-      if (first) {
-        this.app.signer = first.certSha256;
-        this.app.signatureScheme = first.scheme;
-      } else {
-        this.diagnostics.push({ entry: '', decoder: 'apksig', level: 'info', code: 'apksig.unsigned', message: 'no APK signature (v1, v2 or v3) found' });
-      }
-    } catch (e) {
-      this.diag('', 'apksig', 'warning', e);
-    }
-  }
-
-  /** An AAB's identity: protobuf manifest (through resources.pb) and the JAR signature of the bundle. */
-  private aabMetadata(zip: ZipArchive): void {
-    let manifest = this.topManifest;
-    const entry = 'base/manifest/AndroidManifest.xml';
-    try {
-      const e = manifest ? undefined : zip.entries.find((x) => x.name === entry);
-      if (e) manifest = zip.read(e);
-      if (manifest) {
-        const info = aaptManifestInfo(manifest, this.topResources);
-        this.app = dropUndefined({ id: info.package, name: info.label, versionName: info.versionName, versionCode: info.versionCode, minSdk: info.minSdk, targetSdk: info.targetSdk });
-      }
-    } catch (e) {
-      this.diag(entry, 'aapt-xml', 'error', e);
-    }
-    try {
-      const first = apkSigners(zip, (w) => this.warning('', 'apksig', w))[0];
-      if (first) {
-        this.app.signer = first.certSha256;
-        this.app.signatureScheme = first.scheme;
-      }
-    } catch (e) {
-      this.diag('', 'apksig', 'warning', e);
-    }
-  }
-
   private warning(entry: string, decoder: string, w: DecodeWarning): void {
     // One cap for every decoder: a crafted file can make any of them warn once per record (5,000 ELF section
     // headers gave 5,000 warnings), and a report is read by people.
@@ -531,9 +410,4 @@ export class ArtifactWalker {
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
-}
-
-function dropUndefined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
 }
