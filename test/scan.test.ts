@@ -4,17 +4,18 @@
  * identity must match what aapt/apksigner said at build time, and hostile variants must always end in a report.
  */
 import t from 'tap';
-import { readFileSync, readdirSync, existsSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, writeFileSync, mkdtempSync, rmSync, mkdirSync, lstatSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import JSZip from 'jszip';
-import { scanFileSync, scanBytesSync } from '../src/pipeline/index.js';
+import { scanFileSync, scanBytesSync, walkShardSync } from '../src/pipeline/index.js';
+import { mergeShards } from '../src/pipeline/merge.js';
 import { MAX_WARNINGS_PER_DECODER } from '../src/pipeline/scan.js';
 import { scanFileIsolated } from '../src/pipeline/run.js';
 import { prespawnWorker, spareWorkerPid } from '../src/pipeline/spare.js';
 import { FileSource } from '../src/pipeline/source.js';
-import { ZipArchive } from '../decoders/zip.js';
+import { ZipArchive, bufferSource } from '../decoders/zip.js';
 import { severityRank, type Severity } from '../src/detect/types.js';
 import type { Report } from '../src/report/types.js';
 
@@ -374,6 +375,122 @@ t.test('warnings are capped per entry and decoder: a crafted .so with 5,000 bad 
   t.equal(mine.filter((d) => d.code !== 'scan.too_many_warnings').length, MAX_WARNINGS_PER_DECODER, 'the first warnings are kept');
   t.equal(mine.filter((d) => d.code === 'scan.too_many_warnings').length, 1, 'one diagnostic says the rest were dropped');
   t.ok(report.findings.some((f) => f.ruleId === 'github-token'), 'the rest of the app is scanned');
+});
+
+/** Writes every file entry of the archive at `file` under `dir`, as unzip does. */
+function unzipTo(file: string, dir: string): void {
+  const zip = ZipArchive.open(bufferSource(readFileSync(file)));
+  for (const e of zip.entries) {
+    if (e.isDirectory) continue;
+    mkdirSync(dirname(join(dir, e.name)), { recursive: true });
+    writeFileSync(join(dir, e.name), zip.read(e));
+  }
+}
+
+/** Every path under `dir` with its size and modification time, to tell that nothing was written there. */
+function snapshot(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .sort()
+    .map((name) => {
+      const st = lstatSync(join(dir, name));
+      return `${name} ${st.size} ${st.mtimeMs}`;
+    });
+}
+
+/** Findings as comparable lines: rule, severity, secret and every location with its context. */
+function findingLines(r: Report): string[] {
+  return r.findings.map((f) => `${f.ruleId} ${f.severity} ${f.secret} @ ${f.locations.map((l) => `${l.entry} | ${l.pointer} | ${l.context ?? ''}`).sort().join(', ')}`).sort();
+}
+
+const GITHUB_TOKEN = 'ghp_' + 'Zq3xW8vN2mR7tY5uK1pL9sD4fG6hJ0aBcE1x';
+
+t.test('a directory is scanned in place: an unzipped sample gives the archive\'s findings, locations and identity', async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'leakdex-dir-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  for (const sample of ['samples/android/leaky-v2.apk', 'samples/bundles/bundle-app.aab', 'samples/bundles/bundle-app.xapk', 'samples/ios/leaky-ios.ipa']) {
+    const file = join(ROOT, sample);
+    const dir = join(tmp, sample.replaceAll('/', '_'));
+    unzipTo(file, dir);
+    const archive = scanFileSync(file, { showSecrets: true });
+    const unzipped = scanFileSync(dir, { showSecrets: true });
+    t.ok(archive.findings.length > 0, `${sample}: the archive has findings`);
+    t.same(findingLines(unzipped), findingLines(archive), `${sample}: same findings at the same locations`);
+    t.equal(unzipped.artifact.kind, archive.artifact.kind, `${sample}: same kind`);
+    t.equal(unzipped.stats.entries, archive.stats.entries, `${sample}: same entries read`);
+    // An unpacked APK or AAB keeps no signing block; a split set's base APK is still a zip with its signature.
+    const signed = unzipped.artifact.kind === 'apk' || unzipped.artifact.kind === 'aab';
+    const identity = (app: Report['artifact']['app']) => (signed ? { ...app, signer: undefined, signatureScheme: undefined } : app);
+    t.same(identity(unzipped.artifact.app), identity(archive.artifact.app), `${sample}: same app identity`);
+    t.same(unzipped.diagnostics.filter((d) => d.code === 'apksig.not_an_archive').length, signed ? 1 : 0, `${sample}: the signer is said not to be read only where it lives outside the entries`);
+    const others = (r: Report) => r.diagnostics.filter((d) => !d.code.startsWith('apksig.')).map((d) => `${d.entry} ${d.code}`).sort();
+    t.same(others(unzipped), others(archive), `${sample}: same diagnostics`);
+
+    const shards = [0, 1, 2].map((index) => walkShardSync(dir, { shard: { index, count: 3 } }));
+    const merged = mergeShards(dir, unzipped.artifact.sha256, unzipped.artifact.size, shards, true, 0);
+    t.same(findingLines(merged), findingLines(unzipped), `${sample}: three shards of the directory find what one walk finds`);
+    t.equal(merged.stats.entries, unzipped.stats.entries, `${sample}: each entry read by one shard`);
+    t.same(merged.artifact.app, unzipped.artifact.app, `${sample}: identity read once`);
+    t.same(merged.diagnostics.map((d) => `${d.entry} ${d.code}`).sort(), unzipped.diagnostics.map((d) => `${d.entry} ${d.code}`).sort(), `${sample}: no duplicated diagnostics`);
+  }
+
+  // A .app directory keeps the locations of the zipped .app (LeakySim.app/...), whether given as the bundle, its
+  // parent or `.` from inside it; the CLI scans it in workers without writing anything anywhere.
+  const zipped = join(ROOT, 'samples/ios/zipped-app.app.zip');
+  const parent = join(tmp, 'sim');
+  unzipTo(zipped, parent);
+  const bundle = join(parent, 'LeakySim.app');
+  const archive = scanFileSync(zipped, { showSecrets: true });
+  t.ok(archive.findings.some((f) => f.locations.some((l) => l.entry.startsWith('LeakySim.app/'))), 'the zipped .app names entries LeakySim.app/...');
+  t.same(findingLines(scanFileSync(bundle, { showSecrets: true })), findingLines(archive), 'the bundle directory gives the same locations');
+  t.same(findingLines(scanFileSync(parent, { showSecrets: true })), findingLines(archive), 'its parent directory too');
+  const before = snapshot(parent);
+  const emptyTmp = mkdtempSync(join(tmp, 'tmpdir-'));
+  const r = spawnSync(process.execPath, [CLI, 'scan', '.', '--format', 'json', '--show-secrets', '--fail-on', 'none'], { cwd: bundle, encoding: 'utf8', env: { ...process.env, TMPDIR: emptyTmp } });
+  t.equal(r.status, 0, `leakdex scan . inside the bundle (${r.stderr.trim()})`);
+  const viaCli = JSON.parse(r.stdout) as Report;
+  t.same(findingLines(viaCli), findingLines(archive), 'the CLI (worker processes) gives the same locations');
+  t.equal(viaCli.artifact.kind, 'app');
+  t.equal(viaCli.artifact.sha256, scanFileSync(bundle).artifact.sha256, 'the directory digest does not depend on how the directory is named');
+  t.same(readdirSync(emptyTmp), [], 'nothing was written to the temporary directory');
+  t.same(snapshot(parent), before, 'nothing was written to the scanned directory');
+});
+
+t.test('a directory is read within limits: links leading outside are not followed, too many entries stop, big entries are refused', async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'leakdex-dir-limits-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const app = join(tmp, 'app');
+  mkdirSync(join(app, 'assets'), { recursive: true });
+  mkdirSync(join(tmp, 'outside'));
+  writeFileSync(join(app, 'assets/config.txt'), `GITHUB_TOKEN=${GITHUB_TOKEN}\n`);
+  const outsideToken = 'ghp_' + 'Hk4Rt9Wq2Lm7Xv5Bn8Jc3Pz6Ds1Fy0Ga4Uex';
+  writeFileSync(join(tmp, 'outside/secret.txt'), `GITHUB_TOKEN=${outsideToken}\n`);
+  t.ok(scanFileSync(join(tmp, 'outside'), { showSecrets: true }).findings.some((f) => f.secret === outsideToken), 'the token outside is found where it is');
+  symlinkSync('../../outside/secret.txt', join(app, 'assets/leak.txt'));
+  symlinkSync('../outside', join(app, 'linked-dir'));
+  symlinkSync('config.txt', join(app, 'assets/again.txt'));
+  symlinkSync('nowhere', join(app, 'dangling'));
+
+  const report = scanFileSync(app, { showSecrets: true });
+  const tokens = report.findings.filter((f) => f.ruleId === 'github-token');
+  t.same(tokens.map((f) => f.secret), [GITHUB_TOKEN], 'only the token inside the directory is found');
+  t.same(tokens[0]?.locations.map((l) => l.entry), ['assets/config.txt'], 'a link inside the directory is not read a second time');
+  const links = report.diagnostics.filter((d) => d.code === 'dir.symlink_outside');
+  t.same(links.map((d) => d.entry).sort(), ['assets/leak.txt', 'dangling', 'linked-dir'], 'each link leading outside (or nowhere) is a diagnostic');
+  t.ok(links.every((d) => d.decoder === 'dir' && d.level === 'warning'), 'a warning of the directory reader');
+  t.equal(report.stats.entries, 1, 'one file read');
+
+  writeFileSync(join(app, 'assets/big.bin'), Buffer.alloc(5000, 0x41));
+  const capped = scanFileSync(app, { showSecrets: true, limits: { maxEntryBytes: 4096 } });
+  t.same(capped.diagnostics.filter((d) => d.level === 'error').map((d) => `${d.entry} ${d.decoder} ${d.code}`), ['assets/big.bin dir dir.entry_too_large'], 'an entry over the entry limit is refused');
+  t.ok(capped.findings.some((f) => f.secret === GITHUB_TOKEN), 'the other entries are still scanned');
+  const budget = scanFileSync(app, { showSecrets: true, limits: { maxTotalBytes: 4096 } });
+  t.same(budget.diagnostics.filter((d) => d.level === 'error').map((d) => `${d.entry} ${d.code}`), ['assets/big.bin dir.total_too_large'], 'the total-bytes limit holds for the directory');
+
+  const tooMany = scanFileSync(app, { limits: { maxEntries: 3 } });
+  t.same(tooMany.diagnostics.map((d) => `${d.entry}|${d.decoder}|${d.level}|${d.code}`), ['|dir|error|dir.too_many_entries'], 'more entries than the limit stop the walk with one diagnostic');
+  t.equal(tooMany.stats.entries, 0, 'nothing is read');
+  t.same(tooMany.findings, [], 'nothing is reported');
+  await t.rejects(scanFileIsolated(app, { limits: { maxEntries: 3 } }), { name: 'ScanFailure', message: /more than 3 entries/ }, 'the worker scan refuses it before starting');
 });
 
 /** Relative imports of the .ts files under `tops` (static, re-exports, type-only and dynamic import()), as a graph. */

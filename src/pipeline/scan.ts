@@ -15,7 +15,7 @@ import { IOS_DECODERS, appleDecoderFor } from './ios.js';
 import { CLASSIFY_HEAD_BYTES, classifyEntries, classifyLoose, type ArtifactClass } from './artifact.js';
 import { SingleFileSource, ZipSource, gunzipSource, readerName, type EntrySource, type SourceEntry } from './entries.js';
 import { DirectorySource } from './directory.js';
-import { ShardPlan, type Shard } from './shards.js';
+import { ShardPlan, reportsArtifact, type Shard } from './shards.js';
 import { AppIdentity } from './identity.js';
 import { DEFAULT_LIMITS, type ScanLimits } from '../limits.js';
 import type { AppInfo, ArtifactKind, Diagnostic, Platform } from '../report/types.js';
@@ -91,8 +91,9 @@ export class ArtifactWalker {
   private kind: ArtifactKind = 'file';
   private platform: Platform = 'unknown';
   private readonly perDecoder: Record<string, DecoderStats> = {};
-  private plan = new ShardPlan(undefined, 'file', undefined);
-  private identity: AppIdentity | undefined;
+  /** Set once the artifact is classified, before any entry is walked. */
+  private plan!: ShardPlan;
+  private identity!: AppIdentity;
   /** Warnings recorded per entry and decoder (see MAX_WARNINGS_PER_DECODER). */
   private readonly warningsPer = new Map<string, number>();
 
@@ -156,8 +157,7 @@ export class ArtifactWalker {
     let kind = sniff(src.read(0, Math.min(CLASSIFY_HEAD_BYTES, src.size)), name);
     if (kind === 'zip') {
       try {
-        // Only the shard that reports the artifact reports its container's warnings.
-        const zip = new ZipSource(this.openZip(src, '', (this.opts.shard?.index ?? 0) !== 0));
+        const zip = new ZipSource(this.openZip(src, '', !reportsArtifact(this.opts.shard)));
         return { source: zip, cls: classifyEntries(zip) };
       } catch (e) {
         this.diag('', 'zip', 'error', e);
@@ -173,7 +173,7 @@ export class ArtifactWalker {
   }
 
   private openDirectory(root: string): { source: EntrySource | undefined; cls: ArtifactClass } {
-    const quiet = (this.opts.shard?.index ?? 0) !== 0;
+    const quiet = !reportsArtifact(this.opts.shard);
     try {
       const dir = DirectorySource.open(root, {
         limits: { maxEntries: this.limits.maxEntries, maxEntryBytes: this.limits.maxEntryBytes, maxTotalBytes: this.limits.maxTotalBytes },
@@ -243,10 +243,10 @@ export class ArtifactWalker {
         }
       }
       if (role === 'resource-only') continue;
-      this.identity?.decoded(path, bytes);
+      this.identity.decoded(path, bytes);
       this.scanEntry(path, bytes, depth, resources, mine);
     }
-    this.identity?.archiveDone(prefix, source, resources);
+    this.identity.archiveDone(prefix, source, resources);
   }
 
   private readEntry(source: EntrySource, entry: SourceEntry, path: string, counted: boolean): Uint8Array | undefined {

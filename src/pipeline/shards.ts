@@ -41,6 +41,11 @@ export function shardOf(entries: readonly SourceEntry[], count: number): Map<Sou
   return owner;
 }
 
+/** True for the shard that reports what concerns the whole artifact: its identity and its own container's warnings (shard 0). */
+export function reportsArtifact(shard: Shard | undefined): boolean {
+  return (shard?.index ?? 0) === 0;
+}
+
 /**
  * What one shard does with one entry of an archive it walks:
  * - `mine`: read, decode and report it (every entry is `mine` when the walk is not sharded);
@@ -74,9 +79,9 @@ export class ShardPlan {
     private readonly splitSet: SplitSet | undefined,
   ) {}
 
-  /** True for the shard that reports what concerns the whole artifact: its identity and its own container's warnings. */
+  /** True for the shard that reports what concerns the whole artifact (see reportsArtifact). */
   get reportsArtifact(): boolean {
-    return (this.shard?.index ?? 0) === 0;
+    return reportsArtifact(this.shard);
   }
 
   /**
