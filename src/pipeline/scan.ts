@@ -172,6 +172,7 @@ export class ArtifactWalker {
     return { source: new SingleFileSource(name, src), cls };
   }
 
+  /** A directory's entries, listed within the entry limits; none when it cannot be listed (a diagnostic says why). */
   private openDirectory(root: string): { source: EntrySource | undefined; cls: ArtifactClass } {
     const quiet = !reportsArtifact(this.opts.shard);
     try {
