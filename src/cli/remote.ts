@@ -1,6 +1,7 @@
 import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
-import type { DiffFinding, VersionDiff } from '../report/advice.js';
+import { toDiffFinding, type DiffFinding } from '../findings.js';
+import type { VersionDiff } from '../report/advice.js';
 import type { Report } from '../report/types.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -47,10 +48,6 @@ interface ScanView {
   appId: string | null;
   versionId: string | null;
   reused?: boolean;
-}
-
-interface FindingView extends DiffFinding {
-  locations?: unknown;
 }
 
 export interface RemoteResult {
@@ -123,10 +120,6 @@ function label(v: { versionName: string | null; versionCode: string | null; id: 
   return v.versionName ?? v.versionCode ?? v.id;
 }
 
-function diffFinding(f: FindingView): DiffFinding {
-  return { fingerprint: f.fingerprint, ruleId: f.ruleId, provider: f.provider, title: f.title, severity: f.severity, redacted: f.redacted };
-}
-
 /**
  * Uploads `file` to the service, waits for its scan, and fetches the report and the diff with the app's previous
  * version. The report's artifact path is `file` as given, like a local scan's.
@@ -157,11 +150,11 @@ export async function remoteScan(file: string, opts: RemoteOptions): Promise<Rem
       const i = versions.findIndex((v) => v.id === scan.versionId);
       if (i > 0) {
         const prev = versions[i - 1]!;
-        const d = await client.request<{ new: FindingView[]; resolved: FindingView[]; persisting: FindingView[]; signerChanged: boolean }>(
+        const d = await client.request<{ new: DiffFinding[]; resolved: DiffFinding[]; persisting: DiffFinding[]; signerChanged: boolean }>(
           'GET',
           `/v1/apps/${app}/diff?from=${encodeURIComponent(prev.id)}&to=${encodeURIComponent(scan.versionId)}`,
         );
-        result.diff = { previous: label(prev), new: d.new.map(diffFinding), resolved: d.resolved.map(diffFinding), persisting: d.persisting.map(diffFinding), signerChanged: d.signerChanged };
+        result.diff = { previous: label(prev), new: d.new.map(toDiffFinding), resolved: d.resolved.map(toDiffFinding), persisting: d.persisting.map(toDiffFinding), signerChanged: d.signerChanged };
       }
     } catch {
       // History is an extra: a report without the diff is still the report.

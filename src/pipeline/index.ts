@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { bufferSource } from '../../decoders/zip.js';
 import { basename } from 'node:path';
 import type { DecodedString } from '../../decoders/types.js';
-import { detectorWith } from '../detect/engine.js';
+import { type Detector, detectorWith } from '../detect/engine.js';
+import { findingsOfShards, type PartialFindings } from '../detect/partial.js';
 import type { Rule } from '../../rules/types.js';
 import { ArtifactWalker, type WalkOptions, type WalkResult } from './scan.js';
 import { FileSource } from './source.js';
@@ -13,8 +14,13 @@ import { buildReport, type ShardResult } from './merge.js';
 export type { ShardResult } from './merge.js';
 
 export interface ScanOptions extends WalkOptions {
-  /** Put full secret values in the report (off by default: reports are redacted). */
+  /** Keep full secret values: in the report, and in what a scan worker sends back (off by default: redacted). */
   showSecrets?: boolean;
+  /**
+   * Key of HMAC-SHA256 finding fingerprints (the service's); without one, fingerprints are plain SHA-256 of rule and
+   * value. Key bytes, not a function: scan workers are other processes.
+   */
+  fingerprintKey?: Uint8Array;
   /** Path shown in the report (default: the path scanned). */
   displayPath?: string;
   /** User rules (validated, see src/detect/user-rules.ts), used alongside the built-in rules. */
@@ -30,10 +36,8 @@ export function scanFileSync(path: string, opts: ScanOptions = {}): Report {
     const detector = detectorWith(opts.rules);
     const walker = new ArtifactWalker((s) => detector.feed(s), { ...opts, keepCodeUse: detector.readsCode });
     const walk = walker.walk(src, basename(path));
-    const t0 = performance.now();
-    const findings = detector.findings();
-    walk.stages.detect += Math.round((performance.now() - t0) * 10) / 10;
-    return buildReport(opts.displayPath ?? path, sha256, src.size, walk, findings, opts.showSecrets === true, performance.now() - started);
+    const findings = timed(walk, () => findingsOfShards([detectionOf(detector, opts)]));
+    return buildReport(opts.displayPath ?? path, sha256, src.size, walk, findings, performance.now() - started);
   } finally {
     src.close();
   }
@@ -44,24 +48,38 @@ export function scanBytesSync(bytes: Uint8Array, name: string, opts: ScanOptions
   const started = performance.now();
   const detector = detectorWith(opts.rules);
   const walk = new ArtifactWalker((s) => detector.feed(s), { ...opts, keepCodeUse: detector.readsCode }).walk(bufferSource(bytes), name);
-  const t0 = performance.now();
-  const findings = detector.findings();
-  walk.stages.detect += Math.round((performance.now() - t0) * 10) / 10;
+  const findings = timed(walk, () => findingsOfShards([detectionOf(detector, opts)]));
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  return buildReport(opts.displayPath ?? name, sha256, bytes.length, walk, findings, opts.showSecrets === true, performance.now() - started);
+  return buildReport(opts.displayPath ?? name, sha256, bytes.length, walk, findings, performance.now() - started);
 }
 
+/** What `detector` found, fingerprinted as `opts` say, values only when `opts.showSecrets`. */
+function detectionOf(detector: Detector, opts: Pick<ScanOptions, 'fingerprintKey' | 'showSecrets'>): PartialFindings {
+  return detector.partial({ fingerprintKey: opts.fingerprintKey, keepSecrets: opts.showSecrets === true });
+}
 
-/** Walks one shard of a file (see WalkOptions.shard) and keeps only the strings a rule matched, for merging. */
-export function walkShardSync(path: string, opts: WalkOptions & Pick<ScanOptions, 'rules'> = {}): ShardResult {
+/** Runs `make`, adding its time to the walk's detect stage. */
+function timed<T>(walk: WalkResult, make: () => T): T {
+  const t0 = performance.now();
+  const out = make();
+  walk.stages.detect += Math.round((performance.now() - t0) * 10) / 10;
+  return out;
+}
+
+/** Options of one shard's walk in a scan worker. */
+export type ShardOptions = WalkOptions & Pick<ScanOptions, 'rules' | 'fingerprintKey' | 'showSecrets'>;
+
+
+/**
+ * Walks one shard of a file (see WalkOptions.shard) and returns what its Detector found, fingerprinted as `opts`
+ * say, for merging: raw values only when `opts.showSecrets`.
+ */
+export function walkShardSync(path: string, opts: ShardOptions = {}): ShardResult {
   const src = new FileSource(path);
   try {
     const detector = detectorWith(opts.rules);
-    const hits: DecodedString[] = [];
-    const walk = new ArtifactWalker((s) => {
-      if (detector.feed(s)) hits.push(s);
-    }, { ...opts, keepCodeUse: detector.readsCode }).walk(src, basename(path));
-    return { walk, hits };
+    const walk = new ArtifactWalker((s) => detector.feed(s), { ...opts, keepCodeUse: detector.readsCode }).walk(src, basename(path));
+    return { walk, detection: timed(walk, () => detectionOf(detector, opts)) };
   } finally {
     src.close();
   }
