@@ -174,8 +174,8 @@ t.test('split sets: every inner APK is scanned, natives come from the ABI splits
 t.test('a sharded walk of a split set finds what one walk finds', async (t) => {
   const path = join(DIR, 'bundle-app.xapk');
   const whole = report('bundle-app.xapk');
-  const shards = [0, 1, 2].map((index) => walkShardSync(path, { shard: { index, count: 3 } }));
-  const merged = mergeShards(path, whole.artifact.sha256, whole.artifact.size, shards, true, 0);
+  const shards = [0, 1, 2].map((index) => walkShardSync(path, { shard: { index, count: 3 }, showSecrets: true }));
+  const merged = mergeShards(path, whole.artifact.sha256, whole.artifact.size, shards, 0);
   const key = (r: Report) => r.findings.map((f) => `${f.ruleId} ${f.secret} ${f.locations.map((l) => `${l.entry} ${l.pointer}`).sort().join(',')}`).sort();
   t.same(key(merged), key(whole), 'same findings and locations');
   t.same(merged.artifact.app, whole.artifact.app, 'metadata from the base even when another shard owns its manifest');

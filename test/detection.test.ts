@@ -1,6 +1,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHmac, randomBytes } from 'node:crypto';
 import { decodeArsc } from '../decoders/arsc.js';
 import { decodeDex } from '../decoders/dex.js';
 import { decodePlist } from '../decoders/plist.js';
@@ -10,19 +11,20 @@ import { ZipArchive, bufferSource } from '../decoders/zip.js';
 import { ALNUM, BASE64, HEX, fake } from '../rules/fake.js';
 import { RULES } from '../rules/index.js';
 import { Detector } from '../src/detect/engine.js';
+import { findingsOf, mergePartials } from '../src/detect/partial.js';
 import { ruleProblems } from '../src/detect/rule-lint.js';
 import { looksRandom } from '../src/detect/values.js';
 import { rate } from '../src/detect/rating.js';
 import { renderRulesMarkdown, renderRulesText, RULES_DOC, summarize } from '../src/detect/rules-doc.js';
 import { compileUserRules, loadUserRules, UserRulesError } from '../src/detect/user-rules.js';
-import { type Finding, severityRank } from '../src/detect/types.js';
+import { type FindingWithSecret, severityRank } from '../src/detect/types.js';
 import { main } from '../src/cli/main.js';
 import { scanFileSync } from '../src/pipeline/index.js';
 
 const root = process.cwd();
 const fixture = (name: string): Uint8Array => readFileSync(join(root, 'test/fixtures/detect', name));
-const detect = (strings: Iterable<DecodedString>): Finding[] => new Detector().feedAll(strings).findings();
-const byRule = (found: Finding[], id: string): Finding[] => found.filter((f) => f.ruleId === id);
+const detect = (strings: Iterable<DecodedString>): FindingWithSecret[] => new Detector().feedAll(strings).findings();
+const byRule = (found: FindingWithSecret[], id: string): FindingWithSecret[] => found.filter((f) => f.ruleId === id);
 
 t.test('breadth: 150+ providers, every rule structurally sound with examples', async (t) => {
   const providers = new Set(RULES.map((r) => r.provider));
@@ -55,15 +57,23 @@ t.test('context and scope from real DEX static fields (smali-built fixture)', as
     [['DB_PASSWORD', 'low']],
     'a random literal bound to a password name is reported at low confidence; a preference key name is not',
   );
-  // The same strings split across detectors (parallel shards): markers travel with the hits.
-  const a = new Detector();
-  const b = new Detector();
-  const hits = strings.filter((s, i) => (i % 2 === 0 ? a : b).feed(s));
-  t.same(
-    new Detector().feedAll(hits).findings().map((f) => f.fingerprint).sort(),
-    found.map((f) => f.fingerprint).sort(),
-    'feeding only the hit strings reproduces the findings',
-  );
+  // Parallel shards: each reads its own entries with its own Detector, and their partials merge as if one Detector had
+  // read every entry in order. The same class in two DEX files: every value is seen in both shards.
+  const again = [...decodeDex(fixture('scope.dex'), collectingContext('classes2.dex'))];
+  const shards = [new Detector().feedAll(strings).partial({ keepSecrets: true }), new Detector().feedAll(again).partial({ keepSecrets: true })];
+  const merged = findingsOf(mergePartials(shards)).findings;
+  t.same(merged, detect([...strings, ...again]), 'two shards merged give what one Detector gives, locations and occurrences included');
+  t.ok(merged.length > 0 && merged.every((f) => f.locations.some((l) => l.entry === 'classes2.dex') && f.occurrences! >= 2), 'a value seen in both shards is one finding');
+  // Without keepSecrets no value leaves the Detector, and fingerprints are made with the key it is given.
+  const key = randomBytes(32);
+  const hidden = new Detector().feedAll(strings).partial({ fingerprintKey: key, keepSecrets: false });
+  const crossing = JSON.stringify(hidden);
+  t.same(found.filter((f) => crossing.includes(f.secret)).map((f) => f.ruleId), [], 'no raw value in what a worker sends');
+  const expected = found.map((f) => createHmac('sha256', key).update(`${f.ruleId}\0${f.secret}`).digest('hex')).sort();
+  const keyed = findingsOf(hidden).findings;
+  t.same(keyed.map((f) => f.fingerprint).sort(), expected, 'fingerprints are HMAC-SHA256(key, rule NUL value)');
+  t.same(keyed.map((f) => [f.ruleId, f.redacted, f.locations]), found.map((f) => [f.ruleId, f.redacted, f.locations]), 'the same findings in the same order, keyed or not');
+  t.ok(keyed.every((f) => f.secret === undefined && f.redacted.length > 0), 'findings without values keep their redactions');
 });
 
 t.test('context from plist key paths (plistlib-built binary plist)', async (t) => {
@@ -119,7 +129,7 @@ t.test('Twilio, Azure, Facebook pairs; parts alone keep lower severity', async (
 });
 
 t.test('classification: public-by-design, placeholders, JWT roles, URLs', async (t) => {
-  const one = (text: string, context?: string): Finding[] => detect([{ text, ...(context ? { context } : {}), location: { entry: 'classes.dex', decoder: 'dex', pointer: 'x' } }]);
+  const one = (text: string, context?: string): FindingWithSecret[] => detect([{ text, ...(context ? { context } : {}), location: { entry: 'classes.dex', decoder: 'dex', pointer: 'x' } }]);
   const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
   const jwt = (role: string): string => `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ iss: 'supabase', ref: 'qwertyuiopasdfghjklz', role, iat: 1700000000, exp: 2000000000 })}.${fake(ALNUM, 43, 12301)}`;
   t.equal(one(jwt('service_role'))[0]?.severity, 'critical', 'Supabase service_role JWT');

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { createServer, type AddressInfo } from 'node:net';
 import AjvModule from 'ajv-draft-04';
+import JSZip from 'jszip';
 import { chromium } from 'playwright-core';
 import { scanFileSync } from '../src/pipeline/index.js';
 import type { Report, SuppressedFinding } from '../src/report/types.js';
@@ -425,10 +426,23 @@ t.test('remote mode: upload, wait, print and gate like a local scan', async (t) 
   const ro = await leakdex(['scan', LEAKY, '--server', server.url, '--api-key', readOnlyKey]);
   t.equal(ro.status, 3, 'a read-only key cannot upload');
   t.match(ro.stderr, /403.*hint: the key needs the write scope/);
-  const notApp = join(dir, 'notes.txt');
-  writeFileSync(notApp, 'just text, no app here\n');
-  const refused = await leakdex(['scan', notApp, ...remote]);
-  t.ok(refused.status === 2 || refused.status === 0, `an upload the service refuses or scans as a plain file is not a service error (exit ${refused.status}: ${refused.stderr.trim()})`);
+  // A file the service refuses: exit 2 only when a local scan refuses it too (the file's fault), else 3 (the service
+  // takes only apps, but the file can be scanned locally).
+  const refusals: [string, string | Uint8Array, number, RegExp][] = [
+    ['notes.txt', 'just text, no app here\n', 0, /answered 422 not_an_archive: .*\(hint: the service takes only an APK, AAB, IPA.*; scan other files without --server\)/],
+    ['notes.zip', await new JSZip().file('notes.txt', 'hello').generateAsync({ type: 'uint8array' }), 0, /answered 422 not_an_app: .*\(hint: the service takes only /],
+    ['damaged.apk', 'PK\u0003\u0004 truncated', 2, /answered 422 not_an_archive: the upload cannot be read as a ZIP archive.*\(hint: is it an APK, AAB or IPA\?\)/],
+    ['empty.apk', '', 2, /empty\.apk: the file is empty/],
+  ];
+  for (const [name, content, localStatus, message] of refusals) {
+    const file = join(dir, name);
+    writeFileSync(file, content);
+    t.equal((await leakdex(['scan', file, '--fail-on', 'none'])).status, localStatus, `${name}: a local scan exits ${localStatus}`);
+    const refused = await leakdex(['scan', file, ...remote, '--fail-on', 'none']);
+    t.equal(refused.status, localStatus === 2 ? 2 : 3, `${name}: refused by the service, exit ${localStatus === 2 ? '2, unreadable input' : '3, the service could not be used'}`);
+    t.match(refused.stderr, message, `${name}: the service's answer and a hint`);
+    t.equal(refused.stderr.split('\n').length, 2, `${name}: in one line`);
+  }
   const closedPort = await new Promise<number>((resolve) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
       const port = (probe.address() as AddressInfo).port;

@@ -5,12 +5,13 @@ import { ALNUM, BASE32, BASE64, DIGITS, HEX, fake } from '../rules/fake.js';
 import { RULES, ruleById } from '../rules/index.js';
 import { MIN_CONTAINED_LENGTH, PUBLISHED, PUBLISHED_FAMILIES, PUBLISHED_VALUES, type PublishedExample, publishedExample, publishedExampleIn, publishedReason } from '../rules/published.js';
 import type { Rule, RuleExample, Severity } from '../rules/types.js';
-import { Detector, MAX_LOCATIONS_PER_FINDING, MAX_SCAN_CHARS, fingerprint, scanStrings } from '../src/detect/engine.js';
+import { Detector, MAX_LOCATIONS_PER_FINDING, MAX_SCAN_CHARS, scanStrings } from '../src/detect/engine.js';
+import { fingerprint } from '../src/detect/fingerprint.js';
 import { expandShapes, patternProblems, ruleProblems } from '../src/detect/rule-lint.js';
 import { isPlaceholder } from '../src/detect/values.js';
 import { shannon } from '../src/detect/entropy.js';
 import { redact } from '../src/detect/redact.js';
-import { type Finding, severityRank } from '../src/detect/types.js';
+import { type FindingWithSecret, severityRank } from '../src/detect/types.js';
 
 const norm = (e: string | RuleExample): RuleExample => (typeof e === 'string' ? { text: e } : e);
 
@@ -23,8 +24,8 @@ function str(text: string, opts: { context?: string; scope?: string; entry?: str
   return s;
 }
 
-const scan = (...strings: DecodedString[]): Finding[] => scanStrings(strings);
-const only = (findings: Finding[], ruleId: string): Finding => {
+const scan = (...strings: DecodedString[]): FindingWithSecret[] => scanStrings(strings);
+const only = (findings: FindingWithSecret[], ruleId: string): FindingWithSecret => {
   const f = findings.filter((x) => x.ruleId === ruleId);
   if (f.length !== 1) throw new Error(`expected one ${ruleId} finding, got ${f.length}`);
   return f[0]!;
@@ -453,7 +454,7 @@ function nearMiss(v: string): string {
 }
 
 const instancesOf = (e: PublishedExample): string[] => ('value' in e ? [e.value] : e.instances);
-const holding = (findings: Finding[], ruleId: string, v: string): Finding[] => findings.filter((f) => f.ruleId === ruleId && f.secret.includes(v));
+const holding = (findings: FindingWithSecret[], ruleId: string, v: string): FindingWithSecret[] => findings.filter((f) => f.ruleId === ruleId && f.secret.includes(v));
 
 t.test('published example values: the list', async (t) => {
   const values = PUBLISHED_VALUES.map((e) => e.value);

@@ -1,10 +1,11 @@
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createHash, randomBytes } from 'node:crypto';
+import { serialize } from 'node:v8';
+import { spawn, fork, type ChildProcess } from 'node:child_process';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import http, { type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -12,11 +13,11 @@ import JSZip from 'jszip';
 import { buildApp, createLogger } from '../src/app.js';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { scanFileSync } from '../src/pipeline/index.js';
-import { ScanFailure } from '../src/pipeline/run.js';
+import { ScanFailure, scanFileIsolated, shardOptions, type IsolatedScanOptions } from '../src/pipeline/run.js';
 import type { Report } from '../src/report/types.js';
 import { createApiKey, authenticate } from '../src/service/auth.js';
 import { keysCommand, KEYS_HELP, SERVE_HELP, WORKER_HELP } from '../src/cli/service.js';
-import { findingKeys, keyedFingerprint } from '../src/service/crypto.js';
+import { findingKeys } from '../src/service/crypto.js';
 import { JobRunner, type ScanFn } from '../src/service/jobs.js';
 import { Metrics } from '../src/service/metrics.js';
 import { Pool, PoolTimeout } from '../src/service/pool.js';
@@ -31,6 +32,11 @@ const V2 = join(ROOT, 'samples/android/leaky-v2.apk');
 const CLEAN = join(ROOT, 'samples/android/clean-app.apk');
 /** The service entry point next to this compiled test (the build output, not the repo). */
 const CLI_JS = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+/** The scan worker next to it. */
+const WORKER_JS = fileURLToPath(new URL('../src/pipeline/worker.js', import.meta.url));
+
+/** A stream that hands what is written to it to `take`. */
+const sinkInto = (take: (chunk: string) => unknown) => new Writable({ write: (c, _e, cb) => (take(String(c)), cb()) });
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'leakdex-service-'));
@@ -66,13 +72,7 @@ async function service(tt: { teardown(fn: () => unknown): void }, overrides: Rec
   const config = loadConfig({ env: { LEAKDEX_DATA_DIR: dir }, overrides: { bootstrapKey: false, logLevel: 'info', jobs: { concurrency: 2, pollMs: 50 }, ...overrides } });
   const store = await openStore(config);
   const logs: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      logs.push(String(chunk));
-      cb();
-    },
-  });
-  const logger = createLogger('info', stream);
+  const logger = createLogger('info', sinkInto((c) => logs.push(c)));
   const metrics = new Metrics();
   const keys = findingKeys(config);
   const runner = new JobRunner({ store, config, keys, metrics, log: logger, scan });
@@ -87,7 +87,6 @@ async function service(tt: { teardown(fn: () => unknown): void }, overrides: Rec
   const { token } = await createApiKey(store, 'acme', ['admin']);
   return { app, store, runner, config, logs, admin: token, uploadsDir: join(dir, 'uploads') };
 }
-
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
@@ -164,8 +163,7 @@ t.test('uploads, status, report, reuse, force, delete (app.inject)', async (t) =
   t.equal(report.findings.length, cli.findings.length, 'the same findings as the CLI');
   t.same(report.findings.map((f) => f.ruleId).sort(), cli.findings.map((f) => f.ruleId).sort());
   t.notOk(report.findings.some((f) => 'secret' in f), 'stored reports carry no secret values');
-  const fingerprintKey = Buffer.from(readFileSync(join(s.config.dataDir, 'fingerprint.key'), 'utf8').trim(), 'hex');
-  const byRule = new Map(cli.findings.map((f) => [keyedFingerprint(fingerprintKey, f.ruleId, f.secret!), f]));
+  const byRule = new Map(cli.findings.map((f) => [hmac(serverKey(s), f.ruleId, f.secret!), f]));
   for (const f of report.findings) t.ok(byRule.has(f.fingerprint), `${f.ruleId}: fingerprint is the HMAC of rule and value under the server key`);
   t.notOk(report.findings.some((f) => cli.findings.some((c) => c.fingerprint === f.fingerprint)), 'no unkeyed (guessable) fingerprint is stored');
 
@@ -224,10 +222,14 @@ t.test('bad input gets a clear 4xx and leaves no file behind', async (t) => {
   t.same(await s.store.listScans((await s.store.ensureTenant('acme')).id, { limit: 10 }), [], 'no scan was created');
 });
 
+/** The service's fingerprint key, from its data directory. */
+const serverKey = (s: Service) => Buffer.from(readFileSync(join(s.config.dataDir, 'fingerprint.key'), 'utf8').trim(), 'hex');
+/** HMAC-SHA256(key, ruleId NUL value), made here with node:crypto: what the service's fingerprints must be. */
+const hmac = (key: Buffer, ruleId: string, value: string) => createHmac('sha256', key).update(`${ruleId}\0${value}`, 'utf8').digest('hex');
+
 /** The server's fingerprints of the CLI's findings (HMAC of rule and value under the server key), sorted. */
 function cliFingerprints(s: Service, file: string): string[] {
-  const key = Buffer.from(readFileSync(join(s.config.dataDir, 'fingerprint.key'), 'utf8').trim(), 'hex');
-  return scanFileSync(file, { showSecrets: true }).findings.map((f) => `${f.ruleId} ${keyedFingerprint(key, f.ruleId, f.secret!)}`).sort();
+  return scanFileSync(file, { showSecrets: true }).findings.map((f) => `${f.ruleId} ${hmac(serverKey(s), f.ruleId, f.secret!)}`).sort();
 }
 
 const serverFingerprints = (report: Report) => report.findings.map((f) => `${f.ruleId} ${f.fingerprint}`).sort();
@@ -478,26 +480,44 @@ t.test('authentication, scopes, rate limits, headers, request ids, logs without 
   const secrets = scanFileSync(V1, { showSecrets: true }).findings.map((f) => f.secret!);
   t.ok(secrets.length > 5);
   for (const secret of secrets) t.notOk(text.includes(secret), 'no secret value in the logs');
+  t.notOk(text.includes(serverKey(s).toString('hex')), 'no fingerprint key in the logs');
 });
 
-t.test('raw secrets: only when enabled, encrypted at rest, shown to admins', async (t) => {
-  const encryptionKey = randomBytes(32).toString('hex');
-  const s = await service(t, { secrets: { store: true, encryptionKey } });
-  const { token: reader } = await createApiKey(s.store, 'acme', ['read']);
-  const id = (await upload(s, s.admin, V1, '?wait=60')).json().id;
-  const plain = await s.app.inject({ method: 'GET', url: `/v1/scans/${id}/report`, headers: bearer(s.admin) });
-  t.notOk((plain.json() as Report).findings.some((f) => f.secret), 'redacted by default');
-  t.equal((await s.app.inject({ method: 'GET', url: `/v1/scans/${id}/report?showSecrets=true`, headers: bearer(reader) })).statusCode, 403);
-  const shown = (await s.app.inject({ method: 'GET', url: `/v1/scans/${id}/report?showSecrets=true`, headers: bearer(s.admin) })).json() as Report;
+/** What a scan worker sends back for a runner's scan options, as it crossed the IPC channel (V8-serialized). */
+async function workerMessage(path: string, opts: IsolatedScanOptions): Promise<Buffer> {
+  const child = fork(WORKER_JS, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  const last = new Promise<unknown>((resolve, reject) => {
+    child.on('message', (m: { type: string }) => m.type !== 'entry' && resolve(m));
+    child.on('exit', (code) => reject(new Error(`the worker exited with ${code}`)));
+  });
+  child.send({ path, options: shardOptions(opts, { index: 0, count: 1 }), skip: [] });
+  return serialize(await last);
+}
+
+t.test('raw secrets: sent back by the scan worker only when stored, encrypted at rest, shown to admins', async (t) => {
   const cli = scanFileSync(V1, { showSecrets: true });
-  t.same(shown.findings.map((f) => f.secret).sort(), cli.findings.map((f) => f.secret).sort(), 'decrypted values are the CLI values');
-  const db = Buffer.concat(
-    readdirSync(s.config.dataDir)
-      .filter((f) => f.startsWith(SQLITE_FILE))
-      .map((f) => readFileSync(join(s.config.dataDir, f))),
-  );
-  t.ok(db.length > 0);
-  for (const f of cli.findings) t.equal(db.indexOf(f.secret!), -1, `${f.ruleId}: no plaintext value in the database files`);
+  const holds = (bytes: Buffer, v: string | Buffer) => bytes.includes(typeof v === 'string' ? Buffer.from(v, 'latin1') : v) || (typeof v === 'string' && bytes.includes(Buffer.from(v, 'utf16le')));
+  for (const stored of [false, true]) {
+    const given: IsolatedScanOptions[] = [];
+    const scan: ScanFn = (path, opts) => (given.push(opts), scanFileIsolated(path, opts));
+    const s = await service(t, stored ? { secrets: { store: true, encryptionKey: randomBytes(32).toString('hex') } } : {}, scan);
+    const id = (await upload(s, s.admin, V1, '?wait=60')).json().id;
+    const sent = await workerMessage(V1, given[0]!);
+    const crossed = cli.findings.filter((f) => holds(sent, f.secret!)).length;
+    t.equal(crossed, stored ? cli.findings.length : 0, stored ? 'values come back from the worker to be encrypted' : 'storage off: no raw value crosses from the scan worker');
+    t.notOk(holds(sent, serverKey(s)) || holds(sent, serverKey(s).toString('hex')), 'the fingerprint key does not come back');
+    const db = Buffer.concat(readdirSync(s.config.dataDir).filter((f) => f.startsWith(SQLITE_FILE)).map((f) => readFileSync(join(s.config.dataDir, f))));
+    t.ok(db.length > 0);
+    t.same(cli.findings.filter((f) => db.includes(f.secret!)).map((f) => f.ruleId), [], 'no plaintext value in the database files');
+    const plain = await s.app.inject({ method: 'GET', url: `/v1/scans/${id}/report`, headers: bearer(s.admin) });
+    t.notOk((plain.json() as Report).findings.some((f) => f.secret), 'redacted by default');
+    t.same(serverFingerprints(plain.json()), cliFingerprints(s, V1), 'fingerprints keyed in the worker are the HMAC of rule and value');
+    if (!stored) continue;
+    const { token: reader } = await createApiKey(s.store, 'acme', ['read']);
+    t.equal((await s.app.inject({ method: 'GET', url: `/v1/scans/${id}/report?showSecrets=true`, headers: bearer(reader) })).statusCode, 403);
+    const shown = (await s.app.inject({ method: 'GET', url: `/v1/scans/${id}/report?showSecrets=true`, headers: bearer(s.admin) })).json() as Report;
+    t.same(shown.findings.map((f) => f.secret).sort(), cli.findings.map((f) => f.secret).sort(), 'decrypted values are the CLI values');
+  }
 });
 
 t.test('a scan that blows up fails with a diagnostic; the service keeps serving', async (t) => {
@@ -506,7 +526,6 @@ t.test('a scan that blows up fails with a diagnostic; the service keeps serving'
     calls++;
     if (calls === 1) throw new ScanFailure(`scan worker stopped 9 times while reading ${path}; giving up`);
     if (calls === 2) return new Promise<Report>(() => {});
-    const { scanFileIsolated } = await import('../src/pipeline/run.js');
     return scanFileIsolated(path, { ...opts, limits: { ...opts.limits, scanTimeoutMs: 60_000 } });
   };
   const s = await service(t, { limits: { scanTimeoutMs: 300 }, jobs: { concurrency: 1, pollMs: 50 } }, scan);
@@ -549,19 +568,9 @@ t.test('operations: health, readiness, OpenAPI, Swagger UI', async (t) => {
 t.test('keys command prints the key alone; help texts exist', async (t) => {
   const dir = tempDir();
   let out = '';
-  const sink = new Writable({
-    write(c, _e, cb) {
-      out += String(c);
-      cb();
-    },
-  });
+  const sink = sinkInto((c) => (out += c));
   let err = '';
-  const errSink = new Writable({
-    write(c, _e, cb) {
-      err += String(c);
-      cb();
-    },
-  });
+  const errSink = sinkInto((c) => (err += c));
   t.equal(await keysCommand(['create', '--tenant', 'acme', '--scopes', 'read,admin', '--data-dir', dir], sink, errSink), 0);
   t.match(out, /^ldx_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$/, 'the key alone on stdout');
   const store = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }));
@@ -581,12 +590,7 @@ t.test('keys command prints the key alone; help texts exist', async (t) => {
 t.test('a real listening server takes streamed uploads', async (t) => {
   const dir = tempDir();
   const out: string[] = [];
-  const sink = new Writable({
-    write(c, _e, cb) {
-      out.push(String(c));
-      cb();
-    },
-  });
+  const sink = sinkInto((c) => out.push(c));
   const config = loadConfig({ env: { LEAKDEX_DATA_DIR: dir }, overrides: { port: 0, logLevel: 'silent', jobs: { concurrency: 2, pollMs: 50 }, limits: { maxUploadBytes: 30_000 } } });
   const server = await startServer(config, { out: sink });
   t.teardown(() => server.close());

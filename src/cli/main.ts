@@ -58,7 +58,8 @@ Commands:
   help [cmd]               show help for a command
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above --fail-on, 2 usage or unreadable input,
-3 the service (--server) could not be used: unreachable, key refused, scan failed or timed out.
+3 the service (--server) could not be used: unreachable, key refused, scan failed or timed out, or it does not
+take a file that a local scan reads (not an app, over its upload limit).
 Run 'leakdex <command> --help' for a command's options.
 
 Examples:
@@ -89,7 +90,9 @@ Options:
   -h, --help             show this help
 
 A progress bar is drawn on stderr when it is a terminal; NO_COLOR turns colours off.
-Exit codes: 0 pass, 1 findings at or above --fail-on, 2 usage or unreadable input, 3 service error.
+Exit codes: 0 pass, 1 findings at or above --fail-on, 2 usage or unreadable input (with --server too: an empty
+file or a damaged ZIP), 3 the service could not be used (also when it does not take a file a local scan reads:
+the service takes only apps, up to its upload limit).
 
 Examples:
   leakdex scan app-release.apk

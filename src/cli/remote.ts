@@ -1,7 +1,10 @@
 import { openAsBlob } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { DiffFinding, VersionDiff } from '../report/advice.js';
+import { toDiffFinding, type DiffFinding } from '../findings.js';
+import type { VersionDiff } from '../report/advice.js';
 import type { Report } from '../report/types.js';
+import { DEFAULT_LIMITS } from '../limits.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** Longest single `?wait=` asked of the service, seconds (the service allows up to its maxWaitSeconds, 600 by default). */
@@ -13,18 +16,26 @@ export const DEFAULT_REMOTE_TIMEOUT_SECONDS = 900;
 /** Timeout of the small requests (status, report, history), ms. */
 export const REMOTE_REQUEST_TIMEOUT_MS = 120_000;
 
-/** The service could not be used: unreachable, refused the key, failed the scan, or did not finish in time. */
+/**
+ * The service could not be used: unreachable, refused the key, failed the scan, did not finish in time, or does not
+ * take the file (not an app, over its upload limit) although a local scan reads it.
+ */
 export class RemoteError extends Error {
   override name = 'RemoteError';
   constructor(
     message: string,
     readonly hint?: string,
-    /** The upload itself was refused as unreadable input (not an app, too large): a usage error like a local scan's. */
+    /** The file itself is unreadable input (empty, a damaged ZIP): a usage error, as a local scan of it would be. */
     readonly inputRejected = false,
+    /** The service's answer: HTTP status and error code, when it answered with an error. */
+    readonly answer?: { status: number; code: string },
   ) {
     super(message);
   }
 }
+
+/** Statuses of an upload the service refused because of the file (docs/service.md, "Upload errors"). */
+const REFUSED_UPLOAD = new Set([400, 413, 415, 422]);
 
 export interface RemoteOptions {
   server: string;
@@ -47,10 +58,6 @@ interface ScanView {
   appId: string | null;
   versionId: string | null;
   reused?: boolean;
-}
-
-interface FindingView extends DiffFinding {
-  locations?: unknown;
 }
 
 export interface RemoteResult {
@@ -107,8 +114,7 @@ class Client {
       const what = `${this.base} answered ${res.status}${code ? ` ${code}` : ''}: ${message}`;
       if (res.status === 401) throw new RemoteError(what, 'check --api-key (or LEAKDEX_API_KEY)');
       if (res.status === 403) throw new RemoteError(what, 'the key needs the write scope to upload (leakdex keys create --scopes read,write)');
-      if (method === 'POST' && [400, 413, 415, 422].includes(res.status)) throw new RemoteError(what, undefined, true);
-      throw new RemoteError(what);
+      throw new RemoteError(what, undefined, false, { status: res.status, code });
     }
     try {
       return JSON.parse(text) as T;
@@ -123,8 +129,35 @@ function label(v: { versionName: string | null; versionCode: string | null; id: 
   return v.versionName ?? v.versionCode ?? v.id;
 }
 
-function diffFinding(f: FindingView): DiffFinding {
-  return { fingerprint: f.fingerprint, ruleId: f.ruleId, provider: f.provider, title: f.title, severity: f.severity, redacted: f.redacted };
+/** Whether a local scan of `file` would refuse it as unreadable input (empty, over the size limit, a damaged ZIP). */
+async function unreadableLocally(file: string): Promise<boolean> {
+  const { size } = await stat(file);
+  if (size === 0 || size > DEFAULT_LIMITS.maxArtifactBytes) return true;
+  // Only on a refusal: the classifier loads the ZIP decoder, which a remote scan otherwise never needs.
+  const [{ classify }, { FileSource }] = await Promise.all([import('../pipeline/artifact.js'), import('../pipeline/source.js')]);
+  const src = new FileSource(file);
+  try {
+    return classify(src, basename(file), { maxEntries: DEFAULT_LIMITS.maxEntries }).zipError !== undefined;
+  } finally {
+    src.close();
+  }
+}
+
+/**
+ * An upload the service refused, judged as a local scan would judge the file: unreadable input (exit 2) when a local
+ * scan refuses it too, else the service could not be used for it (exit 3: it takes only apps, up to its own size limit).
+ */
+async function refusedUpload(file: string, e: RemoteError): Promise<RemoteError> {
+  if (await unreadableLocally(file)) return new RemoteError(e.message, 'is it an APK, AAB or IPA?', true, e.answer);
+  const { APP_KINDS_TEXT } = await import('../pipeline/artifact.js');
+  const code = e.answer?.code;
+  const hint =
+    code === 'not_an_app' || code === 'not_an_archive'
+      ? `the service takes only ${APP_KINDS_TEXT}; scan other files without --server`
+      : code === 'too_large'
+        ? "the file is over the service's upload limit; scan it without --server"
+        : e.hint;
+  return new RemoteError(e.message, hint, false, e.answer);
 }
 
 /**
@@ -139,7 +172,12 @@ export async function remoteScan(file: string, opts: RemoteOptions): Promise<Rem
   const form = new FormData();
   form.append('file', await openAsBlob(file), basename(file));
   opts.onStatus?.(`uploading ${basename(file)} to ${base}`);
-  let scan = await client.request<ScanView>('POST', `/v1/scans?wait=${wait()}${opts.force ? '&force=true' : ''}`, { body: form, timeoutMs: Math.max(1000, deadline - Date.now()) });
+  let scan: ScanView;
+  try {
+    scan = await client.request<ScanView>('POST', `/v1/scans?wait=${wait()}${opts.force ? '&force=true' : ''}`, { body: form, timeoutMs: Math.max(1000, deadline - Date.now()) });
+  } catch (e) {
+    throw e instanceof RemoteError && e.answer && REFUSED_UPLOAD.has(e.answer.status) ? await refusedUpload(file, e) : e;
+  }
   while (scan.status === 'queued' || scan.status === 'running') {
     if (Date.now() >= deadline) throw new RemoteError(`scan ${scan.id} did not finish in time (${scan.status})`, 'raise --timeout, or fetch it later from the service');
     const p = scan.progress;
@@ -157,11 +195,11 @@ export async function remoteScan(file: string, opts: RemoteOptions): Promise<Rem
       const i = versions.findIndex((v) => v.id === scan.versionId);
       if (i > 0) {
         const prev = versions[i - 1]!;
-        const d = await client.request<{ new: FindingView[]; resolved: FindingView[]; persisting: FindingView[]; signerChanged: boolean }>(
+        const d = await client.request<{ new: DiffFinding[]; resolved: DiffFinding[]; persisting: DiffFinding[]; signerChanged: boolean }>(
           'GET',
           `/v1/apps/${app}/diff?from=${encodeURIComponent(prev.id)}&to=${encodeURIComponent(scan.versionId)}`,
         );
-        result.diff = { previous: label(prev), new: d.new.map(diffFinding), resolved: d.resolved.map(diffFinding), persisting: d.persisting.map(diffFinding), signerChanged: d.signerChanged };
+        result.diff = { previous: label(prev), new: d.new.map(toDiffFinding), resolved: d.resolved.map(toDiffFinding), persisting: d.persisting.map(toDiffFinding), signerChanged: d.signerChanged };
       }
     } catch {
       // History is an extra: a report without the diff is still the report.

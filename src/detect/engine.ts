@@ -7,20 +7,15 @@ import { shannon } from './entropy.js';
 import { MIN_BOUND_LENGTH, MIN_STRING_LENGTH } from './lengths.js';
 import { expandShapes, ruleProblems } from './rule-lint.js';
 import { isPlaceholder, looksRandom } from './values.js';
-import { type Finding, toFindingLocation } from './types.js';
-import { type Candidate, type Group, MAX_LOCATIONS_PER_FINDING, findingsOf, higher } from './groups.js';
-export { MAX_LOCATIONS_PER_FINDING, fingerprint } from './groups.js';
-
+import { type FindingWithSecret, toFindingLocation } from './types.js';
+import { type Candidate, type Group, MAX_GROUPS, MAX_LOCATIONS_PER_FINDING, MAX_PAIR_SITES_PER_GROUP, higher } from './groups.js';
+import { findingsOf, partialOf, type PartialFindings, type PartialOptions } from './partial.js';
+export { MAX_GROUPS, MAX_LOCATIONS_PER_FINDING, MAX_PAIR_SITES_PER_GROUP } from './groups.js';
 export { MIN_BOUND_LENGTH, MIN_STRING_LENGTH } from './lengths.js';
 /** Keyword rules scan at most this many characters of one string; the rest is counted as truncated. */
 export const MAX_SCAN_CHARS = 1 << 20;
-/** Distinct (rule, secret) groups kept per scan; more are counted and dropped. */
-export const MAX_GROUPS = 20_000;
-/** Places remembered per group for pairing. */
-export const MAX_PAIR_SITES_PER_GROUP = 200;
 /** A superseding match replaces other rules' matches in the same string up to this many characters away. */
 export const SUPERSEDE_REACH = 8192;
-
 
 /** Why a candidate was not reported; counted in `Detector.stats.skipped`. */
 export type SkipReason =
@@ -78,7 +73,6 @@ export function scopeKey(s: DecodedString): string | undefined {
   return FILE_SCOPED_DECODERS.has(s.location.decoder) ? s.location.entry : undefined;
 }
 
-
 /** Shape pairs start with values shorter than this (rules/shape-pairs.ts: 13 to 25 characters today). */
 const PAIR_LENGTHS = 256;
 
@@ -107,7 +101,6 @@ function keywordAt(list: ReadonlyArray<{ keyword: string }>, text: string, at: n
 function isSpace(code: number): boolean {
   return code <= 32 || code === 0xa0 || code === 0xfeff;
 }
-
 
 /**
  * The rule engine: compile rules once, then feed decoded strings and collect findings. Checks run cheapest first:
@@ -368,7 +361,7 @@ export class Detector {
 
   /**
    * Scan one decoded string; true when it produced at least one candidate. Feeding only the strings that returned
-   * true to another Detector reproduces the same findings (how parallel scan shards are merged).
+   * true to another Detector reproduces the same findings.
    */
   feed(s: DecodedString): boolean {
     this.stats.strings++;
@@ -642,11 +635,12 @@ export class Detector {
           sites: [],
           waits: [],
           shapeReason: c.shapeReason,
+          plain: false,
         };
         this.groups.set(key, g);
       }
       const named = s.context !== undefined || s.code !== undefined;
-      if (!c.needsPair && c.shapeReason === undefined) g.shapeReason = undefined;
+      if (!c.needsPair && c.shapeReason === undefined) g.plain = true;
       if (!c.needsPair && (!g.standalone || (named && !g.named) || ((named || !g.named) && higher(c, g)))) {
         g.standalone = true;
         g.named ||= named;
@@ -672,11 +666,16 @@ export class Detector {
     }
   }
 
-  /** The findings of every string fed so far: pairs made, scope markers resolved, unpaired occurrences dropped. */
-  findings(): Finding[] {
-    const out = findingsOf(this.groups, this.marks, this.partners);
+  /** The findings of every string fed so far, with their values: pairs made, scope markers resolved, unpaired occurrences dropped. */
+  findings(): FindingWithSecret[] {
+    const out = findingsOf(this.partial({ keepSecrets: true }));
     this.stats.skipped.unpaired = out.unpaired;
-    return out.findings;
+    return out.findings as FindingWithSecret[];
+  }
+
+  /** What was found so far as plain data for findings made elsewhere (partial.ts). */
+  partial(opts: PartialOptions): PartialFindings {
+    return partialOf(this.groups.values(), this.marks, this.partners, opts);
   }
 }
 
@@ -695,6 +694,6 @@ export function detectorWith(extra?: readonly Rule[]): Detector {
 }
 
 /** Findings for a batch of strings with a fresh Detector. */
-export function scanStrings(strings: Iterable<DecodedString>, rules: readonly Rule[] = RULES): Finding[] {
+export function scanStrings(strings: Iterable<DecodedString>, rules: readonly Rule[] = RULES): FindingWithSecret[] {
   return new Detector(rules).feedAll(strings).findings();
 }

@@ -1,7 +1,8 @@
 import type { Location } from '../../decoders/types.js';
 import type { Confidence, Severity } from '../../rules/types.js';
+import type { FindingBase, FindingLocation } from '../findings.js';
 
-export type { Confidence, Severity };
+export type { Confidence, FindingLocation, Severity };
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
@@ -17,35 +18,19 @@ export function severityRank(s: Severity): number {
   return 4 - SEVERITIES.indexOf(s);
 }
 
-/** Where a finding's value was seen. */
-export interface FindingLocation {
-  entry: string;
-  decoder: string;
-  pointer: string;
-  context?: string;
-}
-
-/** One hardcoded credential, possibly seen at several locations. `secret` is stripped from reports unless asked for. */
-export interface Finding {
-  ruleId: string;
-  provider: string;
-  title: string;
-  severity: Severity;
-  confidence: Confidence;
-  /** Why this severity/confidence (e.g. "public by design: Firebase client key"). */
-  reason?: string;
-  /** The full value. Never logged; reports omit it unless --show-secrets. */
-  secret: string;
-  redacted: string;
-  /** Stable id of (rule, value): hex SHA-256, used for baselines and version diffs. */
-  fingerprint: string;
-  locations: FindingLocation[];
+/**
+ * One hardcoded credential as the detector makes it: the shared finding shape plus how often the value was seen.
+ * `secret` is there only when the scan keeps values; reports omit it unless --show-secrets.
+ */
+export interface Finding extends FindingBase {
   /** How many times the value was seen; `locations` is capped, this is not. */
   occurrences?: number;
-  /** Fingerprints of the other parts when this finding is a pair (key id + secret). */
-  pairedWith?: string[];
 }
 
+/** A finding of an in-process Detector, which always keeps the value. */
+export type FindingWithSecret = Finding & { secret: string };
+
+/** Where a decoded string was found, as a finding location (with the name it is bound to). */
 export function toFindingLocation(loc: Location, context?: string): FindingLocation {
   return context === undefined ? { entry: loc.entry, decoder: loc.decoder, pointer: loc.pointer } : { entry: loc.entry, decoder: loc.decoder, pointer: loc.pointer, context };
 }

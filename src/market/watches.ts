@@ -11,6 +11,7 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { toDiffFinding } from '../findings.js';
 import type { Config } from '../config.js';
 import type { AuthContext } from '../service/auth.js';
 import type { HistoryService } from '../service/history.js';
@@ -415,7 +416,7 @@ export class Sweeper {
       const auth = this.auth(w.tenantId);
       const scan = await this.deps.scans.get(auth, r.scanId!);
       const diff = await previousVersionDiff(this.deps.history, auth, scan).catch(() => undefined);
-      const findings = diff ? undefined : (await this.deps.store.listScanFindings(w.tenantId, scan.id)).map((f) => ({ fingerprint: f.fingerprint, ruleId: f.ruleId, provider: f.provider, title: f.title, severity: f.severity, redacted: f.redacted }));
+      const findings = diff ? undefined : (await this.deps.store.listScanFindings(w.tenantId, scan.id)).map(toDiffFinding);
       await this.enqueueDeliveries(w, r.id, {
         event: 'new_version',
         watch: { id: w.id, url: w.url, kind: w.source.kind },

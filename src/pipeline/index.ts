@@ -4,7 +4,8 @@ import { bufferSource } from '../../decoders/zip.js';
 import { basename } from 'node:path';
 import { statSync } from 'node:fs';
 import type { DecodedString } from '../../decoders/types.js';
-import { detectorWith } from '../detect/engine.js';
+import { type Detector, detectorWith } from '../detect/engine.js';
+import { findingsOfShards, type PartialFindings } from '../detect/partial.js';
 import type { Rule } from '../../rules/types.js';
 import { ArtifactWalker, type WalkOptions, type WalkResult } from './scan.js';
 import { FileSource } from './source.js';
@@ -15,8 +16,13 @@ import { buildReport, type ShardResult } from './merge.js';
 export type { ShardResult } from './merge.js';
 
 export interface ScanOptions extends WalkOptions {
-  /** Put full secret values in the report (off by default: reports are redacted). */
+  /** Keep full secret values: in the report, and in what a scan worker sends back (off by default: redacted). */
   showSecrets?: boolean;
+  /**
+   * Key of HMAC-SHA256 finding fingerprints (the service's); without one, fingerprints are plain SHA-256 of rule and
+   * value. Key bytes, not a function: scan workers are other processes.
+   */
+  fingerprintKey?: Uint8Array;
   /** Path shown in the report (default: the path scanned). */
   displayPath?: string;
   /** User rules (validated, see src/detect/user-rules.ts), used alongside the built-in rules. */
@@ -69,29 +75,44 @@ export function scanBytesSync(bytes: Uint8Array, name: string, opts: ScanOptions
 function scanWith(opts: ScanOptions, path: string, digest: { sha256: string; size: number }, started: number, walkWith: (walker: ArtifactWalker) => WalkResult): Report {
   const detector = detectorWith(opts.rules);
   const walk = walkWith(new ArtifactWalker((s) => detector.feed(s), { ...opts, keepCodeUse: detector.readsCode }));
-  const t0 = performance.now();
-  const findings = detector.findings();
-  walk.stages.detect += Math.round((performance.now() - t0) * 10) / 10;
-  return buildReport(opts.displayPath ?? path, digest.sha256, digest.size, walk, findings, opts.showSecrets === true, performance.now() - started);
+  const findings = timed(walk, () => findingsOfShards([detectionOf(detector, opts)]));
+  return buildReport(opts.displayPath ?? path, digest.sha256, digest.size, walk, findings, performance.now() - started);
 }
 
-/** Walks one shard of a file or directory (see WalkOptions.shard) and keeps only the strings a rule matched, for merging. */
-export function walkShardSync(path: string, opts: WalkOptions & Pick<ScanOptions, 'rules'> = {}): ShardResult {
+/** What `detector` found, fingerprinted as `opts` say, values only when `opts.showSecrets`. */
+function detectionOf(detector: Detector, opts: Pick<ScanOptions, 'fingerprintKey' | 'showSecrets'>): PartialFindings {
+  return detector.partial({ fingerprintKey: opts.fingerprintKey, keepSecrets: opts.showSecrets === true });
+}
+
+/** Runs `make`, adding its time to the walk's detect stage. */
+function timed<T>(walk: WalkResult, make: () => T): T {
+  const t0 = performance.now();
+  const out = make();
+  walk.stages.detect += Math.round((performance.now() - t0) * 10) / 10;
+  return out;
+}
+
+/** Options of one shard's walk in a scan worker. */
+export type ShardOptions = WalkOptions & Pick<ScanOptions, 'rules' | 'fingerprintKey' | 'showSecrets'>;
+
+
+/**
+ * Walks one shard of a file (see WalkOptions.shard) and returns what its Detector found, fingerprinted as `opts`
+ * say, for merging: raw values only when `opts.showSecrets`.
+ */
+export function walkShardSync(path: string, opts: ShardOptions = {}): ShardResult {
   const src = isDirectory(path) ? undefined : new FileSource(path);
   try {
     const detector = detectorWith(opts.rules);
-    const hits: DecodedString[] = [];
-    const walker = new ArtifactWalker((s) => {
-      if (detector.feed(s)) hits.push(s);
-    }, { ...opts, keepCodeUse: detector.readsCode });
-    return { walk: walkPath(walker, path, src), hits };
+    const walk = walkPath(new ArtifactWalker((s) => detector.feed(s), { ...opts, keepCodeUse: detector.readsCode }), path, src);
+    return { walk, detection: timed(walk, () => detectionOf(detector, opts)) };
   } finally {
     src?.close();
   }
 }
 
 
-/** Every decoded string of an artifact (a file or a directory), in order, for checking decoders against other tools. */
+/** Every decoded string of an artifact, in order, for checking decoders against other tools. */
 export function dumpFileSync(path: string, onString: (s: DecodedString) => void, opts: WalkOptions = {}): WalkResult {
   const src = isDirectory(path) ? undefined : new FileSource(path);
   try {

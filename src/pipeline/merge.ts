@@ -3,30 +3,30 @@
  * only coordinates workers (the CLI, the service) never loads them.
  */
 import { performance } from 'node:perf_hooks';
-import type { DecodedString } from '../../decoders/types.js';
-import { detectorWith } from '../detect/engine.js';
+import { findingsOfShards, type PartialFindings } from '../detect/partial.js';
 import { rate } from '../detect/rating.js';
-import type { Rule } from '../../rules/types.js';
 import type { Finding } from '../detect/types.js';
 import type { WalkResult } from './scan.js';
 import { markEncrypted } from './encrypted.js';
-import { REPORT_SCHEMA_VERSION, type Report, type ReportFinding } from '../report/types.js';
+import { REPORT_SCHEMA_VERSION, type Report } from '../report/types.js';
+import { toReportFinding } from '../findings.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
-/** One shard's share of a parallel scan: its walk and the strings that produced detector candidates. */
+/**
+ * One shard's share of a scan, as a worker sends it: its walk and what its Detector found, fingerprinted, values
+ * only when the scan keeps them.
+ */
 export interface ShardResult {
   walk: WalkResult;
-  hits: DecodedString[];
+  detection: PartialFindings;
   /** Peak resident memory of the worker that walked this shard, MiB. */
   peakRssMb?: number;
 }
 
-/** Merges the shards of one artifact into a report: hit strings re-fed in shard order, stats summed. */
-export function mergeShards(path: string, sha256: string, size: number, shards: ShardResult[], showSecrets: boolean, durationMs: number, rules?: Rule[]): Report {
-  const detector = detectorWith(rules);
-  for (const sh of shards) for (const s of sh.hits) detector.feed(s);
+/** Merges the shards of one artifact into a report: detections merged in shard order, stats summed. */
+export function mergeShards(path: string, sha256: string, size: number, shards: ShardResult[], durationMs: number): Report {
   const t0 = performance.now();
-  const findings = detector.findings();
+  const findings = findingsOfShards(shards.map((sh) => sh.detection));
   const first = shards[0]!.walk;
   const walk: WalkResult = {
     ...first,
@@ -57,19 +57,19 @@ export function mergeShards(path: string, sha256: string, size: number, shards: 
   }
   const r1 = (ms: number) => Math.round(ms * 10) / 10;
   walk.stages = { unzip: r1(walk.stages.unzip), decode: r1(walk.stages.decode), detect: r1(walk.stages.detect) };
-  const report = buildReport(path, sha256, size, walk, findings, showSecrets, durationMs);
+  const report = buildReport(path, sha256, size, walk, findings, durationMs);
   const peaks = shards.map((sh) => sh.peakRssMb ?? 0);
   if (peaks.some((p) => p > 0)) report.stats.workersPeakRssMb = Math.round(peaks.reduce((a, b) => a + b, 0));
   return report;
 }
 
-/** The report of one walk and its findings. */
-export function buildReport(path: string, sha256: string, size: number, walk: WalkResult, findings: Finding[], showSecrets: boolean, durationMs: number): Report {
+/** The report of one walk and its findings (values in the report when the findings carry them). */
+export function buildReport(path: string, sha256: string, size: number, walk: WalkResult, findings: Finding[], durationMs: number): Report {
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     artifact: markEncrypted({ path, sha256, size, kind: walk.kind, platform: walk.platform, app: walk.app }, walk.diagnostics),
-    findings: findings.map((f) => reportFinding(f, showSecrets)),
+    findings: findings.map((f) => toReportFinding(f, true)),
     rating: rate(findings),
     diagnostics: walk.diagnostics,
     stats: {
@@ -82,21 +82,4 @@ export function buildReport(path: string, sha256: string, size: number, walk: Wa
       decoders: walk.decoders,
     },
   };
-}
-
-function reportFinding(f: Finding, showSecrets: boolean): ReportFinding {
-  const out: ReportFinding = {
-    ruleId: f.ruleId,
-    provider: f.provider,
-    title: f.title,
-    severity: f.severity,
-    confidence: f.confidence,
-    redacted: f.redacted,
-    fingerprint: f.fingerprint,
-    locations: f.locations,
-  };
-  if (f.reason) out.reason = f.reason;
-  if (f.pairedWith?.length) out.pairedWith = f.pairedWith;
-  if (showSecrets) out.secret = f.secret;
-  return out;
 }

@@ -68,7 +68,7 @@ export class ScanFailure extends Error {
 export async function scanFileIsolated(path: string, opts: IsolatedScanOptions = {}): Promise<Report> {
   const started = performance.now();
   const limits: ScanLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const { onEntry, entryTimeoutMs = DEFAULT_ENTRY_TIMEOUT_MS, parallelism, showSecrets, displayPath } = opts;
+  const { onEntry, entryTimeoutMs = DEFAULT_ENTRY_TIMEOUT_MS, parallelism, displayPath } = opts;
   let size: number;
   let directory: DirectorySource | undefined;
   try {
@@ -83,10 +83,19 @@ export async function scanFileIsolated(path: string, opts: IsolatedScanOptions =
   if (size > limits.maxArtifactBytes) throw new ScanFailure(`${path} is ${size} bytes, over the ${limits.maxArtifactBytes}-byte limit`);
   const count = Math.max(1, Math.min(MAX_PARALLELISM, parallelism ?? (size >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_PARALLELISM) : 1)));
   const deadline = Date.now() + limits.scanTimeoutMs;
-  const shards = Array.from({ length: count }, (_, index) => runShard(path, { limits: opts.limits ?? {}, shard: { index, count }, ...(opts.rules?.length ? { rules: opts.rules } : {}) }, limits.workerHeapMb, entryTimeoutMs, deadline, onEntry));
+  const shards = Array.from({ length: count }, (_, index) => runShard(path, shardOptions(opts, { index, count }), limits.workerHeapMb, entryTimeoutMs, deadline, onEntry));
   // Hash while the workers decode, without blocking the event loop (the service may pass the upload's hash).
   const [sha256, ...results] = await Promise.all([opts.sha256 ?? (directory ? directory.sha256() : hashFile(path)), ...shards]);
-  return mergeShards(displayPath ?? path, sha256, size, results, showSecrets === true, performance.now() - started, opts.rules);
+  return mergeShards(displayPath ?? path, sha256, size, results, performance.now() - started);
+}
+
+/** What a scan worker is told about one shard of a scan made with `opts`: plain data (it is structured-cloned). */
+export function shardOptions(opts: IsolatedScanOptions, shard: { index: number; count: number }): WorkerInput['options'] {
+  const options: WorkerInput['options'] = { limits: opts.limits ?? {}, shard };
+  if (opts.rules?.length) options.rules = opts.rules;
+  if (opts.fingerprintKey !== undefined) options.fingerprintKey = opts.fingerprintKey;
+  if (opts.showSecrets === true) options.showSecrets = true;
+  return options;
 }
 
 /** Runs one shard to completion, restarting its worker without each entry that killed it. */

@@ -3,20 +3,22 @@
  * thread: V8 may abort the whole process when a heap fills inside native code (JSON.parse of a hostile entry), and
  * only a process boundary keeps that from taking the CLI or the service down with it.
  */
-import { walkShardSync, type ShardResult } from './index.js';
-import type { WalkOptions } from './scan.js';
-import type { Rule } from '../../rules/types.js';
+import { walkShardSync, type ShardOptions, type ShardResult } from './index.js';
 
 /**
  * Message from a scan worker to its parent. `entry`: the entries reached since the last such message, in order; the
- * last is the one being decoded.
+ * last is the one being decoded. `done`: findings are made here, so raw values cross to the parent only when the
+ * input's `showSecrets` asks for them.
  */
 export type WorkerMessage = { type: 'entry'; paths: string[] } | { type: 'done'; result: ShardResult } | { type: 'failed'; message: string };
 
 export interface WorkerInput {
   path: string;
-  /** `rules`: user rules (plain data with RegExps, structured-cloned), used with the built-in ones. */
-  options: Pick<WalkOptions, 'limits' | 'shard'> & { rules?: Rule[] };
+  /**
+   * `rules`: user rules (plain data with RegExps, structured-cloned), used with the built-in ones. `fingerprintKey`:
+   * the HMAC key of fingerprints (bytes over the IPC channel, never in argv or the environment).
+   */
+  options: Pick<ShardOptions, 'limits' | 'shard' | 'rules' | 'fingerprintKey' | 'showSecrets'>;
   skip: string[];
   /**
    * Send every entry as it starts. Otherwise entries are sent in batches, at most one message per

@@ -1,6 +1,8 @@
-import type { Severity } from '../detect/types.js';
+import type { DiffFinding } from '../findings.js';
 import type { Report } from './types.js';
 import { rate } from '../detect/rating.js';
+
+export type { DiffFinding };
 
 /** What to do about a leaked credential of one provider. */
 export interface ProviderAdvice {
@@ -115,14 +117,4 @@ export interface VersionDiff {
   resolved: DiffFinding[];
   persisting: DiffFinding[];
   signerChanged?: boolean;
-}
-
-/** A finding as listed in a diff. */
-export interface DiffFinding {
-  fingerprint: string;
-  ruleId: string;
-  provider: string;
-  title: string;
-  severity: Severity;
-  redacted: string;
 }

@@ -1,5 +1,7 @@
-import type { Confidence, FindingLocation, Severity } from '../detect/types.js';
+import type { ReportFinding } from '../findings.js';
 import type { Rating } from '../detect/rating.js';
+
+export type { ReportFinding };
 
 /** Version of the JSON report contract (docs/report.md). Bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -46,21 +48,6 @@ export interface ReportArtifact {
   kind: ArtifactKind;
   platform: Platform;
   app: AppInfo;
-}
-
-export interface ReportFinding {
-  ruleId: string;
-  provider: string;
-  title: string;
-  severity: Severity;
-  confidence: Confidence;
-  reason?: string;
-  redacted: string;
-  /** Present only when the report was made with --show-secrets. */
-  secret?: string;
-  fingerprint: string;
-  locations: FindingLocation[];
-  pairedWith?: string[];
 }
 
 export type DiagnosticLevel = 'error' | 'warning' | 'info';

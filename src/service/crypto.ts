@@ -1,18 +1,15 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
+
+export { keyedFingerprint } from '../detect/fingerprint.js';
 
 /** File in the data directory holding the generated fingerprint key when none is configured. */
 export const FINGERPRINT_KEY_FILE = 'fingerprint.key';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const ENVELOPE = 'v1';
-
-/** Keyed fingerprint of a finding: HMAC-SHA256(key, ruleId NUL value), lower hex. Without the key it confirms no guess. */
-export function keyedFingerprint(key: Buffer, ruleId: string, value: string): string {
-  return createHmac('sha256', key).update(ruleId).update('\u0000').update(value).digest('hex');
-}
 
 /** AES-256-GCM: `v1:` + base64(iv | tag | ciphertext); `aad` (the fingerprint) binds the value to its finding. */
 export function encryptSecret(key: Buffer, plaintext: string, aad: string): string {

@@ -1,3 +1,4 @@
+import { toFindingSummary, type FindingSummary } from '../findings.js';
 import type { AppRecord, FindingRecord, Store, VersionRecord } from '../store/types.js';
 import type { AuthContext } from './auth.js';
 import { HttpError } from './errors.js';
@@ -27,15 +28,7 @@ export interface VersionRef {
 }
 
 /** A stored finding with the first and last version of the app it appears in. */
-export interface FindingView {
-  fingerprint: string;
-  ruleId: string;
-  provider: string;
-  title: string;
-  severity: FindingRecord['severity'];
-  confidence: string;
-  redacted: string;
-  locations: FindingRecord['locations'];
+export interface FindingView extends FindingSummary {
   firstSeen: VersionRef;
   lastSeen: VersionRef;
 }
@@ -149,18 +142,7 @@ export class HistoryService {
   private views(findings: FindingRecord[], seen: Map<string, { first: VersionRecord; last: VersionRecord }>, fallback: VersionRecord): FindingView[] {
     return findings.map((f) => {
       const s = seen.get(f.fingerprint);
-      return {
-        fingerprint: f.fingerprint,
-        ruleId: f.ruleId,
-        provider: f.provider,
-        title: f.title,
-        severity: f.severity,
-        confidence: f.confidence,
-        redacted: f.redacted,
-        locations: f.locations,
-        firstSeen: ref(s?.first ?? fallback),
-        lastSeen: ref(s?.last ?? fallback),
-      };
+      return { ...toFindingSummary(f), firstSeen: ref(s?.first ?? fallback), lastSeen: ref(s?.last ?? fallback) };
     });
   }
 

@@ -13,7 +13,7 @@ import type { Metrics } from './metrics.js';
 import { Pool } from './pool.js';
 import { prepareCompletion } from './results.js';
 
-/** Runs one scan; the real one is scanFileIsolated (a worker thread with resourceLimits per scan). */
+/** Runs one scan; the real one is scanFileIsolated (worker processes with a heap ceiling). */
 export type ScanFn = (path: string, opts: IsolatedScanOptions) => Promise<Report>;
 
 /** The little logging the runner does (a pino logger fits). */
@@ -188,7 +188,9 @@ export class JobRunner extends EventEmitter {
         report = await this.pool.run(
           () =>
             this.scan(job.uploadPath!, {
-              showSecrets: true,
+              // Fingerprints are keyed in the scan worker; raw values leave it only to be stored encrypted.
+              fingerprintKey: keys.fingerprint,
+              showSecrets: keys.encryption !== undefined,
               displayPath: job.filename,
               parallelism: this.parallelismFor(job.size),
               entryTimeoutMs: l.entryTimeoutMs,

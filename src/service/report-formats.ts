@@ -1,3 +1,4 @@
+import { toDiffFinding } from '../findings.js';
 import type { VersionDiff } from '../report/advice.js';
 import { MEDIA_TYPES, negotiateFormat, parseFormat, renderReport, type Format } from '../report/render.js';
 import type { Report } from '../report/types.js';
@@ -23,9 +24,8 @@ export async function previousVersionDiff(history: HistoryService, auth: AuthCon
   if (i <= 0) return undefined;
   const prev = versions[i - 1]!;
   const d = await history.diff(auth, scan.appId, prev.id, scan.versionId);
-  const pick = (f: (typeof d.new)[number]) => ({ fingerprint: f.fingerprint, ruleId: f.ruleId, provider: f.provider, title: f.title, severity: f.severity, redacted: f.redacted });
   const label = prev.versionName && prev.versionCode ? `${prev.versionName} (${prev.versionCode})` : (prev.versionName ?? prev.versionCode ?? prev.id);
-  return { previous: label, new: d.new.map(pick), resolved: d.resolved.map(pick), persisting: d.persisting.map(pick), signerChanged: d.signerChanged };
+  return { previous: label, new: d.new.map(toDiffFinding), resolved: d.resolved.map(toDiffFinding), persisting: d.persisting.map(toDiffFinding), signerChanged: d.signerChanged };
 }
 
 /** A stored report rendered in `format` (not json) with its media type; HTML and Markdown carry the version diff. */

@@ -1,7 +1,8 @@
 import { countBySeverity } from '../detect/types.js';
-import type { Report } from '../report/types.js';
+import { toReportFinding, toStoredFinding } from '../findings.js';
+import type { Report, ReportFinding } from '../report/types.js';
 import type { Rating, ScanCompletion, ScanSummary, SeverityCounts } from '../store/types.js';
-import { encryptSecret, keyedFingerprint, type FindingKeys } from './crypto.js';
+import { encryptSecret, type FindingKeys } from './crypto.js';
 
 /** The report's A-F exposure rating (formula in docs/rules.md, "Exposure rating"); worst-finding grade for old reports. */
 export function rate(report: Report, counts: SeverityCounts): Rating {
@@ -34,35 +35,14 @@ export function summarize(report: Report): ScanSummary {
 }
 
 /**
- * Turns a report made with secrets into what is stored: fingerprints re-keyed with the server's HMAC key (pairs
- * follow), secret values removed from the report, and encrypted beside each finding only when `keys.encryption` is set.
+ * Turns a scan's report into what is stored: fingerprints are already keyed (the scan worker keyed them with the
+ * server's HMAC key); values, present only when secrets are stored, are encrypted beside each finding and removed from
+ * the report.
  */
 export function prepareCompletion(report: Report, keys: FindingKeys, displayPath: string): ScanCompletion {
-  const rekey = new Map<string, string>();
-  for (const f of report.findings) rekey.set(f.fingerprint, keyedFingerprint(keys.fingerprint, f.ruleId, f.secret ?? f.fingerprint));
-  const findings: ScanCompletion['findings'] = [];
-  const stored: Report = {
-    ...report,
-    artifact: { ...report.artifact, path: displayPath },
-    findings: report.findings.map((f) => {
-      const fingerprint = rekey.get(f.fingerprint)!;
-      const { secret, ...rest } = f;
-      findings.push({
-        fingerprint,
-        ruleId: f.ruleId,
-        provider: f.provider,
-        title: f.title,
-        severity: f.severity,
-        confidence: f.confidence,
-        redacted: f.redacted,
-        locations: f.locations,
-        secretEnc: keys.encryption && secret !== undefined ? encryptSecret(keys.encryption, secret, fingerprint) : null,
-      });
-      const out = { ...rest, fingerprint };
-      if (f.pairedWith) out.pairedWith = f.pairedWith.map((p) => rekey.get(p) ?? p);
-      return out;
-    }),
-  };
+  const encrypt = (f: ReportFinding) => (keys.encryption && f.secret !== undefined ? encryptSecret(keys.encryption, f.secret, f.fingerprint) : null);
+  const findings = report.findings.map((f) => toStoredFinding(f, encrypt(f)));
+  const stored: Report = { ...report, artifact: { ...report.artifact, path: displayPath }, findings: report.findings.map((f) => toReportFinding(f, false)) };
   const summary = summarize(stored);
   const app = report.artifact.app;
   const completion: ScanCompletion = { summary, rating: rate(report, summary.bySeverity), report: JSON.stringify(stored), findings };

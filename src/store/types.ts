@@ -1,4 +1,5 @@
-import type { FindingLocation, Severity } from '../detect/types.js';
+import type { Severity } from '../detect/types.js';
+import type { StoredFinding } from '../findings.js';
 
 /** Lifecycle of a scan job: a contract with clients. */
 export type ScanStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -109,24 +110,16 @@ export interface VersionRecord {
   updatedAt: number;
 }
 
-/** A finding as stored: redacted, keyed fingerprint, raw value only encrypted and only when enabled. */
-export interface FindingRecord {
+/**
+ * A finding row: the stored finding of one scan of one version. `fingerprint` is HMAC-SHA256 (server key) of rule id
+ * and value: stable across versions, useless for guessing values; the raw value only encrypted and only when enabled.
+ */
+export interface FindingRecord extends StoredFinding {
   id: string;
   tenantId: string;
   appId: string;
   versionId: string;
   scanId: string;
-  /** HMAC-SHA256 (server key) of rule id and value: stable across versions, useless for guessing values. */
-  fingerprint: string;
-  ruleId: string;
-  provider: string;
-  title: string;
-  severity: Severity;
-  confidence: string;
-  redacted: string;
-  locations: FindingLocation[];
-  /** AES-256-GCM ciphertext of the raw value (see service/crypto.ts); null unless secrets are stored. */
-  secretEnc: string | null;
 }
 
 /** What completing a scan writes, atomically. */
@@ -138,7 +131,7 @@ export interface ScanCompletion {
   /** The app and version to attach the scan to; absent when the artifact names no app. */
   app?: { platform: string; packageId: string; name: string | null };
   version?: { versionName: string | null; versionCode: string | null; signer: string | null };
-  findings: Omit<FindingRecord, 'id' | 'tenantId' | 'appId' | 'versionId' | 'scanId'>[];
+  findings: StoredFinding[];
 }
 
 /** A finding row with the version it was seen in (for first/last-seen and diffs). */

@@ -1,0 +1,97 @@
+/**
+ * One finding, one shape: the base every view of a finding is cut from (the detector's, the report's, the store's
+ * row, the API's and a version diff's), and one mapper per direction between them. Imports only rule types, so
+ * detect/, report/, store/, service/ and cli/ can all use it.
+ */
+import type { Confidence, Severity } from '../rules/types.js';
+
+/** Where a finding's value was seen. */
+export interface FindingLocation {
+  entry: string;
+  decoder: string;
+  pointer: string;
+  context?: string;
+}
+
+/** One hardcoded credential, possibly seen at several locations. */
+export interface FindingBase {
+  ruleId: string;
+  provider: string;
+  title: string;
+  severity: Severity;
+  confidence: Confidence;
+  /** Why this severity/confidence (e.g. "public by design: Firebase client key"). */
+  reason?: string;
+  redacted: string;
+  /**
+   * Stable id of (rule, value), used for baselines and version diffs: hex SHA-256 by default, HMAC-SHA256 under the
+   * service's key in the service (src/detect/fingerprint.ts).
+   */
+  fingerprint: string;
+  locations: FindingLocation[];
+  /** Fingerprints of the other parts when this finding is a pair (key id + secret). */
+  pairedWith?: string[];
+  /** The full value: present only when the scan was asked to keep it (--show-secrets, a service storing secrets). Never logged. */
+  secret?: string;
+}
+
+/** A finding of a report (docs/report.md). */
+export type ReportFinding = FindingBase;
+
+const SUMMARY_FIELDS = ['fingerprint', 'ruleId', 'provider', 'title', 'severity', 'confidence', 'redacted', 'locations'] as const;
+
+/** What the service keeps of a finding beside its report, and lists in an app's history. */
+export type FindingSummary = Pick<FindingBase, (typeof SUMMARY_FIELDS)[number]>;
+
+/** A finding as the store writes it: its summary and its value encrypted (null unless secrets are stored). */
+export interface StoredFinding extends FindingSummary {
+  /** AES-256-GCM ciphertext of the raw value (see service/crypto.ts); null unless secrets are stored. */
+  secretEnc: string | null;
+}
+
+const DIFF_FIELDS = ['fingerprint', 'ruleId', 'provider', 'title', 'severity', 'redacted'] as const;
+
+/** A finding as listed in a comparison of two versions (reports, webhooks, the remote CLI). */
+export type DiffFinding = Pick<FindingBase, (typeof DIFF_FIELDS)[number]>;
+
+function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const k of keys) out[k] = from[k];
+  return out;
+}
+
+/**
+ * Detector or report to report: the report's fields in the report's order, `reason` and `pairedWith` only when
+ * set, the value only when `keepSecret` and the finding has it.
+ */
+export function toReportFinding(f: FindingBase, keepSecret: boolean): ReportFinding {
+  const out: ReportFinding = {
+    ruleId: f.ruleId,
+    provider: f.provider,
+    title: f.title,
+    severity: f.severity,
+    confidence: f.confidence,
+    redacted: f.redacted,
+    fingerprint: f.fingerprint,
+    locations: f.locations,
+  };
+  if (f.reason) out.reason = f.reason;
+  if (f.pairedWith?.length) out.pairedWith = f.pairedWith;
+  if (keepSecret && f.secret !== undefined) out.secret = f.secret;
+  return out;
+}
+
+/** Report to store: the summary and the encrypted value. */
+export function toStoredFinding(f: FindingBase, secretEnc: string | null): StoredFinding {
+  return { ...pick(f, SUMMARY_FIELDS), secretEnc };
+}
+
+/** Stored row to API: the summary alone (no row ids, no ciphertext). */
+export function toFindingSummary(f: FindingSummary): FindingSummary {
+  return pick(f, SUMMARY_FIELDS);
+}
+
+/** Any view to a diff entry. */
+export function toDiffFinding(f: DiffFinding): DiffFinding {
+  return pick(f, DIFF_FIELDS);
+}
