@@ -1,13 +1,13 @@
 import t from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ResourceTable, ResType, decodeArsc, formatTypedValue, isFileResourceType } from '../decoders/arsc.js';
-import { ZipArchive, bufferSource } from '../decoders/zip.js';
-import { ANDROID_NS, decodeAxml, parseAxml, type AxmlElement } from '../decoders/axml.js';
-import { manifestInfo } from '../decoders/manifest.js';
-import { StringPool } from '../decoders/stringpool.js';
-import { Reader } from '../decoders/reader.js';
-import { DecodeError, collectingContext, type DecodeWarning } from '../decoders/types.js';
+import { ResourceTable, ResType, decodeArsc, formatTypedValue, isFileResourceType } from '../../decoders/arsc.js';
+import { ZipArchive, bufferSource } from '../../decoders/zip.js';
+import { ANDROID_NS, decodeAxml, parseAxml, type AxmlElement } from '../../decoders/axml.js';
+import { manifestInfo } from '../../decoders/manifest.js';
+import { StringPool } from '../../decoders/stringpool.js';
+import { Reader } from '../../decoders/reader.js';
+import { DecodeError, collectingContext, type DecodeWarning } from '../../decoders/types.js';
 
 const dir = join(process.cwd(), 'test/fixtures/res');
 const read = (name: string) => new Uint8Array(readFileSync(join(dir, name)));

@@ -1,9 +1,9 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeDex, dexStringCount } from '../decoders/dex.js';
-import { decodeMutf8 } from '../decoders/mutf8.js';
-import { DecodeError, collectingContext, type DecodedString } from '../decoders/types.js';
+import { decodeDex, dexStringCount } from '../../decoders/dex.js';
+import { decodeMutf8 } from '../../decoders/mutf8.js';
+import { DecodeError, collectingContext, type DecodedString } from '../../decoders/types.js';
 
 const FIXTURES = join(process.cwd(), 'test/fixtures/dex');
 

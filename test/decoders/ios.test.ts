@@ -9,16 +9,16 @@ import { readFileSync, readdirSync, mkdtempSync, rmSync, mkdirSync, writeFileSyn
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { scanBytesSync, scanFileSync } from '../src/pipeline/index.js';
-import { severityRank, type Severity } from '../src/detect/types.js';
-import type { Report } from '../src/report/types.js';
-import { ZipArchive, bufferSource } from '../decoders/zip.js';
-import { DecodeError, collectingContext } from '../decoders/types.js';
-import { MAX_PLIST_NODES, parseBinaryPlist, parsePlist, plistToJson, decodePlist, parseOpenStepPlist, parseXmlPlistText, PlistUid, type PlistValue } from '../decoders/plist.js';
-import { cstrings, machoSlices, machoStrings, parseMachoSlice } from '../decoders/macho.js';
-import { fatSlices } from '../decoders/macho-fat.js';
-import { decodeMobileProvision, profileInfo, profilePlist } from '../decoders/mobileprovision.js';
-import { decodeStringsFile } from '../decoders/strings-file.js';
+import { scanBytesSync, scanFileSync } from '../../src/pipeline/index.js';
+import { severityRank, type Severity } from '../../src/detect/types.js';
+import type { Report } from '../../src/report/types.js';
+import { ZipArchive, bufferSource } from '../../decoders/zip.js';
+import { DecodeError, collectingContext } from '../../decoders/types.js';
+import { MAX_PLIST_NODES, parseBinaryPlist, parsePlist, plistToJson, decodePlist, parseOpenStepPlist, parseXmlPlistText, PlistUid, type PlistValue } from '../../decoders/plist.js';
+import { cstrings, machoSlices, machoStrings, parseMachoSlice } from '../../decoders/macho.js';
+import { fatSlices } from '../../decoders/macho-fat.js';
+import { decodeMobileProvision, profileInfo, profilePlist } from '../../decoders/mobileprovision.js';
+import { decodeStringsFile } from '../../decoders/strings-file.js';
 
 const ROOT = process.cwd();
 const IOS = join(ROOT, 'samples/ios');

@@ -1,12 +1,12 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeElf, elfStrings } from '../decoders/elf.js';
-import { decodeRuns, printableRuns } from '../decoders/runs.js';
-import { sniff } from '../decoders/sniff.js';
-import { decodeText, MAX_STRING_LENGTH, textKind, textStrings } from '../decoders/text.js';
-import { collectingContext, DecodeError, type DecodedString, type Decoder } from '../decoders/types.js';
-import { Detector } from '../src/detect/engine.js';
+import { decodeElf, elfStrings } from '../../decoders/elf.js';
+import { decodeRuns, printableRuns } from '../../decoders/runs.js';
+import { sniff } from '../../decoders/sniff.js';
+import { decodeText, MAX_STRING_LENGTH, textKind, textStrings } from '../../decoders/text.js';
+import { collectingContext, DecodeError, type DecodedString, type Decoder } from '../../decoders/types.js';
+import { Detector } from '../../src/detect/engine.js';
 
 const ELF_DIR = join(process.cwd(), 'test/fixtures/elf');
 const TEXT_DIR = join(process.cwd(), 'test/fixtures/text');

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import JSZip from 'jszip';
-import { DecodeError, type DecodeWarning } from '../decoders/types.js';
-import { ZipArchive, bufferSource, DEFAULT_ZIP_LIMITS, type RandomAccess, type ZipLimits } from '../decoders/zip.js';
-import { apkSigners, MAX_V1_SIGNATURE_BYTES } from '../decoders/apksig.js';
-import { readTlv, children, oidString } from '../decoders/der.js';
+import { DecodeError, type DecodeWarning } from '../../decoders/types.js';
+import { ZipArchive, bufferSource, DEFAULT_ZIP_LIMITS, type RandomAccess, type ZipLimits } from '../../decoders/zip.js';
+import { apkSigners, MAX_V1_SIGNATURE_BYTES } from '../../decoders/apksig.js';
+import { readTlv, children, oidString } from '../../decoders/der.js';
 
 // Fixtures are rebuilt by test/fixtures/zip/make.py (one per quirk).
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'zip');

@@ -1,16 +1,16 @@
 import { createHmac } from 'node:crypto';
 import t from 'tap';
-import type { DecodedString } from '../decoders/types.js';
-import { ALNUM, BASE32, BASE64, DIGITS, HEX, fake } from '../rules/fake.js';
-import { RULES, ruleById } from '../rules/index.js';
-import { MIN_CONTAINED_LENGTH, PUBLISHED, PUBLISHED_FAMILIES, PUBLISHED_VALUES, type PublishedExample, publishedExample, publishedExampleIn, publishedReason } from '../rules/published.js';
-import type { Rule, RuleExample, Severity } from '../rules/types.js';
-import { Detector, MAX_LOCATIONS_PER_FINDING, MAX_SCAN_CHARS, fingerprint, scanStrings } from '../src/detect/engine.js';
-import { expandShapes, patternProblems, ruleProblems } from '../src/detect/rule-lint.js';
-import { isPlaceholder } from '../src/detect/values.js';
-import { shannon } from '../src/detect/entropy.js';
-import { redact } from '../src/detect/redact.js';
-import { type Finding, severityRank } from '../src/detect/types.js';
+import type { DecodedString } from '../../decoders/types.js';
+import { ALNUM, BASE32, BASE64, DIGITS, HEX, fake } from '../../rules/fake.js';
+import { RULES, ruleById } from '../../rules/index.js';
+import { MIN_CONTAINED_LENGTH, PUBLISHED, PUBLISHED_FAMILIES, PUBLISHED_VALUES, type PublishedExample, publishedExample, publishedExampleIn, publishedReason } from '../../rules/published.js';
+import type { Rule, RuleExample, Severity } from '../../rules/types.js';
+import { Detector, MAX_LOCATIONS_PER_FINDING, MAX_SCAN_CHARS, fingerprint, scanStrings } from '../../src/detect/engine.js';
+import { expandShapes, patternProblems, ruleProblems } from '../../src/detect/rule-lint.js';
+import { isPlaceholder } from '../../src/detect/values.js';
+import { shannon } from '../../src/detect/entropy.js';
+import { redact } from '../../src/detect/redact.js';
+import { type Finding, severityRank } from '../../src/detect/types.js';
 
 const norm = (e: string | RuleExample): RuleExample => (typeof e === 'string' ? { text: e } : e);
 

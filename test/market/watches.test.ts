@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { addressRefusal, checkUrl, DownloadFailed, DownloadRefused, downloadToFile, fetchBytes, type FetchOptions, type LookupFn } from '../src/market/download.js';
+import { addressRefusal, checkUrl, DownloadFailed, DownloadRefused, downloadToFile, fetchBytes, type FetchOptions, type LookupFn } from '../../src/market/download.js';
 
 const ROOT = process.cwd();
 const FIX = join(ROOT, 'test/fixtures/market');
@@ -256,7 +256,7 @@ function fdroidRepo(s: Local, state: { dir: string; override: Map<string, Buffer
 }
 
 t.test('JAR signatures: jarsigner and apksigner entry.jar verify; other key and tampering refused', async (t) => {
-  const { verifySignedJar } = await import('../src/market/jar.js');
+  const { verifySignedJar } = await import('../../src/market/jar.js');
   for (const f of ['v1/entry.jar', 'v2/entry.jar', 'v1/entry-apksigner.jar', 'v2/entry-apksigner.jar']) {
     const r = verifySignedJar(readFileSync(join(FD, f)), FP, 'entry.json');
     t.same(r.content, readFileSync(join(FD, f.split('/')[0]!, 'entry.json')), `${f}: entry.json returned`);
@@ -289,8 +289,8 @@ t.test('JAR signatures: jarsigner and apksigner entry.jar verify; other key and 
 });
 
 t.test('JAR signatures: a signature file that inflates past its declared size is refused while inflating', async (t) => {
-  const { verifySignedJar, MAX_META_BYTES } = await import('../src/market/jar.js');
-  const { ZipArchive, bufferSource } = await import('../decoders/zip.js');
+  const { verifySignedJar, MAX_META_BYTES } = await import('../../src/market/jar.js');
+  const { ZipArchive, bufferSource } = await import('../../decoders/zip.js');
   const JSZip = (await import('jszip')).default;
   const zip = await JSZip.loadAsync(readFileSync(join(FD, 'v2/entry.jar')));
   // 0x30/0x31 bytes from a fixed LCG: deflate about 7:1, so the compressed size passes the declared-size check.
@@ -313,7 +313,7 @@ t.test('JAR signatures: a signature file that inflates past its declared size is
 });
 
 t.test('F-Droid source: verified index, suggested version, diffs, ETag, tampering', async (t) => {
-  const { checkSource, parseSource } = await import('../src/market/sources.js');
+  const { checkSource, parseSource } = await import('../../src/market/sources.js');
   const s = await serve();
   const repo = { dir: 'v1', override: new Map<string, Buffer>() };
   fdroidRepo(s, repo);
@@ -344,7 +344,7 @@ t.test('F-Droid source: verified index, suggested version, diffs, ETag, tamperin
   repo.override.clear();
   // Wrong APK sha256: the repository serves another file under the indexed name.
   repo.override.set('com.leakdex.sample.leaky_13.apk', APK);
-  const { fetchSubmitted } = await import('../src/market/submit.js');
+  const { fetchSubmitted } = await import('../../src/market/submit.js');
   await t.rejects(fetchSubmitted(`${s.base}/repo?fingerprint=${FP}&package=com.leakdex.sample.leaky`, tempDir(), { fetch: allow(s) }), { code: 'sha256_mismatch' });
   repo.override.clear();
   const ok = await fetchSubmitted(`${s.base}/repo?fingerprint=${FP}&package=com.leakdex.sample.leaky`, tempDir(), { fetch: allow(s) });
@@ -386,8 +386,8 @@ function githubApi(api: Local, cdn: Local, releases: { tag: string; apk: Buffer;
 }
 
 t.test('GitHub releases: latest, all, ETag, digest, token not forwarded', async (t) => {
-  const { checkSource, parseSource } = await import('../src/market/sources.js');
-  const { fetchSubmitted } = await import('../src/market/submit.js');
+  const { checkSource, parseSource } = await import('../../src/market/sources.js');
+  const { fetchSubmitted } = await import('../../src/market/submit.js');
   const api = await serve();
   const cdn = await serve();
   const releases = [{ tag: 'v1.2.0', apk: APK }];
@@ -419,8 +419,8 @@ t.test('GitHub releases: latest, all, ETag, digest, token not forwarded', async 
 });
 
 t.test('OTA manifest, App Store and Google Play', async (t) => {
-  const { checkSource, parseSource } = await import('../src/market/sources.js');
-  const { fetchSubmitted } = await import('../src/market/submit.js');
+  const { checkSource, parseSource } = await import('../../src/market/sources.js');
+  const { fetchSubmitted } = await import('../../src/market/submit.js');
   const s = await serve();
   const endpoints = { github: s.base, itunes: s.base, play: s.base };
   const manifest = `<?xml version="1.0" encoding="UTF-8"?>
@@ -475,7 +475,7 @@ function sink(): { stream: Writable; text: () => string } {
 }
 
 t.test('leakdex scan URL: downloads then scans; a refused URL is exit 2 with one line', async (t) => {
-  const { main } = await import('../src/cli/main.js');
+  const { main } = await import('../../src/cli/main.js');
   const s = await serve();
   s.routes.set('/dl/leaky.apk', (_q, r) => r.writeHead(200).end(APK));
   process.env.LEAKDEX_ALLOW_HOSTS = `127.0.0.1:${s.port}`;
@@ -507,13 +507,13 @@ t.test('leakdex scan URL: downloads then scans; a refused URL is exit 2 with one
 });
 
 t.test('POST /v1/scans {"url"}: queued like an upload; refusals are 422', async (t) => {
-  const { buildApp, createLogger } = await import('../src/app.js');
-  const { loadConfig } = await import('../src/config.js');
-  const { openStore } = await import('../src/store/index.js');
-  const { Metrics } = await import('../src/service/metrics.js');
-  const { JobRunner } = await import('../src/service/jobs.js');
-  const { findingKeys } = await import('../src/service/crypto.js');
-  const { createApiKey } = await import('../src/service/auth.js');
+  const { buildApp, createLogger } = await import('../../src/app.js');
+  const { loadConfig } = await import('../../src/config.js');
+  const { openStore } = await import('../../src/store/index.js');
+  const { Metrics } = await import('../../src/service/metrics.js');
+  const { JobRunner } = await import('../../src/service/jobs.js');
+  const { findingKeys } = await import('../../src/service/crypto.js');
+  const { createApiKey } = await import('../../src/service/auth.js');
   const dir = tempDir();
   const config = loadConfig({ env: { LEAKDEX_DATA_DIR: dir }, overrides: { bootstrapKey: false, logLevel: 'warn', jobs: { concurrency: 1, pollMs: 50 } } });
   const store = await openStore(config);
@@ -560,13 +560,13 @@ t.test('POST /v1/scans {"url"}: queued like an upload; refusals are 422', async 
 // ---- watches, sweep, webhooks ----------------------------------------------------------------------------------
 
 async function service(tt: { teardown(fn: () => unknown): void }, dir = tempDir()) {
-  const { buildApp, createLogger } = await import('../src/app.js');
-  const { loadConfig } = await import('../src/config.js');
-  const { openStore } = await import('../src/store/index.js');
-  const { Metrics } = await import('../src/service/metrics.js');
-  const { JobRunner } = await import('../src/service/jobs.js');
-  const { findingKeys } = await import('../src/service/crypto.js');
-  const { createApiKey } = await import('../src/service/auth.js');
+  const { buildApp, createLogger } = await import('../../src/app.js');
+  const { loadConfig } = await import('../../src/config.js');
+  const { openStore } = await import('../../src/store/index.js');
+  const { Metrics } = await import('../../src/service/metrics.js');
+  const { JobRunner } = await import('../../src/service/jobs.js');
+  const { findingKeys } = await import('../../src/service/crypto.js');
+  const { createApiKey } = await import('../../src/service/auth.js');
   const config = loadConfig({ env: { LEAKDEX_DATA_DIR: dir }, overrides: { bootstrapKey: false, logLevel: 'warn', jobs: { concurrency: 2, pollMs: 50 } } });
   const store = await openStore(config);
   const logger = createLogger('warn', sink().stream);
@@ -585,7 +585,7 @@ async function service(tt: { teardown(fn: () => unknown): void }, dir = tempDir(
   return { app, store, runner, config, token, dir };
 }
 
-async function scansDone(store: import('../src/store/types.js').Store): Promise<void> {
+async function scansDone(store: import('../../src/store/types.js').Store): Promise<void> {
   for (let i = 0; i < 600; i++) {
     const n = await store.countScansByStatus();
     if (n.queued + n.running === 0) return;
@@ -595,11 +595,11 @@ async function scansDone(store: import('../src/store/types.js').Store): Promise<
 }
 
 t.test('watches: each source kind detects a new version, scans it once, notifies the diff', async (t) => {
-  const { Sweeper, verifyWebhook } = await import('../src/market/watches.js');
-  const { ScanService } = await import('../src/service/scans.js');
-  const { HistoryService } = await import('../src/service/history.js');
-  const { Metrics } = await import('../src/service/metrics.js');
-  const { findingKeys } = await import('../src/service/crypto.js');
+  const { Sweeper, verifyWebhook } = await import('../../src/market/watches.js');
+  const { ScanService } = await import('../../src/service/scans.js');
+  const { HistoryService } = await import('../../src/service/history.js');
+  const { Metrics } = await import('../../src/service/metrics.js');
+  const { findingKeys } = await import('../../src/service/crypto.js');
   const svc = await service(t);
   const auth = { authorization: `Bearer ${svc.token}` };
   const s = await serve();
@@ -723,11 +723,11 @@ t.test('watches: each source kind detects a new version, scans it once, notifies
 });
 
 t.test('sweep: backoff on errors, per-host concurrency', async (t) => {
-  const { Sweeper } = await import('../src/market/watches.js');
-  const { ScanService } = await import('../src/service/scans.js');
-  const { HistoryService } = await import('../src/service/history.js');
-  const { Metrics } = await import('../src/service/metrics.js');
-  const { findingKeys } = await import('../src/service/crypto.js');
+  const { Sweeper } = await import('../../src/market/watches.js');
+  const { ScanService } = await import('../../src/service/scans.js');
+  const { HistoryService } = await import('../../src/service/history.js');
+  const { Metrics } = await import('../../src/service/metrics.js');
+  const { findingKeys } = await import('../../src/service/crypto.js');
   const svc = await service(t);
   const s = await serve();
   let inFlight = 0;
@@ -774,7 +774,7 @@ t.test('sweep: backoff on errors, per-host concurrency', async (t) => {
 });
 
 t.test('sweep: a crash mid-download loses no version and scans none twice; CLI watch/sweep', async (t) => {
-  const { main } = await import('../src/cli/main.js');
+  const { main } = await import('../../src/cli/main.js');
   const { spawn } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
   const dir = tempDir();
@@ -804,25 +804,25 @@ t.test('sweep: a crash mid-download loses no version and scans none twice; CLI w
   t.equal(await main(['watch', 'add', 'https://169.254.169.254/x.apk', '--data-dir', dir], sink().stream, e2.stream), 2);
   t.match(e2.text(), /metadata.*url_refused/);
   // A sweep process killed -9 while the APK is half downloaded.
-  const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
   const child = spawn(process.execPath, [cli, 'sweep', '--once', '--data-dir', dir], { env, stdio: 'ignore' });
   await requested;
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
   stall = false;
   const svc = await service(t, dir);
-  const { sweeperFor } = await import('../src/market/sweep.js');
+  const { sweeperFor } = await import('../../src/market/sweep.js');
   const tenant = await svc.store.ensureTenant('default');
   const sweeper = sweeperFor(svc.store, svc.config, svc.runner);
   t.same((await sweeper.watches.versions(tenant.id, watchId)).map((r) => r.status), ['downloading'], 'the dead sweep left its version claimed, not lost');
   t.same(await sweeper.claimDue(), [], 'the dead sweep still holds its lease');
   // After the lease and the stale window, the next sweep takes the version over.
-  const later = new (await import('../src/market/watches.js')).Sweeper({ ...(sweeper as unknown as { deps: object }).deps, now: () => Date.now() + 3600_000 } as never);
+  const later = new (await import('../../src/market/watches.js')).Sweeper({ ...(sweeper as unknown as { deps: object }).deps, now: () => Date.now() + 3600_000 } as never);
   const r = await later.sweepOnce();
   t.match(r, { claimed: 1, errors: 0 });
   await scansDone(svc.store);
   t.equal(await later.notifyFinished(), 1);
-  const again = new (await import('../src/market/watches.js')).Sweeper({ ...(sweeper as unknown as { deps: object }).deps, now: () => Date.now() + 3 * 3600_000 } as never);
+  const again = new (await import('../../src/market/watches.js')).Sweeper({ ...(sweeper as unknown as { deps: object }).deps, now: () => Date.now() + 3 * 3600_000 } as never);
   t.match(await again.sweepOnce(), { claimed: 1, newVersions: 0 });
   const scans = await svc.store.listScans(tenant.id, { limit: 10 });
   t.equal(scans.length, 1, 'scanned exactly once');
@@ -854,9 +854,9 @@ t.test('postgres: concurrent sweepers claim disjoint watches; version keys are u
     if (process.env.LEAKDEX_SKIP_POSTGRES === '1') return void t.comment('PostgreSQL unreachable: skipped');
     return void t.fail('PostgreSQL is not reachable (set LEAKDEX_TEST_DATABASE_URL, or LEAKDEX_SKIP_POSTGRES=1 to skip)');
   }
-  const { PostgresStore } = await import('../src/store/index.js');
-  const { loadConfig } = await import('../src/config.js');
-  const { sweeperFor } = await import('../src/market/sweep.js');
+  const { PostgresStore } = await import('../../src/store/index.js');
+  const { loadConfig } = await import('../../src/config.js');
+  const { sweeperFor } = await import('../../src/market/sweep.js');
   const store = new PostgresStore(url, `leakdex_market_${process.pid}_${Date.now() % 100000}`);
   await store.migrate();
   t.teardown(async () => {
@@ -878,7 +878,7 @@ t.test('postgres: concurrent sweepers claim disjoint watches; version keys are u
 });
 
 t.test('the serve ticker (croner, UTC, every second here) sweeps due watches', async (t) => {
-  const { startSweepTicker } = await import('../src/market/sweep.js');
+  const { startSweepTicker } = await import('../../src/market/sweep.js');
   const svc = await service(t);
   const s = await serve();
   s.routes.set('/t.apk', (_q, r) => r.writeHead(200).end(APK));
@@ -896,7 +896,7 @@ t.test('the serve ticker (croner, UTC, every second here) sweeps due watches', a
 });
 
 t.test('direct URL watches: a new ETag at the same URL is a new version', async (t) => {
-  const { checkSource } = await import('../src/market/sources.js');
+  const { checkSource } = await import('../../src/market/sources.js');
   const s = await serve();
   let etag = '"b1"';
   s.routes.set('/nightly.apk', (_q, r) => r.writeHead(200, { etag, 'content-length': APK.length }).end(APK));

@@ -9,28 +9,28 @@ import http, { type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
-import { buildApp, createLogger } from '../src/app.js';
-import { ConfigError, loadConfig, type Config } from '../src/config.js';
-import { scanFileSync } from '../src/pipeline/index.js';
-import { ScanFailure } from '../src/pipeline/run.js';
-import type { Report } from '../src/report/types.js';
-import { createApiKey, authenticate } from '../src/service/auth.js';
-import { keysCommand, KEYS_HELP, SERVE_HELP, WORKER_HELP } from '../src/cli/service.js';
-import { findingKeys, keyedFingerprint } from '../src/service/crypto.js';
-import { JobRunner, type ScanFn } from '../src/service/jobs.js';
-import { Metrics } from '../src/service/metrics.js';
-import { Pool, PoolTimeout } from '../src/service/pool.js';
-import { rate } from '../src/service/results.js';
-import { startServer } from '../src/server.js';
-import { openStore, SQLITE_FILE } from '../src/store/index.js';
-import type { ScanCompletion, Store } from '../src/store/types.js';
+import { buildApp, createLogger } from '../../src/app.js';
+import { ConfigError, loadConfig, type Config } from '../../src/config.js';
+import { scanFileSync } from '../../src/pipeline/index.js';
+import { ScanFailure } from '../../src/pipeline/run.js';
+import type { Report } from '../../src/report/types.js';
+import { createApiKey, authenticate } from '../../src/service/auth.js';
+import { keysCommand, KEYS_HELP, SERVE_HELP, WORKER_HELP } from '../../src/cli/service.js';
+import { findingKeys, keyedFingerprint } from '../../src/service/crypto.js';
+import { JobRunner, type ScanFn } from '../../src/service/jobs.js';
+import { Metrics } from '../../src/service/metrics.js';
+import { Pool, PoolTimeout } from '../../src/service/pool.js';
+import { rate } from '../../src/service/results.js';
+import { startServer } from '../../src/server.js';
+import { openStore, SQLITE_FILE } from '../../src/store/index.js';
+import type { ScanCompletion, Store } from '../../src/store/types.js';
 
 const ROOT = process.cwd();
 const V1 = join(ROOT, 'samples/android/leaky-multidex.apk');
 const V2 = join(ROOT, 'samples/android/leaky-v2.apk');
 const CLEAN = join(ROOT, 'samples/android/clean-app.apk');
 /** The service entry point next to this compiled test (the build output, not the repo). */
-const CLI_JS = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const CLI_JS = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'leakdex-service-'));
@@ -506,7 +506,7 @@ t.test('a scan that blows up fails with a diagnostic; the service keeps serving'
     calls++;
     if (calls === 1) throw new ScanFailure(`scan worker stopped 9 times while reading ${path}; giving up`);
     if (calls === 2) return new Promise<Report>(() => {});
-    const { scanFileIsolated } = await import('../src/pipeline/run.js');
+    const { scanFileIsolated } = await import('../../src/pipeline/run.js');
     return scanFileIsolated(path, { ...opts, limits: { ...opts.limits, scanTimeoutMs: 60_000 } });
   };
   const s = await service(t, { limits: { scanTimeoutMs: 300 }, jobs: { concurrency: 1, pollMs: 50 } }, scan);

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { PostgresStore, SqliteStore } from '../src/store/index.js';
-import { MIGRATIONS } from '../src/store/migrations.js';
-import type { ScanCompletion, Store } from '../src/store/types.js';
-import { decryptSecret, encryptSecret, keyedFingerprint } from '../src/service/crypto.js';
+import { PostgresStore, SqliteStore } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import type { ScanCompletion, Store } from '../../src/store/types.js';
+import { decryptSecret, encryptSecret, keyedFingerprint } from '../../src/service/crypto.js';
 
 /** Candidate PostgreSQL URLs: LEAKDEX_TEST_DATABASE_URL, else the local server as postgres or as root. */
 const PG_URLS = process.env.LEAKDEX_TEST_DATABASE_URL
