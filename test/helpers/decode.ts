@@ -18,3 +18,37 @@ export function decodeErrorCode(fn: () => unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Runs `decoder` over about 100 truncations of `good` and about 300 copies with one byte flipped: each must end in
+ * strings or a DecodeError. How many inputs were tried, how many did something else, and the first of those.
+ */
+export function hostileSweep(decoder: Decoder, good: Uint8Array, entry: string): { inputs: number; bad: number; first: string[] } {
+  const variants: Uint8Array[] = [];
+  const step = Math.max(1, Math.floor(good.length / 97));
+  for (let n = 0; n < good.length; n += step) variants.push(good.subarray(0, n));
+  for (let i = 0; i < good.length; i += step) {
+    for (const x of [0xff, 0x80, 0x01]) {
+      const v = Uint8Array.from(good);
+      v[i] = v[i]! ^ x;
+      variants.push(v);
+    }
+  }
+  let bad = 0;
+  const first: string[] = [];
+  for (const v of variants) {
+    try {
+      let k = 0;
+      for (const s of decoder(v, collectingContext(entry))) {
+        if (typeof s.text !== 'string') bad++;
+        if (++k > 1_000_000) break;
+      }
+    } catch (e) {
+      if (!(e instanceof DecodeError)) {
+        bad++;
+        if (first.length < 2) first.push(`${(e as Error).name}: ${(e as Error).message}`);
+      }
+    }
+  }
+  return { inputs: variants.length, bad, first };
+}
