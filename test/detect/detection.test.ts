@@ -16,8 +16,8 @@ import { rate } from '../../src/detect/rating.js';
 import { renderRulesMarkdown, renderRulesText, RULES_DOC, summarize } from '../../src/detect/rules-doc.js';
 import { compileUserRules, loadUserRules, UserRulesError } from '../../src/detect/user-rules.js';
 import { type Finding, severityRank } from '../../src/detect/types.js';
-import { main } from '../../src/cli/main.js';
 import { scanFileSync } from '../../src/pipeline/index.js';
+import { runMain } from '../helpers/cli.js';
 
 const root = process.cwd();
 const fixture = (name: string): Uint8Array => readFileSync(join(root, 'test/fixtures/detect', name));
@@ -189,18 +189,17 @@ t.test('user rules: schema, validation errors, scan and listing', async (t) => {
   t.match(fail({ nope: true }).join(), /\{"rules": \[ \.\.\. \]\}/);
   t.throws(() => loadUserRules(join(root, 'package.json')), UserRulesError, 'a JSON file that is not a rules file');
 
-  const out: string[] = [];
-  const sink = { write: (s: string) => void out.push(s) } as unknown as NodeJS.WritableStream;
-  t.equal(await main(['rules', '--format', 'json'], sink, sink), 0);
-  const listed = JSON.parse(out.join('')) as Array<{ id: string; provider: string; severity: string; confidence: string; keywords: string[] }>;
+  const json = await runMain(['rules', '--format', 'json']);
+  t.equal(json.status, 0);
+  const listed = JSON.parse(json.stdout) as Array<{ id: string; provider: string; severity: string; confidence: string; keywords: string[] }>;
   t.equal(listed.length, RULES.length, 'leakdex rules lists every rule');
   t.same(Object.keys(listed[0]!).slice(0, 6), ['id', 'provider', 'title', 'severity', 'confidence', 'keywords']);
-  out.length = 0;
-  t.equal(await main(['rules'], sink, sink), 0);
-  t.match(out.join(''), /aws-access-key-id\s+aws\s+high\s+high\s+akia/);
-  out.length = 0;
-  t.equal(await main(['scan', join(root, 'samples/android/clean-app.apk'), '--rules', join(root, 'package.json'), '--quiet'], sink, sink), 2, 'a bad --rules file is a usage error');
-  t.match(out.join(''), /package\.json.*rules file/);
+  const text = await runMain(['rules']);
+  t.equal(text.status, 0);
+  t.match(text.stdout, /aws-access-key-id\s+aws\s+high\s+high\s+akia/);
+  const bad = await runMain(['scan', join(root, 'samples/android/clean-app.apk'), '--rules', join(root, 'package.json'), '--quiet']);
+  t.equal(bad.status, 2, 'a bad --rules file is a usage error');
+  t.match(bad.stderr, /package\.json.*rules file/);
 });
 
 t.test('docs/rules.md is generated from the rules (npm run docs:rules)', async (t) => {

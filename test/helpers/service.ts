@@ -1,6 +1,5 @@
-/** The service under test, wired as server.ts wires it, and the PostgreSQL server the store suites use. */
+/** The service under test, wired as server.ts wires it. */
 import { join } from 'node:path';
-import pg from 'pg';
 import { buildApp, createLogger } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { findingKeys } from '../../src/service/crypto.js';
@@ -19,8 +18,8 @@ export interface TestService {
   config: Config;
   /** Everything the service logged so far (JSON lines). */
   logText: () => string;
-  /** An admin key of `tenant`. */
-  token: string;
+  /** An admin API key of `tenant`. */
+  admin: string;
   dataDir: string;
   uploadsDir: string;
 }
@@ -62,25 +61,5 @@ export async function startService(tt: { teardown(fn: () => unknown): void }, op
     await store.close();
   });
   const { token } = await createApiKey(store, opts.tenant ?? 'acme', ['admin']);
-  return { app, store, runner, config, logText: out.text, token, dataDir, uploadsDir: join(dataDir, 'uploads') };
-}
-
-/** Candidate PostgreSQL URLs: LEAKDEX_TEST_DATABASE_URL, else the local server as postgres or as root. */
-export const PG_URLS = process.env.LEAKDEX_TEST_DATABASE_URL ? [process.env.LEAKDEX_TEST_DATABASE_URL] : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
-
-/** The first of PG_URLS that answers a query, if any. */
-export async function reachablePostgres(): Promise<string | undefined> {
-  for (const url of PG_URLS) {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return url;
-    } catch {
-      // try the next one
-    } finally {
-      await client.end().catch(() => {});
-    }
-  }
-  return undefined;
+  return { app, store, runner, config, logText: out.text, admin: token, dataDir, uploadsDir: join(dataDir, 'uploads') };
 }

@@ -239,7 +239,7 @@ t.test('leakdex scan URL: downloads then scans; a refused URL is exit 2 with one
 });
 
 t.test('POST /v1/scans {"url"}: queued like an upload; refusals are 422', async (t) => {
-  const { app, token, uploadsDir } = await startService(t, { logLevel: 'warn', concurrency: 1 });
+  const { app, admin: token, uploadsDir } = await startService(t, { logLevel: 'warn', concurrency: 1 });
   const s = await serveLocal();
   s.routes.set('/dl/leaky.apk', (_q, r) => r.writeHead(200).end(APK));
   s.routes.set('/dl/page.apk', (_q, r) => r.writeHead(200).end('<html>'));

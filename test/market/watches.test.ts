@@ -21,7 +21,8 @@ import type { Store } from '../../src/store/types.js';
 import { runMain } from '../helpers/cli.js';
 import { CLI, LEAKY_APK, LEAKY_V2_APK, ROOT, tempDir } from '../helpers/files.js';
 import { allowLocal, FDROID_FINGERPRINT, serveFdroidRepo, serveGithubReleases, serveLocal } from '../helpers/local-server.js';
-import { PG_URLS, reachablePostgres, startService } from '../helpers/service.js';
+import { PG_URLS, reachablePostgres } from '../helpers/postgres.js';
+import { startService } from '../helpers/service.js';
 
 const APK = readFileSync(LEAKY_APK);
 const APK_SHA = createHash('sha256').update(APK).digest('hex');
@@ -40,7 +41,7 @@ async function scansDone(store: Store): Promise<void> {
 
 t.test('watches: each source kind detects a new version, scans it once, notifies the diff', async (t) => {
   const svc = await startService(t, { tenant: 'default', logLevel: 'warn' });
-  const auth = { authorization: `Bearer ${svc.token}` };
+  const auth = { authorization: `Bearer ${svc.admin}` };
   const s = await serveLocal();
   const cdn = await serveLocal();
   const hook = await serveLocal();
