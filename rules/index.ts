@@ -47,8 +47,3 @@ export const RULES: readonly Rule[] = [
   ...codeRules,
   ...genericRules,
 ];
-
-/** The built-in rule with this id, if any. */
-export function ruleById(id: string): Rule | undefined {
-  return RULES.find((r) => r.id === id);
-}
