@@ -13,7 +13,7 @@ import type { Metrics } from './metrics.js';
 import { Pool } from './pool.js';
 import { prepareCompletion } from './results.js';
 
-/** Runs one scan; the real one is scanFileIsolated (a worker thread with resourceLimits per scan). */
+/** Runs one scan; the real one is scanFileIsolated (worker processes with a heap ceiling). */
 export type ScanFn = (path: string, opts: IsolatedScanOptions) => Promise<Report>;
 
 /** The little logging the runner does (a pino logger fits). */
@@ -236,7 +236,7 @@ export class JobRunner extends EventEmitter {
     if (this.scan === scanFileIsolated && !this.stopping) prespawnWorker(this.opts.config.limits.workerHeapMb);
   }
 
-  /** Worker threads for one scan: large files share the cores left by the other scans running here. */
+  /** Worker processes for one scan: large files share the cores left by the other scans running here. */
   private parallelismFor(size: number): number {
     if (size < PARALLEL_MIN_BYTES) return 1;
     return Math.max(1, Math.min(MAX_PARALLELISM, Math.floor(availableParallelism() / Math.max(1, this.active.size))));
