@@ -18,8 +18,8 @@ COPY bin ./bin
 COPY src ./src
 COPY decoders ./decoders
 COPY rules ./rules
-# Of tools/ (developer scripts) only the worker bundler that `npm run build` runs.
-COPY tools/bundle-worker.ts ./tools/
+# Of tools/ (developer scripts) only the build steps that `npm run build` runs.
+COPY tools/prune-dist.ts tools/bundle-worker.ts ./tools/
 # test/ is not copied: tsc compiles only the shipped code; the build also bundles the scan worker (esbuild, a dev
 # dependency, so before the prune).
 RUN npm run build \

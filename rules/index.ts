@@ -4,22 +4,21 @@ import { awsRules } from './aws.js';
 import { azureRules } from './azure.js';
 import { backendRules } from './backends.js';
 import { cloudRules } from './cloud.js';
-import { codeRules } from './code.js';
+import { databaseRules } from './database.js';
 import { devtoolsRules } from './devtools.js';
 import { facebookRules } from './facebook.js';
-import { genericRules } from './generic.js';
+import { boundNameRules, codeRules, credentialUrlRules, privateKeyRules } from './generic/index.js';
 import { githubRules } from './github.js';
 import { googleRules } from './google.js';
+import { keyFileRules } from './key-files.js';
 import { mapRules } from './maps.js';
 import { messagingRules } from './messaging.js';
 import { paymentRules } from './payments.js';
-import { privateKeyRules } from './private-key.js';
 import { slackRules } from './slack.js';
 import { socialRules } from './social.js';
 import { stripeRules } from './stripe.js';
 import { twitterRules } from './twitter.js';
 import type { Rule } from './types.js';
-import { urlRules } from './urls.js';
 
 export type { Confidence, Rule, RuleAdjustment, RuleExample, RulePairing, RuleShape, Severity } from './types.js';
 
@@ -34,6 +33,7 @@ export const RULES: readonly Rule[] = [
   ...slackRules,
   ...githubRules,
   ...privateKeyRules,
+  ...keyFileRules,
   ...cloudRules,
   ...devtoolsRules,
   ...aiRules,
@@ -43,12 +43,8 @@ export const RULES: readonly Rule[] = [
   ...socialRules,
   ...mapRules,
   ...backendRules,
-  ...urlRules,
+  ...databaseRules,
+  ...credentialUrlRules,
   ...codeRules,
-  ...genericRules,
+  ...boundNameRules,
 ];
-
-/** The built-in rule with this id, if any. */
-export function ruleById(id: string): Rule | undefined {
-  return RULES.find((r) => r.id === id);
-}

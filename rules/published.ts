@@ -3,7 +3,7 @@
  * `...EXAMPLE` keys, documented test keys. Found anywhere, they are reported at info as "published example value",
  * never higher: anyone can read them, so they unlock nothing (or only an emulator on localhost).
  *
- * An entry belongs here only if some rule reports the value above info on its own (test/rules.test.ts checks this)
+ * An entry belongs here only if some rule reports the value above info on its own (test/detect/rules.test.ts checks this)
  * and the exact value is in the provider's documentation. Prefixes that secret scanners look for are split in the
  * source (`xox${'b'}-`), as in the rule modules.
  */

@@ -30,7 +30,7 @@ export const ConfigSchema = Type.Object(
       maxWaitSeconds: Positive('Longest `?wait=` a client may ask for, seconds.', { maximum: 3600 }),
       scanTimeoutMs: Positive('Whole-scan timeout, ms (LEAKDEX_SCAN_TIMEOUT_MS).', { minimum: 100 }),
       entryTimeoutMs: Positive('An entry making no progress this long stops its worker and is skipped, ms.', { minimum: 100 }),
-      workerHeapMb: Positive('Heap ceiling of each scan worker thread, MiB.', { minimum: 64 }),
+      workerHeapMb: Positive('Heap ceiling (--max-old-space-size) of each scan worker process, MiB.', { minimum: 64 }),
       maxEntries: Positive('Most entries in one archive.'),
       maxEntryBytes: Positive('Most inflated bytes of one entry.'),
       maxTotalBytes: Positive('Most inflated bytes of a whole artifact.'),

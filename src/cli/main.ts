@@ -180,7 +180,7 @@ function userRules(file: string | undefined): Rule[] {
   }
 }
 
-/** Where a report comes from: a local scan in worker threads, or the service (--server). */
+/** Where a report comes from: a local scan in worker processes, or the service (--server). */
 async function obtainReport(file: string, values: Parsed['values'], progress: ProgressBar): Promise<{ report: Report; diff?: VersionDiff }> {
   const server = (values.server as string | undefined) ?? process.env.LEAKDEX_SERVER;
   if (server) {

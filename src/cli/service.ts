@@ -125,7 +125,7 @@ export function serveCommand(args: string[], out: NodeJS.WritableStream = proces
       ticker?.stop();
       await server.close();
     }, logger);
-    // Scan worker threads abandoned at shutdown must not hold the process open.
+    // Scan worker processes abandoned at shutdown (and their IPC channels) must not hold the process open.
     setTimeout(() => process.exit(code), 200).unref();
     return code;
   });

@@ -1,5 +1,5 @@
 /**
- * The one safe downloader for every URL a user can influence (issue 7, item 1; ../docs/marketplaces-usage.md).
+ * The one safe downloader for every URL a user can influence (docs/marketplaces-usage.md).
  *
  * - URL policy before any socket: https only (http only for LEAKDEX_ALLOW_HOSTS entries), no credentials, allowed
  *   ports, host-name deny list, literal IPs classified at once (the WHATWG parser has already normalised

@@ -1,5 +1,5 @@
 /**
- * Watches and the sweep (issue 7, items 4-5): a due-date table claimed atomically, checks with per-host
+ * Watches and the sweep: a due-date table claimed atomically, checks with per-host
  * concurrency, ETags (source state) and exponential backoff, each new version scanned exactly once (UNIQUE
  * (watch_id, version_key)), and signed webhooks with retries and a delivery log.
  *

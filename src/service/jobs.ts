@@ -238,7 +238,7 @@ export class JobRunner extends EventEmitter {
     if (this.scan === scanFileIsolated && !this.stopping) prespawnWorker(this.opts.config.limits.workerHeapMb);
   }
 
-  /** Worker threads for one scan: large files share the cores left by the other scans running here. */
+  /** Worker processes for one scan: large files share the cores left by the other scans running here. */
   private parallelismFor(size: number): number {
     if (size < PARALLEL_MIN_BYTES) return 1;
     return Math.max(1, Math.min(MAX_PARALLELISM, Math.floor(availableParallelism() / Math.max(1, this.active.size))));

@@ -4,8 +4,8 @@ export class PoolTimeout extends Error {
 }
 
 /**
- * Runs at most `concurrency` tasks at once (each scan already runs in its own worker thread with resourceLimits);
- * the others wait in FIFO order. A task that exceeds `timeoutMs` rejects with PoolTimeout; its slot is freed.
+ * Runs at most `concurrency` tasks at once (each scan already runs in its own worker processes with a heap
+ * ceiling); the others wait in FIFO order. A task that exceeds `timeoutMs` rejects with PoolTimeout; its slot is freed.
  */
 export class Pool {
   private running = 0;

@@ -9,18 +9,17 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import JSZip from 'jszip';
-import { scanFileSync, scanBytesSync, walkShardSync } from '../src/pipeline/index.js';
-import { mergeShards } from '../src/pipeline/merge.js';
-import { MAX_WARNINGS_PER_DECODER } from '../src/pipeline/scan.js';
-import { scanFileIsolated } from '../src/pipeline/run.js';
-import { prespawnWorker, spareWorkerPid } from '../src/pipeline/spare.js';
-import { FileSource } from '../src/pipeline/source.js';
-import { ZipArchive, bufferSource } from '../decoders/zip.js';
-import { severityRank, type Severity } from '../src/detect/types.js';
-import type { Report } from '../src/report/types.js';
-
-const ROOT = process.cwd();
-const CLI = join(ROOT, 'dist/src/cli/main.js');
+import { scanFileSync, scanBytesSync, walkShardSync } from '../../src/pipeline/index.js';
+import { mergeShards } from '../../src/pipeline/merge.js';
+import { MAX_WARNINGS_PER_DECODER } from '../../src/pipeline/scan.js';
+import { scanFileIsolated } from '../../src/pipeline/run.js';
+import { prespawnWorker, spareWorkerPid } from '../../src/pipeline/spare.js';
+import { FileSource } from '../../src/pipeline/source.js';
+import { ZipArchive, bufferSource } from '../../decoders/zip.js';
+import { severityRank, type Severity } from '../../src/detect/types.js';
+import type { Report } from '../../src/report/types.js';
+import { cliSync as cli } from '../helpers/cli.js';
+import { CLI, ROOT, tempDir } from '../helpers/files.js';
 
 interface Planted {
   ruleId: string;
@@ -57,10 +56,6 @@ function samples(): { apk: string; expected: Expected }[] {
 }
 
 const SAMPLES = samples();
-
-function cli(args: string[]) {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
-}
 
 t.test('the samples are there', async (t) => {
   t.ok(SAMPLES.length >= 10, `found ${SAMPLES.length} samples with expectations`);
@@ -186,8 +181,7 @@ t.test('CLI: report contract, redaction and exit codes', async (t) => {
   t.equal(cli(['scan', lowOnly, '--fail-on', 'low']).status, 1, 'low findings fail --fail-on low');
   t.equal(cli(['scan', lowOnly, '--fail-on', 'info']).status, 1, 'low findings fail --fail-on info');
 
-  const dir = mkdtempSync(join(tmpdir(), 'leakdex-cli-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('leakdex-cli-');
   const outFile = join(dir, 'r.json');
   const written = cli(['scan', leaky.apk, '--format', 'json', '--output', outFile]);
   t.equal(written.stdout, '', 'nothing on stdout with --output');
@@ -278,8 +272,7 @@ t.test('a worker killed by one entry loses nothing else', async (t) => {
   // 24 MB of tiny JSON objects: JSON.parse needs far more heap than the worker is given below.
   zip.file('assets/huge.json', '[' + Array.from({ length: 1_500_000 }, (_, i) => `{"k":"v${i % 10}"}`).join(',') + ']');
   const bytes = await zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
-  const dir = mkdtempSync(join(tmpdir(), 'leakdex-oom-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('leakdex-oom-');
   const file = join(dir, 'oom.apk');
   writeFileSync(file, bytes);
   const report = await scanFileIsolated(file, { limits: { workerHeapMb: 48 } });

@@ -1,216 +1,30 @@
+/**
+ * Text and printable runs: the text decoders (decoders/text.ts, text/: JSON, XML, .env, .properties, INI, YAML, JAR
+ * manifests, HTML; js.ts for JavaScript) on the fixtures in test/fixtures/text and on hand-made input, JavaScript code
+ * context on the samples/js bundles (acorn goldens), printable runs, sniffing, base64 and hex blobs decoded and
+ * rescanned, and a truncation and byte-flip sweep.
+ */
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeElf, elfStrings } from '../decoders/elf.js';
-import { decodeRuns, printableRuns } from '../decoders/runs.js';
-import { sniff } from '../decoders/sniff.js';
-import { decodeText, MAX_STRING_LENGTH, textKind, textStrings } from '../decoders/text.js';
-import { collectingContext, DecodeError, type DecodedString, type Decoder } from '../decoders/types.js';
-import { Detector } from '../src/detect/engine.js';
+import { decodedStrings, encodedBlobs } from '../../decoders/encoded.js';
+import { decodeRuns, printableRuns } from '../../decoders/runs.js';
+import { sniff } from '../../decoders/sniff.js';
+import { decodeText, MAX_STRING_LENGTH, textKind, textStrings } from '../../decoders/text.js';
+import { collectingContext, DecodeError, type DecodedString } from '../../decoders/types.js';
+import { Detector } from '../../src/detect/engine.js';
+import { scanFileSync } from '../../src/pipeline/index.js';
+import { decodeAll, hostileSweep } from '../helpers/decode.js';
+import { readFixture, ROOT } from '../helpers/files.js';
 
-const ELF_DIR = join(process.cwd(), 'test/fixtures/elf');
-const TEXT_DIR = join(process.cwd(), 'test/fixtures/text');
-const ARCHES = ['arm64', 'armv7', 'x86_64', 'arm64be', 'mips32be'];
 const FAKE_GOOGLE_KEY = 'AIzaSyA-leakdexFAKEkey_0123456789abcdef';
 
-const elf = (name: string) => new Uint8Array(readFileSync(join(ELF_DIR, name)));
-const textFixture = (name: string) => new Uint8Array(readFileSync(join(TEXT_DIR, name)));
-
-function run(decoder: Decoder, bytes: Uint8Array, entry = 'entry') {
-  const ctx = collectingContext(entry);
-  const out = [...decoder(bytes, ctx)];
-  return { out, warnings: ctx.warnings, codes: ctx.warnings.map((w) => w.code) };
-}
-
-function decodeTextFixture(name: string) {
-  return run(decodeText, textFixture(name), `assets/${name}`);
-}
+const textFixture = (name: string) => readFixture('text', name);
+const decodeTextFixture = (name: string) => decodeAll(decodeText, textFixture(name), `assets/${name}`);
 
 /** [pointer, text, context] triples, for compact assertions. */
 const triples = (out: DecodedString[]) => out.map((s) => [s.location.pointer, s.text, s.context]);
 const find = (out: DecodedString[], text: string) => out.find((s) => s.text === text);
-
-/** Golden `readelf -p` output recorded by build.sh: section -> [offset, text][]. */
-function readelfGolden(arch: string): Map<string, Array<[number, string]>> {
-  const golden = new Map<string, Array<[number, string]>>();
-  let section = '';
-  for (const line of readFileSync(join(ELF_DIR, `lib${arch}.readelf.txt`), 'utf8').split('\n')) {
-    if (line.startsWith('== ')) golden.set((section = line.slice(3)), []);
-    else if (line.includes('\t')) {
-      const [off, text] = line.split('\t') as [string, string];
-      golden.get(section)!.push([parseInt(off, 16), text.replace(/\\n/g, '\n')]);
-    }
-  }
-  return golden;
-}
-
-function u16(bytes: Uint8Array, at: number, le: boolean, value: number) {
-  new DataView(bytes.buffer, bytes.byteOffset).setUint16(at, value, le);
-}
-function u32(bytes: Uint8Array, at: number, le: boolean, value: number) {
-  new DataView(bytes.buffer, bytes.byteOffset).setUint32(at, value, le);
-}
-
-t.test('ELF: data-section strings match readelf -p on every fixture ABI', async (t) => {
-  for (const arch of ARCHES) {
-    const { out, warnings } = run(decodeElf, elf(`lib${arch}.so`), `lib/${arch}/libx.so`);
-    t.same(warnings, [], `${arch}: no warnings`);
-    t.ok(out.every((s) => s.location.decoder === 'elf' && s.location.entry === `lib/${arch}/libx.so`), `${arch}: locations`);
-    let compared = 0;
-    for (const [section, strings] of readelfGolden(arch)) {
-      for (const [offset, text] of strings) {
-        if (text.length < 6) continue;
-        const hit = out.find((s) => s.location.pointer === `${section}+0x${offset.toString(16)}`);
-        t.equal(hit?.text, text, `${arch}: ${section}+0x${offset.toString(16)} as readelf shows it`);
-        compared++;
-      }
-    }
-    t.equal(compared, 5, `${arch}: five golden strings of 6+ characters compared`);
-    t.equal(find(out, 'AIzaSyFAKEfakeFAKEfake-leakdex_000000000')?.location.pointer, '.rodata+0x0');
-    t.equal(find(out, 'sk_test_FAKEmutableDataString0001')?.location.pointer, '.data+0x0', `${arch}: non-const global from .data`);
-    t.ok(find(out, '-----BEGIN FAKE KEY-----\nZmFrZS1rZXktZm9yLXRlc3Rz\n-----END FAKE KEY-----'), `${arch}: multi-line string kept whole`);
-    t.ok(out.some((s) => s.text.endsWith('wide-utf16-fake-token-1234') && s.location.pointer.startsWith('.rodata:utf16le+0x')), `${arch}: UTF-16 string`);
-    t.notOk(out.some((s) => s.text === 'google_api_key' || s.text === 'mutable_secret'), `${arch}: symbol names (.dynstr/.strtab) are skipped`);
-    t.notOk(out.some((s) => s.text.includes('clang version')), `${arch}: .comment is skipped`);
-  }
-});
-
-t.test('ELF: symbols option adds .dynstr/.strtab names', async (t) => {
-  const ctx = collectingContext('libx.so');
-  const out = [...elfStrings(elf('libarm64.so'), ctx, { symbols: true })];
-  t.ok(out.some((s) => s.text === 'google_api_key' && /^\.(dyn)?strtab\+0x|^\.dynstr\+0x/.test(s.location.pointer)));
-});
-
-t.test('ELF: stripped section headers fall back to PT_LOAD segments, matching strings(1)', async (t) => {
-  for (const arch of ARCHES) {
-    const { out, codes } = run(decodeElf, elf(`lib${arch}-stripped.so`));
-    t.same(codes, ['elf.no_sections'], `${arch}: warns once`);
-    const loads = readFileSync(join(ELF_DIR, `lib${arch}-stripped.loads.txt`), 'utf8').trim().split('\n').map((l) => l.split(' ').map((v) => parseInt(v, 16)) as [number, number]);
-    const golden = readFileSync(join(ELF_DIR, `lib${arch}-stripped.strings.txt`), 'utf8').trim().split('\n').map((l) => l.split('\t') as [string, string]);
-    let compared = 0;
-    for (const [hexOffset, text] of golden) {
-      const fileOffset = parseInt(hexOffset, 16);
-      const k = loads.findIndex(([off, size]) => fileOffset >= off && fileOffset + text.length <= off + size);
-      if (k < 0) continue;
-      const rel = fileOffset - loads[k]![0];
-      const covered = out.some((s) => {
-        const m = /^load\[(\d+)\]\+0x([0-9a-f]+)$/.exec(s.location.pointer);
-        if (!m || Number(m[1]) !== k) return false;
-        const start = parseInt(m[2]!, 16);
-        return start <= rel && s.text.slice(rel - start, rel - start + text.length) === text;
-      });
-      t.ok(covered, `${arch}: strings(1) ${JSON.stringify(text)} at load[${k}]+0x${rel.toString(16)}`);
-      compared++;
-    }
-    t.ok(compared >= 8, `${arch}: compared ${compared} strings`);
-    t.ok(out.some((s) => s.text === 'AIzaSyFAKEfakeFAKEfake-leakdex_000000000'));
-  }
-});
-
-t.test('ELF: malformed headers', async (t) => {
-  const original = elf('libarm64.so');
-  const le = true;
-  const patched = (patch: (b: Uint8Array) => void) => {
-    const b = original.slice();
-    patch(b);
-    return b;
-  };
-  const keyFound = (out: DecodedString[]) => out.some((s) => s.text === 'AIzaSyFAKEfakeFAKEfake-leakdex_000000000');
-
-  const pastEnd = run(decodeElf, patched((b) => u32(b, 40, le, b.length + 100)));
-  t.same(pastEnd.codes, ['elf.sections_past_end'], 'section table past EOF: warn');
-  t.ok(keyFound(pastEnd.out) && pastEnd.out.every((s) => s.location.pointer.startsWith('load[')), 'and read the load segments');
-
-  const absurd = run(decodeElf, patched((b) => u16(b, 60, le, 0xfeff)));
-  t.same(absurd.codes, ['elf.sections_past_end'], 'absurd e_shnum: warn');
-  t.ok(keyFound(absurd.out));
-
-  // Extended numbering (gABI): e_shnum = 0 and e_shstrndx = SHN_XINDEX defer to section 0's sh_size and sh_link.
-  const shoff = new DataView(original.buffer).getUint32(40, true);
-  const shnum = new DataView(original.buffer).getUint16(60, true);
-  const shstrndx = new DataView(original.buffer).getUint16(62, true);
-  const extended = run(
-    decodeElf,
-    patched((b) => {
-      u16(b, 60, le, 0);
-      u16(b, 62, le, 0xffff);
-      u32(b, shoff + 32, le, shnum);
-      u32(b, shoff + 40, le, shstrndx);
-    }),
-  );
-  t.same(triples(extended.out), triples(run(decodeElf, original).out), 'extended section numbering reads like the original');
-  t.same(extended.codes, []);
-
-  const hugeExtended = run(decodeElf, patched((b) => (u16(b, 60, le, 0), u32(b, shoff + 32, le, 0xffffffff))));
-  t.same(hugeExtended.codes, ['elf.sections_past_end'], 'absurd extended count: warn and fall back');
-
-  const badNames = run(decodeElf, patched((b) => u16(b, 62, le, 0x7777)));
-  t.ok(badNames.codes.includes('elf.bad_shstrndx'), 'bad e_shstrndx: warn');
-  t.ok(keyFound(badNames.out), 'sections still chosen by flags');
-
-  // Point .data's sh_offset at .rodata: overlapping ranges are scanned once.
-  const sections = readelfSections(original);
-  const rodata = sections.find((s) => s.name === '.rodata')!;
-  const data = sections.find((s) => s.name === '.data')!;
-  const overlap = run(decodeElf, patched((b) => u32(b, shoff + data.index * 64 + 24, le, rodata.offset)));
-  t.ok(overlap.codes.includes('elf.overlap'));
-  t.equal(overlap.out.filter((s) => s.text === 'AIzaSyFAKEfakeFAKEfake-leakdex_000000000').length, 1, 'no string emitted twice');
-
-  const sectionPastEnd = run(decodeElf, patched((b) => u32(b, shoff + rodata.index * 64 + 24, le, b.length)));
-  t.ok(sectionPastEnd.codes.includes('elf.section_past_end'), 'a section outside the file: warn and skip it');
-  t.ok(sectionPastEnd.out.some((s) => s.text === 'sk_test_FAKEmutableDataString0001'), 'other sections still read');
-
-  t.throws(() => run(decodeElf, new TextEncoder().encode('not an elf file at all')), { code: 'elf.bad_magic' });
-  t.throws(() => run(decodeElf, original.subarray(0, 10)), { code: 'elf.truncated' });
-  const noSegments = patched((b) => (u32(b, 40, le, 0), u16(b, 56, le, 0)));
-  t.throws(() => run(decodeElf, noSegments), { code: 'elf.no_data' }, 'no sections and no segments');
-  t.throws(() => run(decodeElf, patched((b) => (b[4] = 7))), { code: 'elf.bad_class' });
-});
-
-/** Section index, name and offset of a 64-bit LE fixture, read with fixed offsets (independent of the decoder). */
-function readelfSections(b: Uint8Array) {
-  const v = new DataView(b.buffer, b.byteOffset);
-  const shoff = v.getUint32(40, true);
-  const count = v.getUint16(60, true);
-  const names = shoff + v.getUint16(62, true) * 64;
-  const namesOffset = v.getUint32(names + 24, true);
-  const out: Array<{ index: number; name: string; offset: number }> = [];
-  for (let i = 0; i < count; i++) {
-    const at = shoff + i * 64;
-    const nameAt = namesOffset + v.getUint32(at, true);
-    const name = new TextDecoder().decode(b.subarray(nameAt, b.indexOf(0, nameAt)));
-    out.push({ index: i, name, offset: v.getUint32(at + 24, true) });
-  }
-  return out;
-}
-
-t.test('ELF: truncation and byte-flip sweep ends in a result or a DecodeError', async (t) => {
-  let results = 0;
-  let errors = 0;
-  const check = (bytes: Uint8Array) => {
-    try {
-      const out = [...decodeElf(bytes, collectingContext('x.so'))];
-      if (out.length > bytes.length) throw new Error('more strings than bytes');
-      results++;
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      errors++;
-    }
-  };
-  for (const name of ['libarm64.so', 'libarmv7.so', 'libmips32be.so', 'libarm64-stripped.so', 'libarmv7-stripped.so']) {
-    const original = elf(name);
-    for (let n = 0; n <= original.length; n += 7) check(original.subarray(0, n));
-    // Every header byte and every 5th byte beyond, flipped two ways.
-    for (let i = 0; i < original.length; i += i < 64 ? 1 : 5) {
-      for (const flip of [0xff, 0x80]) {
-        const b = original.slice();
-        b[i] ^= flip;
-        check(b);
-      }
-    }
-  }
-  t.ok(results > 1000 && errors > 100, `${results} results, ${errors} DecodeErrors`);
-});
 
 t.test('runs: ASCII and UTF-16LE printable runs with pointers', async (t) => {
   const bytes = new Uint8Array([
@@ -219,7 +33,7 @@ t.test('runs: ASCII and UTF-16LE printable runs with pointers', async (t) => {
     ...new TextEncoder().encode('seven77'), 0xff, // 7 chars: below the minimum of 8
     ...[...'wide-str'].flatMap((c) => [c.charCodeAt(0), 0]), 0x00, 0x00, // UTF-16LE at 0x16
   ]);
-  const { out } = run(decodeRuns, bytes, 'assets/blob.bin');
+  const { strings: out } = decodeAll(decodeRuns, bytes, 'assets/blob.bin');
   t.same(triples(out), [
     ['+0x2', 'hello\tworld', undefined],
     ['utf16le+0x16', 'wide-str', undefined],
@@ -270,7 +84,7 @@ t.test('sniff: magic bytes and text', async (t) => {
   t.equal(sniff(b(0x50, 0x4b, 0x30, 0x30, 0x50, 0x4b, 3, 4)), 'zip', 'the PK00 marker some tools write first (uploads and downloads accept it too)');
   t.not(sniff(b(0x50, 0x4b, 3, 0, 0, 0)), 'zip', 'all four magic bytes count');
   t.equal(sniff(enc('dex\n035\0rest')), 'dex');
-  t.equal(sniff(elf('libarm64.so')), 'elf');
+  t.equal(sniff(readFixture('elf', 'libarm64.so')), 'elf');
   t.equal(sniff(b(3, 0, 8, 0, 0x10, 0, 0, 0)), 'axml');
   t.equal(sniff(b(2, 0, 0x0c, 0, 0x10, 0, 0, 0)), 'arsc');
   t.equal(sniff(enc('bplist00\xd1')), 'bplist');
@@ -319,7 +133,7 @@ t.test('textKind: content first, extension as a hint', async (t) => {
 });
 
 t.test('JSON: google-services.json values with keys and JSON paths', async (t) => {
-  const { out, warnings } = decodeTextFixture('google-services.json');
+  const { strings: out, warnings } = decodeTextFixture('google-services.json');
   t.same(warnings, []);
   t.ok(out.every((s) => s.location.decoder === 'json' && s.location.entry === 'assets/google-services.json'));
   t.same(triples(out), [
@@ -371,7 +185,7 @@ t.test('JSON: array elements take the nearest key; malformed and hostile input',
 });
 
 t.test('XML: Android resources and plist with XPath pointers', async (t) => {
-  const { out, warnings } = decodeTextFixture('strings.xml');
+  const { strings: out, warnings } = decodeTextFixture('strings.xml');
   t.same(warnings, []);
   const values = out.filter((s) => !s.location.pointer.includes('/@'));
   t.same(triples(values), [
@@ -388,9 +202,9 @@ t.test('XML: Android resources and plist with XPath pointers', async (t) => {
   t.notOk(out.some((s) => s.text.startsWith('http://schemas.android.com')), 'namespace declarations are not values');
 
   const plist = decodeTextFixture('Info.plist');
-  const apiKey = find(plist.out, FAKE_GOOGLE_KEY);
+  const apiKey = find(plist.strings, FAKE_GOOGLE_KEY);
   t.same([apiKey?.location.pointer, apiKey?.context], ['/plist/dict/string[1]', 'API_KEY'], 'plist value bound to its <key>');
-  t.equal(find(plist.out, '123456789012-fakefakefakefake.apps.googleusercontent.com')?.context, 'CLIENT_ID');
+  t.equal(find(plist.strings, '123456789012-fakefakefakefake.apps.googleusercontent.com')?.context, 'CLIENT_ID');
 });
 
 t.test('XML: broken, hostile and deep documents', async (t) => {
@@ -418,17 +232,17 @@ t.test('XML: broken, hostile and deep documents', async (t) => {
 t.test('.env, .properties and INI: key/value lines', async (t) => {
   const env = decodeTextFixture('app.env');
   t.same(env.warnings, []);
-  t.same(triples(env.out), [
+  t.same(triples(env.strings), [
     ['line 2', 'https://api.example.com', 'API_BASE_URL'],
     ['line 3', 'sk_test_FAKE4eC39HqLyjWDarjtT1zdp7dc', 'STRIPE_SECRET_KEY'],
     ['line 4', 'https://hooks.example.com/services/T000/B000/XXXX', 'SLACK_WEBHOOK'],
     ['line 5', 'true', 'DEBUG'],
     ['line 6', '-----BEGIN FAKE KEY-----\nZmFrZS1rZXk=\n-----END FAKE KEY-----', 'MULTI_LINE_KEY'],
   ]);
-  t.equal(env.out[0]!.location.decoder, 'env');
+  t.equal(env.strings[0]!.location.decoder, 'env');
 
   const props = decodeTextFixture('config.properties');
-  t.same(triples(props.out), [
+  t.same(triples(props.strings), [
     ['line 3', 'Leakdex Demo', 'app.name'],
     ['line 4', 'xvz1evFS4wEEPTGEFPHBog', 'twitter.consumer.key'],
     ['line 5', 'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw', 'twitter.consumer.secret'],
@@ -438,7 +252,7 @@ t.test('.env, .properties and INI: key/value lines', async (t) => {
   ]);
 
   const ini = decodeTextFixture('settings.ini');
-  t.same(triples(ini.out), [
+  t.same(triples(ini.strings), [
     ['line 2', 'top-level-value', 'global_key'],
     ['line 4', 'leakdex', 'database.user'],
     ['line 5', 'db-FAKE-password-123', 'database.password'],
@@ -499,7 +313,7 @@ t.test('JAR manifest: continuation lines joined, header names as context', async
   const bytes = textFixture('MANIFEST.MF');
   t.match(Buffer.from(bytes).toString('latin1'), /\r\n cE1x\r\n/, 'the fixture really has the token wrapped onto a continuation line');
   for (const entry of ['META-INF/MANIFEST.MF', 'assets/plugin.jar!/META-INF/MANIFEST.MF', 'META-INF/CERT.SF']) {
-    const { out, warnings } = run(decodeText, bytes, entry);
+    const { strings: out, warnings } = decodeAll(decodeText, bytes, entry);
     t.same(warnings, []);
     t.same(triples(out), [
       ['line 1', '1.0', 'Manifest-Version'],
@@ -512,16 +326,16 @@ t.test('JAR manifest: continuation lines joined, header names as context', async
     t.equal(out[0]!.location.decoder, 'manifest');
   }
   const detector = new Detector();
-  for (const s of run(decodeText, bytes, 'META-INF/MANIFEST.MF').out) detector.feed(s);
+  for (const s of decodeAll(decodeText, bytes, 'META-INF/MANIFEST.MF').strings) detector.feed(s);
   const token = detector.findings().find((f) => f.ruleId === 'github-token');
   t.equal(token?.secret, 'ghp_Zq3xW8vN2mR7tY5uK1pL9sD4fG6hJ0aBcE1x', 'the wrapped token is found whole');
   // A line that is no header is kept whole; an empty manifest yields nothing.
-  t.same(triples(run(decodeText, Buffer.from('not a header line\nKey: v\n'), 'META-INF/MANIFEST.MF').out), [['line 1', 'not a header line', undefined], ['line 2', 'v', 'Key']]);
-  t.same(run(decodeText, Buffer.from('\r\n\r\n'), 'META-INF/MANIFEST.MF').out, []);
+  t.same(triples(decodeAll(decodeText, Buffer.from('not a header line\nKey: v\n'), 'META-INF/MANIFEST.MF').strings), [['line 1', 'not a header line', undefined], ['line 2', 'v', 'Key']]);
+  t.same(decodeAll(decodeText, Buffer.from('\r\n\r\n'), 'META-INF/MANIFEST.MF').strings, []);
 });
 
 t.test('YAML: dotted paths from indentation, lists, quotes and block scalars', async (t) => {
-  const { out, warnings } = decodeTextFixture('settings.yaml');
+  const { strings: out, warnings } = decodeTextFixture('settings.yaml');
   t.same(warnings, []);
   t.same(triples(out), [
     ['line 4', 'example.com', 'server.host'],
@@ -538,7 +352,7 @@ t.test('YAML: dotted paths from indentation, lists, quotes and block scalars', a
 });
 
 t.test('JS: minified bundle literals with their keys', async (t) => {
-  const { out, warnings } = decodeTextFixture('bundle.min.js');
+  const { strings: out, warnings } = decodeTextFixture('bundle.min.js');
   t.same(warnings, []);
   t.same(triples(out), [
     ['line 1 col 86: put o.apiKey', FAKE_GOOGLE_KEY, 'apiKey'],
@@ -577,8 +391,114 @@ t.test('JS: tokenizer details', async (t) => {
   t.same(scan('f("unterminated\ng = "next"'), [['line 1 col 3: arg 0 of f', 'unterminated', undefined], ['line 2 col 5', 'next', 'g']], 'an unterminated literal is not known to be the only argument');
 });
 
+t.test('JavaScript bindings: tokenizer-level details', async (t) => {
+  const bind = (src: string) => [...textStrings(src, collectingContext('x.js'), 'js')].map((s) => [s.text, s.context ?? null, s.scope ?? null, s.code ?? null]);
+  t.same(bind('class TwitterKeys { constructor() { this.consumerKey = "ck" } get consumerSecret() { return "cs" } static host = "h" }'), [
+    ['ck', 'consumerKey', 'TwitterKeys', 'put TwitterKeys.consumerKey in TwitterKeys.constructor'],
+    ['cs', 'consumerSecret', 'TwitterKeys', 'return in TwitterKeys.consumerSecret'],
+    ['h', 'host', 'TwitterKeys', 'put TwitterKeys.host'],
+  ], 'class fields, this-members and getters');
+  t.same(bind('const init = (t) => { t.setApiKey("ak"); new SecretKeySpec("sk"); h.set("Authorization", "Bearer x"); f(a, "two"); }'), [
+    ['ak', 'setApiKey', null, 'arg 0 of t.setApiKey in init'],
+    ['sk', 'SecretKeySpec', null, 'arg 0 of new SecretKeySpec in init'],
+    ['Authorization', null, null, 'arg 0 of h.set in init'],
+    ['Bearer x', 'Authorization', null, 'arg 1 of h.set after "Authorization" in init'],
+    ['two', null, null, 'arg 1 of f in init'],
+  ], 'call arguments: a one-argument callee or a naming literal before gives the name');
+  t.same(bind('switch (v) { case "A": w = "B"; break; default: w = "C" } o = {default: "d"}; x[\'k\'] = "v"; y = a ? "p" : "q"; z = "s" + t;'), [
+    ['A', null, null, null],
+    ['B', 'w', null, null],
+    ['C', 'w', null, null],
+    ['d', 'default', 'o', 'put o.default'],
+    ['k', null, null, null],
+    ['v', 'k', 'x', 'put x.k'],
+    ['p', 'y', null, null],
+    ['q', 'y', null, null],
+    ['s', 'z', null, null],
+  ], 'case labels bind nothing; a computed string member is a member; a literal inside an expression keeps the name but has no use');
+  t.same(bind('var q = /["\']/g, r = a / b / "c"; (0, m.default)("interop"); g = `${x}tail`; h = `whole`; window.K = "w";'), [
+    ['c', 'r', null, null],
+    ['interop', null, null, null],
+    ['tail', 'g', null, null],
+    ['whole', 'h', null, null],
+    ['w', 'K', null, 'put window.K'],
+  ], 'regex quotes, divisions, calls of an expression, templates, the global object');
+  // Malformed and hostile input: warnings, bounded time.
+  const warnings = (src: string) => {
+    const ctx = collectingContext('x.js');
+    let strings = 0;
+    for (const s of textStrings(src, ctx, 'js')) if (s.text !== '') strings++;
+    return strings === 0 ? ctx.warnings.map((w) => w.code) : [...ctx.warnings.map((w) => w.code), `${strings} strings`];
+  };
+  t.same(warnings('a = "open\nb = `tmpl ${x'), ['js.unterminated_string', 'js.unterminated_template', '2 strings']);
+  t.same(warnings('/* open "no string"'), ['js.unterminated_comment']);
+  const big = 10 * 1024 * 1024;
+  for (const [what, head, unit, want] of [['unclosed regex classes', '', '[/', 'js.lookahead_budget'], ['nested calls', '', 'a("x",', 'js.too_deep'], ['an open string of escapes', '"', '\\u{', 'js.unterminated_string']] as const) {
+    const src = head + unit.repeat(Math.ceil(big / unit.length));
+    const start = performance.now();
+    const codes = warnings(src);
+    const ms = performance.now() - start;
+    t.ok(codes.includes(want), `10 MB of ${what}: ${want} (${codes.join(', ')})`);
+    t.ok(ms < 10_000, `10 MB of ${what} in ${Math.round(ms)} ms`);
+  }
+});
+
+const JS_DIR = join(ROOT, 'samples/js');
+interface JsExpected {
+  files: string[];
+  planted: { ruleId: string; severity: string; secret: string; context: string; scope?: string; code: string | null }[];
+  shapePair: { ruleId: string; severity: string; confidence: string; secret: string }[];
+  decoys: { text: string }[];
+}
+const JS_EXPECTED = JSON.parse(readFileSync(join(JS_DIR, 'expected.json'), 'utf8')) as JsExpected;
+
+for (const file of JS_EXPECTED.files) {
+  t.test(`JavaScript code context (${file}): each planted secret bound through the real pipeline, the shape pair, no decoy`, async (t) => {
+    const exp = JS_EXPECTED;
+    const bytes = readFileSync(join(JS_DIR, file));
+    const r = scanFileSync(join(JS_DIR, file), { showSecrets: true });
+    t.same(r.diagnostics, [], 'no diagnostics');
+    // What the decoder binds each literal to (scope is not part of a finding's location).
+    const decoded = [...decodeText(bytes, collectingContext(file))];
+    t.equal(exp.planted.length, 7);
+    for (const p of exp.planted) {
+      const f = r.findings.find((x) => x.ruleId === p.ruleId && x.secret === p.secret);
+      t.ok(f, `${p.ruleId} (${p.context}) found`);
+      t.equal(f?.severity, p.severity, `${p.ruleId} (${p.context}) at ${p.severity}`);
+      t.ok(f?.locations.some((l) => l.context === p.context && l.decoder === 'js'), `bound to ${p.context}`);
+      const d = decoded.find((s) => s.text === p.secret)!;
+      t.equal(d.context, p.context);
+      t.equal(d.scope, p.scope, `scope ${p.scope ?? 'none'}`);
+      if (p.code === null) t.equal(d.code, undefined, 'a variable has no code use');
+      else {
+        t.match(d.code ?? '', new RegExp(p.code), `code: ${p.code}`);
+        t.ok(f?.locations.some((l) => l.pointer.endsWith(`: ${d.code}`)), 'the pointer carries the use');
+      }
+    }
+    // A key and its secret side by side with no name: found by shape, as a pair, at medium confidence.
+    const pair = exp.shapePair.map((p) => r.findings.find((x) => x.ruleId === p.ruleId && x.secret === p.secret));
+    t.ok(pair.every((f) => /^shape pair/.test(f?.reason ?? '')), 'both halves reported as a shape pair');
+    t.same(pair.map((f) => [f?.severity, f?.confidence]), exp.shapePair.map((p) => [p.severity, p.confidence]), 'each at its rule\'s severity, medium confidence');
+    t.ok(pair[1]?.pairedWith?.includes(pair[0]!.fingerprint), 'the secret is paired with its key');
+    const inArray = decoded.filter((s) => exp.shapePair.some((p) => p.secret === s.text));
+    t.same(inArray.map((s) => [s.context, s.code, s.scope]), [[undefined, undefined, file.endsWith('.js') ? 'pair' : 'r'], [undefined, undefined, file.endsWith('.js') ? 'pair' : 'r']], 'array elements: no name, the array as scope');
+    for (const d of exp.decoys) t.notOk(r.findings.some((f) => f.secret !== undefined && d.text.includes(f.secret)), `decoy not reported: ${d.text.slice(0, 12)}`);
+    // Every finding is on a planted value (a consumer secret found through its class's scope marker also keeps the
+    // generic fallback finding: the engine drops fallbacks only beside a finding that needs no pair or marker).
+    const known = new Set([...exp.planted, ...exp.shapePair].map((p) => p.secret));
+    t.same(r.findings.filter((f) => f.secret === undefined || !known.has(f.secret)).map((f) => f.ruleId), [], 'nothing on any other value');
+    // Golden: acorn's parser lists every string literal and template element at the same line and column.
+    const golden = JSON.parse(readFileSync(join(JS_DIR, 'golden', `${file.replace(/^.*\//, '')}.literals.json`), 'utf8')) as { literals: [number, number, string, string][] };
+    const ours = decoded.map((s) => {
+      const m = /^line (\d+) col (\d+)/.exec(s.location.pointer)!;
+      return [Number(m[1]), Number(m[2]), s.text];
+    });
+    t.same(ours, golden.literals.filter((l) => l[2] !== '').map((l) => l.slice(0, 3)), `${ours.length} literals where acorn puts them, with the same values`);
+  });
+}
+
 t.test('HTML: attributes and inline scripts', async (t) => {
-  const { out, warnings } = decodeTextFixture('index.html');
+  const { strings: out, warnings } = decodeTextFixture('index.html');
   t.same(warnings, []);
   t.same(triples(out), [
     ['line 4 col 15', 'google-site-verification', 'name'],
@@ -594,7 +514,7 @@ t.test('HTML: attributes and inline scripts', async (t) => {
 
 t.test('text encodings: UTF-8 BOM, UTF-16LE/BE with BOM', async (t) => {
   const source = new TextDecoder().decode(textFixture('config.properties'));
-  const expected = triples(decodeTextFixture('config.properties').out);
+  const expected = triples(decodeTextFixture('config.properties').strings);
   const le = Buffer.from(source, 'utf16le');
   const be = Buffer.from(le).swap16();
   for (const [name, bytes] of [
@@ -602,9 +522,9 @@ t.test('text encodings: UTF-8 BOM, UTF-16LE/BE with BOM', async (t) => {
     ['utf16le', Buffer.concat([Buffer.from([0xff, 0xfe]), le])],
     ['utf16be', Buffer.concat([Buffer.from([0xfe, 0xff]), be])],
   ] as const) {
-    t.same(triples(run(decodeText, new Uint8Array(bytes), 'config.properties').out), expected, name);
+    t.same(triples(decodeAll(decodeText, new Uint8Array(bytes), 'config.properties').strings), expected, name);
   }
-  t.throws(() => run(decodeText, new Uint8Array([0x00, 0x01, 0x02, 0xff, 0xfe, 0x00]), 'x.json'), { code: 'text.not_text' });
+  t.throws(() => decodeAll(decodeText, new Uint8Array([0x00, 0x01, 0x02, 0xff, 0xfe, 0x00]), 'x.json'), { code: 'text.not_text' });
 });
 
 t.test('plain text: key/value lines keep their key, other lines are emitted whole', async (t) => {
@@ -631,6 +551,22 @@ t.test('XML fallback tokenizer: text takes the enclosing element name after sibl
   );
 });
 
+t.test('base64 and hex blobs are decoded and rescanned', async (t) => {
+  const aws = 'AWS_ACCESS_KEY_ID=AKIAQWERTYUIOPASDFGH\n';
+  const b64 = Buffer.from(aws).toString('base64');
+  const hex = Buffer.from('{"token":"ghp_abcdefghijklmnopqrstuvwxyz0123456789"}').toString('hex');
+  t.same(encodedBlobs(`x=${b64}`).map((b) => [b.encoding, b.start, b.text]), [['base64', 2, aws]]);
+  t.same(encodedBlobs(hex).map((b) => b.encoding), ['hex']);
+  const s: DecodedString = { text: hex, location: { entry: 'e', decoder: 'text', pointer: '$.blob' }, context: 'blob' };
+  const out = [...decodedStrings(s)];
+  t.ok(out.some((d) => d.location.pointer === '$.blob decoded:hex $.token' && d.context === 'token'), 'structured decoded text gets its own keys');
+  const twice = Buffer.from(b64).toString('base64');
+  t.ok([...decodedStrings({ ...s, text: twice })].some((d) => d.text === aws), 'base64 of base64 decodes twice');
+  const binary = Buffer.from(Uint8Array.from({ length: 48 }, (_, i) => (i * 37 + 11) & 0xff)).toString('base64');
+  t.same(encodedBlobs(binary), [], 'binary payloads (keys, hashes, images) are not rescanned');
+  t.same(encodedBlobs('com_example_app_SomeVeryLongIdentifierNameHere'), [], 'identifiers are not base64 text');
+});
+
 t.test('text: truncation and byte-flip sweep ends in a result or a DecodeError', async (t) => {
   let results = 0;
   const names = ['google-services.json', 'strings.xml', 'Info.plist', 'index.html', 'bundle.min.js', 'settings.yaml', 'app.env', 'config.properties', 'settings.ini'];
@@ -655,4 +591,8 @@ t.test('text: truncation and byte-flip sweep ends in a result or a DecodeError',
     }
   }
   t.ok(results > 10000, `${results} results`);
+  for (const [entry, file] of [['index.android.bundle', 'index.android.bundle'], ['www/js/app.js', 'www/js/app.js']]) {
+    const r = hostileSweep(decodeText, readFileSync(join(JS_DIR, file)), entry);
+    t.equal(r.bad, 0, `${file}: ${r.inputs} variants end in strings or a DecodeError ${r.first.join('; ')}`);
+  }
 });

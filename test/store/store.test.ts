@@ -1,34 +1,14 @@
 import t from 'tap';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { PostgresStore, SqliteStore } from '../src/store/index.js';
-import { MIGRATIONS } from '../src/store/migrations.js';
-import type { ScanCompletion, Store } from '../src/store/types.js';
-import { decryptSecret, encryptSecret, keyedFingerprint } from '../src/service/crypto.js';
-
-/** Candidate PostgreSQL URLs: LEAKDEX_TEST_DATABASE_URL, else the local server as postgres or as root. */
-const PG_URLS = process.env.LEAKDEX_TEST_DATABASE_URL
-  ? [process.env.LEAKDEX_TEST_DATABASE_URL]
-  : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
-
-async function reachablePostgres(): Promise<string | undefined> {
-  for (const url of PG_URLS) {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return url;
-    } catch {
-      // try the next one
-    } finally {
-      await client.end().catch(() => {});
-    }
-  }
-  return undefined;
-}
+import { PostgresStore, SqliteStore } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import type { ScanCompletion, Store } from '../../src/store/types.js';
+import { decryptSecret, encryptSecret, keyedFingerprint } from '../../src/service/crypto.js';
+import { tempDir } from '../helpers/files.js';
+import { PG_URLS, reachablePostgres } from '../helpers/postgres.js';
 
 function completion(opts: { pkg?: string; versionName?: string; versionCode?: string; signer?: string; fingerprints: string[]; severity?: 'critical' | 'high' | 'low'; secretEnc?: string }): ScanCompletion {
   const sev = opts.severity ?? 'high';
@@ -365,8 +345,7 @@ function suite(name: string, open: () => Promise<Store>, cleanup: (store: Store)
 }
 
 const pgUrl = await reachablePostgres();
-const sqliteDir = mkdtempSync(join(tmpdir(), 'leakdex-store-'));
-t.teardown(() => rmSync(sqliteDir, { recursive: true, force: true }));
+const sqliteDir = tempDir('leakdex-store-');
 suite(
   'sqlite',
   async () => {

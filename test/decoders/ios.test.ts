@@ -5,24 +5,22 @@
  * truncated fat headers, absurd section counts) and a truncation/byte-flip sweep over every iOS sample.
  */
 import t from 'tap';
-import { readFileSync, readdirSync, mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { tmpdir } from 'node:os';
-import { spawnSync } from 'node:child_process';
-import { scanBytesSync, scanFileSync } from '../src/pipeline/index.js';
-import { severityRank, type Severity } from '../src/detect/types.js';
-import type { Report } from '../src/report/types.js';
-import { ZipArchive, bufferSource } from '../decoders/zip.js';
-import { DecodeError, collectingContext } from '../decoders/types.js';
-import { MAX_PLIST_NODES, parseBinaryPlist, parsePlist, plistToJson, decodePlist, parseOpenStepPlist, parseXmlPlistText, PlistUid, type PlistValue } from '../decoders/plist.js';
-import { cstrings, machoSlices, machoStrings, parseMachoSlice } from '../decoders/macho.js';
-import { fatSlices } from '../decoders/macho-fat.js';
-import { decodeMobileProvision, profileInfo, profilePlist } from '../decoders/mobileprovision.js';
-import { decodeStringsFile } from '../decoders/strings-file.js';
+import { scanBytesSync, scanFileSync } from '../../src/pipeline/index.js';
+import { severityRank, type Severity } from '../../src/detect/types.js';
+import type { Report } from '../../src/report/types.js';
+import { DecodeError, collectingContext } from '../../decoders/types.js';
+import { MAX_PLIST_NODES, parseBinaryPlist, parsePlist, plistToJson, decodePlist, parseOpenStepPlist, parseXmlPlistText, PlistUid, type PlistValue } from '../../decoders/plist.js';
+import { cstrings, machoSlices, machoStrings, parseMachoSlice } from '../../decoders/macho.js';
+import { fatSlices } from '../../decoders/macho-fat.js';
+import { decodeMobileProvision, profileInfo, profilePlist } from '../../decoders/mobileprovision.js';
+import { decodeStringsFile } from '../../decoders/strings-file.js';
+import { cliSync as cli } from '../helpers/cli.js';
+import { decodeErrorCode } from '../helpers/decode.js';
+import { ROOT, sampleExpectations, tempDir, zipEntries as entries } from '../helpers/files.js';
 
-const ROOT = process.cwd();
 const IOS = join(ROOT, 'samples/ios');
-const CLI = process.env.LEAKDEX_CLI ?? join(ROOT, 'dist/src/cli/main.js');
 
 interface Planted {
   ruleId: string;
@@ -40,24 +38,7 @@ interface Expected {
   decoys: { text: string; entry: string; why: string; context?: string }[];
 }
 
-const SAMPLES = readdirSync(IOS)
-  .filter((f) => f.endsWith('.expected.json'))
-  .sort()
-  .map((f) => {
-    const expected = JSON.parse(readFileSync(join(IOS, f), 'utf8')) as Expected;
-    return { file: join(IOS, expected.file), base: f.replace(/\.expected\.json$/, ''), expected };
-  });
-
-function entries(file: string): Map<string, Uint8Array> {
-  const zip = ZipArchive.open(bufferSource(readFileSync(file)));
-  const out = new Map<string, Uint8Array>();
-  for (const e of zip.entries) if (!e.isDirectory) out.set(e.name, Uint8Array.from(zip.read(e)));
-  return out;
-}
-
-function cli(args: string[]) {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-}
+const SAMPLES = sampleExpectations<Expected>(IOS).map(({ base, expected }) => ({ file: join(IOS, expected.file), base, expected }));
 
 t.test('the iOS samples are there', async (t) => {
   t.ok(SAMPLES.length >= 5, `${SAMPLES.length} iOS samples with expectations`);
@@ -116,8 +97,7 @@ t.test('CLI: IPA report, redaction, exit code; a .app directory', async (t) => {
   t.match(report.artifact, { kind: 'ipa', platform: 'ios', app: { id: 'com.leakdex.sample.ios', teamId: 'LDX9SAMPL3', profileType: 'ad-hoc' } });
   t.ok(report.artifact.app.frameworks?.includes('FBSDKCoreKit'), 'linked SDK frameworks are in the metadata');
 
-  const dir = mkdtempSync(join(tmpdir(), 'leakdex-app-dir-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('leakdex-app-dir-');
   const zipped = SAMPLES.find((s) => s.expected.file === 'zipped-app.app.zip')!;
   for (const [name, bytes] of entries(zipped.file)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
@@ -200,16 +180,6 @@ function bplist(objects: number[][], top = 0, refSize = 1, trailer?: Partial<{ n
   return Uint8Array.from([...body, ...tr]);
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DecodeError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
-
 t.test('hostile plists and Mach-O: diagnostics, never a crash, a hang or a huge allocation', async (t) => {
   const bomb = entries(join(IOS, 'bplist-bomb.ipa')).get('Payload/Bomb.app/bomb.plist')!;
   t.ok(bomb.length < 700, `the bomb is ${bomb.length} bytes`);
@@ -225,16 +195,16 @@ t.test('hostile plists and Mach-O: diagnostics, never a crash, a hang or a huge 
   t.match(stopped?.message, new RegExp(`more than ${MAX_PLIST_NODES} nodes`), 'stopped by the node budget');
 
   // [a1: array of 1 ref -> object 0]: an array that contains itself.
-  t.equal(codeOf(() => parseBinaryPlist(bplist([[0xa1, 0]]))), 'plist.cycle');
+  t.equal(decodeErrorCode(() => parseBinaryPlist(bplist([[0xa1, 0]]))), 'plist.cycle');
   // dict {0: key "k" -> value: the dict itself}
-  t.equal(codeOf(() => parseBinaryPlist(bplist([[0xd1, 1, 0], [0x51, 0x6b]]))), 'plist.cycle');
-  t.equal(codeOf(() => parseBinaryPlist(bplist([[0x51, 0x6b]], 0, 1, { num: 2 ** 40 }))), 'plist.bad_trailer', 'object count larger than the file');
-  t.equal(codeOf(() => parseBinaryPlist(bplist([[0x51, 0x6b]], 0, 1, { table: 4 }))), 'plist.bad_trailer', 'offset table inside the header');
-  t.equal(codeOf(() => parseBinaryPlist(bplist([[0x51, 0x6b]], 0, 1, { offSize: 9 }))), 'plist.bad_trailer', 'offset size 9');
-  t.equal(codeOf(() => parseBinaryPlist(bplist([[0x51, 0x6b]], 5))), 'plist.bad_trailer', 'top object past the count');
-  t.equal(codeOf(() => parseBinaryPlist(bplist([[0x5f, 0x12, 0x7f, 0xff, 0xff, 0xff]]))), 'plist.truncated', 'string longer than the file');
-  t.equal(codeOf(() => parseBinaryPlist(bplist([[0xaf, 0x12, 0x7f, 0xff, 0xff, 0xff]]))), 'plist.truncated', 'array of 2^31 refs');
-  t.equal(codeOf(() => parseXmlDeep()), 'plist.too_deep', 'deep XML nesting is refused before the recursive parser');
+  t.equal(decodeErrorCode(() => parseBinaryPlist(bplist([[0xd1, 1, 0], [0x51, 0x6b]]))), 'plist.cycle');
+  t.equal(decodeErrorCode(() => parseBinaryPlist(bplist([[0x51, 0x6b]], 0, 1, { num: 2 ** 40 }))), 'plist.bad_trailer', 'object count larger than the file');
+  t.equal(decodeErrorCode(() => parseBinaryPlist(bplist([[0x51, 0x6b]], 0, 1, { table: 4 }))), 'plist.bad_trailer', 'offset table inside the header');
+  t.equal(decodeErrorCode(() => parseBinaryPlist(bplist([[0x51, 0x6b]], 0, 1, { offSize: 9 }))), 'plist.bad_trailer', 'offset size 9');
+  t.equal(decodeErrorCode(() => parseBinaryPlist(bplist([[0x51, 0x6b]], 5))), 'plist.bad_trailer', 'top object past the count');
+  t.equal(decodeErrorCode(() => parseBinaryPlist(bplist([[0x5f, 0x12, 0x7f, 0xff, 0xff, 0xff]]))), 'plist.truncated', 'string longer than the file');
+  t.equal(decodeErrorCode(() => parseBinaryPlist(bplist([[0xaf, 0x12, 0x7f, 0xff, 0xff, 0xff]]))), 'plist.truncated', 'array of 2^31 refs');
+  t.equal(decodeErrorCode(() => parseXmlDeep()), 'plist.too_deep', 'deep XML nesting is refused before the recursive parser');
 
   const exe = entries(join(IOS, 'leaky-ios.ipa')).get('Payload/LeakyApp.app/PlugIns/ShareExt.appex/ShareExt')!;
   const warnings: string[] = [];
@@ -256,10 +226,10 @@ t.test('hostile plists and Mach-O: diagnostics, never a crash, a hang or a huge 
   parseMachoSlice(sizeofcmds, (w) => warnings.push(w.code));
   t.ok(warnings.includes('macho.bad_load_commands'), 'sizeofcmds past the file is a warning');
   const fat = entries(join(IOS, 'fat64.ipa')).get('Payload/Fat64.app/Fat64')!;
-  t.equal(codeOf(() => fatSlices(fat.subarray(0, 20), () => undefined)), 'macho.truncated', 'truncated fat header');
+  t.equal(decodeErrorCode(() => fatSlices(fat.subarray(0, 20), () => undefined)), 'macho.truncated', 'truncated fat header');
   const lying = Uint8Array.from(fat);
   new DataView(lying.buffer).setUint32(4, 1_000_000, false);
-  t.equal(codeOf(() => fatSlices(lying, () => undefined)), 'macho.bad_fat', 'absurd architecture count');
+  t.equal(decodeErrorCode(() => fatSlices(lying, () => undefined)), 'macho.bad_fat', 'absurd architecture count');
 });
 
 /**
@@ -319,19 +289,19 @@ t.test('a provisioning profile whose content is a binary plist goes through the 
   const small = profilePlist(cmsSignedData(bplistBomb(10)));
   t.equal(distinctContainers(small), 10, 'shared references stay shared: 10 arrays held, not 2^11 - 1');
   const ctx = collectingContext('embedded.mobileprovision');
-  const code = codeOf(() => {
+  const code = decodeErrorCode(() => {
     for (const s of decodeMobileProvision(cmsSignedData(bplistBomb(20)), ctx)) void s;
   });
   t.equal(code, 'plist.too_many_nodes', 'a bomb expanding past the node budget ends in a diagnostic');
-  t.equal(codeOf(() => profilePlist(cmsSignedData(textSafeBplist([[0xa1, 0]], 0)))), 'plist.cycle', 'an array holding itself is a cycle');
+  t.equal(decodeErrorCode(() => profilePlist(cmsSignedData(textSafeBplist([[0xa1, 0]], 0)))), 'plist.cycle', 'an array holding itself is a cycle');
   const binary = cmsSignedData(bplist([[0xd1, 1, 2], [0x58, ...Buffer.from('TeamName')], [0x52, 0x58, 0x59]]));
   t.match(profileInfo(binary), { teamName: 'XY', profileType: 'app-store' }, 'a well-formed binary profile is read');
 
   const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>a</key><string>b</string></dict></plist>';
   t.same(plistToJson(parseXmlPlistText(xml)), { a: 'b' }, 'XML still parses');
-  t.equal(codeOf(() => parseXmlPlistText(new TextDecoder().decode(bplistBomb(3)))), 'plist.not_xml', 'bplist text is not handed to the XML parser');
-  t.equal(codeOf(() => parseXmlPlistText('{ a = b; }')), 'plist.not_xml', 'OpenStep dict text is refused');
-  t.equal(codeOf(() => parseXmlPlistText('  ( a, b )')), 'plist.not_xml', 'OpenStep array text is refused');
+  t.equal(decodeErrorCode(() => parseXmlPlistText(new TextDecoder().decode(bplistBomb(3)))), 'plist.not_xml', 'bplist text is not handed to the XML parser');
+  t.equal(decodeErrorCode(() => parseXmlPlistText('{ a = b; }')), 'plist.not_xml', 'OpenStep dict text is refused');
+  t.equal(decodeErrorCode(() => parseXmlPlistText('  ( a, b )')), 'plist.not_xml', 'OpenStep array text is refused');
 });
 
 t.test('bplist UIDs: big-endian, any width, low 64 bits significant, at most 2^32 - 1', async (t) => {
@@ -344,8 +314,8 @@ t.test('bplist UIDs: big-endian, any width, low 64 bits significant, at most 2^3
   t.equal(uid([0, 0, 0, 0, 0, 0, 0x01, 0x02]), 258, '8 bytes: the low bytes are the value');
   t.equal(uid([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]), 0xffffffff, '16 bytes');
   t.equal(uid([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 5]), 5, 'bytes above the low 64 bits are ignored, as CoreFoundation does');
-  t.equal(codeOf(() => uid([0, 0, 0, 1, 0, 0, 0, 0])), 'plist.bad_uid', '2^32 is refused');
-  t.equal(codeOf(() => uid([1, 0, 0, 0, 0])), 'plist.bad_uid', '5 bytes over 2^32 - 1');
+  t.equal(decodeErrorCode(() => uid([0, 0, 0, 1, 0, 0, 0, 0])), 'plist.bad_uid', '2^32 is refused');
+  t.equal(decodeErrorCode(() => uid([1, 0, 0, 0, 0])), 'plist.bad_uid', '5 bytes over 2^32 - 1');
 });
 
 /**

@@ -1,5 +1,5 @@
-import { ALNUM, BASE64, HEX, fake } from './fake.js';
-import type { Rule } from './types.js';
+import { ALNUM, BASE64, HEX, fake } from '../fake.js';
+import type { Rule } from '../types.js';
 
 /** Values that are names, not secrets: identifiers, dotted keys, paths, format strings, regexes, URLs. */
 const NOT_A_VALUE = [
@@ -27,7 +27,7 @@ const password = (seed: number): string => `${fake(ALNUM, 10, seed)}!${fake('012
  * design (the name and the randomness of the value are the only evidence), so real apps' hardcoded passwords and
  * crypto keys are not missed; the value must look random, not like a name, a message or a format string.
  */
-export const genericRules: Rule[] = [
+export const boundNameRules: Rule[] = [
   {
     id: 'generic-password',
     provider: 'generic',

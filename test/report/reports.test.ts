@@ -6,34 +6,26 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Writable } from 'node:stream';
 import { createServer, type AddressInfo } from 'node:net';
 import AjvModule from 'ajv-draft-04';
 import JSZip from 'jszip';
 import { chromium } from 'playwright-core';
-import { scanFileSync } from '../src/pipeline/index.js';
-import type { Report, SuppressedFinding } from '../src/report/types.js';
-import { renderReport, FORMATS, negotiateFormat } from '../src/report/render.js';
-import { renderMarkdown, MAX_MARKDOWN_CHARS } from '../src/report/markdown.js';
-import { applySuppressions, parseIgnoreFile, SuppressionFileError } from '../src/report/baseline.js';
-import { FINGERPRINT_KEY, pathToUri, sarifLevel } from '../src/report/sarif.js';
-import { loadConfig } from '../src/config.js';
-import { startServer, type RunningServer } from '../src/server.js';
-import { createApiKey } from '../src/service/auth.js';
-import { severityRank } from '../src/detect/types.js';
-import { main } from '../src/cli/main.js';
+import { scanFileSync } from '../../src/pipeline/index.js';
+import type { Report, SuppressedFinding } from '../../src/report/types.js';
+import { renderReport, FORMATS, negotiateFormat } from '../../src/report/render.js';
+import { renderMarkdown, MAX_MARKDOWN_CHARS } from '../../src/report/markdown.js';
+import { applySuppressions, parseIgnoreFile, SuppressionFileError } from '../../src/report/baseline.js';
+import { FINGERPRINT_KEY, pathToUri, sarifLevel } from '../../src/report/sarif.js';
+import { loadConfig } from '../../src/config.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { createApiKey } from '../../src/service/auth.js';
+import { severityRank } from '../../src/detect/types.js';
+import { runMain as leakdex } from '../helpers/cli.js';
+import { CLEAN_APK as CLEAN, CLI, LEAKY_APK as LEAKY, LEAKY_V2_APK as V2, ROOT, tempDir } from '../helpers/files.js';
 
-const ROOT = process.cwd();
 const root = t;
-/** The CLI built beside this compiled test. */
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-const LEAKY = join(ROOT, 'samples/android/leaky-multidex.apk');
-const V2 = join(ROOT, 'samples/android/leaky-v2.apk');
-const CLEAN = join(ROOT, 'samples/android/clean-app.apk');
 const CHROMIUM = '/usr/bin/chromium';
 
 interface Run {
@@ -59,23 +51,8 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<str
 /** The CLI as a separate process: exit codes, stdio and the working directory for real. */
 const cli = (args: string[], opts: Parameters<typeof run>[2] = {}) => run(process.execPath, [CLI, ...args], opts);
 
-/** The same CLI in this process (its `main`), for the many checks where a process start-up adds nothing. */
-async function leakdex(args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const out = new Writable({ write: (c, _e, cb) => ((stdout += String(c)), cb()) });
-  const err = new Writable({ write: (c, _e, cb) => ((stderr += String(c)), cb()) });
-  const status = await main(args, out, err);
-  return { status, stdout, stderr };
-}
 delete process.env.LEAKDEX_SERVER;
 delete process.env.LEAKDEX_API_KEY;
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'leakdex-reports-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** Every committed sample (Android, quirks, iOS, bundles) with its planted secrets, from its expectations. */
 function samples(): { file: string; secrets: string[] }[] {

@@ -1,11 +1,13 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeDex, dexStringCount } from '../decoders/dex.js';
-import { decodeMutf8 } from '../decoders/mutf8.js';
-import { DecodeError, collectingContext, type DecodedString } from '../decoders/types.js';
+import { decodeDex, dexStringCount } from '../../decoders/dex.js';
+import { decodeMutf8 } from '../../decoders/mutf8.js';
+import { DecodeError, collectingContext, type DecodedString } from '../../decoders/types.js';
+import { decodeErrorCode } from '../helpers/decode.js';
+import { ROOT } from '../helpers/files.js';
 
-const FIXTURES = join(process.cwd(), 'test/fixtures/dex');
+const FIXTURES = join(ROOT, 'test/fixtures/dex');
 
 interface Golden {
   string_ids_size: number;
@@ -31,16 +33,6 @@ function table(out: DecodedString[]): { index: number; text: string }[] {
   return out
     .filter((s) => s.location.pointer.startsWith('string_ids['))
     .map((s) => ({ index: Number(/^string_ids\[(\d+)\]/.exec(s.location.pointer)![1]), text: s.text }));
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DecodeError) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 const dotted = (descriptor: string) => descriptor.slice(1, -1).replaceAll('/', '.');
@@ -276,14 +268,14 @@ t.test('hand-made: header problems', (t) => {
     patch(b, new DataView(b.buffer));
     return b;
   };
-  t.equal(codeOf(() => decode(bad((b) => (b[0] = 0x63)))), 'dex.bad_magic', 'magic "cex\\n"');
-  t.equal(codeOf(() => decode(bad((b) => (b[7] = 0x20)))), 'dex.bad_magic', 'magic without its NUL');
-  t.equal(codeOf(() => decode(good.subarray(0, 7))), 'dex.truncated', 'shorter than the magic');
-  t.equal(codeOf(() => decode(good.subarray(0, 0x6f))), 'dex.truncated', 'shorter than header_item');
-  t.equal(codeOf(() => decode(bad((_, dv) => dv.setUint32(0x28, 0x78563412, true)))), 'dex.reverse_endian');
-  t.equal(codeOf(() => decode(bad((_, dv) => dv.setUint32(0x28, 0, true)))), 'dex.bad_endian');
-  t.equal(codeOf(() => decode(bad((_, dv) => dv.setUint32(0x24, 0x20, true)))), 'dex.bad_header_size');
-  t.equal(codeOf(() => dexStringCount(bad((b) => (b[1] = 0)))), 'dex.bad_magic', 'dexStringCount checks the header too');
+  t.equal(decodeErrorCode(() => decode(bad((b) => (b[0] = 0x63)))), 'dex.bad_magic', 'magic "cex\\n"');
+  t.equal(decodeErrorCode(() => decode(bad((b) => (b[7] = 0x20)))), 'dex.bad_magic', 'magic without its NUL');
+  t.equal(decodeErrorCode(() => decode(good.subarray(0, 7))), 'dex.truncated', 'shorter than the magic');
+  t.equal(decodeErrorCode(() => decode(good.subarray(0, 0x6f))), 'dex.truncated', 'shorter than header_item');
+  t.equal(decodeErrorCode(() => decode(bad((_, dv) => dv.setUint32(0x28, 0x78563412, true)))), 'dex.reverse_endian');
+  t.equal(decodeErrorCode(() => decode(bad((_, dv) => dv.setUint32(0x28, 0, true)))), 'dex.bad_endian');
+  t.equal(decodeErrorCode(() => decode(bad((_, dv) => dv.setUint32(0x24, 0x20, true)))), 'dex.bad_header_size');
+  t.equal(decodeErrorCode(() => dexStringCount(bad((b) => (b[1] = 0)))), 'dex.bad_magic', 'dexStringCount checks the header too');
 
   const v99 = decode(tinyDex({ strings: [str('a')], version: '099' }));
   t.same(v99.out.map((s) => s.text), ['a'], 'unknown version: read anyway');
@@ -299,10 +291,10 @@ t.test('hand-made: header problems', (t) => {
 
 t.test('hand-made: string table problems', (t) => {
   // string_ids_size 1000 at 0x70 in a file of a few dozen bytes
-  t.equal(codeOf(() => decode(tinyDex({ strings: [str('a')], header: { 0x38: 1000 } }))), 'dex.bad_count', 'string_ids overrun');
-  t.equal(codeOf(() => decode(tinyDex({ strings: [str('a')], header: { 0x38: 0xffffffff } }))), 'dex.bad_count', 'huge string_ids_size');
-  t.equal(codeOf(() => decode(tinyDex({ strings: [str('a')], header: { 0x3c: 0xfffffff0 } }))), 'dex.bad_count', 'string_ids_off outside');
-  t.equal(codeOf(() => dexStringCount(tinyDex({ strings: [str('a')], header: { 0x38: 1000 } }))), 'dex.bad_count');
+  t.equal(decodeErrorCode(() => decode(tinyDex({ strings: [str('a')], header: { 0x38: 1000 } }))), 'dex.bad_count', 'string_ids overrun');
+  t.equal(decodeErrorCode(() => decode(tinyDex({ strings: [str('a')], header: { 0x38: 0xffffffff } }))), 'dex.bad_count', 'huge string_ids_size');
+  t.equal(decodeErrorCode(() => decode(tinyDex({ strings: [str('a')], header: { 0x3c: 0xfffffff0 } }))), 'dex.bad_count', 'string_ids_off outside');
+  t.equal(decodeErrorCode(() => dexStringCount(tinyDex({ strings: [str('a')], header: { 0x38: 1000 } }))), 'dex.bad_count');
 
   const outside = tinyDex({ strings: [str('a'), str('b'), str('c')], header: { 0x74: 0x7fffffff } }); // string_ids[1] -> far away
   const o = decode(outside);
@@ -348,7 +340,7 @@ t.test('hand-made: overlapping string offsets cannot make the walk quadratic', (
   const first = dv.getUint32(0x70, true);
   for (let i = 1; i < 2000; i++) dv.setUint32(0x70 + 4 * i, first, true); // every entry -> the same long run
   // The work budget is what stops it (its own error code), not a clock.
-  t.equal(codeOf(() => decode(bytes)), 'dex.string_overlap', 'stops within the work budget');
+  t.equal(decodeErrorCode(() => decode(bytes)), 'dex.string_overlap', 'stops within the work budget');
   t.end();
 });
 

@@ -1,16 +1,15 @@
 import t from 'tap';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import JSZip from 'jszip';
-import { DecodeError, type DecodeWarning } from '../decoders/types.js';
-import { ZipArchive, bufferSource, DEFAULT_ZIP_LIMITS, type RandomAccess, type ZipLimits } from '../decoders/zip.js';
-import { apkSigners, MAX_V1_SIGNATURE_BYTES } from '../decoders/apksig.js';
-import { readTlv, children, oidString } from '../decoders/der.js';
+import { DecodeError, type DecodeWarning } from '../../decoders/types.js';
+import { ZipArchive, bufferSource, DEFAULT_ZIP_LIMITS, type RandomAccess, type ZipLimits } from '../../decoders/zip.js';
+import { apkSigners, MAX_V1_SIGNATURE_BYTES } from '../../decoders/apksig.js';
+import { readTlv, children, oidString } from '../../decoders/der.js';
+import { decodeErrorCode } from '../helpers/decode.js';
+import { readFixture } from '../helpers/files.js';
 
 // Fixtures are rebuilt by test/fixtures/zip/make.py (one per quirk).
-const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'zip');
-const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, name)));
+const fixture = (name: string): Uint8Array => readFixture('zip', name);
 
 /** Certificate SHA-256 digests printed by `apksigner verify --print-certs` when make.py built the APKs. */
 const RSA_FIXTURE_CERT = '175d45406c3500c05c8aa79f8357d1bc5bdaa9fecafeff7cd282cd9e741e77c7';
@@ -39,16 +38,6 @@ function entry(zip: ZipArchive, name: string, nth = 0) {
   const found = zip.entries.filter((e) => e.name === name)[nth];
   if (!found) throw new Error(`no entry ${name}`);
   return found;
-}
-
-function decodeErrorCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DecodeError) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 /** Offset of the EOCD record (the last `PK\5\6`). */

@@ -1,37 +1,15 @@
-import { ALNUM, BASE64URL, fake } from './fake.js';
-import type { Rule } from './types.js';
+import { ALNUM, BASE64URL, fake } from '../fake.js';
+import type { Rule } from '../types.js';
 
 const b64url = (s: string): string => Buffer.from(s, 'utf8').toString('base64url');
 const jwt = (payload: object, seed: number): string => `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url(JSON.stringify(payload))}.${fake(BASE64URL, 43, seed)}`;
 const pw = (seed: number): string => fake(ALNUM, 16, seed);
 
 /** Passwords that are documentation defaults, not secrets (`user:password@`, `guest:guest@`). */
-const DEFAULT_PASSWORD = /:(?:pass(?:word)?|passwd|pwd|secret|\*{1,20}|x{1,20}|12345\d{0,3}|admin|root|test|guest|user(?:name)?|dbpass|mypassword|changeme|[a-z]{1,12}pass)@/i;
+export const DEFAULT_PASSWORD = /:(?:pass(?:word)?|passwd|pwd|secret|\*{1,20}|x{1,20}|12345\d{0,3}|admin|root|test|guest|user(?:name)?|dbpass|mypassword|changeme|[a-z]{1,12}pass)@/i;
 
-/** Credentials carried by URLs and tokens: connection strings with passwords, Basic-auth URLs, JWTs. */
-export const urlRules: Rule[] = [
-  {
-    id: 'database-connection-string',
-    provider: 'database',
-    title: 'Database connection string with a password',
-    severity: 'critical',
-    confidence: 'high',
-    // scheme://user:password@host: the secret is up to the host, so the same credential fingerprints the same.
-    pattern: /(?<![A-Za-z0-9+.-])(?:mongodb(?:\+srv)?|postgres(?:ql)?|mysql|mariadb|redis|rediss|amqps?|mssql|sqlserver|couchbase|cassandra|neo4j(?:\+s)?|clickhouse):\/\/[A-Za-z0-9._%~!$&'()*+,;=-]{0,64}:[^\s:@/"'<>\\]{3,128}@[A-Za-z0-9.-]{1,253}/,
-    keywords: ['://'],
-    allow: [DEFAULT_PASSWORD, /@(?:localhost|127\.0\.0\.1|0\.0\.0\.0|host|hostname|server|db|database)$/i],
-    reason: 'database password: direct access to the data, bypassing the app’s API',
-    adjust: [{ when: { secret: /^(?:redis|rediss|amqps?):/ }, severity: 'high', reason: 'cache or queue password: read and inject messages or cached data' }],
-    examples: {
-      match: [
-        `mongodb+srv://app:${pw(9501)}@cluster0.ab1cd.mongodb.net/prod?retryWrites=true`,
-        `postgresql://orbit:${pw(9502)}@db.orbit-notes.io:5432/notes`,
-        `"redis://default:${pw(9503)}@redis-12345.c1.eu-west-1-2.ec2.cloud.redislabs.com:12345"`,
-        `amqps://worker:${pw(9504)}@rabbit.orbit-notes.io/vhost`,
-      ],
-      noMatch: ['mongodb://user:password@localhost:27017', 'postgres://postgres:postgres@localhost/db', 'amqp://guest:guest@rabbit.orbit-notes.io', 'mongodb://cluster0.ab1cd.mongodb.net/prod', `redis://:${'x'.repeat(12)}@cache.orbit-notes.io`, 'jdbc:mysql://${DB_HOST}/app?user=${USER}'],
-    },
-  },
+/** Credentials carried by URLs and tokens: Basic-auth URLs and JWTs (database URLs: database.ts). */
+export const credentialUrlRules: Rule[] = [
   {
     id: 'url-with-credentials',
     provider: 'generic',

@@ -1,48 +1,32 @@
 import t from 'tap';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { serialize } from 'node:v8';
 import { spawn, fork, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serialize } from 'node:v8';
+import { fileURLToPath } from 'node:url';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import http, { type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
-import { buildApp, createLogger } from '../src/app.js';
-import { ConfigError, loadConfig, type Config } from '../src/config.js';
-import { scanFileSync } from '../src/pipeline/index.js';
-import { ScanFailure, scanFileIsolated, shardOptions, type IsolatedScanOptions } from '../src/pipeline/run.js';
-import type { Report } from '../src/report/types.js';
-import { createApiKey, authenticate } from '../src/service/auth.js';
-import { keysCommand, KEYS_HELP, SERVE_HELP, WORKER_HELP } from '../src/cli/service.js';
-import { findingKeys } from '../src/service/crypto.js';
-import { JobRunner, type ScanFn } from '../src/service/jobs.js';
-import { Metrics } from '../src/service/metrics.js';
-import { Pool, PoolTimeout } from '../src/service/pool.js';
-import { rate } from '../src/service/results.js';
-import { startServer } from '../src/server.js';
-import { openStore, SQLITE_FILE } from '../src/store/index.js';
-import type { ScanCompletion, Store } from '../src/store/types.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { scanFileSync } from '../../src/pipeline/index.js';
+import { ScanFailure, scanFileIsolated, shardOptions, type IsolatedScanOptions } from '../../src/pipeline/run.js';
+import type { Report } from '../../src/report/types.js';
+import { createApiKey, authenticate } from '../../src/service/auth.js';
+import { keysCommand, KEYS_HELP, SERVE_HELP, WORKER_HELP } from '../../src/cli/service.js';
+import { keyedFingerprint } from '../../src/service/crypto.js';
+import type { ScanFn } from '../../src/service/jobs.js';
+import { Pool, PoolTimeout } from '../../src/service/pool.js';
+import { rate } from '../../src/service/results.js';
+import { startServer } from '../../src/server.js';
+import { openStore, SQLITE_FILE } from '../../src/store/index.js';
+import type { ScanCompletion } from '../../src/store/types.js';
+import { sink } from '../helpers/cli.js';
+import { CLEAN_APK as CLEAN, CLI, LEAKY_APK as V1, LEAKY_V2_APK as V2, ROOT, tempDir } from '../helpers/files.js';
+import { startService, type TestService } from '../helpers/service.js';
 
-const ROOT = process.cwd();
-const V1 = join(ROOT, 'samples/android/leaky-multidex.apk');
-const V2 = join(ROOT, 'samples/android/leaky-v2.apk');
-const CLEAN = join(ROOT, 'samples/android/clean-app.apk');
-/** The service entry point next to this compiled test (the build output, not the repo). */
-const CLI_JS = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-/** The scan worker next to it. */
-const WORKER_JS = fileURLToPath(new URL('../src/pipeline/worker.js', import.meta.url));
-
-/** A stream that hands what is written to it to `take`. */
-const sinkInto = (take: (chunk: string) => unknown) => new Writable({ write: (c, _e, cb) => (take(String(c)), cb()) });
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'leakdex-service-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+/** The scan worker next to this compiled test. */
+const WORKER_JS = fileURLToPath(new URL('../../src/pipeline/worker.js', import.meta.url));
 
 /** A multipart/form-data body with one file part. */
 function multipart(field: string, filename: string, content: Buffer): { payload: Buffer; headers: Record<string, string> } {
@@ -55,47 +39,14 @@ function multipart(field: string, filename: string, content: Buffer): { payload:
   return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
-interface Service {
-  app: Awaited<ReturnType<typeof buildApp>>;
-  store: Store;
-  runner: JobRunner;
-  config: Config;
-  logs: string[];
-  /** Admin key of tenant "acme". */
-  admin: string;
-  uploadsDir: string;
-}
-
-/** Builds the app on a temporary SQLite store with a runner, as server.ts does, without listening. */
-async function service(tt: { teardown(fn: () => unknown): void }, overrides: Record<string, unknown> = {}, scan?: ScanFn): Promise<Service> {
-  const dir = tempDir();
-  const config = loadConfig({ env: { LEAKDEX_DATA_DIR: dir }, overrides: { bootstrapKey: false, logLevel: 'info', jobs: { concurrency: 2, pollMs: 50 }, ...overrides } });
-  const store = await openStore(config);
-  const logs: string[] = [];
-  const logger = createLogger('info', sinkInto((c) => logs.push(c)));
-  const metrics = new Metrics();
-  const keys = findingKeys(config);
-  const runner = new JobRunner({ store, config, keys, metrics, log: logger, scan });
-  const app = await buildApp({ config, store, metrics, keys, runner }, logger);
-  await app.ready();
-  await runner.start();
-  tt.teardown(async () => {
-    await app.close();
-    await runner.stop();
-    await store.close();
-  });
-  const { token } = await createApiKey(store, 'acme', ['admin']);
-  return { app, store, runner, config, logs, admin: token, uploadsDir: join(dir, 'uploads') };
-}
-
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
-async function upload(s: Service, key: string, file: string | Buffer, query = '', name = 'app.apk') {
+async function upload(s: TestService, key: string, file: string | Buffer, query = '', name = 'app.apk') {
   const body = multipart('file', name, typeof file === 'string' ? readFileSync(file) : file);
   return s.app.inject({ method: 'POST', url: `/v1/scans${query}`, payload: body.payload, headers: { ...body.headers, ...bearer(key) } });
 }
 
-async function waitDone(s: Service, key: string, id: string) {
+async function waitDone(s: TestService, key: string, id: string) {
   const res = await s.app.inject({ method: 'GET', url: `/v1/scans/${id}?wait=60`, headers: bearer(key) });
   return res.json();
 }
@@ -142,7 +93,7 @@ t.test('pool: limits concurrency and times tasks out', async (t) => {
 });
 
 t.test('uploads, status, report, reuse, force, delete (app.inject)', async (t) => {
-  const s = await service(t);
+  const s = await startService(t);
   const res = await upload(s, s.admin, V1, '', 'leaky-multidex.apk');
   t.equal(res.statusCode, 202);
   const queued = res.json();
@@ -198,7 +149,7 @@ t.test('uploads, status, report, reuse, force, delete (app.inject)', async (t) =
 });
 
 t.test('bad input gets a clear 4xx and leaves no file behind', async (t) => {
-  const s = await service(t, { limits: { maxUploadBytes: 20_000 } });
+  const s = await startService(t, { overrides: { limits: { maxUploadBytes: 20_000 } } });
   const expect = async (res: Awaited<ReturnType<typeof upload>>, status: number, code: string, message: RegExp) => {
     t.equal(res.statusCode, status, code);
     t.match(res.json(), { statusCode: status, error: code, message, requestId: String });
@@ -223,19 +174,20 @@ t.test('bad input gets a clear 4xx and leaves no file behind', async (t) => {
 });
 
 /** The service's fingerprint key, from its data directory. */
-const serverKey = (s: Service) => Buffer.from(readFileSync(join(s.config.dataDir, 'fingerprint.key'), 'utf8').trim(), 'hex');
+const serverKey = (s: TestService) => Buffer.from(readFileSync(join(s.config.dataDir, 'fingerprint.key'), 'utf8').trim(), 'hex');
 /** HMAC-SHA256(key, ruleId NUL value), made here with node:crypto: what the service's fingerprints must be. */
 const hmac = (key: Buffer, ruleId: string, value: string) => createHmac('sha256', key).update(`${ruleId}\0${value}`, 'utf8').digest('hex');
 
 /** The server's fingerprints of the CLI's findings (HMAC of rule and value under the server key), sorted. */
-function cliFingerprints(s: Service, file: string): string[] {
-  return scanFileSync(file, { showSecrets: true }).findings.map((f) => `${f.ruleId} ${hmac(serverKey(s), f.ruleId, f.secret!)}`).sort();
+function cliFingerprints(s: TestService, file: string): string[] {
+  const key = Buffer.from(readFileSync(join(s.config.dataDir, 'fingerprint.key'), 'utf8').trim(), 'hex');
+  return scanFileSync(file, { showSecrets: true }).findings.map((f) => `${f.ruleId} ${keyedFingerprint(key, f.ruleId, f.secret!)}`).sort();
 }
 
 const serverFingerprints = (report: Report) => report.findings.map((f) => `${f.ruleId} ${f.fingerprint}`).sort();
 
 t.test('every app the CLI scans is accepted by upload, classified by content, with the same findings', async (t) => {
-  const s = await service(t);
+  const s = await startService(t);
   const samples: [string, string, string][] = [
     ['samples/bundles/bundle-app.xapk', 'xapk', 'android'],
     ['samples/bundles/bundle-app.apks', 'apks', 'android'],
@@ -261,7 +213,7 @@ t.test('every app the CLI scans is accepted by upload, classified by content, wi
 });
 
 t.test('a URL is scanned when what it serves is an app, whatever its path; HTML is refused', async (t) => {
-  const s = await service(t);
+  const s = await startService(t);
   const apk = readFileSync(V1);
   const xapk = readFileSync(join(ROOT, 'samples/bundles/bundle-app.xapk'));
   const routes: Record<string, (res: ServerResponse) => void> = {
@@ -310,7 +262,7 @@ t.test('a URL is scanned when what it serves is an app, whatever its path; HTML 
 });
 
 t.test('apps, versions, findings with first/last seen, diff, signer change', async (t) => {
-  const s = await service(t);
+  const s = await startService(t);
   const v1 = await upload(s, s.admin, V1, '?wait=60');
   const v2 = await upload(s, s.admin, V2, '?wait=60');
   t.equal(v1.json().status, 'done');
@@ -388,7 +340,7 @@ t.test('apps, versions, findings with first/last seen, diff, signer change', asy
 });
 
 t.test('tenant isolation on every route', async (t) => {
-  const s = await service(t);
+  const s = await startService(t);
   const a = s.admin;
   const { token: b } = await createApiKey(s.store, 'globex', ['admin']);
   const first = await upload(s, a, V1, '?wait=60');
@@ -428,7 +380,7 @@ t.test('tenant isolation on every route', async (t) => {
 });
 
 t.test('authentication, scopes, rate limits, headers, request ids, logs without keys or secrets', async (t) => {
-  const s = await service(t, { rateLimit: { max: 8, windowMs: 60_000 } });
+  const s = await startService(t, { overrides: { rateLimit: { max: 8, windowMs: 60_000 } } });
   const { token: reader } = await createApiKey(s.store, 'acme', ['read']);
   const { token: writer } = await createApiKey(s.store, 'acme', ['write']);
   const { token: revoked, id: revokedId } = await createApiKey(s.store, 'acme', ['read']);
@@ -470,7 +422,7 @@ t.test('authentication, scopes, rate limits, headers, request ids, logs without 
   t.ok(limited !== undefined, 'the reader key hits its limit');
   t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps', headers: bearer(s.admin) })).statusCode, 200, 'another key of the same tenant is unaffected');
 
-  const text = s.logs.join('');
+  const text = s.logText();
   t.match(text, /ci-run-42/, 'request ids reach the logs');
   t.match(text, /scan done/);
   for (const key of [s.admin, reader, writer, revoked]) {
@@ -500,7 +452,7 @@ t.test('raw secrets: sent back by the scan worker only when stored, encrypted at
   for (const stored of [false, true]) {
     const given: IsolatedScanOptions[] = [];
     const scan: ScanFn = (path, opts) => (given.push(opts), scanFileIsolated(path, opts));
-    const s = await service(t, stored ? { secrets: { store: true, encryptionKey: randomBytes(32).toString('hex') } } : {}, scan);
+    const s = await startService(t, { overrides: stored ? { secrets: { store: true, encryptionKey: randomBytes(32).toString('hex') } } : {}, scan });
     const id = (await upload(s, s.admin, V1, '?wait=60')).json().id;
     const sent = await workerMessage(V1, given[0]!);
     const crossed = cli.findings.filter((f) => holds(sent, f.secret!)).length;
@@ -528,7 +480,7 @@ t.test('a scan that blows up fails with a diagnostic; the service keeps serving'
     if (calls === 2) return new Promise<Report>(() => {});
     return scanFileIsolated(path, { ...opts, limits: { ...opts.limits, scanTimeoutMs: 60_000 } });
   };
-  const s = await service(t, { limits: { scanTimeoutMs: 300 }, jobs: { concurrency: 1, pollMs: 50 } }, scan);
+  const s = await startService(t, { overrides: { limits: { scanTimeoutMs: 300 }, jobs: { concurrency: 1, pollMs: 50 } }, scan });
   const failed = (await upload(s, s.admin, V1, '?wait=30', 'boom.apk')).json();
   t.match(failed, { status: 'failed', error: /scan failed: .*giving up/ });
   t.notMatch(failed.error, /uploads/, 'the diagnostic names the upload, not a server path');
@@ -550,7 +502,7 @@ t.test('a scan that blows up fails with a diagnostic; the service keeps serving'
 });
 
 t.test('operations: health, readiness, OpenAPI, Swagger UI', async (t) => {
-  const s = await service(t);
+  const s = await startService(t);
   t.same((await s.app.inject({ method: 'GET', url: '/healthz' })).json(), { status: 'ok' });
   t.same((await s.app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready', store: true, workers: true });
   const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json();
@@ -567,34 +519,31 @@ t.test('operations: health, readiness, OpenAPI, Swagger UI', async (t) => {
 
 t.test('keys command prints the key alone; help texts exist', async (t) => {
   const dir = tempDir();
-  let out = '';
-  const sink = sinkInto((c) => (out += c));
-  let err = '';
-  const errSink = sinkInto((c) => (err += c));
-  t.equal(await keysCommand(['create', '--tenant', 'acme', '--scopes', 'read,admin', '--data-dir', dir], sink, errSink), 0);
-  t.match(out, /^ldx_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$/, 'the key alone on stdout');
+  const created = sink();
+  t.equal(await keysCommand(['create', '--tenant', 'acme', '--scopes', 'read,admin', '--data-dir', dir], created.stream, sink().stream), 0);
+  t.match(created.text(), /^ldx_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$/, 'the key alone on stdout');
   const store = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }));
-  const auth = await authenticate(store, out.trim());
+  const auth = await authenticate(store, created.text().trim());
   t.match(auth, { tenantName: 'acme', scopes: ['read', 'admin'] });
   await store.close();
-  out = '';
-  t.equal(await keysCommand(['list', '--data-dir', dir], sink, errSink), 0);
-  t.match(out, /acme\tread,admin/);
-  t.notOk(out.includes(auth!.keyId + '_'), 'list never prints a key');
-  t.equal(await keysCommand(['create', '--data-dir', dir], sink, errSink), 2, 'no tenant is a usage error');
-  t.equal(await keysCommand(['create', '--tenant', 'x', '--scopes', 'root', '--data-dir', dir], sink, errSink), 2);
-  t.match(err, /unknown scope 'root'/);
+  const listed = sink();
+  t.equal(await keysCommand(['list', '--data-dir', dir], listed.stream, sink().stream), 0);
+  t.match(listed.text(), /acme\tread,admin/);
+  t.notOk(listed.text().includes(auth!.keyId + '_'), 'list never prints a key');
+  t.equal(await keysCommand(['create', '--data-dir', dir], sink().stream, sink().stream), 2, 'no tenant is a usage error');
+  const err = sink();
+  t.equal(await keysCommand(['create', '--tenant', 'x', '--scopes', 'root', '--data-dir', dir], sink().stream, err.stream), 2);
+  t.match(err.text(), /unknown scope 'root'/);
   for (const help of [SERVE_HELP, WORKER_HELP, KEYS_HELP]) t.match(help, /^Usage: leakdex /);
 });
 
 t.test('a real listening server takes streamed uploads', async (t) => {
   const dir = tempDir();
-  const out: string[] = [];
-  const sink = sinkInto((c) => out.push(c));
+  const out = sink();
   const config = loadConfig({ env: { LEAKDEX_DATA_DIR: dir }, overrides: { port: 0, logLevel: 'silent', jobs: { concurrency: 2, pollMs: 50 }, limits: { maxUploadBytes: 30_000 } } });
-  const server = await startServer(config, { out: sink });
+  const server = await startServer(config, { out: out.stream });
   t.teardown(() => server.close());
-  const printed = out.join('');
+  const printed = out.text();
   const key = /(ldx_[0-9a-f]{16}_[A-Za-z0-9_-]{43})/.exec(printed)?.[1];
   t.ok(key, 'the first start prints an admin key');
   t.match(printed, `curl -sS -H "Authorization: Bearer ${key}" -F file=@samples/android/leaky-multidex.apk "${server.url}/v1/scans?wait=60"`);
@@ -621,7 +570,7 @@ t.test('a real listening server takes streamed uploads', async (t) => {
 /** Starts `node dist/src/cli/main.js serve` on a free port; resolves with its URL and everything it printed. */
 function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_JS, 'serve'], {
+    const child = spawn(process.execPath, [CLI, 'serve'], {
       env: { ...process.env, LEAKDEX_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LEAKDEX_CONCURRENCY: '1', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,16 +1,30 @@
+/**
+ * Android resources and manifests: resources.arsc, binary XML and their string pools (decoders/arsc.ts, axml.ts,
+ * manifest.ts, stringpool.ts) against aapt and aapt2 dumps of the fixtures in test/fixtures/res (every encoding and
+ * table layout) and hand-made quirks; their protobuf forms in an AAB (aapt-pb.ts, protobuf.ts); a truncation and
+ * byte-flip sweep over both.
+ */
 import t from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ResourceTable, ResType, decodeArsc, formatTypedValue, isFileResourceType } from '../decoders/arsc.js';
-import { ZipArchive, bufferSource } from '../decoders/zip.js';
-import { ANDROID_NS, decodeAxml, parseAxml, type AxmlElement } from '../decoders/axml.js';
-import { manifestInfo } from '../decoders/manifest.js';
-import { StringPool } from '../decoders/stringpool.js';
-import { Reader } from '../decoders/reader.js';
-import { DecodeError, collectingContext, type DecodeWarning } from '../decoders/types.js';
+import JSZip from 'jszip';
+import { ResourceTable, ResType, decodeArsc, formatTypedValue, isFileResourceType } from '../../decoders/arsc.js';
+import { ZipArchive, bufferSource } from '../../decoders/zip.js';
+import { ANDROID_NS, decodeAxml, parseAxml, type AxmlElement } from '../../decoders/axml.js';
+import { manifestInfo } from '../../decoders/manifest.js';
+import { StringPool } from '../../decoders/stringpool.js';
+import { Reader } from '../../decoders/reader.js';
+import { AaptResourceTable, aaptManifestInfo, decodeAaptTable, decodeAaptXml, parseAaptXml } from '../../decoders/aapt-pb.js';
+import { ProtoReader } from '../../decoders/protobuf.js';
+import { DecodeError, collectingContext, type DecodeWarning } from '../../decoders/types.js';
+import { scanBytesSync } from '../../src/pipeline/index.js';
+import { decodeAll, hostileSweep } from '../helpers/decode.js';
+import { readFixture, ROOT, zipEntries } from '../helpers/files.js';
 
-const dir = join(process.cwd(), 'test/fixtures/res');
-const read = (name: string) => new Uint8Array(readFileSync(join(dir, name)));
+const dir = join(ROOT, 'test/fixtures/res');
+const read = (name: string) => readFixture('res', name);
+/** The entries of the AAB sample (samples/bundles, built with bundletool): protobuf manifest and resources. */
+const AAB = zipEntries(join(ROOT, 'samples/bundles/bundle-app.aab'));
 const text = (name: string) => readFileSync(join(dir, name), 'utf8');
 const VARIANTS = ['aapt1-utf16', 'aapt1-utf8', 'aapt2-dense', 'aapt2-sparse', 'aapt2-compact'];
 
@@ -485,6 +499,114 @@ t.test('resources.arsc: hand-made table with a reference cycle and a compact ent
   t.same([...decodeArsc(table, collectingContext('r'))].map((d) => d.location.pointer), ['string/c']);
 });
 
+// ---------------------------------------------------------------- protobuf resources and manifests (AAB)
+/** Varint of a 64-bit value (negative int32s are sign-extended to 10 bytes, as protobuf writes them). */
+function varint(v: bigint): number[] {
+  const out: number[] = [];
+  let x = BigInt.asUintN(64, v);
+  do {
+    const b = Number(x & 0x7fn);
+    x >>= 7n;
+    out.push(x ? b | 0x80 : b);
+  } while (x);
+  return out;
+}
+
+/** A hand-built protobuf message: a bigint is a varint field, a string or bytes a LEN field. */
+function pb(...fields: [number, bigint | string | number[]][]): number[] {
+  const out: number[] = [];
+  for (const [n, v] of fields) {
+    if (typeof v === 'bigint') {
+      out.push(...varint(BigInt(n) << 3n), ...varint(v));
+      continue;
+    }
+    const b = typeof v === 'string' ? [...new TextEncoder().encode(v)] : v;
+    out.push(...varint((BigInt(n) << 3n) | 2n), ...varint(BigInt(b.length)));
+    for (const x of b) out.push(x);
+  }
+  return out;
+}
+
+/** A resources.pb with one package 0x7f, one type and one entry (id 0x7f010000) holding `value` (aapt.pb.Value). */
+function oneValueTable(typeName: string, value: number[]): Uint8Array {
+  const entry = pb([1, pb([1, 0n])], [2, 'v'], [6, pb([1, []], [2, value])]);
+  const type = pb([1, pb([1, 1n])], [2, typeName], [3, entry]);
+  return Uint8Array.from(pb([2, pb([1, pb([1, 0x7fn])], [2, 'com.example'], [3, type])]));
+}
+
+t.test('AAB protobuf decoders', async (t) => {
+  const manifest = AAB.get('base/manifest/AndroidManifest.xml')!;
+  const table = AAB.get('base/resources.pb')!;
+  const res = AaptResourceTable.parse(table);
+  const info = aaptManifestInfo(manifest, res);
+  t.equal(info.package, 'com.leakdex.sample.bundle');
+  t.equal(info.label, 'Leakdex Bundle Sample');
+  t.same(info.permissions, ['android.permission.INTERNET']);
+  t.match(info.metaData['com.google.android.geo.API_KEY'] ?? '', /^AIza/, 'meta-data reference resolved through resources.pb');
+  t.equal(info.metaData['com.leakdex.CONFIG'], 'res/xml/remote_config.xml', 'a file reference resolves to its path, as through resources.arsc');
+  const strings = decodeAll(decodeAaptTable, table, 'base/resources.pb').strings;
+  t.ok(strings.some((s) => s.location.pointer === 'string/greeting [fr]' && s.text === 'Bonjour depuis le bundle'), 'locale configuration in the pointer, as resources.arsc gives it');
+  t.ok(strings.some((s) => s.location.pointer === 'xml/remote_config' && s.text === 'res/xml/remote_config.xml' && s.context === undefined), 'file references as their path, not bound to the resource name');
+  t.throws(() => AaptResourceTable.parse(manifest), DecodeError, 'an XmlNode is not a resource table');
+  t.equal(AaptResourceTable.parse(table), res, 'the same bytes are parsed once');
+
+  t.throws(() => decodeAll(decodeAaptXml, new TextEncoder().encode('<manifest package="x"/>')), DecodeError, 'text XML is not protobuf XML');
+});
+
+t.test('resources.pb warnings are reported once per scan', async (t) => {
+  // An array of 65,537 items (over the per-value cap) makes the table warn 'too_many_items'.
+  const items: number[] = [];
+  for (let i = 0; i <= 65_536; i++) items.push(0x0a, 0x00);
+  const table = oneValueTable('array', pb([5, pb([4, items])]));
+  const first = collectingContext('base/resources.pb');
+  AaptResourceTable.parse(table, (w) => first.warn(w));
+  t.same(first.warnings.map((w) => w.code), ['aapt-table.too_many_items'], 'the table warns');
+  t.same(decodeAll(decodeAaptTable, table).warnings, [], 'decoding the bytes the resolver parsed does not warn again');
+  // The scan parses base/resources.pb for its resolver, then decodes it.
+  const writer = new JSZip();
+  writer.file('base/manifest/AndroidManifest.xml', AAB.get('base/manifest/AndroidManifest.xml')!);
+  writer.file('base/resources.pb', table);
+  const zip = await writer.generateAsync({ type: 'uint8array' });
+  const r = scanBytesSync(zip, 'one.aab');
+  t.equal(r.artifact.kind, 'aab');
+  t.equal(r.diagnostics.filter((d) => d.code === 'aapt-table.too_many_items').length, 1, 'one warning in the report');
+  const keys = r.diagnostics.map((d) => `${d.entry} ${d.code} ${d.message} ${d.offset ?? ''}`);
+  t.same(keys, [...new Set(keys)], 'no diagnostic is duplicated');
+});
+
+t.test('protobuf wire reader', async (t) => {
+  // field 1 varint 150 | field 2 LEN "hi" | field 3 fixed32 | field 4 LEN { field 1 varint 1 }
+  const bytes = Uint8Array.from([0x08, 0x96, 0x01, 0x12, 0x02, 0x68, 0x69, 0x1d, 1, 0, 0, 0, 0x22, 0x02, 0x08, 0x01]);
+  const r = new ProtoReader(bytes);
+  const f = [...r.fields()];
+  t.same(f.map((x) => [x.field, x.wire, x.value]), [[1, 0, 150], [2, 2, 2], [3, 5, 1], [4, 2, 2]]);
+  t.equal(r.string(f[1]!), 'hi');
+  t.same([...r.sub(f[3]!).fields()].map((x) => x.value), [1]);
+  t.throws(() => [...new ProtoReader(Uint8Array.from([0x12, 0x05, 0x68])).fields()], DecodeError, 'length past the end');
+  t.throws(() => [...new ProtoReader(Uint8Array.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])).fields()], DecodeError, 'varint over 10 bytes');
+  t.throws(() => [...new ProtoReader(Uint8Array.from([0x0b])).fields()], DecodeError, 'groups are not supported');
+  // Negative int32s are 10-byte varints: their low 32 bits must survive.
+  t.same(varint(-1n), [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], 'the test encodes -1 as protobuf does');
+  const ints = [-1n, -5n, -100_000n, 2_147_483_647n, 4_000_000_000n, 2n ** 40n + 7n];
+  const neg = [...new ProtoReader(Uint8Array.from(pb(...ints.map((v): [number, bigint] => [1, v])))).fields()];
+  t.same(neg.map((f) => f.lo32 | 0), [-1, -5, -100_000, 2_147_483_647, -294_967_296, 7], 'low 32 bits as int32');
+  t.same(neg.slice(3).map((f) => f.value), [2_147_483_647, 4_000_000_000, 2 ** 40 + 7], 'positive values below 2^53 exact');
+  t.equal(neg[4]!.lo32, 4_000_000_000, 'lo32 is unsigned');
+  // <integer>-100000</integer> in resources.pb and android:x="-1" compiled in a protobuf manifest, as the APK reads them.
+  const prim = (v: bigint) => pb([7, pb([6, v])]);
+  // A FileReference (aapt.pb.Item field 5) is a path in the archive: emitted, but not bound to the resource name.
+  const one = (typeName: string, item: number[]) => decodeAll(decodeAaptTable, oneValueTable(typeName, pb([4, item]))).strings;
+  const shortPath = (field: number) => pb([field, pb([1, 'res/FS.xml'])]);
+  t.same(one('drawable', shortPath(5)).map((s) => [s.text, s.location.pointer, s.context]), [['res/FS.xml', 'drawable/v', undefined]], 'a shortened drawable path is unbound');
+  t.same(one('string', shortPath(5)).map((s) => s.context), [undefined], 'a FileReference is a path whatever its type');
+  t.same(one('raw', shortPath(2)).map((s) => s.context), [undefined], 'a string value of a file type is a path, as in resources.arsc');
+  t.same(one('string', shortPath(2)).map((s) => s.context), ['v'], 'a string resource stays bound to its name');
+  t.equal(AaptResourceTable.parse(oneValueTable('integer', pb([4, prim(-100_000n)]))).value(0x7f010000), '-100000');
+  t.equal(AaptResourceTable.parse(oneValueTable('integer', pb([4, prim(-5n)]))).value(0x7f010000), '-5');
+  const xml = pb([1, pb([3, 'manifest'], [4, pb([2, 'x'], [6, prim(-1n)])])]);
+  t.equal(parseAaptXml(Uint8Array.from(xml)).attributes[0]?.compiled, '-1', 'compiled int attribute');
+});
+
 // ---------------------------------------------------------------- hostile input sweep
 t.test('truncation and byte-flip sweep: a result or a DecodeError, nothing else', async (t) => {
   const files = [...VARIANTS.flatMap((v) => [`${v}.arsc`, `${v}.manifest.axml`, `${v}.config.axml`]), ...readdirSync(join(dir, 'quirks')).map((f) => `quirks/${f}`)];
@@ -521,4 +643,8 @@ t.test('truncation and byte-flip sweep: a result or a DecodeError, nothing else'
     }
   }
   t.ok(runs > 8000, `${runs} runs, ${decodeErrors} DecodeErrors, ${(performance.now() - start).toFixed(0)} ms`);
+  for (const entry of ['base/manifest/AndroidManifest.xml', 'base/res/xml/remote_config.xml', 'base/resources.pb']) {
+    const r = hostileSweep(entry.endsWith('.pb') ? decodeAaptTable : decodeAaptXml, AAB.get(entry)!, entry);
+    t.equal(r.bad, 0, `${entry}: ${r.inputs} variants end in strings or a DecodeError ${r.first.join('; ')}`);
+  }
 });

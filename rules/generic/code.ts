@@ -1,5 +1,5 @@
-import { ALNUM, BASE64, HEX, fake } from './fake.js';
-import type { Rule } from './types.js';
+import { ALNUM, BASE64, HEX, fake } from '../fake.js';
+import type { Rule } from '../types.js';
 
 /**
  * Rules that read what the code does with a value (DEX code context, docs/code-context.md): key material handed to

@@ -1,6 +1,5 @@
-import { CS, prefixed } from './build.js';
-import { BASE64, fake } from './fake.js';
-import type { Rule } from './types.js';
+import { BASE64, fake } from '../fake.js';
+import type { Rule } from '../types.js';
 
 const pem = (label: string, seed: number, newline = '\n'): string => {
   const body = fake(BASE64, 320, seed);
@@ -8,7 +7,7 @@ const pem = (label: string, seed: number, newline = '\n'): string => {
   return [`-----BEGIN ${label}-----`, ...lines, `-----END ${label}-----`].join(newline);
 };
 
-/** PEM and OpenSSH private keys. */
+/** PEM and OpenSSH private keys (provider generic: no one vendor issues them). */
 export const privateKeyRules: Rule[] = [
   {
     id: 'private-key',
@@ -47,16 +46,4 @@ export const privateKeyRules: Rule[] = [
       ],
     },
   },
-  prefixed({
-    id: 'pgp-private-key',
-    provider: 'pgp',
-    title: 'PGP private key block',
-    severity: 'critical',
-    parts: ['-----BEGIN PGP PRIVATE KEY BLOCK-----', [{ cls: '[A-Za-z0-9+/=\\s:.-]', chars: CS.b64.chars }, 64, 16384]],
-    keywords: ['pgp private key'],
-    boundary: 'A-Za-z0-9',
-    reason: 'PGP private key: signs and decrypts as its owner',
-    seed: 910,
-  }),
-  prefixed({ id: 'putty-private-key', provider: 'putty', title: 'PuTTY private key', severity: 'critical', parts: ['PuTTY-User-Key-File-', [CS.digits, 1], ': ssh-', [CS.lowerAlnum, 3, 20]], keywords: ['putty-user-key-file'], boundary: 'A-Za-z0-9', reason: 'SSH private key in PuTTY format', seed: 911 }),
 ];
