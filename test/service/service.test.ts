@@ -168,6 +168,13 @@ t.test('bad input gets a clear 4xx and leaves no file behind', async (t) => {
   const octets = await s.app.inject({ method: 'POST', url: '/v1/scans', payload: readFileSync(CLEAN), headers: { ...bearer(s.admin), 'content-type': 'application/octet-stream' } });
   t.equal(octets.statusCode, 415);
   await expect(await upload(s, s.admin, readFileSync(CLEAN), '?wait=-1'), 400, 'invalid_request', /wait/);
+  // Malformed multipart/form-data: no boundary, an empty one, a body cut off before its closing boundary.
+  const apk = multipart('file', 'a.apk', readFileSync(CLEAN));
+  for (const contentType of ['multipart/form-data', 'multipart/form-data; boundary=', 'multipart/form-data; boundary=""']) {
+    await expect(await s.app.inject({ method: 'POST', url: '/v1/scans', payload: apk.payload, headers: { ...bearer(s.admin), 'content-type': contentType } }), 400, 'malformed_multipart', /has no boundary/);
+  }
+  const cut = apk.payload.subarray(0, apk.payload.length - 200);
+  await expect(await s.app.inject({ method: 'POST', url: '/v1/scans', payload: cut, headers: { ...apk.headers, ...bearer(s.admin) } }), 400, 'malformed_multipart', /ends before its closing boundary/);
   t.equal((await s.app.inject({ method: 'GET', url: '/v1/nothing', headers: bearer(s.admin) })).statusCode, 404);
   t.same(readdirSync(s.uploadsDir), [], 'no partial or rejected upload is left in the uploads directory');
   t.same(await s.store.listScans((await s.store.ensureTenant('acme')).id, { limit: 10 }), [], 'no scan was created');
