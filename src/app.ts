@@ -70,6 +70,9 @@ function requestId(req: IncomingMessage): string {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+/** The multipart parser's own errors (busboy: no boundary, a body cut short), which carry no status code of their own. */
+const MULTIPART_PARSER_ERRORS = /^(?:Multipart: Boundary not found|Boundary required|Unexpected end of multipart data|\w+ terminated early due to unexpected end of multipart data)$/;
+
 /**
  * The leakdex HTTP API as a plugin: security headers, OpenAPI, multipart uploads, per-key rate limits, auth by
  * route scope, one error handler that hides 5xx details, then the routes. Not encapsulated (it owns the app).
@@ -139,6 +142,10 @@ export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
       status = 415;
       code = 'unsupported_media_type';
       message = "send the file as multipart/form-data in the field 'file'";
+    } else if (MULTIPART_PARSER_ERRORS.test(err.message)) {
+      status = 400;
+      code = 'malformed_multipart';
+      message = `the multipart/form-data body cannot be read: ${/boundary/i.test(err.message) ? 'its Content-Type has no boundary' : 'the body ends before its closing boundary'}`;
     } else if ((err as { error?: string }).error === 'rate_limited') code = 'rate_limited';
     else if (status === 413) code = 'too_large';
     if (status >= 500 || status < 400) {

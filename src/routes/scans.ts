@@ -39,13 +39,9 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ scans: ScanService; config:
           : await (async () => {
               const boundary = /;\s*boundary=("?)([^";]*)\1/i.exec(request.headers['content-type'] ?? '')?.[2];
               if (!boundary) throw new HttpError(400, 'malformed_multipart', 'the multipart/form-data body cannot be read: its Content-Type has no boundary');
-              try {
-                const part = await request.file({ limits: { fileSize: config.limits.maxUploadBytes, files: 1, fields: 10, parts: 11 } });
-                if (!part) throw new HttpError(400, 'no_file', "the multipart body has no file: send it in the field 'file'");
-                return await scans.accept(auth, part as unknown as UploadPart, request.query.force);
-              } catch (e) {
-                throw malformedMultipart(e) ?? e;
-              }
+              const part = await request.file({ limits: { fileSize: config.limits.maxUploadBytes, files: 1, fields: 10, parts: 11 } });
+              if (!part) throw new HttpError(400, 'no_file', "the multipart body has no file: send it in the field 'file'");
+              return scans.accept(auth, part as unknown as UploadPart, request.query.force);
             })();
       request.log.info({ scanId: scan.id, reused, size: scan.size }, reused ? 'upload matches an earlier scan' : 'scan queued');
       const latest = request.query.wait > 0 ? await scans.waitFor(auth, scan.id, request.query.wait) : scan;
@@ -137,12 +133,3 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ scans: ScanService; config:
     },
   );
 };
-
-/** The multipart parser's own errors (busboy: no or empty boundary, a body cut short): a 400 that says why. */
-const MULTIPART_ERRORS = /^(?:Multipart: Boundary not found|Boundary required|Unexpected end of multipart data|\w+ terminated early due to unexpected end of multipart data)$/;
-
-function malformedMultipart(e: unknown): HttpError | undefined {
-  if (!(e instanceof Error) || e instanceof HttpError || !MULTIPART_ERRORS.test(e.message)) return undefined;
-  const why = /boundary/i.test(e.message) ? 'its Content-Type has no boundary' : 'the body ends before its closing boundary';
-  return new HttpError(400, 'malformed_multipart', `the multipart/form-data body cannot be read: ${why}`);
-}
