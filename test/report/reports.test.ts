@@ -6,8 +6,8 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import AjvModule from 'ajv-draft-04';
 import JSZip from 'jszip';
@@ -24,6 +24,8 @@ import { createApiKey } from '../../src/service/auth.js';
 import { severityRank } from '../../src/detect/types.js';
 import { runMain as leakdex } from '../helpers/cli.js';
 import { CLEAN_APK as CLEAN, CLI, LEAKY_APK as LEAKY, LEAKY_V2_APK as V2, ROOT, tempDir } from '../helpers/files.js';
+import { packLeakdex } from '../helpers/pack.js';
+import { testNeeding } from '../helpers/postgres.js';
 
 const root = t;
 const CHROMIUM = '/usr/bin/chromium';
@@ -435,7 +437,7 @@ t.test('remote mode: upload, wait, print and gate like a local scan', async (t) 
   t.match(ftp.stderr, /not an http\(s\) URL \(hint: e\.g\. --server https:/);
 });
 
-t.test('HTML report in headless Chromium', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)` }, async (t) => {
+testNeeding('HTML report in headless Chromium', existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing: apt-get install chromium (Debian's; .ci/run installs it)`, async (t) => {
   const dir = tempDir();
   const htmlFile = join(dir, 'leaky.html');
   const res = await cli(['scan', LEAKY, '--format', 'html', '--output', htmlFile]);
@@ -515,14 +517,35 @@ function yamlBlock(text: string, anchor: RegExp, key: string): string[] {
 
 t.test('CI recipes in docs/ci, run against the samples', async (t) => {
   const dir = tempDir();
-  // `leakdex` on PATH is this build of the CLI, as `npm install --global leakdex` would provide.
-  const bin = join(dir, 'bin');
-  mkdirSync(bin);
-  writeFileSync(join(bin, 'leakdex'), `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`);
-  chmodSync(join(bin, 'leakdex'), 0o755);
-  const PATH = `${bin}:${process.env.PATH}`;
-
   const gha = readFileSync(join(ROOT, 'docs/ci/github-actions.yml'), 'utf8');
+  const gitlab = readFileSync(join(ROOT, 'docs/ci/gitlab-ci.yml'), 'utf8');
+  // `leakdex` on PATH is the one the recipes install: the package file `npm pack` makes from these sources, put in a
+  // temporary prefix by the recipe's own install line.
+  const install = /- name: Install leakdex\n\s+run: (.+)/.exec(gha)?.[1] ?? '';
+  t.match(install, /^npm install --global "\$LEAKDEX_PACKAGE"$/, 'GitHub: installs the packed tarball named by LEAKDEX_PACKAGE');
+  t.same(yamlBlock(gitlab, /^leakdex:/, 'before_script'), [install], 'GitLab: the same install line');
+  const started = Date.now();
+  const pack = await packLeakdex(dir);
+  const packed = Date.now();
+  t.ok(pack.files.includes('dist/src/pipeline/worker.bundle.js') && pack.files.includes('bin/leakdex.js'), `npm pack: the prepack build made the package (${pack.files.length} files)`);
+  t.same(pack.files.filter((f) => !/^(bin\/[^/]+\.js|dist\/(src|decoders|rules)\/.+\.js|package\.json|README\.md)$/.test(f)), [], 'only the CLI, compiled code and README: no tests, sources, maps or tools');
+  const prefix = join(dir, 'prefix');
+  // From npm's cache (npm ci filled it), without install scripts: better-sqlite3's (a download, or minutes of
+  // compiling here) serves only the service's store, which a scan never loads: the scans below prove it.
+  const npmEnv = { LEAKDEX_PACKAGE: pack.tarball, npm_config_prefix: prefix, npm_config_prefer_offline: 'true', npm_config_ignore_scripts: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
+  const installed = await run('sh', ['-c', install], { cwd: dir, env: npmEnv });
+  t.equal(installed.status, 0, `the install line installs it (${installed.stderr.trim().slice(-500)})`);
+  t.comment(`npm pack ${((packed - started) / 1000).toFixed(1)} s, npm install -g ${((Date.now() - packed) / 1000).toFixed(1)} s`);
+  const modules = join(prefix, 'lib/node_modules/leakdex/node_modules');
+  t.same(['typescript', 'tap', 'esbuild', 'eslint', 'jszip', 'playwright-core'].filter((m) => existsSync(join(modules, m))), [], 'no dev dependency is installed');
+  const bin = join(prefix, 'bin');
+  t.ok(existsSync(join(bin, 'leakdex')), 'leakdex is in the prefix\'s bin/');
+  // The installed bin runs under `node` from PATH: this test's own runtime.
+  const PATH = `${bin}:${dirname(process.execPath)}:${process.env.PATH}`;
+  const version = await run('leakdex', ['--version'], { cwd: dir, env: { PATH } });
+  const { version: want } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  t.ok(version.status === 0 && version.stdout.includes(want), `the installed leakdex runs: ${version.stdout.trim()}`);
+
   t.match(gha, /security-events: write/, 'GitHub: permission to upload SARIF');
   t.match(gha, /uses: github\/codeql-action\/upload-sarif@v3\n\s+with:\n\s+sarif_file: leakdex\.sarif/, 'GitHub: uploads leakdex.sarif');
   t.match(gha, /if: \$\{\{ always\(\)/, 'GitHub: the SARIF is uploaded even when the scan step fails the job');
@@ -546,7 +569,6 @@ t.test('CI recipes in docs/ci, run against the samples', async (t) => {
     t.ok(log.runs[0]!.results.length > 0 && log.runs[0]!.results.every((r) => r.suppressions?.length === 1), 'accepted findings are uploaded as suppressed');
   }
 
-  const gitlab = readFileSync(join(ROOT, 'docs/ci/gitlab-ci.yml'), 'utf8');
   t.match(gitlab, /artifacts:\n\s+when: always\n\s+expose_as: leakdex report\n\s+paths:\n\s+- leakdex\.md/, 'GitLab: the Markdown report is an artifact, kept on failure');
   const glScript = yamlBlock(gitlab, /^leakdex:/, 'script');
   t.equal(glScript.length, 2, 'GitLab: two script lines');
