@@ -1,6 +1,6 @@
 /** `leakdex watch add|list|rm` and `leakdex sweep --once`. */
 import { mkdirSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommand } from './args.js';
 import { createLogger } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { findingKeys } from '../service/crypto.js';
@@ -46,11 +46,15 @@ function cfg(values: Record<string, unknown>): Config {
 }
 
 export async function watchCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { ...COMMON, interval: { type: 'string' }, webhook: { type: 'string' }, secret: { type: 'string' }, slack: { type: 'boolean' }, asset: { type: 'string' }, beta: { type: 'boolean' }, 'ipa-url': { type: 'string' } },
+  const { values, positionals } = parseCommand('watch', args, {
+    ...COMMON,
+    interval: { type: 'string' },
+    webhook: { type: 'string' },
+    secret: { type: 'string' },
+    slack: { type: 'boolean' },
+    asset: { type: 'string' },
+    beta: { type: 'boolean' },
+    'ipa-url': { type: 'string' },
   });
   const [action, ...rest] = positionals;
   if (values.help || !action) {
@@ -100,7 +104,7 @@ export async function watchCommand(args: string[], out: NodeJS.WritableStream, e
 
 /** `leakdex sweep --once`: one pass with an in-process scan runner; waits for the scans, then notifies. */
 export async function sweepCommand(args: string[], out: NodeJS.WritableStream, _err: NodeJS.WritableStream): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: { ...COMMON, once: { type: 'boolean' }, wait: { type: 'string' } } });
+  const { values } = parseCommand('sweep', args, { ...COMMON, once: { type: 'boolean' }, wait: { type: 'string' } }, false);
   if (values.help || !values.once) {
     out.write(SWEEP_HELP);
     return values.help ? 0 : 2;

@@ -1,4 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { ArgsError, parseCommand } from './args.js';
 import { mkdirSync } from 'node:fs';
 import { createLogger } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
@@ -70,12 +71,8 @@ class CommandError extends Error {}
 
 const COMMON = { help: { type: 'boolean', short: 'h' }, 'data-dir': { type: 'string' }, config: { type: 'string' } } as const;
 
-function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
-  try {
-    return parseArgs({ args, options: { ...COMMON, ...options } as typeof COMMON & O, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new CommandError((e as Error).message);
-  }
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(command: string, args: string[], options: O) {
+  return parseCommand(command, args, { ...COMMON, ...options } as typeof COMMON & O);
 }
 
 function integer(value: unknown, flag: string): number | undefined {
@@ -95,8 +92,8 @@ async function guarded(err: NodeJS.WritableStream, run: () => Promise<number>): 
   try {
     return await run();
   } catch (e) {
-    if (e instanceof CommandError || e instanceof ConfigError) {
-      err.write(`leakdex: error: ${e.message}\n`);
+    if (e instanceof CommandError || e instanceof ConfigError || e instanceof ArgsError) {
+      err.write(`leakdex: error: ${e.message}${e instanceof ArgsError && e.hint ? ` (hint: ${e.hint})` : ''}\n`);
       return EXIT_USAGE;
     }
     err.write(`leakdex: error: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -107,7 +104,7 @@ async function guarded(err: NodeJS.WritableStream, run: () => Promise<number>): 
 /** `leakdex serve`: runs until SIGINT/SIGTERM; resolves with the exit code. */
 export function serveCommand(args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   return guarded(err, async () => {
-    const { values } = parse(args, { host: { type: 'string' }, port: { type: 'string' }, concurrency: { type: 'string' }, 'no-jobs': { type: 'boolean' } } as const);
+    const { values } = parse('serve', args, { host: { type: 'string' }, port: { type: 'string' }, concurrency: { type: 'string' }, 'no-jobs': { type: 'boolean' } } as const);
     if (values.help) {
       out.write(SERVE_HELP);
       return EXIT_OK;
@@ -134,7 +131,7 @@ export function serveCommand(args: string[], out: NodeJS.WritableStream = proces
 /** `leakdex worker`: claims and runs scans until SIGINT/SIGTERM; resolves with the exit code. */
 export function workerCommand(args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   return guarded(err, async () => {
-    const { values } = parse(args, { concurrency: { type: 'string' } } as const);
+    const { values } = parse('worker', args, { concurrency: { type: 'string' } } as const);
     if (values.help) {
       out.write(WORKER_HELP);
       return EXIT_OK;
@@ -160,7 +157,7 @@ export function workerCommand(args: string[], out: NodeJS.WritableStream = proce
 /** `leakdex keys create|list|revoke`. `create` prints the key alone on stdout. */
 export function keysCommand(args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   return guarded(err, async () => {
-    const { values, positionals } = parse(args, { tenant: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' } } as const);
+    const { values, positionals } = parse('keys', args, { tenant: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' } } as const);
     const [action, ...rest] = positionals;
     if (values.help || action === undefined) {
       out.write(KEYS_HELP);

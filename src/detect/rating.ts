@@ -23,6 +23,8 @@ export interface Rating {
   score: number;
   /** Findings per severity. */
   counts: Record<Severity, number>;
+  /** Present when the grade was lowered from what the findings alone give: part of the artifact was not scanned (src/report/verdict.ts). */
+  capped?: { from: Grade; reason: 'incomplete' };
 }
 
 /** The fields of a finding the rating reads. */
