@@ -114,7 +114,7 @@ export async function sweepCommand(args: string[], out: NodeJS.WritableStream, _
   const config = cfg(values);
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore(config);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const runner = new JobRunner({ store, config, keys: findingKeys(config), metrics: new Metrics(), log: logger.child({ component: 'runner' }) });
   try {
     await runner.start();

@@ -113,7 +113,7 @@ export function serveCommand(args: string[], out: NodeJS.WritableStream = proces
     if (values.concurrency !== undefined) jobs.concurrency = integer(values.concurrency, '--concurrency');
     if (values['no-jobs']) jobs.enabled = false;
     const cfg = config(values, { host: values.host, port: integer(values.port, '--port'), jobs });
-    const logger = createLogger(cfg.logLevel);
+    const logger = createLogger(cfg.logLevel, undefined, cfg.logFormat);
     const server = await startServer(cfg, { logger, out });
     // Marketplace watches: one croner ticker in UTC claims due watches (src/market/sweep.ts). Also with --no-jobs
     // (scale-out): claims are atomic, and the scans it queues are taken by the `leakdex worker` processes.
@@ -140,7 +140,7 @@ export function workerCommand(args: string[], out: NodeJS.WritableStream = proce
     if (values.concurrency !== undefined) jobs.concurrency = integer(values.concurrency, '--concurrency');
     const cfg = config(values, { jobs });
     mkdirSync(cfg.dataDir, { recursive: true });
-    const logger = createLogger(cfg.logLevel);
+    const logger = createLogger(cfg.logLevel, undefined, cfg.logFormat);
     const store = await openStore(cfg);
     const runner = new JobRunner({ store, config: cfg, keys: findingKeys(cfg), metrics: new Metrics(), log: logger.child({ component: 'runner' }) });
     await runner.start();
@@ -183,6 +183,7 @@ export function keysCommand(args: string[], out: NodeJS.WritableStream = process
         return EXIT_OK;
       }
       if (action === 'list') {
+        out.write('id\ttenant\tscopes\tcreated\tstatus\tname\n');
         for (const k of (await store.listApiKeys()).filter((key) => !values.tenant || key.tenantName === values.tenant)) {
           out.write(`${k.id}\t${k.tenantName}\t${k.scopes.join(',')}\t${new Date(k.createdAt).toISOString()}\t${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}${k.name ? `\t${k.name}` : ''}\n`);
         }

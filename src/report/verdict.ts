@@ -3,7 +3,7 @@
  * service and the CLI's exit code take it from here, so an incomplete scan never reads "clean" in one place and
  * "failing" in another.
  */
-import { rate, type Grade, type Rating } from '../detect/rating.js';
+import { INCOMPLETE_GRADE_CAP, rate, type Grade, type Rating } from '../detect/rating.js';
 import { severityRank, type Severity } from '../detect/types.js';
 import { gatingFindings, type FailOn } from './baseline.js';
 import type { Diagnostic, Gap, GapKind, Report, ReportVerdict } from './types.js';
@@ -61,8 +61,7 @@ export function scanGaps(report: Pick<Report, 'diagnostics' | 'artifact'>): Gap[
   return gaps;
 }
 
-/** The best grade an incomplete scan can get: what was not scanned may hold anything, so it is never graded A or B. */
-export const INCOMPLETE_GRADE_CAP: Grade = 'C';
+export { INCOMPLETE_GRADE_CAP };
 const GRADES: readonly Grade[] = ['A', 'B', 'C', 'D', 'F'];
 
 /** The rating of the findings, lowered to INCOMPLETE_GRADE_CAP when anything was not scanned (`capped` says from what). */
