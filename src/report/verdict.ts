@@ -66,7 +66,7 @@ const GRADES: readonly Grade[] = ['A', 'B', 'C', 'D', 'F'];
 
 /** The rating of the findings, lowered to INCOMPLETE_GRADE_CAP when anything was not scanned (`capped` says from what). */
 export function capRating(rating: Rating, gaps: readonly Gap[]): Rating {
-  const { capped: _old, ...plain } = rating;
+  const plain: Rating = { grade: rating.grade, score: rating.score, counts: rating.counts };
   if (gaps.length === 0 || GRADES.indexOf(plain.grade) >= GRADES.indexOf(INCOMPLETE_GRADE_CAP)) return plain;
   return { ...plain, grade: INCOMPLETE_GRADE_CAP, capped: { from: plain.grade, reason: 'incomplete' } };
 }
