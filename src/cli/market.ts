@@ -1,6 +1,7 @@
 /** `leakdex watch add|list|rm` and `leakdex sweep --once`. */
 import { mkdirSync } from 'node:fs';
 import { parseCommand } from './args.js';
+import { visible } from '../report/escape.js';
 import { createLogger } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { findingKeys } from '../service/crypto.js';
@@ -88,7 +89,8 @@ export async function watchCommand(args: string[], out: NodeJS.WritableStream, e
       return 0;
     }
     if (action === 'list') {
-      for (const w of (await watches.list(tenant.id)).map(watchView)) out.write(`${w.id}\t${w.kind}\t${w.url}\tnext ${w.nextCheckAt}${w.lastError ? `\terror: ${w.lastError}` : ''}\n`);
+      // The URL and the last error (which can quote a remote server) are printed inert.
+      for (const w of (await watches.list(tenant.id)).map(watchView)) out.write(`${w.id}\t${w.kind}\t${visible(w.url)}\tnext ${w.nextCheckAt}${w.lastError ? `\terror: ${visible(w.lastError)}` : ''}\n`);
       return 0;
     }
     if (!(await watches.remove(tenant.id, rest[0]!))) {

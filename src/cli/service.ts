@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { ArgsError, parseCommand } from './args.js';
+import { visible } from '../report/escape.js';
 import { mkdirSync } from 'node:fs';
 import { createLogger } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
@@ -185,7 +186,7 @@ export function keysCommand(args: string[], out: NodeJS.WritableStream = process
       if (action === 'list') {
         out.write('id\ttenant\tscopes\tcreated\tstatus\tname\n');
         for (const k of (await store.listApiKeys()).filter((key) => !values.tenant || key.tenantName === values.tenant)) {
-          out.write(`${k.id}\t${k.tenantName}\t${k.scopes.join(',')}\t${new Date(k.createdAt).toISOString()}\t${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}${k.name ? `\t${k.name}` : ''}\n`);
+          out.write(`${k.id}\t${k.tenantName}\t${k.scopes.join(',')}\t${new Date(k.createdAt).toISOString()}\t${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}${k.name ? `\t${visible(k.name)}` : ''}\n`);
         }
         return EXIT_OK;
       }

@@ -70,3 +70,8 @@ export function sarifText(s: string): string {
     .replace(/\\(?=[[\]])/g, '\\\\')
     .replace(/[[\]]/g, '\\$&');
 }
+
+/** Text for a Slack message (mrkdwn): visible control escapes, and `&`, `<`, `>` as the entities Slack requires, so `<!channel>` or `<https://x|y>` from a file is shown, not acted on. */
+export function slackText(s: string): string {
+  return visible(s).replace(/[&<>]/g, (c) => HTML_ESC[c]!);
+}

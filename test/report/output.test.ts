@@ -14,6 +14,7 @@ import type { Report } from '../../src/report/types.js';
 import { gapOf, scanGaps, verdictOf } from '../../src/report/verdict.js';
 import { mdCode, visible } from '../../src/report/escape.js';
 import { closest } from '../../src/cli/args.js';
+import { slackPayload } from '../../src/market/watches.js';
 import { runMain } from '../helpers/cli.js';
 import { CLEAN_APK as CLEAN, CLI, LEAKY_APK as LEAKY, ROOT, tempDir } from '../helpers/files.js';
 
@@ -250,6 +251,9 @@ t.test('escaping: app names, diagnostics and values in every format (synthetic r
   t.match(md.split('\n')[0], /^### leakdex: `.*` — rating \*\*F\*\*/, 'markdown: the app label is inline code on the heading line');
   t.equal(mdCode('a`b``c', true), '```a`b``c```', 'inline code fence longer than any backtick run');
   t.equal(mdCode('x|y', true), '`x\\|y`', 'pipes escaped in a table cell');
+  const slack = slackPayload({ scanned: true, version: { appId: `com.x${TITLE}`, name: '<!channel>', code: '<https://evil.example|click>', key: 'k' }, new: [{ severity: 'high', title: 'T', redacted: 'a&<b>' }] }).text;
+  t.ok(slack.includes('&lt;!channel&gt;') && slack.includes('&lt;https://evil.example|click&gt;') && slack.includes('a&amp;&lt;b&gt;'), 'Slack: no mention, no link from the app');
+  t.notMatch(slack, RAW_CONTROL, 'Slack: no raw control character');
 });
 
 t.test('text report: suppressed findings before the closing lines, sizes in B/KiB/MiB', async (t) => {
