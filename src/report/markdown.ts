@@ -64,7 +64,7 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
     for (const f of report.findings) {
       if (shown >= MAX_MARKDOWN_FINDINGS) break;
       const l = f.locations[0];
-      const where = l ? `${code(l.entry)} ${cell(l.pointer)}${f.locations.length > 1 ? ` (+${f.locations.length - 1})` : ''}` : '';
+      const where = l ? `${code(l.entry)} ${code(l.pointer)}${f.locations.length > 1 ? ` (+${f.locations.length - 1})` : ''}` : '';
       const row = `| ${ICON[f.severity]} ${f.severity} | ${cell(f.title)}${f.reason ? `<br><sub>${cell(f.reason)}</sub>` : ''} | ${code(f.secret ?? f.redacted)} | ${where} | ${code(f.fingerprint.slice(0, 16))} |`;
       if (used + row.length + 1 > budget - reserve) break;
       out.push(row);

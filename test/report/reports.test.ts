@@ -422,6 +422,9 @@ t.test('remote mode: upload, wait, print and gate like a local scan', async (t) 
     t.match(refused.stderr, message, `${name}: the service's answer and a hint`);
     t.equal(refused.stderr.split('\n').length, 2, `${name}: in one line`);
   }
+  const incomplete = await leakdex(['scan', join(ROOT, 'samples/ios/encrypted-ios.ipa'), ...remote, '--format', 'json']);
+  t.equal(incomplete.status, 4, 'remote: an incomplete scan exits 4 as a local one does');
+  t.match(JSON.parse(incomplete.stdout), { rating: { grade: 'C' }, verdict: { status: 'incomplete' } });
   const closedPort = await new Promise<number>((resolve) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
       const port = (probe.address() as AddressInfo).port;
