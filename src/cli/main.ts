@@ -258,9 +258,10 @@ async function scanCommand(args: string[], out: NodeJS.WritableStream, err: Node
     return EXIT.ok;
   }
   const format = parseFormat(String(values.format));
-  if (!format) throw new UsageError(`unknown --format ${String(values.format)}`, `use ${FORMATS.join(', ')}`);
+  const guess = (given: string, known: readonly string[]) => (closest(given, known) ? `: did you mean ${closest(given, known)}?` : '');
+  if (!format) throw new UsageError(`unknown --format ${String(values.format)}${guess(String(values.format), FORMATS)}`, `use ${FORMATS.join(', ')}`);
   const failOn = String(values['fail-on']) as FailOn;
-  if (!FAIL_ON.includes(failOn)) throw new UsageError(`unknown --fail-on ${failOn}`, `use one of ${FAIL_ON.join(', ')}`);
+  if (!FAIL_ON.includes(failOn)) throw new UsageError(`unknown --fail-on ${failOn}${guess(failOn, FAIL_ON)}`, `use one of ${FAIL_ON.join(', ')}`);
   // A URL (direct app file, F-Droid, GitHub release, itms-services manifest) is downloaded safely first (src/market).
   const market = positionals.length === 1 && /^(https?|itms-services|fdroidrepos):\/\//i.test(positionals[0]!) ? await import('../market/submit.js') : undefined;
   const file = market ? (await market.downloadForCli(positionals[0]!)).path : inputFile(positionals, 'scan');

@@ -286,6 +286,8 @@ t.test('usage errors: one line, "did you mean"; an unbuilt checkout says to buil
   t.match(keys.stderr, /^leakdex: error: unknown option --tenat: did you mean --tenant\?/, 'service commands too');
   const rules = await cli(['rules', '--fromat', 'json']);
   t.match(rules.stderr, /^leakdex: error: unknown option --fromat: did you mean --format\?/, 'and rules');
+  t.match((await cli(['scan', LEAKY, '--format', 'jsno'])).stderr, /^leakdex: error: unknown --format jsno: did you mean json\? \(hint: use text, json/, 'a mistyped value too');
+  t.match((await cli(['scan', LEAKY, '--fail-on', 'hihg'])).stderr, /^leakdex: error: unknown --fail-on hihg: did you mean high\?/);
   const cmd = await cli(['scna', LEAKY]);
   t.match(cmd.stderr, /^leakdex: error: unknown command 'scna': did you mean scan\?/);
   for (const r of [typo, swapped, missing, keys, rules, cmd]) t.notMatch(r.stderr, /To specify a positional|\n./, 'no raw parser text, one line');
