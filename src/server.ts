@@ -30,7 +30,7 @@ export interface RunningServer {
 /** Opens the store, builds the app, listens, and starts the scan runner (unless jobs are disabled). */
 export async function startServer(config: Config, opts: { logger?: Logger; out?: NodeJS.WritableStream; scan?: ScanFn } = {}): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
-  const logger = opts.logger ?? createLogger(config.logLevel);
+  const logger = opts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const store = await openStore(config);
   try {
     const keys = findingKeys(config);

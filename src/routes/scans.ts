@@ -6,7 +6,7 @@ import { HttpError } from '../service/errors.js';
 import type { ScanService, UploadPart } from '../service/scans.js';
 import type { HistoryService } from '../service/history.js';
 import { previousVersionDiff, renderStoredReport, reportFormat } from '../service/report-formats.js';
-import { MEDIA_TYPES } from '../report/render.js';
+import { jsonReport, MEDIA_TYPES } from '../report/render.js';
 import { caller } from './context.js';
 import { AuthErrors, ErrorSchema, IdParams, ReportSchema, ScanSchema, ScanStatus } from './schemas.js';
 
@@ -107,7 +107,7 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ scans: ScanService; config:
       if (request.query.showSecrets && !hasScope(auth, 'admin')) throw new HttpError(403, 'forbidden', 'showSecrets needs an admin key');
       const format = reportFormat(request.query.format, request.headers.accept);
       const report = await scans.report(auth, request.params.id, request.query.showSecrets);
-      if (format === 'json') return report;
+      if (format === 'json') return jsonReport(report);
       const scan = await scans.get(auth, request.params.id);
       const { body, type } = await renderStoredReport(report, format, async () => (history ? previousVersionDiff(history, auth, scan) : undefined));
       // A rendered string bypasses the JSON response schema (Fastify sends strings as they are).
