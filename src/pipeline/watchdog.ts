@@ -45,6 +45,11 @@ setInterval(() => {
 export interface Watchdog {
   /** Stops the process at `deadline` (epoch ms) and when its resident memory passes `rssMb`. */
   arm(limits: { deadline?: number; rssMb?: number }): void;
+  /**
+   * Resolves once the thread runs (or could not start). Its start takes 40-100 ms here, more on a loaded machine: a
+   * scan begun before would run unwatched until then, and a scan never yields to let it start sooner.
+   */
+  ready: Promise<void>;
 }
 
 /** Starts the watchdog thread of a worker whose parent is `parentPid`. It never keeps the process alive on its own. */
@@ -53,10 +58,15 @@ export function startWatchdog(parentPid: number): Watchdog {
   // About 9 MB of resident memory (a second isolate): 63 -> 72 MB for an idle worker here.
   const thread = new Worker(THREAD, { eval: true, workerData: { parentPid, state, intervalMs: WATCHDOG_INTERVAL_MS, prefix: WATCHDOG_STOP } });
   thread.unref();
+  const ready = new Promise<void>((resolve) => {
+    thread.once('online', resolve);
+    thread.once('error', () => resolve());
+  });
   thread.on('error', () => {
     /* the scan goes on without it; the parent's timers still hold while the parent lives */
   });
   return {
+    ready,
     arm({ deadline, rssMb }) {
       if (rssMb !== undefined && rssMb > 0) state[1] = rssMb * 1024 * 1024;
       if (deadline !== undefined) state[0] = deadline + WORKER_DEADLINE_GRACE_MS;

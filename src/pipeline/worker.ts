@@ -44,8 +44,9 @@ if (send) {
   // channel, a scanning one from its watchdog thread.
   const watchdog = startWatchdog(parentPidOf());
   process.once('disconnect', () => process.exit(0));
-  process.once('message', (input: WorkerInput) => {
+  process.once('message', async (input: WorkerInput) => {
     watchdog.arm({ deadline: input.deadline, rssMb: input.rssMb });
+    await watchdog.ready;
     const post = (m: WorkerMessage, then?: () => void) => send(m, undefined, undefined, then);
     let lastProgress = 0;
     let reached: string[] = [];
