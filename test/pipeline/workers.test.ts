@@ -92,19 +92,28 @@ t.test('a worker ends itself at its scan deadline, even when its parent does not
   clearTimeout(timer);
   const late = Date.now() - deadline;
   t.comment(`worker ended ${late} ms after its deadline`);
-  t.ok(late < 3000, `it ended ${late} ms after the deadline (1 s of grace for its parent)`);
+  // 1 s of grace for its parent, and a fresh worker's start-up (a second or two on a loaded machine).
+  t.ok(late < 5000, `it ended ${late} ms after the deadline`);
   t.match(worker.stderrTail(), /leakdex worker stopped: past the scan deadline/, 'and said why on stderr');
 });
 
-t.test('a worker over its resident memory ceiling is stopped, and the entry it was reading becomes a diagnostic', async (t) => {
-  // A ceiling below what a worker holds while it reads the entry: the watchdog stops it there, the retry skips it.
+t.test('a worker over its resident memory ceiling is stopped, and the scan says why', async (t) => {
+  // A ceiling below what a loaded worker holds at rest (about 75 MB here): its watchdog stops it at its first look.
   const file = join(dir, 'slow-rss.apk');
-  writeFileSync(file, await slowApk(50_000));
+  writeFileSync(file, await slowApk(200_000));
+  const worker = takeWorker(256);
+  const exited = new Promise<void>((resolve) => worker.child.once('exit', () => resolve()));
+  const started = Date.now();
+  worker.child.send({ path: file, options: shardOptions({}, { index: 0, count: 1 }), skip: [], rssMb: 16 } satisfies WorkerInput);
+  await exited;
+  t.ok(Date.now() - started < 5000, `the worker was stopped after ${Date.now() - started} ms`);
+  t.match(worker.stderrTail(), /leakdex worker stopped: resident memory \d+ MiB is over the 16 MiB ceiling/, 'and said why on stderr');
+
+  // Through a scan: each entry the worker was reading is skipped with that reason (or, stopped before it reached
+  // one, the scan fails with it).
   const limits: Record<string, number> = { workerRssMb: 16 };
-  const report = await scanFileIsolated(file, { limits });
-  t.match(
-    report.diagnostics,
-    [{ entry: 'assets/.env', code: 'scan.entry_crashed_worker', message: /stopped the scan worker \(resident memory \d+ MiB is over the 16 MiB ceiling\)/ }],
-    'the diagnostic names the ceiling',
-  );
+  const outcome = await scanFileIsolated(file, { limits }).catch((e: unknown) => e as Error);
+  const why = /resident memory \d+ MiB is over the 16 MiB ceiling/;
+  if (outcome instanceof Error) t.match(outcome.message, why, `the scan failed: ${outcome.message}`);
+  else t.match(outcome.diagnostics.find((d) => d.entry === 'assets/.env'), { code: 'scan.entry_crashed_worker', message: why }, 'the entry is skipped with the reason');
 });
