@@ -50,6 +50,7 @@ t.test('what a worker sends its parent is bounded, and a cut says so', async (t)
     zip.file(`assets/${e}${'n'.repeat(32_000)}.env`, Array.from({ length: 200 }, () => `GITHUB_TOKEN=ghp_${random(36)}\n`).join(''));
   }
   const { report, json } = await scanJson('long-names.zip', await zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE' }));
+  t.match(report!.completeness, { complete: false, gaps: [{ code: 'scan.result_truncated', kind: 'limit' }] }, 'a cut result makes the scan incomplete');
   t.comment(`report of ${json.length} characters`);
   t.ok(json.length < 20 * 1024 * 1024, `the report is ${json.length} characters`);
   t.equal(report!.findings.length, 2000, 'every finding is kept');
