@@ -2,11 +2,15 @@ import { Buffer } from 'node:buffer';
 import { parse as parseXmlPlist } from 'plist';
 import { DecodeError, type DecodeContext, type DecodedString, type Decoder, type DecodeWarning } from './types.js';
 import { hex } from './reader.js';
+import { WorkBudget } from './budget.js';
 
 // Binary format: Apple CoreFoundation CFBinaryPList.c (bplist00 header, trailer, offset table, object markers).
 // XML: Apple's PropertyList-1.0.dtd, read by the `plist` package. Text: the OpenStep (NeXT) property list syntax.
 
-/** Most nodes one plist may expand to when walked (a DAG whose arrays each reference the next object twice grows as 2^n). */
+/**
+ * Most nodes read from one plist: values visited when its strings are taken (shared containers once), or parsed from
+ * XML and OpenStep text. A plist of a few MB has far fewer; the budget bounds what a crafted one costs.
+ */
 export const MAX_PLIST_NODES = 1_000_000;
 /** Deepest nesting of arrays and dicts followed. */
 export const MAX_PLIST_DEPTH = 256;
@@ -56,7 +60,7 @@ class NodeBudget {
   used = 0;
   constructor(readonly max: number) {}
   take(offset?: number): void {
-    if (++this.used > this.max) fail('too_many_nodes', `plist expands to more than ${this.max} nodes (shared references nested too deep): stopped`, offset);
+    if (++this.used > this.max) fail('too_many_nodes', `plist has more than ${this.max} nodes: stopped`, offset);
   }
 }
 
@@ -572,15 +576,27 @@ function* dataRuns(data: Uint8Array): Generator<[number, string]> {
 
 /**
  * Every string of a parsed plist with its key path as pointer and context: strings, long integers, printable runs of
- * data values. Walks iteratively, so depth costs no stack.
+ * data values. Walks iteratively, so depth costs no stack. A container referenced from several places (a binary
+ * plist may share objects: a DAG) is read once, under its first key path: a "bplist bomb" whose arrays each refer to
+ * the next one many times costs the size of the file, not the 2^n nodes it expands to (one `plist.shared_container`
+ * warning says so). Every node visited is charged to a budget of `maxNodes`; past it the rest is not read.
  */
 export function* plistStrings(root: PlistValue, ctx: DecodeContext, decoder: string, opts: { keys?: boolean; maxNodes?: number } = {}): Generator<DecodedString> {
-  const budget = new NodeBudget(opts.maxNodes ?? MAX_PLIST_NODES);
+  const budget = new WorkBudget('plist.too_many_nodes', 'plist nodes', opts.maxNodes ?? MAX_PLIST_NODES, (w) => ctx.warn(w));
+  const expanded = new Set<PlistValue[] | PlistDict>();
+  let shared = 0;
   const stack: Array<[PlistValue, string]> = [[root, '']];
   while (stack.length > 0) {
     const [v, path] = stack.pop()!;
-    budget.take();
-    const context = path === '' ? undefined : path.length > MAX_KEY_PATH_CHARS ? path.slice(0, MAX_KEY_PATH_CHARS) : path;
+    if (!budget.charge()) break;
+    if (Array.isArray(v) || v instanceof Map) {
+      if (expanded.has(v)) {
+        if (shared++ === 0) ctx.warn({ code: 'plist.shared_container', message: `${path === '' ? '(root)' : cut(path)} refers to a container already read under another key path: shared containers are read once` });
+        continue;
+      }
+      expanded.add(v);
+    }
+    const context = path === '' ? undefined : cut(path);
     const pointer = path === '' ? '(root)' : path;
     if (typeof v === 'string') {
       if (v !== '') yield withContext({ text: v, location: { entry: ctx.entry, decoder, pointer } }, context);
@@ -601,6 +617,11 @@ export function* plistStrings(root: PlistValue, ctx: DecodeContext, decoder: str
       }
     }
   }
+}
+
+/** A key path cut to MAX_KEY_PATH_CHARS. */
+function cut(path: string): string {
+  return path.length > MAX_KEY_PATH_CHARS ? path.slice(0, MAX_KEY_PATH_CHARS) : path;
 }
 
 function withContext(s: DecodedString, context: string | undefined): DecodedString {

@@ -32,6 +32,7 @@ export const ConfigSchema = Type.Object(
       scanTimeoutMs: Positive('Whole-scan timeout, ms (LEAKDEX_SCAN_TIMEOUT_MS).', { minimum: 100 }),
       entryTimeoutMs: Positive('An entry making no progress this long stops its worker and is skipped, ms.', { minimum: 100 }),
       workerHeapMb: Positive('Heap ceiling (--max-old-space-size) of each scan worker process, MiB.', { minimum: 64 }),
+      workerRssMb: Type.Optional(Positive('Resident memory ceiling of each scan worker process, MiB; default workerHeapMb + 1024. Its watchdog stops it past this.', { minimum: 64 })),
       maxEntries: Positive('Most entries in one archive.'),
       maxEntryBytes: Positive('Most inflated bytes of one entry.'),
       maxTotalBytes: Positive('Most inflated bytes of a whole artifact.'),

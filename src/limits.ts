@@ -18,8 +18,24 @@ export interface ScanLimits {
   maxStringsPerEntry: number;
   /** Memory ceiling of the scan worker's heap, MiB. */
   workerHeapMb: number;
+  /**
+   * Resident memory ceiling of a scan worker, MiB (default: workerHeapMb + WORKER_RSS_HEADROOM_MB). The heap ceiling
+   * does not bound Buffers (entries, inflated data) or native memory; past this the worker is stopped by its watchdog.
+   */
+  workerRssMb?: number;
   /** Whole-scan timeout, ms. */
   scanTimeoutMs: number;
+}
+
+/**
+ * Resident memory a scan worker may hold beyond its heap ceiling, MiB: one entry of maxEntryBytes (512 MiB) and one
+ * nested archive of maxNestedArchiveBytes (256 MiB) held as Buffers, and 256 MiB for the runtime, code and allocator.
+ */
+export const WORKER_RSS_HEADROOM_MB = 1024;
+
+/** The resident memory ceiling of a scan worker under `limits`, MiB. */
+export function workerRssMb(limits: Pick<ScanLimits, 'workerHeapMb' | 'workerRssMb'>): number {
+  return limits.workerRssMb ?? limits.workerHeapMb + WORKER_RSS_HEADROOM_MB;
 }
 
 export const DEFAULT_LIMITS: ScanLimits = {

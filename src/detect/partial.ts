@@ -10,6 +10,13 @@ import { type Group, MAX_GROUPS, MAX_LOCATIONS_PER_FINDING, MAX_PAIR_SITES_PER_G
 import { redact } from './redact.js';
 import { type Finding, severityRank } from './types.js';
 
+/**
+ * Most other findings one finding is paired with. 2,000 AWS key ids beside 2,000 secrets in one .env pair every id
+ * with every secret: 4,000 lists of 2,000 fingerprints made a report too large for one string (the CLI failed with
+ * "Invalid string length" at 1.4 GB).
+ */
+export const MAX_PAIRED_WITH = 50;
+
 /** A group as it leaves the Detector that made it: plain data, the value only when kept. */
 export interface PartialGroup extends Omit<Group, 'rule' | 'secret'> {
   ruleId: string;
@@ -165,6 +172,94 @@ function resolveScopes(groups: readonly PartialGroup[], marks: Map<string, Set<n
   }
 }
 
+/** Groups with a pairing site under one key (a scope or an entry): all of them, and those whose site needs no pair. */
+interface SiteList {
+  any: PartialGroup[];
+  free: PartialGroup[];
+}
+
+/** The pairing sites of one rule's groups (of one kind: documentation examples or not), by scope and by entry. */
+class SiteIndex {
+  /** Scoped sites by scope. */
+  readonly scoped = new Map<string, SiteList>();
+  /** Unscoped sites by entry. */
+  readonly unscoped = new Map<string, SiteList>();
+  /** Every site by entry. */
+  readonly entries = new Map<string, SiteList>();
+
+  add(g: PartialGroup): void {
+    for (const s of g.sites) {
+      if (s.scope !== undefined) addSite(this.scoped, s.scope, g, s.needsPair);
+      else addSite(this.unscoped, s.entry, g, s.needsPair);
+      addSite(this.entries, s.entry, g, s.needsPair);
+    }
+  }
+
+  /**
+   * The lists of groups that pair with `site`: two values that both have a scope (DEX classes) pair only within it,
+   * otherwise the same entry will do; two values that both wait for a partner do not pair with each other.
+   */
+  *matches(site: PartialGroup['sites'][number]): Generator<PartialGroup[]> {
+    const pick = (l: SiteList | undefined) => (l === undefined ? undefined : site.needsPair ? l.free : l.any);
+    const lists = site.scope !== undefined ? [pick(this.scoped.get(site.scope)), pick(this.unscoped.get(site.entry))] : [pick(this.entries.get(site.entry))];
+    for (const l of lists) if (l !== undefined && l.length > 0) yield l;
+  }
+}
+
+function addSite(map: Map<string, SiteList>, key: string, g: PartialGroup, needsPair: boolean): void {
+  let l = map.get(key);
+  if (!l) map.set(key, (l = { any: [], free: [] }));
+  // A group's sites are added one after another: a repeat is always the last one.
+  if (l.any[l.any.length - 1] !== g) l.any.push(g);
+  if (!needsPair && l.free[l.free.length - 1] !== g) l.free.push(g);
+}
+
+/**
+ * For each group of a rule that pairs, the groups it pairs with (at most MAX_PAIRED_WITH, in rule then group order):
+ * groups of a partner rule with a site in the same scope or entry, a documentation example only with another one.
+ * Sites are indexed by scope and entry, so the work is the number of sites and pairs, not groups times groups.
+ */
+function pairsOf(groups: readonly PartialGroup[], partners: Map<string, Set<string>>): Map<PartialGroup, PartialGroup[]> {
+  const indexes = new Map<string, SiteIndex>();
+  const order = new Map<PartialGroup, number>();
+  groups.forEach((g, i) => {
+    order.set(g, i);
+    if (g.sites.length === 0) return;
+    const key = `${g.published === undefined ? 0 : 1}${g.ruleId}`;
+    let index = indexes.get(key);
+    if (!index) indexes.set(key, (index = new SiteIndex()));
+    index.add(g);
+  });
+  const out = new Map<PartialGroup, PartialGroup[]>();
+  for (const g of groups) {
+    const partnerIds = partners.get(g.ruleId);
+    if (!partnerIds || g.sites.length === 0) continue;
+    const found: Array<{ other: PartialGroup; rule: number }> = [];
+    const seen = new Set<PartialGroup>();
+    let rule = 0;
+    for (const pid of partnerIds) {
+      const index = indexes.get(`${g.published === undefined ? 0 : 1}${pid}`);
+      rule++;
+      if (!index) continue;
+      const read = new Set<PartialGroup[]>();
+      for (const site of g.sites) {
+        for (const list of index.matches(site)) {
+          if (read.has(list)) continue;
+          read.add(list);
+          for (const other of list) {
+            if (found.length >= MAX_PAIRED_WITH) break;
+            if (seen.has(other)) continue;
+            seen.add(other);
+            found.push({ other, rule });
+          }
+        }
+      }
+    }
+    if (found.length > 0) out.set(g, found.sort((a, b) => a.rule - b.rule || order.get(a.other)! - order.get(b.other)!).map((f) => f.other));
+  }
+  return out;
+}
+
 /**
  * The findings of a (merged) partial: one per (rule, value) with its locations; pairs resolved (same entry or same
  * scope), values that only count when paired dropped if unpaired; sorted by severity, then rule id, then plain
@@ -176,33 +271,7 @@ export function findingsOf(partial: PartialFindings): { findings: Finding[]; unp
   const marks = new Map(partial.marks.map(([k, v]) => [k, new Set(v)]));
   const partners = new Map(partial.partners.map(([k, v]) => [k, new Set(v)]));
   resolveScopes(groups, marks);
-  const byRule = new Map<string, PartialGroup[]>();
-  for (const g of groups) {
-    if (g.sites.length === 0) continue;
-    let list = byRule.get(g.ruleId);
-    if (!list) byRule.set(g.ruleId, (list = []));
-    list.push(g);
-  }
-  const pairedWith = new Map<PartialGroup, Set<PartialGroup>>();
-  for (const g of groups) {
-    const partnerIds = partners.get(g.ruleId);
-    if (!partnerIds || g.sites.length === 0) continue;
-    for (const pid of partnerIds) {
-      for (const other of byRule.get(pid) ?? []) {
-        // A documentation example pairs only with another one: it must not raise a look-alike beside it.
-        if ((other.published === undefined) !== (g.published === undefined)) continue;
-        for (const site of g.sites) {
-          // Two values that both have a scope (DEX classes) pair only within it; otherwise the same entry will do.
-          const match = other.sites.some((o) => !(o.needsPair && site.needsPair) && (o.scope !== undefined && site.scope !== undefined ? o.scope === site.scope : o.entry === site.entry || (o.scope !== undefined && o.scope === site.scope)));
-          if (!match) continue;
-          let set = pairedWith.get(g);
-          if (!set) pairedWith.set(g, (set = new Set()));
-          set.add(other);
-          break;
-        }
-      }
-    }
-  }
+  const pairedWith = pairsOf(groups, partners);
   const absorbed = new Map<PartialGroup, PartialGroup[]>();
   const isAbsorbed = new Set<PartialGroup>();
   for (const [g, partners] of pairedWith) {

@@ -2,13 +2,14 @@ import { availableParallelism } from 'node:os';
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Report } from '../report/types.js';
-import { DEFAULT_LIMITS, type ScanLimits } from '../limits.js';
+import { DEFAULT_LIMITS, workerRssMb, type ScanLimits } from '../limits.js';
 import type { ScanOptions } from './index.js';
 import { mergeShards, type ShardResult } from './merge.js';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 import { takeWorker } from './spare.js';
+import { watchdogReason } from './watchdog.js';
 import { DirectorySource } from './directory.js';
 
 export { prespawnWorker, WORKER_NICENESS } from './spare.js';
@@ -83,7 +84,8 @@ export async function scanFileIsolated(path: string, opts: IsolatedScanOptions =
   if (size > limits.maxArtifactBytes) throw new ScanFailure(`${path} is ${size} bytes, over the ${limits.maxArtifactBytes}-byte limit`);
   const count = Math.max(1, Math.min(MAX_PARALLELISM, parallelism ?? (size >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_PARALLELISM) : 1)));
   const deadline = Date.now() + limits.scanTimeoutMs;
-  const shards = Array.from({ length: count }, (_, index) => runShard(path, shardOptions(opts, { index, count }), limits.workerHeapMb, entryTimeoutMs, deadline, onEntry));
+  const budget: WorkerBudget = { heapMb: limits.workerHeapMb, rssMb: workerRssMb(limits), entryTimeoutMs, deadline };
+  const shards = Array.from({ length: count }, (_, index) => runShard(path, shardOptions(opts, { index, count }), budget, onEntry));
   // Hash while the workers decode, without blocking the event loop (the service may pass the upload's hash).
   const [sha256, ...results] = await Promise.all([opts.sha256 ?? (directory ? directory.sha256() : hashFile(path)), ...shards]);
   return mergeShards(displayPath ?? path, sha256, size, results, performance.now() - started);
@@ -98,13 +100,22 @@ export function shardOptions(opts: IsolatedScanOptions, shard: { index: number; 
   return options;
 }
 
+/** What each worker of a scan may use: heap and resident memory (MiB), time per entry (ms), the scan's deadline (epoch ms). */
+interface WorkerBudget {
+  heapMb: number;
+  rssMb: number;
+  entryTimeoutMs: number;
+  deadline: number;
+}
+
 /** Runs one shard to completion, restarting its worker without each entry that killed it. */
-async function runShard(path: string, options: WorkerInput['options'], heapMb: number, entryTimeoutMs: number, deadline: number, onEntry?: (path: string) => void): Promise<ShardResult> {
+async function runShard(path: string, options: WorkerInput['options'], budget: WorkerBudget, onEntry?: (path: string) => void): Promise<ShardResult> {
   const crashed = new Map<string, string>();
+  let last = '';
   // Progress is reported sparsely until a worker dies; from then on every entry, so the culprit is known exactly.
   let exact = false;
   for (let attempt = 0; attempt <= MAX_WORKER_RESTARTS; attempt++) {
-    const outcome = await runOnce({ path, options, skip: [...crashed.keys()], exact }, heapMb, entryTimeoutMs, deadline, onEntry);
+    const outcome = await runOnce({ path, options, skip: [...crashed.keys()], exact, deadline: budget.deadline, rssMb: budget.rssMb }, budget, onEntry);
     if (outcome.kind === 'done') {
       for (const d of outcome.result.walk.diagnostics) {
         const why = d.code === 'scan.entry_crashed_worker' ? crashed.get(d.entry) : undefined;
@@ -113,6 +124,7 @@ async function runShard(path: string, options: WorkerInput['options'], heapMb: n
       return outcome.result;
     }
     if (outcome.kind === 'failed') throw new ScanFailure(outcome.message);
+    last = outcome.reason;
     if (!exact) {
       exact = true;
       continue;
@@ -120,14 +132,15 @@ async function runShard(path: string, options: WorkerInput['options'], heapMb: n
     if (outcome.entry === undefined || crashed.has(outcome.entry)) throw new ScanFailure(`scan worker stopped outside any entry: ${outcome.reason}`);
     crashed.set(outcome.entry, outcome.reason);
   }
-  throw new ScanFailure(`scan worker stopped ${MAX_WORKER_RESTARTS + 1} times; giving up`);
+  throw new ScanFailure(`scan worker stopped ${MAX_WORKER_RESTARTS + 1} times (last: ${last}); giving up`);
 }
 
 type Outcome = { kind: 'done'; result: ShardResult } | { kind: 'failed'; message: string } | { kind: 'crashed'; entry?: string; reason: string };
 
-function runOnce(input: WorkerInput, heapMb: number, entryTimeoutMs: number, deadline: number, onEntry?: (path: string) => void): Promise<Outcome> {
+function runOnce(input: WorkerInput, budget: WorkerBudget, onEntry?: (path: string) => void): Promise<Outcome> {
+  const { entryTimeoutMs, deadline } = budget;
   return new Promise((resolve) => {
-    const worker = takeWorker(heapMb);
+    const worker = takeWorker(budget.heapMb);
     const child = worker.child;
     let current: string | undefined;
     let settled = false;
@@ -156,9 +169,14 @@ function runOnce(input: WorkerInput, heapMb: number, entryTimeoutMs: number, dea
     });
     child.on('error', (e) => finish({ kind: 'crashed', entry: current, reason: e.message }));
     child.on('exit', (code, signal) => {
-      const oom = /heap out of memory|Reached heap limit/.test(worker.stderrTail());
+      const tail = worker.stderrTail();
+      const oom = /heap out of memory|Reached heap limit/.test(tail);
+      const stopped = watchdogReason(tail);
       // Let any message still queued on the channel be handled first.
-      setImmediate(() => finish({ kind: 'crashed', entry: current, reason: oom ? 'out of memory' : signal ? `worker killed by ${signal}` : `worker exited with code ${code}` }));
+      setImmediate(() => {
+        if (Date.now() >= deadline) finish({ kind: 'failed', message: `scan of ${input.path} timed out` });
+        else finish({ kind: 'crashed', entry: current, reason: oom ? 'out of memory' : (stopped ?? (signal ? `worker killed by ${signal}` : `worker exited with code ${code}`)) });
+      });
     });
     child.send(input);
   });

@@ -1,12 +1,13 @@
 /**
  * Scan worker processes: started on demand, or one ahead of need (a spare) so that its start-up overlaps the
- * caller's. Imports nothing but Node built-ins and the limits, so the CLI can start a spare before loading itself.
+ * caller's. Imports nothing but Node built-ins, the limits and the watchdog's constants, so the CLI can start a spare before loading itself.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setPriority } from 'node:os';
 import { statSync } from 'node:fs';
 import { DEFAULT_LIMITS } from '../limits.js';
+import { PARENT_PID_ENV } from './watchdog.js';
 
 /** Scheduling niceness of scan workers (0 normal, 19 lowest). */
 export const WORKER_NICENESS = 10;
@@ -55,7 +56,7 @@ function spawnWorker(heapMb: number): WorkerProcess {
     // at most 8 MB per semi-space: 16 cost 15-20 MB more peak RSS on a 17 MB APK for no measurable speed.
     execArgv: [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=8'],
     serialization: 'advanced',
-    env: { ...process.env, ...WORKER_MALLOC_ENV },
+    env: { ...process.env, ...WORKER_MALLOC_ENV, [PARENT_PID_ENV]: String(process.pid) },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   // Scans yield the CPU to whoever else runs here: the service's event loop answers reads while they decode.

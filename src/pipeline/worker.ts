@@ -4,11 +4,13 @@
  * only a process boundary keeps that from taking the CLI or the service down with it.
  */
 import { walkShardSync, type ShardOptions, type ShardResult } from './index.js';
+import { parentPidOf, startWatchdog } from './watchdog.js';
+import { boundFailure, boundShardResult } from './bounds.js';
 
 /**
  * Message from a scan worker to its parent. `entry`: the entries reached since the last such message, in order; the
  * last is the one being decoded. `done`: findings are made here, so raw values cross to the parent only when the
- * input's `showSecrets` asks for them.
+ * input's `showSecrets` asks for them; its size is bounded (bounds.ts).
  */
 export type WorkerMessage = { type: 'entry'; paths: string[] } | { type: 'done'; result: ShardResult } | { type: 'failed'; message: string };
 
@@ -27,6 +29,10 @@ export interface WorkerInput {
    * `exact` set, so the entry that killed the worker is known for certain.
    */
   exact?: boolean;
+  /** When the whole scan must be over (epoch ms): the worker stops itself soon after, even if its parent cannot. */
+  deadline?: number;
+  /** Resident memory ceiling of the worker, MiB (its heap ceiling does not bound Buffers and native memory). */
+  rssMb?: number;
 }
 
 /** Least time between two progress messages of a worker that is not in exact mode, ms. */
@@ -34,9 +40,13 @@ export const PROGRESS_INTERVAL_MS = 50;
 
 const send = process.send?.bind(process);
 if (send) {
-  // A worker whose parent is gone (or never used it: a spare) has nothing left to do.
+  // A worker whose parent is gone (or never used it: a spare) has nothing left to do: an idle one hears it on its IPC
+  // channel, a scanning one from its watchdog thread.
+  const watchdog = startWatchdog(parentPidOf());
   process.once('disconnect', () => process.exit(0));
-  process.once('message', (input: WorkerInput) => {
+  process.once('message', async (input: WorkerInput) => {
+    watchdog.arm({ deadline: input.deadline, rssMb: input.rssMb });
+    await watchdog.ready;
     const post = (m: WorkerMessage, then?: () => void) => send(m, undefined, undefined, then);
     let lastProgress = 0;
     let reached: string[] = [];
@@ -58,9 +68,9 @@ if (send) {
         },
       });
       flush();
-      post({ type: 'done', result: { ...result, peakRssMb: process.resourceUsage().maxRSS / 1024 } }, () => process.disconnect());
+      post({ type: 'done', result: { ...boundShardResult(result), peakRssMb: process.resourceUsage().maxRSS / 1024 } }, () => process.disconnect());
     } catch (e) {
-      post({ type: 'failed', message: e instanceof Error ? e.message : String(e) }, () => process.disconnect());
+      post({ type: 'failed', message: boundFailure(e instanceof Error ? e.message : String(e)) }, () => process.disconnect());
     }
   });
 }

@@ -26,6 +26,7 @@ const GAP_CODES: Record<string, GapKind> = {
   'scan.nested_too_large': 'limit', // the inner archive's compressed entries were never inflated
   'scan.nesting_too_deep': 'limit',
   'scan.too_many_strings': 'limit',
+  'scan.result_truncated': 'limit', // findings or their locations were cut from what a worker sent (pipeline/bounds.ts)
   'json.too_deep': 'limit', // the subtree is skipped
   'dir.too_deep': 'limit', // the subdirectory is not listed
 };

@@ -201,6 +201,7 @@ export class JobRunner extends EventEmitter {
                 maxTotalBytes: l.maxTotalBytes,
                 maxNestingDepth: l.maxNestingDepth,
                 workerHeapMb: l.workerHeapMb,
+                ...(l.workerRssMb === undefined ? {} : { workerRssMb: l.workerRssMb }),
                 scanTimeoutMs: l.scanTimeoutMs,
               },
               onEntry: () => {

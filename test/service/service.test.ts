@@ -1,5 +1,5 @@
 import t from 'tap';
-import { spawn, fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
@@ -23,8 +23,8 @@ import { createLogger } from '../../src/app.js';
 import { openStore, SQLITE_FILE } from '../../src/store/index.js';
 import type { ScanCompletion } from '../../src/store/types.js';
 import { sink } from '../helpers/cli.js';
-import { CLEAN_APK as CLEAN, CLI, LEAKY_APK as V1, LEAKY_V2_APK as V2, ROOT, tempDir } from '../helpers/files.js';
-import { startService, type TestService } from '../helpers/service.js';
+import { CLEAN_APK as CLEAN, LEAKY_APK as V1, LEAKY_V2_APK as V2, ROOT, tempDir } from '../helpers/files.js';
+import { spawnServer, startService, type TestService } from '../helpers/service.js';
 
 /** The scan worker next to this compiled test. */
 const WORKER_JS = fileURLToPath(new URL('../../src/pipeline/worker.js', import.meta.url));
@@ -605,29 +605,6 @@ t.test('a real listening server takes streamed uploads', async (t) => {
   );
   t.equal((await fetch(`${server.url}/v1/scans/${body.id}`, { headers: bearer(key!) })).status, 200);
 });
-
-/** Starts `node dist/src/cli/main.js serve` on a free port; resolves with its URL and everything it printed. */
-function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve'], {
-      env: { ...process.env, LEAKDEX_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LEAKDEX_CONCURRENCY: '1', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${text}`)), 20_000);
-    const onData = (d: Buffer) => {
-      text += String(d);
-      const m = /"url":"(http:\/\/[^"]+)".*leakdex service listening/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, output: () => text });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${text}`)));
-  });
-}
 
 t.test('kill -9 mid-scan: after a restart every queued and running scan completes', async (t) => {
   const dir = tempDir();
