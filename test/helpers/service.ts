@@ -1,4 +1,5 @@
-/** The service under test, wired as server.ts wires it. */
+/** The service under test, wired as server.ts wires it, or as a `leakdex serve` process. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { buildApp, createLogger } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -9,7 +10,7 @@ import { createApiKey } from '../../src/service/auth.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { sink } from './cli.js';
-import { tempDir } from './files.js';
+import { CLI, tempDir } from './files.js';
 
 export interface TestService {
   app: Awaited<ReturnType<typeof buildApp>>;
@@ -62,4 +63,35 @@ export async function startService(tt: { teardown(fn: () => unknown): void }, op
   });
   const { token } = await createApiKey(store, opts.tenant ?? 'acme', ['admin']);
   return { app, store, runner, config, logText: out.text, admin: token, dataDir, uploadsDir: join(dataDir, 'uploads') };
+}
+
+/** A `leakdex serve` process under test. */
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  /** Everything it printed so far (stdout and stderr). */
+  output: () => string;
+}
+
+/** Starts `node dist/src/cli/main.js serve` on a free port; resolves with its URL and everything it printed. */
+export function spawnServer(dataDir: string): Promise<ServerProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'serve'], {
+      env: { ...process.env, LEAKDEX_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LEAKDEX_CONCURRENCY: '1', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${text}`)), 20_000);
+    const onData = (d: Buffer) => {
+      text += String(d);
+      const m = /"url":"(http:\/\/[^"]+)".*leakdex service listening/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]!, output: () => text });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${text}`)));
+  });
 }
