@@ -5,7 +5,8 @@
 #   docker run --rm -u "$(id -u):$(id -g)" -v "$PWD:/work" -w /work leakdex scan app-release.apk --format sarif --output leakdex.sarif
 
 # --- build: compile TypeScript, then keep only production dependencies -----------------------------------------
-FROM node:20-bookworm-slim AS build
+# Node.js 24, the LTS line supported longest (leakdex supports 20, 22 and 24: .ci/run tests all three).
+FROM node:24-bookworm-slim AS build
 # better-sqlite3 is compiled from source when no prebuilt binary matches the platform.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -26,7 +27,7 @@ RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: node, the compiled code and production modules; runs as the unprivileged `node` user --------------
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \

@@ -20,6 +20,7 @@ import { FailedAuthLimiter } from './service/auth-throttle.js';
 import { LINK_KEY_ID, reportLinkKey, verifyReportLink } from './service/links.js';
 import type { FindingKeys } from './service/crypto.js';
 import { HttpError } from './service/errors.js';
+import { prettyDestination, type LogFormat } from './service/pretty-log.js';
 import { HistoryService } from './service/history.js';
 import type { JobRunner } from './service/jobs.js';
 import type { Metrics } from './service/metrics.js';
@@ -64,9 +65,10 @@ function requestForLog(req: { method?: string; url?: string; host?: string; host
   return { method: req.method, url: req.url?.replace(/([?&]link=[^&]*\.)[^.&]*/g, '$1[redacted]'), host: req.host ?? req.hostname, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
 }
 
-/** The service's pino logger: JSON lines, redacted. */
-export function createLogger(level: string, stream?: DestinationStream): Logger {
+/** The service's pino logger, redacted: JSON lines, or one readable line per record with `format` pretty (LOG_FORMAT). */
+export function createLogger(level: string, stream?: DestinationStream, format: LogFormat = 'json'): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: { req: requestForLog } };
+  if (format === 'pretty') return pino(options, prettyDestination((stream as NodeJS.WritableStream | undefined) ?? process.stdout));
   return stream ? pino(options, stream) : pino(options);
 }
 
@@ -232,7 +234,7 @@ export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
 /** A ready-to-listen Fastify instance running the leakdex app. */
 export async function buildApp(deps: AppDeps, logger?: Logger): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: logger ?? createLogger(deps.config.logLevel),
+    loggerInstance: logger ?? createLogger(deps.config.logLevel, undefined, deps.config.logFormat),
     genReqId: requestId,
     bodyLimit: deps.config.limits.bodyLimitBytes,
     requestTimeout: deps.config.limits.requestTimeoutMs,

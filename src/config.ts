@@ -16,6 +16,7 @@ export const ConfigSchema = Type.Object(
     databaseUrl: Type.Optional(Type.String({ minLength: 1, description: 'PostgreSQL connection string (DATABASE_URL); SQLite when absent.' })),
     databaseSchema: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$', description: 'PostgreSQL schema to use (LEAKDEX_DATABASE_SCHEMA).' })),
     logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
+    logFormat: Type.Union([Type.Literal('json'), Type.Literal('pretty')], { description: 'Log lines as JSON (for collectors) or pretty: one readable line each, for a terminal (LOG_FORMAT).' }),
     trustProxy: Type.Boolean({ description: 'Take client addresses from X-Forwarded-For (only behind a trusted proxy).' }),
     jobs: Type.Object({
       enabled: Type.Boolean({ description: 'Run scans in this process (false: API only, `leakdex worker` processes scan).' }),
@@ -73,6 +74,7 @@ export function defaultConfig(): Config {
     port: 8080,
     dataDir: './data',
     logLevel: 'info',
+    logFormat: 'json',
     trustProxy: false,
     jobs: { enabled: true, concurrency: Math.max(1, availableParallelism()), pollMs: 500, leaseMs: 30_000, maxAttempts: 3, keepUploads: false },
     limits: {
@@ -143,6 +145,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Json {
     databaseUrl: envStr(env, 'DATABASE_URL'),
     databaseSchema: envStr(env, 'LEAKDEX_DATABASE_SCHEMA'),
     logLevel: envStr(env, 'LOG_LEVEL'),
+    logFormat: envStr(env, 'LOG_FORMAT'),
     trustProxy: envBool(env, 'LEAKDEX_TRUST_PROXY'),
     jobs: { concurrency: envInt(env, 'LEAKDEX_CONCURRENCY') },
     limits: {

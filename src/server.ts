@@ -34,7 +34,7 @@ export interface RunningServer {
 /** Opens the store, builds the app, listens, and starts the scan runner (unless jobs are disabled). */
 export async function startServer(config: Config, opts: { logger?: Logger; out?: NodeJS.WritableStream; scan?: ScanFn } = {}): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
-  const logger = opts.logger ?? createLogger(config.logLevel);
+  const logger = opts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   // Uploads cut short by a process that stopped (kill -9 mid-upload): nothing written to them since this one started.
   const removed = await removePartialUploads(join(config.dataDir, UPLOADS_DIR), performance.timeOrigin);
   if (removed > 0) logger.warn({ removed }, 'removed partial uploads left by a stopped process');

@@ -1,4 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { ArgsError, closest, parseCommand } from './args.js';
 import { RULES_HELP, ruleSet, rulesCommand } from './rules.js';
 import { UserRulesError } from '../detect/user-rules.js';
 import type { Rule } from '../../rules/types.js';
@@ -13,7 +14,6 @@ import {
   createBaseline,
   DEFAULT_IGNORE_FILE,
   FAIL_ON,
-  gatingFindings,
   loadBaseline,
   loadIgnoreFile,
   SuppressionFileError,
@@ -24,10 +24,12 @@ import { FORMATS, parseFormat, renderReport } from '../report/render.js';
 import { ProgressBar } from './progress.js';
 import { remoteScan, RemoteError, serverUrl } from './remote.js';
 import { redact } from '../detect/redact.js';
+import { safeJson, visible } from '../report/escape.js';
+import { verdictOf, verdictText, VERDICT_EXIT } from '../report/verdict.js';
 import { TOOL_VERSION } from '../version.js';
 
-/** Exit codes, a contract with CI scripts. */
-export const EXIT = { ok: 0, findings: 1, usage: 2, service: 3 } as const;
+/** Exit codes, a contract with CI scripts (0, 1 and 4 are the verdict's, src/report/verdict.ts). */
+export const EXIT = { ok: VERDICT_EXIT.pass, findings: VERDICT_EXIT.fail, usage: 2, service: 3, incomplete: VERDICT_EXIT.incomplete } as const;
 
 class UsageError extends Error {
   constructor(
@@ -59,7 +61,9 @@ Commands:
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above --fail-on, 2 usage or unreadable input,
 3 the service (--server) could not be used: unreachable, key refused, scan failed or timed out, or it does not
-take a file that a local scan reads (not an app, over its upload limit).
+take a file that a local scan reads (not an app, over its upload limit), 4 incomplete scan: nothing at or above
+--fail-on, but part of the app was not scanned (encrypted code, an entry over a limit, a worker crash); accept it
+with --allow-incomplete.
 Run 'leakdex <command> --help' for a command's options.
 
 Examples:
@@ -76,6 +80,8 @@ Options:
   --rules FILE           add the user rules of FILE (JSON, schema in docs/rules.md) to the built-in rules
   --fail-on SEVERITY     exit 1 when an unsuppressed finding is at or above SEVERITY:
                          critical|high|medium|low|info|none (default high)
+  --allow-incomplete     let an incomplete scan pass (exit 0 instead of 4) when nothing is at or above
+                         --fail-on; the report still says what was not scanned and caps the rating at C
   --baseline FILE        accepted findings (leakdex baseline create, or an earlier JSON report): reported as
                          suppressed, never failing the build
   --ignore-file FILE     ignore file (default ./.leakdexignore when present); one entry a line:
@@ -92,7 +98,8 @@ Options:
 A progress bar is drawn on stderr when it is a terminal; NO_COLOR turns colours off.
 Exit codes: 0 pass, 1 findings at or above --fail-on, 2 usage or unreadable input (with --server too: an empty
 file or a damaged ZIP), 3 the service could not be used (also when it does not take a file a local scan reads:
-the service takes only apps, up to its upload limit).
+the service takes only apps, up to its upload limit), 4 incomplete scan (part of the app was not scanned, e.g.
+FairPlay-encrypted code, and nothing at or above --fail-on in the rest) unless --allow-incomplete.
 
 Examples:
   leakdex scan app-release.apk
@@ -133,12 +140,8 @@ Example:
 
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
 
-function parse(args: string[], options: ParseArgsConfig['options']): Parsed {
-  try {
-    return parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true, strict: true }) as Parsed;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+function parse(command: string, args: string[], options: ParseArgsConfig['options']): Parsed {
+  return parseCommand(command, args, { help: { type: 'boolean', short: 'h' }, ...options }) as Parsed;
 }
 
 function inputFile(positionals: string[], cmd: string): string {
@@ -241,10 +244,11 @@ function countsLine(findings: readonly { severity: Severity }[]): string {
 }
 
 async function scanCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-  const { values, positionals } = parse(args, {
+  const { values, positionals } = parse('scan', args, {
     format: { type: 'string', default: 'text' },
     output: { type: 'string' },
     'fail-on': { type: 'string', default: 'high' },
+    'allow-incomplete': { type: 'boolean', default: false },
     baseline: { type: 'string' },
     'ignore-file': { type: 'string' },
     ...REPORT_OPTIONS,
@@ -254,9 +258,10 @@ async function scanCommand(args: string[], out: NodeJS.WritableStream, err: Node
     return EXIT.ok;
   }
   const format = parseFormat(String(values.format));
-  if (!format) throw new UsageError(`unknown --format ${String(values.format)}`, `use ${FORMATS.join(', ')}`);
+  const guess = (given: string, known: readonly string[]) => (closest(given, known) ? `: did you mean ${closest(given, known)}?` : '');
+  if (!format) throw new UsageError(`unknown --format ${String(values.format)}${guess(String(values.format), FORMATS)}`, `use ${FORMATS.join(', ')}`);
   const failOn = String(values['fail-on']) as FailOn;
-  if (!FAIL_ON.includes(failOn)) throw new UsageError(`unknown --fail-on ${failOn}`, `use one of ${FAIL_ON.join(', ')}`);
+  if (!FAIL_ON.includes(failOn)) throw new UsageError(`unknown --fail-on ${failOn}${guess(failOn, FAIL_ON)}`, `use one of ${FAIL_ON.join(', ')}`);
   // A URL (direct app file, F-Droid, GitHub release, itms-services manifest) is downloaded safely first (src/market).
   const market = positionals.length === 1 && /^(https?|itms-services|fdroidrepos):\/\//i.test(positionals[0]!) ? await import('../market/submit.js') : undefined;
   const file = market ? (await market.downloadForCli(positionals[0]!)).path : inputFile(positionals, 'scan');
@@ -273,22 +278,22 @@ async function scanCommand(args: string[], out: NodeJS.WritableStream, err: Node
   if (!quiet) {
     for (const e of expired) err.write(`leakdex: warning: ${suppressions.ignore!.file} line ${e.line}: accepted until ${e.expires}, so ${e.fingerprint.slice(0, 16)} counts again (${e.reason})\n`);
   }
-  const failing = gatingFindings(report, failOn);
+  const gate = { failOn, allowIncomplete: values['allow-incomplete'] === true };
+  const verdict = verdictOf(report, gate);
   const color = format === 'text' && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const text = renderReport(report, format, { color, failOn, failing: failing.length, diff: obtained.diff, baselineApplied: suppressions.baseline !== undefined });
+  const text = renderReport(report, format, { color, ...gate, diff: obtained.diff, baselineApplied: suppressions.baseline !== undefined });
   if (values.output) writeFileSync(String(values.output), text);
   else out.write(text);
   if (!quiet && (values.output || format !== 'text')) {
     const sup = report.suppressed?.length ?? 0;
-    const gate = failOn === 'none' ? 'not gating (--fail-on none)' : failing.length ? `${failing.length} at or above ${failOn}: failing` : `none at or above ${failOn}: passing`;
-    err.write(`leakdex: ${countsLine(report.findings)}${sup ? `, ${sup} suppressed` : ''}; ${gate}${values.output ? `; ${format} report written to ${String(values.output)}` : ''}\n`);
+    err.write(`leakdex: ${countsLine(report.findings)}${sup ? `, ${sup} suppressed` : ''}; ${visible(verdictText(verdict))}${values.output ? `; ${format} report written to ${visible(String(values.output))}` : ''}\n`);
   }
-  return failing.length > 0 ? EXIT.findings : EXIT.ok;
+  return verdict.exitCode;
 }
 
 /** `leakdex baseline create <app> --output FILE`: accepts every current finding. */
 async function baselineCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parse(args, { output: { type: 'string' }, ...REPORT_OPTIONS });
+  const { values, positionals } = parse('baseline', args, { output: { type: 'string' }, ...REPORT_OPTIONS });
   if (values.help) {
     out.write(HELP.baseline!);
     return EXIT.ok;
@@ -303,6 +308,8 @@ async function baselineCommand(args: string[], out: NodeJS.WritableStream, err: 
   } finally {
     progress.done();
   }
+  const verdict = verdictOf(report);
+  if (!verdict.complete && values.quiet !== true) err.write(`leakdex: warning: incomplete scan, the baseline accepts only what was scanned: ${visible(verdictText(verdict))}\n`);
   const baseline = createBaseline(report);
   const json = JSON.stringify(baseline, null, 2) + '\n';
   if (values.output) writeFileSync(String(values.output), json);
@@ -312,7 +319,7 @@ async function baselineCommand(args: string[], out: NodeJS.WritableStream, err: 
 }
 
 async function dumpCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parse(args, { 'show-secrets': { type: 'boolean', default: false } });
+  const { values, positionals } = parse('dump', args, { 'show-secrets': { type: 'boolean', default: false } });
   if (values.help) {
     out.write(HELP.dump!);
     return EXIT.ok;
@@ -327,21 +334,24 @@ async function dumpCommand(args: string[], out: NodeJS.WritableStream): Promise<
   };
   const chunks: string[] = [];
   const walk = dumpFileSync(file, (s) => {
-    chunks.push(JSON.stringify({ entry: s.location.entry, decoder: s.location.decoder, pointer: s.location.pointer, context: s.context === undefined ? null : mask(s.context), text: mask(s.text) }));
+    chunks.push(safeJson({ entry: s.location.entry, decoder: s.location.decoder, pointer: s.location.pointer, context: s.context === undefined ? null : mask(s.context), text: mask(s.text) }, false));
     if (chunks.length >= 4096) {
       out.write(chunks.join('\n') + '\n');
       chunks.length = 0;
     }
   });
   if (chunks.length) out.write(chunks.join('\n') + '\n');
-  for (const d of walk.diagnostics) process.stderr.write(`leakdex: ${d.level} ${d.code} ${d.entry || '(archive)'}: ${d.message}\n`);
+  for (const d of walk.diagnostics) process.stderr.write(`leakdex: ${d.level} ${visible(d.code)} ${visible(d.entry || '(archive)')}: ${visible(d.message)}\n`);
   return EXIT.ok;
 }
 
-/** Errors are one line on stderr, whatever the message holds. */
+/** Errors are one line on stderr, whatever the message holds (a file name from an archive or a server included). */
 function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').trim();
+  return visible(s.replace(/\s*\n\s*/g, ' ').trim());
 }
+
+/** Every command `main` knows, for "did you mean". */
+const COMMANDS = ['scan', 'baseline', 'dump', 'rules', 'serve', 'worker', 'keys', 'watch', 'sweep', 'help'];
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
@@ -383,10 +393,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         out.write(HELP.main!);
         return cmd === undefined ? EXIT.usage : EXIT.ok;
       default:
-        throw new UsageError(`unknown command '${cmd}'`, 'leakdex --help lists the commands');
+        throw new UsageError(`unknown command '${cmd}'${closest(cmd, COMMANDS) ? `: did you mean ${closest(cmd, COMMANDS)}?` : ''}`, 'leakdex --help lists the commands');
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ArgsError) {
       err.write(`leakdex: error: ${oneLine(e.message)}${e.hint ? ` (hint: ${e.hint})` : ''}\n`);
       return EXIT.usage;
     }

@@ -1,6 +1,7 @@
 /** `leakdex watch add|list|rm` and `leakdex sweep --once`. */
 import { mkdirSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommand } from './args.js';
+import { visible } from '../report/escape.js';
 import { createLogger } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { findingKeys } from '../service/crypto.js';
@@ -46,11 +47,15 @@ function cfg(values: Record<string, unknown>): Config {
 }
 
 export async function watchCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { ...COMMON, interval: { type: 'string' }, webhook: { type: 'string' }, secret: { type: 'string' }, slack: { type: 'boolean' }, asset: { type: 'string' }, beta: { type: 'boolean' }, 'ipa-url': { type: 'string' } },
+  const { values, positionals } = parseCommand('watch', args, {
+    ...COMMON,
+    interval: { type: 'string' },
+    webhook: { type: 'string' },
+    secret: { type: 'string' },
+    slack: { type: 'boolean' },
+    asset: { type: 'string' },
+    beta: { type: 'boolean' },
+    'ipa-url': { type: 'string' },
   });
   const [action, ...rest] = positionals;
   if (values.help || !action) {
@@ -84,7 +89,8 @@ export async function watchCommand(args: string[], out: NodeJS.WritableStream, e
       return 0;
     }
     if (action === 'list') {
-      for (const w of (await watches.list(tenant.id)).map(watchView)) out.write(`${w.id}\t${w.kind}\t${w.url}\tnext ${w.nextCheckAt}${w.lastError ? `\terror: ${w.lastError}` : ''}\n`);
+      // The URL and the last error (which can quote a remote server) are printed inert.
+      for (const w of (await watches.list(tenant.id)).map(watchView)) out.write(`${w.id}\t${w.kind}\t${visible(w.url)}\tnext ${w.nextCheckAt}${w.lastError ? `\terror: ${visible(w.lastError)}` : ''}\n`);
       return 0;
     }
     if (!(await watches.remove(tenant.id, rest[0]!))) {
@@ -100,7 +106,7 @@ export async function watchCommand(args: string[], out: NodeJS.WritableStream, e
 
 /** `leakdex sweep --once`: one pass with an in-process scan runner; waits for the scans, then notifies. */
 export async function sweepCommand(args: string[], out: NodeJS.WritableStream, _err: NodeJS.WritableStream): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: { ...COMMON, once: { type: 'boolean' }, wait: { type: 'string' } } });
+  const { values } = parseCommand('sweep', args, { ...COMMON, once: { type: 'boolean' }, wait: { type: 'string' } }, false);
   if (values.help || !values.once) {
     out.write(SWEEP_HELP);
     return values.help ? 0 : 2;
@@ -110,7 +116,7 @@ export async function sweepCommand(args: string[], out: NodeJS.WritableStream, _
   const config = cfg(values);
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore(config);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const runner = new JobRunner({ store, config, keys: findingKeys(config), metrics: new Metrics(), log: logger.child({ component: 'runner' }) });
   try {
     await runner.start();

@@ -1,5 +1,5 @@
 /** `leakdex rules` and the `--rules FILE` option: list the rule set, load user rules. */
-import { parseArgs } from 'node:util';
+import { parseCommand } from './args.js';
 import { RULES } from '../../rules/index.js';
 import type { Rule } from '../../rules/types.js';
 import { renderRulesText, summarize } from '../detect/rules-doc.js';
@@ -23,7 +23,7 @@ export function ruleSet(file?: string): { user: Rule[]; all: readonly Rule[] } {
 
 /** Runs `leakdex rules`; usage problems throw. */
 export function rulesCommand(args: string[], out: NodeJS.WritableStream): number {
-  const { values, positionals } = parseArgs({ args, options: { format: { type: 'string', default: 'text' }, rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseCommand('rules', args, { format: { type: 'string', default: 'text' }, rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     out.write(RULES_HELP);
     return 0;

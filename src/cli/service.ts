@@ -1,4 +1,6 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { ArgsError, parseCommand } from './args.js';
+import { visible } from '../report/escape.js';
 import { mkdirSync } from 'node:fs';
 import { createLogger } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
@@ -70,12 +72,8 @@ class CommandError extends Error {}
 
 const COMMON = { help: { type: 'boolean', short: 'h' }, 'data-dir': { type: 'string' }, config: { type: 'string' } } as const;
 
-function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
-  try {
-    return parseArgs({ args, options: { ...COMMON, ...options } as typeof COMMON & O, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new CommandError((e as Error).message);
-  }
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(command: string, args: string[], options: O) {
+  return parseCommand(command, args, { ...COMMON, ...options } as typeof COMMON & O);
 }
 
 function integer(value: unknown, flag: string): number | undefined {
@@ -95,8 +93,8 @@ async function guarded(err: NodeJS.WritableStream, run: () => Promise<number>): 
   try {
     return await run();
   } catch (e) {
-    if (e instanceof CommandError || e instanceof ConfigError) {
-      err.write(`leakdex: error: ${e.message}\n`);
+    if (e instanceof CommandError || e instanceof ConfigError || e instanceof ArgsError) {
+      err.write(`leakdex: error: ${e.message}${e instanceof ArgsError && e.hint ? ` (hint: ${e.hint})` : ''}\n`);
       return EXIT_USAGE;
     }
     err.write(`leakdex: error: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -107,7 +105,7 @@ async function guarded(err: NodeJS.WritableStream, run: () => Promise<number>): 
 /** `leakdex serve`: runs until SIGINT/SIGTERM; resolves with the exit code. */
 export function serveCommand(args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   return guarded(err, async () => {
-    const { values } = parse(args, { host: { type: 'string' }, port: { type: 'string' }, concurrency: { type: 'string' }, 'no-jobs': { type: 'boolean' } } as const);
+    const { values } = parse('serve', args, { host: { type: 'string' }, port: { type: 'string' }, concurrency: { type: 'string' }, 'no-jobs': { type: 'boolean' } } as const);
     if (values.help) {
       out.write(SERVE_HELP);
       return EXIT_OK;
@@ -116,7 +114,7 @@ export function serveCommand(args: string[], out: NodeJS.WritableStream = proces
     if (values.concurrency !== undefined) jobs.concurrency = integer(values.concurrency, '--concurrency');
     if (values['no-jobs']) jobs.enabled = false;
     const cfg = config(values, { host: values.host, port: integer(values.port, '--port'), jobs });
-    const logger = createLogger(cfg.logLevel);
+    const logger = createLogger(cfg.logLevel, undefined, cfg.logFormat);
     const server = await startServer(cfg, { logger, out });
     // Marketplace watches: one croner ticker in UTC claims due watches (src/market/sweep.ts). Also with --no-jobs
     // (scale-out): claims are atomic, and the scans it queues are taken by the `leakdex worker` processes.
@@ -134,7 +132,7 @@ export function serveCommand(args: string[], out: NodeJS.WritableStream = proces
 /** `leakdex worker`: claims and runs scans until SIGINT/SIGTERM; resolves with the exit code. */
 export function workerCommand(args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   return guarded(err, async () => {
-    const { values } = parse(args, { concurrency: { type: 'string' } } as const);
+    const { values } = parse('worker', args, { concurrency: { type: 'string' } } as const);
     if (values.help) {
       out.write(WORKER_HELP);
       return EXIT_OK;
@@ -143,7 +141,7 @@ export function workerCommand(args: string[], out: NodeJS.WritableStream = proce
     if (values.concurrency !== undefined) jobs.concurrency = integer(values.concurrency, '--concurrency');
     const cfg = config(values, { jobs });
     mkdirSync(cfg.dataDir, { recursive: true });
-    const logger = createLogger(cfg.logLevel);
+    const logger = createLogger(cfg.logLevel, undefined, cfg.logFormat);
     const store = await openStore(cfg);
     const runner = new JobRunner({ store, config: cfg, keys: findingKeys(cfg), metrics: new Metrics(), log: logger.child({ component: 'runner' }) });
     await runner.start();
@@ -160,7 +158,7 @@ export function workerCommand(args: string[], out: NodeJS.WritableStream = proce
 /** `leakdex keys create|list|revoke`. `create` prints the key alone on stdout. */
 export function keysCommand(args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   return guarded(err, async () => {
-    const { values, positionals } = parse(args, { tenant: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' } } as const);
+    const { values, positionals } = parse('keys', args, { tenant: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' } } as const);
     const [action, ...rest] = positionals;
     if (values.help || action === undefined) {
       out.write(KEYS_HELP);
@@ -186,8 +184,9 @@ export function keysCommand(args: string[], out: NodeJS.WritableStream = process
         return EXIT_OK;
       }
       if (action === 'list') {
+        out.write('id\ttenant\tscopes\tcreated\tstatus\tname\n');
         for (const k of (await store.listApiKeys()).filter((key) => !values.tenant || key.tenantName === values.tenant)) {
-          out.write(`${k.id}\t${k.tenantName}\t${k.scopes.join(',')}\t${new Date(k.createdAt).toISOString()}\t${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}${k.name ? `\t${k.name}` : ''}\n`);
+          out.write(`${k.id}\t${k.tenantName}\t${k.scopes.join(',')}\t${new Date(k.createdAt).toISOString()}\t${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}${k.name ? `\t${visible(k.name)}` : ''}\n`);
         }
         return EXIT_OK;
       }

@@ -15,6 +15,8 @@ export const GRADE_BOUNDS: ReadonlyArray<readonly [Grade, number]> = [
 ];
 
 export type Grade = 'A' | 'B' | 'C' | 'D' | 'F';
+/** The best grade of an incomplete scan (src/report/verdict.ts): what was not scanned may hold anything, so never A or B. */
+export const INCOMPLETE_GRADE_CAP: Grade = 'C';
 
 /** The artifact's exposure rating: a grade and the score behind it. */
 export interface Rating {
@@ -23,6 +25,8 @@ export interface Rating {
   score: number;
   /** Findings per severity. */
   counts: Record<Severity, number>;
+  /** Present when the grade was lowered from what the findings alone give: part of the artifact was not scanned (src/report/verdict.ts). */
+  capped?: { from: Grade; reason: 'incomplete' };
 }
 
 /** The fields of a finding the rating reads. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { RULES } from '../../rules/index.js';
 import { PUBLISHED } from '../../rules/published.js';
 import type { Rule } from '../../rules/types.js';
-import { CONFIDENCE_FACTOR, GRADE_BOUNDS, PAIRED_FACTOR, SEVERITY_POINTS } from './rating.js';
+import { CONFIDENCE_FACTOR, GRADE_BOUNDS, INCOMPLETE_GRADE_CAP, PAIRED_FACTOR, SEVERITY_POINTS } from './rating.js';
 
 /** One line of `leakdex rules --format json`. */
 export interface RuleSummary {
@@ -97,6 +97,8 @@ export function renderRulesMarkdown(rules: readonly Rule[] = RULES): string {
   out.push('```');
   out.push('');
   out.push('So an app with only public-by-design values rates A, one low-severity finding or a few B, a medium C, a high D, and a confirmed critical (or a paired credential) F.');
+  out.push('');
+  out.push(`An incomplete scan (part of the app not scanned: encrypted code, an entry over a limit, a worker crash; docs/report.md, "Verdict") rates ${INCOMPLETE_GRADE_CAP} at best, with \`rating.capped: {from, reason}\` giving the grade of the findings alone.`);
   out.push('');
   out.push('## User rules');
   out.push('');

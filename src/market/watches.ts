@@ -12,6 +12,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toDiffFinding } from '../findings.js';
+import { slackText } from '../report/escape.js';
 import type { Config } from '../config.js';
 import type { AuthContext } from '../service/auth.js';
 import type { HistoryService } from '../service/history.js';
@@ -472,11 +473,12 @@ export class Sweeper {
   }
 }
 
-function slackPayload(p: Record<string, unknown>): { text: string } {
+/** A Slack message for a webhook payload; app ids, versions and values come from the app, so they go through slackText (no `<!channel>`, no links). */
+export function slackPayload(p: Record<string, unknown>): { text: string } {
   const v = p.version as { name?: string | null; code?: string | null; appId?: string | null; key: string };
   const fresh = (p.new as { severity: string; title: string; redacted: string }[] | undefined) ?? [];
-  const head = `leakdex: ${v.appId ?? (p.watch as { url: string }).url} ${v.name ?? ''}${v.code ? ` (${v.code})` : ''}`.trim();
+  const head = slackText(`leakdex: ${v.appId ?? (p.watch as { url: string }).url} ${v.name ?? ''}${v.code ? ` (${v.code})` : ''}`.trim());
   if (!p.scanned) return { text: `${head}: new version published (not downloadable from this store; not scanned)` };
-  const lines = fresh.slice(0, 20).map((f) => `• ${f.severity} ${f.title} ${f.redacted}`);
-  return { text: `${head}: ${fresh.length} new finding(s)${p.previous ? ` since ${String(p.previous)}` : ''}${p.signerChanged ? ' — SIGNER CHANGED' : ''}\n${lines.join('\n')}` };
+  const lines = fresh.slice(0, 20).map((f) => `• ${f.severity} ${slackText(f.title)} ${slackText(f.redacted)}`);
+  return { text: `${head}: ${fresh.length} new finding(s)${p.previous ? ` since ${slackText(String(p.previous))}` : ''}${p.signerChanged ? ' — SIGNER CHANGED' : ''}\n${lines.join('\n')}` };
 }

@@ -10,6 +10,7 @@ import type { WalkResult } from './scan.js';
 import { markEncrypted } from './encrypted.js';
 import { REPORT_SCHEMA_VERSION, type Report } from '../report/types.js';
 import { toReportFinding } from '../findings.js';
+import { capRating, scanGaps } from '../report/verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 /**
@@ -65,13 +66,16 @@ export function mergeShards(path: string, sha256: string, size: number, shards: 
 
 /** The report of one walk and its findings (values in the report when the findings carry them). */
 export function buildReport(path: string, sha256: string, size: number, walk: WalkResult, findings: Finding[], durationMs: number): Report {
+  const artifact = markEncrypted({ path, sha256, size, kind: walk.kind, platform: walk.platform, app: walk.app }, walk.diagnostics);
+  const gaps = scanGaps({ artifact, diagnostics: walk.diagnostics });
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    artifact: markEncrypted({ path, sha256, size, kind: walk.kind, platform: walk.platform, app: walk.app }, walk.diagnostics),
+    artifact,
     findings: findings.map((f) => toReportFinding(f, true)),
-    rating: rate(findings),
+    rating: capRating(rate(findings), gaps),
     diagnostics: walk.diagnostics,
+    completeness: { complete: gaps.length === 0, gaps },
     stats: {
       entries: walk.entries,
       bytesRead: walk.bytesRead,

@@ -1,6 +1,6 @@
 import type { DiffFinding } from '../findings.js';
 import type { Report } from './types.js';
-import { rate } from '../detect/rating.js';
+import { verdictOf } from './verdict.js';
 
 export type { DiffFinding };
 
@@ -96,9 +96,9 @@ export function adviceFor(provider: string): ProviderAdvice {
 /** A-F grade of an app: F critical, D high, C medium, B low, A nothing above info (the service rates the same way). */
 export type Rating = 'A' | 'B' | 'C' | 'D' | 'F';
 
-/** The report's A-F exposure rating over its unsuppressed findings (formula in docs/rules.md, "Exposure rating"). */
+/** The report's A-F exposure rating over its unsuppressed findings (formula in docs/rules.md, "Exposure rating"), capped when the scan is incomplete. */
 export function ratingOf(report: Report): Rating {
-  return rate(report.findings).grade;
+  return verdictOf(report).rating.grade;
 }
 
 /** One line naming the app: `Name (com.example) 1.2.0 (12)`, or the artifact path when it has no identity. */

@@ -1,8 +1,9 @@
 import { SEVERITIES, type Severity } from '../detect/types.js';
 import { countBySeverity } from '../detect/types.js';
-import { adviceFor, appLabel, ratingOf, type VersionDiff } from './advice.js';
-import type { FailOn } from './baseline.js';
+import { adviceFor, appLabel, type VersionDiff } from './advice.js';
+import { mdCode, mdText } from './escape.js';
 import type { Report } from './types.js';
+import { verdictOf, verdictText, type Gate } from './verdict.js';
 
 /** Longest comment produced: GitHub rejects comments over 65,536 characters; GitLab allows more. */
 export const MAX_MARKDOWN_CHARS = 60_000;
@@ -11,43 +12,31 @@ export const MAX_MARKDOWN_FINDINGS = 100;
 /** Most diagnostics listed. */
 export const MAX_MARKDOWN_DIAGNOSTICS = 20;
 
-export interface MarkdownOptions {
+export interface MarkdownOptions extends Gate {
   diff?: VersionDiff;
-  failOn?: FailOn;
-  failing?: number;
   /** Character budget (default MAX_MARKDOWN_CHARS). */
   maxChars?: number;
 }
 
 const ICON: Record<Severity, string> = { critical: '🟥', high: '🟧', medium: '🟨', low: '🟦', info: '⬜' };
 
-/** Text safe inside a table cell: no pipes, no newlines, no HTML. */
-function cell(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ').replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Inline code that survives backticks in the value. */
-function code(s: string): string {
-  const clean = cell(s);
-  const fence = clean.includes('`') ? '``' : '`';
-  return `${fence}${fence === '``' ? ' ' : ''}${clean}${fence === '``' ? ' ' : ''}${fence}`;
-}
+// Everything from the file goes through mdText (prose: markup escaped) or mdCode (inline code), see escape.ts.
+const cell = mdText;
+const code = (s: string) => mdCode(s, true);
+const STATUS_ICON = { pass: '✅', fail: '❌', incomplete: '⚠️' } as const;
 
 /** A report as Markdown sized for a pull/merge-request comment. */
 export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): string {
   const budget = opts.maxChars ?? MAX_MARKDOWN_CHARS;
   const counts = countBySeverity(report.findings);
-  const rating = ratingOf(report);
+  const verdict = verdictOf(report, opts);
+  const rating = verdict.rating;
   const suppressed = report.suppressed ?? [];
   const out: string[] = [];
-  const failing = opts.failing ?? 0;
-  const status =
-    opts.failOn === undefined || opts.failOn === 'none'
-      ? ''
-      : failing > 0
-        ? ` — ❌ **${failing} finding(s) at or above ${opts.failOn}**`
-        : ` — ✅ nothing at or above ${opts.failOn}`;
-  out.push(`### leakdex: ${cell(appLabel(report))} — rating **${rating}**${status}`);
+  const status = ` — ${STATUS_ICON[verdict.status]} **${verdict.status.toUpperCase()}**`;
+  out.push(`### leakdex: ${mdCode(appLabel(report))} — rating **${rating.grade}**${rating.capped ? ' (capped: incomplete scan)' : ''}${status}`);
+  out.push('');
+  out.push(cell(verdictText(verdict)));
   out.push('');
   out.push(`| ${SEVERITIES.map((s) => `${ICON[s]} ${s}`).join(' | ')} | suppressed |`);
   out.push(`|${SEVERITIES.map(() => '---:').join('|')}|---:|`);
@@ -56,14 +45,14 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   if (opts.diff) {
     const d = opts.diff;
     out.push(`Compared with **${cell(d.previous)}**: ${d.new.length} new, ${d.resolved.length} resolved, ${d.persisting.length} still present${d.signerChanged ? ', **signing certificate changed**' : ''}.`);
-    for (const f of d.new.slice(0, 20)) out.push(`- 🆕 ${ICON[f.severity]} ${cell(f.title)} ${code(f.redacted)}`);
-    for (const f of d.resolved.slice(0, 20)) out.push(`- ✔️ resolved: ${cell(f.title)} ${code(f.redacted)}`);
+    for (const f of d.new.slice(0, 20)) out.push(`- 🆕 ${ICON[f.severity]} ${cell(f.title)} ${mdCode(f.redacted)}`);
+    for (const f of d.resolved.slice(0, 20)) out.push(`- ✔️ resolved: ${cell(f.title)} ${mdCode(f.redacted)}`);
     out.push('');
   }
   const tail: string[] = [];
   const a = report.artifact;
   tail.push('');
-  tail.push(`<sub>${cell(a.path)} · ${a.kind} · sha256 \`${a.sha256.slice(0, 16)}…\` · ${report.stats.entries} entries in ${report.stats.durationMs} ms · ${report.tool.name} ${report.tool.version} · values redacted</sub>`);
+  tail.push(`<sub>${cell(a.path)} · ${cell(a.kind)} · sha256 \`${a.sha256.slice(0, 16)}…\` · ${report.stats.entries} entries in ${report.stats.durationMs} ms · ${report.tool.name} ${report.tool.version} · values redacted</sub>`);
 
   if (report.findings.length === 0) out.push('No hardcoded credentials found.');
   else {
@@ -75,8 +64,8 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
     for (const f of report.findings) {
       if (shown >= MAX_MARKDOWN_FINDINGS) break;
       const l = f.locations[0];
-      const where = l ? `${code(l.entry)} ${cell(l.pointer)}${f.locations.length > 1 ? ` (+${f.locations.length - 1})` : ''}` : '';
-      const row = `| ${ICON[f.severity]} ${f.severity} | ${cell(f.title)}${f.reason ? `<br><sub>${cell(f.reason)}</sub>` : ''} | ${code(f.secret ?? f.redacted)} | ${where} | \`${f.fingerprint.slice(0, 16)}\` |`;
+      const where = l ? `${code(l.entry)} ${code(l.pointer)}${f.locations.length > 1 ? ` (+${f.locations.length - 1})` : ''}` : '';
+      const row = `| ${ICON[f.severity]} ${f.severity} | ${cell(f.title)}${f.reason ? `<br><sub>${cell(f.reason)}</sub>` : ''} | ${code(f.secret ?? f.redacted)} | ${where} | ${code(f.fingerprint.slice(0, 16))} |`;
       if (used + row.length + 1 > budget - reserve) break;
       out.push(row);
       used += row.length + 1;
@@ -102,14 +91,14 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
     extras.push('', `<details><summary>${suppressed.length} suppressed finding(s)</summary>`, '');
     for (const f of suppressed.slice(0, 50)) {
       const s = f.suppression;
-      extras.push(`- ${cell(f.title)} ${code(f.redacted)} — ${s.kind === 'baseline' ? `baseline ${cell(s.file)}` : `${cell(s.reason ?? '')}${s.expires ? ` (until ${s.expires})` : ''}`}`);
+      extras.push(`- ${cell(f.title)} ${mdCode(f.redacted)} — ${s.kind === 'baseline' ? `baseline ${cell(s.file)}` : `${cell(s.reason ?? '')}${s.expires ? ` (until ${cell(s.expires)})` : ''}`}`);
     }
     if (suppressed.length > 50) extras.push(`- … and ${suppressed.length - 50} more`);
     extras.push('', '</details>');
   }
   if (report.diagnostics.length) {
     extras.push('', `<details><summary>${report.diagnostics.length} diagnostic(s)</summary>`, '');
-    for (const d of report.diagnostics.slice(0, MAX_MARKDOWN_DIAGNOSTICS)) extras.push(`- ${d.level} \`${cell(d.code)}\` ${code(d.entry || '(archive)')}: ${cell(d.message)}`);
+    for (const d of report.diagnostics.slice(0, MAX_MARKDOWN_DIAGNOSTICS)) extras.push(`- ${d.level} ${mdCode(d.code)} ${mdCode(d.entry || '(archive)')}: ${cell(d.message)}`);
     if (report.diagnostics.length > MAX_MARKDOWN_DIAGNOSTICS) extras.push(`- … ${report.diagnostics.length - MAX_MARKDOWN_DIAGNOSTICS} more`);
     extras.push('', '</details>');
   }

@@ -5,6 +5,8 @@ import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
 import { renderText } from './text.js';
 import type { Report } from './types.js';
+import { safeJson } from './escape.js';
+import { reportVerdict, verdictOf, type Gate } from './verdict.js';
 
 /** Report formats, shared by `leakdex scan --format` and the service's `GET /v1/scans/:id/report?format=`. */
 export const FORMATS = ['text', 'json', 'sarif', 'html', 'markdown'] as const;
@@ -46,38 +48,38 @@ export function negotiateFormat(accept: string | undefined): Format | undefined 
   return undefined;
 }
 
+/** The JSON report under a gate: `completeness` (reports stored before it existed lack it) and `verdict` filled in. */
+export function jsonReport(report: Report, gate: Gate = {}): Report {
+  const v = verdictOf(report, gate);
+  return { ...report, completeness: { complete: v.complete, gaps: v.gaps }, verdict: reportVerdict(v) };
+}
+
 export interface RenderOptions {
   color?: boolean;
+  /** The gate the verdict is given for (default `high`, as `leakdex scan`). */
   failOn?: FailOn;
-  failing?: number;
+  /** --allow-incomplete: an incomplete scan may pass. */
+  allowIncomplete?: boolean;
   diff?: VersionDiff;
   baselineApplied?: boolean;
 }
 
-/** Renders a report in one of FORMATS. */
+/**
+ * Renders a report in one of FORMATS, each with the same verdict (src/report/verdict.ts) under the gate in `opts`.
+ * The JSON report gains `completeness` (when it was made before that field) and `verdict`.
+ */
 export function renderReport(report: Report, format: Format, opts: RenderOptions = {}): string {
+  const gate = { failOn: opts.failOn, allowIncomplete: opts.allowIncomplete };
   switch (format) {
     case 'json':
-      return JSON.stringify(report, null, 2) + '\n';
+      return safeJson(jsonReport(report, gate)) + '\n';
     case 'sarif':
-      return renderSarif(report, { baselineApplied: opts.baselineApplied });
+      return renderSarif(report, { baselineApplied: opts.baselineApplied, ...gate });
     case 'html':
-      return renderHtml(report, opts);
+      return renderHtml(report, { diff: opts.diff, ...gate });
     case 'markdown':
-      return renderMarkdown(report, opts);
-    case 'text': {
-      let text = renderText(report, { color: opts.color });
-      const sup = report.suppressed ?? [];
-      if (sup.length) {
-        const lines = [`${sup.length} suppressed finding(s), not counted by --fail-on:`];
-        for (const f of sup.slice(0, 20)) {
-          const s = f.suppression;
-          lines.push(`  ${f.severity.padEnd(8)} ${f.title} [${f.ruleId}] ${f.redacted}  ${s.kind === 'baseline' ? `baseline ${s.file}` : `${s.reason ?? ''}${s.expires ? ` (until ${s.expires})` : ''}`}`);
-        }
-        if (sup.length > 20) lines.push(`  … ${sup.length - 20} more (see --format json)`);
-        text += lines.join('\n') + '\n';
-      }
-      return text;
-    }
+      return renderMarkdown(report, { diff: opts.diff, ...gate });
+    case 'text':
+      return renderText(report, { color: opts.color, ...gate });
   }
 }

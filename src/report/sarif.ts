@@ -3,7 +3,9 @@ import { pathToFileURL } from 'node:url';
 import { RULES } from '../../rules/index.js';
 import type { Severity } from '../detect/types.js';
 import { adviceFor } from './advice.js';
+import { safeJson, sarifText } from './escape.js';
 import type { Diagnostic, Report, ReportFinding, SuppressedFinding } from './types.js';
+import { reportVerdict, verdictOf, verdictText, type Gate } from './verdict.js';
 
 /** SARIF version and the schema URI written into every log. */
 export const SARIF_VERSION = '2.1.0';
@@ -23,7 +25,7 @@ export function sarifLevel(s: Severity): Level {
 /** GitHub code scanning reads `security-severity` (0-10) from the rule to rank alerts. */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.5' };
 
-export interface SarifOptions {
+export interface SarifOptions extends Gate {
   /** A baseline was applied: results get baselineState new/unchanged. */
   baselineApplied?: boolean;
 }
@@ -75,7 +77,7 @@ function entryChain(entry: string): string[] {
 
 /** Renders a report as one SARIF 2.1.0 log with one run. */
 export function renderSarif(report: Report, opts: SarifOptions = {}): string {
-  return JSON.stringify(toSarif(report, opts), null, 2) + '\n';
+  return safeJson(toSarif(report, opts)) + '\n';
 }
 
 export function toSarif(report: Report, opts: SarifOptions = {}) {
@@ -121,7 +123,7 @@ export function toSarif(report: Report, opts: SarifOptions = {}) {
     const loc: Record<string, unknown> = {
       physicalLocation: { artifactLocation: { uri: appUri, index: 0 } },
       logicalLocations: [{ name: l.context ?? l.pointer, fullyQualifiedName: where, kind: 'variable' }],
-      message: { text: l.context ? `${where} (${l.context})` : where },
+      message: { text: sarifText(l.context ? `${where} (${l.context})` : where) },
       properties: { entry: l.entry, decoder: l.decoder, pointer: l.pointer, ...(l.context !== undefined ? { context: l.context } : {}) },
     };
     if (id !== undefined) loc.id = id;
@@ -138,7 +140,7 @@ export function toSarif(report: Report, opts: SarifOptions = {}) {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId),
       level: sarifLevel(f.severity),
-      message: { text },
+      message: { text: sarifText(text) },
       locations: locs.slice(0, 1).map((l) => location(l)),
       partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
       properties: {
@@ -164,10 +166,14 @@ export function toSarif(report: Report, opts: SarifOptions = {}) {
   const notifications = report.diagnostics.map((d: Diagnostic) => ({
     level: d.level === 'error' ? 'error' : d.level === 'warning' ? 'warning' : 'note',
     descriptor: { id: d.code },
-    message: { text: `${d.entry || '(archive)'}: ${d.message}` },
+    message: { text: sarifText(`${d.entry || '(archive)'}: ${d.message}`) },
     ...(d.entry ? { locations: [{ physicalLocation: { artifactLocation: { uri: appUri, index: 0 } }, logicalLocations: [{ fullyQualifiedName: d.entry, name: d.entry }] }] } : {}),
     properties: { entry: d.entry, decoder: d.decoder, ...(d.offset !== undefined ? { offset: d.offset } : {}) },
   }));
+
+  // The verdict is a notification too, so a viewer of the log sees an incomplete scan without reading properties.
+  const verdict = verdictOf(report, opts);
+  if (!verdict.complete) notifications.unshift({ level: 'error', descriptor: { id: 'leakdex.incomplete' }, message: { text: sarifText(verdictText(verdict)) }, properties: { entry: '', decoder: 'scan' } });
 
   return {
     $schema: SARIF_SCHEMA,
@@ -187,7 +193,7 @@ export function toSarif(report: Report, opts: SarifOptions = {}) {
         artifacts,
         results,
         columnKind: 'utf16CodeUnits',
-        properties: { app: report.artifact.app, stats: report.stats },
+        properties: { app: report.artifact.app, stats: report.stats, rating: verdict.rating, completeness: { complete: verdict.complete, gaps: verdict.gaps }, verdict: reportVerdict(verdict) },
       },
     ],
   };

@@ -76,6 +76,31 @@ export interface ReportStats {
   workersPeakRssMb?: number;
 }
 
+/** Why part of an artifact was not scanned (src/report/verdict.ts says which diagnostics mean each). */
+export type GapKind = 'encrypted' | 'crashed' | 'limit' | 'unread';
+
+/** A part of the artifact whose content was not scanned, from the diagnostic that says so. */
+export interface Gap {
+  entry: string;
+  code: string;
+  kind: GapKind;
+}
+
+/** Whether every part of the artifact was scanned; an incomplete scan never passes by default. */
+export interface Completeness {
+  complete: boolean;
+  gaps: Gap[];
+}
+
+/** The gate's outcome, in a JSON report rendered for a gate (the CLI; the service at the default gate). */
+export interface ReportVerdict {
+  status: 'pass' | 'fail' | 'incomplete';
+  failOn: string;
+  allowIncomplete: boolean;
+  failing: number;
+  exitCode: number;
+}
+
 export interface Report {
   schemaVersion: number;
   tool: { name: string; version: string };
@@ -84,6 +109,10 @@ export interface Report {
   /** A-F exposure rating of the artifact (formula in docs/rules.md, "Exposure rating"). */
   rating: Rating;
   diagnostics: Diagnostic[];
+  /** What was not scanned (absent from reports made before it existed: it is derived from `diagnostics`). */
+  completeness?: Completeness;
+  /** Only in a rendered JSON report: the verdict under the gate it was rendered for. */
+  verdict?: ReportVerdict;
   stats: ReportStats;
   /** Findings accepted by a baseline or an ignore file: reported, never counted by --fail-on. Absent when none. */
   suppressed?: SuppressedFinding[];

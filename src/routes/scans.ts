@@ -7,7 +7,7 @@ import { HttpError } from '../service/errors.js';
 import type { ScanService, UploadPart } from '../service/scans.js';
 import type { HistoryService } from '../service/history.js';
 import { previousVersionDiff, renderStoredReport, reportFormat } from '../service/report-formats.js';
-import { FORMATS, MEDIA_TYPES } from '../report/render.js';
+import { FORMATS, jsonReport, MEDIA_TYPES } from '../report/render.js';
 import { DEFAULT_LINK_TTL_S, MAX_LINK_TTL_S, signReportLink } from '../service/links.js';
 import { caller } from './context.js';
 import { AuthErrors, ErrorSchema, IdParams, ReportSchema, ScanSchema, ScanStatus } from './schemas.js';
@@ -132,7 +132,7 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ scans: ScanService; config:
       if (request.query.showSecrets && !hasScope(auth, 'admin')) throw new HttpError(403, 'forbidden', 'showSecrets needs an admin key');
       const format = reportFormat(request.query.format, request.headers.accept);
       const report = await scans.report(auth, request.params.id, request.query.showSecrets);
-      if (format === 'json') return report;
+      if (format === 'json') return jsonReport(report);
       const scan = await scans.get(auth, request.params.id);
       const { body, type } = await renderStoredReport(report, format, async () => (history ? previousVersionDiff(history, auth, scan) : undefined));
       // A rendered string bypasses the JSON response schema (Fastify sends strings as they are).

@@ -35,6 +35,7 @@ export const ScanSummarySchema = Type.Object({
   findings: Type.Integer(),
   bySeverity: SeverityCounts,
   diagnostics: Type.Integer(),
+  unscanned: Type.Optional(Type.Integer({ description: 'Parts of the app that were not scanned (encrypted code, an entry over a limit, a worker crash): the scan is incomplete when above 0.' })),
   durationMs: Type.Number(),
   kind: Type.String(),
   platform: Type.String(),
@@ -53,6 +54,11 @@ export const ScanSchema = Type.Object({
   attempts: Type.Integer({ description: 'Times a runner started this scan (more than 1 after a restart).' }),
   progress: Type.Object({ entriesDone: Type.Integer(), entriesTotal: Nullable(Type.Integer()), fraction: Type.Number({ minimum: 0, maximum: 1 }) }),
   rating: Nullable(Rating),
+  verdict: Nullable(
+    Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('incomplete')], {
+      description: "The CLI's verdict at its default gate (--fail-on high): fail when a finding is high or critical, incomplete when none is but part of the app was not scanned.",
+    }),
+  ),
   summary: Nullable(ScanSummarySchema),
   error: Nullable(Type.String()),
   appId: Nullable(Type.String()),

@@ -1,6 +1,7 @@
 import { countBySeverity } from '../detect/types.js';
 import { toReportFinding, toStoredFinding } from '../findings.js';
 import type { Report, ReportFinding } from '../report/types.js';
+import { scanGaps } from '../report/verdict.js';
 import type { Rating, ScanCompletion, ScanSummary, SeverityCounts } from '../store/types.js';
 import { encryptSecret, type FindingKeys } from './crypto.js';
 
@@ -27,6 +28,7 @@ export function summarize(report: Report): ScanSummary {
     findings: report.findings.length,
     bySeverity: countBySeverity(report.findings),
     diagnostics: report.diagnostics.length,
+    unscanned: scanGaps(report).length,
     durationMs: report.stats.durationMs,
     kind: report.artifact.kind,
     platform: report.artifact.platform,

@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../config.js';
 import type { Report } from '../report/types.js';
+import { decide, failingOfCounts, type VerdictStatus } from '../report/verdict.js';
 import type { ScanRecord, Store } from '../store/types.js';
 import type { AuthContext } from './auth.js';
 import { decryptSecret, type FindingKeys } from './crypto.js';
@@ -40,6 +41,8 @@ export interface ScanView {
   attempts: number;
   progress: { entriesDone: number; entriesTotal: number | null; fraction: number };
   rating: ScanRecord['rating'];
+  /** The verdict at the CLI's default gate (--fail-on high), once done. */
+  verdict: VerdictStatus | null;
   summary: ScanRecord['summary'];
   error: string | null;
   appId: string | null;
@@ -179,6 +182,7 @@ export class ScanService {
       attempts: scan.attempts,
       progress: { entriesDone: scan.entriesDone, entriesTotal: total, fraction: Math.round(fraction * 1000) / 1000 },
       rating: scan.rating,
+      verdict: scan.status === 'done' && scan.summary ? decide(failingOfCounts(scan.summary.bySeverity, 'high'), scan.summary.unscanned ?? 0) : null,
       summary: scan.summary,
       error: scan.error,
       appId: scan.appId,

@@ -39,6 +39,8 @@ export interface ScanSummary {
   findings: number;
   bySeverity: SeverityCounts;
   diagnostics: number;
+  /** Parts of the app that were not scanned (src/report/verdict.ts); absent on scans stored before it was kept. */
+  unscanned?: number;
   durationMs: number;
   kind: string;
   platform: string;

@@ -21,7 +21,7 @@ import type { Store } from '../../src/store/types.js';
 import { runMain } from '../helpers/cli.js';
 import { CLI, LEAKY_APK, LEAKY_V2_APK, ROOT, tempDir } from '../helpers/files.js';
 import { allowLocal, FDROID_FINGERPRINT, serveFdroidRepo, serveGithubReleases, serveLocal } from '../helpers/local-server.js';
-import { PG_URLS, reachablePostgres } from '../helpers/postgres.js';
+import { POSTGRES_MISSING, reachablePostgres, testNeeding } from '../helpers/postgres.js';
 import { startService } from '../helpers/service.js';
 
 const APK = readFileSync(LEAKY_APK);
@@ -263,12 +263,9 @@ t.test('sweep: a crash mid-download loses no version and scans none twice; CLI w
   t.match(rm.stdout, /removed/);
 });
 
-t.test('postgres: concurrent sweepers claim disjoint watches; version keys are unique', async (t) => {
-  const url = await reachablePostgres();
-  if (!url) {
-    if (process.env.LEAKDEX_SKIP_POSTGRES === '1') return void t.comment('PostgreSQL unreachable: skipped');
-    return void t.fail(`PostgreSQL is not reachable at ${PG_URLS.join(' or ')} (set LEAKDEX_TEST_DATABASE_URL, or LEAKDEX_SKIP_POSTGRES=1 to skip)`);
-  }
+const pgUrl = await reachablePostgres();
+testNeeding('postgres: concurrent sweepers claim disjoint watches; version keys are unique', pgUrl ? undefined : POSTGRES_MISSING, async (t) => {
+  const url = pgUrl!;
   const store = new PostgresStore(url, `leakdex_market_${process.pid}_${Date.now() % 100000}`);
   await store.migrate();
   t.teardown(async () => {

@@ -8,6 +8,7 @@ import { readFileSync, readdirSync, existsSync, writeFileSync, mkdtempSync, rmSy
 import { dirname, join, relative, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import JSZip from 'jszip';
 import { scanFileSync, scanBytesSync, walkShardSync } from '../../src/pipeline/index.js';
 import { mergeShards } from '../../src/pipeline/merge.js';
@@ -542,4 +543,20 @@ t.test('layout: no import cycle among src/, decoders/, rules/; CLI code only und
   const intoCli = [...graph].flatMap(([f, deps]) => (f.startsWith('src/cli/') ? [] : deps.filter((d) => d.startsWith('src/cli/')).map((d) => `${f} -> ${d}`)));
   t.same(intoCli, [], 'only the CLI imports src/cli/ (bin/leakdex.js loads it)');
   t.same(readdirSync(join(ROOT, 'src')).filter((n) => /^(cli|remote|progress|bench.*|.*fidelity|bundle-worker)\.ts$/.test(n)), [], 'no CLI or developer script left at the top of src/');
+});
+
+t.test('install: npm ci on this runtime meets no engine warning and no unreviewed install script', async (t) => {
+  const semver = createRequire(import.meta.url)('semver') as { satisfies: (version: string, range: string) => boolean };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string }; allowScripts: Record<string, boolean> };
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string; engines?: { node?: string }; os?: string[]; cpu?: string[]; hasInstallScript?: boolean }>;
+  };
+  t.ok(semver.satisfies(process.version, pkg.engines.node), `engines (${pkg.engines.node}) admits ${process.version}, which this suite runs on`);
+  // What npm ci installs here: every locked package but another platform's binaries.
+  const installed = Object.entries(lock.packages).filter(([path, p]) => path !== '' && (!p.os || p.os.includes(process.platform)) && (!p.cpu || p.cpu.includes(process.arch)));
+  const name = (path: string) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  const unsupported = installed.filter(([, p]) => p.engines?.node && !semver.satisfies(process.version, p.engines.node)).map(([path, p]) => `${name(path)}@${p.version} wants node ${p.engines!.node}`);
+  t.same(unsupported, [], `every locked package supports ${process.version} (npm ci prints EBADENGINE otherwise)`);
+  const unreviewed = installed.filter(([path, p]) => p.hasInstallScript && !(name(path) in pkg.allowScripts)).map(([path]) => name(path));
+  t.same(unreviewed, [], 'every install script is allowed or denied in allowScripts (npm ci warns about the others)');
 });

@@ -6,8 +6,8 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import AjvModule from 'ajv-draft-04';
 import JSZip from 'jszip';
@@ -24,6 +24,8 @@ import { createApiKey } from '../../src/service/auth.js';
 import { severityRank } from '../../src/detect/types.js';
 import { runMain as leakdex } from '../helpers/cli.js';
 import { CLEAN_APK as CLEAN, CLI, LEAKY_APK as LEAKY, LEAKY_V2_APK as V2, ROOT, tempDir } from '../helpers/files.js';
+import { packLeakdex } from '../helpers/pack.js';
+import { testNeeding } from '../helpers/postgres.js';
 
 const root = t;
 const CHROMIUM = '/usr/bin/chromium';
@@ -132,7 +134,7 @@ t.test('every format from every sample; SARIF schema-valid; no secret leaks into
   for (const apk of samples) {
     const report = scanFileSync(apk);
     for (const format of FORMATS) {
-      const text = renderReport(report, format, { failOn: 'high', failing: report.findings.filter((f) => severityRank(f.severity) >= severityRank('high')).length });
+      const text = renderReport(report, format, { failOn: 'high' });
       t.ok(text.length > 0, `${apk.split('/').pop()} ${format}`);
       const leaked = SECRETS.filter((s) => text.includes(s));
       t.same(leaked.map((s) => s.slice(0, 4)), [], `${apk.split('/').pop()} ${format}: no full secret`);
@@ -140,7 +142,7 @@ t.test('every format from every sample; SARIF schema-valid; no secret leaks into
     const sarif = JSON.parse(renderReport(report, 'sarif')) as SarifLog;
     t.same(schemaErrors(sarif), [], `${apk.split('/').pop()}: SARIF validates against the OASIS 2.1.0 schema`);
     t.equal(sarif.runs[0]!.results.length, report.findings.length, 'one result per finding');
-    t.equal(sarif.runs[0]!.invocations[0]!.toolExecutionNotifications.length, report.diagnostics.length, 'diagnostics become notifications');
+    t.equal(sarif.runs[0]!.invocations[0]!.toolExecutionNotifications.length, report.diagnostics.length + (report.completeness?.complete === false ? 1 : 0), 'diagnostics become notifications, and an incomplete scan one more');
   }
 });
 
@@ -199,8 +201,10 @@ t.test('SARIF: rules, levels, stable fingerprints, locations inside the app, sup
 
 t.test('Markdown fits a pull-request comment', async (t) => {
   const report = scanFileSync(LEAKY);
-  const md = renderMarkdown(report, { failOn: 'high', failing: 3 });
-  t.match(md, /^### leakdex: .*rating \*\*F\*\*.*3 finding\(s\) at or above high/);
+  const md = renderMarkdown(report, { failOn: 'high' });
+  const failing = report.findings.filter((f) => severityRank(f.severity) >= severityRank('high')).length;
+  t.match(md, /^### leakdex: .*rating \*\*F\*\*.*❌ \*\*FAIL\*\*/);
+  t.match(md, new RegExp(`^FAIL: ${failing} finding\\(s\\) at or above high$`, 'm'));
   t.match(md, /\| 🟥 critical \| 🟧 high \|/);
   t.ok(md.includes('`classes2.dex`'), 'locations are named');
   t.ok(md.includes('What to do'), 'remediation');
@@ -248,7 +252,7 @@ t.test('baseline, ignore file and gating through the CLI', async (t) => {
   t.equal(acc.findings.length, 0, 'nothing counts');
   t.equal(acc.suppressed?.length, v1.findings.length, 'every finding is reported as suppressed');
   t.ok(acc.suppressed!.every((f) => f.suppression.kind === 'baseline'));
-  t.match(accepted.stderr, /0 finding\(s\), \d+ suppressed; none at or above high: passing/, 'the summary line says why it passes');
+  t.match(accepted.stderr, /0 finding\(s\), \d+ suppressed; PASS: nothing at or above high/, 'the summary line says why it passes');
 
   // The next version adds leaks: only they count.
   const v2 = JSON.parse((await leakdex(['scan', V2, '--format', 'json'])).stdout) as Report;
@@ -420,6 +424,9 @@ t.test('remote mode: upload, wait, print and gate like a local scan', async (t) 
     t.match(refused.stderr, message, `${name}: the service's answer and a hint`);
     t.equal(refused.stderr.split('\n').length, 2, `${name}: in one line`);
   }
+  const incomplete = await leakdex(['scan', join(ROOT, 'samples/ios/encrypted-ios.ipa'), ...remote, '--format', 'json']);
+  t.equal(incomplete.status, 4, 'remote: an incomplete scan exits 4 as a local one does');
+  t.match(JSON.parse(incomplete.stdout), { rating: { grade: 'C' }, verdict: { status: 'incomplete' } });
   const closedPort = await new Promise<number>((resolve) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
       const port = (probe.address() as AddressInfo).port;
@@ -435,7 +442,7 @@ t.test('remote mode: upload, wait, print and gate like a local scan', async (t) 
   t.match(ftp.stderr, /not an http\(s\) URL \(hint: e\.g\. --server https:/);
 });
 
-t.test('HTML report in headless Chromium', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)` }, async (t) => {
+testNeeding('HTML report in headless Chromium', existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing: apt-get install chromium (Debian's; .ci/run installs it)`, async (t) => {
   const dir = tempDir();
   const htmlFile = join(dir, 'leaky.html');
   const res = await cli(['scan', LEAKY, '--format', 'html', '--output', htmlFile]);
@@ -452,7 +459,7 @@ t.test('HTML report in headless Chromium', { skip: existsSync(CHROMIUM) ? false 
   t.equal(await page.textContent('#rating'), 'F', 'rating F (critical findings)');
   const body = (await page.textContent('body')) ?? '';
   t.match(body, new RegExp(`${shown.findings.length} finding\\(s\\)`), 'summary count');
-  t.match(body, /fails the build: \d+ finding\(s\) at or above high/);
+  t.match(await page.textContent('#verdict'), /^FAIL: \d+ finding\(s\) at or above high$/);
   const sections = await page.$$eval('section.sev', (els) => els.map((e) => e.id));
   t.same(
     sections.filter((s) => s.startsWith('sev-')),
@@ -462,9 +469,28 @@ t.test('HTML report in headless Chromium', { skip: existsSync(CHROMIUM) ? false 
   t.equal(await page.locator('article.finding').count(), shown.findings.length, 'one card per finding');
   const providersInCritical = await page.$$eval('#sev-critical .provider', (els) => els.map((e) => e.getAttribute('data-provider')));
   t.same(providersInCritical, [...new Set(shown.findings.filter((f) => f.severity === 'critical').map((f) => f.provider))].sort(), 'grouped by provider within a severity');
-  const aws = (await page.textContent('#sev-critical .provider[data-provider="aws"] .advice')) ?? '';
+  const aws = (await page.textContent('#advice .provider-advice[data-provider="aws"] .advice')) ?? '';
   t.match(aws, /What to do\..*access key in IAM/s, 'what to do for AWS');
   t.match(aws, /secrets manager/, 'move it to a secrets manager or a backend');
+  // Reading a long report: advice once per provider, a summary table, a table of contents, a filter, a shorter page.
+  const providers = [...new Set(shown.findings.map((f) => f.provider))].sort();
+  t.same(await page.$$eval('#advice .provider-advice', (els) => els.map((e) => e.getAttribute('data-provider'))), providers, 'what to do: once per provider');
+  t.equal(await page.locator('section.sev .advice').count(), 0, 'no advice repeated in the severity sections');
+  t.equal(await page.locator('#glance tbody tr').count(), shown.findings.length, 'at a glance: one row per finding');
+  const glanceLinks = await page.$$eval('#glance tbody a', (els) => els.map((e) => e.getAttribute('href')));
+  t.same(glanceLinks, shown.findings.map((f) => `#f-${f.fingerprint}`), 'each row links to its card, worst first');
+  const toc = await page.$$eval('#toc a', (els) => els.map((e) => e.getAttribute('href')!));
+  t.ok(toc.includes('#glance') && toc.includes('#sev-critical') && toc.includes('#advice'), `table of contents: ${toc.join(' ')}`);
+  for (const href of toc) t.equal(await page.locator(href).count(), 1, `${href} exists`);
+  const cards = page.locator('article.finding');
+  await page.click('label[for=filter-critical]');
+  const visibleSeverities = await cards.evaluateAll((els) => els.filter((e) => (e as unknown as { offsetParent: unknown }).offsetParent !== null).map((e) => e.getAttribute('data-severity')));
+  t.same(visibleSeverities, shown.findings.filter((f) => f.severity === 'critical').map(() => 'critical'), 'the severity filter shows only critical cards');
+  t.equal(await page.locator('#glance tbody tr:visible').count(), shown.findings.filter((f) => f.severity === 'critical').length, 'and only their summary rows');
+  await page.click('label[for=filter-all]');
+  t.equal(await cards.evaluateAll((els) => els.filter((e) => (e as unknown as { offsetParent: unknown }).offsetParent !== null).length), shown.findings.length, '"all" shows every card again');
+  const height = await page.$eval('html', (e) => (e as unknown as { scrollHeight: number }).scrollHeight);
+  t.ok(height / shown.findings.length < 300, `${height} px for ${shown.findings.length} findings (was about 400 px a finding)`);
   for (const f of shown.findings) {
     const card = page.locator(`article.finding[data-fingerprint="${f.fingerprint}"]`);
     const text = (await card.textContent()) ?? '';
@@ -515,14 +541,35 @@ function yamlBlock(text: string, anchor: RegExp, key: string): string[] {
 
 t.test('CI recipes in docs/ci, run against the samples', async (t) => {
   const dir = tempDir();
-  // `leakdex` on PATH is this build of the CLI, as `npm install --global leakdex` would provide.
-  const bin = join(dir, 'bin');
-  mkdirSync(bin);
-  writeFileSync(join(bin, 'leakdex'), `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`);
-  chmodSync(join(bin, 'leakdex'), 0o755);
-  const PATH = `${bin}:${process.env.PATH}`;
-
   const gha = readFileSync(join(ROOT, 'docs/ci/github-actions.yml'), 'utf8');
+  const gitlab = readFileSync(join(ROOT, 'docs/ci/gitlab-ci.yml'), 'utf8');
+  // `leakdex` on PATH is the one the recipes install: the package file `npm pack` makes from these sources, put in a
+  // temporary prefix by the recipe's own install line.
+  const install = /- name: Install leakdex\n\s+run: (.+)/.exec(gha)?.[1] ?? '';
+  t.match(install, /^npm install --global "\$LEAKDEX_PACKAGE"$/, 'GitHub: installs the packed tarball named by LEAKDEX_PACKAGE');
+  t.same(yamlBlock(gitlab, /^leakdex:/, 'before_script'), [install], 'GitLab: the same install line');
+  const started = Date.now();
+  const pack = await packLeakdex(dir);
+  const packed = Date.now();
+  t.ok(pack.files.includes('dist/src/pipeline/worker.bundle.js') && pack.files.includes('bin/leakdex.js'), `npm pack: the prepack build made the package (${pack.files.length} files)`);
+  t.same(pack.files.filter((f) => !/^(bin\/[^/]+\.js|dist\/(src|decoders|rules)\/.+\.js|package\.json|README\.md)$/.test(f)), [], 'only the CLI, compiled code and README: no tests, sources, maps or tools');
+  const prefix = join(dir, 'prefix');
+  // From npm's cache (npm ci filled it), without install scripts: better-sqlite3's (a download, or minutes of
+  // compiling here) serves only the service's store, which a scan never loads: the scans below prove it.
+  const npmEnv = { LEAKDEX_PACKAGE: pack.tarball, npm_config_prefix: prefix, npm_config_prefer_offline: 'true', npm_config_ignore_scripts: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
+  const installed = await run('sh', ['-c', install], { cwd: dir, env: npmEnv });
+  t.equal(installed.status, 0, `the install line installs it (${installed.stderr.trim().slice(-500)})`);
+  t.comment(`npm pack ${((packed - started) / 1000).toFixed(1)} s, npm install -g ${((Date.now() - packed) / 1000).toFixed(1)} s`);
+  const modules = join(prefix, 'lib/node_modules/leakdex/node_modules');
+  t.same(['typescript', 'tap', 'esbuild', 'eslint', 'jszip', 'playwright-core'].filter((m) => existsSync(join(modules, m))), [], 'no dev dependency is installed');
+  const bin = join(prefix, 'bin');
+  t.ok(existsSync(join(bin, 'leakdex')), 'leakdex is in the prefix\'s bin/');
+  // The installed bin runs under `node` from PATH: this test's own runtime.
+  const PATH = `${bin}:${dirname(process.execPath)}:${process.env.PATH}`;
+  const version = await run('leakdex', ['--version'], { cwd: dir, env: { PATH } });
+  const { version: want } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  t.ok(version.status === 0 && version.stdout.includes(want), `the installed leakdex runs: ${version.stdout.trim()}`);
+
   t.match(gha, /security-events: write/, 'GitHub: permission to upload SARIF');
   t.match(gha, /uses: github\/codeql-action\/upload-sarif@v3\n\s+with:\n\s+sarif_file: leakdex\.sarif/, 'GitHub: uploads leakdex.sarif');
   t.match(gha, /if: \$\{\{ always\(\)/, 'GitHub: the SARIF is uploaded even when the scan step fails the job');
@@ -546,7 +593,6 @@ t.test('CI recipes in docs/ci, run against the samples', async (t) => {
     t.ok(log.runs[0]!.results.length > 0 && log.runs[0]!.results.every((r) => r.suppressions?.length === 1), 'accepted findings are uploaded as suppressed');
   }
 
-  const gitlab = readFileSync(join(ROOT, 'docs/ci/gitlab-ci.yml'), 'utf8');
   t.match(gitlab, /artifacts:\n\s+when: always\n\s+expose_as: leakdex report\n\s+paths:\n\s+- leakdex\.md/, 'GitLab: the Markdown report is an artifact, kept on failure');
   const glScript = yamlBlock(gitlab, /^leakdex:/, 'script');
   t.equal(glScript.length, 2, 'GitLab: two script lines');
@@ -575,6 +621,11 @@ t.test('CI recipes in docs/ci, run against the samples', async (t) => {
   t.ok(existsSync(join(ws, 'leakdex-report.html')), 'writes the HTML report');
   const clean = await run('sh', [step, CLEAN], { cwd: ws, env: { PATH } });
   t.equal(clean.status, 0, 'shell step: clean app exits 0');
+  const encrypted = join(ROOT, 'samples/ios/encrypted-ios.ipa');
+  const incomplete = await run('sh', [step, encrypted], { cwd: ws, env: { PATH } });
+  t.equal(incomplete.status, 4, 'shell step: an encrypted app is an incomplete scan, exit 4');
+  t.match(incomplete.stdout, /incomplete scan of .*encrypted-ios\.ipa: part of it was not scanned/);
+  t.equal((await run('sh', [step, encrypted], { cwd: ws, env: { PATH, LEAKDEX_ALLOW_INCOMPLETE: '1' } })).status, 0, 'LEAKDEX_ALLOW_INCOMPLETE=1 accepts it');
   const custom = await run('sh', [step, LEAKY], { cwd: ws, env: { LEAKDEX: `'${process.execPath}' '${CLI}'`.replace(/'/g, ''), LEAKDEX_FAIL_ON: 'none', LEAKDEX_OUT: 'custom' } });
   t.equal(custom.status, 0, 'LEAKDEX and LEAKDEX_FAIL_ON are honoured');
   t.ok(existsSync(join(ws, 'custom.html')));

@@ -21,6 +21,7 @@ import { rate } from '../../src/service/results.js';
 import { downloadToFile, type LookupFn } from '../../src/market/download.js';
 import { describeFailure } from '../../src/market/submit.js';
 import { startServer } from '../../src/server.js';
+import { createLogger } from '../../src/app.js';
 import { openStore, SQLITE_FILE } from '../../src/store/index.js';
 import type { ScanCompletion } from '../../src/store/types.js';
 import { sink } from '../helpers/cli.js';
@@ -76,6 +77,22 @@ t.test('config: defaults, file, environment, every problem reported', async (t) 
   t.throws(() => loadConfig({ env: { LEAKDEX_STORE_SECRETS: '1', LEAKDEX_SECRETS_KEY: 'short' } }), /encryptionKey/);
   t.throws(() => loadConfig({ env: {}, overrides: { surprise: true } }), ConfigError, 'unknown settings are rejected');
   t.throws(() => loadConfig({ env: { LEAKDEX_CONFIG: join(dir, 'missing.json') } }), /cannot read configuration file/);
+  t.equal(d.logFormat, 'json', 'logs are JSON lines by default');
+  t.equal(loadConfig({ env: { LOG_FORMAT: 'pretty' } }).logFormat, 'pretty', 'LOG_FORMAT=pretty');
+  t.throws(() => loadConfig({ env: { LOG_FORMAT: 'xml' } }), /\/logFormat/);
+});
+
+t.test('LOG_FORMAT=pretty: one readable line per record, keys redacted, control characters escaped', async (t) => {
+  const out = sink();
+  const log = createLogger('info', out.stream, 'pretty');
+  log.info({ req: { method: 'GET', url: '/v1/scans\x1b[2J' }, res: { statusCode: 200 }, responseTime: 3.14, reqId: 'r1', apiKey: 'ldx_secret' }, 'request completed');
+  log.warn({ scanId: 's1' }, 'scan slow');
+  await new Promise((r) => setImmediate(r));
+  const lines = out.text().split('\n').filter(Boolean);
+  t.equal(lines.length, 2, 'one line per record');
+  t.match(lines[0], /^\d\d:\d\d:\d\d\.\d{3} INFO  request completed GET \/v1\/scans\\x1b\[2J 200 3\.1ms reqId=r1 apiKey=\[redacted\]$/);
+  t.match(lines[1], /^\d\d:\d\d:\d\d\.\d{3} WARN  scan slow scanId=s1$/);
+  t.notOk(out.text().includes('ldx_secret') || out.text().includes('\x1b'), 'no key, no raw escape');
 });
 
 t.test('pool: limits concurrency and times tasks out', async (t) => {
@@ -572,7 +589,7 @@ t.test('keys command prints the key alone; help texts exist', async (t) => {
   await store.close();
   const listed = sink();
   t.equal(await keysCommand(['list', '--data-dir', dir], listed.stream, sink().stream), 0);
-  t.match(listed.text(), /acme\tread,admin/);
+  t.match(listed.text(), /^id\ttenant\tscopes\tcreated\tstatus\tname\n[0-9a-f]{16}\tacme\tread,admin\t/, 'a header line names the columns');
   t.notOk(listed.text().includes(auth!.keyId + '_'), 'list never prints a key');
   t.equal(await keysCommand(['create', '--data-dir', dir], sink().stream, sink().stream), 2, 'no tenant is a usage error');
   const err = sink();
@@ -591,6 +608,11 @@ t.test('a real listening server takes streamed uploads', async (t) => {
   const key = /(ldx_[0-9a-f]{16}_[A-Za-z0-9_-]{43})/.exec(printed)?.[1];
   t.ok(key, 'the first start prints an admin key');
   t.match(printed, `curl -sS -H "Authorization: Bearer ${key}" -F file=@samples/android/leaky-multidex.apk "${server.url}/v1/scans?wait=60"`);
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const docker = readme.slice(readme.indexOf('## Docker'), readme.indexOf('\n## ', readme.indexOf('## Docker') + 1));
+  const quoted = /the line after "([^"]+)"/.exec(docker)?.[1];
+  t.ok(quoted && printed.includes(quoted), `the README's Docker section quotes the line that carries the first key: "${quoted}"`);
+  t.match(docker, /docker logs leakdex/, 'and says where to read it');
   const send = async (file: string, query = '') => {
     const form = new FormData();
     form.append('file', new Blob([readFileSync(file)]), 'upload.apk');
@@ -599,7 +621,17 @@ t.test('a real listening server takes streamed uploads', async (t) => {
   const res = await send(CLEAN, '?wait=60');
   t.equal(res.status, 200);
   const body = (await res.json()) as { id: string };
-  t.match(body, { status: 'done', rating: 'A', summary: { findings: 0, app: { id: String } } });
+  t.match(body, { status: 'done', rating: 'A', verdict: 'pass', summary: { findings: 0, unscanned: 0, app: { id: String } } });
+  // An encrypted IPA: the service gives the CLI's verdict, in the status and in every report format.
+  const enc = await send(join(ROOT, 'samples/ios/encrypted-ios.ipa'), '?wait=60');
+  const encScan = (await enc.json()) as { id: string };
+  t.match(encScan, { status: 'done', rating: 'C', verdict: 'incomplete', summary: { unscanned: 1 } }, 'an incomplete scan is never A or pass');
+  const encReport = (await (await fetch(`${server.url}/v1/scans/${encScan.id}/report`, { headers: bearer(key!) })).json()) as Report;
+  t.match(encReport, { rating: { grade: 'C' }, completeness: { complete: false }, verdict: { status: 'incomplete', exitCode: 4 } });
+  for (const format of ['text', 'markdown', 'html', 'sarif']) {
+    const body = await (await fetch(`${server.url}/v1/scans/${encScan.id}/report?format=${format}`, { headers: bearer(key!) })).text();
+    t.match(body, /INCOMPLETE: 1 part\(s\) of the app not scanned/, `the ${format} report says so`);
+  }
   const tooBig = await send(V1);
   t.equal(tooBig.status, 413);
   t.match(await tooBig.json(), { error: 'too_large' });

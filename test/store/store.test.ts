@@ -1,6 +1,8 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { PostgresStore, SqliteStore } from '../../src/store/index.js';
@@ -8,7 +10,7 @@ import { MIGRATIONS } from '../../src/store/migrations.js';
 import type { ScanCompletion, Store } from '../../src/store/types.js';
 import { decryptSecret, encryptSecret, keyedFingerprint } from '../../src/service/crypto.js';
 import { tempDir } from '../helpers/files.js';
-import { PG_URLS, reachablePostgres } from '../helpers/postgres.js';
+import { POSTGRES_MISSING, reachablePostgres, testNeeding } from '../helpers/postgres.js';
 
 function completion(opts: { pkg?: string; versionName?: string; versionCode?: string; signer?: string; fingerprints: string[]; severity?: 'critical' | 'high' | 'low'; secretEnc?: string }): ScanCompletion {
   const sev = opts.severity ?? 'high';
@@ -388,10 +390,8 @@ t.test('sqlite runs in WAL mode', async (t) => {
   t.equal(readFileSync(file)[18], 2);
 });
 
-if (!pgUrl && process.env.LEAKDEX_SKIP_POSTGRES === '1') {
-  t.comment('PostgreSQL unreachable and LEAKDEX_SKIP_POSTGRES=1: PostgreSQL suite skipped');
-} else if (!pgUrl) {
-  t.fail(`PostgreSQL is not reachable at ${PG_URLS.join(' or ')} (set LEAKDEX_TEST_DATABASE_URL, or LEAKDEX_SKIP_POSTGRES=1 to skip)`);
+if (!pgUrl) {
+  testNeeding('postgres', POSTGRES_MISSING, () => {});
 } else {
   const schema = `leakdex_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   suite(
@@ -419,5 +419,30 @@ if (!pgUrl && process.env.LEAKDEX_SKIP_POSTGRES === '1') {
     const { rows } = await client.query(`SELECT count(*)::int AS n FROM "${raceSchema}".leakdex_migrations`);
     await client.end();
     t.equal(rows[0].n, MIGRATIONS.length, 'each migration applied once');
+  });
+}
+
+// This file run again as a child against a PostgreSQL that is not there (port 1), as on a machine without a server
+// (not inside that child).
+if (process.env.LEAKDEX_STORE_PROBE !== '1') {
+  t.test('without PostgreSQL: the suite is skipped with why and how to run it, and fails under CI=true', async (t) => {
+    const runSelf = (ci: string | undefined) =>
+      new Promise<{ status: number | null; out: string }>((resolve, reject) => {
+        const env: NodeJS.ProcessEnv = { ...process.env, LEAKDEX_STORE_PROBE: '1', LEAKDEX_TEST_DATABASE_URL: 'postgres://leakdex@127.0.0.1:1/test', CI: ci };
+        if (ci === undefined) delete env.CI;
+        const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+        child.on('error', reject);
+        child.on('close', (status) => resolve({ status, out }));
+      });
+    const local = await runSelf(undefined);
+    t.equal(local.status, 0, 'locally the file passes');
+    t.match(local.out, /^ok \d+ - postgres # SKIP PostgreSQL is not reachable at postgres:\/\/leakdex@127\.0\.0\.1:1\/test: start a local server \(trust auth, a database named test\) or set LEAKDEX_TEST_DATABASE_URL \(skipped here; CI=true makes it required\)$/m, 'and says what was skipped, why and how to run it');
+    t.notMatch(local.out, /^\s*not ok /m, 'and nothing fails');
+    const ci = await runSelf('true');
+    t.not(ci.status, 0, 'under CI=true the file fails');
+    t.match(ci.out, /not ok \d+ - PostgreSQL is not reachable at .* \(required under CI=true\)/);
   });
 }
