@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -12,10 +12,12 @@ import type { Config } from './config.js';
 import { appRoutes } from './routes/apps.js';
 import './routes/context.js';
 import { healthRoutes } from './routes/health.js';
-import { scanRoutes } from './routes/scans.js';
+import { MULTIPART_LIMITS, scanRoutes } from './routes/scans.js';
 import { watchRoutes } from './routes/watches.js';
 import { WatchService } from './market/watches.js';
-import { authenticate, hasScope } from './service/auth.js';
+import { authenticate, hasScope, type AuthContext } from './service/auth.js';
+import { FailedAuthLimiter } from './service/auth-throttle.js';
+import { LINK_KEY_ID, reportLinkKey, verifyReportLink } from './service/links.js';
 import type { FindingKeys } from './service/crypto.js';
 import { HttpError } from './service/errors.js';
 import { prettyDestination, type LogFormat } from './service/pretty-log.js';
@@ -23,6 +25,7 @@ import { HistoryService } from './service/history.js';
 import type { JobRunner } from './service/jobs.js';
 import type { Metrics } from './service/metrics.js';
 import { ScanService } from './service/scans.js';
+import type { ScanThread } from './service/scan-thread.js';
 import type { Store } from './store/types.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -34,6 +37,8 @@ export interface AppDeps {
   keys: FindingKeys;
   /** The runner scanning in this process, when there is one (`wait` and /readyz use it). */
   runner?: JobRunner;
+  /** The thread that inspects uploads (and runs the runner's scans); the app makes its own when absent. */
+  thread?: ScanThread;
 }
 
 /** Log fields never written as they are: keys, tokens, secret values. */
@@ -55,9 +60,14 @@ export const REDACT_PATHS = [
   '*.fingerprintKey',
 ];
 
+/** A request as logged: the signature of a signed report link (`link=`) in its URL is a credential and is left out. */
+function requestForLog(req: { method?: string; url?: string; host?: string; hostname?: string; ip?: string; socket?: { remotePort?: number } }) {
+  return { method: req.method, url: req.url?.replace(/([?&]link=[^&]*\.)[^.&]*/g, '$1[redacted]'), host: req.host ?? req.hostname, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
 /** The service's pino logger, redacted: JSON lines, or one readable line per record with `format` pretty (LOG_FORMAT). */
 export function createLogger(level: string, stream?: DestinationStream, format: LogFormat = 'json'): Logger {
-  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: { req: requestForLog } };
   if (format === 'pretty') return pino(options, prettyDestination((stream as NodeJS.WritableStream | undefined) ?? process.stdout));
   return stream ? pino(options, stream) : pino(options);
 }
@@ -100,24 +110,60 @@ export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  await app.register(multipart, { throwFileSizeLimit: true, limits: { fileSize: config.limits.maxUploadBytes, files: 1, fields: 10, parts: 11 } });
+  await app.register(multipart, { throwFileSizeLimit: true, limits: { fileSize: config.limits.maxUploadBytes, ...MULTIPART_LIMITS } });
   await app.register(rateLimit, {
     global: true,
     hook: 'preHandler',
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.windowMs,
-    keyGenerator: (request) => (request.auth ? `key:${request.auth.keyId}` : `ip:${request.ip}`),
+    keyGenerator: (request) => (request.auth && !request.auth.viaLink ? `key:${request.auth.keyId}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) => ({ statusCode: context.statusCode, error: 'rate_limited', message: `rate limit exceeded: ${context.max} requests per ${context.after}` }),
   });
 
+  const throttle = new FailedAuthLimiter(config.rateLimit.authFailures, config.rateLimit.authWindowMs);
+  const linkKey = reportLinkKey(deps.keys.fingerprint);
+
+  /** The caller a signed report link names, when the link holds for this scan and format. */
+  const linkCaller = async (request: FastifyRequest, token: string): Promise<AuthContext> => {
+    const scanId = (request.params as { id?: string }).id ?? '';
+    const format = (request.query as { format?: unknown }).format;
+    const checked = verifyReportLink(linkKey, token, scanId, typeof format === 'string' ? format : '', Math.floor(Date.now() / 1000));
+    if ('error' in checked && checked.error === 'expired') throw new HttpError(403, 'link_expired', 'this report link has expired: ask for a new one (POST /v1/scans/:id/links)');
+    const tenant = 'error' in checked ? undefined : await store.getTenant(checked.tenantId);
+    if (!tenant) {
+      throttle.fail(request.ip);
+      throw new HttpError(403, 'link_invalid', 'this report link is not valid for this scan and format');
+    }
+    return { keyId: LINK_KEY_ID, tenantId: tenant.id, tenantName: tenant.name, scopes: ['read'], viaLink: true };
+  };
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    const scope = request.routeOptions.config?.scope;
+    const routeConfig = request.routeOptions.config;
+    const scope = routeConfig?.scope;
     if (!scope) return;
-    const match = BEARER.exec(request.headers.authorization ?? '');
-    if (!match) throw new HttpError(401, 'unauthorized', 'send an API key: Authorization: Bearer KEY');
-    const auth = await authenticate(store, match[1]!);
-    if (!auth) throw new HttpError(401, 'unauthorized', 'the API key is unknown or revoked');
+    // An address that failed too often is refused before its credentials are looked at, right or wrong.
+    const retryAfter = throttle.retryAfter(request.ip);
+    if (retryAfter > 0) {
+      reply.header('retry-after', String(retryAfter));
+      throw new HttpError(429, 'rate_limited', `too many failed authentications from this address: try again in ${retryAfter} s`);
+    }
+    const header = request.headers.authorization;
+    const link = routeConfig.signedLinks ? (request.query as { link?: unknown }).link : undefined;
+    let auth: AuthContext | undefined;
+    if (header === undefined && typeof link === 'string') auth = await linkCaller(request, link);
+    else {
+      const match = BEARER.exec(header ?? '');
+      if (!match) {
+        if (header !== undefined) throttle.fail(request.ip);
+        throw new HttpError(401, 'unauthorized', 'send an API key: Authorization: Bearer KEY');
+      }
+      auth = await authenticate(store, match[1]!);
+      if (!auth) {
+        throttle.fail(request.ip);
+        throw new HttpError(401, 'unauthorized', 'the API key is unknown or revoked');
+      }
+    }
     if (!hasScope(auth, scope)) throw new HttpError(403, 'forbidden', `this API key lacks the '${scope}' scope`);
     request.auth = auth;
     request.log = request.log.child({ tenant: auth.tenantName, keyId: auth.keyId });
@@ -136,10 +182,18 @@ export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
     else if ((err as FastifyError).validation) {
       status = 400;
       code = 'invalid_request';
-    } else if (fastifyCode === 'FST_REQ_FILE_TOO_LARGE' || fastifyCode === 'FST_FILES_LIMIT' || fastifyCode === 'FST_PARTS_LIMIT' || fastifyCode === 'FST_FIELDS_LIMIT') {
+    } else if (fastifyCode === 'FST_REQ_FILE_TOO_LARGE') {
       status = 413;
       code = 'too_large';
-      message = fastifyCode === 'FST_REQ_FILE_TOO_LARGE' ? `the upload exceeds the limit of ${config.limits.maxUploadBytes} bytes` : 'send one file in the field "file" and nothing else';
+      message = `the upload exceeds the limit of ${config.limits.maxUploadBytes} bytes`;
+    } else if (fastifyCode === 'FST_FILES_LIMIT') {
+      status = 400;
+      code = 'too_many_files';
+      message = "the multipart body holds more than one file: send one, in the field 'file'";
+    } else if (fastifyCode === 'FST_PARTS_LIMIT' || fastifyCode === 'FST_FIELDS_LIMIT') {
+      status = 400;
+      code = 'too_many_parts';
+      message = `the multipart body holds too many parts: send one file in the field 'file' and at most ${MULTIPART_LIMITS.fields} other fields`;
     } else if (fastifyCode === 'FST_INVALID_MULTIPART_CONTENT_TYPE' || fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       status = 415;
       code = 'unsupported_media_type';
@@ -150,7 +204,8 @@ export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
       message = `the multipart/form-data body cannot be read: ${/boundary/i.test(err.message) ? 'its Content-Type has no boundary' : 'the body ends before its closing boundary'}`;
     } else if ((err as { error?: string }).error === 'rate_limited') code = 'rate_limited';
     else if (status === 413) code = 'too_large';
-    if (status >= 500 || status < 400) {
+    // An HttpError's status is chosen (a 502 names a source that failed); any other 5xx hides its details.
+    if (!(err instanceof HttpError) && (status >= 500 || status < 400)) {
       request.log.error({ err }, 'request failed');
       status = 500;
       code = 'internal';
@@ -163,13 +218,16 @@ export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
     reply.code(404).send({ statusCode: 404, error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
   });
 
-  const scans = new ScanService({ store, config, metrics, keys: deps.keys, runner });
+  const scans = new ScanService({ store, config, metrics, keys: deps.keys, runner, thread: deps.thread });
+  app.addHook('onClose', () => scans.close());
   const history = new HistoryService(store, config.limits.maxListItems);
   await app.register(healthRoutes, { store, runner, metrics, metricsPublic: config.metricsPublic });
-  await app.register(scanRoutes, { scans, config, history });
+  await app.register(scanRoutes, { scans, config, history, linkKey });
   await app.register(appRoutes, { history });
   await app.register(watchRoutes, { watches: new WatchService(store) });
   app.get('/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
+  // Until there is a dashboard, the API's own page is where a browser opening the service lands.
+  app.get('/', { config: { rateLimit: false }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
 };
 (leakdexApp as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
 

@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp, createLogger } from './app.js';
@@ -7,6 +9,8 @@ import { createApiKey } from './service/auth.js';
 import { findingKeys } from './service/crypto.js';
 import { JobRunner, type ScanFn } from './service/jobs.js';
 import { Metrics } from './service/metrics.js';
+import { ScanThread } from './service/scan-thread.js';
+import { removePartialUploads, UPLOADS_DIR } from './service/scans.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 
@@ -31,12 +35,17 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: { logger?: Logger; out?: NodeJS.WritableStream; scan?: ScanFn } = {}): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
   const logger = opts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
+  // Uploads cut short by a process that stopped (kill -9 mid-upload): nothing written to them since this one started.
+  const removed = await removePartialUploads(join(config.dataDir, UPLOADS_DIR), performance.timeOrigin);
+  if (removed > 0) logger.warn({ removed }, 'removed partial uploads left by a stopped process');
   const store = await openStore(config);
   try {
     const keys = findingKeys(config);
     const metrics = new Metrics();
-    const runner = config.jobs.enabled ? new JobRunner({ store, config, keys, metrics, log: logger.child({ component: 'runner' }), scan: opts.scan }) : undefined;
-    const app = await buildApp({ config, store, metrics, keys, runner }, logger);
+    // One thread for the CPU and process work of uploads and scans, off the thread that answers requests.
+    const thread = new ScanThread();
+    const runner = config.jobs.enabled ? new JobRunner({ store, config, keys, metrics, log: logger.child({ component: 'runner' }), scan: opts.scan, thread }) : undefined;
+    const app = await buildApp({ config, store, metrics, keys, runner, thread }, logger);
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -57,6 +66,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; out?:
       (closing ??= (async () => {
         await app.close();
         await runner?.stop();
+        await thread.close();
         await store.close();
       })());
     return { app, store, runner, config, url, close };

@@ -49,6 +49,31 @@ export class DownloadRefused extends Error {
 
 export type DownloadFailureCode = 'http_status' | 'too_large' | 'timeout' | 'network' | 'sha256_mismatch' | 'not_an_app' | 'redirects';
 
+/** What the errors met while connecting mean, said plainly; the code follows in parentheses. */
+const NETWORK_FAILURES: Record<string, string> = {
+  ENOTFOUND: 'the host name does not resolve (no such host)',
+  EAI_AGAIN: 'the host name could not be resolved now (DNS did not answer)',
+  EAI_NODATA: 'the host name has no address',
+  ECONNREFUSED: 'the host refused the connection (nothing listens on that port)',
+  ECONNRESET: 'the host closed the connection',
+  EPIPE: 'the host closed the connection',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its TLS certificate chain is not trusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate is not trusted',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate is for another host name',
+};
+
+/** A connection error as one plain phrase, e.g. `the host refused the connection (... ) (ECONNREFUSED)`. */
+export function networkFailure(e: NodeJS.ErrnoException): string {
+  const plain = e.code ? NETWORK_FAILURES[e.code] : undefined;
+  if (plain) return `${plain} (${e.code})`;
+  return e.code ? `the connection failed (${e.code})` : e.message;
+}
+
 /** A download that was allowed but failed. */
 export class DownloadFailed extends Error {
   constructor(
@@ -315,7 +340,7 @@ function requestOnce(checked: Checked, headers: Record<string, string>, opts: Fe
     req.on('error', (e) => {
       if (refused) return fail(refused);
       if (e instanceof DownloadRefused || e instanceof DownloadFailed) return fail(e);
-      fail(new DownloadFailed('network', `${u.host}: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
+      fail(new DownloadFailed('network', `${u.host}: ${networkFailure(e as NodeJS.ErrnoException)}`));
     });
     req.end(opts.body);
   });

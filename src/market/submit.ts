@@ -10,7 +10,7 @@ import { DownloadFailed, DownloadRefused, downloadToFile, redactUrl, type FetchO
 import { checkSource, parseSource, SourceError, storeRefusal, type Source, type SourceContext, type Version } from './sources.js';
 import type { AuthContext } from '../service/auth.js';
 import { HttpError } from '../service/errors.js';
-import type { ScanService } from '../service/scans.js';
+import { URL_DOWNLOAD_PREFIX, type ScanService } from '../service/scans.js';
 import type { ScanRecord } from '../store/types.js';
 
 export interface Fetched {
@@ -72,11 +72,19 @@ function classifyFile(path: string): ReturnType<typeof classify> {
   }
 }
 
-/** A one-line reason for any failure of fetchSubmitted. */
+/**
+ * A one-line reason for any failure of fetchSubmitted, with the HTTP status the API answers: 422 when the URL or what
+ * it serves is at fault, 502 (`upstream_unreachable`) when the source could not be reached or failed on its side (DNS,
+ * connection refused or reset, TLS, a 5xx answer), 504 (`upstream_timeout`) when it did not answer in time.
+ */
 export function describeFailure(e: unknown): { status: number; code: string; message: string } | undefined {
   if (e instanceof DownloadRefused) return { status: 422, code: 'url_refused', message: e.message };
   if (e instanceof SourceError) return { status: 422, code: e.code, message: e.message };
-  if (e instanceof DownloadFailed) return { status: 422, code: e.code === 'sha256_mismatch' ? 'sha256_mismatch' : e.code === 'not_an_app' ? 'not_an_app' : 'download_failed', message: `download failed: ${e.message}` };
+  if (e instanceof DownloadFailed) {
+    if (e.code === 'network' || (e.code === 'http_status' && e.status !== undefined && e.status >= 500)) return { status: 502, code: 'upstream_unreachable', message: `the source could not be reached: ${e.message}` };
+    if (e.code === 'timeout') return { status: 504, code: 'upstream_timeout', message: `the source did not answer in time: ${e.message}` };
+    return { status: 422, code: e.code === 'sha256_mismatch' ? 'sha256_mismatch' : e.code === 'not_an_app' ? 'not_an_app' : 'download_failed', message: `download failed: ${e.message}` };
+  }
   return undefined;
 }
 
@@ -96,7 +104,7 @@ export async function downloadForCli(url: string, ctx: SourceContext = {}): Prom
 /** API: downloads the URL into the uploads directory, then queues it exactly like an upload. */
 export async function acceptUrl(scans: ScanService, auth: AuthContext, url: string, force: boolean, ctx: SourceContext = {}): Promise<{ scan: ScanRecord; reused: boolean }> {
   await mkdir(scans.uploadsDir, { recursive: true });
-  const dir = join(scans.uploadsDir, `url-${randomUUID()}`);
+  const dir = join(scans.uploadsDir, `${URL_DOWNLOAD_PREFIX}${randomUUID()}`);
   await mkdir(dir, { mode: 0o700 });
   try {
     let got: Fetched;

@@ -55,11 +55,11 @@ export const appRoutes: FastifyPluginAsyncTypebox<{ history: HistoryService }> =
     {
       config: { scope: 'read' },
       schema: {
-        summary: 'New, resolved and persisting findings between two versions (by fingerprint)',
-        description: `${AppRefDoc} from and to are version ids, versionCodes or versionNames.`,
+        summary: 'New, resolved and persisting findings between two versions (by fingerprint); by default the latest against the one before',
+        description: `${AppRefDoc} from and to are version ids, versionCodes or versionNames. Without to, the latest version; without from, the version before to (404 no_previous_version when there is none).`,
         tags: ['apps'],
         params: AppParams,
-        querystring: Type.Object({ from: Type.String({ minLength: 1, maxLength: 300 }), to: Type.String({ minLength: 1, maxLength: 300 }) }),
+        querystring: Type.Object({ from: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })), to: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })) }),
         response: { 200: DiffSchema, 404: ErrorSchema, 409: ErrorSchema, ...AuthErrors },
       },
     },

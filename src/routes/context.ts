@@ -6,6 +6,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Scope an API key needs for this route; routes without one are public. */
     scope?: Scope;
+    /** A signed link (`?link=`, src/service/links.ts) may stand in for an API key on this route. */
+    signedLinks?: boolean;
   }
   interface FastifyRequest {
     /** The caller, set by the auth hook on routes that declare a scope. */

@@ -60,7 +60,7 @@ export const watchRoutes: FastifyPluginAsyncTypebox<{ watches: WatchService }> =
         description: 'Answers 201 with the watch and, once, the webhook secrets (`secrets`, in the order of `notify`).',
         tags: ['watches'],
         body: NewWatchBody,
-        response: { 201: Type.Intersect([WatchSchema, Type.Object({ secrets: Type.Array(Type.String()) })]), 422: ErrorSchema, ...AuthErrors },
+        response: { 201: Type.Intersect([WatchSchema, Type.Object({ secrets: Type.Array(Type.String()) })]), 422: ErrorSchema, 502: ErrorSchema, 504: ErrorSchema, ...AuthErrors },
       },
     },
     async (request, reply) => {

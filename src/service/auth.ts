@@ -12,6 +12,8 @@ export interface AuthContext {
   tenantId: string;
   tenantName: string;
   scopes: Scope[];
+  /** Set when a signed report link, not an API key, authenticated the request. */
+  viaLink?: boolean;
 }
 
 /** Lower-hex SHA-256 of a key's secret part: keys carry 256 random bits, so a fast hash is enough. */

@@ -155,12 +155,20 @@ export class HistoryService {
     return { app: appView(app, versions.length), version: ref(version), findings: this.views(findings, seen, version) };
   }
 
-  /** New (only in `to`), resolved (only in `from`) and persisting findings, by fingerprint. */
-  async diff(auth: AuthContext, appRef: string, fromRef: string, toRef: string) {
+  /**
+   * New (only in `to`), resolved (only in `from`) and persisting findings, by fingerprint. Without `to`, the latest
+   * version; without `from`, the version before `to`.
+   */
+  async diff(auth: AuthContext, appRef: string, fromRef?: string, toRef?: string) {
     const app = await this.app(auth, appRef);
     const versions = await this.ordered(auth, app);
-    const from = this.pick(versions, fromRef);
-    const to = this.pick(versions, toRef);
+    const to = toRef === undefined ? versions.at(-1) : this.pick(versions, toRef);
+    if (!to) throw new HttpError(404, 'not_found', `${appRef} has no version`);
+    const from = fromRef === undefined ? versions[versions.indexOf(to) - 1] : this.pick(versions, fromRef);
+    if (!from) {
+      const name = to.versionName && to.versionCode ? `${to.versionName} (${to.versionCode})` : (to.versionName ?? to.versionCode ?? to.id);
+      throw new HttpError(404, 'no_previous_version', `version ${name} is the first of ${appRef}: there is no earlier version to compare it with (give from=)`);
+    }
     const seen = await this.seen(auth, app, versions);
     const before = await this.store.listVersionFindings(auth.tenantId, from.id);
     const after = await this.store.listVersionFindings(auth.tenantId, to.id);

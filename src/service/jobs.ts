@@ -5,15 +5,20 @@ import { availableParallelism, hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
-import { MAX_PARALLELISM, PARALLEL_MIN_BYTES, prespawnWorker, scanFileIsolated, type IsolatedScanOptions } from '../pipeline/run.js';
+import { MAX_PARALLELISM, PARALLEL_MIN_BYTES, type IsolatedScanOptions } from '../pipeline/run.js';
 import type { Report } from '../report/types.js';
-import type { ScanRecord, Store } from '../store/types.js';
+import type { ScanCompletion, ScanRecord, Store } from '../store/types.js';
 import type { FindingKeys } from './crypto.js';
 import type { Metrics } from './metrics.js';
 import { Pool } from './pool.js';
 import { prepareCompletion } from './results.js';
+import type { SupervisedScanOptions } from './scan-supervisor.js';
+import { ScanThread } from './scan-thread.js';
 
-/** Runs one scan; the real one is scanFileIsolated (worker processes with a heap ceiling). */
+/**
+ * Runs one scan in this thread (tests wrap scanFileIsolated with one). Without one, the runner scans in its
+ * supervisor thread (src/service/scan-thread.ts), off the thread that answers HTTP requests.
+ */
 export type ScanFn = (path: string, opts: IsolatedScanOptions) => Promise<Report>;
 
 /** The little logging the runner does (a pino logger fits). */
@@ -28,6 +33,15 @@ const TIMEOUT_GRACE_MS = 5_000;
 /** Longest interval between two heartbeats of a running scan, ms. */
 const MAX_HEARTBEAT_MS = 2_000;
 
+/**
+ * The time a scan of `size` bytes may run: a base plus a share per MiB of upload, never past the whole-scan timeout.
+ * A legitimate app scans at several MiB/s, so its budget leaves a wide margin, while a small archive bomb is ended
+ * in seconds instead of holding a scan slot until the timeout.
+ */
+export function scanBudgetMs(limits: Config['limits'], size: number): number {
+  return Math.min(limits.scanTimeoutMs, limits.scanBudgetBaseMs + Math.ceil((limits.scanBudgetMsPerMb * size) / 1024 ** 2));
+}
+
 export interface RunnerOptions {
   store: Store;
   config: Config;
@@ -35,11 +49,20 @@ export interface RunnerOptions {
   metrics: Metrics;
   log: RunnerLog;
   scan?: ScanFn;
+  /** The scan thread to use when no `scan` is given (shared with the upload path); one of its own otherwise. */
+  thread?: ScanThread;
 }
 
 /** A process's identity as a runner: host, pid and a random part (a restarted process never reuses one). */
 function runnerId(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+const seconds = (ms: number) => `${ms < 10_000 ? Math.round(ms / 100) / 10 : Math.round(ms / 1000)} s`;
+
+/** How a scan's time budget is made, for messages. */
+function budgetText(l: Config['limits']): string {
+  return `${seconds(l.scanBudgetBaseMs)} + ${seconds(l.scanBudgetMsPerMb)} per MiB, at most ${seconds(l.scanTimeoutMs)}`;
 }
 
 function pidAlive(pid: number): boolean {
@@ -59,7 +82,9 @@ function pidAlive(pid: number): boolean {
 export class JobRunner extends EventEmitter {
   readonly id = runnerId();
   private readonly pool: Pool;
-  private readonly scan: ScanFn;
+  private readonly scan: ScanFn | undefined;
+  private readonly thread: ScanThread | undefined;
+  private readonly ownThread: boolean;
   private readonly active = new Set<string>();
   private stopping = false;
   private wake: (() => void) | undefined;
@@ -70,7 +95,9 @@ export class JobRunner extends EventEmitter {
     // Every request waiting on a scan (`?wait=`) listens for `finished`.
     this.setMaxListeners(0);
     this.pool = new Pool(opts.config.jobs.concurrency);
-    this.scan = opts.scan ?? scanFileIsolated;
+    this.scan = opts.scan;
+    this.thread = opts.scan ? undefined : (opts.thread ?? new ScanThread());
+    this.ownThread = !opts.scan && !opts.thread;
   }
 
   /** Scans running in this process. */
@@ -105,6 +132,7 @@ export class JobRunner extends EventEmitter {
     this.notify();
     await this.loopDone;
     for (const id of this.active) await this.opts.store.requeueScan(id, this.id).catch(() => false);
+    if (this.ownThread) await this.thread?.close();
   }
 
   private async recover(): Promise<void> {
@@ -181,43 +209,46 @@ export class JobRunner extends EventEmitter {
       },
       Math.min(MAX_HEARTBEAT_MS, Math.floor(config.jobs.leaseMs / 3)),
     );
+    const l = config.limits;
+    const budgetMs = scanBudgetMs(l, job.size);
     try {
-      const l = config.limits;
-      let report: Report;
+      // Fingerprints are keyed in the scan worker (with keys.fingerprint); raw values leave it only to be stored encrypted.
+      const options: SupervisedScanOptions = {
+        showSecrets: keys.encryption !== undefined,
+        displayPath: job.filename,
+        // Hashed while it was uploaded: not read again here.
+        sha256: job.sha256,
+        parallelism: this.parallelismFor(job.size),
+        entryTimeoutMs: l.entryTimeoutMs,
+        limits: {
+          maxArtifactBytes: l.maxUploadBytes,
+          maxEntries: l.maxEntries,
+          maxEntryBytes: l.maxEntryBytes,
+          maxTotalBytes: l.maxTotalBytes,
+          maxNestingDepth: l.maxNestingDepth,
+          workerHeapMb: l.workerHeapMb,
+          ...(l.workerRssMb === undefined ? {} : { workerRssMb: l.workerRssMb }),
+          scanTimeoutMs: budgetMs,
+        },
+      };
+      let completion: ScanCompletion;
       try {
-        report = await this.pool.run(
-          () =>
-            this.scan(job.uploadPath!, {
-              // Fingerprints are keyed in the scan worker; raw values leave it only to be stored encrypted.
-              fingerprintKey: keys.fingerprint,
-              showSecrets: keys.encryption !== undefined,
-              displayPath: job.filename,
-              parallelism: this.parallelismFor(job.size),
-              entryTimeoutMs: l.entryTimeoutMs,
-              limits: {
-                maxArtifactBytes: l.maxUploadBytes,
-                maxEntries: l.maxEntries,
-                maxEntryBytes: l.maxEntryBytes,
-                maxTotalBytes: l.maxTotalBytes,
-                maxNestingDepth: l.maxNestingDepth,
-                workerHeapMb: l.workerHeapMb,
-                ...(l.workerRssMb === undefined ? {} : { workerRssMb: l.workerRssMb }),
-                scanTimeoutMs: l.scanTimeoutMs,
-              },
-              onEntry: () => {
-                entriesDone++;
-              },
-            }),
-          l.scanTimeoutMs + TIMEOUT_GRACE_MS,
-        );
+        completion = await this.pool.run(async () => {
+          if (this.thread) return this.thread.scan(job.uploadPath!, options, keys, job.filename, (n) => (entriesDone += n));
+          const report = await this.scan!(job.uploadPath!, { ...options, fingerprintKey: keys.fingerprint, onEntry: () => void entriesDone++ });
+          return prepareCompletion(report, keys, job.filename);
+        }, budgetMs + TIMEOUT_GRACE_MS);
       } catch (e) {
         if (this.stopping || lost) return;
-        const message = (e instanceof Error ? e.message : String(e)).split(job.uploadPath!).join(job.filename);
+        const elapsed = performance.now() - started;
+        const message =
+          elapsed >= budgetMs
+            ? `timed out after ${seconds(budgetMs)}, the time budget of this upload (${budgetText(l)}); an app that needs longer is likely an archive bomb`
+            : (e instanceof Error ? e.message : String(e)).split(job.uploadPath!).join(job.filename);
         await fail(`scan failed: ${message}`);
         return;
       }
       if (this.stopping || lost) return;
-      const completion = prepareCompletion(report, keys, job.filename);
       const done = await store.completeScan(job.id, this.id, completion, Date.now());
       if (!done) return;
       metrics.scanFinished('done', (performance.now() - started) / 1000, job.size, completion.findings.map((f) => f.severity));
@@ -236,7 +267,7 @@ export class JobRunner extends EventEmitter {
    * start and module loading (about 0.3 s here) before it reads its first entry.
    */
   private keepSpare(): void {
-    if (this.scan === scanFileIsolated && !this.stopping) prespawnWorker(this.opts.config.limits.workerHeapMb);
+    if (!this.stopping) this.thread?.prespawn(this.opts.config.limits.workerHeapMb);
   }
 
   /** Worker processes for one scan: large files share the cores left by the other scans running here. */

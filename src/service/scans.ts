@@ -1,12 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../config.js';
-import { APP_KINDS_TEXT, classify } from '../pipeline/artifact.js';
-import { FileSource } from '../pipeline/source.js';
 import type { Report } from '../report/types.js';
 import { decide, failingOfCounts, type VerdictStatus } from '../report/verdict.js';
 import type { ScanRecord, Store } from '../store/types.js';
@@ -15,6 +12,7 @@ import { decryptSecret, type FindingKeys } from './crypto.js';
 import { HttpError } from './errors.js';
 import type { JobRunner } from './jobs.js';
 import type { Metrics } from './metrics.js';
+import { ScanThread } from './scan-thread.js';
 
 /** Sub-directory of the data directory where uploads wait for their scan. */
 export const UPLOADS_DIR = 'uploads';
@@ -54,23 +52,44 @@ export interface ScanView {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** Prefix of the private directory a URL submission downloads into (src/market/submit.ts). */
+export const URL_DOWNLOAD_PREFIX = 'url-';
+/** Suffix of an upload still being received. */
+export const PARTIAL_SUFFIX = '.part';
+
+/** Last time anything in `path` (a file, or a directory and the files directly in it) was written, ms. */
+async function lastWritten(path: string): Promise<number> {
+  const st = await stat(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let last = st.mtimeMs;
+  for (const name of await readdir(path)) last = Math.max(last, (await stat(join(path, name)).catch(() => st)).mtimeMs);
+  return last;
+}
+
 /**
- * Classifies the upload by its content, as `leakdex scan` does (src/pipeline/artifact.ts): every app the CLI reads as
- * one is accepted; a loose file or a plain ZIP is refused.
+ * Removes what uploads cut short by a stopped process (kill -9, a crash) left in `uploadsDir`: partial uploads
+ * (`*.part`) and URL download directories not written to since `before` (ms since the epoch; the service passes its
+ * own start). Queued uploads (`*.upload`) are scans' input and stay. Resolves with the number removed.
  */
-function inspectArtifact(path: string, maxEntries: number): { entries: number } {
-  const src = new FileSource(path);
+export async function removePartialUploads(uploadsDir: string, before: number): Promise<number> {
+  let entries;
   try {
-    const c = classify(src, '', { maxEntries });
-    if (c.zipError !== undefined) throw new HttpError(422, 'not_an_archive', `the upload cannot be read as a ZIP archive: ${c.zipError}`);
-    if (c.content !== 'zip') throw new HttpError(422, 'not_an_archive', `the upload is not a ZIP archive (it looks like ${c.kind === 'file' ? c.content : c.kind}): upload ${APP_KINDS_TEXT}`);
-    if (!c.app) {
-      throw new HttpError(422, 'not_an_app', `the upload is a ZIP archive but not an app: upload ${APP_KINDS_TEXT} (none of AndroidManifest.xml, base/manifest/AndroidManifest.xml, an X.app/ bundle or inner APKs was found)`);
-    }
-    return { entries: c.entries };
-  } finally {
-    src.close();
+    entries = await readdir(uploadsDir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw e;
   }
+  let removed = 0;
+  for (const e of entries) {
+    const partial = (e.isFile() && e.name.endsWith(PARTIAL_SUFFIX)) || (e.isDirectory() && e.name.startsWith(URL_DOWNLOAD_PREFIX));
+    if (!partial) continue;
+    const path = join(uploadsDir, e.name);
+    const written = await lastWritten(path).catch(() => undefined);
+    if (written === undefined || written >= before) continue;
+    await rm(path, { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
 }
 
 function cleanFilename(name: string | undefined): string {
@@ -81,49 +100,52 @@ function cleanFilename(name: string | undefined): string {
 /** Uploads, scan status, reports and deletion: what the /v1/scans routes call. */
 export class ScanService {
   readonly uploadsDir: string;
+  private readonly thread: ScanThread;
+  private readonly ownThread: boolean;
 
   constructor(
-    private readonly deps: { store: Store; config: Config; metrics: Metrics; keys: FindingKeys; runner?: JobRunner },
+    private readonly deps: { store: Store; config: Config; metrics: Metrics; keys: FindingKeys; runner?: JobRunner; thread?: ScanThread },
   ) {
     this.uploadsDir = join(deps.config.dataDir, UPLOADS_DIR);
+    this.thread = deps.thread ?? new ScanThread();
+    this.ownThread = deps.thread === undefined;
+  }
+
+  /** Stops the thread that inspects uploads when this service made it. */
+  async close(): Promise<void> {
+    if (this.ownThread) await this.thread.close();
   }
 
   /**
-   * Streams the part to disk (hashing as it goes), checks it is an app, and queues a scan; the scan row exists
-   * before this resolves. The same artifact in the same tenant reuses its scan unless `force`.
+   * Streams the part to disk, hashes it and checks it is an app (in the scan thread), and queues a scan; the scan
+   * row exists before this resolves. The same artifact in the same tenant reuses its scan unless `force`. `rest`,
+   * when given, reads what follows the file in the request and throws when it may not be there (a second file).
    */
-  async accept(auth: AuthContext, part: UploadPart, force: boolean): Promise<{ scan: ScanRecord; reused: boolean }> {
+  async accept(auth: AuthContext, part: UploadPart, force: boolean, rest?: () => Promise<void>): Promise<{ scan: ScanRecord; reused: boolean }> {
     const { store, config, metrics } = this.deps;
     if (part.fieldname !== 'file') {
       part.file.resume();
       throw new HttpError(400, 'no_file', `expected the upload in the multipart field 'file', got '${part.fieldname}'`);
     }
     await mkdir(this.uploadsDir, { recursive: true });
-    const tmp = join(this.uploadsDir, `${randomUUID()}.part`);
+    const tmp = join(this.uploadsDir, `${randomUUID()}${PARTIAL_SUFFIX}`);
     const limit = config.limits.maxUploadBytes;
-    const hash = createHash('sha256');
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
     let keep = false;
     try {
+      const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
       try {
-        await pipeline(part.file, meter, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+        await pipeline(part.file, out);
       } catch (e) {
         if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpError(413, 'too_large', `the upload exceeds the limit of ${limit} bytes`);
         throw e;
       }
       if (part.file.truncated) throw new HttpError(413, 'too_large', `the upload exceeds the limit of ${limit} bytes`);
+      await rest?.();
+      const size = out.bytesWritten;
       if (size === 0) throw new HttpError(400, 'empty', 'the uploaded file is empty');
       const fh = await open(tmp, 'r');
       await fh.sync().finally(() => fh.close());
-      const { entries } = inspectArtifact(tmp, config.limits.maxEntries);
-      const sha256 = hash.digest('hex');
+      const { sha256, entries } = await this.thread.inspect(tmp, config.limits.maxEntries);
       if (!force) {
         const existing = await store.findReusableScan(auth.tenantId, sha256);
         if (existing) return { scan: existing, reused: true };

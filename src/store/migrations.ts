@@ -160,4 +160,12 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
 `,
   },
+  {
+    version: 3,
+    name: 'indexes for claims that take turns between tenants',
+    sql: `
+CREATE INDEX scans_tenant_status ON scans (tenant_id, status);
+CREATE INDEX scans_tenant_started ON scans (tenant_id, started_at);
+`,
+  },
 ];

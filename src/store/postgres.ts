@@ -1,13 +1,10 @@
 import { PostgresDb, type Db } from './db.js';
-import { SqlStore } from './sql-store.js';
+import { fairClaimSql, SqlStore } from './sql-store.js';
 
 /** Advisory lock id held while migrating, so concurrent processes migrate once. */
 const MIGRATION_LOCK = 0x6c65616b;
 
-const CLAIM = `UPDATE scans SET status = 'running', runner = $1, lease_until = $2, attempts = attempts + 1, started_at = $3
-WHERE id = (SELECT id FROM scans WHERE status = 'queued' OR (status = 'running' AND lease_until < $3) ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-  AND (status = 'queued' OR (status = 'running' AND lease_until < $3))
-RETURNING *`;
+const CLAIM = fairClaimSql('FOR UPDATE OF s SKIP LOCKED');
 
 /** The scale-out store: PostgreSQL through node-postgres, optionally in its own schema. */
 export class PostgresStore extends SqlStore {

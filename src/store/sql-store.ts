@@ -39,6 +39,31 @@ const findingFrom = rowReader<FindingRecord>({
   confidence: 'text', redacted: 'text', locations: 'json', secretEnc: 'text?',
 });
 
+/** Rows of `scans` (as `alias`) a runner may take at `$3` (now): queued, or running under a lease that expired. */
+const claimable = (alias: string) => `(${alias}status = 'queued' OR (${alias}status = 'running' AND ${alias}lease_until < $3))`;
+
+/**
+ * The next scan to claim, fair between tenants: each tenant with claimable scans is ranked by its scans running under
+ * a live lease (fewest first), then by when its last scan started (longest ago first, never first of all); the
+ * oldest claimable scan of the first tenant is taken. `lock` is appended to the row's SELECT (PostgreSQL: skip rows
+ * other runners hold).
+ */
+export function fairClaimSql(lock = ''): string {
+  return `UPDATE scans SET status = 'running', runner = $1, lease_until = $2, attempts = attempts + 1, started_at = $3
+WHERE id = (
+  SELECT s.id FROM scans s JOIN (
+    SELECT q.tenant_id,
+      (SELECT COUNT(*) FROM scans r WHERE r.tenant_id = q.tenant_id AND r.status = 'running' AND r.lease_until >= $3) AS running,
+      COALESCE((SELECT MAX(r.started_at) FROM scans r WHERE r.tenant_id = q.tenant_id), 0) AS last_start
+    FROM scans q WHERE ${claimable('q.')} GROUP BY q.tenant_id
+  ) t ON t.tenant_id = s.tenant_id
+  WHERE ${claimable('s.')}
+  ORDER BY t.running, t.last_start, s.created_at, s.id
+  LIMIT 1${lock ? ` ${lock}` : ''}
+) AND ${claimable('')}
+RETURNING *`;
+}
+
 const SEVERITY_ORDER = `CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END`;
 
 /** The Store over SQL shared by both databases; subclasses bring the driver and the dialect's few differences. */

@@ -170,7 +170,11 @@ export interface Store {
   deleteScan(tenantId: string, id: string): Promise<ScanRecord | undefined>;
   getReport(tenantId: string, scanId: string): Promise<string | undefined>;
 
-  /** Takes the oldest queued scan, or a running one whose lease expired, for `runner`; attempts + 1. */
+  /**
+   * Takes a queued scan, or a running one whose lease expired, for `runner`; attempts + 1. Tenants take turns: the
+   * tenant with the fewest scans running goes first, then the one whose last scan started longest ago, then the
+   * oldest scan of that tenant, so one tenant's queue never holds another's scans back.
+   */
   claimScan(runner: string, now: number, leaseMs: number): Promise<ScanRecord | undefined>;
   /** Extends the lease and records progress; false when `runner` no longer owns the scan. */
   heartbeat(id: string, runner: string, leaseUntil: number, entriesDone: number): Promise<boolean>;

@@ -18,6 +18,8 @@ import { keyedFingerprint } from '../../src/service/crypto.js';
 import type { ScanFn } from '../../src/service/jobs.js';
 import { Pool, PoolTimeout } from '../../src/service/pool.js';
 import { rate } from '../../src/service/results.js';
+import { downloadToFile, type LookupFn } from '../../src/market/download.js';
+import { describeFailure } from '../../src/market/submit.js';
 import { startServer } from '../../src/server.js';
 import { createLogger } from '../../src/app.js';
 import { openStore, SQLITE_FILE } from '../../src/store/index.js';
@@ -29,16 +31,22 @@ import { spawnServer, startService, type TestService } from '../helpers/service.
 /** The scan worker next to this compiled test. */
 const WORKER_JS = fileURLToPath(new URL('../../src/pipeline/worker.js', import.meta.url));
 
-/** A multipart/form-data body with one file part. */
-function multipart(field: string, filename: string, content: Buffer): { payload: Buffer; headers: Record<string, string> } {
+/** A multipart/form-data body of `parts`: a file part when it has a file name, else a form field. */
+function multipartParts(parts: { field: string; filename?: string; content: Buffer }[]): { payload: Buffer; headers: Record<string, string> } {
   const boundary = `----leakdex${randomBytes(8).toString('hex')}`;
   const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-    content,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
+    ...parts.flatMap((p) => [
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.field}"${p.filename === undefined ? '' : `; filename="${p.filename}"\r\nContent-Type: application/octet-stream`}\r\n\r\n`),
+      p.content,
+      Buffer.from('\r\n'),
+    ]),
+    Buffer.from(`--${boundary}--\r\n`),
   ]);
   return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
+
+/** A multipart/form-data body with one file part. */
+const multipart = (field: string, filename: string, content: Buffer) => multipartParts([{ field, filename, content }]);
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
@@ -192,6 +200,14 @@ t.test('bad input gets a clear 4xx and leaves no file behind', async (t) => {
   }
   const cut = apk.payload.subarray(0, apk.payload.length - 200);
   await expect(await s.app.inject({ method: 'POST', url: '/v1/scans', payload: cut, headers: { ...apk.headers, ...bearer(s.admin) } }), 400, 'malformed_multipart', /ends before its closing boundary/);
+  // One file, in the field 'file': a second file (in that field or another) is refused, and a form field named 'file' is no file.
+  const clean = readFileSync(CLEAN);
+  for (const second of ['file', 'other']) {
+    const two = multipartParts([{ field: 'note', content: Buffer.from('a form field') }, { field: 'file', filename: 'a.apk', content: clean }, { field: second, filename: 'b.apk', content: clean }]);
+    await expect(await s.app.inject({ method: 'POST', url: '/v1/scans', payload: two.payload, headers: { ...two.headers, ...bearer(s.admin) } }), 400, 'too_many_files', /more than one file: send one, in the field 'file'/);
+  }
+  const field = multipartParts([{ field: 'file', content: Buffer.from('app.apk') }]);
+  await expect(await s.app.inject({ method: 'POST', url: '/v1/scans', payload: field.payload, headers: { ...field.headers, ...bearer(s.admin) } }), 400, 'no_file', /has no file/);
   t.equal((await s.app.inject({ method: 'GET', url: '/v1/nothing', headers: bearer(s.admin) })).statusCode, 404);
   t.same(readdirSync(s.uploadsDir), [], 'no partial or rejected upload is left in the uploads directory');
   t.same(await s.store.listScans((await s.store.ensureTenant('acme')).id, { limit: 10 }), [], 'no scan was created');
@@ -282,6 +298,18 @@ t.test('a URL is scanned when what it serves is an app, whatever its path; HTML 
   t.match(zip.json(), { error: 'not_an_app', message: /a ZIP archive but not an app/ });
   const ftp = await post('ftp://example.com/a.apk');
   t.match(ftp.json(), { error: 'unsupported_url' });
+  // A source that cannot be reached is the upstream's failure (502), said plainly.
+  const closed = http.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const closedPort = (closed.address() as AddressInfo).port;
+  await new Promise((resolve) => closed.close(resolve));
+  process.env.LEAKDEX_ALLOW_HOSTS = `127.0.0.1:${port},127.0.0.1:${closedPort}`;
+  const refused = await post(`http://127.0.0.1:${closedPort}/app.apk`);
+  t.equal(refused.statusCode, 502);
+  t.match(refused.json(), { error: 'upstream_unreachable', message: /^the source could not be reached: 127\.0\.0\.1:\d+: the host refused the connection \(nothing listens on that port\) \(ECONNREFUSED\)$/ });
+  const noSuchHost: LookupFn = (hostname, _o, cb) => cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+  const unresolved = await downloadToFile('https://apps.example.test/app.apk', join(s.dataDir, 'never.apk'), { lookup: noSuchHost }).catch((e: unknown) => describeFailure(e));
+  t.match(unresolved, { status: 502, code: 'upstream_unreachable', message: /apps\.example\.test: the host name does not resolve \(no such host\) \(ENOTFOUND\)$/ });
   t.same(readdirSync(s.uploadsDir).filter((f) => !f.endsWith('.upload')), [], 'no download left behind');
 });
 
@@ -339,7 +367,15 @@ t.test('apps, versions, findings with first/last seen, diff, signer change', asy
 
   t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/versions/99/findings', headers: h })).statusCode, 404);
   t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps/com.nope/versions', headers: h })).statusCode, 404);
-  t.equal((await s.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/diff?from=12', headers: h })).statusCode, 400);
+  // Without parameters, the latest version against the one before it; `from` alone runs to the latest.
+  for (const query of ['', '?from=12', '?to=13']) {
+    const res = await s.app.inject({ method: 'GET', url: `/v1/apps/com.leakdex.sample.leaky/diff${query}`, headers: h });
+    t.equal(res.statusCode, 200, `diff${query}`);
+    t.same(res.json(), diff, `diff${query} is 12 against 13`);
+  }
+  const first = await s.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/diff?to=12', headers: h });
+  t.equal(first.statusCode, 404);
+  t.match(first.json(), { error: 'no_previous_version', message: /version 1\.2\.0 \(12\) is the first/ });
 
   // A later build signed with another certificate: completed through the store as a runner would.
   const acme = await s.store.ensureTenant('acme');
@@ -360,6 +396,7 @@ t.test('apps, versions, findings with first/last seen, diff, signer change', asy
   t.match(after[2], { versionCode: '14', signerChanged: true, previousSigner: versions[1].signer }, 'a signer change is flagged');
   const diff14 = (await s.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/diff?from=13&to=14', headers: h })).json();
   t.equal(diff14.signerChanged, true);
+  t.same((await s.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/diff', headers: h })).json(), diff14, 'the default follows the latest version');
   t.equal(diff14.resolved.length, cli2.length);
 });
 

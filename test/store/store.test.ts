@@ -137,6 +137,27 @@ function suite(name: string, open: () => Promise<Store>, cleanup: (store: Store)
       for (const id of ids) await store.deleteScan(id === ids[1] ? other.id : acme.id, id);
     });
 
+    await t.test("claims take turns between tenants: one tenant's queue does not hold another's scans back", async (t) => {
+      const a = [await queue(store, acme.id), await queue(store, acme.id), await queue(store, acme.id)];
+      const b = [await queue(store, other.id)];
+      const claim = async (runner: string) => (await store.claimScan(runner, tick(), 30_000))?.id;
+      t.equal(await claim('r1'), a[0], 'the oldest scan goes first');
+      t.equal(await claim('r2'), b[0], "with one of acme's scans running, the other tenant's goes before acme's next");
+      await store.failScan(b[0]!, 'r2', 'finished', tick());
+      b.push(await queue(store, other.id));
+      t.equal(await claim('r2'), b[1], 'the tenant with fewer scans running goes first, although its last scan started later');
+      await store.failScan(a[0]!, 'r1', 'finished', tick());
+      await store.failScan(b[1]!, 'r2', 'finished', tick());
+      b.push(await queue(store, other.id));
+      t.equal(await claim('r1'), a[1], 'with none running, the tenant whose last scan started longest ago goes first');
+      t.equal(await claim('r2'), b[2]);
+      t.equal(await claim('r3'), a[2]);
+      for (const id of [...a, ...b]) {
+        await store.failScan(id, null, 'test cleanup', tick());
+        await store.deleteScan(a.includes(id) ? acme.id : other.id, id);
+      }
+    });
+
     await t.test('completion stores app, versions, findings; history queries are tenant-scoped', async (t) => {
       const a = keyedFingerprint(Buffer.alloc(32, 1), 'aws', 'AKIA1');
       const b = keyedFingerprint(Buffer.alloc(32, 1), 'gh', 'ghp_1');
