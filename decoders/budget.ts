@@ -32,3 +32,35 @@ export class WorkBudget {
     return this.warned;
   }
 }
+
+/**
+ * Bytes that several readers may produce together: one artifact's inflation budget, charged by the artifact's own
+ * archive and by every archive nested in it, so that nesting cannot multiply it. Work that produced bytes and was then
+ * refused (an entry inflated up to a cap and dropped) is charged too: it cost as much as bytes kept.
+ */
+export class ByteBudget {
+  private used = 0;
+
+  constructor(
+    /** Most bytes, in all. */
+    readonly limit: number,
+  ) {}
+
+  /** Bytes still available (0 when spent). */
+  get left(): number {
+    return Math.max(0, this.limit - this.used);
+  }
+
+  /** Bytes charged so far (may pass the limit by what the last charge found out). */
+  get spent(): number {
+    return this.used;
+  }
+
+  get exhausted(): boolean {
+    return this.used >= this.limit;
+  }
+
+  charge(n: number): void {
+    this.used += n;
+  }
+}

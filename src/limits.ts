@@ -6,7 +6,15 @@ export interface ScanLimits {
   maxEntries: number;
   /** Most inflated bytes of one entry. */
   maxEntryBytes: number;
-  /** Most inflated bytes of a whole artifact, nested archives included. */
+  /**
+   * Largest entry held whole in memory, bytes. A larger one (up to maxEntryBytes) is streamed in windows through
+   * printable runs, the one decoder that needs no whole entry: memory stays bounded whatever an entry inflates to.
+   */
+  maxWholeEntryBytes: number;
+  /**
+   * Most inflated bytes of a whole artifact, one budget charged by every level of nested archives while inflating
+   * (refused inflation included); once it is spent the walk stops and says how many entries were not read.
+   */
   maxTotalBytes: number;
   /** Highest inflated/compressed ratio accepted for large entries. */
   maxRatio: number;
@@ -28,8 +36,9 @@ export interface ScanLimits {
 }
 
 /**
- * Resident memory a scan worker may hold beyond its heap ceiling, MiB: one entry of maxEntryBytes (512 MiB) and one
- * nested archive of maxNestedArchiveBytes (256 MiB) held as Buffers, and 256 MiB for the runtime, code and allocator.
+ * Resident memory a scan worker may hold beyond its heap ceiling, MiB: one entry of maxWholeEntryBytes (256 MiB) with
+ * zlib's output pieces of it while they are joined (another 256 MiB), one nested archive of maxNestedArchiveBytes
+ * (256 MiB) held as Buffers, and 256 MiB for the runtime, code and allocator.
  */
 export const WORKER_RSS_HEADROOM_MB = 1024;
 
@@ -42,6 +51,7 @@ export const DEFAULT_LIMITS: ScanLimits = {
   maxArtifactBytes: 4 * 1024 ** 3,
   maxEntries: 100_000,
   maxEntryBytes: 512 * 1024 ** 2,
+  maxWholeEntryBytes: 256 * 1024 ** 2,
   maxTotalBytes: 2 * 1024 ** 3,
   maxRatio: 1000,
   maxNestingDepth: 4,

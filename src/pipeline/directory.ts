@@ -170,6 +170,39 @@ export class DirectorySource implements EntrySource {
     }
   }
 
+  stream(entry: SourceEntry, sink: (window: Uint8Array, offset: number) => void, opts: { windowBytes: number }): number {
+    const path = this.paths[entry.index];
+    if (path === undefined || this.entries[entry.index] !== entry) throw new DecodeError('dir.unknown_entry', `entry ${entry.index} does not belong to this directory`);
+    const { maxEntryBytes, maxTotalBytes } = this.limits;
+    let fd: number;
+    try {
+      fd = openSync(path, OPEN_FLAGS);
+    } catch (e) {
+      throw new DecodeError('dir.unreadable', `${entry.name} cannot be opened: ${fsMessage(e)}`);
+    }
+    let given = 0;
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new DecodeError('dir.not_a_file', `${entry.name} is no longer a regular file`);
+      const want = Math.min(st.size, maxEntryBytes, Math.max(0, maxTotalBytes - this.inflated));
+      const window = Buffer.allocUnsafe(Math.max(1, Math.min(Math.floor(opts.windowBytes), want)));
+      while (given < want) {
+        const n = readSync(fd, window, 0, Math.min(window.length, want - given), given);
+        if (n === 0) break;
+        this.inflated += n;
+        sink(window.subarray(0, n), given);
+        given += n;
+      }
+      if (st.size > maxEntryBytes) throw new DecodeError('dir.entry_too_large', `${entry.name}: ${st.size} bytes exceed the ${maxEntryBytes}-byte entry limit; the first ${given} bytes were read`);
+      if (given < st.size) throw new DecodeError('dir.total_too_large', `${entry.name}: the ${maxTotalBytes}-byte limit for the directory was reached; the first ${given} bytes were read`);
+      return given;
+    } catch (e) {
+      throw e instanceof DecodeError ? e : new DecodeError('dir.unreadable', `${entry.name} cannot be read: ${fsMessage(e)}`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   /** Bytes read from the directory's files so far. */
   get bytesInflated(): number {
     return this.inflated;

@@ -32,6 +32,12 @@ export interface EntrySource {
    * entry cannot be read within the limits; the other entries stay readable.
    */
   read(entry: SourceEntry, opts?: { maxBytes?: number }): Uint8Array;
+  /**
+   * The bytes of one of `entries` in windows of at most `windowBytes` (each valid only during the call), for entries
+   * too large to hold whole; the same limits as read() apply as bytes come. Windows given before a limit stopped it
+   * stand; the DecodeError says which limit. Returns the bytes given.
+   */
+  stream?(entry: SourceEntry, sink: (window: Uint8Array, offset: number) => void, opts: { windowBytes: number }): number;
   /** Bytes of entries this source had to extract so far (inflated from a zip, read from a directory; 0 for a loose file). */
   readonly bytesInflated: number;
   /** Bytes taken from the underlying storage so far (compressed bytes of a zip). */
@@ -45,22 +51,35 @@ export function readerName(kind: SourceKind): string {
   return kind === 'zip' ? 'zip' : kind === 'directory' ? 'dir' : 'scan';
 }
 
-/** A zip archive as an entry source: its central-directory records, read with the archive's caps. */
+/**
+ * A zip archive as an entry source: its central-directory records, read with the archive's caps. Entries whose data
+ * overlaps another's (an overlapping-entry bomb, ZipArchive.overlapping) are left out: `overlapping` counts them, and
+ * the walker reports them once.
+ */
 export class ZipSource implements EntrySource {
   readonly kind = 'zip';
   readonly entries: readonly SourceEntry[];
+  /** Central-directory records left out because their data overlaps an earlier entry's. */
+  readonly overlapping: number;
+  private readonly records: readonly ZipEntry[];
 
   constructor(readonly archive: ZipArchive) {
-    this.entries = archive.entries.map((e) => ({ name: e.name, size: e.uncompressedSize, index: e.index, isDirectory: e.isDirectory }));
+    this.records = archive.entries.filter((e) => !archive.overlapping.has(e.index));
+    this.overlapping = archive.entries.length - this.records.length;
+    this.entries = this.records.map((e, index) => ({ name: e.name, size: e.uncompressedSize, index, isDirectory: e.isDirectory }));
   }
 
   read(entry: SourceEntry, opts: { maxBytes?: number } = {}): Uint8Array {
     return this.archive.read(this.zipEntry(entry), opts);
   }
 
+  stream(entry: SourceEntry, sink: (window: Uint8Array, offset: number) => void, opts: { windowBytes: number }): number {
+    return this.archive.stream(this.zipEntry(entry), sink, opts);
+  }
+
   /** The central-directory record behind one of `entries`. */
   zipEntry(entry: SourceEntry): ZipEntry {
-    const z = this.archive.entries[entry.index];
+    const z = this.records[entry.index];
     if (!z || this.entries[entry.index] !== entry) throw new DecodeError('zip.unknown_entry', `entry ${entry.index} does not belong to this archive`);
     return z;
   }
@@ -98,6 +117,17 @@ export class SingleFileSource implements EntrySource {
     const bytes = this.src.read(0, this.src.size);
     this.taken += bytes.length;
     return bytes;
+  }
+
+  stream(entry: SourceEntry, sink: (window: Uint8Array, offset: number) => void, opts: { windowBytes: number }): number {
+    if (entry !== this.entries[0]) throw new DecodeError('scan.unknown_entry', `entry ${entry.name} does not belong to this file`);
+    const step = Math.max(1, Math.floor(opts.windowBytes));
+    for (let off = 0; off < this.src.size; off += step) {
+      const bytes = this.src.read(off, Math.min(step, this.src.size - off));
+      this.taken += bytes.length;
+      sink(bytes, off);
+    }
+    return this.src.size;
   }
 
   get bytesInflated(): number {

@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { DecodeError, type DecodeContext, type DecodedString, type Decoder, type DecodeWarning, type ResourceResolver } from '../../decoders/types.js';
-import { ZipArchive, bufferSource, type RandomAccess } from '../../decoders/zip.js';
+import { RATIO_MIN_BYTES, ZipArchive, bufferSource, type RandomAccess } from '../../decoders/zip.js';
 import { decodeDex } from '../../decoders/dex.js';
 import { decodeAxml } from '../../decoders/axml.js';
 import { ResourceTable, decodeArsc } from '../../decoders/arsc.js';
 import { decodeElfBound } from '../../decoders/elf-bind.js';
 import { decodeText } from '../../decoders/text.js';
-import { decodeRuns } from '../../decoders/runs.js';
+import { decodeRuns, printableRuns } from '../../decoders/runs.js';
+import { ByteBudget } from '../../decoders/budget.js';
 import { SNIFF_TEXT_BYTES, sniff, type ContentKind } from '../../decoders/sniff.js';
 import { AaptResourceTable, ResolverChain } from '../../decoders/aapt-pb.js';
 import { MIN_BASE64_CHARS, decodedStrings } from '../../decoders/encoded.js';
@@ -68,6 +69,14 @@ const decoderFor: Partial<Record<ContentKind, { name: string; decode: Decoder }>
   ...IOS_DECODERS,
 };
 
+/**
+ * Window an entry over limits.maxWholeEntryBytes is streamed in: large enough that printable runs are cut rarely (a
+ * cut falls on a byte no run can contain whenever one is near), small next to a worker's memory.
+ */
+export const STREAM_WINDOW_BYTES = 8 * 1024 * 1024;
+/** How far back from a window's end a streamed entry looks for a byte no printable run can hold, to cut there. */
+const STREAM_CUT_LOOKBACK = 64 * 1024;
+
 /** Most warnings one decoder records for one entry; one `scan.too_many_warnings` says the rest were dropped. */
 export const MAX_WARNINGS_PER_DECODER = 64;
 const SINK_BATCH = 1024;
@@ -96,12 +105,17 @@ export class ArtifactWalker {
   private identity!: AppIdentity;
   /** Warnings recorded per entry and decoder (see MAX_WARNINGS_PER_DECODER). */
   private readonly warningsPer = new Map<string, number>();
+  /** Inflated bytes of the whole artifact, charged by its archive and every archive nested in it (limits.maxTotalBytes). */
+  private readonly budget: ByteBudget;
+  /** Entries this shard did not read because `budget` was spent. */
+  private unread = 0;
 
   constructor(
     private readonly sink: StringSink,
     private readonly opts: WalkOptions = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.budget = new ByteBudget(this.limits.maxTotalBytes);
     const keep = opts.keepCodeUse;
     if (keep) {
       this.keepCodeUse = (code, text, context) => {
@@ -137,6 +151,9 @@ export class ArtifactWalker {
       this.bytesRead += source.bytesRead;
       this.app = this.identity.finish(source);
     }
+    if (this.unread > 0) {
+      this.diagnostics.push({ entry: '', decoder: 'scan', level: 'error', code: 'scan.budget_exhausted', message: `the artifact's ${this.limits.maxTotalBytes}-byte inflation budget (nested archives included) was spent: ${this.unread} entries were not read` });
+    }
     const total = performance.now() - started;
     return {
       kind: this.kind,
@@ -157,7 +174,9 @@ export class ArtifactWalker {
     let kind = sniff(src.read(0, Math.min(CLASSIFY_HEAD_BYTES, src.size)), name);
     if (kind === 'zip') {
       try {
-        const zip = new ZipSource(this.openZip(src, '', !reportsArtifact(this.opts.shard)));
+        const quiet = !reportsArtifact(this.opts.shard);
+        const zip = new ZipSource(this.openZip(src, '', quiet));
+        if (!quiet) this.overlapBomb(zip, '');
         return { source: zip, cls: classifyEntries(zip) };
       } catch (e) {
         this.diag('', 'zip', 'error', e);
@@ -190,18 +209,25 @@ export class ArtifactWalker {
   }
 
   private openZip(src: RandomAccess, prefix: string, quiet = false): ZipArchive {
-    const budget = this.limits.maxTotalBytes - this.bytesInflated;
     return ZipArchive.open(src, {
       limits: {
         maxEntries: this.limits.maxEntries,
         maxEntryBytes: this.limits.maxEntryBytes,
-        maxTotalBytes: Math.max(0, budget),
+        maxTotalBytes: this.limits.maxTotalBytes,
         maxRatio: this.limits.maxRatio,
       },
       warn: (w) => {
         if (!quiet) this.warning(prefix, 'zip', w);
       },
+      budget: this.budget,
     });
+  }
+
+  /** Reports, once per archive, the entries left out because their data overlaps another's (an overlapping-entry bomb). */
+  private overlapBomb(zip: ZipSource, archive: string): void {
+    if (zip.overlapping === 0) return;
+    const all = zip.overlapping + zip.entries.length;
+    this.diagnostics.push({ entry: archive, decoder: 'zip', level: 'error', code: 'zip.overlap_bomb', message: `${zip.overlapping} of ${all} entries share their compressed data with another entry (an overlapping-entry zip bomb): they were not read` });
   }
 
   /**
@@ -221,10 +247,23 @@ export class ArtifactWalker {
         this.diagnostics.push({ entry: path, decoder: 'scan', level: 'error', code: 'scan.entry_crashed_worker', message: 'decoding this entry stopped the scan worker (memory or time limit); it was skipped on retry' });
         continue;
       }
-      this.opts.onEntry?.(path);
       // Only what this shard owns is counted and has its problems reported.
       const mine = role === 'mine';
-      const bytes = this.readEntry(source, entry, path, mine);
+      if (this.budget.exhausted) {
+        if (mine && !entry.isDirectory) this.unread++;
+        continue;
+      }
+      this.opts.onEntry?.(path);
+      const whole = this.wholeLimit();
+      if (entry.size > whole && source.stream && !table) {
+        this.streamEntry(source, entry, path, mine);
+        continue;
+      }
+      const bytes = this.readEntry(source, entry, path, mine, table ? undefined : whole);
+      if (bytes === 'stream') {
+        this.streamEntry(source, entry, path, mine);
+        continue;
+      }
       if (!bytes) continue;
       if (table === 'arsc') {
         try {
@@ -250,21 +289,35 @@ export class ArtifactWalker {
     this.identity.archiveDone(prefix, source, resources);
   }
 
-  private readEntry(source: EntrySource, entry: SourceEntry, path: string, counted: boolean): Uint8Array | undefined {
+  /** Largest entry read whole; larger ones are streamed (Infinity when the entry limit is lower anyway). */
+  private wholeLimit(): number {
+    return this.limits.maxWholeEntryBytes < this.limits.maxEntryBytes ? this.limits.maxWholeEntryBytes : Infinity;
+  }
+
+  /**
+   * One entry's bytes; undefined when they cannot be read (a diagnostic says why), 'stream' when they turn out larger
+   * than `whole` (a declared size that lied) and the source can stream them instead.
+   */
+  private readEntry(source: EntrySource, entry: SourceEntry, path: string, counted: boolean, whole = Infinity): Uint8Array | 'stream' | undefined {
     const t0 = performance.now();
     const before = source.bytesInflated;
+    let out: Uint8Array | 'stream' | undefined;
     try {
-      return source.read(entry);
+      out = whole === Infinity ? source.read(entry) : source.read(entry, { maxBytes: whole });
     } catch (e) {
-      if (counted) this.diag(path, readerName(source.kind), 'error', e);
-      return undefined;
-    } finally {
-      if (counted) {
-        this.entries++;
-        this.bytesInflated += source.bytesInflated - before;
-      }
-      this.unzipMs += performance.now() - t0;
+      if (whole !== Infinity && source.stream && e instanceof DecodeError && e.code.endsWith('.entry_too_large')) out = 'stream';
+      else if (counted) this.diag(path, readerName(source.kind), 'error', e);
     }
+    const got = source.bytesInflated - before;
+    // A zip charges the shared budget itself; what other sources give is charged here.
+    if (source.kind !== 'zip') this.budget.charge(got);
+    // An entry handed on to streamEntry is counted there.
+    if (counted && out !== 'stream') {
+      this.entries++;
+      this.bytesInflated += got;
+    }
+    this.unzipMs += performance.now() - t0;
+    return out;
   }
 
   /**
@@ -292,6 +345,70 @@ export class ArtifactWalker {
     this.runDecoder('runs', decodeRuns, path, bytes, undefined);
   }
 
+  /**
+   * Scans an entry too large to hold whole (over limits.maxWholeEntryBytes) as it streams from its source, window by
+   * window, with printable runs: the one decoder that needs no whole entry. Each window is cut after a byte no run can
+   * hold (a control byte, or two zero bytes for UTF-16), looking back at most STREAM_CUT_LOOKBACK, and the rest is
+   * carried into the next window, so runs are not split and pointers are offsets in the whole entry.
+   */
+  private streamEntry(source: EntrySource, entry: SourceEntry, path: string, mine: boolean): void {
+    const t0 = performance.now();
+    const unzipBefore = this.unzipMs;
+    const before = source.bytesInflated;
+    const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, 'runs', w) };
+    let carry: Uint8Array = new Uint8Array(0);
+    let carryAt = 0;
+    let count = 0;
+    let stopped = false;
+    const max = this.limits.maxStringsPerEntry;
+    const decode = (bytes: Uint8Array, at: number) => {
+      if (stopped) return;
+      for (const s of printableRuns(bytes, ctx, { baseOffset: at })) {
+        if (++count > max) {
+          if (mine) this.diagnostics.push({ entry: path, decoder: 'runs', level: 'warning', code: 'scan.too_many_strings', message: `more than ${max} strings in one entry: the rest were skipped` });
+          stopped = true;
+          break;
+        }
+        if (this.batch.push(s) === SINK_BATCH) this.flush();
+        if (s.text.length >= MIN_BASE64_CHARS) for (const d of decodedStrings(s)) if (this.batch.push(d) === SINK_BATCH) this.flush();
+      }
+    };
+    const onWindow = (w: Uint8Array, offset: number) => {
+      const bytes = carry.length === 0 ? w : concat(carry, w);
+      const at = carry.length === 0 ? offset : carryAt;
+      const cut = runsCut(bytes);
+      decode(bytes.subarray(0, cut), at);
+      // The window is only valid during this call: what is carried is copied.
+      carry = bytes.slice(cut);
+      carryAt = at + cut;
+    };
+    let given = 0;
+    let failure: unknown;
+    try {
+      given = source.stream!(entry, onWindow, { windowBytes: STREAM_WINDOW_BYTES });
+    } catch (e) {
+      failure = e;
+    }
+    decode(carry, carryAt);
+    this.flush();
+    const got = source.bytesInflated - before;
+    if (source.kind !== 'zip') this.budget.charge(got);
+    if (mine) {
+      this.entries++;
+      this.bytesInflated += got;
+      this.strings += count;
+      const d = (this.perDecoder.runs ??= { entries: 0, strings: 0, bytes: 0, ms: 0 });
+      d.entries++;
+      d.strings += count;
+      d.bytes += got;
+      d.ms += performance.now() - t0 - (this.unzipMs - unzipBefore);
+      this.diagnostics.push({ entry: path, decoder: 'scan', level: 'info', code: 'scan.entry_streamed', message: `entry of ${failure === undefined ? given : 'more than ' + String(got)} bytes is over the ${this.limits.maxWholeEntryBytes}-byte limit for holding one entry whole: scanned as printable runs while it streamed` });
+      if (failure instanceof DecodeError && failure.code.endsWith('.entry_too_large')) {
+        this.diagnostics.push({ entry: path, decoder: 'scan', level: 'warning', code: 'scan.entry_too_large', message: failure.message });
+      } else if (failure !== undefined) this.diag(path, readerName(source.kind), 'error', failure);
+    }
+  }
+
   /** Walks a nested zip or gzip as an entry source; false when it cannot be read (the caller falls back to printable runs). */
   private nested(path: string, bytes: Uint8Array, kind: 'zip' | 'gzip', depth: number, mine: boolean): boolean {
     if (depth + 1 > this.limits.maxNestingDepth) {
@@ -307,10 +424,27 @@ export class ArtifactWalker {
     let inner: EntrySource;
     const t0 = performance.now();
     try {
-      inner =
-        kind === 'gzip'
-          ? gunzipSource(path, bytes, Math.min(this.limits.maxEntryBytes, maxNested, this.limits.maxTotalBytes - this.bytesInflated))
-          : new ZipSource(this.openZip(bufferSource(bytes), prefix, !mine));
+      if (kind === 'gzip') {
+        const cap = Math.min(this.limits.maxEntryBytes, maxNested, this.budget.left);
+        try {
+          inner = gunzipSource(path, bytes, cap);
+        } catch (e) {
+          // zlib stops at the cap: the work is charged to the artifact's budget like kept bytes.
+          if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') this.budget.charge(cap);
+          throw e;
+        }
+      } else {
+        const zip = new ZipSource(this.openZip(bufferSource(bytes), prefix, !mine));
+        if (mine) this.overlapBomb(zip, path);
+        // Ratio before recursing: what the inner archive says it holds against its own size.
+        const declared = zip.entries.reduce((sum, e) => sum + e.size, 0);
+        const most = Math.max(RATIO_MIN_BYTES, bytes.length * this.limits.maxRatio);
+        if (declared > most) {
+          if (mine) this.diagnostics.push({ entry: path, decoder: 'zip', level: 'error', code: 'scan.nested_bomb', message: `nested archive of ${bytes.length} bytes declares ${declared} bytes of entries (ratio over ${this.limits.maxRatio}): a zip bomb, not opened` });
+          return true;
+        }
+        inner = zip;
+      }
     } catch (e) {
       this.diag(path, kind, 'warning', e);
       return false;
@@ -407,6 +541,28 @@ export class ArtifactWalker {
       this.diagnostics.push({ entry, decoder, level: 'error', code: `${decoder}.internal`, message: `${err.name}: ${err.message}` });
     }
   }
+}
+
+/** `a` then `b` in one new array. */
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * Where to cut a streamed window so that no printable run (ASCII, or UTF-16LE: printable bytes each followed by a
+ * zero) crosses the cut: just after a byte that is neither printable nor zero, or after two zero bytes, searched back
+ * from the end at most STREAM_CUT_LOOKBACK bytes; the end itself when there is none (a run over 64 KiB is split).
+ */
+function runsCut(bytes: Uint8Array): number {
+  const stop = Math.max(1, bytes.length - STREAM_CUT_LOOKBACK);
+  for (let i = bytes.length - 1; i >= stop; i--) {
+    const b = bytes[i]!;
+    if (b === 0 ? bytes[i - 1] === 0 : b < 0x09 || (b > 0x09 && b < 0x20) || b > 0x7e) return i + 1;
+  }
+  return bytes.length;
 }
 
 function round(ms: number): number {

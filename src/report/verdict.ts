@@ -25,6 +25,9 @@ const GAP_CODES: Record<string, GapKind> = {
   'scan.entry_too_large': 'limit',
   'scan.nested_too_large': 'limit', // the inner archive's compressed entries were never inflated
   'scan.nesting_too_deep': 'limit',
+  'scan.nested_bomb': 'limit', // a nested archive declaring more than its ratio allows is not opened
+  'scan.budget_exhausted': 'limit', // the artifact's inflation budget was spent: the entries after it were not read
+  'zip.overlap_bomb': 'unread', // entries sharing compressed data with another entry are not read
   'scan.too_many_strings': 'limit',
   'scan.result_truncated': 'limit', // findings or their locations were cut from what a worker sent (pipeline/bounds.ts)
   'json.too_deep': 'limit', // the subtree is skipped
