@@ -7,7 +7,7 @@ declare module 'pako' {
     /** Bytes per output chunk handed to onData. */
     chunkSize?: number;
   }
-  class Inflate {
+  export class Inflate {
     constructor(options?: InflateOptions);
     /** Called with each output chunk; may throw to stop inflating (the exception leaves push()). */
     onData: (chunk: Uint8Array) => void;
