@@ -77,6 +77,9 @@ export const STREAM_WINDOW_BYTES = 8 * 1024 * 1024;
 /** How far back from a window's end a streamed entry looks for a byte no printable run can hold, to cut there. */
 const STREAM_CUT_LOOKBACK = 64 * 1024;
 
+/** Nested bombs listed one by one; the rest are summed up in one diagnostic (42.zip holds 65,536 of them). */
+export const MAX_NESTED_BOMBS_LISTED = 20;
+
 /** Most warnings one decoder records for one entry; one `scan.too_many_warnings` says the rest were dropped. */
 export const MAX_WARNINGS_PER_DECODER = 64;
 const SINK_BATCH = 1024;
@@ -109,6 +112,8 @@ export class ArtifactWalker {
   private readonly budget: ByteBudget;
   /** Entries this shard did not read because `budget` was spent. */
   private unread = 0;
+  /** Nested archives this shard found to be bombs (the first MAX_NESTED_BOMBS_LISTED are listed one by one). */
+  private nestedBombs = 0;
 
   constructor(
     private readonly sink: StringSink,
@@ -150,6 +155,9 @@ export class ArtifactWalker {
       this.walkSource(source, '', 0);
       this.bytesRead += source.bytesRead;
       this.app = this.identity.finish(source);
+    }
+    if (this.nestedBombs > MAX_NESTED_BOMBS_LISTED) {
+      this.diagnostics.push({ entry: '', decoder: 'zip', level: 'error', code: 'scan.nested_bomb', message: `${this.nestedBombs - MAX_NESTED_BOMBS_LISTED} more nested archives declared more than their ratio allows: zip bombs, not opened` });
     }
     if (this.unread > 0) {
       this.diagnostics.push({ entry: '', decoder: 'scan', level: 'error', code: 'scan.budget_exhausted', message: `the artifact's ${this.limits.maxTotalBytes}-byte inflation budget (nested archives included) was spent: ${this.unread} entries were not read` });
@@ -378,8 +386,8 @@ export class ArtifactWalker {
       const at = carry.length === 0 ? offset : carryAt;
       const cut = runsCut(bytes);
       decode(bytes.subarray(0, cut), at);
-      // The window is only valid during this call: what is carried is copied.
-      carry = bytes.slice(cut);
+      // The window is only valid during this call: what is carried is copied (a Buffer's slice() would be a view).
+      carry = Uint8Array.prototype.slice.call(bytes, cut);
       carryAt = at + cut;
     };
     let given = 0;
@@ -440,7 +448,7 @@ export class ArtifactWalker {
         const declared = zip.entries.reduce((sum, e) => sum + e.size, 0);
         const most = Math.max(RATIO_MIN_BYTES, bytes.length * this.limits.maxRatio);
         if (declared > most) {
-          if (mine) this.diagnostics.push({ entry: path, decoder: 'zip', level: 'error', code: 'scan.nested_bomb', message: `nested archive of ${bytes.length} bytes declares ${declared} bytes of entries (ratio over ${this.limits.maxRatio}): a zip bomb, not opened` });
+          if (mine && ++this.nestedBombs <= MAX_NESTED_BOMBS_LISTED) this.diagnostics.push({ entry: path, decoder: 'zip', level: 'error', code: 'scan.nested_bomb', message: `nested archive of ${bytes.length} bytes declares ${declared} bytes of entries (ratio over ${this.limits.maxRatio}): a zip bomb, not opened` });
           return true;
         }
         inner = zip;
