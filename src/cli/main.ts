@@ -59,7 +59,8 @@ Commands:
   sweep --once             check due watches once: download, scan, notify
   help [cmd]               show help for a command
 
-Exit codes: 0 nothing at or above --fail-on, 1 findings at or above --fail-on, 2 usage or unreadable input,
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above --fail-on, 2 usage or input that cannot be
+scanned as what it is (an empty or damaged ZIP, an .apk/.ipa that is no app, a file that changed during the scan),
 3 the service (--server) could not be used: unreachable, key refused, scan failed or timed out, or it does not
 take a file that a local scan reads (not an app, over its upload limit), 4 incomplete scan: nothing at or above
 --fail-on, but part of the app was not scanned (encrypted code, an entry over a limit, a worker crash); accept it
@@ -96,10 +97,12 @@ Options:
   -h, --help             show this help
 
 A progress bar is drawn on stderr when it is a terminal; NO_COLOR turns colours off.
-Exit codes: 0 pass, 1 findings at or above --fail-on, 2 usage or unreadable input (with --server too: an empty
-file or a damaged ZIP), 3 the service could not be used (also when it does not take a file a local scan reads:
-the service takes only apps, up to its upload limit), 4 incomplete scan (part of the app was not scanned, e.g.
-FairPlay-encrypted code, and nothing at or above --fail-on in the rest) unless --allow-incomplete.
+Exit codes: 0 pass, 1 findings at or above --fail-on, 2 usage or input that cannot be scanned as what it is (with
+--server too): an empty file, a damaged or empty ZIP, a name ending in .apk/.aab/.apks/.xapk/.apkm/.ipa on
+something that is not an app (an HTML error page from a failed download), a file that changed during the scan;
+3 the service could not be used (also when it does not take a file a local scan reads: the service takes only
+apps, up to its upload limit), 4 incomplete scan (part of the app was not scanned, e.g. FairPlay-encrypted code,
+and nothing at or above --fail-on in the rest) unless --allow-incomplete.
 
 Examples:
   leakdex scan app-release.apk

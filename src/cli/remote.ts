@@ -129,18 +129,16 @@ function label(v: { versionName: string | null; versionCode: string | null; id: 
   return v.versionName ?? v.versionCode ?? v.id;
 }
 
-/** Whether a local scan of `file` would refuse it as unreadable input (empty, over the size limit, a damaged ZIP). */
+/**
+ * Whether a local scan of `file` would refuse it as unreadable input (empty, over the size limit, a damaged or empty
+ * ZIP, not what its name claims: src/pipeline/app-check.ts).
+ */
 async function unreadableLocally(file: string): Promise<boolean> {
   const { size } = await stat(file);
   if (size === 0 || size > DEFAULT_LIMITS.maxArtifactBytes) return true;
-  // Only on a refusal: the classifier loads the ZIP decoder, which a remote scan otherwise never needs.
-  const [{ classify }, { FileSource }] = await Promise.all([import('../pipeline/artifact.js'), import('../pipeline/source.js')]);
-  const src = new FileSource(file);
-  try {
-    return classify(src, basename(file), { maxEntries: DEFAULT_LIMITS.maxEntries }).zipError !== undefined;
-  } finally {
-    src.close();
-  }
+  // Only on a refusal: the check loads the ZIP decoder, which a remote scan otherwise never needs.
+  const { artifactProblem } = await import('../pipeline/app-check.js');
+  return (await artifactProblem(file, basename(file), { maxEntries: DEFAULT_LIMITS.maxEntries })) !== undefined;
 }
 
 /**

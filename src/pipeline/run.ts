@@ -11,6 +11,7 @@ import type { WorkerInput, WorkerMessage } from './worker.js';
 import { takeWorker } from './spare.js';
 import { watchdogReason } from './watchdog.js';
 import { DirectorySource } from './directory.js';
+import { artifactProblem, identityChange, identityOf, type FileIdentity } from './app-check.js';
 
 export { prespawnWorker, WORKER_NICENESS } from './spare.js';
 
@@ -72,22 +73,41 @@ export async function scanFileIsolated(path: string, opts: IsolatedScanOptions =
   const { onEntry, entryTimeoutMs = DEFAULT_ENTRY_TIMEOUT_MS, parallelism, displayPath } = opts;
   let size: number;
   let directory: DirectorySource | undefined;
+  let identity: FileIdentity;
+  let problem: string | undefined;
   try {
     const st = statSync(path);
     // A directory is listed here for its size and digest; each worker lists it again and reads its share in place.
     if (st.isDirectory()) directory = DirectorySource.open(path, { limits });
     else if (!st.isFile()) throw new Error(`${path} is not a regular file`);
     size = directory ? directory.size : st.size;
+    identity = identityOf(st, directory);
+    if (size <= limits.maxArtifactBytes && !directory) problem = await artifactProblem(path, displayPath ?? path, { maxEntries: limits.maxEntries });
   } catch (e) {
     throw new ScanFailure((e as Error).message);
   }
   if (size > limits.maxArtifactBytes) throw new ScanFailure(`${path} is ${size} bytes, over the ${limits.maxArtifactBytes}-byte limit`);
+  if (problem !== undefined) throw new ScanFailure(problem);
   const count = Math.max(1, Math.min(MAX_PARALLELISM, parallelism ?? (size >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_PARALLELISM) : 1)));
   const deadline = Date.now() + limits.scanTimeoutMs;
   const budget: WorkerBudget = { heapMb: limits.workerHeapMb, rssMb: workerRssMb(limits), entryTimeoutMs, deadline };
   const shards = Array.from({ length: count }, (_, index) => runShard(path, shardOptions(opts, { index, count }), budget, onEntry));
-  // Hash while the workers decode, without blocking the event loop (the service may pass the upload's hash).
-  const [sha256, ...results] = await Promise.all([opts.sha256 ?? (directory ? directory.sha256() : hashFile(path)), ...shards]);
+  // A file changed under the workers was not read whole, and the hash taken meanwhile is of no one version of it.
+  const unchanged = () => {
+    const change = identityChange(path, identity, limits);
+    if (change !== undefined) throw new ScanFailure(`the file changed while it was being scanned (${change}): scan a finished file`);
+  };
+  let sha256: string;
+  let results: ShardResult[];
+  try {
+    // Hash while the workers decode, without blocking the event loop (the service may pass the upload's hash).
+    [sha256, ...results] = await Promise.all([opts.sha256 ?? (directory ? directory.sha256() : hashFile(path)), ...shards]);
+  } catch (e) {
+    // A shard that failed on a file cut short failed because of the change: say that instead.
+    unchanged();
+    throw e;
+  }
+  unchanged();
   return mergeShards(displayPath ?? path, sha256, size, results, performance.now() - started);
 }
 

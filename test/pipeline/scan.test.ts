@@ -4,7 +4,7 @@
  * identity must match what aapt/apksigner said at build time, and hostile variants must always end in a report.
  */
 import t from 'tap';
-import { readFileSync, readdirSync, existsSync, writeFileSync, mkdtempSync, rmSync, mkdirSync, lstatSync, symlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, writeFileSync, mkdtempSync, rmSync, mkdirSync, lstatSync, symlinkSync, truncateSync, renameSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import JSZip from 'jszip';
 import { scanFileSync, scanBytesSync, walkShardSync } from '../../src/pipeline/index.js';
 import { mergeShards } from '../../src/pipeline/merge.js';
 import { MAX_WARNINGS_PER_DECODER } from '../../src/pipeline/scan.js';
-import { scanFileIsolated } from '../../src/pipeline/run.js';
+import { scanFileIsolated, ScanFailure } from '../../src/pipeline/run.js';
 import { prespawnWorker, spareWorkerPid } from '../../src/pipeline/spare.js';
 import { FileSource } from '../../src/pipeline/source.js';
 import { ZipArchive, bufferSource } from '../../decoders/zip.js';
@@ -199,7 +199,7 @@ t.test('CLI: report contract, redaction and exit codes', async (t) => {
   writeFileSync(truncated, readFileSync(leaky.apk).subarray(0, 3000));
   const tr = cli(['scan', truncated]);
   t.equal(tr.status, 2, 'an archive that cannot be opened exits 2');
-  t.match(tr.stderr, /not a readable archive/);
+  t.match(tr.stderr, /not a readable ZIP archive: no end-of-central-directory record/);
   t.equal(cli(['scan', '--help']).status, 0, '--help exits 0');
   t.match(cli(['scan', '--help']).stdout, /--fail-on/);
 
@@ -209,6 +209,113 @@ t.test('CLI: report contract, redaction and exit codes', async (t) => {
   t.ok(lines.length > 100, `dump prints every decoded string (${lines.length})`);
   t.ok(lines.some((l) => l.entry === 'classes2.dex' && l.decoder === 'dex'), 'dump covers classes2.dex');
   for (const p of leaky.expected.planted) t.notOk(dump.stdout.includes(p.secret), `dump redacts ${p.ruleId}`);
+});
+
+/** `size` pseudo-random bytes from `seed` (a linear congruential generator): the same bytes on every run. */
+function seededBytes(size: number, seed: number): Buffer {
+  const out = Buffer.alloc(size);
+  let s = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    out[i] = s >>> 24;
+  }
+  return out;
+}
+
+/** A ZIP holding only its end-of-central-directory record: no entry at all. */
+const EOCD_ONLY = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...Array<number>(18).fill(0)]);
+
+t.test('not an app under an app name: exit 2 with one line, no report; loose files and real apps scan as before', async (t) => {
+  const dir = tempDir('leakdex-appcheck-');
+  const leaky = readFileSync(join(ROOT, 'samples/android/leaky-multidex.apk'));
+  const ipa = readFileSync(join(ROOT, 'samples/ios/leaky-ios.ipa'));
+  const textZip = await new JSZip().file('readme.txt', 'hello').file('docs/notes.txt', 'more').generateAsync({ type: 'nodebuffer' });
+  const folders = new JSZip();
+  folders.folder('Payload/Empty.app');
+  const dirsOnly = await folders.generateAsync({ type: 'nodebuffer' });
+  const html = '<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>\n';
+  const refused: [string, string | Buffer, RegExp][] = [
+    ['app.apk', html, /^leakdex: error: cannot scan .*app\.apk: not an APK: looks like an HTML page \(a failed download\?\)\n$/],
+    ['bom-page.APK', `\ufeff  \n<html lang="en"><body>Sign in</body></html>`, /not an APK: looks like an HTML page/],
+    ['random.apk', seededBytes(100_000, 15), /not an APK: unrecognised binary data, not a ZIP archive\n$/],
+    ['error.apk', '{"error":"not found","status":404}', /not an APK: looks like JSON\n$/],
+    ['denied.apk', '<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>', /not an APK: looks like XML\n$/],
+    ['classes.apk', readFileSync(join(ROOT, 'test/fixtures/dex/main.dex')), /not an APK: looks like a DEX file\n$/],
+    ['empty.apk', EOCD_ONLY, /cannot scan .*empty\.apk: an empty ZIP archive: nothing to scan\n$/],
+    ['empty.zip', EOCD_ONLY, /cannot scan .*empty\.zip: an empty ZIP archive: nothing to scan\n$/],
+    ['folders.zip', dirsOnly, /an empty ZIP archive: nothing to scan\n$/],
+    ['notes.apk', textZip, /not an APK: a ZIP archive without AndroidManifest\.xml\n$/],
+    ['half.apk', leaky.subarray(0, leaky.length >> 1), /not a readable ZIP archive: no end-of-central-directory record .*; a truncated or failed download\?\n$/],
+    ['app.ipa', html, /not an IPA: looks like an HTML page/],
+    ['notes.ipa', textZip, /not an IPA: a ZIP archive without Payload\/<name>\.app\/\n$/],
+    ['half.ipa', ipa.subarray(0, ipa.length >> 1), /not a readable ZIP archive/],
+  ];
+  for (const [name, bytes, message] of refused) {
+    const file = join(dir, name);
+    writeFileSync(file, bytes);
+    const out = join(dir, `${name}.json`);
+    const r = cli(['scan', file, '--format', 'json', '--output', out]);
+    t.equal(r.status, 2, `${name}: exit 2 (${r.stderr.trim()})`);
+    t.match(r.stderr, message, `${name}: says why`);
+    t.match(r.stderr, /^leakdex: error: [^\n]+\n$/, `${name}: one line, no stack`);
+    t.notOk(existsSync(out), `${name}: no report written`);
+  }
+  t.notMatch(cli(['scan', join(dir, 'app.apk')]).stderr, /Not Found|<title>/, 'nothing of the page is quoted');
+
+  // Loose files whose names claim no app are scanned as files; real apps keep their exit codes, whatever their name.
+  writeFileSync(join(dir, 'page.html'), html);
+  writeFileSync(join(dir, 'notes.zip'), textZip);
+  writeFileSync(join(dir, 'blob'), seededBytes(4096, 7));
+  writeFileSync(join(dir, 'other-name.ipa'), leaky);
+  const kept: [string, number][] = [
+    [join(dir, 'page.html'), 0],
+    [join(dir, 'notes.zip'), 0],
+    [join(dir, 'blob'), 0],
+    [join(ROOT, 'samples/android/clean-app.apk'), 0],
+    [join(ROOT, 'samples/android/leaky-multidex.apk'), 1],
+    [join(ROOT, 'samples/ios/leaky-ios.ipa'), 1],
+    [join(ROOT, 'samples/ios/zipped-app.app.zip'), 1],
+    [join(ROOT, 'samples/bundles/bundle-app.xapk'), 1],
+    [join(dir, 'other-name.ipa'), 1],
+  ];
+  for (const [file, status] of kept) {
+    const r = cli(['scan', file, '-q']);
+    t.equal(r.status, status, `${relative(dir, file).startsWith('..') ? relative(ROOT, file) : relative(dir, file)}: exit ${status} (${r.stderr.trim()})`);
+  }
+});
+
+t.test('a file that changes while it is scanned is a failed scan, never a report', async (t) => {
+  const dir = tempDir('leakdex-changed-');
+  const leaky = readFileSync(join(ROOT, 'samples/android/leaky-multidex.apk'));
+  const failure = async (path: string, change: () => void) => {
+    let changed = false;
+    const scan = scanFileIsolated(path, {
+      onEntry: () => {
+        if (changed) return;
+        changed = true;
+        change();
+      },
+    });
+    await t.rejects(scan, ScanFailure);
+    t.ok(changed, 'the file was changed during the scan');
+    return scan.then(
+      () => '',
+      (e: Error) => e.message,
+    );
+  };
+  const cut = join(dir, 'cut.apk');
+  writeFileSync(cut, leaky);
+  t.equal(await failure(cut, () => truncateSync(cut, leaky.length >> 1)), `the file changed while it was being scanned (size ${leaky.length} -> ${leaky.length >> 1}): scan a finished file`);
+  const swapped = join(dir, 'swapped.apk');
+  writeFileSync(swapped, leaky);
+  writeFileSync(join(dir, 'next.apk'), leaky);
+  t.match(await failure(swapped, () => renameSync(join(dir, 'next.apk'), swapped)), /^the file changed while it was being scanned \(it was replaced by another file\)/, 'a file replaced by a new build, even one of the same bytes');
+  const tree = join(dir, 'tree');
+  unzipTo(join(ROOT, 'samples/android/leaky-v2.apk'), tree);
+  t.match(await failure(tree, () => writeFileSync(join(tree, 'assets/late.txt'), 'written during the scan')), /^the file changed while it was being scanned \(size \d+ -> \d+\)/, 'a directory that gains a file');
+  const still = join(dir, 'still.apk');
+  writeFileSync(still, leaky);
+  t.equal((await scanFileIsolated(still)).artifact.sha256, (await scanFileIsolated(join(ROOT, 'samples/android/leaky-multidex.apk'))).artifact.sha256, 'a file left alone scans as before');
 });
 
 t.test('fidelity against the golden outputs recorded at build time', async (t) => {

@@ -414,6 +414,7 @@ t.test('remote mode: upload, wait, print and gate like a local scan', async (t) 
     ['notes.zip', await new JSZip().file('notes.txt', 'hello').generateAsync({ type: 'uint8array' }), 0, /answered 422 not_an_app: .*\(hint: the service takes only /],
     ['damaged.apk', 'PK\u0003\u0004 truncated', 2, /answered 422 not_an_archive: the upload cannot be read as a ZIP archive.*\(hint: is it an APK, AAB or IPA\?\)/],
     ['empty.apk', '', 2, /empty\.apk: the file is empty/],
+    ['page.apk', '<!doctype html><html><body>Sign in to download</body></html>\n', 2, /answered 422 not_an_archive: .*\(hint: is it an APK, AAB or IPA\?\)/],
   ];
   for (const [name, content, localStatus, message] of refusals) {
     const file = join(dir, name);

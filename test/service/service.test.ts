@@ -1,6 +1,6 @@
 import t from 'tap';
 import { fork } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import { fileURLToPath } from 'node:url';
@@ -531,6 +531,28 @@ t.test('raw secrets: sent back by the scan worker only when stored, encrypted at
     const shown = (await s.app.inject({ method: 'GET', url: `/v1/scans/${id}/report?showSecrets=true`, headers: bearer(s.admin) })).json() as Report;
     t.same(shown.findings.map((f) => f.secret).sort(), cli.findings.map((f) => f.secret).sort(), 'decrypted values are the CLI values');
   }
+});
+
+t.test('an upload that changes while it is scanned is a failed scan that says so, naming the upload', async (t) => {
+  // The real isolated scan; the upload is cut short once the worker has started reading it.
+  const scan: ScanFn = (path, opts) => {
+    let cut = false;
+    return scanFileIsolated(path, {
+      ...opts,
+      onEntry: (entry) => {
+        opts.onEntry?.(entry);
+        if (cut) return;
+        cut = true;
+        truncateSync(path, 1000);
+      },
+    });
+  };
+  const s = await startService(t, { overrides: { jobs: { concurrency: 1, pollMs: 50 } }, scan });
+  const res = (await upload(s, s.admin, V1, '?wait=30', 'release.apk')).json();
+  t.match(res, { status: 'failed', error: `scan failed: the file changed while it was being scanned (size ${readFileSync(V1).length} -> 1000): scan a finished file` });
+  t.notMatch(res.error, /uploads/, 'no server path in the stored error');
+  const report = await s.app.inject({ method: 'GET', url: `/v1/scans/${res.id}/report`, headers: bearer(s.admin) });
+  t.equal(report.statusCode, 409, "no report of a failed scan");
 });
 
 t.test('a scan that blows up fails with a diagnostic; the service keeps serving', async (t) => {
