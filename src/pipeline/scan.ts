@@ -77,8 +77,11 @@ export const STREAM_WINDOW_BYTES = 8 * 1024 * 1024;
 /** How far back from a window's end a streamed entry looks for a byte no printable run can hold, to cut there. */
 const STREAM_CUT_LOOKBACK = 64 * 1024;
 
-/** Nested bombs listed one by one; the rest are summed up in one diagnostic (42.zip holds 65,536 of them). */
-export const MAX_NESTED_BOMBS_LISTED = 20;
+/**
+ * Nested archives refused for one reason (a bomb, too deep) listed one by one; the rest are summed up in one
+ * diagnostic per reason (42.zip holds 65,536 archives nested five deep).
+ */
+export const MAX_NESTED_LISTED = 20;
 
 /** Most warnings one decoder records for one entry; one `scan.too_many_warnings` says the rest were dropped. */
 export const MAX_WARNINGS_PER_DECODER = 64;
@@ -112,8 +115,8 @@ export class ArtifactWalker {
   private readonly budget: ByteBudget;
   /** Entries this shard did not read because `budget` was spent. */
   private unread = 0;
-  /** Nested archives this shard found to be bombs (the first MAX_NESTED_BOMBS_LISTED are listed one by one). */
-  private nestedBombs = 0;
+  /** Nested archives this shard refused, per diagnostic code (the first MAX_NESTED_LISTED of each are listed). */
+  private readonly refused = new Map<string, { count: number; summary: Omit<Diagnostic, 'message'> & { message: (more: number) => string } }>();
 
   constructor(
     private readonly sink: StringSink,
@@ -156,8 +159,8 @@ export class ArtifactWalker {
       this.bytesRead += source.bytesRead;
       this.app = this.identity.finish(source);
     }
-    if (this.nestedBombs > MAX_NESTED_BOMBS_LISTED) {
-      this.diagnostics.push({ entry: '', decoder: 'zip', level: 'error', code: 'scan.nested_bomb', message: `${this.nestedBombs - MAX_NESTED_BOMBS_LISTED} more nested archives declared more than their ratio allows: zip bombs, not opened` });
+    for (const { count, summary } of this.refused.values()) {
+      if (count > MAX_NESTED_LISTED) this.diagnostics.push({ ...summary, entry: '', message: summary.message(count - MAX_NESTED_LISTED) });
     }
     if (this.unread > 0) {
       this.diagnostics.push({ entry: '', decoder: 'scan', level: 'error', code: 'scan.budget_exhausted', message: `the artifact's ${this.limits.maxTotalBytes}-byte inflation budget (nested archives included) was spent: ${this.unread} entries were not read` });
@@ -417,11 +420,23 @@ export class ArtifactWalker {
     }
   }
 
+  /** Records a nested archive refused for `d.code`: listed while fewer than MAX_NESTED_LISTED were, then only counted. */
+  private refuse(d: Diagnostic, more: (n: number) => string): void {
+    const r = this.refused.get(d.code) ?? { count: 0, summary: { entry: '', decoder: d.decoder, level: d.level, code: d.code, message: more } };
+    this.refused.set(d.code, r);
+    if (++r.count <= MAX_NESTED_LISTED) this.diagnostics.push(d);
+  }
+
   /** Walks a nested zip or gzip as an entry source; false when it cannot be read (the caller falls back to printable runs). */
   private nested(path: string, bytes: Uint8Array, kind: 'zip' | 'gzip', depth: number, mine: boolean): boolean {
     if (depth + 1 > this.limits.maxNestingDepth) {
-      this.diagnostics.push({ entry: path, decoder: kind, level: 'warning', code: 'scan.nesting_too_deep', message: `archive nested deeper than ${this.limits.maxNestingDepth} levels: scanned as raw bytes` });
-      return false;
+      if (mine) {
+        const max = this.limits.maxNestingDepth;
+        this.refuse({ entry: path, decoder: kind, level: 'warning', code: 'scan.nesting_too_deep', message: `archive nested deeper than ${max} levels: not opened` }, (n) => `${n} more archives nested deeper than ${max} levels: not opened`);
+      }
+      // Not scanned as raw bytes either: printable runs of compressed data are noise, and 42.zip's 65,536 archives
+      // five deep would cost the detector about 8 s per GB of them.
+      return true;
     }
     const maxNested = this.limits.maxNestedArchiveBytes;
     if (kind === 'zip' && bytes.length > maxNested) {
@@ -448,7 +463,9 @@ export class ArtifactWalker {
         const declared = zip.entries.reduce((sum, e) => sum + e.size, 0);
         const most = Math.max(RATIO_MIN_BYTES, bytes.length * this.limits.maxRatio);
         if (declared > most) {
-          if (mine && ++this.nestedBombs <= MAX_NESTED_BOMBS_LISTED) this.diagnostics.push({ entry: path, decoder: 'zip', level: 'error', code: 'scan.nested_bomb', message: `nested archive of ${bytes.length} bytes declares ${declared} bytes of entries (ratio over ${this.limits.maxRatio}): a zip bomb, not opened` });
+          if (mine) {
+            this.refuse({ entry: path, decoder: 'zip', level: 'error', code: 'scan.nested_bomb', message: `nested archive of ${bytes.length} bytes declares ${declared} bytes of entries (ratio over ${this.limits.maxRatio}): a zip bomb, not opened` }, (n) => `${n} more nested archives declared more than their ratio allows: zip bombs, not opened`);
+          }
           return true;
         }
         inner = zip;
