@@ -90,6 +90,9 @@ export async function artifactProblem(path: string, name: string, opts: { maxEnt
     const names = new Set(zip.entries.map((e) => e.name));
     // The common case without loading the classifier (it brings most decoders into this process).
     if (names.has('AndroidManifest.xml') || names.has('base/manifest/AndroidManifest.xml')) return undefined;
+    // An Android claim on an archive of DEX code without a manifest (androguard's multidex.apk, a stripped build): the
+    // code is what leaks, so it is scanned.
+    if (claim !== 'IPA' && [...names].some((n) => /^classes\d*\.dex$/.test(n))) return undefined;
     const { classifyEntries } = await import('./artifact.js');
     if (classifyEntries(new ZipSource(zip)).app) return undefined;
     return `not an ${claim}: a ZIP archive without ${MISSING[claim]}`;

@@ -267,6 +267,8 @@ t.test('not an app under an app name: exit 2 with one line, no report; loose fil
   writeFileSync(join(dir, 'notes.zip'), textZip);
   writeFileSync(join(dir, 'blob'), seededBytes(4096, 7));
   writeFileSync(join(dir, 'other-name.ipa'), leaky);
+  // DEX code without a manifest under an APK name (androguard's multidex.apk is one): the code is scanned.
+  writeFileSync(join(dir, 'no-manifest.apk'), await (await JSZip.loadAsync(leaky)).remove('AndroidManifest.xml').generateAsync({ type: 'nodebuffer' }));
   const kept: [string, number][] = [
     [join(dir, 'page.html'), 0],
     [join(dir, 'notes.zip'), 0],
@@ -277,6 +279,7 @@ t.test('not an app under an app name: exit 2 with one line, no report; loose fil
     [join(ROOT, 'samples/ios/zipped-app.app.zip'), 1],
     [join(ROOT, 'samples/bundles/bundle-app.xapk'), 1],
     [join(dir, 'other-name.ipa'), 1],
+    [join(dir, 'no-manifest.apk'), 1],
   ];
   for (const [file, status] of kept) {
     const r = cli(['scan', file, '-q']);
