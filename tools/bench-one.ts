@@ -21,7 +21,6 @@ process.stdout.write(
     parentRssMb: process.resourceUsage().maxRSS / 1024,
     strings: report.stats.strings,
     findings: report.findings.length,
-    bytesInflated: report.stats.bytesInflated,
     stages: report.stats.stages,
   }) + '\n',
 );
