@@ -175,19 +175,11 @@ export class ZipArchive {
   read(entry: ZipEntry, opts: { maxBytes?: number } = {}): Uint8Array {
     const src = this.source;
     const at = entry.localHeaderOffset;
-    const rawName = this.rawNames[entry.index];
-    if (rawName === undefined || this.entries[entry.index] !== entry) fail('unknown_entry', `entry ${entry.index} does not belong to this archive`);
     const { maxBytes } = opts;
     if (maxBytes !== undefined && (typeof maxBytes !== 'number' || Number.isNaN(maxBytes) || maxBytes < 0)) throw new TypeError('maxBytes must be a non-negative number');
-    if (at > src.size - LOCAL_SIZE) fail('bad_offset', `local header of ${entry.name} at ${at} is outside the ${src.size}-byte archive`, at);
-
-    const { maxEntryBytes, maxTotalBytes } = this.limits;
-    const entryCap = maxBytes !== undefined && maxBytes < maxEntryBytes ? maxBytes : maxEntryBytes;
-    const caps: Caps = {
-      entry: entryCap,
-      budget: Math.max(0, Math.min(entryCap, maxTotalBytes - this.inflated, this.shared ? this.shared.left : Infinity)),
-      name: entryCap < maxEntryBytes ? `${entryCap}-byte limit of this read` : `${maxEntryBytes}-byte entry limit`,
-    };
+    const rawName = this.located(entry);
+    const caps = this.caps(maxBytes);
+    const entryCap = caps.entry;
     // A deflate stream expands at most by its 5-byte stored-block headers; more compressed bytes than that cannot fit the cap.
     const compressedCap = entryCap + Math.ceil(entryCap / 16384) * 5 + 1024;
     if (entry.compressedSize > compressedCap) {
@@ -288,14 +280,11 @@ export class ZipArchive {
   stream(entry: ZipEntry, sink: (window: Uint8Array, offset: number) => void, opts: { windowBytes: number; maxBytes?: number }): number {
     const src = this.source;
     const at = entry.localHeaderOffset;
-    const rawName = this.rawNames[entry.index];
-    if (rawName === undefined || this.entries[entry.index] !== entry) fail('unknown_entry', `entry ${entry.index} does not belong to this archive`);
     const windowBytes = Math.floor(opts.windowBytes);
     if (!(windowBytes >= MIN_INFLATE_CHUNK)) throw new TypeError(`windowBytes must be at least ${MIN_INFLATE_CHUNK}`);
-    if (at > src.size - LOCAL_SIZE) fail('bad_offset', `local header of ${entry.name} at ${at} is outside the ${src.size}-byte archive`, at);
-    const { maxEntryBytes, maxTotalBytes, maxRatio } = this.limits;
-    const entryCap = opts.maxBytes !== undefined && opts.maxBytes < maxEntryBytes ? opts.maxBytes : maxEntryBytes;
-    const capName = entryCap < maxEntryBytes ? `${entryCap}-byte limit of this read` : `${maxEntryBytes}-byte entry limit`;
+    const rawName = this.located(entry);
+    const { maxTotalBytes, maxRatio } = this.limits;
+    const { entry: entryCap, name: capName } = this.caps(opts.maxBytes);
     const head = readRange(src, at, LOCAL_SIZE, 'local header');
     if (u32(head, 0) !== LOCAL_SIG) fail('bad_local_header', `${entry.name}: no local header signature at ${at}`, at);
     const localNameLen = u16(head, 26);
@@ -439,6 +428,26 @@ export class ZipArchive {
     if (out.length > cap) this.overCap(entry, cap, caps, ratioCap, data.length, at);
     this.take(out.length);
     return out;
+  }
+
+  /** The raw central name of `entry`, once it is known to be one of this archive's and its local header offset to be inside it. */
+  private located(entry: ZipEntry): Uint8Array {
+    const rawName = this.rawNames[entry.index];
+    if (rawName === undefined || this.entries[entry.index] !== entry) fail('unknown_entry', `entry ${entry.index} does not belong to this archive`);
+    const at = entry.localHeaderOffset;
+    if (at > this.source.size - LOCAL_SIZE) fail('bad_offset', `local header of ${entry.name} at ${at} is outside the ${this.source.size}-byte archive`, at);
+    return rawName;
+  }
+
+  /** The caps of one read or stream: the entry limit or `maxBytes` when lower, and what is left of the budgets. */
+  private caps(maxBytes: number | undefined): Caps {
+    const { maxEntryBytes, maxTotalBytes } = this.limits;
+    const entry = maxBytes !== undefined && maxBytes < maxEntryBytes ? maxBytes : maxEntryBytes;
+    return {
+      entry,
+      budget: Math.max(0, Math.min(entry, maxTotalBytes - this.inflated, this.shared ? this.shared.left : Infinity)),
+      name: entry < maxEntryBytes ? `${entry}-byte limit of this read` : `${maxEntryBytes}-byte entry limit`,
+    };
   }
 
   /** Counts bytes handed out, against this archive's cap and the shared budget. */

@@ -364,25 +364,15 @@ export class ArtifactWalker {
    */
   private streamEntry(source: EntrySource, entry: SourceEntry, path: string, mine: boolean): void {
     const t0 = performance.now();
-    const unzipBefore = this.unzipMs;
+    const sinkBefore = this.sinkMs;
     const before = source.bytesInflated;
     const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, 'runs', w) };
     let carry: Uint8Array = new Uint8Array(0);
     let carryAt = 0;
-    let count = 0;
+    const taken = { count: 0 };
     let stopped = false;
-    const max = this.limits.maxStringsPerEntry;
     const decode = (bytes: Uint8Array, at: number) => {
-      if (stopped) return;
-      for (const s of printableRuns(bytes, ctx, { baseOffset: at })) {
-        if (++count > max) {
-          if (mine) this.diagnostics.push({ entry: path, decoder: 'runs', level: 'warning', code: 'scan.too_many_strings', message: `more than ${max} strings in one entry: the rest were skipped` });
-          stopped = true;
-          break;
-        }
-        if (this.batch.push(s) === SINK_BATCH) this.flush();
-        if (s.text.length >= MIN_BASE64_CHARS) for (const d of decodedStrings(s)) if (this.batch.push(d) === SINK_BATCH) this.flush();
-      }
+      if (!stopped) stopped = !this.emit(printableRuns(bytes, ctx, { baseOffset: at }), taken, path, 'runs', mine);
     };
     const onWindow = (w: Uint8Array, offset: number) => {
       const bytes = carry.length === 0 ? w : concat(carry, w);
@@ -407,12 +397,8 @@ export class ArtifactWalker {
     if (mine) {
       this.entries++;
       this.bytesInflated += got;
-      this.strings += count;
-      const d = (this.perDecoder.runs ??= { entries: 0, strings: 0, bytes: 0, ms: 0 });
-      d.entries++;
-      d.strings += count;
-      d.bytes += got;
-      d.ms += performance.now() - t0 - (this.unzipMs - unzipBefore);
+      // Inflating the entry is part of its time here: a stream cannot be timed apart from what reads it.
+      this.account('runs', taken.count, got, performance.now() - t0 - (this.sinkMs - sinkBefore));
       this.diagnostics.push({ entry: path, decoder: 'scan', level: 'info', code: 'scan.entry_streamed', message: `entry of ${failure === undefined ? given : 'more than ' + String(got)} bytes is over the ${this.limits.maxWholeEntryBytes}-byte limit for holding one entry whole: scanned as printable runs while it streamed` });
       if (failure instanceof DecodeError && failure.code.endsWith('.entry_too_large')) {
         this.diagnostics.push({ entry: path, decoder: 'scan', level: 'warning', code: 'scan.entry_too_large', message: failure.message });
@@ -505,38 +491,46 @@ export class ArtifactWalker {
     const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources, keepCodeUse: this.keepCodeUse };
     const started = performance.now();
     const sinkBefore = this.sinkMs;
-    const account = () => {
-      const d = (this.perDecoder[name] ??= { entries: 0, strings: 0, bytes: 0, ms: 0 });
-      d.entries++;
-      d.strings += count;
-      d.bytes += bytes.length;
-      d.ms += performance.now() - started - (this.sinkMs - sinkBefore);
-    };
-    let count = 0;
+    const taken = { count: 0 };
+    let ok = true;
+    try {
+      this.emit(decode(bytes, ctx), taken, path, name, true);
+    } catch (e) {
+      ok = false;
+      this.diag(path, name, 'error', e);
+    }
+    this.flush();
+    this.account(name, taken.count, bytes.length, performance.now() - started - (this.sinkMs - sinkBefore));
+    return ok;
+  }
+
+  /**
+   * Gives decoded strings to the sink in batches, each followed by the strings its base64 or hex blob decodes to
+   * (location `... decoded:base64`), counting them in `taken` against limits.maxStringsPerEntry. False once the cap
+   * is passed: the rest are skipped, with one `scan.too_many_strings` when `report`.
+   */
+  private emit(strings: Iterable<DecodedString>, taken: { count: number }, path: string, decoder: string, report: boolean): boolean {
     const max = this.limits.maxStringsPerEntry;
     const batch = this.batch;
-    const flush = () => this.flush();
-    try {
-      for (const s of decode(bytes, ctx)) {
-        if (++count > max) {
-          this.diagnostics.push({ entry: path, decoder: name, level: 'warning', code: 'scan.too_many_strings', message: `more than ${max} strings in one entry: the rest were skipped` });
-          break;
-        }
-        if (batch.push(s) === SINK_BATCH) flush();
-        // Base64 and hex blobs that decode to text are rescanned (location `... decoded:base64`).
-        if (s.text.length >= MIN_BASE64_CHARS) for (const d of decodedStrings(s)) if (batch.push(d) === SINK_BATCH) flush();
+    for (const s of strings) {
+      if (++taken.count > max) {
+        if (report) this.diagnostics.push({ entry: path, decoder, level: 'warning', code: 'scan.too_many_strings', message: `more than ${max} strings in one entry: the rest were skipped` });
+        return false;
       }
-    } catch (e) {
-      flush();
-      this.diag(path, name, 'error', e);
-      this.strings += count;
-      account();
-      return false;
+      if (batch.push(s) === SINK_BATCH) this.flush();
+      if (s.text.length >= MIN_BASE64_CHARS) for (const d of decodedStrings(s)) if (batch.push(d) === SINK_BATCH) this.flush();
     }
-    flush();
-    this.strings += count;
-    account();
     return true;
+  }
+
+  /** Counts one entry's work for a decoder: strings, input bytes and time decoding (detection excluded), ms. */
+  private account(name: string, strings: number, bytes: number, ms: number): void {
+    const d = (this.perDecoder[name] ??= { entries: 0, strings: 0, bytes: 0, ms: 0 });
+    d.entries++;
+    d.strings += strings;
+    d.bytes += bytes;
+    d.ms += ms;
+    this.strings += strings;
   }
 
   private warning(entry: string, decoder: string, w: DecodeWarning): void {
