@@ -18,6 +18,8 @@ export const CENTRAL_SIZE = 46;
 export const LOCAL_SIZE = 30;
 const ZIP64_EXTRA_ID = 0x0001;
 export const FLAG_UTF8 = 0x0800;
+/** Compression method 0: the data is stored as is. */
+export const METHOD_STORED = 0;
 
 /** Synchronous random access to the archive bytes (a file via fs.readSync, or a buffer). */
 export interface RandomAccess {
@@ -287,7 +289,10 @@ export function findOverlaps(entries: readonly ZipEntry[], rawNames: readonly Ui
   let end = -1;
   for (const e of sorted) {
     if (e.localHeaderOffset < end) overlapping.add(e.index);
-    end = Math.max(end, e.localHeaderOffset + LOCAL_SIZE + rawNames[e.index]!.length + e.compressedSize);
+    // Stored data is read to the smaller declared size (ZipArchive's storedLength), so a stored entry whose compressed
+    // size alone lies upwards does not reach over the entries after it.
+    const data = e.method === METHOD_STORED ? Math.min(e.compressedSize, e.uncompressedSize) : e.compressedSize;
+    end = Math.max(end, e.localHeaderOffset + LOCAL_SIZE + rawNames[e.index]!.length + data);
   }
   if (overlapping.size > 0) warn({ code: 'zip.overlapping_entries', message: `${overlapping.size} entries overlap the data of another entry` });
   return overlapping;

@@ -8,6 +8,7 @@ import {
   FLAG_UTF8,
   LOCAL_SIZE,
   MAX_COMMENT_LENGTH,
+  METHOD_STORED,
   decodeName,
   fail,
   findEocd,
@@ -36,7 +37,6 @@ const MAX_BUFFER_LENGTH = bufferConstants.MAX_LENGTH;
 
 const LOCAL_SIG = 0x04034b50;
 const FLAG_ENCRYPTED = 0x0001;
-const METHOD_STORED = 0;
 const METHOD_DEFLATED = 8;
 /** Slack read past the central name+extra so a local header with a slightly longer extra (zipalign padding) still needs one read. */
 const LOCAL_EXTRA_SLACK = 64;

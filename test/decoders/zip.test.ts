@@ -311,7 +311,11 @@ t.test('stored entry with a lying size: only the smaller declared size is read f
     log.bytes = 0;
     t.equal(text(zip.read(entry(zip, 'a.txt'))), '0123456789', JSON.stringify(sizes));
     t.ok(log.bytes <= 30 + 'a.txt'.length + 64 + 10, `${JSON.stringify(sizes)}: ${log.bytes} bytes asked of the source`);
-    t.same(codes(warnings), ['zip.overlapping_entries', 'zip.stored_size_mismatch'].slice(sizes.compressed ? 0 : 1));
+    // Stored data ends at the smaller declared size, so a compressed size that lies upwards does not reach over the
+    // entry after it: pad.bin is no overlap (a scan would leave an overlapping entry unread).
+    t.same(codes(warnings), ['zip.stored_size_mismatch'], `${JSON.stringify(sizes)}: a size mismatch, no overlap`);
+    t.equal(zip.overlapping.size, 0);
+    t.equal(zip.read(entry(zip, 'pad.bin')).length, 256 * 1024);
   }
 });
 
