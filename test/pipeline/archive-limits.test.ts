@@ -59,7 +59,6 @@ t.test('archives nested deepest-first share one inflation budget: every level ch
   t.equal(stop.length, 1, 'one diagnostic for the entries left unread');
   t.match(stop[0]!.message, /\d+ entries were not read/);
   t.equal(verdictOf(report).complete, false, 'the scan is incomplete');
-  t.ok(report.stats.durationMs < 60_000);
 });
 
 t.test('the 42.zip shape: nested archives whose entries declare a bomb are not opened; refused inflation spends the budget', async (t) => {
@@ -93,12 +92,12 @@ function zerosEntry(name: string, mib: number): RawEntry {
   return { name, method: 8, data: Buffer.concat([...Array.from({ length: mib }, () => block), end]), size: mib * MiB, crc: crc >>> 0 };
 }
 
-t.test('one entry of 1 GiB of zeros is streamed, never held whole: the worker stays under a 700 MiB resident ceiling', async (t) => {
+t.test('one entry of 1 GiB of zeros is streamed, never held whole: the worker stays under a 400 MiB resident ceiling', async (t) => {
   const apk = writeZip([manifest, zerosEntry('assets/zeros.bin', 1024), stored('assets/config.txt', Buffer.from(`token=${GITHUB_TOKEN}\n`))]);
   t.ok(apk.length < 2 * MiB, `${apk.length} bytes`);
-  // Holding the entry (512 MiB at the entry limit, twice while zlib joins its pieces) passed this ceiling and the
-  // watchdog stopped the worker.
-  const report = await scanFileIsolated(file('zeros.apk', apk), { limits: { workerRssMb: 700 }, showSecrets: true });
+  // Holding the entry (512 MiB at the entry limit, more while zlib joins its pieces) passed this ceiling and the
+  // watchdog stopped the worker; streamed, the worker stays near 150 MiB.
+  const report = await scanFileIsolated(file('zeros.apk', apk), { limits: { workerRssMb: 400 }, showSecrets: true });
   t.same(codes(report, 'scan.entry_crashed_worker'), [], 'the worker was never stopped');
   const streamed = codes(report, 'scan.entry_streamed');
   t.same(streamed.map((d) => d.entry), ['assets/zeros.bin'], 'the entry was streamed');
