@@ -56,18 +56,31 @@ function splitPoint(bytes: Uint8Array, start: number, limit: number, step: numbe
 
 let foundEnd = 0;
 
-/** Start of the next run of at least `minLength` table bytes at or after `from` (its end in `foundEnd`), or -1. */
+/**
+ * Start of the next run of at least `minLength` table bytes at or after `from` (its end in `foundEnd`), or -1.
+ * Skips ahead: a run that long starting in [start, start + minLength) covers the probe byte `start + minLength - 1`,
+ * so a probe outside the table rules out every start up to it, and one inside it only needs the bytes back to
+ * `start` checked. Binary data is crossed in fewer than one look per byte.
+ */
 function nextRun8(bytes: Uint8Array, table: Uint8Array, from: number, minLength: number): number {
   const n = bytes.length;
-  let i = from;
-  while (i < n) {
-    while (i < n && table[bytes[i]!] === 0) i++;
-    const start = i;
-    while (i < n && table[bytes[i]!] === 1) i++;
-    if (i - start >= minLength) {
-      foundEnd = i;
-      return start;
+  let start = from;
+  while (start + minLength <= n) {
+    const probe = start + minLength - 1;
+    if (table[bytes[probe]!] === 0) {
+      start = probe + 1;
+      continue;
     }
+    let q = probe - 1;
+    while (q >= start && table[bytes[q]!] === 1) q--;
+    if (q >= start) {
+      start = q + 1;
+      continue;
+    }
+    let i = probe + 1;
+    while (i < n && table[bytes[i]!] === 1) i++;
+    foundEnd = i;
+    return start;
   }
   return -1;
 }
@@ -75,15 +88,24 @@ function nextRun8(bytes: Uint8Array, table: Uint8Array, from: number, minLength:
 /** Like {@link nextRun8} for UTF-16LE code units (table byte, then zero) stepping two bytes from `from`; lengths in units. */
 function nextRun16(bytes: Uint8Array, table: Uint8Array, from: number, minLength: number): number {
   const last = bytes.length - 1;
-  let i = from;
-  while (i < last) {
-    while (i < last && (bytes[i + 1] !== 0 || table[bytes[i]!] === 0)) i += 2;
-    const start = i;
-    while (i < last && bytes[i + 1] === 0 && table[bytes[i]!] === 1) i += 2;
-    if (i - start >= minLength * 2) {
-      foundEnd = i;
-      return start;
+  const span = (minLength - 1) * 2;
+  let start = from;
+  while (start + span < last) {
+    const probe = start + span;
+    if (bytes[probe + 1] !== 0 || table[bytes[probe]!] === 0) {
+      start = probe + 2;
+      continue;
     }
+    let q = probe - 2;
+    while (q >= start && bytes[q + 1] === 0 && table[bytes[q]!] === 1) q -= 2;
+    if (q >= start) {
+      start = q + 2;
+      continue;
+    }
+    let i = probe + 2;
+    while (i < last && bytes[i + 1] === 0 && table[bytes[i]!] === 1) i += 2;
+    foundEnd = i;
+    return start;
   }
   return -1;
 }

@@ -77,6 +77,56 @@ t.test('runs: long runs are split, preferring separators', async (t) => {
   t.same(solid.map((s) => s.text.length), [100, 100, 50]);
 });
 
+t.test('runs: the skipping search finds exactly the maximal runs a byte-by-byte reading finds', async (t) => {
+  // Reference: every maximal run of printable bytes (ASCII), or of printable code units at each byte parity
+  // (UTF-16LE), of at least minLength, read one byte at a time. The decoder probes ahead and skips; it must agree.
+  const printable = (b: number, nl: boolean) => (b >= 0x20 && b <= 0x7e) || b === 0x09 || (nl && (b === 0x0a || b === 0x0d));
+  const reference = (b: Uint8Array, min: number, nl: boolean): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < b.length; ) {
+      let j = i;
+      while (j < b.length && printable(b[j]!, nl)) j++;
+      if (j - i >= min) out.push(`+0x${i.toString(16)}|${Buffer.from(b.subarray(i, j)).toString('latin1')}`);
+      i = j === i ? i + 1 : j;
+    }
+    for (const parity of [0, 1]) {
+      for (let i = parity; i + 1 < b.length; ) {
+        let j = i;
+        while (j + 1 < b.length && b[j + 1] === 0 && printable(b[j]!, nl)) j += 2;
+        if ((j - i) / 2 >= min) out.push(`utf16le+0x${i.toString(16)}|${Buffer.from(b.subarray(i, j)).toString('utf16le')}`);
+        i = j === i ? i + 2 : j;
+      }
+    }
+    return out;
+  };
+  let seed = 7;
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const byte = (shape: number, i: number): number => {
+    const r = rnd();
+    if (shape === 0) return Math.floor(rnd() * 256); // binary
+    if (shape === 1) return r < 0.8 ? 0x41 + Math.floor(rnd() * 26) : r < 0.9 ? 0 : 0x0a; // mostly text
+    if (shape === 2) return i % 2 ? (r < 0.9 ? 0 : 1) : 0x41 + Math.floor(rnd() * 30); // mostly UTF-16LE
+    return r < 0.5 ? 0x61 : r < 0.75 ? 0 : Math.floor(rnd() * 256);
+  };
+  let compared = 0;
+  let runs = 0;
+  for (let c = 0; c < 4000; c++) {
+    const bytes = Uint8Array.from({ length: Math.floor(rnd() * 300) }, (_, i) => byte(c % 4, i));
+    const min = 1 + Math.floor(rnd() * 10);
+    const newlines = rnd() < 0.3;
+    const got = [...printableRuns(bytes, collectingContext('x'), { minLength: min, maxLength: 1000, newlines })].map((s) => `${s.location.pointer}|${s.text}`);
+    const want = reference(bytes, min, newlines);
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      t.same(got, want, `case ${c}: min ${min}, newlines ${newlines}, bytes ${Buffer.from(bytes).toString('hex')}`);
+      return;
+    }
+    compared++;
+    runs += want.length;
+  }
+  t.equal(compared, 4000, `4000 inputs agree (${runs} runs)`);
+  t.ok(runs > 10_000, 'and the inputs hold runs of every kind');
+});
+
 t.test('sniff: magic bytes and text', async (t) => {
   const b = (...xs: number[]) => new Uint8Array(xs);
   const enc = (s: string) => new TextEncoder().encode(s);
