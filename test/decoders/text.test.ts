@@ -617,6 +617,38 @@ t.test('base64 and hex blobs are decoded and rescanned', async (t) => {
   t.same(encodedBlobs('com_example_app_SomeVeryLongIdentifierNameHere'), [], 'identifiers are not base64 text');
 });
 
+t.test('base64 and hex blobs: the skipping search examines exactly the maximal alphabet runs a regex finds', async (t) => {
+  // Reference: every maximal run of the base64/base64url alphabet of 32 or more characters with up to two '=',
+  // found by a regex and examined alone; the blobs of a string are theirs, at their offsets, in order (16 at most).
+  const runs = /[A-Za-z0-9+/_-]{32,}={0,2}/g;
+  const reference = (str: string) =>
+    [...str.matchAll(runs)].flatMap((m) => encodedBlobs(m[0]).map((b) => ({ ...b, start: b.start + m.index! }))).slice(0, 16);
+  let seed = 11;
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-';
+  const piece = (): string => {
+    const r = rnd();
+    const printable = (n: number) => Buffer.from(Array.from({ length: n }, () => 32 + Math.floor(rnd() * 95)));
+    if (r < 0.3) return printable(10 + Math.floor(rnd() * 60)).toString('base64');
+    if (r < 0.45) return printable(20 + Math.floor(rnd() * 20)).toString('hex');
+    if (r < 0.7) return Array.from({ length: Math.floor(rnd() * 50) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
+    if (r < 0.8) return '='.repeat(Math.floor(rnd() * 4));
+    return rnd() < 0.5 ? ` ${String.fromCharCode(Math.floor(rnd() * 0x3000))}` : '\u00e9\u2603\ud83d\ude00 ';
+  };
+  let blobs = 0;
+  for (let c = 0; c < 5000; c++) {
+    const str = Array.from({ length: Math.floor(rnd() * 6) }, piece).join(rnd() < 0.5 ? '' : ' ');
+    const got = encodedBlobs(str);
+    const want = reference(str);
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      t.same(got, want, `case ${c}: ${JSON.stringify(str)}`);
+      return;
+    }
+    blobs += want.length;
+  }
+  t.ok(blobs > 1000, `5000 strings agree (${blobs} blobs, base64 and hex)`);
+});
+
 t.test('text: truncation and byte-flip sweep ends in a result or a DecodeError', async (t) => {
   let results = 0;
   const names = ['google-services.json', 'strings.xml', 'Info.plist', 'index.html', 'bundle.min.js', 'settings.yaml', 'app.env', 'config.properties', 'settings.ini'];
