@@ -284,7 +284,7 @@ export class ZipArchive {
     const windowBytes = Math.floor(opts.windowBytes);
     if (!(windowBytes >= MIN_INFLATE_CHUNK)) throw new TypeError(`windowBytes must be at least ${MIN_INFLATE_CHUNK}`);
     const rawName = this.located(entry);
-    const { maxTotalBytes, maxRatio } = this.limits;
+    const { maxRatio } = this.limits;
     const { entry: entryCap, name: capName } = this.caps(opts.maxBytes);
     const head = readRange(src, at, LOCAL_SIZE, 'local header');
     if (u32(head, 0) !== LOCAL_SIG) fail('bad_local_header', `${entry.name}: no local header signature at ${at}`, at);
@@ -315,7 +315,7 @@ export class ZipArchive {
     // Every byte is checked against the caps before it is kept.
     const accept = (chunk: Uint8Array) => {
       const total = given + filled + chunk.length;
-      const left = Math.min(maxTotalBytes - this.inflated, this.shared ? this.shared.left : Infinity);
+      const left = this.budgetLeft();
       if (total > entryCap || total > ratioCap || chunk.length > left) {
         this.take(Math.min(chunk.length, left));
         flush();
@@ -442,11 +442,11 @@ export class ZipArchive {
 
   /** The caps of one read or stream: the entry limit or `maxBytes` when lower, and what is left of the budgets. */
   private caps(maxBytes: number | undefined): Caps {
-    const { maxEntryBytes, maxTotalBytes } = this.limits;
+    const { maxEntryBytes } = this.limits;
     const entry = maxBytes !== undefined && maxBytes < maxEntryBytes ? maxBytes : maxEntryBytes;
     return {
       entry,
-      budget: Math.max(0, Math.min(entry, maxTotalBytes - this.inflated, this.shared ? this.shared.left : Infinity)),
+      budget: Math.max(0, Math.min(entry, this.budgetLeft())),
       name: entry < maxEntryBytes ? `${entry}-byte limit of this read` : `${maxEntryBytes}-byte entry limit`,
     };
   }
@@ -455,6 +455,11 @@ export class ZipArchive {
   private take(n: number): void {
     this.inflated += n;
     this.shared?.charge(n);
+  }
+
+  /** Bytes this archive may still hand out: what is left of its own budget and of the shared one. */
+  private budgetLeft(): number {
+    return Math.min(this.limits.maxTotalBytes - this.inflated, this.shared ? this.shared.left : Infinity);
   }
 
   /** The budget that ran out, for messages: the shared one when it is the smaller. */
