@@ -5,6 +5,28 @@
  */
 import type { Confidence, Severity } from '../rules/types.js';
 
+/** What a verification found (src/verify, docs/verification.md). */
+export type VerificationStatus = 'live' | 'invalid' | 'unverifiable' | 'error' | 'skipped';
+export const VERIFICATION_STATUSES: readonly VerificationStatus[] = ['live', 'invalid', 'unverifiable', 'error', 'skipped'];
+
+/** Facts a provider returned about a credential: never the secret, never the data it opens. */
+export type VerificationEvidence = Record<string, string | number | boolean | string[]>;
+
+/** The outcome of asking the provider whether a finding's credential works (opt-in: `--verify`). */
+export interface Verification {
+  status: VerificationStatus;
+  /** When the provider was asked (ISO 8601); for a cached result, when it was first asked. */
+  checkedAt: string;
+  /** Why this status, in one sentence (e.g. "the token endpoint issued an app-only token"). */
+  reason: string;
+  /** Which verifier answered (src/verify/index.ts) and the official origin it called, when it called one. */
+  verifier?: string;
+  host?: string;
+  evidence?: VerificationEvidence;
+  /** The severity before a live result raised it to critical. */
+  severityBefore?: Severity;
+}
+
 /** Where a finding's value was seen. */
 export interface FindingLocation {
   entry: string;
@@ -31,6 +53,8 @@ export interface FindingBase {
   locations: FindingLocation[];
   /** Fingerprints of the other parts when this finding is a pair (key id + secret). */
   pairedWith?: string[];
+  /** Whether the credential works, when the scan was asked to verify (`--verify`). */
+  verification?: Verification;
   /** The full value: present only when the scan was asked to keep it (--show-secrets, a service storing secrets). Never logged. */
   secret?: string;
 }
@@ -77,6 +101,7 @@ export function toReportFinding(f: FindingBase, keepSecret: boolean): ReportFind
   };
   if (f.reason) out.reason = f.reason;
   if (f.pairedWith?.length) out.pairedWith = f.pairedWith;
+  if (f.verification) out.verification = f.verification;
   if (keepSecret && f.secret !== undefined) out.secret = f.secret;
   return out;
 }

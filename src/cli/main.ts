@@ -78,9 +78,14 @@ Options:
                          SARIF 2.1.0 for code scanning, html one self-contained page, markdown a PR comment
   --output FILE          write the report to FILE instead of stdout
   --show-secrets         include full secret values in the report (redacted by default; local scans only)
+  --verify               ask each provider whether the found credentials work (opt-in; read-only calls to the
+                         official API hosts of docs/verification.md): a live one becomes critical; without this
+                         flag leakdex sends no request at all. LEAKDEX_VERIFY_ENDPOINTS replaces hosts (mirrors, tests)
+  --verify-dry-run       list what --verify would check and against which host; send nothing
   --rules FILE           add the user rules of FILE (JSON, schema in docs/rules.md) to the built-in rules
   --fail-on SEVERITY     exit 1 when an unsuppressed finding is at or above SEVERITY:
-                         critical|high|medium|low|info|none (default high)
+                         critical|high|medium|low|info|none (default high); 'live' (with --verify) exits 1
+                         only when a credential was verified live
   --allow-incomplete     let an incomplete scan pass (exit 0 instead of 4) when nothing is at or above
                          --fail-on; the report still says what was not scanned and caps the rating at C
   --baseline FILE        accepted findings (leakdex baseline create, or an earlier JSON report): reported as
@@ -109,6 +114,7 @@ Examples:
   leakdex scan app-release.apk --format json --output leakdex.json --fail-on medium
   leakdex scan app-release.apk --format sarif --output leakdex.sarif --baseline leakdex-baseline.json
   leakdex scan app-release.apk --format markdown --output leakdex.md --quiet
+  leakdex scan app-release.apk --verify --fail-on live          # fail the build only on working keys
   LEAKDEX_API_KEY=... leakdex scan app-release.aab --server https://leakdex.example.com --format html --output report.html
 `,
   baseline: `Usage: leakdex baseline create <file> [--output FILE] [options]
@@ -174,6 +180,8 @@ const REPORT_OPTIONS = {
   timeout: { type: 'string' },
   force: { type: 'boolean', default: false },
   rules: { type: 'string' },
+  verify: { type: 'boolean', default: false },
+  'verify-dry-run': { type: 'boolean', default: false },
 } as const;
 
 /** User rules of --rules FILE; a file with problems is a usage error listing them. */
@@ -187,7 +195,7 @@ function userRules(file: string | undefined): Rule[] {
 }
 
 /** Where a report comes from: a local scan in worker processes, or the service (--server). */
-async function obtainReport(file: string, values: Parsed['values'], progress: ProgressBar): Promise<{ report: Report; diff?: VersionDiff }> {
+async function obtainReport(file: string, values: Parsed['values'], progress: ProgressBar, err: NodeJS.WritableStream = process.stderr): Promise<{ report: Report; diff?: VersionDiff }> {
   const server = (values.server as string | undefined) ?? process.env.LEAKDEX_SERVER;
   if (server) {
     if (statSync(file).isDirectory()) throw new UsageError(`${file} is a directory: the service scans app files`, 'scan it locally (without --server), or zip it first');
@@ -205,7 +213,8 @@ async function obtainReport(file: string, values: Parsed['values'], progress: Pr
       if (!Number.isFinite(s) || s <= 0) throw new UsageError(`--timeout needs a number of seconds, got '${String(values.timeout)}'`);
       timeoutMs = s * 1000;
     }
-    const r = await remoteScan(file, { server, apiKey, timeoutMs, force: values.force === true, interactive: progress.active, onStatus: (t, f) => progress.status(t, f) });
+    if (values['verify-dry-run'] === true) throw new UsageError('--verify-dry-run is for local scans', 'drop --server to see what --verify would check');
+    const r = await remoteScan(file, { server, apiKey, timeoutMs, force: values.force === true, verify: values.verify === true, interactive: progress.active, onStatus: (t, f) => progress.status(t, f) });
     if (values['show-secrets'] === true) process.stderr.write('leakdex: warning: --show-secrets has no effect with --server: the service keeps reports redacted\n');
     return r;
   }
@@ -213,14 +222,35 @@ async function obtainReport(file: string, values: Parsed['values'], progress: Pr
   let report: Report;
   try {
     const rules = userRules(values.rules as string | undefined);
-    report = await scanFileIsolated(file, { displayPath: file, showSecrets: values['show-secrets'] === true, onEntry: (p) => progress.entry(p), ...(rules.length > 0 ? { rules } : {}) });
+    // Verification needs the values; they are dropped again after it unless --show-secrets (verifyLocal).
+    const keep = values['show-secrets'] === true || values.verify === true || values['verify-dry-run'] === true;
+    report = await scanFileIsolated(file, { displayPath: file, showSecrets: keep, onEntry: (p) => progress.entry(p), ...(rules.length > 0 ? { rules } : {}) });
   } catch (e) {
     if (e instanceof ScanFailure) throw new UsageError(`cannot scan ${file}: ${e.message}`);
     throw e;
   }
   const unreadable = unreadableReason(report);
   if (unreadable) throw new UsageError(unreadable, 'is it an APK, AAB or IPA?');
+  if (values.verify === true || values['verify-dry-run'] === true) await verifyLocal(report, values['verify-dry-run'] === true, values.quiet === true ? undefined : err);
+  if (values['show-secrets'] !== true) for (const f of report.findings) delete f.secret;
   return { report };
+}
+
+/** --verify and --verify-dry-run of a local scan: the engine loads only then, so a plain scan never opens a socket. */
+async function verifyLocal(report: Report, dryRun: boolean, err: NodeJS.WritableStream | undefined): Promise<void> {
+  const { verifyReport, parseEndpoints, VerifyConfigError } = await import('../verify/cli.js');
+  let endpoints;
+  try {
+    endpoints = parseEndpoints(process.env.LEAKDEX_VERIFY_ENDPOINTS);
+  } catch (e) {
+    if (e instanceof VerifyConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+  const s = await verifyReport(report, { endpoints, dryRun });
+  if (!err) return;
+  const b = s.byStatus;
+  if (dryRun) err.write(`leakdex: verify dry run: ${report.findings.filter((f) => f.verification?.status === 'skipped' && f.verification.host).length} finding(s) would be checked against ${s.hosts.length} host(s) (${s.hosts.join(', ') || 'none'}); no request was sent\n`);
+  else err.write(`leakdex: verified: ${b.live} live, ${b.invalid} invalid, ${b.error} error, ${b.unverifiable} unverifiable, ${b.skipped} skipped (${s.checked} check(s) sent to ${s.hosts.length} host(s)${s.exposures ? `, ${s.exposures} exposure(s) found` : ''})\n`);
 }
 
 /** --baseline and the ignore file (--ignore-file, else ./.leakdexignore when present). */
@@ -265,6 +295,8 @@ async function scanCommand(args: string[], out: NodeJS.WritableStream, err: Node
   if (!format) throw new UsageError(`unknown --format ${String(values.format)}${guess(String(values.format), FORMATS)}`, `use ${FORMATS.join(', ')}`);
   const failOn = String(values['fail-on']) as FailOn;
   if (!FAIL_ON.includes(failOn)) throw new UsageError(`unknown --fail-on ${failOn}${guess(failOn, FAIL_ON)}`, `use one of ${FAIL_ON.join(', ')}`);
+  if (failOn === 'live' && values.verify !== true) throw new UsageError('--fail-on live needs --verify', 'without --verify no credential is checked, so none can be live');
+  if (values.verify === true && values['verify-dry-run'] === true) throw new UsageError('--verify and --verify-dry-run exclude each other', 'the dry run sends nothing; drop one of them');
   // A URL (direct app file, F-Droid, GitHub release, itms-services manifest) is downloaded safely first (src/market).
   const market = positionals.length === 1 && /^(https?|itms-services|fdroidrepos):\/\//i.test(positionals[0]!) ? await import('../market/submit.js') : undefined;
   const file = market ? (await market.downloadForCli(positionals[0]!)).path : inputFile(positionals, 'scan');
@@ -273,7 +305,7 @@ async function scanCommand(args: string[], out: NodeJS.WritableStream, err: Node
   const progress = new ProgressBar(process.stderr, !quiet);
   let obtained: { report: Report; diff?: VersionDiff };
   try {
-    obtained = await obtainReport(file, values, progress);
+    obtained = await obtainReport(file, values, progress, err);
   } finally {
     progress.done();
   }
@@ -307,7 +339,7 @@ async function baselineCommand(args: string[], out: NodeJS.WritableStream, err: 
   const progress = new ProgressBar(process.stderr, values.quiet !== true);
   let report: Report;
   try {
-    report = (await obtainReport(file, { ...values, 'show-secrets': false }, progress)).report;
+    report = (await obtainReport(file, { ...values, 'show-secrets': false }, progress, err)).report;
   } finally {
     progress.done();
   }

@@ -44,6 +44,8 @@ export interface RemoteOptions {
   timeoutMs?: number;
   /** Scan again even when the service has a scan of the same file. */
   force?: boolean;
+  /** Ask the service to verify the findings (`?verify=true`). */
+  verify?: boolean;
   /** Progress updates (uploading, queued, scanning N/M). */
   onStatus?: (text: string, fraction?: number) => void;
   /** Use short waits so onStatus is called often. */
@@ -172,7 +174,7 @@ export async function remoteScan(file: string, opts: RemoteOptions): Promise<Rem
   opts.onStatus?.(`uploading ${basename(file)} to ${base}`);
   let scan: ScanView;
   try {
-    scan = await client.request<ScanView>('POST', `/v1/scans?wait=${wait()}${opts.force ? '&force=true' : ''}`, { body: form, timeoutMs: Math.max(1000, deadline - Date.now()) });
+    scan = await client.request<ScanView>('POST', `/v1/scans?wait=${wait()}${opts.force ? '&force=true' : ''}${opts.verify ? '&verify=true' : ''}`, { body: form, timeoutMs: Math.max(1000, deadline - Date.now()) });
   } catch (e) {
     throw e instanceof RemoteError && e.answer && REFUSED_UPLOAD.has(e.answer.status) ? await refusedUpload(file, e) : e;
   }

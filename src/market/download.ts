@@ -110,6 +110,8 @@ export interface FetchOptions {
   /** POST `body` instead of GET (webhooks); redirects are then not followed. */
   method?: 'GET' | 'POST' | 'HEAD';
   body?: Buffer;
+  /** Follow redirects (default true; never for POST). Verification calls set false: a credential stays with its host. */
+  followRedirects?: boolean;
   /** Statuses returned instead of failing (e.g. 304 for ETag checks). */
   acceptStatus?: readonly number[];
   signal?: AbortSignal;
@@ -358,7 +360,7 @@ async function open(url: string, opts: FetchOptions): Promise<{ hop: Hop; url: U
     if (opts.signal?.aborted) throw new DownloadFailed('timeout', 'aborted');
     const hop = await requestOnce(checked, headers, opts, deadline);
     const status = hop.res.statusCode ?? 0;
-    if (!REDIRECTS.has(status) || opts.method === 'POST') return { hop, url: checked.url, deadline };
+    if (!REDIRECTS.has(status) || opts.method === 'POST' || opts.followRedirects === false) return { hop, url: checked.url, deadline };
     hop.res.resume();
     hop.abort(new Error('redirect'));
     const loc = hop.res.headers.location;

@@ -201,13 +201,14 @@ export function applySuppressions(report: Report, s: Suppressions, now = new Dat
   return { report: out, expired: expired.filter((e) => report.findings.some((f) => f.fingerprint.startsWith(e.fingerprint))) };
 }
 
-/** `--fail-on` values: a severity, or `none` to never fail. */
-export const FAIL_ON = ['critical', 'high', 'medium', 'low', 'info', 'none'] as const;
+/** `--fail-on` values: a severity, `live` (only credentials that verification found working: needs --verify), or `none` to never fail. */
+export const FAIL_ON = ['critical', 'high', 'medium', 'low', 'info', 'live', 'none'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
 /** The findings that fail the build at `failOn` (suppressed findings never do). */
 export function gatingFindings(report: Report, failOn: FailOn): ReportFinding[] {
   if (failOn === 'none') return [];
+  if (failOn === 'live') return report.findings.filter((f) => f.verification?.status === 'live');
   const threshold = severityRank(failOn);
   return report.findings.filter((f) => severityRank(f.severity) >= threshold);
 }

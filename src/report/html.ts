@@ -1,3 +1,4 @@
+import { verificationText } from './verification.js';
 import { SEVERITIES, type Severity } from '../detect/types.js';
 import { countBySeverity } from '../detect/types.js';
 import { adviceFor, appLabel, type Rating, type VersionDiff } from './advice.js';
@@ -66,6 +67,7 @@ article.finding{border:1px solid var(--line);border-radius:6px;padding:6px 12px;
 article.finding h4{margin:0 0 4px;font-size:14px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}
 .value{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f3f3f3;padding:1px 6px;border-radius:4px;word-break:break-all}
 .reason{color:#4a5562;margin:2px 0}
+.verify{margin:2px 0;font-weight:600}.v-live{color:#a1001c}.v-invalid{color:#2f5f2f}.v-error,.v-skipped,.v-unverifiable{color:#4a5562;font-weight:400}
 ul.locs{margin:4px 0 0;padding-left:18px;font-size:12.5px}ul.locs li{margin:1px 0;overflow-wrap:anywhere}ul.locs code{font-size:12px}
 table{border-collapse:collapse;width:100%;font-size:12.5px}th,td{text-align:left;border-bottom:1px solid var(--line);padding:3px 6px;vertical-align:top}
 td code,th code{font-size:12px;word-break:break-all}
@@ -101,7 +103,7 @@ function findingCard(f: ReportFinding): string {
   return `<article class="finding" id="${h(cardId(f))}" data-rule="${h(f.ruleId)}" data-fingerprint="${h(f.fingerprint)}" data-severity="${f.severity}">
 <h4><span class="chip s-${f.severity}">${f.severity}</span>${h(f.title)} <span class="fp">${h(f.ruleId)} · confidence ${h(f.confidence)} · <a href="#${h(adviceId(f.provider))}">${h(adviceFor(f.provider).name)}: what to do</a></span></h4>
 <div>value <span class="value">${h(f.secret ?? f.redacted)}</span> <span class="fp">fingerprint <code>${h(f.fingerprint)}</code>${paired}</span></div>
-${f.reason ? `<p class="reason">${h(f.reason)}</p>` : ''}<ul class="locs">${locs.slice(0, OPEN_HTML_LOCATIONS).map(locationItem).join('')}</ul>${more}
+${f.reason ? `<p class="reason">${h(f.reason)}</p>` : ''}${f.verification ? `<p class="verify v-${f.verification.status}">${h(verificationText(f.verification))}</p>` : ''}<ul class="locs">${locs.slice(0, OPEN_HTML_LOCATIONS).map(locationItem).join('')}</ul>${more}
 </article>`;
 }
 

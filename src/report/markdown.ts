@@ -1,3 +1,4 @@
+import { verificationText } from './verification.js';
 import { SEVERITIES, type Severity } from '../detect/types.js';
 import { countBySeverity } from '../detect/types.js';
 import { adviceFor, appLabel, type VersionDiff } from './advice.js';
@@ -65,7 +66,7 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
       if (shown >= MAX_MARKDOWN_FINDINGS) break;
       const l = f.locations[0];
       const where = l ? `${code(l.entry)} ${code(l.pointer)}${f.locations.length > 1 ? ` (+${f.locations.length - 1})` : ''}` : '';
-      const row = `| ${ICON[f.severity]} ${f.severity} | ${cell(f.title)}${f.reason ? `<br><sub>${cell(f.reason)}</sub>` : ''} | ${code(f.secret ?? f.redacted)} | ${where} | ${code(f.fingerprint.slice(0, 16))} |`;
+      const row = `| ${ICON[f.severity]} ${f.severity} | ${cell(f.title)}${f.reason ? `<br><sub>${cell(f.reason)}</sub>` : ''}${f.verification ? `<br><sub>${f.verification.status === 'live' ? '🔴 ' : ''}${cell(verificationText(f.verification))}</sub>` : ''} | ${code(f.secret ?? f.redacted)} | ${where} | ${code(f.fingerprint.slice(0, 16))} |`;
       if (used + row.length + 1 > budget - reserve) break;
       out.push(row);
       used += row.length + 1;

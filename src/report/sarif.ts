@@ -1,3 +1,4 @@
+import { verificationText } from './verification.js';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RULES } from '../../rules/index.js';
@@ -134,7 +135,7 @@ export function toSarif(report: Report, opts: SarifOptions = {}) {
     const first = f.locations[0];
     const where = first ? ` in ${first.entry} ${first.pointer}` : '';
     const more = f.locations.length > 1 ? ` and ${f.locations.length - 1} more location(s)` : '';
-    const text = `${f.title} hardcoded${where}${more}: ${f.redacted}.${f.reason ? ` ${f.reason}.` : ''}`;
+    const text = `${f.title} hardcoded${where}${more}: ${f.redacted}.${f.reason ? ` ${f.reason}.` : ''}${f.verification ? ` ${verificationText(f.verification)}.` : ''}`;
     const locs = f.locations.slice(0, MAX_SARIF_LOCATIONS);
     const result: Record<string, unknown> = {
       ruleId: f.ruleId,
@@ -150,6 +151,7 @@ export function toSarif(report: Report, opts: SarifOptions = {}) {
         redacted: f.redacted,
         'security-severity': SECURITY_SEVERITY[f.severity],
         ...(f.pairedWith ? { pairedWith: f.pairedWith } : {}),
+        ...(f.verification ? { verification: f.verification } : {}),
         ...(f.secret !== undefined ? { secret: f.secret } : {}),
       },
     };

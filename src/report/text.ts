@@ -1,3 +1,4 @@
+import { verificationText } from './verification.js';
 import type { Report } from './types.js';
 import { SEVERITIES, countBySeverity, type Severity } from '../detect/types.js';
 import { visible } from './escape.js';
@@ -56,6 +57,7 @@ export function renderText(report: Report, opts: { color?: boolean } & Gate = {}
     lines.push(`${c(f.severity, f.severity.toUpperCase().padEnd(8))} ${v(f.title)} [${v(f.ruleId)}] confidence ${f.confidence}`);
     lines.push(`         value ${v(f.secret ?? f.redacted)}   fingerprint ${f.fingerprint.slice(0, 16)}`);
     if (f.reason) lines.push(`         ${v(f.reason)}`);
+    if (f.verification) lines.push(`         ${v(verificationText(f.verification))}`);
     for (const l of f.locations.slice(0, 5)) lines.push(`         at ${v(l.entry)} ${v(l.pointer)}${l.context ? `  (${v(l.context)})` : ''}`);
     if (f.locations.length > 5) lines.push(`         … and ${f.locations.length - 5} more location(s)`);
   }

@@ -112,6 +112,7 @@ export function decide(failing: number, gapCount: number, gate: Gate = {}): Verd
 /** Findings at or above `failOn` from per-severity counts. */
 export function failingOfCounts(counts: Record<Severity, number>, failOn: FailOn): number {
   if (failOn === 'none') return 0;
+  if (failOn === 'live') return 0; // counts carry no verification: a live gate needs the findings (gatingFindings)
   return (Object.keys(counts) as Severity[]).filter((s) => severityRank(s) >= severityRank(failOn)).reduce((n, s) => n + counts[s], 0);
 }
 
@@ -149,10 +150,10 @@ export function gapsText(gaps: readonly Gap[], maxEntries = 3): string {
 export function verdictText(v: Verdict): string {
   const n = v.gaps.length;
   const parts = `${n} part(s) of the app not scanned (${gapsText(v.gaps)})`;
-  const rest = v.failOn === 'none' ? 'findings not gating (--fail-on none)' : `nothing at or above ${v.failOn}`;
+  const rest = v.failOn === 'none' ? 'findings not gating (--fail-on none)' : v.failOn === 'live' ? 'no credential verified live' : `nothing at or above ${v.failOn}`;
   switch (v.status) {
     case 'fail':
-      return `FAIL: ${v.failing} finding(s) at or above ${v.failOn}${n ? `; and ${parts}` : ''}`;
+      return `FAIL: ${v.failing} ${v.failOn === 'live' ? 'credential(s) verified live' : `finding(s) at or above ${v.failOn}`}${n ? `; and ${parts}` : ''}`;
     case 'incomplete':
       return `INCOMPLETE: ${parts}, so it cannot pass; ${rest} in what was scanned (--allow-incomplete accepts this)`;
     case 'pass':
