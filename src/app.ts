@@ -13,6 +13,7 @@ import { appRoutes } from './routes/apps.js';
 import './routes/context.js';
 import { healthRoutes } from './routes/health.js';
 import { MULTIPART_LIMITS, scanRoutes } from './routes/scans.js';
+import { settingsRoutes } from './routes/settings.js';
 import { watchRoutes } from './routes/watches.js';
 import { WatchService } from './market/watches.js';
 import { authenticate, hasScope, type AuthContext } from './service/auth.js';
@@ -225,6 +226,7 @@ export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   await app.register(scanRoutes, { scans, config, history, linkKey });
   await app.register(appRoutes, { history });
   await app.register(watchRoutes, { watches: new WatchService(store) });
+  await app.register(settingsRoutes, { store, history, maxListItems: config.limits.maxListItems });
   app.get('/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
   // Until there is a dashboard, the API's own page is where a browser opening the service lands.
   app.get('/', { config: { rateLimit: false }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));

@@ -1,3 +1,4 @@
+import { parseEndpoints } from './verify/http.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -54,6 +55,11 @@ export const ConfigSchema = Type.Object(
       encryptionKey: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: 'AES-256-GCM key, 64 hex characters (LEAKDEX_SECRETS_KEY); required when secrets.store.' })),
       fingerprintKey: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: 'HMAC-SHA256 key of finding fingerprints, 64 hex characters (LEAKDEX_FINGERPRINT_KEY); generated in dataDir when absent.' })),
     }),
+    verify: Type.Object({
+      recheckIntervalMs: Type.Integer({ minimum: 0, description: 'How often live and unknown keys of watched apps are verified again, ms (LEAKDEX_VERIFY_RECHECK_HOURS); 0 = never.' }),
+      cacheTtlMs: Positive('How long a live or invalid result is reused for the same key, ms.'),
+      endpoints: Type.Optional(Type.String({ description: 'LEAKDEX_VERIFY_ENDPOINTS: JSON object of official origin -> replacement origin (docs/verification.md).' })),
+    }),
     metricsPublic: Type.Boolean({ description: 'Serve /metrics without an admin key (LEAKDEX_METRICS_PUBLIC=1).' }),
     bootstrapKey: Type.Boolean({ description: 'On first start with no API key, create an admin key for tenant "default" and print it.' }),
   },
@@ -96,6 +102,7 @@ export function defaultConfig(): Config {
     },
     rateLimit: { max: 600, windowMs: 60_000, authFailures: 20, authWindowMs: 5 * 60_000 },
     secrets: { store: false },
+    verify: { recheckIntervalMs: 24 * 3600_000, cacheTtlMs: 24 * 3600_000 },
     metricsPublic: false,
     bootstrapKey: true,
   };
@@ -159,6 +166,10 @@ function fromEnv(env: NodeJS.ProcessEnv): Json {
       encryptionKey: envStr(env, 'LEAKDEX_SECRETS_KEY'),
       fingerprintKey: envStr(env, 'LEAKDEX_FINGERPRINT_KEY'),
     },
+    verify: {
+      recheckIntervalMs: envInt(env, 'LEAKDEX_VERIFY_RECHECK_HOURS') === undefined ? undefined : envInt(env, 'LEAKDEX_VERIFY_RECHECK_HOURS')! * 3600_000,
+      endpoints: envStr(env, 'LEAKDEX_VERIFY_ENDPOINTS'),
+    },
     metricsPublic: envBool(env, 'LEAKDEX_METRICS_PUBLIC'),
   };
 }
@@ -170,6 +181,11 @@ export function validateConfig(candidate: unknown): Config {
   const config = candidate as Config;
   if (config.secrets.store && !config.secrets.encryptionKey) {
     throw new ConfigError('invalid configuration:\n  /secrets/store: storing raw secrets needs LEAKDEX_SECRETS_KEY (64 hex characters: an AES-256 key)');
+  }
+  try {
+    parseEndpoints(config.verify.endpoints);
+  } catch (e) {
+    throw new ConfigError(`invalid configuration:\n  /verify/endpoints: ${(e as Error).message}`);
   }
   return config;
 }

@@ -71,6 +71,8 @@ export type FindingSummary = Pick<FindingBase, (typeof SUMMARY_FIELDS)[number]>;
 export interface StoredFinding extends FindingSummary {
   /** AES-256-GCM ciphertext of the raw value (see service/crypto.ts); null unless secrets are stored. */
   secretEnc: string | null;
+  /** The latest verification (the scan's, then each re-check's); absent when never verified. */
+  verification?: Verification | null;
 }
 
 const DIFF_FIELDS = ['fingerprint', 'ruleId', 'provider', 'title', 'severity', 'redacted'] as const;
@@ -108,12 +110,12 @@ export function toReportFinding(f: FindingBase, keepSecret: boolean): ReportFind
 
 /** Report to store: the summary and the encrypted value. */
 export function toStoredFinding(f: FindingBase, secretEnc: string | null): StoredFinding {
-  return { ...pick(f, SUMMARY_FIELDS), secretEnc };
+  return { ...pick(f, SUMMARY_FIELDS), secretEnc, ...(f.verification ? { verification: f.verification } : {}) };
 }
 
-/** Stored row to API: the summary alone (no row ids, no ciphertext). */
-export function toFindingSummary(f: FindingSummary): FindingSummary {
-  return pick(f, SUMMARY_FIELDS);
+/** Stored row to API: the summary alone (no row ids, no ciphertext), with its verification when it has one. */
+export function toFindingSummary(f: FindingSummary & { verification?: Verification | null }): FindingSummary & { verification?: Verification } {
+  return { ...pick(f, SUMMARY_FIELDS), ...(f.verification ? { verification: f.verification } : {}) };
 }
 
 /** Any view to a diff entry. */

@@ -102,7 +102,7 @@ export async function downloadForCli(url: string, ctx: SourceContext = {}): Prom
 }
 
 /** API: downloads the URL into the uploads directory, then queues it exactly like an upload. */
-export async function acceptUrl(scans: ScanService, auth: AuthContext, url: string, force: boolean, ctx: SourceContext = {}): Promise<{ scan: ScanRecord; reused: boolean }> {
+export async function acceptUrl(scans: ScanService, auth: AuthContext, url: string, force: boolean, ctx: SourceContext = {}, verify?: boolean): Promise<{ scan: ScanRecord; reused: boolean }> {
   await mkdir(scans.uploadsDir, { recursive: true });
   const dir = join(scans.uploadsDir, `${URL_DOWNLOAD_PREFIX}${randomUUID()}`);
   await mkdir(dir, { mode: 0o700 });
@@ -116,7 +116,7 @@ export async function acceptUrl(scans: ScanService, auth: AuthContext, url: stri
       throw e;
     }
     const file = createReadStream(got.path) as unknown as NodeJS.ReadableStream & { resume(): unknown };
-    return await scans.accept(auth, { fieldname: 'file', filename: got.filename, file }, force);
+    return await scans.accept(auth, { fieldname: 'file', filename: got.filename, file }, force, undefined, verify);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

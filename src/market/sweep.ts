@@ -8,12 +8,16 @@ import { Metrics } from '../service/metrics.js';
 import { ScanService } from '../service/scans.js';
 import type { Store } from '../store/types.js';
 import { endpointsFromEnv } from './sources.js';
-import { Sweeper } from './watches.js';
+import { Rechecker } from './rechecks.js';
+import { Sweeper, WatchService } from './watches.js';
+import { ServiceVerifier } from '../service/verification.js';
 
 /** The sweeper over a store, with its own scan service (scans are queued into the service's job queue). */
 export function sweeperFor(store: Store, config: Config, runner?: JobRunner, log?: SweepLog): Sweeper {
-  const scans = new ScanService({ store, config, metrics: new Metrics(), keys: findingKeys(config), runner });
-  return new Sweeper({ store, config, scans, history: new HistoryService(store, config.limits.maxListItems), endpoints: endpointsFromEnv(), githubToken: process.env.LEAKDEX_GITHUB_TOKEN, log });
+  const keys = findingKeys(config);
+  const scans = new ScanService({ store, config, metrics: new Metrics(), keys, runner });
+  const rechecker = new Rechecker({ store, config, keys, verifier: new ServiceVerifier(store, config), watches: new WatchService(store), ...(log ? { log } : {}) });
+  return new Sweeper({ store, config, scans, history: new HistoryService(store, config.limits.maxListItems), endpoints: endpointsFromEnv(), githubToken: process.env.LEAKDEX_GITHUB_TOKEN, log, recheck: () => rechecker.run() });
 }
 export type SweepLog = { info(o: object, m: string): void; warn(o: object, m: string): void };
 
@@ -22,7 +26,7 @@ export function startSweepTicker(store: Store, config: Config, runner: JobRunner
   const sweeper = sweeperFor(store, config, runner, log);
   const job = new Cron(pattern, { timezone: 'UTC', protect: true, catch: (e: unknown) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'sweep failed') }, async () => {
     const r = await sweeper.sweepOnce();
-    if (r.claimed > 0) log.info({ ...r }, 'sweep done');
+    if (r.claimed > 0 || (r.rechecked ?? 0) > 0) log.info({ ...r }, 'sweep done');
   });
   return { stop: () => job.stop(), sweeper };
 }

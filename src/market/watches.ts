@@ -232,6 +232,8 @@ export interface SweepDeps {
   leaseMs?: number;
   now?: () => number;
   log?: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  /** Re-checks of watched apps' keys (src/market/rechecks.ts), run before each pass delivers its webhooks. */
+  recheck?: () => Promise<{ checked: number; changed: number }>;
 }
 
 export interface SweepResult {
@@ -241,6 +243,9 @@ export interface SweepResult {
   errors: number;
   notified: number;
   delivered: number;
+  /** Keys verified again, and how many changed status. */
+  rechecked?: number;
+  keyChanges?: number;
 }
 
 /** Runs `fn` over `items` with a global limit and a per-key limit. */
@@ -315,6 +320,14 @@ export class Sweeper {
       if (r.error) res.errors++;
     });
     res.notified = await this.notifyFinished();
+    if (this.deps.recheck) {
+      const r = await this.deps.recheck().catch((e: unknown) => {
+        this.deps.log?.warn({ err: e instanceof Error ? e.message : String(e) }, 're-checking keys failed');
+        return { checked: 0, changed: 0 };
+      });
+      res.rechecked = r.checked;
+      res.keyChanges = r.changed;
+    }
     res.delivered = await this.deliver();
     return res;
   }

@@ -26,10 +26,14 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ scans: ScanService; config:
       schema: {
         summary: 'Upload an APK, AAB or IPA for scanning',
         description:
-          "multipart/form-data with the file in the field `file`. Answers 202 with the queued scan, 200 when `wait` saw it finish or the same artifact was already scanned in this tenant (`reused`: true; `force=true` scans again).",
+          "multipart/form-data with the file in the field `file`. Answers 202 with the queued scan, 200 when `wait` saw it finish or the same artifact was already scanned in this tenant (`reused`: true; `force=true` scans again). `verify=true` verifies the findings after the scan (a live key becomes critical); an earlier unverified scan of the same artifact is then not reused.",
         tags: ['scans'],
         consumes: ['multipart/form-data', 'application/json'],
-        querystring: Type.Object({ wait: Wait, force: Type.Boolean({ default: false }) }),
+        querystring: Type.Object({
+          wait: Wait,
+          force: Type.Boolean({ default: false }),
+          verify: Type.Optional(Type.Boolean({ description: "Ask each provider whether the found keys work (read-only calls, docs/verification.md); default: the tenant's setting (GET /v1/settings)." })),
+        }),
         response: { 200: ScanSchema, 202: ScanSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, 502: ErrorSchema, 504: ErrorSchema, ...AuthErrors },
       },
     },
@@ -40,7 +44,7 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ scans: ScanService; config:
       if (!request.isMultipart() && typeof url !== 'string') throw new HttpError(415, 'not_multipart', "send the file as multipart/form-data in the field 'file', or JSON {\"url\": ...}");
       const { scan, reused } =
         typeof url === 'string'
-          ? await (await import('../market/submit.js')).acceptUrl(scans, auth, url, request.query.force)
+          ? await (await import('../market/submit.js')).acceptUrl(scans, auth, url, request.query.force, {}, request.query.verify)
           : await (async () => {
               const boundary = /;\s*boundary=("?)([^";]*)\1/i.exec(request.headers['content-type'] ?? '')?.[2];
               if (!boundary) throw new HttpError(400, 'malformed_multipart', 'the multipart/form-data body cannot be read: its Content-Type has no boundary');
@@ -62,7 +66,7 @@ export const scanRoutes: FastifyPluginAsyncTypebox<{ scans: ScanService; config:
                   throw new HttpError(400, 'too_many_files', "the multipart body holds more than one file: send one, in the field 'file'");
                 }
               };
-              return scans.accept(auth, part as unknown as UploadPart, request.query.force, rest);
+              return scans.accept(auth, part as unknown as UploadPart, request.query.force, rest, request.query.verify);
             })();
       request.log.info({ scanId: scan.id, reused, size: scan.size }, reused ? 'upload matches an earlier scan' : 'scan queued');
       const latest = request.query.wait > 0 ? await scans.waitFor(auth, scan.id, request.query.wait) : scan;

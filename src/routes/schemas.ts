@@ -127,6 +127,17 @@ export const VersionSchema = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
 });
 
+/** A finding's latest verification (docs/verification.md). */
+export const VerificationSchema = Type.Object({
+  status: Type.Union([Type.Literal('live'), Type.Literal('invalid'), Type.Literal('unverifiable'), Type.Literal('error'), Type.Literal('skipped')]),
+  checkedAt: Type.String(),
+  reason: Type.String(),
+  verifier: Type.Optional(Type.String()),
+  host: Type.Optional(Type.String()),
+  evidence: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Array(Type.String())]))),
+  severityBefore: Type.Optional(Type.String()),
+});
+
 export const FindingSchema = Type.Object({
   fingerprint: Type.String({ description: 'HMAC-SHA256 of rule and value under the server key: stable across versions.' }),
   ruleId: Type.String(),
@@ -136,6 +147,7 @@ export const FindingSchema = Type.Object({
   confidence: Type.String(),
   redacted: Type.String(),
   locations: Type.Array(Location),
+  verification: Type.Optional(VerificationSchema),
   firstSeen: VersionRefSchema,
   lastSeen: VersionRefSchema,
 });

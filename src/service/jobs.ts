@@ -14,6 +14,7 @@ import { Pool } from './pool.js';
 import { prepareCompletion } from './results.js';
 import type { SupervisedScanOptions } from './scan-supervisor.js';
 import { ScanThread } from './scan-thread.js';
+import { ServiceVerifier, type CompletionWithValues } from './verification.js';
 
 /**
  * Runs one scan in this thread (tests wrap scanFileIsolated with one). Without one, the runner scans in its
@@ -85,6 +86,7 @@ export class JobRunner extends EventEmitter {
   private readonly scan: ScanFn | undefined;
   private readonly thread: ScanThread | undefined;
   private readonly ownThread: boolean;
+  private readonly verifier: ServiceVerifier;
   private readonly active = new Set<string>();
   private stopping = false;
   private wake: (() => void) | undefined;
@@ -98,6 +100,7 @@ export class JobRunner extends EventEmitter {
     this.scan = opts.scan;
     this.thread = opts.scan ? undefined : (opts.thread ?? new ScanThread());
     this.ownThread = !opts.scan && !opts.thread;
+    this.verifier = new ServiceVerifier(opts.store, opts.config);
   }
 
   /** Scans running in this process. */
@@ -214,7 +217,8 @@ export class JobRunner extends EventEmitter {
     try {
       // Fingerprints are keyed in the scan worker (with keys.fingerprint); raw values leave it only to be stored encrypted.
       const options: SupervisedScanOptions = {
-        showSecrets: keys.encryption !== undefined,
+        // Values leave the scan worker only to be stored encrypted, or to be verified (then dropped unless stored).
+        showSecrets: keys.encryption !== undefined || job.verify,
         displayPath: job.filename,
         // Hashed while it was uploaded: not read again here.
         sha256: job.sha256,
@@ -233,11 +237,25 @@ export class JobRunner extends EventEmitter {
       };
       let completion: ScanCompletion;
       try {
-        completion = await this.pool.run(async () => {
-          if (this.thread) return this.thread.scan(job.uploadPath!, options, keys, job.filename, (n) => (entriesDone += n));
+        const scanned = await this.pool.run(async (): Promise<CompletionWithValues> => {
+          if (this.thread) return this.thread.scan(job.uploadPath!, options, keys, job.filename, (n) => (entriesDone += n), job.verify);
           const report = await this.scan!(job.uploadPath!, { ...options, fingerprintKey: keys.fingerprint, onEntry: () => void entriesDone++ });
-          return prepareCompletion(report, keys, job.filename);
+          const c: CompletionWithValues = prepareCompletion(report, keys, job.filename);
+          if (job.verify) c.values = report.findings.filter((f) => f.secret !== undefined).map((f) => [f.fingerprint, f.secret!]);
+          return c;
         }, budgetMs + TIMEOUT_GRACE_MS);
+        // Verification waits on providers (their rate limits included), not on the file: outside the scan's time budget.
+        completion = scanned;
+        if (job.verify) {
+          try {
+            completion = await this.verifier.verifyCompletion(scanned, keys, job.filename);
+          } catch (e) {
+            // The scan stands without its verification (each check's own failures are results; this is the pass failing).
+            log.error({ err: e instanceof Error ? e.message : String(e), scanId: job.id }, 'verification failed; the scan is stored unverified');
+          }
+        }
+        delete (completion as CompletionWithValues).values;
+        delete scanned.values;
       } catch (e) {
         if (this.stopping || lost) return;
         const elapsed = performance.now() - started;

@@ -37,6 +37,15 @@ export interface MetricsSnapshot {
   concurrency: number;
 }
 
+/** Verification results of this process by provider, status and whether the cache answered (src/verify). */
+const verifications = new Map<string, number>();
+
+/** Counts one verification result; labels come from the verifier table and the status enum, never from a file. */
+export function countVerification(provider: string, status: string, cached: boolean): void {
+  const key = `provider="${provider.replace(/[^a-z0-9_-]/gi, '_')}",status="${status}",cached="${cached}"`;
+  verifications.set(key, (verifications.get(key) ?? 0) + 1);
+}
+
 /** Process-wide counters and histograms, rendered in the Prometheus text format (version 0.0.4). */
 export class Metrics {
   private readonly finished = new Map<string, number>();
@@ -79,6 +88,7 @@ export class Metrics {
     metric('leakdex_upload_bytes_total', 'counter', 'Bytes of accepted uploads.', [`leakdex_upload_bytes_total ${this.uploadBytes}`]);
     metric('leakdex_uploads_total', 'counter', 'Accepted uploads.', [`leakdex_uploads_total ${this.uploads}`]);
     metric('leakdex_findings_total', 'counter', 'Findings of scans finished by this process, by severity.', SEVERITIES.map((sev) => `leakdex_findings_total{severity="${sev}"} ${this.findings.get(sev) ?? 0}`));
+    metric('leakdex_verifications_total', 'counter', 'Key verifications made or read from the cache by this process, by provider and status.', [...verifications].map(([k, v]) => `leakdex_verifications_total{${k}} ${v}`));
     metric('leakdex_http_requests_total', 'counter', 'HTTP requests by method, route and status.', [...this.http].map(([k, v]) => `leakdex_http_requests_total{${k}} ${v}`));
     metric('leakdex_http_request_duration_seconds', 'histogram', 'HTTP request durations.', this.httpDuration.render('leakdex_http_request_duration_seconds'));
     return lines.join('\n') + '\n';

@@ -12,6 +12,7 @@ import type { ScanCompletion } from '../store/types.js';
 import { HttpError } from './errors.js';
 import { inspectUpload, type Inspected } from './inspect.js';
 import { prepareCompletion } from './results.js';
+import type { CompletionWithValues } from './verification.js';
 
 /** Longest time progress (entries reached) waits before it is sent to the main thread, ms. */
 export const PROGRESS_FLUSH_MS = 100;
@@ -21,7 +22,7 @@ export type SupervisedScanOptions = Omit<IsolatedScanOptions, 'onEntry' | 'finge
 
 /** What the main thread asks of the supervisor. */
 export type SupervisorRequest =
-  | { op: 'scan'; id: number; path: string; options: SupervisedScanOptions; keys: { fingerprint: Uint8Array; encryption?: Uint8Array }; displayPath: string }
+  | { op: 'scan'; id: number; path: string; options: SupervisedScanOptions; keys: { fingerprint: Uint8Array; encryption?: Uint8Array }; displayPath: string; keepValues?: boolean }
   | { op: 'inspect'; id: number; path: string; maxEntries: number }
   | { op: 'prespawn'; heapMb: number };
 
@@ -60,7 +61,10 @@ async function scan(port: NonNullable<typeof parentPort>, req: Extract<Superviso
         timer ??= setTimeout(flush, PROGRESS_FLUSH_MS);
       },
     });
-    return prepareCompletion(report, keys, req.displayPath);
+    const completion: CompletionWithValues = prepareCompletion(report, keys, req.displayPath);
+    // For the verification that follows in the runner (src/service/verification.ts): in memory only, never stored.
+    if (req.keepValues) completion.values = report.findings.filter((f) => f.secret !== undefined).map((f) => [f.fingerprint, f.secret!]);
+    return completion;
   } finally {
     clearTimeout(timer);
     flush();

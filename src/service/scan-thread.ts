@@ -1,5 +1,5 @@
+import type { CompletionWithValues } from './verification.js';
 import { Worker } from 'node:worker_threads';
-import type { ScanCompletion } from '../store/types.js';
 import type { FindingKeys } from './crypto.js';
 import { HttpError } from './errors.js';
 import type { Inspected } from './inspect.js';
@@ -34,9 +34,9 @@ export class ScanThread {
   private readonly pending = new Map<number, Pending>();
 
   /** Scans `path` with fingerprints keyed by `keys`; `onEntries` gets progress (entries reached since the last call). */
-  scan(path: string, options: SupervisedScanOptions, keys: FindingKeys, displayPath: string, onEntries: (n: number) => void): Promise<ScanCompletion> {
+  scan(path: string, options: SupervisedScanOptions, keys: FindingKeys, displayPath: string, onEntries: (n: number) => void, keepValues = false): Promise<CompletionWithValues> {
     const id = this.nextId++;
-    return this.request(id, { op: 'scan', id, path, options, keys: { fingerprint: keys.fingerprint, ...(keys.encryption ? { encryption: keys.encryption } : {}) }, displayPath }, onEntries);
+    return this.request(id, { op: 'scan', id, path, options, keys: { fingerprint: keys.fingerprint, ...(keys.encryption ? { encryption: keys.encryption } : {}) }, displayPath, keepValues }, onEntries);
   }
 
   /** Hashes and classifies an upload (src/service/inspect.ts); rejects with its HttpError when it is not an app. */

@@ -121,7 +121,7 @@ export class ScanService {
    * row exists before this resolves. The same artifact in the same tenant reuses its scan unless `force`. `rest`,
    * when given, reads what follows the file in the request and throws when it may not be there (a second file).
    */
-  async accept(auth: AuthContext, part: UploadPart, force: boolean, rest?: () => Promise<void>): Promise<{ scan: ScanRecord; reused: boolean }> {
+  async accept(auth: AuthContext, part: UploadPart, force: boolean, rest?: () => Promise<void>, verify?: boolean): Promise<{ scan: ScanRecord; reused: boolean }> {
     const { store, config, metrics } = this.deps;
     if (part.fieldname !== 'file') {
       part.file.resume();
@@ -146,15 +146,18 @@ export class ScanService {
       const fh = await open(tmp, 'r');
       await fh.sync().finally(() => fh.close());
       const { sha256, entries } = await this.thread.inspect(tmp, config.limits.maxEntries);
+      // `?verify=` wins; without it, the tenant's setting (docs/verification.md).
+      const verifyScan = verify ?? (await store.verifications.getSettings(auth.tenantId)).verify;
       if (!force) {
         const existing = await store.findReusableScan(auth.tenantId, sha256);
-        if (existing) return { scan: existing, reused: true };
+        // An unverified scan is not reused for a request to verify: it is scanned again, verified.
+        if (existing && (existing.verify || !verifyScan)) return { scan: existing, reused: true };
       }
       const id = randomUUID();
       const path = join(this.uploadsDir, `${id}.upload`);
       await rename(tmp, path);
       try {
-        const scan = await store.insertScan({ id, tenantId: auth.tenantId, sha256, size, filename: cleanFilename(part.filename), uploadPath: path, entriesTotal: entries, createdAt: Date.now() });
+        const scan = await store.insertScan({ id, tenantId: auth.tenantId, sha256, size, filename: cleanFilename(part.filename), uploadPath: path, entriesTotal: entries, createdAt: Date.now(), verify: verifyScan });
         keep = true;
         metrics.uploaded(size);
         this.deps.runner?.notify();

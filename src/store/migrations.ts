@@ -168,4 +168,33 @@ CREATE INDEX scans_tenant_status ON scans (tenant_id, status);
 CREATE INDEX scans_tenant_started ON scans (tenant_id, started_at);
 `,
   },
+  {
+    version: 4,
+    name: 'opt-in key verification: per-scan flag, tenant settings, results per finding, cache, status changes (src/verify)',
+    sql: `
+ALTER TABLE scans ADD COLUMN verify INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tenants ADD COLUMN settings TEXT;
+ALTER TABLE findings ADD COLUMN verification TEXT;
+CREATE TABLE verification_cache (
+  key TEXT PRIMARY KEY,
+  result TEXT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX verification_cache_expiry ON verification_cache (expires_at);
+CREATE TABLE verification_events (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  version_id TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  rule_id TEXT NOT NULL,
+  redacted TEXT NOT NULL,
+  from_status TEXT,
+  to_status TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX verification_events_app ON verification_events (tenant_id, app_id, created_at);
+`,
+  },
 ];

@@ -15,14 +15,17 @@ import type {
   Store,
   Tenant,
   VersionRecord,
+  VerificationStore,
   WatchStore,
 } from './types.js';
+import { SqlVerificationStore } from './verifications.js';
 import { SqlWatchStore } from './watches.js';
 
-const scanFrom = rowReader<ScanRecord>({
+const scanFields = rowReader<Omit<ScanRecord, 'verify'>>({
   id: 'text', tenantId: 'text', status: 'text', sha256: 'text', size: 'num', filename: 'text', uploadPath: 'text?', entriesTotal: 'num?', entriesDone: 'num', attempts: 'num',
   runner: 'text?', leaseUntil: 'num?', error: 'text?', summary: 'json?', rating: 'text?', appId: 'text?', versionId: 'text?', createdAt: 'num', startedAt: 'num?', finishedAt: 'num?',
 });
+const scanFrom = (r: Row): ScanRecord => ({ ...scanFields(r), verify: Number(r.verify ?? 0) === 1 });
 
 const keyFields = rowReader<Omit<ApiKeyRecord, 'scopes'>>({ id: 'text', tenantId: 'text', tenantName: 'text', name: 'text?', hash: 'text', createdAt: 'num', revokedAt: 'num?' });
 const keyFrom = (r: Row): ApiKeyRecord => ({ ...keyFields(r), scopes: String(r.scopes).split(',').filter(Boolean) as Scope[] });
@@ -36,7 +39,7 @@ const versionFrom = rowReader<VersionRecord>({
 
 const findingFrom = rowReader<FindingRecord>({
   id: 'text', tenantId: 'text', appId: 'text', versionId: 'text', scanId: 'text', fingerprint: 'text', ruleId: 'text', provider: 'text', title: 'text', severity: 'text',
-  confidence: 'text', redacted: 'text', locations: 'json', secretEnc: 'text?',
+  confidence: 'text', redacted: 'text', locations: 'json', secretEnc: 'text?', verification: 'json?',
 });
 
 /** Rows of `scans` (as `alias`) a runner may take at `$3` (now): queued, or running under a lease that expired. */
@@ -71,9 +74,11 @@ export abstract class SqlStore implements Store {
   abstract readonly dialect: 'sqlite' | 'postgres';
 
   readonly watches: WatchStore;
+  readonly verifications: VerificationStore;
 
   constructor(protected readonly db: Db) {
     this.watches = new SqlWatchStore(db);
+    this.verifications = new SqlVerificationStore(db);
   }
 
   /** Serialises concurrent migrations across processes (advisory lock, or SQLite's write lock). */
@@ -143,9 +148,9 @@ export abstract class SqlStore implements Store {
 
   async insertScan(s: NewScan): Promise<ScanRecord> {
     const r = await this.db.get<Row>(
-      `INSERT INTO scans (id, tenant_id, status, sha256, size, filename, upload_path, entries_total, created_at)
-       VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8) RETURNING *`,
-      [s.id, s.tenantId, s.sha256, s.size, s.filename, s.uploadPath, s.entriesTotal, s.createdAt],
+      `INSERT INTO scans (id, tenant_id, status, sha256, size, filename, upload_path, entries_total, created_at, verify)
+       VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+      [s.id, s.tenantId, s.sha256, s.size, s.filename, s.uploadPath, s.entriesTotal, s.createdAt, s.verify ? 1 : 0],
     );
     return scanFrom(r!);
   }
@@ -234,9 +239,9 @@ export abstract class SqlStore implements Store {
         await db.run('DELETE FROM findings WHERE version_id = $1', [versionId]);
         for (const f of result.findings) {
           await db.run(
-            `INSERT INTO findings (id, tenant_id, app_id, version_id, scan_id, fingerprint, rule_id, provider, title, severity, confidence, redacted, locations, secret_enc)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-            [randomUUID(), scan.tenantId, appId, versionId, id, f.fingerprint, f.ruleId, f.provider, f.title, f.severity, f.confidence, f.redacted, JSON.stringify(f.locations), f.secretEnc],
+            `INSERT INTO findings (id, tenant_id, app_id, version_id, scan_id, fingerprint, rule_id, provider, title, severity, confidence, redacted, locations, secret_enc, verification)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+            [randomUUID(), scan.tenantId, appId, versionId, id, f.fingerprint, f.ruleId, f.provider, f.title, f.severity, f.confidence, f.redacted, JSON.stringify(f.locations), f.secretEnc, f.verification ? JSON.stringify(f.verification) : null],
           );
         }
       }

@@ -71,6 +71,8 @@ export interface ScanRecord {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** The findings are to be verified after the scan (`?verify=true` or the tenant's setting). */
+  verify: boolean;
 }
 
 /** Fields of a scan created by an upload. */
@@ -83,6 +85,8 @@ export interface NewScan {
   uploadPath: string;
   entriesTotal: number | null;
   createdAt: number;
+  /** Verify the findings after the scan. */
+  verify?: boolean;
 }
 
 /** An app: platform plus package name (Android) or bundle id (iOS), within one tenant. */
@@ -147,6 +151,8 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** Marketplace watches, the versions they found and their webhook deliveries (src/market). */
   readonly watches: WatchStore;
+  /** Verification settings, cache, results and events (src/verify). */
+  readonly verifications: VerificationStore;
   /** Applies pending migrations (safe to call from several processes). */
   migrate(): Promise<void>;
   /** True when the database answers. */
@@ -325,4 +331,50 @@ export interface WatchStore {
   /** Pending deliveries of every tenant due at `now`, soonest first, each with its watch's current `notify`. */
   listDueDeliveries(now: number, limit: number): Promise<(WebhookDeliveryRecord & { notify: unknown[] })[]>;
   recordDeliveryAttempt(id: string, attempt: DeliveryAttempt): Promise<void>;
+}
+
+// ---- verification (src/verify, src/market/rechecks.ts) ------------------------------------------------------------
+
+/** A tenant's settings (JSON in `tenants.settings`). */
+export interface TenantSettings {
+  /** Verify every upload's findings, as `?verify=true` does for one. */
+  verify: boolean;
+}
+
+/** A stored finding a re-check may verify again: on the latest notified version of a watched app, its value stored. */
+export interface RecheckCandidate extends FindingRecord {
+  watchId: string;
+}
+
+/** A change of a finding's verification status, kept in the app's history. */
+export interface VerificationEvent {
+  id: string;
+  tenantId: string;
+  appId: string;
+  versionId: string;
+  fingerprint: string;
+  ruleId: string;
+  redacted: string;
+  fromStatus: string | null;
+  toStatus: string;
+  reason: string;
+  createdAt: number;
+}
+
+/** Settings, the result cache shared by every process, per-finding results and their changes. */
+export interface VerificationStore {
+  getSettings(tenantId: string): Promise<TenantSettings>;
+  setSettings(tenantId: string, settings: TenantSettings): Promise<void>;
+  /** A cached check result (JSON) until `expires_at`. */
+  cacheGet(key: string, now: number): Promise<string | undefined>;
+  cacheSet(key: string, result: string, expiresAt: number): Promise<void>;
+  /** Removes expired cache rows; resolves with how many. */
+  cachePurge(now: number): Promise<number>;
+  /** Findings of the latest notified version of each watched app whose value is stored (every tenant), at most `limit`. */
+  listRecheckCandidates(limit: number): Promise<RecheckCandidate[]>;
+  /** A re-check's result: the finding's verification and its severity (raised when it turned live). */
+  setFindingVerification(findingId: string, verification: string, severity: string): Promise<void>;
+  insertEvent(e: VerificationEvent): Promise<void>;
+  /** Newest first. */
+  listEvents(tenantId: string, appId: string, limit: number): Promise<VerificationEvent[]>;
 }

@@ -55,6 +55,10 @@ export interface VerifyOptions extends VerifyHttpOptions {
   dryRun?: boolean;
   cache?: VerifyCache;
   cacheTtlMs?: number;
+  /** Ask the providers even when the cache has an answer (scheduled re-checks); the answer is cached again. */
+  refresh?: boolean;
+  /** Verify only these findings; the others are left as they are (still partners of a pair). */
+  only?: (f: ReportFinding) => boolean;
   /** Per-provider limiters shared across reports (the service's); one set per call otherwise. */
   limiters?: Map<string, ProviderLimiter>;
   concurrency?: number;
@@ -145,6 +149,7 @@ export async function verifyReport(report: Report, opts: VerifyOptions = {}): Pr
   // One check per distinct (verifier, values): the same credential at two rule ids or locations is asked once.
   const jobs = new Map<string, { v: Verifier; check: PlannedCheck; findings: (ReportFinding & { secret: string })[]; secrets: string[] }>();
   for (const f of report.findings) {
+    if (opts.only && !opts.only(f)) continue;
     const v = index.get(f.ruleId);
     if (!v) {
       set(f, { status: 'unverifiable', checkedAt: now().toISOString(), reason: `no read-only check exists for ${f.ruleId}` });
@@ -173,7 +178,7 @@ export async function verifyReport(report: Report, opts: VerifyOptions = {}): Pr
       for (const f of findings) set(f, { status: 'skipped', checkedAt: now().toISOString(), verifier: v.id, host: check.host, reason: `dry run: would call ${check.call} on ${check.host}` });
       return;
     }
-    const cached = await opts.cache?.get(key);
+    const cached = opts.refresh ? undefined : await opts.cache?.get(key);
     let result: CheckResult;
     if (cached) {
       result = cached;

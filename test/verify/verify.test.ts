@@ -5,6 +5,8 @@
  */
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { ALNUM, DIGITS, fake } from '../../rules/fake.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report, ReportFinding } from '../../src/report/types.js';
@@ -319,6 +321,41 @@ t.test('engine: one check per credential, cached by fingerprint; 429 beyond the 
   t.notOk(JSON.stringify(r6.findings[0]!.verification).includes(tokenA), 'a value in a reason or evidence is redacted');
   const outside: Verifier = { ...leaky, plan: (f) => ({ host: 'https://api.github.com', call: 'x', fingerprints: [f.fingerprint], run: (h) => h.request({ method: 'POST', url: 'https://api.github.com/user/repos' }).then(() => ({ status: 'live', reason: 'x' })) }) };
   await t.rejects(verifyReport(reportOf([{ secret: tokenA }]), { verifiers: [outside] }), VerifyConfigError, 'a call outside the table is refused, and is a bug, not a result');
+});
+
+t.test('Twitter: a user token signed with OAuth 1.0a (the server checks the signature), a valid bearer token', async (t) => {
+  const [ck, cs, at, ats, bearer] = [fake(ALNUM, 25, 9101), fake(ALNUM, 50, 9102), `1${fake(DIGITS, 17, 9103)}-${fake(ALNUM, 40, 9104)}`, fake(ALNUM, 45, 9105), `${'A'.repeat(21)}${fake(ALNUM, 60, 9106)}`];
+  // The server's own check of the signature (RFC 5849 section 3.4), written apart from src/verify/providers/twitter.ts.
+  const enc = (x: string) => encodeURIComponent(x).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const server = await fakeProvider((q, res) => {
+    if (q.path === '/1.1/application/rate_limit_status.json') return String(q.headers.authorization) === `Bearer ${bearer}` ? json(res, 200, { rate_limit_context: { application: 'x' }, resources: {} }) : json(res, 401, { errors: [{ code: 89, message: 'Invalid or expired token.' }] });
+    if (q.path !== '/1.1/account/verify_credentials.json') return json(res, 404, {});
+    const params = Object.fromEntries([...String(q.headers.authorization).replace(/^OAuth /, '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, decodeURIComponent(m[2]!)]));
+    const signed = { ...params };
+    delete signed.oauth_signature;
+    const all = [...Object.entries(signed), ...q.query.entries()].map(([k, v]) => `${enc(k)}=${enc(v)}`).sort();
+    const base = `GET&${enc('https://api.twitter.com/1.1/account/verify_credentials.json')}&${enc(all.join('&'))}`;
+    const expected = createHmac('sha1', `${enc(cs)}&${enc(ats)}`).update(base).digest('base64');
+    if (params.oauth_signature !== expected || params.oauth_token !== at || params.oauth_consumer_key !== ck) return json(res, 401, { errors: [{ code: 32, message: 'Could not authenticate you.' }] });
+    json(res, 200, { id_str: '783214', screen_name: 'leakdex_sample', name: 'Sample' });
+  });
+  const r = reportOf([
+    { ruleId: 'twitter-consumer-key', provider: 'twitter', secret: ck, fingerprint: 'ck', severity: 'medium' },
+    { ruleId: 'twitter-consumer-secret', provider: 'twitter', secret: cs, fingerprint: 'cs', pairedWith: ['ck'] },
+    { ruleId: 'twitter-access-token', provider: 'twitter', secret: at, fingerprint: 'at', severity: 'high' },
+    { ruleId: 'twitter-access-token-secret', provider: 'twitter', secret: ats, fingerprint: 'ats', pairedWith: ['at'] },
+    { ruleId: 'twitter-bearer-token', provider: 'twitter', secret: bearer, fingerprint: 'b', severity: 'high' },
+  ]);
+  await verifyReport(r, { endpoints: parseEndpoints(JSON.stringify({ 'https://api.twitter.com': server.base })) });
+  const token = r.findings.find((f) => f.ruleId === 'twitter-access-token')!;
+  t.same([token.verification!.status, token.verification!.evidence, token.severity, token.verification!.severityBefore], ['live', { account: 'leakdex_sample', accountId: '783214' }, 'critical', 'high']);
+  t.equal(r.findings.find((f) => f.ruleId === 'twitter-access-token-secret')!.verification!.status, 'live');
+  t.equal(r.findings.find((f) => f.ruleId === 'twitter-bearer-token')!.verification!.status, 'live');
+  t.equal(server.requests.filter((q) => q.path === '/1.1/account/verify_credentials.json').length, 1, 'the token and its secret are one signed call');
+  const alone = reportOf([{ ruleId: 'twitter-access-token', provider: 'twitter', secret: at }]);
+  await verifyReport(alone, { endpoints: parseEndpoints(JSON.stringify({ 'https://api.twitter.com': server.base })) });
+  t.equal(alone.findings[0]!.verification!.status, 'unverifiable');
+  t.match(alone.findings[0]!.verification!.reason, /does not hold all four/);
 });
 
 t.test('endpoint table, origins, Retry-After and OAuth 1.0a signatures', async (t) => {
