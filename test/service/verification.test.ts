@@ -18,7 +18,11 @@ import { ScanService } from '../../src/service/scans.js';
 import { ServiceVerifier } from '../../src/service/verification.js';
 import type { Report } from '../../src/report/types.js';
 import type { Store } from '../../src/store/types.js';
-import { LEAKY_APK, ROOT } from '../helpers/files.js';
+import { LEAKY_APK, ROOT, tempDir } from '../helpers/files.js';
+import { runMain } from '../helpers/cli.js';
+import { loadConfig } from '../../src/config.js';
+import { startServer } from '../../src/server.js';
+import { createApiKey } from '../../src/service/auth.js';
 import { fakeProvider, githubHandler, graphHandler, json, nothingHandler, officialOrigins, type FakeHandler } from '../helpers/fake-providers.js';
 import { FDROID_FINGERPRINT, serveFdroidRepo, serveLocal } from '../helpers/local-server.js';
 import { startService, type TestService } from '../helpers/service.js';
@@ -177,6 +181,26 @@ t.test('re-checks of a watched app: a key that turns live and one that is revoke
   // Without stored values there is nothing to re-check with.
   const noValues = new Rechecker({ store: svc.store, config: svc.config, keys: { fingerprint: keys.fingerprint }, verifier: new ServiceVerifier(svc.store, svc.config), watches: new WatchService(svc.store) });
   t.match(await noValues.run(), { checked: 0, idle: /values are not stored/ });
+});
+
+t.test('leakdex scan --server --verify asks the service to verify; --fail-on live gates on its answer', async (t) => {
+  const github = await fakeProvider(githubHandler({ githubTokens: [GITHUB] }));
+  const dir = tempDir();
+  const config = loadConfig({ env: { LEAKDEX_DATA_DIR: join(dir, 'data') }, overrides: { host: '127.0.0.1', port: 0, bootstrapKey: false, logLevel: 'silent', jobs: { concurrency: 1, pollMs: 50 }, verify: { recheckIntervalMs: 0, cacheTtlMs: 60_000, endpoints: await endpoints({ 'https://api.github.com': github.base }) } } });
+  const server = await startServer(config);
+  t.teardown(() => server.close());
+  const key = (await createApiKey(server.store, 'ci', ['read', 'write'])).token;
+  const remote = ['scan', LEAKY_APK, '--server', server.url, '--api-key', key, '--format', 'json', '--quiet'];
+  const plain = await runMain([...remote, '--fail-on', 'none']);
+  t.equal(plain.status, 0, plain.stderr);
+  t.equal(github.requests.length, 0, 'no verification without --verify');
+  const live = await runMain([...remote, '--verify', '--fail-on', 'live']);
+  t.equal(live.status, 1, `a live key fails the remote scan at --fail-on live (${live.stderr.trim()})`);
+  const r = JSON.parse(live.stdout) as Report;
+  t.equal(r.findings.find((f) => f.ruleId === 'github-token')!.verification!.status, 'live');
+  t.equal(github.requests.length, 1, 'the service asked GitHub once');
+  const dry = await runMain([...remote, '--verify-dry-run']);
+  t.equal(dry.status, 2, '--verify-dry-run is for local scans');
 });
 
 /** Resolves once no scan is queued or running (at most 60 s). */
