@@ -10,6 +10,14 @@
  *   across origins.
  * - Connect / header / idle-body / total timeouts; byte cap while streaming; `accept-encoding: identity`; sha256
  *   while streaming and compared with the published one; content sniffed.
+ * - Egress proxies (src/market/proxy.ts): HTTPS_PROXY / HTTP_PROXY / NO_PROXY, read at call time, or
+ *   FetchOptions.proxy. The URL policy runs first, unchanged, for every hop. Through a proxy the target's name is still
+ *   resolved here with the guarded lookup and a refused address still refuses, before any byte reaches the proxy; a
+ *   name that does not resolve locally (any lookup error) is left to the proxy, since enterprise networks often
+ *   resolve external names only there. The proxy then resolves the name itself: what it connects to is its own
+ *   resolution (and its own network's policy), so the local check is a best-effort guard against names that plainly
+ *   point inside, not the connect-time guarantee of a direct connection. Hosts in allowHosts go through the proxy too
+ *   unless NO_PROXY names them. The connect timeout covers the local lookup, the proxy connection, CONNECT and TLS.
  */
 import { sniff } from '../../decoders/sniff.js';
 import { createHash } from 'node:crypto';
@@ -19,6 +27,9 @@ import { rm } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP, type Socket } from 'node:net';
+import { connectViaProxy, proxyFor, ProxyError, proxyRefusal, proxySettingsFromEnv, type Proxy, type ProxySettings } from './proxy.js';
+
+export { noProxyMatches, parseProxyUrl, proxySettingsFromEnv, type ProxySettings } from './proxy.js';
 
 /** Most redirects followed for one download. */
 export const MAX_REDIRECTS = 5;
@@ -115,6 +126,11 @@ export interface FetchOptions {
   /** Statuses returned instead of failing (e.g. 304 for ETag checks). */
   acceptStatus?: readonly number[];
   signal?: AbortSignal;
+  /**
+   * Egress proxy: URLs for https and http targets and the NO_PROXY list (default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+   * and their lower-case forms, read at call time); `false` connects directly.
+   */
+  proxy?: ProxySettings | false;
 }
 
 export interface FetchResult {
@@ -306,43 +322,101 @@ interface Hop {
   abort: (e: Error) => void;
 }
 
-function requestOnce(checked: Checked, headers: Record<string, string>, opts: FetchOptions, deadline: number): Promise<Hop> {
+function requestOnce(checked: Checked, headers: Record<string, string>, opts: FetchOptions, deadline: number, proxies: ProxySettings | false): Promise<Hop> {
   const u = checked.url;
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const port = effectivePort(u);
+  let via: Proxy | undefined;
+  try {
+    via = proxyFor(u, port, proxies);
+  } catch (e) {
+    return Promise.reject(e instanceof ProxyError ? new DownloadFailed('network', e.message) : e);
+  }
+  const proxy = via;
   return new Promise<Hop>((resolvePromise, reject) => {
     let refused: DownloadRefused | undefined;
-    const mod = u.protocol === 'https:' ? https : http;
-    const req = mod.request(
-      {
-        protocol: u.protocol,
-        hostname: u.hostname.replace(/^\[|\]$/g, ''),
-        port: effectivePort(u),
-        path: `${u.pathname}${u.search}`,
-        method: opts.method ?? 'GET',
-        headers: { 'user-agent': 'leakdex', accept: '*/*', ...headers, 'accept-encoding': 'identity', ...(opts.body ? { 'content-length': String(opts.body.length) } : {}) },
-        agent: false,
-        lookup: guardedLookup(opts.lookup ?? (dnsLookup as unknown as LookupFn), checked.allowed, u.href, (e) => (refused = e)) as never,
-        ...(opts.ca ? { ca: opts.ca } : {}),
-        servername: isIP(u.hostname.replace(/^\[|\]$/g, '')) ? undefined : u.hostname,
-      },
-      (res) => {
-        clearTimeout(headerTimer);
-        resolvePromise({ res, abort: (e) => req.destroy(e) });
-      },
-    );
+    let settled = false;
+    let tunnel: { destroy: () => void } | undefined;
+    const lookup = guardedLookup(opts.lookup ?? (dnsLookup as unknown as LookupFn), checked.allowed, u.href, (e) => (refused = e));
+    const sent = { 'user-agent': 'leakdex', accept: '*/*', ...headers, 'accept-encoding': 'identity', ...(opts.body ? { 'content-length': String(opts.body.length) } : {}) };
     const fail = (e: Error) => {
+      settled = true;
       clearTimeout(headerTimer);
       clearTimeout(connectTimer);
+      tunnel?.destroy();
       reject(e);
     };
-    const connectTimer = setTimeout(() => req.destroy(new DownloadFailed('timeout', `connecting to ${u.host} timed out`)), Math.min(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, Math.max(1, deadline - Date.now())));
-    const headerTimer = setTimeout(() => req.destroy(new DownloadFailed('timeout', `${u.host} sent no response headers in time`)), Math.min(opts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, Math.max(1, deadline - Date.now())));
-    req.on('socket', (s: Socket) => {
-      s.once(u.protocol === 'https:' ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
-    });
+    const onResponse = (res: IncomingMessage) => {
+      clearTimeout(headerTimer);
+      settled = true;
+      if (proxy && u.protocol === 'http:' && res.statusCode === 407) {
+        res.resume();
+        req.destroy();
+        return reject(new DownloadFailed('network', `${u.host}: ${proxyRefusal(proxy, `GET ${redactUrl(u.href)}`, 407).message}`));
+      }
+      resolvePromise({ res, abort: (e) => req.destroy(e) });
+    };
+    let req: http.ClientRequest;
+    if (!proxy) {
+      const mod = u.protocol === 'https:' ? https : http;
+      req = mod.request(
+        {
+          protocol: u.protocol,
+          hostname: host,
+          port,
+          path: `${u.pathname}${u.search}`,
+          method: opts.method ?? 'GET',
+          headers: sent,
+          agent: false,
+          lookup: lookup as never,
+          ...(opts.ca ? { ca: opts.ca } : {}),
+          servername: isIP(host) ? undefined : u.hostname,
+        },
+        onResponse,
+      );
+      req.on('socket', (s: Socket) => {
+        s.once(u.protocol === 'https:' ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
+      });
+    } else {
+      // Through the proxy: the name is checked here first (a refusal never reaches the proxy; a name that does not
+      // resolve locally is left to the proxy), then a CONNECT tunnel + TLS (https) or the proxy's own socket with the
+      // request in absolute form (http). No agent: one connection per request, as for direct ones.
+      const tunnelTo = (cb: (err: Error | null, socket?: Socket) => void) => {
+        if (settled) return;
+        tunnel = connectViaProxy(proxy, { host, port, ...(u.protocol === 'https:' ? { tls: { ca: opts.ca } } : {}) }, (err, socket) => {
+          if (!err) clearTimeout(connectTimer);
+          cb(err, socket);
+        });
+      };
+      req = http.request(
+        {
+          host,
+          port,
+          path: u.protocol === 'https:' ? `${u.pathname}${u.search}` : `${u.protocol}//${u.host}${u.pathname}${u.search}`,
+          method: opts.method ?? 'GET',
+          headers: { ...sent, host: u.host, ...(u.protocol === 'http:' && proxy.authorization ? { 'proxy-authorization': proxy.authorization } : {}) },
+          createConnection: ((_o: unknown, cb: (err: Error | null, socket?: Socket) => void) => {
+            if (isIP(host)) tunnelTo(cb);
+            else lookup(host, { all: true }, (err) => (err instanceof DownloadRefused ? cb(err) : tunnelTo(cb)));
+            return undefined;
+          }) as never,
+        },
+        onResponse,
+      );
+    }
+    // Before it has a socket (a proxy tunnel still opening) a request destroyed emits no error: fail it here.
+    const stop = (e: Error) => {
+      const attached = req.socket !== null && req.socket !== undefined;
+      req.destroy(e);
+      if (!attached) fail(e);
+    };
+    const connectTimer = setTimeout(() => stop(new DownloadFailed('timeout', `connecting to ${u.host}${proxy ? ` via proxy ${proxy.label}` : ''} timed out`)), Math.min(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, Math.max(1, deadline - Date.now())));
+    const headerTimer = setTimeout(() => stop(new DownloadFailed('timeout', `${u.host} sent no response headers in time`)), Math.min(opts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, Math.max(1, deadline - Date.now())));
     req.on('error', (e) => {
       if (refused) return fail(refused);
       if (e instanceof DownloadRefused || e instanceof DownloadFailed) return fail(e);
-      fail(new DownloadFailed('network', `${u.host}: ${networkFailure(e as NodeJS.ErrnoException)}`));
+      if (e instanceof ProxyError) return fail(new DownloadFailed('network', `${u.host}: ${e.message}${e.errno ? `: ${networkFailure(e.errno)}` : ''}`));
+      fail(new DownloadFailed('network', `${u.host}${proxy ? ` (via proxy ${proxy.label})` : ''}: ${networkFailure(e as NodeJS.ErrnoException)}`));
     });
     req.end(opts.body);
   });
@@ -355,10 +429,11 @@ async function open(url: string, opts: FetchOptions): Promise<{ hop: Hop; url: U
   const deadline = Date.now() + (opts.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS);
   let headers = { ...(opts.headers ?? {}) };
   let checked = checkUrl(url, opts);
+  const proxies = opts.proxy === false ? false : (opts.proxy ?? proxySettingsFromEnv());
   const origin0 = checked.url.origin;
   for (let hops = 0; ; hops++) {
     if (opts.signal?.aborted) throw new DownloadFailed('timeout', 'aborted');
-    const hop = await requestOnce(checked, headers, opts, deadline);
+    const hop = await requestOnce(checked, headers, opts, deadline, proxies);
     const status = hop.res.statusCode ?? 0;
     if (!REDIRECTS.has(status) || opts.method === 'POST' || opts.followRedirects === false) return { hop, url: checked.url, deadline };
     hop.res.resume();
