@@ -139,7 +139,10 @@ export const githubHandler = (live: LiveSet): FakeHandler => (req, res) => {
 /** Answers 404 to anything: stands in for every official origin a test does not model, so nothing leaves the machine. */
 export const nothingHandler: FakeHandler = (_req, res) => json(res, 404, { error: 'not modelled by this test' });
 
-/** Every fixed (non-wildcard) official origin of the registered verifiers. */
+/** The origins of the samples' own databases and storage accounts (official hosts with a wildcard label). */
+export const SAMPLE_WILDCARD_ORIGINS = ['https://leakdex-sample-app.firebaseio.com', 'https://leakdexsamplestore.blob.core.windows.net'];
+
+/** Every fixed official origin of the registered verifiers, and the samples' wildcard ones: route them all locally. */
 export function officialOrigins(): string[] {
-  return [...new Set(VERIFIERS.flatMap((v) => v.calls.map((c) => c.origin)).filter((o) => !o.includes('*')))].sort();
+  return [...new Set([...VERIFIERS.flatMap((v) => v.calls.map((c) => c.origin)).filter((o) => !o.includes('*')), ...SAMPLE_WILDCARD_ORIGINS])].sort();
 }

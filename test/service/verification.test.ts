@@ -59,7 +59,7 @@ async function switchable(initial: FakeHandler) {
 /** Every official origin routed to a local server (the modelled ones to theirs), so nothing leaves the machine. */
 async function endpoints(routes: Record<string, string>): Promise<string> {
   const nothing = await fakeProvider(nothingHandler);
-  return JSON.stringify({ ...Object.fromEntries(officialOrigins().map((o) => [o, nothing.base])), 'https://leakdex-sample-app.firebaseio.com': nothing.base, ...routes });
+  return JSON.stringify({ ...Object.fromEntries(officialOrigins().map((o) => [o, nothing.base])), ...routes });
 }
 
 const secretsKey = randomBytes(32).toString('hex');

@@ -236,6 +236,10 @@ t.test('--verify-dry-run lists each check and its host and sends nothing', async
   t.equal(r.findings.find((f) => f.ruleId === 'facebook-app-id')!.verification!.status, 'unverifiable');
   t.match(run.stderr, /verify dry run: \d+ finding\(s\) would be checked against \d+ host\(s\) \(.*https:\/\/sts\.amazonaws\.com.*\); no request was sent/);
   t.notOk(r.findings.some((f) => f.severity === 'critical' && f.verification?.severityBefore), 'nothing raised');
+  // Every host a check of the sample would call is routed to a local server by these tests: nothing leaves the machine.
+  const table = JSON.parse(env) as Record<string, string>;
+  const hosts = [...new Set(r.findings.map((f) => f.verification?.host).filter((h): h is string => h !== undefined))];
+  t.same(hosts.filter((h) => !(h in table)), [], `all ${hosts.length} hosts of the sample's checks are replaced`);
 });
 
 t.test('no socket at all without --verify: every connect and DNS lookup of the CLI and its workers is recorded', async (t) => {

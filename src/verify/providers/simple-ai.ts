@@ -1,0 +1,116 @@
+/**
+ * AI and ML APIs checked with one identity or listing call (table of simple.ts). Listing models runs none; the
+ * key-info endpoints read the key's own status and permissions.
+ */
+import type { SimpleEntry } from './simple.js';
+
+const MODELS = 'Lists the models the key may use; it runs none.';
+
+export const aiEntries: SimpleEntry[] = [
+  {
+    id: 'huggingface-token',
+    provider: 'huggingface',
+    name: 'Hugging Face',
+    noun: 'token',
+    ruleIds: ['huggingface-token'],
+    origin: 'https://huggingface.co',
+    path: '/api/whoami-v2',
+    auth: { kind: 'bearer' },
+    evidence: { type: ['type'], login: ['name'], role: ['auth', 'accessToken', 'role'] },
+    readOnly: 'GET /api/whoami-v2 reads the token owner’s account name and the token’s role.',
+  },
+  {
+    id: 'replicate-token',
+    provider: 'replicate',
+    name: 'Replicate',
+    noun: 'token',
+    ruleIds: ['replicate-token'],
+    origin: 'https://api.replicate.com',
+    path: '/v1/account',
+    auth: { kind: 'bearer' },
+    evidence: { type: ['type'], login: ['username'] },
+    readOnly: 'GET /v1/account reads the user or organization the token belongs to.',
+  },
+  {
+    id: 'mistral-api-key',
+    provider: 'mistral',
+    name: 'Mistral AI',
+    ruleIds: ['mistral-api-key'],
+    origin: 'https://api.mistral.ai',
+    path: '/v1/models',
+    auth: { kind: 'bearer' },
+    readOnly: MODELS,
+  },
+  {
+    id: 'deepseek-api-key',
+    provider: 'deepseek',
+    name: 'DeepSeek',
+    ruleIds: ['deepseek-api-key'],
+    origin: 'https://api.deepseek.com',
+    path: '/models',
+    auth: { kind: 'bearer' },
+    errorCode: ['error', 'type'],
+    readOnly: MODELS,
+  },
+  {
+    id: 'xai-api-key',
+    provider: 'xai',
+    name: 'xAI',
+    ruleIds: ['xai-api-key'],
+    origin: 'https://api.x.ai',
+    path: '/v1/api-key',
+    auth: { kind: 'bearer' },
+    // xAI answers 400 to an invalid key (its documented error), 401/403 to a missing or refused one.
+    invalidStatuses: [400, 401, 403],
+    liveRequires: [
+      { path: ['api_key_disabled'], equals: false, otherwise: 'invalid', reason: 'the key is disabled' },
+      { path: ['api_key_blocked'], equals: false, otherwise: 'invalid', reason: 'the key is blocked' },
+      { path: ['team_blocked'], equals: false, otherwise: 'invalid', reason: 'the key’s team is blocked' },
+    ],
+    evidence: { apiKeyId: ['api_key_id'], teamId: ['team_id'], acls: ['acls'] },
+    readOnly: 'GET /v1/api-key reads the key’s own status and ACLs.',
+  },
+  {
+    id: 'openrouter-api-key',
+    provider: 'openrouter',
+    name: 'OpenRouter',
+    ruleIds: ['openrouter-api-key'],
+    origin: 'https://openrouter.ai',
+    path: '/api/v1/key',
+    auth: { kind: 'bearer' },
+    evidence: { freeTier: ['data', 'is_free_tier'] },
+    readOnly: 'GET /api/v1/key reads the key’s own limits and usage; it runs no model.',
+  },
+  {
+    id: 'elevenlabs-api-key',
+    provider: 'elevenlabs',
+    name: 'ElevenLabs',
+    ruleIds: ['elevenlabs-api-key'],
+    origin: 'https://api.elevenlabs.io',
+    path: '/v1/user',
+    auth: { kind: 'header', name: 'xi-api-key' },
+    // ElevenLabs answers 401 both to a dead key and to a live one it restricts: only `invalid_api_key` means dead.
+    invalidStatuses: [],
+    invalidWhen: [{ status: 401, path: ['detail', 'status'], equals: 'invalid_api_key' }],
+    limited: [
+      { status: 401, path: ['detail', 'status'], oneOf: ['missing_permissions', 'missing_permission'], reason: 'a restricted key without the user_read permission' },
+      { status: 401, path: ['detail', 'status'], equals: 'quota_exceeded', reason: 'the account is out of quota' },
+    ],
+    errorCode: ['detail', 'status'],
+    evidence: { userId: ['user_id'] },
+    readOnly: 'GET /v1/user reads the key owner’s user id and subscription; it generates no audio.',
+  },
+  {
+    id: 'cohere-api-key',
+    provider: 'cohere',
+    name: 'Cohere',
+    ruleIds: ['cohere-api-key'],
+    method: 'POST',
+    origin: 'https://api.cohere.com',
+    path: '/v1/check-api-key',
+    auth: { kind: 'bearer' },
+    liveRequires: [{ path: ['valid'], equals: true, otherwise: 'invalid', reason: 'it says the key is not valid' }],
+    evidence: { organizationId: ['organization_id'], ownerId: ['owner_id'] },
+    readOnly: 'POST /v1/check-api-key (no body) only reports whether the key is valid and active; it creates nothing.',
+  },
+];
