@@ -6,12 +6,12 @@
 import { createHash } from 'node:crypto';
 import { rate } from '../detect/rating.js';
 import { redact } from '../detect/redact.js';
-import type { FindingBase, Verification, VerificationStatus } from '../findings.js';
+import type { FindingBase, Verification, VerificationEvidence, VerificationStatus } from '../findings.js';
 import type { Report, ReportFinding } from '../report/types.js';
 import { capRating, scanGaps } from '../report/verdict.js';
 import { DEFAULT_PROVIDER_CONCURRENCY, DEFAULT_PROVIDER_SPACING_MS, ProviderLimiter, verifierHttp, VerifyConfigError, type VerifyHttpOptions } from './http.js';
 import { VERIFIERS } from './index.js';
-import type { PlannedCheck, SecretFinding, Verifier, VerifyContext, VerifyOutcome } from './types.js';
+import type { Exposure, PlannedCheck, SecretFinding, Verifier, VerifyContext, VerifyOutcome } from './types.js';
 
 /** How long a live or invalid result is reused for the same credential. */
 export const DEFAULT_CACHE_TTL_MS = 24 * 3600_000;
@@ -24,7 +24,7 @@ export const REPORT_CONCURRENCY = 8;
 export interface CheckResult {
   verification: Verification;
   keepSeverity?: boolean;
-  exposure?: VerifyOutcome['exposure'];
+  exposures?: Exposure[];
 }
 
 /** Where results are kept between scans: in memory for one CLI run, in the store for the service. */
@@ -99,13 +99,14 @@ function scrub(s: string, secrets: readonly string[]): string {
   return s;
 }
 
+function scrubEvidence(e: VerificationEvidence, secrets: readonly string[]): VerificationEvidence {
+  return Object.fromEntries(Object.entries(e).map(([k, v]) => [k, typeof v === 'string' ? scrub(v, secrets) : Array.isArray(v) ? v.map((x) => scrub(x, secrets)) : v]));
+}
+
 function scrubOutcome(o: VerifyOutcome, secrets: readonly string[]): VerifyOutcome {
   const out: VerifyOutcome = { ...o, reason: scrub(o.reason, secrets) };
-  if (o.evidence) {
-    out.evidence = Object.fromEntries(
-      Object.entries(o.evidence).map(([k, v]) => [k, typeof v === 'string' ? scrub(v, secrets) : Array.isArray(v) ? v.map((x) => scrub(x, secrets)) : v]),
-    );
-  }
+  if (o.evidence) out.evidence = scrubEvidence(o.evidence, secrets);
+  if (o.exposures) out.exposures = o.exposures.map((x) => ({ ...x, reason: scrub(x.reason, secrets), ...(x.evidence ? { evidence: scrubEvidence(x.evidence, secrets) } : {}) }));
   return out;
 }
 
@@ -195,7 +196,7 @@ export async function verifyReport(report: Report, opts: VerifyOptions = {}): Pr
       summary.checked++;
       result = { verification: { status: outcome.status, checkedAt, reason: outcome.reason, verifier: v.id, host: check.host, ...(outcome.evidence ? { evidence: outcome.evidence } : {}) } };
       if (outcome.keepSeverity) result.keepSeverity = true;
-      if (outcome.exposure) result.exposure = outcome.exposure;
+      if (outcome.exposures?.length) result.exposures = outcome.exposures;
       await opts.cache?.set(key, result, result.verification.status === 'error' ? ERROR_CACHE_TTL_MS : (opts.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS));
     }
     const verification = result.verification;
@@ -208,7 +209,7 @@ export async function verifyReport(report: Report, opts: VerifyOptions = {}): Pr
         f.reason = `verified live: ${verification.reason}`;
       }
       set(f, own);
-      if (verification.status === 'live' && result.exposure) exposures.push(exposureFinding(f, own, result.exposure));
+      if (verification.status === 'live') for (const x of result.exposures ?? []) exposures.push(exposureFinding(f, own, x));
     }
   });
   for (const x of exposures) {
@@ -223,7 +224,7 @@ export async function verifyReport(report: Report, opts: VerifyOptions = {}): Pr
 }
 
 /** The finding a check established (e.g. `firebase-database-open`): critical, at the checked finding's locations. */
-function exposureFinding(f: ReportFinding, v: Verification, x: NonNullable<VerifyOutcome['exposure']>): ReportFinding {
+function exposureFinding(f: ReportFinding, v: Verification, x: Exposure): ReportFinding {
   return {
     ruleId: x.ruleId,
     provider: f.provider,
@@ -234,7 +235,7 @@ function exposureFinding(f: ReportFinding, v: Verification, x: NonNullable<Verif
     redacted: f.redacted,
     fingerprint: createHash('sha256').update(`${x.ruleId}\0${f.fingerprint}`).digest('hex'),
     locations: f.locations,
-    verification: v,
+    verification: { ...v, reason: x.reason, ...(x.evidence ? { evidence: x.evidence } : {}) },
   };
 }
 

@@ -50,8 +50,16 @@ export interface VerifyOutcome {
   evidence?: VerificationEvidence;
   /** A live result that is not about a secret (an open database URL) leaves the finding's severity alone. */
   keepSeverity?: boolean;
-  /** A further finding this check established (a database readable by anyone), reported beside the checked one. */
-  exposure?: { ruleId: string; title: string; reason: string };
+  /** Further findings this check established (a database readable by anyone), reported beside the checked one. */
+  exposures?: Exposure[];
+}
+
+/** What an open resource is, as a finding of its own: critical, at the checked finding's locations. */
+export interface Exposure {
+  ruleId: string;
+  title: string;
+  reason: string;
+  evidence?: VerificationEvidence;
 }
 
 /** One check of one finding: the inputs are bound, the request not yet sent. */

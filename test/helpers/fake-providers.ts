@@ -57,6 +57,7 @@ export interface LiveSet {
   mapsUnrestricted?: string[];
   fcmKeys?: string[];
   openDatabases?: boolean;
+  openBuckets?: string[];
 }
 
 /** Twitter: POST /oauth2/token (client credentials), GET rate_limit_status with a bearer. */
@@ -87,6 +88,21 @@ export const graphHandler = (live: LiveSet): FakeHandler => (req, res) => {
 export const databaseHandler = (live: LiveSet): FakeHandler => (req, res) => {
   if (req.path === '/.json' && req.query.get('shallow') === 'true') return live.openDatabases ? json(res, 200, { users: true, messages: true, config: true }) : json(res, 401, { error: 'Permission denied' });
   json(res, 404, { error: 'Not Found' });
+};
+
+/** Firebase Storage's JSON API: the default bucket of an open project lists its objects; others are refused. */
+export const storageHandler = (live: LiveSet): FakeHandler => (req, res) => {
+  const m = /^\/v0\/b\/([^/]+)\/o$/.exec(req.path);
+  if (!m) return json(res, 404, { error: { code: 404, message: 'Not Found.' } });
+  if (live.openBuckets?.includes(m[1]!)) return json(res, 200, { prefixes: ['backups/'], items: [{ name: 'avatars/1.png', bucket: m[1] }] });
+  if (m[1]!.endsWith('.appspot.com')) return json(res, 403, { error: { code: 403, message: 'Permission denied.' } });
+  json(res, 404, { error: { code: 404, message: 'Not Found.' } });
+};
+
+/** Cloud Firestore's runQuery: rules that refuse unauthenticated reads (PERMISSION_DENIED). */
+export const firestoreHandler: FakeHandler = (req, res) => {
+  if (!/^\/v1\/projects\/[^/]+\/databases\/\(default\)\/documents:runQuery$/.test(req.path)) return json(res, 404, { error: { code: 404, message: 'not found', status: 'NOT_FOUND' } });
+  json(res, 403, { error: { code: 403, message: 'Missing or insufficient permissions.', status: 'PERMISSION_DENIED' } });
 };
 
 /** Maps web services: a key is unrestricted, restricted (not authorized for the API) or invalid. */

@@ -20,6 +20,8 @@ import { CLI, LEAKY_APK, ROOT, tempDir } from '../helpers/files.js';
 import {
   cognitoHandler,
   databaseHandler,
+  firestoreHandler,
+  storageHandler,
   fakeProvider,
   fcmHandler,
   githubHandler,
@@ -49,6 +51,7 @@ const LIVE: LiveSet = {
   mapsUnrestricted: [value('google-api-key', 1)],
   fcmKeys: [value('firebase-fcm-server-key')],
   openDatabases: true,
+  openBuckets: ['leakdex-sample-app.appspot.com'],
 };
 
 /** Fake providers for the sample's credentials and the endpoint table routing every official origin to one of them. */
@@ -62,6 +65,8 @@ async function providers(live: LiveSet) {
     sts: await fakeProvider(stsHandler(live)),
     cognito: await fakeProvider(cognitoHandler),
     github: await fakeProvider(githubHandler(live)),
+    storage: await fakeProvider(storageHandler(live)),
+    firestore: await fakeProvider(firestoreHandler),
     nothing: await fakeProvider(nothingHandler),
   };
   const table: Record<string, string> = Object.fromEntries(officialOrigins().map((o) => [o, p.nothing.base]));
@@ -74,6 +79,8 @@ async function providers(live: LiveSet) {
     'https://sts.amazonaws.com': p.sts.base,
     'https://cognito-identity.us-east-1.amazonaws.com': p.cognito.base,
     'https://api.github.com': p.github.base,
+    'https://firebasestorage.googleapis.com': p.storage.base,
+    'https://firestore.googleapis.com': p.firestore.base,
   });
   return { p, env: JSON.stringify(table), all: Object.values(p) as FakeProvider[] };
 }
@@ -140,6 +147,15 @@ t.test('scan --verify on the leaky sample: each provider live or invalid as its 
   t.equal(open.title, 'Firebase Realtime Database readable by anyone');
   t.same(open.verification!.evidence, { openPaths: ['/'], topLevelKeys: 3 }, 'the count of top-level keys, never the data');
   t.same(open.locations, db.locations);
+  t.notOk(open.reason!.includes(value('firebase-database-url')), 'the URL is redacted in the exposure’s reason too');
+  const bucket = one('firebase-storage-open');
+  t.same([bucket.severity, bucket.title], ['critical', 'Firebase Storage bucket listable by anyone']);
+  t.same(bucket.verification!.evidence, { bucket: 'leakdex-sample-app.appspot.com', openPaths: ['/'], listedObjects: 1 }, 'the count of objects listed, never their names');
+  t.same(byRule(r, 'firebase-firestore-open'), [], 'Firestore refused the unauthenticated query: no exposure');
+  t.match(db.verification!.reason, /^an unauthenticated read of https:\/\/lea…om\/\.json succeeded .*; an unauthenticated listing of gs:\/\/leakdex-sample-app\.appspot\.com succeeded.*; Firestore refuses reads without credentials$/);
+  t.same(p.storage.requests.map((q) => `${q.method} ${q.path}?${q.query}`), ['GET /v0/b/leakdex-sample-app.appspot.com/o?maxResults=1'], 'the project’s default bucket, one object at most');
+  t.same(p.firestore.requests.map((q) => `${q.method} ${q.path}`), ['POST /v1/projects/leakdex-sample-app/databases/(default)/documents:runQuery']);
+  t.same(JSON.parse(p.firestore.requests[0]!.body).structuredQuery.select, { fields: [{ fieldPath: '__name__' }] }, 'document names only, never their fields');
 
   const clientKey = one('google-api-key', value('google-api-key', 0));
   t.equal(clientKey.verification!.status, 'invalid', 'a restricted Firebase client key');
