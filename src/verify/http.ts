@@ -120,7 +120,8 @@ export class ProviderLimiter {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
+/** A wait that keeps the process alive: `leakdex scan --verify` waiting on a provider's spacing or Retry-After must not exit. */
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Retry-After in ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
 export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {

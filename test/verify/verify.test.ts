@@ -4,7 +4,7 @@
  * live gate, the cache, 429 with Retry-After, failures, and no socket at all without --verify.
  */
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { ALNUM, DIGITS, fake } from '../../rules/fake.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -272,16 +272,29 @@ net.Socket.prototype.connect = function (...a) { const o = Array.isArray(a[0]) ?
 const lookup = dns.lookup; dns.lookup = function (h, ...r) { log('lookup ' + h); return lookup.call(this, h, ...r); };
 log('loaded');\n`,
   );
-  const run = (args: string[]) => spawnSync(process.execPath, [CLI, 'scan', LEAKY_APK, '--quiet', '--fail-on', 'none', ...args], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--require ${hook}`, LEAKDEX_VERIFY_ENDPOINTS: env } });
-  const plain = run([]);
+  // Asynchronous: the fake providers answer from this process's event loop while the CLI runs.
+  const run = (args: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'scan', LEAKY_APK, '--quiet', '--fail-on', 'none', ...args], { env: { ...process.env, NODE_OPTIONS: `--require ${hook}`, LEAKDEX_VERIFY_ENDPOINTS: env } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d));
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+  const plain = await run([]);
   t.equal(plain.status, 0, plain.stderr);
   const lines = readFileSync(log, 'utf8').trim().split('\n');
   t.ok(lines.filter((l) => l.endsWith(' loaded')).length >= 2, 'the hook ran in the CLI and in its scan workers');
   t.same(lines.filter((l) => !l.endsWith(' loaded') && !l.endsWith('connect ipc')), [], 'no connect and no lookup without --verify');
   writeFileSync(log, '');
-  const verified = run(['--verify']);
+  const verified = await run(['--verify', '--format', 'json']);
   t.equal(verified.status, 0, verified.stderr);
   t.match(readFileSync(log, 'utf8'), /connect 127\.0\.0\.1:\d+/, 'with --verify the same hook sees the connections (it can see them)');
+  // The process waits for every check (a CLI whose only pending work is a timer must not exit early with no report).
+  const report = JSON.parse(verified.stdout) as Report;
+  t.ok(report.findings.length > 20 && report.findings.every((f) => f.verification !== undefined), 'the verified report was written, every finding verified');
+  t.equal(report.findings.find((f) => f.ruleId === 'github-token')!.verification!.status, 'live');
 });
 
 /** A report of hand-made findings for the engine tests. */
