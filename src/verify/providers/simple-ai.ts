@@ -2,7 +2,7 @@
  * AI and ML APIs checked with one identity or listing call (table of simple.ts). Listing models runs none; the
  * key-info endpoints read the key's own status and permissions.
  */
-import type { SimpleEntry } from './simple.js';
+import type { SimpleEntry } from './simple-types.js';
 
 const MODELS = 'Lists the models the key may use; it runs none.';
 

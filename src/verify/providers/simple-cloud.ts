@@ -2,7 +2,7 @@
  * Cloud, hosting, CI and developer services checked with one identity call (table of simple.ts): each reads who the
  * credential belongs to, or the credential's own status, and nothing the account holds.
  */
-import type { SimpleEntry } from './simple.js';
+import type { SimpleEntry } from './simple-types.js';
 
 export const cloudEntries: SimpleEntry[] = [
   {

@@ -3,7 +3,7 @@
  * message, charges, or reads a customer's data: each reads the account's own identity or configuration, or (OpenWeather,
  * GIPHY) one public data query.
  */
-import type { SimpleEntry } from './simple.js';
+import type { SimpleEntry } from './simple-types.js';
 
 export const serviceEntries: SimpleEntry[] = [
   {
