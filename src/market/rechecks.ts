@@ -82,9 +82,11 @@ export class Rechecker {
         const after = f.verification;
         // A failed re-check of a live key leaves it live: the next pass asks again.
         if (after.status === 'error' && before?.status === 'live') continue;
-        await store.verifications.setFindingVerification(row.id, JSON.stringify(after), f.severity);
+        await store.verifications.setFindingVerification(row.id, JSON.stringify(after), f.severity, f.confidence);
         if (isStatusChange(before?.status, after.status)) {
           res.changed++;
+          // A live key is critical with high confidence, which alone grades a report F (docs/rules.md): so is the version.
+          if (after.status === 'live' && f.severity === 'critical') await store.verifications.setVersionRating(row.versionId, 'F');
           await this.announce(row, before, after);
         }
       }

@@ -373,8 +373,10 @@ export interface VerificationStore {
   /** Findings of the latest notified version of each watched app whose value is stored (every tenant), at most `limit`. */
   listRecheckCandidates(limit: number): Promise<RecheckCandidate[]>;
   /** A re-check's result: the finding's verification and its severity (raised when it turned live). */
-  setFindingVerification(findingId: string, verification: string, severity: string): Promise<void>;
+  setFindingVerification(findingId: string, verification: string, severity: string, confidence: string): Promise<void>;
   insertEvent(e: VerificationEvent): Promise<void>;
+  /** A key of the version turned live (critical, high confidence): its rating becomes `grade` (F). */
+  setVersionRating(versionId: string, grade: string): Promise<void>;
   /** Newest first. */
   listEvents(tenantId: string, appId: string, limit: number): Promise<VerificationEvent[]>;
 }

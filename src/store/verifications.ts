@@ -65,8 +65,12 @@ export class SqlVerificationStore implements VerificationStore {
     return rows.map(candidateFrom);
   }
 
-  async setFindingVerification(findingId: string, verification: string, severity: string): Promise<void> {
-    await this.db.run('UPDATE findings SET verification = $2, severity = $3 WHERE id = $1', [findingId, verification, severity]);
+  async setFindingVerification(findingId: string, verification: string, severity: string, confidence: string): Promise<void> {
+    await this.db.run('UPDATE findings SET verification = $2, severity = $3, confidence = $4 WHERE id = $1', [findingId, verification, severity, confidence]);
+  }
+
+  async setVersionRating(versionId: string, grade: string): Promise<void> {
+    await this.db.run('UPDATE versions SET rating = $2 WHERE id = $1', [versionId, grade]);
   }
 
   async insertEvent(e: VerificationEvent): Promise<void> {

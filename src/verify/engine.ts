@@ -206,6 +206,8 @@ export async function verifyReport(report: Report, opts: VerifyOptions = {}): Pr
       if (verification.status === 'live' && !result.keepSeverity) {
         if (f.severity !== 'critical') own.severityBefore = f.severity;
         f.severity = 'critical';
+        // The provider accepted it: that it is a working credential is no longer a guess.
+        f.confidence = 'high';
         f.reason = `verified live: ${verification.reason}`;
       }
       set(f, own);

@@ -149,6 +149,9 @@ t.test('re-checks of a watched app: a key that turns live and one that is revoke
   const graphCalls = graph.fake.requests.length;
   t.ok(graphCalls >= 3, 'Facebook failed (5xx, retried) during the scan');
 
+  // Rated B as if nothing were critical: a key that turns live grades the version F.
+  const versionId = (await svc.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/versions', headers: auth })).json().versions.at(-1).id as string;
+  await svc.store.verifications.setVersionRating(versionId, 'B');
   // The next pass: GitHub now refuses the token (revoked); Facebook answers again (the app secret is live).
   github.set(githubHandler({ githubTokens: [] }));
   graph.set(graphHandler({ facebookApp: FACEBOOK }));
@@ -167,6 +170,8 @@ t.test('re-checks of a watched app: a key that turns live and one that is revoke
   t.match(turned, { finding: { ruleId: 'facebook-app-secret', severity: 'critical' }, verification: { from: 'error', to: 'live' } });
   t.notOk(received.some((x) => x.body.includes(GITHUB) || x.body.includes(FACEBOOK[1])), 'no value in a webhook');
 
+  const rated = (await svc.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/versions', headers: auth })).json().versions.at(-1);
+  t.same([rated.id, rated.rating], [versionId, 'F'], 'the version is rated F once a key of it is live');
   const history = await svc.app.inject({ method: 'GET', url: '/v1/apps/com.leakdex.sample.leaky/verifications', headers: auth });
   t.equal(history.statusCode, 200, history.body);
   t.same(history.json().events.map((e: { ruleId: string; from: string; to: string }) => `${e.ruleId} ${e.from}->${e.to}`).sort(), ['facebook-app-access-token error->live', 'facebook-app-secret error->live', 'github-token live->invalid']);

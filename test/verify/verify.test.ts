@@ -127,6 +127,7 @@ t.test('scan --verify on the leaky sample: each provider live or invalid as its 
   t.equal(consumerKey.verification!.status, 'live', 'twitter consumer pair: live');
   t.equal(consumerKey.severity, 'critical');
   t.equal(consumerKey.verification!.severityBefore, 'medium', 'raised from medium, and says so');
+  t.equal(consumerKey.confidence, 'high', 'verified: its confidence is high (it was medium)');
   t.match(consumerKey.reason!, /^verified live: /);
   t.equal(one('twitter-consumer-secret').verification!.status, 'live');
   t.equal(one('twitter-bearer-token').verification!.status, 'invalid', 'bearer refused with 401');
