@@ -136,7 +136,7 @@ function glanceTable(findings: readonly ReportFinding[]): string {
     .map((f) => {
       const l = f.locations[0];
       const where = l ? `<code>${h(l.entry)}</code>${f.locations.length > 1 ? ` <span class="fp">+${f.locations.length - 1}</span>` : ''}` : '';
-      return `<tr data-severity="${f.severity}"><td><span class="chip s-${f.severity}">${f.severity}</span></td><td><a href="#${h(cardId(f))}">${h(f.title)}</a></td><td>${h(adviceFor(f.provider).name)}</td><td><span class="value">${h(f.secret ?? f.redacted)}</span></td><td>${where}</td></tr>`;
+      return `<tr data-severity="${f.severity}"><td><span class="chip s-${f.severity}">${f.severity}</span></td><td><a href="#${h(cardId(f))}">${h(f.title)}</a>${f.verification?.status === 'live' ? ' <span class="verify v-live">verified live</span>' : ''}</td><td>${h(adviceFor(f.provider).name)}</td><td><span class="value">${h(f.secret ?? f.redacted)}</span></td><td>${where}</td></tr>`;
     })
     .join('');
   return `<section class="box" id="glance"><h2>Findings at a glance</h2>

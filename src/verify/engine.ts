@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { rate } from '../detect/rating.js';
+import { severityRank } from '../detect/types.js';
 import { redact } from '../detect/redact.js';
 import type { FindingBase, Verification, VerificationEvidence, VerificationStatus } from '../findings.js';
 import type { Report, ReportFinding } from '../report/types.js';
@@ -220,6 +221,8 @@ export async function verifyReport(report: Report, opts: VerifyOptions = {}): Pr
     summary.exposures++;
     summary.byStatus.live++;
   }
+  // Severities changed: the report lists findings worst first again (stable: the scan's order within a severity).
+  report.findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   summary.hosts = [...hosts].sort();
   report.rating = capRating(rate(report.findings), scanGaps(report));
   return summary;
