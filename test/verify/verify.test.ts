@@ -330,6 +330,18 @@ t.test('engine: one check per credential, cached by fingerprint; 429 beyond the 
   t.equal(gh.requests.length, 2, 'a second app version with the same key: answered from the cache');
   t.same([s2.checked, s2.cached, r2.findings[0]!.verification!.status], [0, 1, 'live']);
 
+  // Hostile answers: a redirect elsewhere is not followed (the token stays with its host); a huge body is cut off.
+  const elsewhere = await fakeProvider((_q, res) => json(res, 200, { login: 'attacker' }));
+  const redirecting = await fakeProvider((_q, res) => res.writeHead(302, { location: `${elsewhere.base}/user` }).end());
+  const r7 = reportOf([{ secret: tokenA, fingerprint: 'redirected' }]);
+  await verifyReport(r7, { endpoints: parseEndpoints(JSON.stringify({ 'https://api.github.com': redirecting.base })) });
+  t.same([r7.findings[0]!.verification!.status, elsewhere.requests.length], ['error', 0], 'a 302 is an unexpected answer, and its target is never asked');
+  const huge = await fakeProvider((_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.alloc(3 << 20, 0x20)));
+  const r8 = reportOf([{ secret: tokenA, fingerprint: 'huge' }]);
+  await verifyReport(r8, { endpoints: parseEndpoints(JSON.stringify({ 'https://api.github.com': huge.base })) });
+  t.equal(r8.findings[0]!.verification!.status, 'error');
+  t.match(r8.findings[0]!.verification!.reason, /limit/, 'an answer over 1 MiB is refused, not read');
+
   const limited = await fakeProvider((_q, res) => json(res, 429, { message: 'API rate limit exceeded' }, { 'retry-after': '3600' }));
   const r3 = reportOf([{ secret: tokenA }]);
   await verifyReport(r3, { endpoints: parseEndpoints(JSON.stringify({ 'https://api.github.com': limited.base })), maxRetryAfterMs: 5_000 });
