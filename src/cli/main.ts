@@ -238,7 +238,7 @@ async function obtainReport(file: string, values: Parsed['values'], progress: Pr
 
 /** --verify and --verify-dry-run of a local scan: the engine loads only then, so a plain scan never opens a socket. */
 async function verifyLocal(report: Report, dryRun: boolean, err: NodeJS.WritableStream | undefined): Promise<void> {
-  const { verifyReport, parseEndpoints, VerifyConfigError } = await import('../verify/cli.js');
+  const { orderBySeverity, verifyReport, parseEndpoints, VerifyConfigError } = await import('../verify/cli.js');
   let endpoints;
   try {
     endpoints = parseEndpoints(process.env.LEAKDEX_VERIFY_ENDPOINTS);
@@ -247,6 +247,7 @@ async function verifyLocal(report: Report, dryRun: boolean, err: NodeJS.Writable
     throw e;
   }
   const s = await verifyReport(report, { endpoints, dryRun });
+  orderBySeverity(report);
   if (!err) return;
   const b = s.byStatus;
   if (dryRun) err.write(`leakdex: verify dry run: ${report.findings.filter((f) => f.verification?.status === 'skipped' && f.verification.host).length} finding(s) would be checked against ${s.hosts.length} host(s) (${s.hosts.join(', ') || 'none'}); no request was sent\n`);

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { Report } from '../report/types.js';
 import type { ScanCompletion, Store } from '../store/types.js';
 import type { CheckResult, VerifyCache, VerifyOptions, VerifySummary } from '../verify/engine.js';
-import { verifyReport } from '../verify/engine.js';
+import { orderBySeverity, verifyReport } from '../verify/engine.js';
 import { parseEndpoints, type ProviderLimiter } from '../verify/http.js';
 import type { FindingKeys } from './crypto.js';
 import { countVerification } from './metrics.js';
@@ -74,6 +74,7 @@ export class ServiceVerifier {
       if (v !== undefined) f.secret = v;
     }
     await this.verify(report);
+    orderBySeverity(report);
     return prepareCompletion(report, keys, displayPath);
   }
 }

@@ -1,3 +1,3 @@
 /** What `leakdex scan --verify` loads, in one import: the engine and the endpoint table. */
-export { verifyReport, VerifyConfigError } from './engine.js';
+export { orderBySeverity, verifyReport, VerifyConfigError } from './engine.js';
 export { parseEndpoints } from './http.js';

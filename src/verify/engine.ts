@@ -221,11 +221,17 @@ export async function verifyReport(report: Report, opts: VerifyOptions = {}): Pr
     summary.exposures++;
     summary.byStatus.live++;
   }
-  // Severities changed: the report lists findings worst first again (stable: the scan's order within a severity).
-  report.findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   summary.hosts = [...hosts].sort();
   report.rating = capRating(rate(report.findings), scanGaps(report));
   return summary;
+}
+
+/**
+ * Lists the findings worst first again after verification raised some and added exposures (stable: the scan's order
+ * within a severity). Separate from verifyReport, which keeps each finding at its index.
+ */
+export function orderBySeverity(report: Report): void {
+  report.findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
 }
 
 /** The finding a check established (e.g. `firebase-database-open`): critical, at the checked finding's locations. */
