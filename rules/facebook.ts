@@ -104,13 +104,14 @@ export const facebookRules: Rule[] = [
     title: 'Facebook user or page access token',
     severity: 'high',
     confidence: 'high',
-    pattern: /(?<![A-Za-z0-9])EAA[A-Za-z0-9]{30,400}(?![A-Za-z0-9])/,
+    // Not after `_`: the body of another provider's token (`ghp_EAA…`, one GitHub token in 240,000) is not a Facebook token.
+    pattern: /(?<![A-Za-z0-9_])EAA[A-Za-z0-9]{30,400}(?![A-Za-z0-9])/,
     keywords: ['eaa'],
     minEntropy: 4.0,
     secretMustMatch: [/[a-z]/, /[A-Z]/, /[0-9]/],
     examples: {
       match: [userToken, `access_token=${userToken}&fields=id`, `EAAC${fake(ALNUM, 120, 205)}`],
-      noMatch: [`EAA${'a'.repeat(40)}`, `EAA${fake(ALNUM, 20, 206)}`, `xEAA${fake(ALNUM, 60, 207)}`, 'EAAbstractTransactionManagerFactoryImpl'],
+      noMatch: [`EAA${'a'.repeat(40)}`, `EAA${fake(ALNUM, 20, 206)}`, `xEAA${fake(ALNUM, 60, 207)}`, 'EAAbstractTransactionManagerFactoryImpl', 'GITHUB_TOKEN=ghp_EAAtiEFh252qGh9F6dmF3Mj6EIhgFbB1czJG'],
     },
   },
   {
