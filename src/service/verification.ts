@@ -37,18 +37,21 @@ export class StoreVerifyCache implements VerifyCache {
 export class ServiceVerifier {
   private readonly limiters = new Map<string, ProviderLimiter>();
   private readonly cache: StoreVerifyCache;
+  /** LEAKDEX_VERIFY_ENDPOINTS, parsed once (config validation already refused a bad one at boot). */
+  private readonly endpoints: Map<string, URL>;
   constructor(
     store: Store,
     private readonly config: Config,
   ) {
     this.cache = new StoreVerifyCache(store);
+    this.endpoints = parseEndpoints(config.verify.endpoints);
   }
 
   /** Engine options of this service; `refresh` for scheduled re-checks. */
   options(refresh = false, only?: VerifyOptions['only']): VerifyOptions {
     return {
       ...(only ? { only } : {}),
-      endpoints: parseEndpoints(this.config.verify.endpoints),
+      endpoints: this.endpoints,
       cache: this.cache,
       cacheTtlMs: this.config.verify.cacheTtlMs,
       limiters: this.limiters,

@@ -7,6 +7,11 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { RULES } from '../../rules/index.js';
+import { fingerprint } from '../../src/detect/fingerprint.js';
+import { rate } from '../../src/detect/rating.js';
+import { redact } from '../../src/detect/redact.js';
+import { REPORT_SCHEMA_VERSION, type Report, type ReportFinding } from '../../src/report/types.js';
 import { VERIFIERS } from '../../src/verify/index.js';
 
 export interface SeenRequest {
@@ -161,4 +166,24 @@ export const SAMPLE_WILDCARD_ORIGINS = ['https://leakdex-sample-app.firebaseio.c
 /** Every fixed official origin of the registered verifiers, and the samples' wildcard ones: route them all locally. */
 export function officialOrigins(): string[] {
   return [...new Set([...VERIFIERS.flatMap((v) => v.calls.map((c) => c.origin)).filter((o) => !o.includes('*')), ...SAMPLE_WILDCARD_ORIGINS])].sort();
+}
+
+/** A finding as a scan with --show-secrets reports it, made from its rule (fingerprint: the CLI's plain SHA-256). */
+export function ruleFinding(ruleId: string, secret: string, over: Partial<ReportFinding> = {}): ReportFinding & { secret: string } {
+  const rule = RULES.find((r) => r.id === ruleId);
+  if (!rule) throw new Error(`no rule ${ruleId}`);
+  return { ruleId, provider: rule.provider, title: rule.title, severity: rule.severity, confidence: rule.confidence, redacted: redact(secret), fingerprint: fingerprint(ruleId, secret), locations: [{ entry: 'res/values/strings.xml', decoder: 'arsc', pointer: 'string/key' }], secret, ...over };
+}
+
+/** A report holding `findings` and nothing else, for the verifier tests. */
+export function findingsReport(findings: ReportFinding[]): Report {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'leakdex', version: '0' },
+    artifact: { path: 'a.apk', sha256: '0'.repeat(64), size: 1, kind: 'apk', platform: 'android', app: { id: 'com.example.a' } },
+    findings,
+    rating: rate(findings),
+    diagnostics: [],
+    stats: { entries: 1, bytesRead: 1, bytesInflated: 1, strings: 1, durationMs: 1, stages: { unzip: 0, decode: 0, detect: 0 } },
+  };
 }

@@ -133,3 +133,13 @@ export function scanWorkerPids(parent: number): number[] {
   }
   return out;
 }
+
+/** Resolves once no scan is queued or running (at most 60 s). */
+export async function scansDone(store: Store): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const n = await store.countScansByStatus();
+    if (n.queued + n.running === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('scans did not finish');
+}

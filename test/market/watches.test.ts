@@ -17,27 +17,17 @@ import { HistoryService } from '../../src/service/history.js';
 import { Metrics } from '../../src/service/metrics.js';
 import { ScanService } from '../../src/service/scans.js';
 import { PostgresStore } from '../../src/store/index.js';
-import type { Store } from '../../src/store/types.js';
 import { runMain } from '../helpers/cli.js';
 import { CLI, LEAKY_APK, LEAKY_V2_APK, ROOT, tempDir } from '../helpers/files.js';
 import { allowLocal, FDROID_FINGERPRINT, serveFdroidRepo, serveGithubReleases, serveLocal } from '../helpers/local-server.js';
 import { POSTGRES_MISSING, reachablePostgres, testNeeding } from '../helpers/postgres.js';
-import { startService } from '../helpers/service.js';
+import { scansDone, startService } from '../helpers/service.js';
 
 const APK = readFileSync(LEAKY_APK);
 const APK_SHA = createHash('sha256').update(APK).digest('hex');
 const APK13 = readFileSync(LEAKY_V2_APK);
 const IPA = readFileSync(join(ROOT, 'samples/ios/leaky-ios.ipa'));
 
-/** Resolves once no scan is queued or running (at most 60 s). */
-async function scansDone(store: Store): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const n = await store.countScansByStatus();
-    if (n.queued + n.running === 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('scans did not finish');
-}
 
 t.test('watches: each source kind detects a new version, scans it once, notifies the diff', async (t) => {
   const svc = await startService(t, { tenant: 'default', logLevel: 'warn' });

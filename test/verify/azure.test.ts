@@ -7,21 +7,21 @@
  * sample's planted connection string and SAS, or built with rules/fake.ts.
  */
 import t, { type Test } from 'tap';
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASE64, fake } from '../../rules/fake.js';
 import { RULES } from '../../rules/index.js';
-import { rate } from '../../src/detect/rating.js';
 import { redact } from '../../src/detect/redact.js';
-import { REPORT_SCHEMA_VERSION, type Report, type ReportFinding } from '../../src/report/types.js';
+import type { ReportFinding } from '../../src/report/types.js';
 import { verifyReport } from '../../src/verify/engine.js';
 import { originAllowed, parseEndpoints } from '../../src/verify/http.js';
 import { VERIFIERS } from '../../src/verify/index.js';
 import { AZURE_STORAGE_VERSION, azureVerifiers, sharedKeyStringToSign } from '../../src/verify/providers/azure.js';
 import { ROOT } from '../helpers/files.js';
 import { serveLocal, type LocalServer } from '../helpers/local-server.js';
+import { findingsReport, ruleFinding } from '../helpers/fake-providers.js';
 
 type Finding = ReportFinding & { secret: string };
 
@@ -46,25 +46,6 @@ const SAS_EXPIRED = `sv=2022-11-02&ss=b&srt=sco&sp=rl&se=2024-06-30T00:00:00Z&st
 const SAS_SERVICE = `sv=2022-11-02&sr=c&sp=rl&se=2031-12-31T23:59:59Z&spr=https&sig=${encodeURIComponent(`${fake(BASE64, 43, 9704)}=`)}`;
 const SAS_NO_LIST = `sv=2022-11-02&ss=b&srt=sco&sp=r&se=2031-12-31T23:59:59Z&spr=https&sig=${encodeURIComponent(`${fake(BASE64, 43, 9705)}=`)}`;
 const rule = (id: string) => RULES.find((r) => r.id === id)!;
-
-/** A finding as a scan with --show-secrets reports it, from its rule. */
-function finding(ruleId: string, secret: string, over: Partial<ReportFinding> = {}): Finding {
-  const r = rule(ruleId);
-  const fingerprint = createHash('sha256').update(`${ruleId}\0${secret}`).digest('hex');
-  return { ruleId, provider: r.provider, title: r.title, severity: r.severity, confidence: r.confidence, redacted: redact(secret), fingerprint, locations: [{ entry: 'classes2.dex', decoder: 'dex', pointer: 'Lcom/leakdex/sample/storage/AzureBlobStore;' }], secret, ...over };
-}
-
-function report(findings: ReportFinding[]): Report {
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: { name: 'leakdex', version: '0' },
-    artifact: { path: 'a.apk', sha256: '0'.repeat(64), size: 1, kind: 'apk', platform: 'android', app: { id: 'com.leakdex.sample' } },
-    findings,
-    rating: rate(findings),
-    diagnostics: [],
-    stats: { entries: 1, bytesRead: 1, bytesInflated: 1, strings: 1, durationMs: 1, stages: { unzip: 0, decode: 0, detect: 0 } },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The stand-in's own Shared Key check, from the document's rules (not the verifier's code):
@@ -174,7 +155,7 @@ async function azureStandIn(mode: 'storage' | 'odd' = 'storage'): Promise<StandI
 /** Verifies `findings` with the Azure verifiers against `s`; the requests sent, and no value in any reason or evidence. */
 async function verify(t: Test, s: StandIn, findings: Finding[]): Promise<{ findings: Finding[]; sent: Seen[] }> {
   const before = s.seen.length;
-  const r = report(findings);
+  const r = findingsReport(findings);
   await verifyReport(r, { endpoints: parseEndpoints(JSON.stringify({ [ORIGIN]: s.server.base })), verifiers: azureVerifiers, spacingMs: 0, retries: 0 });
   const out = JSON.stringify(r.findings.map((f) => [f.verification, f.reason]));
   // An account name is an identifier, not a value kept secret: it is the label of the official host (`host`).
@@ -230,7 +211,7 @@ t.test('Shared Key string-to-sign: the examples of Microsoft’s "Authorize with
 
 t.test('connection string: List Containers signed with Shared Key, live; a wrong key is refused', async (t) => {
   const s = await azureStandIn();
-  const ok = await verify(t, s, [finding('azure-storage-connection-string', CONN)]);
+  const ok = await verify(t, s, [ruleFinding('azure-storage-connection-string', CONN)]);
   t.match(ok.findings[0], { severity: 'critical', verification: { status: 'live', verifier: 'azure-storage-shared-key', host: ORIGIN, reason: /leakdexsamplestore/ } });
   t.notOk(ok.findings[0]!.verification!.severityBefore, 'already critical: nothing to raise');
   t.same(ok.findings[0]!.verification!.evidence, { account: ACCOUNT, containers: 1, moreContainers: true }, 'the account and the count, never a container name');
@@ -245,7 +226,7 @@ t.test('connection string: List Containers signed with Shared Key, live; a wrong
   t.match(String(q.headers['x-ms-date']), /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
   t.equal(q.signatureOk, true, 'the stand-in’s own string-to-sign and HMAC agree with the signature sent');
 
-  const dead = await verify(t, s, [finding('azure-storage-connection-string', CONN_WRONG)]);
+  const dead = await verify(t, s, [ruleFinding('azure-storage-connection-string', CONN_WRONG)]);
   t.match(dead.findings[0], { severity: 'critical', verification: { status: 'invalid', reason: /refused the account key of leakdexsamplestore \(403 AuthenticationFailed/ } });
   t.equal(dead.sent.length, 1);
   t.equal(dead.sent[0]!.signatureOk, false, 'refused: signed with another key');
@@ -255,8 +236,8 @@ t.test('connection string: List Containers signed with Shared Key, live; a wrong
 
 t.test('account key: checked with its account name partner, else unverifiable', async (t) => {
   const s = await azureStandIn();
-  const name = finding('azure-storage-account-name', ACCOUNT);
-  const key = finding('azure-storage-account-key', KEY, { pairedWith: [name.fingerprint] });
+  const name = ruleFinding('azure-storage-account-name', ACCOUNT);
+  const key = ruleFinding('azure-storage-account-key', KEY, { pairedWith: [name.fingerprint] });
   const ok = await verify(t, s, [key, name]);
   t.match(ok.findings, [
     { ruleId: 'azure-storage-account-key', severity: 'critical', reason: /^verified live: /, verification: { status: 'live', severityBefore: 'high', host: ORIGIN } },
@@ -268,19 +249,19 @@ t.test('account key: checked with its account name partner, else unverifiable', 
   t.equal(ok.sent[0]!.signatureOk, true, 'signed for the partner account with the bare key');
   t.match(ok.sent[0]!.headers.authorization, /^SharedKey leakdexsamplestore:/);
 
-  const wrong = await verify(t, s, [finding('azure-storage-account-key', WRONG_KEY), finding('azure-storage-account-name', ACCOUNT)]);
+  const wrong = await verify(t, s, [ruleFinding('azure-storage-account-key', WRONG_KEY), ruleFinding('azure-storage-account-name', ACCOUNT)]);
   t.match(wrong.findings[0], { severity: 'high', verification: { status: 'invalid', reason: /AuthenticationFailed/ } }, 'a partner found in the report without pairing is used too');
   t.notOk(wrong.findings[0]!.verification!.severityBefore);
 
-  const alone = await verify(t, s, [finding('azure-storage-account-key', KEY)]);
+  const alone = await verify(t, s, [ruleFinding('azure-storage-account-key', KEY)]);
   t.match(alone.findings[0], { severity: 'high', verification: { status: 'unverifiable', reason: 'an account key is checked with its account name, which this app does not hold' } });
   t.equal(alone.sent.length, 0, 'nothing sent without an account');
 });
 
 t.test('account SAS: live with the sample’s account, expired refused, others unverifiable', async (t) => {
   const s = await azureStandIn();
-  const conn = finding('azure-storage-connection-string', CONN);
-  const ok = await verify(t, s, [finding('azure-sas-token', SAS), conn]);
+  const conn = ruleFinding('azure-storage-connection-string', CONN);
+  const ok = await verify(t, s, [ruleFinding('azure-sas-token', SAS), conn]);
   t.match(ok.findings[0], { ruleId: 'azure-sas-token', severity: 'critical', reason: /^verified live: /, verification: { status: 'live', verifier: 'azure-sas-token', host: ORIGIN, severityBefore: 'high' } });
   t.same(ok.findings[0]!.verification!.evidence, { account: ACCOUNT, permissions: 'rl', expiry: '2031-12-31T23:59:59Z', containers: 1 });
   t.equal(ok.sent.length, 2, 'the SAS and the connection string: one request each');
@@ -290,15 +271,15 @@ t.test('account SAS: live with the sample’s account, expired refused, others u
   t.equal(sasReq.rawQuery, `comp=list&maxresults=1&${SAS}`, 'List Containers with the SAS as found');
   t.equal(new URL(`http://x/?${sasReq.rawQuery}`).searchParams.get('sig'), decodeURIComponent(SAS_SIG), 'the signature arrives intact');
 
-  const byName = await verify(t, s, [finding('azure-sas-token', SAS), finding('azure-storage-account-name', ACCOUNT)]);
+  const byName = await verify(t, s, [ruleFinding('azure-sas-token', SAS), ruleFinding('azure-storage-account-name', ACCOUNT)]);
   t.match(byName.findings[0], { verification: { status: 'live', host: ORIGIN } }, 'an account name found in the app also gives the host');
 
-  const expired = await verify(t, s, [finding('azure-sas-token', SAS_EXPIRED), conn]);
+  const expired = await verify(t, s, [ruleFinding('azure-sas-token', SAS_EXPIRED), conn]);
   t.match(expired.findings[0], { severity: 'high', verification: { status: 'invalid', reason: /refused the SAS on leakdexsamplestore \(403 AuthenticationFailed: its expiry, se=2024-06-30T00:00:00Z, has passed\)/ } });
   t.notOk(expired.findings[0]!.verification!.severityBefore);
   t.equal(expired.sent.filter((q) => q.headers.authorization === undefined).length, 1);
 
-  const none = await verify(t, s, [finding('azure-sas-token', SAS), finding('azure-sas-token', SAS_SERVICE), finding('azure-sas-token', SAS_NO_LIST)]);
+  const none = await verify(t, s, [ruleFinding('azure-sas-token', SAS), ruleFinding('azure-sas-token', SAS_SERVICE), ruleFinding('azure-sas-token', SAS_NO_LIST)]);
   t.match(none.findings, [
     { verification: { status: 'unverifiable', reason: /storage account, which this app does not name/ } },
     { verification: { status: 'unverifiable', reason: /a service SAS is signed for one container or blob/ } },
@@ -309,19 +290,19 @@ t.test('account SAS: live with the sample’s account, expired refused, others u
 
 t.test('other clouds, custom endpoints and the emulator are not checked; odd answers are errors', async (t) => {
   const s = await azureStandIn();
-  const none = await verify(t, s, [finding('azure-storage-connection-string', CONN_CHINA), finding('azure-storage-connection-string', CONN_CUSTOM_BLOB), finding('azure-storage-connection-string', CONN_EMULATOR)]);
+  const none = await verify(t, s, [ruleFinding('azure-storage-connection-string', CONN_CHINA), ruleFinding('azure-storage-connection-string', CONN_CUSTOM_BLOB), ruleFinding('azure-storage-connection-string', CONN_EMULATOR)]);
   t.match(none.findings, [
     { verification: { status: 'unverifiable', reason: /only accounts of Azure’s public cloud \(EndpointSuffix=core\.windows\.net\) are checked; this one is at core\.chinacloudapi\.cn/ } },
     { verification: { status: 'unverifiable', reason: /names its own blob endpoint/ } },
     { verification: { status: 'unverifiable', reason: /storage emulator/ } },
   ]);
   t.equal(none.sent.length, 0, 'nothing sent');
-  const china = await verify(t, s, [finding('azure-sas-token', SAS), finding('azure-storage-connection-string', CONN_CHINA)]);
+  const china = await verify(t, s, [ruleFinding('azure-sas-token', SAS), ruleFinding('azure-storage-connection-string', CONN_CHINA)]);
   t.match(china.findings[0], { verification: { status: 'unverifiable' } }, 'a SAS beside another cloud’s connection string has no public account to be checked at');
   t.equal(china.sent.length, 0);
 
   const odd = await azureStandIn('odd');
-  const err = await verify(t, odd, [finding('azure-storage-connection-string', CONN), finding('azure-sas-token', SAS)]);
+  const err = await verify(t, odd, [ruleFinding('azure-storage-connection-string', CONN), ruleFinding('azure-sas-token', SAS)]);
   t.match(err.findings, [
     { severity: 'critical', verification: { status: 'error', reason: /unexpected answer \(HTTP 403\)/ } },
     { severity: 'high', verification: { status: 'error', reason: /AuthorizationPermissionMismatch.*unexpected answer \(HTTP 403\)/ } },

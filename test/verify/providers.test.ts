@@ -4,13 +4,11 @@
  * raise and the one request sent. Every secret is a fake built like rules/fake.ts, never a real one.
  */
 import t, { type Test } from 'tap';
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { ALNUM, BASE64URL, DIGITS, HEX, UPPER_ALNUM, fake } from '../../rules/fake.js';
 import { RULES } from '../../rules/index.js';
-import { rate } from '../../src/detect/rating.js';
 import { redact } from '../../src/detect/redact.js';
-import { REPORT_SCHEMA_VERSION, type Report, type ReportFinding } from '../../src/report/types.js';
+import type { ReportFinding } from '../../src/report/types.js';
 import { verifyReport } from '../../src/verify/engine.js';
 import { parseEndpoints, ProviderLimiter, verifierHttp, VerifyConfigError } from '../../src/verify/http.js';
 import { VERIFIERS } from '../../src/verify/index.js';
@@ -22,6 +20,7 @@ import { slackVerifiers } from '../../src/verify/providers/slack.js';
 import { stripeVerifiers } from '../../src/verify/providers/stripe.js';
 import type { Verifier } from '../../src/verify/types.js';
 import { serveLocal, type LocalServer } from '../helpers/local-server.js';
+import { findingsReport, ruleFinding } from '../helpers/fake-providers.js';
 
 type Finding = ReportFinding & { secret: string };
 type Answer = { status: number; body: unknown };
@@ -63,26 +62,6 @@ const S = {
   npmDead: `npm_${fake(ALNUM, 33, 9602)}C2d`,
 };
 
-/** A finding as a scan with --show-secrets reports it, from its rule. */
-function finding(ruleId: string, secret: string, over: Partial<ReportFinding> = {}): Finding {
-  const rule = RULES.find((r) => r.id === ruleId);
-  if (!rule) throw new Error(`no rule ${ruleId}`);
-  const fingerprint = createHash('sha256').update(`${ruleId}\0${secret}`).digest('hex');
-  return { ruleId, provider: rule.provider, title: rule.title, severity: rule.severity, confidence: rule.confidence, redacted: redact(secret), fingerprint, locations: [{ entry: 'res/values/strings.xml', decoder: 'arsc', pointer: 'string/key' }], secret, ...over };
-}
-
-function report(findings: ReportFinding[]): Report {
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: { name: 'leakdex', version: '0' },
-    artifact: { path: 'a.apk', sha256: '0'.repeat(64), size: 1, kind: 'apk', platform: 'android', app: { id: 'com.example.a' } },
-    findings,
-    rating: rate(findings),
-    diagnostics: [],
-    stats: { entries: 1, bytesRead: 1, bytesInflated: 1, strings: 1, durationMs: 1, stages: { unzip: 0, decode: 0, detect: 0 } },
-  };
-}
-
 interface Provider {
   server: LocalServer;
   methods: string[];
@@ -113,7 +92,7 @@ interface Sent {
 async function verify(t: Test, p: Provider, origin: string, verifiers: readonly Verifier[], findings: Finding[]): Promise<{ findings: Finding[]; sent: Sent[] }> {
   const before = p.server.requests.length;
   const beforeMethods = p.methods.length;
-  const r = report(findings);
+  const r = findingsReport(findings);
   await verifyReport(r, { endpoints: parseEndpoints(JSON.stringify({ [origin]: p.server.base })), verifiers, spacingMs: 0, retries: 0 });
   const sent = p.server.requests.slice(before).map((q, i) => ({ method: p.methods[beforeMethods + i], path: q.url.split('?')[0]!, query: new URLSearchParams(q.url.split('?')[1] ?? ''), headers: q.headers }));
   t.equal(p.methods.length - beforeMethods, sent.length, 'every request reached a declared route');
@@ -159,7 +138,7 @@ t.test('a request outside the call table is refused before it is sent', async (t
   await t.rejects(http.request({ method: 'GET', url: 'https://api.stripe.com/v1/account/x' }), VerifyConfigError, 'the path is anchored');
   await t.rejects(http.request({ method: 'GET', url: 'https://api.example.com/v1/account' }), VerifyConfigError, 'another origin');
   const rogue: Verifier = { ...stripeVerifiers[0]!, id: 'rogue', calls: [{ method: 'GET', origin: 'https://api.stripe.com', path: /^\/v1\/balance$/, doc: 'GET /v1/balance' }] };
-  await t.rejects(verifyReport(report([finding('stripe-secret-key', S.stripeSecret)]), { endpoints: parseEndpoints(JSON.stringify({ 'https://api.stripe.com': p.server.base })), verifiers: [rogue] }), VerifyConfigError, 'verifyReport stops on a verifier calling outside its table');
+  await t.rejects(verifyReport(findingsReport([ruleFinding('stripe-secret-key', S.stripeSecret)]), { endpoints: parseEndpoints(JSON.stringify({ 'https://api.stripe.com': p.server.base })), verifiers: [rogue] }), VerifyConfigError, 'verifyReport stops on a verifier calling outside its table');
   t.equal(p.server.requests.length, 0, 'nothing was sent');
 });
 
@@ -172,18 +151,18 @@ t.test('Slack: auth.test', async (t) => {
       return json(200, { ok: false, error: 'invalid_auth' });
     },
   });
-  const ok = await verify(t, p, 'https://slack.com', slackVerifiers, [finding('slack-token', S.slack)]);
+  const ok = await verify(t, p, 'https://slack.com', slackVerifiers, [ruleFinding('slack-token', S.slack)]);
   t.match(ok.findings[0], { severity: 'critical', verification: { status: 'live', verifier: 'slack-token', host: 'https://slack.com', severityBefore: 'high', evidence: { team: 'Acme Corp', teamId: 'T0ACME1234', userId: 'U0BOT56789' } } });
   t.same(Object.keys(ok.findings[0]!.verification!.evidence!).sort(), ['team', 'teamId', 'userId'], 'evidence: the workspace and user only');
   t.equal(ok.sent.length, 1, 'one request');
   t.match(ok.sent[0], { method: 'POST', path: '/api/auth.test', headers: { authorization: `Bearer ${S.slack}` } });
-  const dead = await verify(t, p, 'https://slack.com', slackVerifiers, [finding('slack-token', S.slackDead)]);
+  const dead = await verify(t, p, 'https://slack.com', slackVerifiers, [ruleFinding('slack-token', S.slackDead)]);
   t.match(dead.findings[0], { severity: 'high', verification: { status: 'invalid', reason: /invalid_auth/ } });
   t.notOk(dead.findings[0]!.verification!.severityBefore, 'an invalid token keeps its severity');
   t.equal(dead.sent.length, 1);
-  const odd = await verify(t, p, 'https://slack.com', slackVerifiers, [finding('slack-token', S.slackOdd)]);
+  const odd = await verify(t, p, 'https://slack.com', slackVerifiers, [ruleFinding('slack-token', S.slackOdd)]);
   t.match(odd.findings[0], { severity: 'high', verification: { status: 'error', reason: /ekm_access_denied/ } }, 'an error Slack does not document as dead is no verdict');
-  const none = await verify(t, p, 'https://slack.com', slackVerifiers, [finding('slack-webhook', S.webhook), finding('slack-config-token', S.slackConfig)]);
+  const none = await verify(t, p, 'https://slack.com', slackVerifiers, [ruleFinding('slack-webhook', S.webhook), ruleFinding('slack-config-token', S.slackConfig)]);
   t.match(none.findings, [{ verification: { status: 'unverifiable', reason: /posting a message/ } }, { verification: { status: 'unverifiable' } }]);
   t.equal(none.sent.length, 0, 'a webhook or configuration token is never called');
 });
@@ -200,22 +179,22 @@ t.test('Stripe: GET /v1/account', async (t) => {
     },
   });
   const origin = 'https://api.stripe.com';
-  const secret = await verify(t, p, origin, stripeVerifiers, [finding('stripe-secret-key', S.stripeSecret)]);
+  const secret = await verify(t, p, origin, stripeVerifiers, [ruleFinding('stripe-secret-key', S.stripeSecret)]);
   t.match(secret.findings[0], { severity: 'critical', verification: { status: 'live', verifier: 'stripe-key', evidence: { accountId: 'acct_1Nv0FGQ9RKHgCVdK', livemode: true } } });
   t.notOk(secret.findings[0]!.verification!.severityBefore, 'a critical finding has no severity to raise');
   t.notOk(JSON.stringify(secret.findings[0]!.verification).includes('owner@example.com'), 'no account data in the evidence');
   t.match(secret.sent, [{ method: 'GET', path: '/v1/account', headers: { authorization: `Bearer ${S.stripeSecret}` } }]);
   t.equal(secret.sent.length, 1);
-  const restricted = await verify(t, p, origin, stripeVerifiers, [finding('stripe-restricted-key', S.stripeRestricted)]);
+  const restricted = await verify(t, p, origin, stripeVerifiers, [ruleFinding('stripe-restricted-key', S.stripeRestricted)]);
   t.match(restricted.findings[0], { severity: 'critical', verification: { status: 'live', reason: /restricted key.*permission/, severityBefore: 'high', evidence: { accountId: 'acct_1Nv0FGQ9RKHgCVdK', restricted: true } } });
   t.equal(restricted.sent.length, 1);
-  const test = await verify(t, p, origin, stripeVerifiers, [finding('stripe-restricted-key', S.stripeRestrictedTest, { severity: 'low' })]);
+  const test = await verify(t, p, origin, stripeVerifiers, [ruleFinding('stripe-restricted-key', S.stripeRestrictedTest, { severity: 'low' })]);
   t.match(test.findings[0], { severity: 'low', verification: { status: 'live', reason: /test-mode/ } }, 'a working test-mode key keeps its low severity');
   t.notOk(test.findings[0]!.verification!.severityBefore);
-  const dead = await verify(t, p, origin, stripeVerifiers, [finding('stripe-secret-key', S.stripeDead)]);
+  const dead = await verify(t, p, origin, stripeVerifiers, [ruleFinding('stripe-secret-key', S.stripeDead)]);
   t.match(dead.findings[0], { severity: 'critical', verification: { status: 'invalid' } });
   t.equal(dead.sent.length, 1);
-  const pub = await verify(t, p, origin, stripeVerifiers, [finding('stripe-publishable-key', S.stripePublishable)]);
+  const pub = await verify(t, p, origin, stripeVerifiers, [ruleFinding('stripe-publishable-key', S.stripePublishable)]);
   t.match(pub.findings[0], { severity: 'info', verification: { status: 'unverifiable', reason: /public by design/ } });
   t.equal(pub.sent.length, 0, 'a publishable key is never called');
 });
@@ -223,12 +202,12 @@ t.test('Stripe: GET /v1/account', async (t) => {
 t.test('SendGrid: GET /v3/scopes', async (t) => {
   const scopes = Array.from({ length: 25 }, (_, i) => (i === 0 ? 'mail.send' : `alerts.read.${i}`));
   const p = await provider({ '/v3/scopes': (req) => (req.headers.authorization === `Bearer ${S.sendgrid}` ? json(200, { scopes }) : json(401, { errors: [{ field: null, message: 'authorization required' }] })) });
-  const ok = await verify(t, p, 'https://api.sendgrid.com', messagingVerifiers, [finding('sendgrid-api-key', S.sendgrid)]);
+  const ok = await verify(t, p, 'https://api.sendgrid.com', messagingVerifiers, [ruleFinding('sendgrid-api-key', S.sendgrid)]);
   t.match(ok.findings[0], { severity: 'critical', verification: { status: 'live', severityBefore: 'high', evidence: { scopeCount: 25 } } });
   t.same(ok.findings[0]!.verification!.evidence!.scopes, scopes.slice(0, 20), 'the first 20 scopes');
   t.match(ok.sent, [{ method: 'GET', path: '/v3/scopes', headers: { authorization: `Bearer ${S.sendgrid}` } }]);
   t.equal(ok.sent.length, 1);
-  const dead = await verify(t, p, 'https://api.sendgrid.com', messagingVerifiers, [finding('sendgrid-api-key', S.sendgridDead)]);
+  const dead = await verify(t, p, 'https://api.sendgrid.com', messagingVerifiers, [ruleFinding('sendgrid-api-key', S.sendgridDead)]);
   t.match(dead.findings[0], { severity: 'high', verification: { status: 'invalid' } });
   t.equal(dead.sent.length, 1);
 });
@@ -242,7 +221,7 @@ t.test('Mailgun: GET /v3/domains?limit=1', async (t) => {
     },
   });
   for (const [ruleId, key] of [['mailgun-api-key', S.mailgun], ['mailgun-api-key-v2', S.mailgunV2]] as const) {
-    const ok = await verify(t, p, 'https://api.mailgun.net', messagingVerifiers, [finding(ruleId, key)]);
+    const ok = await verify(t, p, 'https://api.mailgun.net', messagingVerifiers, [ruleFinding(ruleId, key)]);
     t.match(ok.findings[0], { severity: 'critical', verification: { status: 'live', severityBefore: 'high', evidence: { domains: 3 } } }, ruleId);
     t.notOk(JSON.stringify(ok.findings[0]!.verification).includes('mg.example.com'), 'no domain names in the evidence');
     t.equal(ok.sent.length, 1);
@@ -251,7 +230,7 @@ t.test('Mailgun: GET /v3/domains?limit=1', async (t) => {
     t.match(ok.sent[0]!.headers.authorization, /^Basic /);
     t.same(basic(ok.sent[0]!.headers), ['api', key], 'Basic api:KEY');
   }
-  const dead = await verify(t, p, 'https://api.mailgun.net', messagingVerifiers, [finding('mailgun-api-key', S.mailgunDead)]);
+  const dead = await verify(t, p, 'https://api.mailgun.net', messagingVerifiers, [ruleFinding('mailgun-api-key', S.mailgunDead)]);
   t.match(dead.findings[0], { severity: 'high', verification: { status: 'invalid' } });
   t.equal(dead.sent.length, 1);
 });
@@ -268,8 +247,8 @@ t.test('Twilio: the Account resource with the auth token or an API key', async (
     },
   });
   const origin = 'https://api.twilio.com';
-  const sid = finding('twilio-account-sid', S.twilioSid);
-  const token = finding('twilio-auth-token', S.twilioToken, { severity: 'high', pairedWith: [sid.fingerprint] });
+  const sid = ruleFinding('twilio-account-sid', S.twilioSid);
+  const token = ruleFinding('twilio-auth-token', S.twilioToken, { severity: 'high', pairedWith: [sid.fingerprint] });
   const ok = await verify(t, p, origin, messagingVerifiers, [sid, token]);
   t.match(ok.findings, [
     { ruleId: 'twilio-account-sid', severity: 'critical', verification: { status: 'live', verifier: 'twilio-auth-token', severityBefore: 'info' } },
@@ -280,18 +259,18 @@ t.test('Twilio: the Account resource with the auth token or an API key', async (
   t.equal(ok.sent.length, 1, 'the SID and its token are checked once');
   t.match(ok.sent[0], { method: 'GET', path });
   t.same(basic(ok.sent[0]!.headers), [S.twilioSid, S.twilioToken], 'Basic SID:TOKEN');
-  const dead = await verify(t, p, origin, messagingVerifiers, [finding('twilio-account-sid', S.twilioSid), finding('twilio-auth-token', S.twilioTokenDead)]);
+  const dead = await verify(t, p, origin, messagingVerifiers, [ruleFinding('twilio-account-sid', S.twilioSid), ruleFinding('twilio-auth-token', S.twilioTokenDead)]);
   t.match(dead.findings, [{ verification: { status: 'invalid', reason: /20003/ } }, { verification: { status: 'invalid' } }]);
   t.equal(dead.sent.length, 1);
-  const alone = await verify(t, p, origin, messagingVerifiers, [finding('twilio-account-sid', S.twilioSid)]);
+  const alone = await verify(t, p, origin, messagingVerifiers, [ruleFinding('twilio-account-sid', S.twilioSid)]);
   t.match(alone.findings[0], { severity: 'info', verification: { status: 'unverifiable', reason: /auth token/ } });
-  const tokenAlone = await verify(t, p, origin, messagingVerifiers, [finding('twilio-auth-token', S.twilioToken)]);
+  const tokenAlone = await verify(t, p, origin, messagingVerifiers, [ruleFinding('twilio-auth-token', S.twilioToken)]);
   t.match(tokenAlone.findings[0], { verification: { status: 'unverifiable', reason: /account SID/ } });
   t.equal(alone.sent.length + tokenAlone.sent.length, 0, 'nothing sent without the pair');
 
-  const key = finding('twilio-api-key', S.twilioKey);
-  const secret = finding('twilio-api-secret', S.twilioSecret, { severity: 'critical', pairedWith: [key.fingerprint] });
-  const api = await verify(t, p, origin, messagingVerifiers, [key, secret, finding('twilio-account-sid', S.twilioSid)]);
+  const key = ruleFinding('twilio-api-key', S.twilioKey);
+  const secret = ruleFinding('twilio-api-secret', S.twilioSecret, { severity: 'critical', pairedWith: [key.fingerprint] });
+  const api = await verify(t, p, origin, messagingVerifiers, [key, secret, ruleFinding('twilio-account-sid', S.twilioSid)]);
   t.match(api.findings, [
     { ruleId: 'twilio-api-key', severity: 'critical', verification: { status: 'live', verifier: 'twilio-api-key', severityBefore: 'low', evidence: { accountSid: redact(S.twilioSid) } } },
     { ruleId: 'twilio-api-secret', severity: 'critical', verification: { status: 'live' } },
@@ -300,10 +279,10 @@ t.test('Twilio: the Account resource with the auth token or an API key', async (
   t.equal(api.sent.length, 1);
   t.match(api.sent[0], { method: 'GET', path });
   t.same(basic(api.sent[0]!.headers), [S.twilioKey, S.twilioSecret], 'Basic APIKEYSID:SECRET on the account SID path');
-  const apiDead = await verify(t, p, origin, messagingVerifiers, [finding('twilio-api-key', S.twilioKey), finding('twilio-api-secret', S.twilioSecretDead), finding('twilio-account-sid', S.twilioSid)]);
+  const apiDead = await verify(t, p, origin, messagingVerifiers, [ruleFinding('twilio-api-key', S.twilioKey), ruleFinding('twilio-api-secret', S.twilioSecretDead), ruleFinding('twilio-account-sid', S.twilioSid)]);
   t.match(apiDead.findings[0], { severity: 'low', verification: { status: 'error', reason: /Standard key.*not conclusive/ } }, 'a 401 may be a Standard key, which cannot read the account: no verdict');
   t.equal(apiDead.sent.length, 1);
-  const noAccount = await verify(t, p, origin, messagingVerifiers, [finding('twilio-api-key', S.twilioKey), finding('twilio-api-secret', S.twilioSecret)]);
+  const noAccount = await verify(t, p, origin, messagingVerifiers, [ruleFinding('twilio-api-key', S.twilioKey), ruleFinding('twilio-api-secret', S.twilioSecret)]);
   t.match(noAccount.findings, [{ verification: { status: 'unverifiable', reason: /account SID/ } }, { verification: { status: 'unverifiable' } }]);
   t.equal(noAccount.sent.length, 0);
 });
@@ -319,19 +298,19 @@ t.test('Mapbox: GET /tokens/v2', async (t) => {
     },
   });
   const origin = 'https://api.mapbox.com';
-  const pub = await verify(t, p, origin, mapsVerifiers, [finding('mapbox-public-token', S.mapboxPublic)]);
+  const pub = await verify(t, p, origin, mapsVerifiers, [ruleFinding('mapbox-public-token', S.mapboxPublic)]);
   t.match(pub.findings[0], { severity: 'info', verification: { status: 'live', reason: /public by design/, evidence: { user: 'acme-maps' } } }, 'a valid public token stays info');
   t.notOk(pub.findings[0]!.verification!.severityBefore);
   t.equal(pub.sent.length, 1);
   t.match(pub.sent[0], { method: 'GET', path: '/tokens/v2' });
   t.equal(pub.sent[0]!.query.get('access_token'), S.mapboxPublic, 'the token as access_token');
   t.notOk(pub.sent[0]!.headers.authorization, 'no authorization header');
-  const secret = await verify(t, p, origin, mapsVerifiers, [finding('mapbox-secret-token', S.mapboxSecret)]);
+  const secret = await verify(t, p, origin, mapsVerifiers, [ruleFinding('mapbox-secret-token', S.mapboxSecret)]);
   t.match(secret.findings[0], { severity: 'critical', verification: { status: 'live', severityBefore: 'high', evidence: { user: 'acme-maps', scopes: ['styles:read', 'uploads:write', 'tokens:read'] } } });
   t.equal(secret.sent.length, 1);
-  const expired = await verify(t, p, origin, mapsVerifiers, [finding('mapbox-secret-token', S.mapboxExpired)]);
+  const expired = await verify(t, p, origin, mapsVerifiers, [ruleFinding('mapbox-secret-token', S.mapboxExpired)]);
   t.match(expired.findings[0], { severity: 'high', verification: { status: 'invalid', reason: /TokenExpired/ } });
-  const dead = await verify(t, p, origin, mapsVerifiers, [finding('mapbox-public-token', S.mapboxDead)]);
+  const dead = await verify(t, p, origin, mapsVerifiers, [ruleFinding('mapbox-public-token', S.mapboxDead)]);
   t.match(dead.findings[0], { severity: 'info', verification: { status: 'invalid', reason: /TokenInvalid/ } });
   t.equal(expired.sent.length + dead.sent.length, 2);
 });
@@ -343,14 +322,14 @@ t.test('OpenAI and Anthropic: GET /v1/models', async (t) => {
   };
   const openai = await provider({ '/v1/models': models });
   for (const [ruleId, key] of [['openai-api-key', S.openai], ['openai-api-key-legacy', S.openaiLegacy]] as const) {
-    const ok = await verify(t, openai, 'https://api.openai.com', aiVerifiers, [finding(ruleId, key, { severity: 'high' })]);
+    const ok = await verify(t, openai, 'https://api.openai.com', aiVerifiers, [ruleFinding(ruleId, key, { severity: 'high' })]);
     t.match(ok.findings[0], { severity: 'critical', verification: { status: 'live', verifier: 'openai-api-key', severityBefore: 'high' } }, ruleId);
     t.match(ok.sent, [{ method: 'GET', path: '/v1/models', headers: { authorization: `Bearer ${key}` } }]);
     t.equal(ok.sent.length, 1);
   }
-  const dead = await verify(t, openai, 'https://api.openai.com', aiVerifiers, [finding('openai-api-key', S.openaiDead)]);
+  const dead = await verify(t, openai, 'https://api.openai.com', aiVerifiers, [ruleFinding('openai-api-key', S.openaiDead)]);
   t.match(dead.findings[0], { severity: 'critical', verification: { status: 'invalid' } });
-  const admin = await verify(t, openai, 'https://api.openai.com', aiVerifiers, [finding('openai-api-key', S.openaiAdmin)]);
+  const admin = await verify(t, openai, 'https://api.openai.com', aiVerifiers, [ruleFinding('openai-api-key', S.openaiAdmin)]);
   t.match(admin.findings[0], { verification: { status: 'unverifiable', reason: /admin key/ } });
   t.equal(dead.sent.length + admin.sent.length, 1, 'an admin key is not sent to /v1/models');
 
@@ -360,34 +339,34 @@ t.test('OpenAI and Anthropic: GET /v1/models', async (t) => {
         ? json(200, { data: [{ type: 'model', id: 'claude-sonnet-4-20250514', display_name: 'Claude Sonnet 4', created_at: '2025-05-22T00:00:00Z' }], has_more: false, first_id: 'claude-sonnet-4-20250514', last_id: 'claude-sonnet-4-20250514' })
         : json(401, { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }),
   });
-  const ok = await verify(t, anthropic, 'https://api.anthropic.com', aiVerifiers, [finding('anthropic-api-key', S.anthropic)]);
+  const ok = await verify(t, anthropic, 'https://api.anthropic.com', aiVerifiers, [ruleFinding('anthropic-api-key', S.anthropic)]);
   t.match(ok.findings[0], { severity: 'critical', verification: { status: 'live', verifier: 'anthropic-api-key' } });
   t.notOk(ok.findings[0]!.verification!.severityBefore, 'already critical');
   t.equal(ok.sent.length, 1);
   t.match(ok.sent[0], { method: 'GET', path: '/v1/models', headers: { 'x-api-key': S.anthropic, 'anthropic-version': '2023-06-01' } });
   t.notOk(ok.sent[0]!.headers.authorization, 'the key goes in x-api-key only');
-  const bad = await verify(t, anthropic, 'https://api.anthropic.com', aiVerifiers, [finding('anthropic-api-key', S.anthropicDead)]);
+  const bad = await verify(t, anthropic, 'https://api.anthropic.com', aiVerifiers, [ruleFinding('anthropic-api-key', S.anthropicDead)]);
   t.match(bad.findings[0], { verification: { status: 'invalid' } });
-  const adm = await verify(t, anthropic, 'https://api.anthropic.com', aiVerifiers, [finding('anthropic-api-key', S.anthropicAdmin)]);
+  const adm = await verify(t, anthropic, 'https://api.anthropic.com', aiVerifiers, [ruleFinding('anthropic-api-key', S.anthropicAdmin)]);
   t.match(adm.findings[0], { verification: { status: 'unverifiable', reason: /admin key/ } });
   t.equal(bad.sent.length + adm.sent.length, 1);
 });
 
 t.test('npm: GET /-/whoami', async (t) => {
   const p = await provider({ '/-/whoami': (req) => (req.headers.authorization === `Bearer ${S.npm}` ? json(200, { username: 'acme-publisher' }) : json(401, { error: 'Unauthorized' })) });
-  const ok = await verify(t, p, 'https://registry.npmjs.org', devtoolsVerifiers, [finding('npm-token', S.npm, { severity: 'high' })]);
+  const ok = await verify(t, p, 'https://registry.npmjs.org', devtoolsVerifiers, [ruleFinding('npm-token', S.npm, { severity: 'high' })]);
   t.match(ok.findings[0], { severity: 'critical', verification: { status: 'live', verifier: 'npm-token', severityBefore: 'high', evidence: { account: 'acme-publisher' } } });
   t.match(ok.sent, [{ method: 'GET', path: '/-/whoami', headers: { authorization: `Bearer ${S.npm}` } }]);
   t.equal(ok.sent.length, 1);
-  const dead = await verify(t, p, 'https://registry.npmjs.org', devtoolsVerifiers, [finding('npm-token', S.npmDead)]);
+  const dead = await verify(t, p, 'https://registry.npmjs.org', devtoolsVerifiers, [ruleFinding('npm-token', S.npmDead)]);
   t.match(dead.findings[0], { severity: 'critical', verification: { status: 'invalid' } });
   t.equal(dead.sent.length, 1);
 });
 
 t.test('an answer neither live nor invalid is an error, not a verdict', async (t) => {
   const p = await provider({ '/-/whoami': () => json(429, { error: 'slow down' }), '/v1/models': () => json(500, { error: 'boom' }) });
-  const limited = await verify(t, p, 'https://registry.npmjs.org', devtoolsVerifiers, [finding('npm-token', S.npm, { severity: 'high' })]);
+  const limited = await verify(t, p, 'https://registry.npmjs.org', devtoolsVerifiers, [ruleFinding('npm-token', S.npm, { severity: 'high' })]);
   t.match(limited.findings[0], { severity: 'high', verification: { status: 'error', reason: /rate limited/ } });
-  const failed = await verify(t, p, 'https://api.openai.com', aiVerifiers, [finding('openai-api-key', S.openai)]);
+  const failed = await verify(t, p, 'https://api.openai.com', aiVerifiers, [ruleFinding('openai-api-key', S.openai)]);
   t.match(failed.findings[0], { verification: { status: 'error', reason: /provider failed \(HTTP 500\)/ } });
 });

@@ -4,16 +4,15 @@
  * verifyReport is asserted on the status, the evidence, the severity raise and the exact request sent. Every secret is
  * a fake built with rules/fake.ts and checked against its rule's pattern, never a real one.
  */
+import { findingsReport, ruleFinding } from '../helpers/fake-providers.js';
 import t, { type Test } from 'tap';
-import { createHash } from 'node:crypto';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ALNUM, BASE64, BASE64URL, DIGITS, HEX, fake } from '../../rules/fake.js';
 import { RULES } from '../../rules/index.js';
-import { rate } from '../../src/detect/rating.js';
 import { redact } from '../../src/detect/redact.js';
 import type { VerificationEvidence } from '../../src/findings.js';
-import { REPORT_SCHEMA_VERSION, type Report, type ReportFinding } from '../../src/report/types.js';
+import type { ReportFinding } from '../../src/report/types.js';
 import { verifyReport } from '../../src/verify/engine.js';
 import { parseEndpoints } from '../../src/verify/http.js';
 import { VERIFIERS } from '../../src/verify/index.js';
@@ -514,26 +513,6 @@ const F: Record<string, Fixture> = {
   },
 };
 
-/** A finding as a scan with --show-secrets reports it, from its rule. */
-function finding(ruleId: string, secret: string): Finding {
-  const rule = RULES.find((r) => r.id === ruleId);
-  if (!rule) throw new Error(`no rule ${ruleId}`);
-  const fingerprint = createHash('sha256').update(`${ruleId}\0${secret}`).digest('hex');
-  return { ruleId, provider: rule.provider, title: rule.title, severity: rule.severity, confidence: rule.confidence, redacted: redact(secret), fingerprint, locations: [{ entry: 'res/values/strings.xml', decoder: 'arsc', pointer: 'string/key' }], secret };
-}
-
-function report(findings: ReportFinding[]): Report {
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: { name: 'leakdex', version: '0' },
-    artifact: { path: 'a.apk', sha256: '0'.repeat(64), size: 1, kind: 'apk', platform: 'android', app: { id: 'com.example.a' } },
-    findings,
-    rating: rate(findings),
-    diagnostics: [],
-    stats: { entries: 1, bytesRead: 1, bytesInflated: 1, strings: 1, durationMs: 1, stages: { unzip: 0, decode: 0, detect: 0 } },
-  };
-}
-
 /** The provider stand-in: one local server recording each request and answering with the answer set for it. */
 const sent: Sent[] = [];
 let answer: Answer = { status: 500, body: {} };
@@ -554,7 +533,7 @@ t.teardown(() => new Promise<void>((resolve) => {
 async function check(origin: string, f: Finding, a: Answer): Promise<{ f: Finding; sent: Sent[] }> {
   answer = a;
   sent.length = 0;
-  const r = report([f]);
+  const r = findingsReport([f]);
   await verifyReport(r, { endpoints: parseEndpoints(JSON.stringify({ [origin]: base })), verifiers: simpleVerifiers, spacingMs: 0, retries: 0 });
   return { f: r.findings[0] as Finding, sent: [...sent] };
 }
@@ -652,7 +631,7 @@ for (const e of simpleEntries) {
     const ruleId = fx.ruleId ?? e.ruleIds[0]!;
     const rule = RULES.find((r) => r.id === ruleId)!;
 
-    const good = await check(e.origin, finding(ruleId, fx.good), fx.live);
+    const good = await check(e.origin, ruleFinding(ruleId, fx.good), fx.live);
     t.equal(good.sent.length, 1, 'exactly one request');
     assertRequest(t, e, good.sent[0], fx.good);
     t.match(good.f.verification, { status: 'live', verifier: e.id, host: e.origin });
@@ -666,9 +645,9 @@ for (const e of simpleEntries) {
       t.match(good.f.reason, /^verified live: /);
     }
     assertClean(t, good.f, fx.good);
-    t.notOk(JSON.stringify((await rawOutcome(e.id, finding(ruleId, fx.good), fx.live)) ?? {}).includes(fx.good), 'the verifier itself leaks nothing');
+    t.notOk(JSON.stringify((await rawOutcome(e.id, ruleFinding(ruleId, fx.good), fx.live)) ?? {}).includes(fx.good), 'the verifier itself leaks nothing');
 
-    const dead = await check(e.origin, finding(ruleId, fx.bad), fx.dead);
+    const dead = await check(e.origin, ruleFinding(ruleId, fx.bad), fx.dead);
     t.equal(dead.sent.length, 1, 'exactly one request');
     assertRequest(t, e, dead.sent[0], fx.bad);
     t.match(dead.f.verification, { status: 'invalid', verifier: e.id, reason: new RegExp(`${e.name} refused`) });
@@ -676,15 +655,15 @@ for (const e of simpleEntries) {
     t.equal(dead.f.severity, rule.severity, 'a refused credential keeps its severity');
     t.notOk(dead.f.verification!.severityBefore);
     assertClean(t, dead.f, fx.bad);
-    t.notOk(JSON.stringify(await rawOutcome(e.id, finding(ruleId, fx.bad), fx.dead)).includes(fx.bad.slice(-8)), 'the provider’s message (which may echo the key) is not quoted');
+    t.notOk(JSON.stringify(await rawOutcome(e.id, ruleFinding(ruleId, fx.bad), fx.dead)).includes(fx.bad.slice(-8)), 'the provider’s message (which may echo the key) is not quoted');
 
-    const odd = await check(e.origin, finding(ruleId, fx.good), err(418, { error: 'teapot' }));
+    const odd = await check(e.origin, ruleFinding(ruleId, fx.good), err(418, { error: 'teapot' }));
     t.equal(odd.sent.length, 1);
     t.match(odd.f.verification, { status: 'error', reason: /unexpected answer \(HTTP 418\)/ }, 'any other answer is no verdict');
 
     for (const c of fx.more ?? []) {
       const cRule = RULES.find((r) => r.id === (c.ruleId ?? ruleId))!;
-      const r = await check(e.origin, finding(cRule.id, c.secret), c.answer);
+      const r = await check(e.origin, ruleFinding(cRule.id, c.secret), c.answer);
       t.equal(r.sent.length, 1, `${c.name}: one request`);
       assertRequest(t, e, r.sent[0], c.secret);
       t.match(r.f.verification, { status: c.status, reason: c.reason }, c.name);
@@ -693,7 +672,7 @@ for (const e of simpleEntries) {
       assertClean(t, r.f, c.secret);
     }
     for (const s of fx.skipped ?? []) {
-      const r = await check(e.origin, finding(s.ruleId, s.secret), fx.live);
+      const r = await check(e.origin, ruleFinding(s.ruleId, s.secret), fx.live);
       t.equal(r.sent.length, 0, `${s.ruleId}: ${s.secret.slice(0, 7)}… is never sent`);
       t.match(r.f.verification, { status: 'unverifiable', verifier: e.id, reason: s.reason });
     }
@@ -702,7 +681,7 @@ for (const e of simpleEntries) {
 
 t.test('public-by-design rules: unverifiable, nothing sent', async (t) => {
   for (const [ruleId, secret] of [['datadog-client-token', S.datadogClient], ['intercom-sdk-key', S.intercomSdk], ['square-application-id', S.squareAppId]] as const) {
-    const r = await check('https://api.example.com', finding(ruleId, secret), ok({}));
+    const r = await check('https://api.example.com', ruleFinding(ruleId, secret), ok({}));
     t.equal(r.sent.length, 0, `${ruleId}: no request`);
     t.match(r.f.verification, { status: 'unverifiable', verifier: ruleId, reason: /public by design/ });
     t.equal(r.f.severity, RULES.find((x) => x.id === ruleId)!.severity);

@@ -109,7 +109,6 @@ t.test('scan --verify on the leaky sample: each provider live or invalid as its 
   redactedIndex = new Map(withValues.findings.map((f) => [f.secret!, f.redacted]));
   t.equal(all.reduce((n, s) => n + s.requests.length, 0), 0, 'a scan without --verify sent nothing');
 
-  const started = Date.now();
   const run = await withEnv({ LEAKDEX_VERIFY_ENDPOINTS: env }, () => runMain(['scan', LEAKY_APK, '--verify', '--format', 'json', '--fail-on', 'none']));
   t.equal(run.status, 0, run.stderr);
   const r = JSON.parse(run.stdout) as Report;
@@ -186,7 +185,6 @@ t.test('scan --verify on the leaky sample: each provider live or invalid as its 
   t.equal(fcm.verification!.status, 'live', 'FCM answered after its 429');
   t.equal(p.fcm.requests.length, 2, 'one 429, then one retry');
   t.ok(p.fcm.requests[1]!.at - p.fcm.requests[0]!.at >= 950, `the retry waited for Retry-After: 1 (${p.fcm.requests[1]!.at - p.fcm.requests[0]!.at} ms)`);
-  t.ok(Date.now() - started < 60_000);
 
   // Exactly the calls of the verifiers' tables: method, path, auth scheme; nothing that writes.
   t.same(p.twitter.requests.map((q) => `${q.method} ${q.path} ${String(q.headers.authorization).split(' ')[0]}`).sort(), ['GET /1.1/application/rate_limit_status.json Bearer', 'POST /oauth2/token Basic']);
