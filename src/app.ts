@@ -15,7 +15,10 @@ import { healthRoutes } from './routes/health.js';
 import { MULTIPART_LIMITS, scanRoutes } from './routes/scans.js';
 import { settingsRoutes } from './routes/settings.js';
 import { watchRoutes } from './routes/watches.js';
+import { feedRoutes, orgRoutes } from './routes/orgs.js';
 import { WatchService } from './market/watches.js';
+import { OrgService } from './market/orgs.js';
+import { FeedService } from './service/feeds.js';
 import { authenticate, hasScope, type AuthContext } from './service/auth.js';
 import { FailedAuthLimiter } from './service/auth-throttle.js';
 import { LINK_KEY_ID, reportLinkKey, verifyReportLink } from './service/links.js';
@@ -225,7 +228,10 @@ export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   await app.register(healthRoutes, { store, runner, metrics, metricsPublic: config.metricsPublic });
   await app.register(scanRoutes, { scans, config, history, linkKey });
   await app.register(appRoutes, { history });
-  await app.register(watchRoutes, { watches: new WatchService(store) });
+  const watches = new WatchService(store);
+  await app.register(watchRoutes, { watches });
+  await app.register(orgRoutes, { orgs: new OrgService({ store, watches }), store });
+  await app.register(feedRoutes, { feeds: new FeedService({ store, keys: deps.keys, log: app.log }), store });
   await app.register(settingsRoutes, { store, history, maxListItems: config.limits.maxListItems });
   app.get('/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
   // Until there is a dashboard, the API's own page is where a browser opening the service lands.

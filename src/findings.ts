@@ -12,6 +12,18 @@ export const VERIFICATION_STATUSES: readonly VerificationStatus[] = ['live', 'in
 /** Facts a provider returned about a credential: never the secret, never the data it opens. */
 export type VerificationEvidence = Record<string, string | number | boolean | string[]>;
 
+/** A stored finding whose value a tenant's known-compromised feed names (src/service/feeds.ts). */
+export interface CompromisedMark {
+  feed: string;
+  feedId: string;
+  /** Where the feed says the value was seen (a breach, a paste), and when (as the feed gives it). */
+  source: string | null;
+  seenOn: string | null;
+  /** When leakdex matched it (ISO 8601). */
+  markedAt: string;
+  severityBefore: string;
+}
+
 /** The outcome of asking the provider whether a finding's credential works (opt-in: `--verify`). */
 export interface Verification {
   status: VerificationStatus;
@@ -57,6 +69,11 @@ export interface FindingBase {
   verification?: Verification;
   /** The full value: present only when the scan was asked to keep it (--show-secrets, a service storing secrets). Never logged. */
   secret?: string;
+  /**
+   * The service's keyed MAC of the value (src/detect/fingerprint.ts valueMac), carried from the scan worker to the
+   * store like `secret` and never kept in a stored report.
+   */
+  valueMac?: string;
 }
 
 /** A finding of a report (docs/report.md). */
@@ -73,6 +90,13 @@ export interface StoredFinding extends FindingSummary {
   secretEnc: string | null;
   /** The latest verification (the scan's, then each re-check's); absent when never verified. */
   verification?: Verification | null;
+  /**
+   * HMAC-SHA256 under the service's fingerprint key of `compromised-v1 NUL sha256hex(value)`: what a known-compromised
+   * feed entry (a SHA-256) is compared with, without the value or its plain hash at rest. Null when not made.
+   */
+  valueMac: string | null;
+  /** Set when a known-compromised feed names the value. */
+  compromised?: CompromisedMark | null;
 }
 
 const DIFF_FIELDS = ['fingerprint', 'ruleId', 'provider', 'title', 'severity', 'redacted'] as const;
@@ -105,17 +129,18 @@ export function toReportFinding(f: FindingBase, keepSecret: boolean): ReportFind
   if (f.pairedWith?.length) out.pairedWith = f.pairedWith;
   if (f.verification) out.verification = f.verification;
   if (keepSecret && f.secret !== undefined) out.secret = f.secret;
+  if (keepSecret && f.valueMac !== undefined) out.valueMac = f.valueMac;
   return out;
 }
 
 /** Report to store: the summary and the encrypted value. */
 export function toStoredFinding(f: FindingBase, secretEnc: string | null): StoredFinding {
-  return { ...pick(f, SUMMARY_FIELDS), secretEnc, ...(f.verification ? { verification: f.verification } : {}) };
+  return { ...pick(f, SUMMARY_FIELDS), secretEnc, ...(f.verification ? { verification: f.verification } : {}), valueMac: f.valueMac ?? null };
 }
 
 /** Stored row to API: the summary alone (no row ids, no ciphertext), with its verification when it has one. */
-export function toFindingSummary(f: FindingSummary & { verification?: Verification | null }): FindingSummary & { verification?: Verification } {
-  return { ...pick(f, SUMMARY_FIELDS), ...(f.verification ? { verification: f.verification } : {}) };
+export function toFindingSummary(f: FindingSummary & { verification?: Verification | null; compromised?: CompromisedMark | null }): FindingSummary & { verification?: Verification; compromised?: CompromisedMark } {
+  return { ...pick(f, SUMMARY_FIELDS), ...(f.verification ? { verification: f.verification } : {}), ...(f.compromised ? { compromised: f.compromised } : {}) };
 }
 
 /** Any view to a diff entry. */

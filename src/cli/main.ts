@@ -57,6 +57,8 @@ Commands:
   keys                     create, list and revoke the service's API keys
   watch                    add, list and remove marketplace watches (new versions are scanned and notified)
   sweep --once             check due watches once: download, scan, notify
+  org                      organizations: discover their apps on every source, watch them, rate them
+  feed                     known-compromised credential feeds (SHA-256 hashes): mark matching findings
   help [cmd]               show help for a command
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above --fail-on, 2 usage or input that cannot be
@@ -387,7 +389,7 @@ function oneLine(s: string): string {
 }
 
 /** Every command `main` knows, for "did you mean". */
-const COMMANDS = ['scan', 'baseline', 'dump', 'rules', 'serve', 'worker', 'keys', 'watch', 'sweep', 'help'];
+const COMMANDS = ['scan', 'baseline', 'dump', 'rules', 'serve', 'worker', 'keys', 'watch', 'sweep', 'org', 'feed', 'help'];
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
@@ -413,9 +415,14 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         return await (await import('./market.js')).watchCommand(rest, out, err);
       case 'sweep':
         return await (await import('./market.js')).sweepCommand(rest, out, err);
+      case 'org':
+        return await (await import('./orgs.js')).orgCommand(rest, out, err);
+      case 'feed':
+        return await (await import('./orgs.js')).feedCommand(rest, out, err);
       case 'help': {
         const service = ['serve', 'worker', 'keys'].includes(rest[0] ?? '') ? await import('./service.js') : undefined;
-        const serviceHelp: Record<string, string | undefined> = { serve: service?.SERVE_HELP, worker: service?.WORKER_HELP, keys: service?.KEYS_HELP };
+        const orgs = ['org', 'feed'].includes(rest[0] ?? '') ? await import('./orgs.js') : undefined;
+        const serviceHelp: Record<string, string | undefined> = { serve: service?.SERVE_HELP, worker: service?.WORKER_HELP, keys: service?.KEYS_HELP, org: orgs?.ORG_HELP, feed: orgs?.FEED_HELP };
         out.write(serviceHelp[rest[0] ?? ''] ?? HELP[rest[0] ?? 'main'] ?? HELP.main!);
         return EXIT.ok;
       }

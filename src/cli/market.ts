@@ -29,8 +29,9 @@ Options:
 
 export const SWEEP_HELP = `Usage: leakdex sweep --once [options]
 
-Checks every due watch once: new versions are downloaded (SSRF-safe), scanned exactly once, stored per version,
-and their webhooks sent (signed, retried). 'leakdex serve' runs the same sweep every minute (UTC).
+Discovers the due organizations' apps (new ones become watches), fetches due known-compromised feeds, then checks
+every due watch once: new versions are downloaded (SSRF-safe), scanned exactly once, stored per version, and their
+webhooks sent (signed, retried). 'leakdex serve' runs the same sweep every minute (UTC).
 
 Options:
   --once               one pass, then exit (required)
@@ -40,9 +41,9 @@ Options:
 Environment: LEAKDEX_ALLOW_HOSTS (host:port,… reachable despite the address policy), LEAKDEX_GITHUB_TOKEN.
 `;
 
-const COMMON = { help: { type: 'boolean', short: 'h' }, 'data-dir': { type: 'string' }, config: { type: 'string' }, tenant: { type: 'string' } } as const;
+export const COMMON = { help: { type: 'boolean', short: 'h' }, 'data-dir': { type: 'string' }, config: { type: 'string' }, tenant: { type: 'string' } } as const;
 
-function cfg(values: Record<string, unknown>): Config {
+export function cfg(values: Record<string, unknown>): Config {
   return loadConfig({ file: values.config as string | undefined, overrides: values['data-dir'] !== undefined ? { dataDir: String(values['data-dir']) } : {} });
 }
 
@@ -129,8 +130,11 @@ export async function sweepCommand(args: string[], out: NodeJS.WritableStream, _
       await new Promise((res) => setTimeout(res, 200));
     }
     total.notified += await sweeper.notifyFinished();
+    await sweeper.snapshot();
     total.delivered += await sweeper.deliver();
-    out.write(`sweep: ${total.claimed} due, ${total.checked} checked, ${total.newVersions} new version(s), ${total.errors} error(s), ${total.notified} notified, ${total.delivered} webhook(s) delivered\n`);
+    const orgs = total.orgs ? `${total.orgs} organization(s) discovered (${total.appsFound ?? 0} app(s) found, ${total.appsGone ?? 0} gone, ${total.sourceErrors ?? 0} source error(s)), ` : '';
+    const feeds = total.feedsFetched ? `${total.feedsFetched} feed(s) fetched (${total.compromised ?? 0} finding(s) marked compromised), ` : '';
+    out.write(`sweep: ${orgs}${feeds}${total.claimed} due, ${total.checked} checked, ${total.newVersions} new version(s), ${total.errors} error(s), ${total.notified} notified, ${total.delivered} webhook(s) delivered\n`);
     return total.errors > 0 ? 1 : 0;
   } finally {
     await runner.stop();

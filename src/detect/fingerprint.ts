@@ -14,3 +14,20 @@ export function fingerprint(ruleId: string, secret: string): string {
 export function keyedFingerprint(key: Uint8Array, ruleId: string, value: string): string {
   return createHmac('sha256', key).update(ruleId).update('\u0000').update(value).digest('hex');
 }
+
+/** Domain of value MACs: the same key as fingerprints, never the same input. */
+const COMPROMISED_CONTEXT = 'leakdex compromised-v1';
+
+/**
+ * Keyed MAC of a SHA-256 (lower hex) of a value: what a known-compromised feed entry (the SHA-256 of a secret) and a
+ * finding (its value) are both turned into, so they can be compared at rest without keeping the value or its plain
+ * hash (docs/organizations.md, "Known-compromised feeds").
+ */
+export function compromisedMac(key: Uint8Array, sha256Hex: string): string {
+  return createHmac('sha256', key).update(COMPROMISED_CONTEXT).update('\u0000').update(sha256Hex.toLowerCase()).digest('hex');
+}
+
+/** compromisedMac of a value's SHA-256. */
+export function valueMac(key: Uint8Array, value: string): string {
+  return compromisedMac(key, createHash('sha256').update(value, 'utf8').digest('hex'));
+}

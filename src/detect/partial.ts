@@ -5,7 +5,7 @@
  * resolved, pairs made within an entry or a scope, and occurrences that only count when paired dropped when unpaired.
  */
 import { publishedExampleIn, publishedReason } from '../../rules/published.js';
-import { fingerprint, keyedFingerprint } from './fingerprint.js';
+import { fingerprint, keyedFingerprint, valueMac } from './fingerprint.js';
 import { type Group, MAX_GROUPS, MAX_LOCATIONS_PER_FINDING, MAX_PAIR_SITES_PER_GROUP, higher } from './groups.js';
 import { redact } from './redact.js';
 import { type Finding, severityRank } from './types.js';
@@ -33,6 +33,8 @@ export interface PartialGroup extends Omit<Group, 'rule' | 'secret'> {
   published: string | undefined;
   /** The raw value, only when the scan keeps values. */
   secret?: string;
+  /** With keyed fingerprints, the value's keyed MAC for known-compromised feeds (fingerprint.ts valueMac). */
+  valueMac?: string;
 }
 
 /** What one Detector (one shard of a scan) found: its groups, the scope markers it saw, which rules pair. */
@@ -71,7 +73,10 @@ export function partialOf(groups: Iterable<Group>, marks: Map<string, Set<number
       redacted: redact(secret),
       published: example && publishedReason(example),
     };
-    if (key !== undefined) p.order = plain;
+    if (key !== undefined) {
+      p.order = plain;
+      p.valueMac = valueMac(key, secret);
+    }
     if (opts.keepSecrets) p.secret = secret;
     out.push(p);
   }
@@ -315,6 +320,7 @@ export function findingsOf(partial: PartialFindings): { findings: Finding[]; unp
     const linked = partners ? [...partners].filter((p) => !isAbsorbed.has(p)) : [];
     const value = g.secret === undefined ? {} : { secret: g.secret };
     const f: Finding = { ruleId: g.ruleId, provider: g.provider, title: g.title, severity, confidence, ...value, redacted: g.redacted, fingerprint: g.fingerprint, locations, occurrences };
+    if (g.valueMac !== undefined) f.valueMac = g.valueMac;
     if (reason !== undefined) f.reason = reason;
     if (linked.length > 0) f.pairedWith = linked.sort(before).map((p) => p.fingerprint);
     orderOf.set(f, orderOf.get(g)!);

@@ -8,6 +8,9 @@ import { Metrics } from '../service/metrics.js';
 import { ScanService } from '../service/scans.js';
 import type { Store } from '../store/types.js';
 import { endpointsFromEnv } from './sources.js';
+import { FeedService } from '../service/feeds.js';
+import { MAX_ORGS_PER_PASS, OrgService } from './orgs.js';
+import { snapshotOrgRating } from './org-rating.js';
 import { Rechecker } from './rechecks.js';
 import { Sweeper, WatchService } from './watches.js';
 import { ServiceVerifier } from '../service/verification.js';
@@ -16,8 +19,32 @@ import { ServiceVerifier } from '../service/verification.js';
 export function sweeperFor(store: Store, config: Config, runner?: JobRunner, log?: SweepLog): Sweeper {
   const keys = findingKeys(config);
   const scans = new ScanService({ store, config, metrics: new Metrics(), keys, runner });
-  const rechecker = new Rechecker({ store, config, keys, verifier: new ServiceVerifier(store, config), watches: new WatchService(store), ...(log ? { log } : {}) });
-  return new Sweeper({ store, config, scans, history: new HistoryService(store, config.limits.maxListItems), endpoints: endpointsFromEnv(), githubToken: process.env.LEAKDEX_GITHUB_TOKEN, log, recheck: () => rechecker.run() });
+  const watches = new WatchService(store);
+  const rechecker = new Rechecker({ store, config, keys, verifier: new ServiceVerifier(store, config), watches, ...(log ? { log } : {}) });
+  const endpoints = endpointsFromEnv();
+  const githubToken = process.env.LEAKDEX_GITHUB_TOKEN;
+  const orgs = new OrgService({ store, watches, endpoints, githubToken, ...(log ? { log } : {}) });
+  const feeds = new FeedService({ store, keys, ...(log ? { log } : {}) });
+  return new Sweeper({
+    store,
+    config,
+    scans,
+    history: new HistoryService(store, config.limits.maxListItems),
+    endpoints,
+    githubToken,
+    log,
+    recheck: () => rechecker.run(),
+    discover: () => orgs.discoverDue(MAX_ORGS_PER_PASS),
+    feeds: () => feeds.fetchDue(),
+    snapshot: () => snapshotAll(store),
+  });
+}
+
+/** A trend point for every organization whose rating changed; how many did. */
+export async function snapshotAll(store: Store, now = Date.now()): Promise<number> {
+  let n = 0;
+  for (const o of await store.orgs.listAll(10_000)) if (await snapshotOrgRating(store, o.tenantId, o.id, now)) n++;
+  return n;
 }
 export type SweepLog = { info(o: object, m: string): void; warn(o: object, m: string): void };
 

@@ -234,6 +234,12 @@ export interface SweepDeps {
   log?: { info(o: object, m: string): void; warn(o: object, m: string): void };
   /** Re-checks of watched apps' keys (src/market/rechecks.ts), run before each pass delivers its webhooks. */
   recheck?: () => Promise<{ checked: number; changed: number }>;
+  /** Organizations' discovery (src/market/orgs.ts), run first so that the watches it makes are checked in the same pass. */
+  discover?: () => Promise<{ found: number; gone: number; errors: number }[]>;
+  /** Known-compromised feeds fetched by URL (src/service/feeds.ts). */
+  feeds?: () => Promise<{ fetched: number; marked: number }>;
+  /** Organizations' rating snapshots (their trend), after the pass notified its scans. */
+  snapshot?: () => Promise<number>;
 }
 
 export interface SweepResult {
@@ -246,6 +252,14 @@ export interface SweepResult {
   /** Keys verified again, and how many changed status. */
   rechecked?: number;
   keyChanges?: number;
+  /** Organizations discovered; apps found, gone; sources failing. */
+  orgs?: number;
+  appsFound?: number;
+  appsGone?: number;
+  sourceErrors?: number;
+  /** Feeds fetched, and findings they marked known compromised. */
+  feedsFetched?: number;
+  compromised?: number;
 }
 
 /** Runs `fn` over `items` with a global limit and a per-key limit. */
@@ -311,6 +325,18 @@ export class Sweeper {
   async sweepOnce(): Promise<SweepResult> {
     const res: SweepResult = { claimed: 0, checked: 0, newVersions: 0, errors: 0, notified: 0, delivered: 0 };
     await this.removeStaleDownloads();
+    const warn = (what: string) => (e: unknown) => {
+      this.deps.log?.warn({ err: e instanceof Error ? e.message : String(e) }, `${what} failed`);
+      return undefined;
+    };
+    if (this.deps.discover) {
+      const d = await this.deps.discover().catch(warn('discovering organizations\' apps'));
+      if (d) Object.assign(res, { orgs: d.length, appsFound: d.reduce((n, x) => n + x.found, 0), appsGone: d.reduce((n, x) => n + x.gone, 0), sourceErrors: d.reduce((n, x) => n + x.errors, 0) });
+    }
+    if (this.deps.feeds) {
+      const f = await this.deps.feeds().catch(warn('fetching known-compromised feeds'));
+      if (f) Object.assign(res, { feedsFetched: f.fetched, compromised: f.marked });
+    }
     const due = await this.claimDue();
     res.claimed = due.length;
     await limited(due, (w) => w.host, this.deps.concurrency ?? 4, this.deps.perHost ?? 2, async (w) => {
@@ -320,6 +346,7 @@ export class Sweeper {
       if (r.error) res.errors++;
     });
     res.notified = await this.notifyFinished();
+    if (this.deps.snapshot && (res.notified || res.orgs || res.compromised)) await this.deps.snapshot().catch(warn('rating organizations'));
     if (this.deps.recheck) {
       const r = await this.deps.recheck().catch((e: unknown) => {
         this.deps.log?.warn({ err: e instanceof Error ? e.message : String(e) }, 're-checking keys failed');
@@ -330,6 +357,11 @@ export class Sweeper {
     }
     res.delivered = await this.deliver();
     return res;
+  }
+
+  /** Organizations' rating snapshots (their trend); how many changed. */
+  async snapshot(): Promise<number> {
+    return this.deps.snapshot ? this.deps.snapshot() : 0;
   }
 
   /** Partial downloads of sweeps that died (kill -9) are removed once stale. */

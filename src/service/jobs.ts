@@ -14,6 +14,7 @@ import { Pool } from './pool.js';
 import { prepareCompletion } from './results.js';
 import type { SupervisedScanOptions } from './scan-supervisor.js';
 import { ScanThread } from './scan-thread.js';
+import { FeedService } from './feeds.js';
 import { ServiceVerifier, type CompletionWithValues } from './verification.js';
 
 /**
@@ -87,6 +88,8 @@ export class JobRunner extends EventEmitter {
   private readonly thread: ScanThread | undefined;
   private readonly ownThread: boolean;
   private readonly verifier: ServiceVerifier;
+  /** Known-compromised matching of each finished scan's findings (src/service/feeds.ts). */
+  private readonly feeds: FeedService;
   private readonly active = new Set<string>();
   private stopping = false;
   private wake: (() => void) | undefined;
@@ -101,6 +104,7 @@ export class JobRunner extends EventEmitter {
     this.thread = opts.scan ? undefined : (opts.thread ?? new ScanThread());
     this.ownThread = !opts.scan && !opts.thread;
     this.verifier = new ServiceVerifier(opts.store, opts.config);
+    this.feeds = new FeedService({ store: opts.store, keys: opts.keys, log: opts.log });
   }
 
   /** Scans running in this process. */
@@ -272,6 +276,7 @@ export class JobRunner extends EventEmitter {
       metrics.scanFinished('done', (performance.now() - started) / 1000, job.size, completion.findings.map((f) => f.severity));
       log.info({ scanId: job.id, findings: completion.summary.findings, rating: completion.rating, ms: Math.round(performance.now() - started) }, 'scan done');
       await this.removeUpload(job);
+      if (completion.findings.length) await this.feeds.match(job.tenantId).catch((e: unknown) => log.error({ err: e, scanId: job.id }, 'matching known-compromised feeds failed'));
     } catch (e) {
       log.error({ err: e, scanId: job.id }, 'recording a scan outcome failed');
     } finally {

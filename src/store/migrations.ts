@@ -197,4 +197,199 @@ CREATE TABLE verification_events (
 CREATE INDEX verification_events_app ON verification_events (tenant_id, app_id, created_at);
 `,
   },
+  {
+    version: 5,
+    name: 'organizations and their discovered apps, known-compromised feeds, keyed value MACs on findings; webhook deliveries for organizations',
+    sql: `
+CREATE TABLE organizations (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  identifiers TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  notify TEXT NOT NULL,
+  interval_s INTEGER NOT NULL,
+  watch_interval_s INTEGER NOT NULL,
+  next_check_at BIGINT NOT NULL,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  state TEXT,
+  errors INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  last_checked_at BIGINT,
+  created_at BIGINT NOT NULL,
+  UNIQUE (tenant_id, name)
+);
+CREATE INDEX organizations_due ON organizations (next_check_at);
+CREATE TABLE org_apps (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  tenant_id TEXT NOT NULL,
+  app_key TEXT NOT NULL,
+  source TEXT NOT NULL,
+  platform TEXT NOT NULL,
+  package_id TEXT,
+  name TEXT,
+  url TEXT NOT NULL,
+  status TEXT NOT NULL,
+  watch_id TEXT,
+  first_seen_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL,
+  gone_at BIGINT,
+  UNIQUE (org_id, app_key)
+);
+CREATE TABLE org_events (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  org_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX org_events_org ON org_events (org_id, created_at);
+CREATE TABLE org_ratings (
+  org_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  at BIGINT NOT NULL,
+  grade TEXT NOT NULL,
+  counts TEXT NOT NULL,
+  PRIMARY KEY (org_id, at)
+);
+CREATE TABLE feeds (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  url TEXT,
+  interval_s INTEGER,
+  next_fetch_at BIGINT,
+  etag TEXT,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  last_error TEXT,
+  last_fetched_at BIGINT,
+  created_at BIGINT NOT NULL,
+  UNIQUE (tenant_id, name)
+);
+CREATE TABLE feed_entries (
+  feed_id TEXT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+  tenant_id TEXT NOT NULL,
+  value_mac TEXT NOT NULL,
+  source TEXT,
+  seen_on TEXT,
+  added_at BIGINT NOT NULL,
+  PRIMARY KEY (feed_id, value_mac)
+);
+CREATE INDEX feed_entries_mac ON feed_entries (tenant_id, value_mac);
+ALTER TABLE findings ADD COLUMN value_mac TEXT;
+ALTER TABLE findings ADD COLUMN compromised TEXT;
+CREATE INDEX findings_value_mac ON findings (tenant_id, value_mac);
+-- SQLite cannot drop NOT NULL: the deliveries table is rebuilt with watch_id optional and org_id beside it.
+CREATE TABLE webhook_deliveries_v5 (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  watch_id TEXT REFERENCES watches(id) ON DELETE CASCADE,
+  org_id TEXT REFERENCES organizations(id) ON DELETE CASCADE,
+  watch_version_id TEXT NOT NULL,
+  target TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  last_status INTEGER,
+  last_error TEXT,
+  payload TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  delivered_at BIGINT,
+  UNIQUE (watch_version_id, target)
+);
+INSERT INTO webhook_deliveries_v5 (id, tenant_id, watch_id, watch_version_id, target, status, attempts, next_attempt_at, last_status, last_error, payload, created_at, delivered_at)
+  SELECT id, tenant_id, watch_id, watch_version_id, target, status, attempts, next_attempt_at, last_status, last_error, payload, created_at, delivered_at FROM webhook_deliveries;
+DROP TABLE webhook_deliveries;
+ALTER TABLE webhook_deliveries_v5 RENAME TO webhook_deliveries;
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+`,
+    postgres: `
+CREATE TABLE organizations (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  identifiers TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  notify TEXT NOT NULL,
+  interval_s INTEGER NOT NULL,
+  watch_interval_s INTEGER NOT NULL,
+  next_check_at BIGINT NOT NULL,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  state TEXT,
+  errors INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  last_checked_at BIGINT,
+  created_at BIGINT NOT NULL,
+  UNIQUE (tenant_id, name)
+);
+CREATE INDEX organizations_due ON organizations (next_check_at);
+CREATE TABLE org_apps (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  tenant_id TEXT NOT NULL,
+  app_key TEXT NOT NULL,
+  source TEXT NOT NULL,
+  platform TEXT NOT NULL,
+  package_id TEXT,
+  name TEXT,
+  url TEXT NOT NULL,
+  status TEXT NOT NULL,
+  watch_id TEXT,
+  first_seen_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL,
+  gone_at BIGINT,
+  UNIQUE (org_id, app_key)
+);
+CREATE TABLE org_events (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  org_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX org_events_org ON org_events (org_id, created_at);
+CREATE TABLE org_ratings (
+  org_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  at BIGINT NOT NULL,
+  grade TEXT NOT NULL,
+  counts TEXT NOT NULL,
+  PRIMARY KEY (org_id, at)
+);
+CREATE TABLE feeds (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  url TEXT,
+  interval_s INTEGER,
+  next_fetch_at BIGINT,
+  etag TEXT,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  last_error TEXT,
+  last_fetched_at BIGINT,
+  created_at BIGINT NOT NULL,
+  UNIQUE (tenant_id, name)
+);
+CREATE TABLE feed_entries (
+  feed_id TEXT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+  tenant_id TEXT NOT NULL,
+  value_mac TEXT NOT NULL,
+  source TEXT,
+  seen_on TEXT,
+  added_at BIGINT NOT NULL,
+  PRIMARY KEY (feed_id, value_mac)
+);
+CREATE INDEX feed_entries_mac ON feed_entries (tenant_id, value_mac);
+ALTER TABLE findings ADD COLUMN value_mac TEXT;
+ALTER TABLE findings ADD COLUMN compromised TEXT;
+CREATE INDEX findings_value_mac ON findings (tenant_id, value_mac);
+ALTER TABLE webhook_deliveries ALTER COLUMN watch_id DROP NOT NULL;
+ALTER TABLE webhook_deliveries ADD COLUMN org_id TEXT REFERENCES organizations(id) ON DELETE CASCADE;
+`,
+  },
 ];

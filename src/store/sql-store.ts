@@ -6,8 +6,10 @@ import type {
   ApiKeyRecord,
   AppFindingRow,
   AppRecord,
+  FeedStore,
   FindingRecord,
   NewScan,
+  OrgStore,
   ScanCompletion,
   ScanRecord,
   ScanStatus,
@@ -18,6 +20,8 @@ import type {
   VerificationStore,
   WatchStore,
 } from './types.js';
+import { SqlFeedStore } from './feeds.js';
+import { SqlOrgStore } from './orgs.js';
 import { SqlVerificationStore } from './verifications.js';
 import { SqlWatchStore } from './watches.js';
 
@@ -39,7 +43,7 @@ const versionFrom = rowReader<VersionRecord>({
 
 const findingFrom = rowReader<FindingRecord>({
   id: 'text', tenantId: 'text', appId: 'text', versionId: 'text', scanId: 'text', fingerprint: 'text', ruleId: 'text', provider: 'text', title: 'text', severity: 'text',
-  confidence: 'text', redacted: 'text', locations: 'json', secretEnc: 'text?', verification: 'json?',
+  confidence: 'text', redacted: 'text', locations: 'json', secretEnc: 'text?', verification: 'json?', valueMac: 'text?', compromised: 'json?',
 });
 
 /** Rows of `scans` (as `alias`) a runner may take at `$3` (now): queued, or running under a lease that expired. */
@@ -75,10 +79,14 @@ export abstract class SqlStore implements Store {
 
   readonly watches: WatchStore;
   readonly verifications: VerificationStore;
+  readonly orgs: OrgStore;
+  readonly feeds: FeedStore;
 
   constructor(protected readonly db: Db) {
     this.watches = new SqlWatchStore(db);
     this.verifications = new SqlVerificationStore(db);
+    this.orgs = new SqlOrgStore(db);
+    this.feeds = new SqlFeedStore(db);
   }
 
   /** Serialises concurrent migrations across processes (advisory lock, or SQLite's write lock). */
@@ -239,9 +247,9 @@ export abstract class SqlStore implements Store {
         await db.run('DELETE FROM findings WHERE version_id = $1', [versionId]);
         for (const f of result.findings) {
           await db.run(
-            `INSERT INTO findings (id, tenant_id, app_id, version_id, scan_id, fingerprint, rule_id, provider, title, severity, confidence, redacted, locations, secret_enc, verification)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-            [randomUUID(), scan.tenantId, appId, versionId, id, f.fingerprint, f.ruleId, f.provider, f.title, f.severity, f.confidence, f.redacted, JSON.stringify(f.locations), f.secretEnc, f.verification ? JSON.stringify(f.verification) : null],
+            `INSERT INTO findings (id, tenant_id, app_id, version_id, scan_id, fingerprint, rule_id, provider, title, severity, confidence, redacted, locations, secret_enc, verification, value_mac)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+            [randomUUID(), scan.tenantId, appId, versionId, id, f.fingerprint, f.ruleId, f.provider, f.title, f.severity, f.confidence, f.redacted, JSON.stringify(f.locations), f.secretEnc, f.verification ? JSON.stringify(f.verification) : null, f.valueMac ?? null],
           );
         }
       }

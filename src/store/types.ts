@@ -153,6 +153,10 @@ export interface Store {
   readonly watches: WatchStore;
   /** Verification settings, cache, results and events (src/verify). */
   readonly verifications: VerificationStore;
+  /** Organizations, the apps discovery found for them, their history and ratings (src/market/orgs.ts). */
+  readonly orgs: OrgStore;
+  /** Known-compromised feeds and their matches on stored findings (src/service/feeds.ts). */
+  readonly feeds: FeedStore;
   /** Applies pending migrations (safe to call from several processes). */
   migrate(): Promise<void>;
   /** True when the database answers. */
@@ -267,9 +271,13 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 export interface WebhookDeliveryRecord {
   id: string;
   tenantId: string;
-  watchId: string;
+  /** The watch whose targets the delivery goes to; null for an organization's event. */
+  watchId: string | null;
+  /** The organization whose targets the delivery goes to (src/market/orgs.ts); null for a watch's. */
+  orgId: string | null;
+  /** Idempotency key: the watch version, or `verification:`/`org-event:`/`compromised:` + an event id. */
   watchVersionId: string;
-  /** The target URL (a key into the watch's `notify`). */
+  /** The target URL (a key into the watch's or organization's `notify`). */
   target: string;
   status: DeliveryStatus;
   attempts: number;
@@ -283,7 +291,7 @@ export interface WebhookDeliveryRecord {
 }
 
 /** Fields of a new delivery: pending, due at `createdAt`. */
-export type NewWebhookDelivery = Pick<WebhookDeliveryRecord, 'id' | 'tenantId' | 'watchId' | 'watchVersionId' | 'target' | 'payload' | 'createdAt'>;
+export type NewWebhookDelivery = Pick<WebhookDeliveryRecord, 'id' | 'tenantId' | 'watchId' | 'watchVersionId' | 'target' | 'payload' | 'createdAt'> & { orgId?: string | null };
 
 /** What one delivery attempt writes. */
 export type DeliveryAttempt = Pick<WebhookDeliveryRecord, 'status' | 'attempts' | 'lastStatus' | 'lastError' | 'nextAttemptAt' | 'deliveredAt'>;
@@ -297,6 +305,8 @@ export interface WatchStore {
   get(tenantId: string, id: string): Promise<StoredWatch | undefined>;
   /** Oldest first. */
   list(tenantId: string, limit: number): Promise<StoredWatch[]>;
+  /** Watches whose versions were scanned as versions of `appId`. */
+  listByApp(tenantId: string, appId: string): Promise<StoredWatch[]>;
   /** Deletes a watch with its versions and deliveries; false when there is no such watch. */
   remove(tenantId: string, id: string): Promise<boolean>;
   /** Leases up to `limit` due watches (next check passed, no live lease), soonest due first, to `owner`, atomically. */
@@ -328,7 +338,7 @@ export interface WatchStore {
   insertDelivery(delivery: NewWebhookDelivery): Promise<boolean>;
   /** Oldest first. */
   listDeliveries(tenantId: string, watchId: string): Promise<WebhookDeliveryRecord[]>;
-  /** Pending deliveries of every tenant due at `now`, soonest first, each with its watch's current `notify`. */
+  /** Pending deliveries of every tenant due at `now`, soonest first, each with its watch's (or organization's) current `notify`. */
   listDueDeliveries(now: number, limit: number): Promise<(WebhookDeliveryRecord & { notify: unknown[] })[]>;
   recordDeliveryAttempt(id: string, attempt: DeliveryAttempt): Promise<void>;
 }
@@ -379,4 +389,183 @@ export interface VerificationStore {
   setVersionRating(versionId: string, grade: string): Promise<void>;
   /** Newest first. */
   listEvents(tenantId: string, appId: string, limit: number): Promise<VerificationEvent[]>;
+}
+
+// ---- organizations (src/market/orgs.ts) -----------------------------------------------------------------------------
+
+/** An organization as stored; `identifiers`, `notify` and `state` are src/market's JSON values, kept as given. */
+export interface StoredOrg {
+  id: string;
+  tenantId: string;
+  name: string;
+  identifiers: unknown;
+  /** 'watch': a found app becomes a watch at once; 'pending': it waits for approval. */
+  policy: 'watch' | 'pending';
+  notify: unknown[];
+  intervalS: number;
+  /** Check interval of the watches discovery creates. */
+  watchIntervalS: number;
+  nextCheckAt: number;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  state: unknown;
+  errors: number;
+  lastError: string | null;
+  lastCheckedAt: number | null;
+  createdAt: number;
+}
+
+export type NewStoredOrg = Pick<StoredOrg, 'id' | 'tenantId' | 'name' | 'identifiers' | 'policy' | 'notify' | 'intervalS' | 'watchIntervalS' | 'nextCheckAt' | 'createdAt'>;
+export type OrgCheckOutcome = Pick<StoredOrg, 'nextCheckAt' | 'state' | 'errors' | 'lastError' | 'lastCheckedAt'>;
+
+/** 'watched' (a watch follows it), 'pending' (awaiting approval), 'gone' (no longer listed by its source). */
+export type OrgAppStatus = 'watched' | 'pending' | 'gone';
+
+/** An app a source listed for an organization, once per (organization, source key). */
+export interface OrgAppRecord {
+  id: string;
+  orgId: string;
+  tenantId: string;
+  /** Stable per source and app (src/market/discovery.ts DiscoveredApp.key). */
+  key: string;
+  source: string;
+  platform: string;
+  packageId: string | null;
+  name: string | null;
+  url: string;
+  status: OrgAppStatus;
+  watchId: string | null;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  goneAt: number | null;
+}
+
+/** One change in an organization's history. */
+export interface OrgEvent {
+  id: string;
+  tenantId: string;
+  orgId: string;
+  kind: string;
+  detail: Record<string, unknown>;
+  createdAt: number;
+}
+
+/** A rating snapshot of an organization (its trend). */
+export interface OrgRatingPoint {
+  at: number;
+  grade: Rating;
+  counts: SeverityCounts & { live: number; compromised: number };
+}
+
+/** The current version of an app of an organization, for its rating. */
+export interface OrgCurrentVersion {
+  appId: string;
+  platform: string;
+  packageId: string;
+  appName: string | null;
+  versionId: string;
+  versionName: string | null;
+  versionCode: string | null;
+  rating: Rating | null;
+  scanId: string;
+  createdAt: number;
+}
+
+export interface OrgStore {
+  insert(org: NewStoredOrg): Promise<void>;
+  get(tenantId: string, id: string): Promise<StoredOrg | undefined>;
+  getByName(tenantId: string, name: string): Promise<StoredOrg | undefined>;
+  list(tenantId: string, limit: number): Promise<StoredOrg[]>;
+  /** Organizations of every tenant (rating snapshots), at most `limit`. */
+  listAll(limit: number): Promise<StoredOrg[]>;
+  /** Deletes the organization, its apps, history and deliveries (the watches it made stay); false when absent. */
+  remove(tenantId: string, id: string): Promise<boolean>;
+  /** Leases due organizations to `owner`, atomically (as WatchStore.claimDue). */
+  claimDue(owner: string, now: number, leaseUntil: number, limit: number): Promise<StoredOrg[]>;
+  release(id: string, owner: string, outcome: OrgCheckOutcome): Promise<boolean>;
+  /** Makes an organization due now (a discovery on request). */
+  setDue(tenantId: string, id: string, at: number): Promise<void>;
+
+  listApps(tenantId: string, orgId: string): Promise<OrgAppRecord[]>;
+  /** Records an app once per (organization, key); false when it was recorded before. */
+  insertApp(app: OrgAppRecord): Promise<boolean>;
+  updateApp(id: string, fields: Partial<Pick<OrgAppRecord, 'status' | 'watchId' | 'lastSeenAt' | 'goneAt' | 'name' | 'packageId'>>): Promise<void>;
+
+  insertEvent(e: OrgEvent): Promise<void>;
+  /** Newest first. */
+  listEvents(tenantId: string, orgId: string, limit: number): Promise<OrgEvent[]>;
+  insertRating(orgId: string, point: OrgRatingPoint): Promise<void>;
+  /** Oldest first, the last `limit`. */
+  listRatings(orgId: string, limit: number): Promise<OrgRatingPoint[]>;
+
+  /**
+   * The newest version of each app of the tenant that the organization reaches: apps with a package id one of its
+   * apps names, and apps scanned from its watches.
+   */
+  listCurrentVersions(tenantId: string, orgId: string): Promise<OrgCurrentVersion[]>;
+  /** Organizations of the tenant that reach `appId` (as listCurrentVersions does). */
+  listOrgsOfApp(tenantId: string, appId: string): Promise<StoredOrg[]>;
+}
+
+// ---- known-compromised feeds (src/service/feeds.ts) ----------------------------------------------------------------
+
+export interface FeedRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  /** Fetched on a schedule when set. */
+  url: string | null;
+  intervalS: number | null;
+  nextFetchAt: number | null;
+  etag: string | null;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  lastError: string | null;
+  lastFetchedAt: number | null;
+  createdAt: number;
+  /** Entries held (computed on read). */
+  entries: number;
+}
+
+export type NewFeed = Pick<FeedRecord, 'id' | 'tenantId' | 'name' | 'url' | 'intervalS' | 'nextFetchAt' | 'createdAt'>;
+
+/** One entry: the keyed MAC of a SHA-256 (never the hash itself, never a value), with the feed's source and date. */
+export interface FeedEntry {
+  valueMac: string;
+  source: string | null;
+  seenOn: string | null;
+}
+
+/** A stored finding whose value the feeds name. */
+export interface CompromisedMatch extends FindingRecord {
+  feedId: string;
+  feedName: string;
+  entrySource: string | null;
+  entrySeenOn: string | null;
+}
+
+export interface FeedStore {
+  insert(feed: NewFeed): Promise<void>;
+  get(tenantId: string, id: string): Promise<FeedRecord | undefined>;
+  getByName(tenantId: string, name: string): Promise<FeedRecord | undefined>;
+  list(tenantId: string): Promise<FeedRecord[]>;
+  remove(tenantId: string, id: string): Promise<boolean>;
+  /** Adds entries (existing ones keep their first source and date); resolves with how many were new. */
+  addEntries(feedId: string, tenantId: string, entries: FeedEntry[], at: number): Promise<number>;
+  /** Replaces every entry of the feed (a fetched feed is the whole list); resolves with how many are new. */
+  replaceEntries(feedId: string, tenantId: string, entries: FeedEntry[], at: number): Promise<number>;
+  /** Feeds with a URL due at `now`, leased to `owner`. */
+  claimDue(owner: string, now: number, leaseUntil: number, limit: number): Promise<FeedRecord[]>;
+  releaseFetch(id: string, owner: string, o: { nextFetchAt: number; etag: string | null; lastError: string | null; lastFetchedAt: number }): Promise<void>;
+  /** Stored findings of the tenant whose value MAC a feed holds and that are not yet marked, at most `limit`. */
+  listUnmarkedMatches(tenantId: string, limit: number): Promise<CompromisedMatch[]>;
+  /** Findings of the tenant without a value MAC but with a stored (encrypted) value, for a back-fill; at most `limit`. */
+  listWithoutMac(tenantId: string, limit: number): Promise<FindingRecord[]>;
+  setValueMac(findingId: string, valueMac: string): Promise<void>;
+  /** Marks a finding known compromised: the mark (JSON), critical severity. */
+  markCompromised(findingId: string, mark: string): Promise<void>;
+  /** Tenants with at least one feed entry. */
+  listTenantsWithFeeds(): Promise<string[]>;
+  /** Findings of the tenant marked compromised, newest first. */
+  listMarked(tenantId: string, limit: number): Promise<FindingRecord[]>;
 }

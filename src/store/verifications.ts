@@ -13,7 +13,7 @@ const eventFrom = rowReader<VerificationEvent>({
 
 const candidateFrom = rowReader<RecheckCandidate>({
   id: 'text', tenantId: 'text', appId: 'text', versionId: 'text', scanId: 'text', fingerprint: 'text', ruleId: 'text', provider: 'text', title: 'text', severity: 'text',
-  confidence: 'text', redacted: 'text', locations: 'json', secretEnc: 'text?', verification: 'json?', watchId: ['watch_id', 'text'],
+  confidence: 'text', redacted: 'text', locations: 'json', secretEnc: 'text?', verification: 'json?', valueMac: 'text?', compromised: 'json?', watchId: ['watch_id', 'text'],
 });
 
 export class SqlVerificationStore implements VerificationStore {

@@ -28,7 +28,7 @@ const versionFrom = rowReader<WatchVersionRecord>({
 });
 
 const deliveryFrom = rowReader<WebhookDeliveryRecord>({
-  id: 'text', tenantId: 'text', watchId: 'text', watchVersionId: 'text', target: 'text', status: 'text', attempts: 'num', nextAttemptAt: 'num',
+  id: 'text', tenantId: 'text', watchId: 'text?', orgId: 'text?', watchVersionId: 'text', target: 'text', status: 'text', attempts: 'num', nextAttemptAt: 'num',
   lastStatus: 'num?', lastError: 'text?', payload: 'text', createdAt: 'num', deliveredAt: 'num?',
 });
 
@@ -50,6 +50,14 @@ export class SqlWatchStore implements WatchStore {
 
   async list(tenantId: string, limit: number): Promise<StoredWatch[]> {
     return (await this.db.all<Row>('SELECT * FROM watches WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2', [tenantId, limit])).map(watchFrom);
+  }
+
+  async listByApp(tenantId: string, appId: string): Promise<StoredWatch[]> {
+    const rows = await this.db.all<Row>(
+      'SELECT * FROM watches WHERE tenant_id = $1 AND id IN (SELECT wv.watch_id FROM watch_versions wv JOIN scans s ON s.id = wv.scan_id WHERE s.tenant_id = $1 AND s.app_id = $2) ORDER BY created_at, id',
+      [tenantId, appId],
+    );
+    return rows.map(watchFrom);
   }
 
   async remove(tenantId: string, id: string): Promise<boolean> {
@@ -139,8 +147,8 @@ export class SqlWatchStore implements WatchStore {
 
   async insertDelivery(d: NewWebhookDelivery): Promise<boolean> {
     const inserted = await this.db.run(
-      "INSERT INTO webhook_deliveries (id, tenant_id, watch_id, watch_version_id, target, status, attempts, next_attempt_at, payload, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $6) ON CONFLICT (watch_version_id, target) DO NOTHING",
-      [d.id, d.tenantId, d.watchId, d.watchVersionId, d.target, d.createdAt, d.payload],
+      "INSERT INTO webhook_deliveries (id, tenant_id, watch_id, org_id, watch_version_id, target, status, attempts, next_attempt_at, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8, $7) ON CONFLICT (watch_version_id, target) DO NOTHING",
+      [d.id, d.tenantId, d.watchId, d.orgId ?? null, d.watchVersionId, d.target, d.createdAt, d.payload],
     );
     return inserted > 0;
   }
@@ -151,10 +159,10 @@ export class SqlWatchStore implements WatchStore {
 
   async listDueDeliveries(now: number, limit: number): Promise<(WebhookDeliveryRecord & { notify: unknown[] })[]> {
     const rows = await this.db.all<Row>(
-      "SELECT d.*, w.notify FROM webhook_deliveries d JOIN watches w ON w.id = d.watch_id WHERE d.status = 'pending' AND d.next_attempt_at <= $1 ORDER BY d.next_attempt_at, d.id LIMIT $2",
+      "SELECT d.*, COALESCE(w.notify, o.notify) AS notify FROM webhook_deliveries d LEFT JOIN watches w ON w.id = d.watch_id LEFT JOIN organizations o ON o.id = d.org_id WHERE d.status = 'pending' AND d.next_attempt_at <= $1 ORDER BY d.next_attempt_at, d.id LIMIT $2",
       [now, limit],
     );
-    return rows.map((r) => ({ ...deliveryFrom(r), notify: JSON.parse(String(r.notify)) as unknown[] }));
+    return rows.map((r) => ({ ...deliveryFrom(r), notify: r.notify === null || r.notify === undefined ? [] : (JSON.parse(String(r.notify)) as unknown[]) }));
   }
 
   async recordDeliveryAttempt(id: string, a: DeliveryAttempt): Promise<void> {

@@ -1,5 +1,6 @@
 /** The service under test, wired as server.ts wires it, or as a process of its own. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp, createLogger } from '../../src/app.js';
@@ -142,4 +143,11 @@ export async function scansDone(store: Store): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('scans did not finish');
+}
+
+/** One file as the multipart/form-data body of an upload (field 'file'). */
+export function multipart(content: Buffer, filename = 'app.apk'): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = `----leakdex${randomBytes(8).toString('hex')}`;
+  const payload = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`), content, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }

@@ -24,18 +24,12 @@ import { startServer } from '../../src/server.js';
 import { createApiKey } from '../../src/service/auth.js';
 import { fakeProvider, githubHandler, graphHandler, json, nothingHandler, officialOrigins, type FakeHandler } from '../helpers/fake-providers.js';
 import { FDROID_FINGERPRINT, serveFdroidRepo, serveLocal } from '../helpers/local-server.js';
-import { scansDone, startService, type TestService } from '../helpers/service.js';
+import { multipart, scansDone, startService, type TestService } from '../helpers/service.js';
 
 const planted: { ruleId: string; secret: string }[] = JSON.parse(readFileSync(join(ROOT, 'samples/android/leaky-multidex.expected.json'), 'utf8')).planted;
 const value = (ruleId: string) => planted.find((p) => p.ruleId === ruleId)!.secret;
 const GITHUB = value('github-token');
 const FACEBOOK: [string, string] = [value('facebook-app-id'), value('facebook-app-secret')];
-
-function multipart(content: Buffer): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----leakdex${randomBytes(8).toString('hex')}`;
-  const payload = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="app.apk"\r\nContent-Type: application/octet-stream\r\n\r\n`), content, Buffer.from(`\r\n--${boundary}--\r\n`)]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 async function upload(s: TestService, query: string): Promise<{ id: string; reused: boolean; status: string }> {
   const m = multipart(readFileSync(LEAKY_APK));

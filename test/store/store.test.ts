@@ -30,6 +30,7 @@ function completion(opts: { pkg?: string; versionName?: string; versionCode?: st
       redacted: 'AKIA…XY',
       locations: [{ entry: 'classes.dex', decoder: 'dex', pointer: `string_ids[${i}]` }],
       secretEnc: opts.secretEnc ?? null,
+      valueMac: null,
     })),
   };
 }
