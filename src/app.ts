@@ -16,6 +16,7 @@ import { MULTIPART_LIMITS, scanRoutes } from './routes/scans.js';
 import { settingsRoutes } from './routes/settings.js';
 import { watchRoutes } from './routes/watches.js';
 import { feedRoutes, orgRoutes } from './routes/orgs.js';
+import { webRoutes } from './routes/web.js';
 import { WatchService } from './market/watches.js';
 import { OrgService } from './market/orgs.js';
 import { FeedService } from './service/feeds.js';
@@ -234,8 +235,8 @@ export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   await app.register(feedRoutes, { feeds: new FeedService({ store, keys: deps.keys, log: app.log }), store });
   await app.register(settingsRoutes, { store, history, maxListItems: config.limits.maxListItems });
   app.get('/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
-  // Until there is a dashboard, the API's own page is where a browser opening the service lands.
-  app.get('/', { config: { rateLimit: false }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
+  // The dashboard: `/` goes to its overview, or to its sign-in page.
+  await app.register(webRoutes, { store, config, scans, history, watches });
 };
 (leakdexApp as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
 

@@ -69,6 +69,7 @@ export interface WatchRecord {
   lastCheckedAt: number | null;
   notify: NotifyTarget[];
   createdAt: number;
+  paused: boolean;
 }
 
 /** The store keeps the source, its state and the targets as this module wrote them. */
@@ -82,6 +83,7 @@ export function watchView(w: WatchRecord) {
     id: w.id,
     url: w.url,
     kind: w.source.kind,
+    paused: w.paused,
     intervalSeconds: w.intervalS,
     nextCheckAt: new Date(w.nextCheckAt).toISOString(),
     lastCheckedAt: w.lastCheckedAt === null ? null : new Date(w.lastCheckedAt).toISOString(),
@@ -183,6 +185,11 @@ export class WatchService {
 
   remove(tenantId: string, id: string): Promise<boolean> {
     return this.store.remove(tenantId, id);
+  }
+
+  /** A paused watch is not checked (its history stays) until resumed. */
+  setPaused(tenantId: string, id: string, paused: boolean): Promise<boolean> {
+    return this.store.setPaused(tenantId, id, paused);
   }
 
   /** Public view of the versions a watch found. */

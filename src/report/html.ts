@@ -43,7 +43,8 @@ const FILTER_CSS =
   SEVERITIES.map((s) => `#filter-${s}:checked~.view section.sev:not(#sev-${s}),#filter-${s}:checked~.view tr[data-severity]:not([data-severity=${s}]){display:none}`).join('\n') +
   `\n#filter-all:checked~.filters label[for=filter-all],${SEVERITIES.map((s) => `#filter-${s}:checked~.filters label[for=filter-${s}]`).join(',')}{background:#1d232b;color:#fff}`;
 
-const CSS = `
+/** The report's style sheet (the dashboard serves it too, src/web/assets.ts). */
+export const REPORT_CSS = `
 :root{--crit:#8b0000;--high:#c62828;--med:#b26a00;--low:#00695c;--info:#546e7a;--line:#d9dde3;--bg:#f6f7f9}
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d232b;background:var(--bg)}
 main{max-width:1100px;margin:0 auto;padding:24px}
@@ -136,7 +137,7 @@ function glanceTable(findings: readonly ReportFinding[]): string {
     .map((f) => {
       const l = f.locations[0];
       const where = l ? `<code>${h(l.entry)}</code>${f.locations.length > 1 ? ` <span class="fp">+${f.locations.length - 1}</span>` : ''}` : '';
-      return `<tr data-severity="${f.severity}"><td><span class="chip s-${f.severity}">${f.severity}</span></td><td><a href="#${h(cardId(f))}">${h(f.title)}</a>${f.verification?.status === 'live' ? ' <span class="verify v-live">verified live</span>' : ''}</td><td>${h(adviceFor(f.provider).name)}</td><td><span class="value">${h(f.secret ?? f.redacted)}</span></td><td>${where}</td></tr>`;
+      return `<tr data-severity="${f.severity}" data-provider="${h(f.provider)}"><td><span class="chip s-${f.severity}">${f.severity}</span></td><td><a href="#${h(cardId(f))}">${h(f.title)}</a>${f.verification?.status === 'live' ? ' <span class="verify v-live">verified live</span>' : ''}</td><td>${h(adviceFor(f.provider).name)}</td><td><span class="value">${h(f.secret ?? f.redacted)}</span></td><td>${where}</td></tr>`;
     })
     .join('');
   return `<section class="box" id="glance"><h2>Findings at a glance</h2>
@@ -158,6 +159,21 @@ function adviceSection(findings: readonly ReportFinding[]): string {
 
 /** One self-contained HTML page (inline CSS, no script, no external resource) for a report. */
 export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
+  const label = appLabel(report);
+  const rating = verdictOf(report, opts).rating.grade;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>leakdex: ${h(label)} — rating ${rating}</title>
+<style>${REPORT_CSS}</style></head><body><main>
+${reportBody(report, opts)}
+</main></body></html>
+`;
+}
+
+/** The report's content (header, contents, sections, footer) without the page around it: the dashboard's version page. */
+export function reportBody(report: Report, opts: HtmlOptions = {}): string {
   const a = report.artifact;
   const verdict = verdictOf(report, opts);
   const rating = verdict.rating.grade;
@@ -166,12 +182,6 @@ export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
   const label = appLabel(report);
   const present = SEVERITIES.filter((s) => counts[s] > 0);
   const parts: string[] = [];
-  parts.push(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>leakdex: ${h(label)} — rating ${rating}</title>
-<style>${CSS}</style></head><body><main>`);
   parts.push(`<header><div class="rating r-${rating}" id="rating" title="${h(ratingMeaning(verdict))}">${rating}</div><div>
 <h1>${h(label)}</h1>
 <div class="meta"><code>${h(a.path)}</code> · ${h(a.kind)} · ${h(a.platform)} · ${humanBytes(a.size)} (${a.size.toLocaleString('en-US')} bytes) · sha256 <code>${h(a.sha256)}</code></div>
@@ -232,8 +242,6 @@ ${a.app.signer ? `<div class="meta">signer <code>${h(a.app.signer)}</code>${a.ap
 <table><thead><tr><th>level</th><th>code</th><th>entry</th><th>message</th></tr></thead><tbody>${rows}</tbody></table>${more}</section>`);
   }
   const s = report.stats;
-  parts.push(`<footer>${h(report.tool.name)} ${h(report.tool.version)} · ${s.entries} entries, ${s.strings} strings, ${humanBytes(s.bytesInflated)} inflated in ${s.durationMs} ms · values are redacted unless the report was made with --show-secrets</footer>
-</main></body></html>
-`);
+  parts.push(`<footer>${h(report.tool.name)} ${h(report.tool.version)} · ${s.entries} entries, ${s.strings} strings, ${humanBytes(s.bytesInflated)} inflated in ${s.durationMs} ms · values are redacted unless the report was made with --show-secrets</footer>`);
   return parts.join('\n');
 }

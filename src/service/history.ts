@@ -1,4 +1,4 @@
-import { toFindingSummary, type FindingSummary } from '../findings.js';
+import { toFindingSummary, type CompromisedMark, type FindingSummary, type Verification } from '../findings.js';
 import type { AppRecord, FindingRecord, Store, VersionRecord } from '../store/types.js';
 import type { AuthContext } from './auth.js';
 import { HttpError } from './errors.js';
@@ -29,6 +29,8 @@ export interface VersionRef {
 
 /** A stored finding with the first and last version of the app it appears in. */
 export interface FindingView extends FindingSummary {
+  verification?: Verification;
+  compromised?: CompromisedMark;
   firstSeen: VersionRef;
   lastSeen: VersionRef;
 }

@@ -392,4 +392,26 @@ ALTER TABLE webhook_deliveries ALTER COLUMN watch_id DROP NOT NULL;
 ALTER TABLE webhook_deliveries ADD COLUMN org_id TEXT REFERENCES organizations(id) ON DELETE CASCADE;
 `,
   },
+  {
+    version: 6,
+    name: 'dashboard sessions (src/web), paused watches, indexes for the dashboard lists',
+    sql: `
+CREATE TABLE web_sessions (
+  id_hash TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  key_id TEXT NOT NULL,
+  csrf TEXT NOT NULL,
+  reveal INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX web_sessions_expiry ON web_sessions (expires_at);
+ALTER TABLE watches ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX versions_app_created ON versions (app_id, created_at);
+CREATE INDEX apps_tenant_updated ON apps (tenant_id, updated_at);
+CREATE INDEX findings_version_severity ON findings (version_id, severity);
+CREATE INDEX scans_app ON scans (app_id, finished_at);
+`,
+  },
 ];

@@ -6,6 +6,7 @@ import type {
   ApiKeyRecord,
   AppFindingRow,
   AppRecord,
+  DashboardStore,
   FeedStore,
   FindingRecord,
   NewScan,
@@ -14,13 +15,16 @@ import type {
   ScanRecord,
   ScanStatus,
   Scope,
+  SessionStore,
   Store,
   Tenant,
   VersionRecord,
   VerificationStore,
   WatchStore,
 } from './types.js';
+import { SqlDashboardStore } from './dashboard.js';
 import { SqlFeedStore } from './feeds.js';
+import { SqlSessionStore } from './sessions.js';
 import { SqlOrgStore } from './orgs.js';
 import { SqlVerificationStore } from './verifications.js';
 import { SqlWatchStore } from './watches.js';
@@ -81,8 +85,12 @@ export abstract class SqlStore implements Store {
   readonly verifications: VerificationStore;
   readonly orgs: OrgStore;
   readonly feeds: FeedStore;
+  readonly sessions: SessionStore;
+  readonly dashboard: DashboardStore;
 
   constructor(protected readonly db: Db) {
+    this.sessions = new SqlSessionStore(db);
+    this.dashboard = new SqlDashboardStore(db);
     this.watches = new SqlWatchStore(db);
     this.verifications = new SqlVerificationStore(db);
     this.orgs = new SqlOrgStore(db);

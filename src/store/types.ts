@@ -157,6 +157,10 @@ export interface Store {
   readonly orgs: OrgStore;
   /** Known-compromised feeds and their matches on stored findings (src/service/feeds.ts). */
   readonly feeds: FeedStore;
+  /** Dashboard sessions (src/web/session.ts). */
+  readonly sessions: SessionStore;
+  /** The dashboard's list queries (src/web). */
+  readonly dashboard: DashboardStore;
   /** Applies pending migrations (safe to call from several processes). */
   migrate(): Promise<void>;
   /** True when the database answers. */
@@ -232,6 +236,8 @@ export interface StoredWatch {
   lastCheckedAt: number | null;
   notify: unknown[];
   createdAt: number;
+  /** A paused watch is not checked until resumed. */
+  paused: boolean;
 }
 
 /** Fields of a new watch. */
@@ -305,6 +311,8 @@ export interface WatchStore {
   get(tenantId: string, id: string): Promise<StoredWatch | undefined>;
   /** Oldest first. */
   list(tenantId: string, limit: number): Promise<StoredWatch[]>;
+  /** Pauses or resumes a watch; false when there is no such watch. */
+  setPaused(tenantId: string, id: string, paused: boolean): Promise<boolean>;
   /** Watches whose versions were scanned as versions of `appId`. */
   listByApp(tenantId: string, appId: string): Promise<StoredWatch[]>;
   /** Deletes a watch with its versions and deliveries; false when there is no such watch. */
@@ -568,4 +576,58 @@ export interface FeedStore {
   listTenantsWithFeeds(): Promise<string[]>;
   /** Findings of the tenant marked compromised, newest first. */
   listMarked(tenantId: string, limit: number): Promise<FindingRecord[]>;
+}
+
+// ---- dashboard (src/web) -------------------------------------------------------------------------------------------
+
+/** A signed-in browser: only the SHA-256 of the cookie's id is stored. */
+export interface WebSession {
+  idHash: string;
+  tenantId: string;
+  keyId: string;
+  /** The session's anti-CSRF token (sent in every form). */
+  csrf: string;
+  /** The user asked to see values (admin keys only). */
+  reveal: boolean;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+}
+
+export interface SessionStore {
+  insert(s: WebSession): Promise<void>;
+  get(idHash: string): Promise<WebSession | undefined>;
+  touch(idHash: string, lastSeenAt: number, expiresAt: number): Promise<void>;
+  setReveal(idHash: string, reveal: boolean): Promise<void>;
+  remove(idHash: string): Promise<void>;
+  /** Removes expired sessions; resolves with how many. */
+  purge(now: number): Promise<number>;
+}
+
+/** One app of the overview: its newest version, counts by severity of that version, live keys, last scan. */
+export interface AppOverview {
+  id: string;
+  platform: string;
+  packageId: string;
+  name: string | null;
+  versions: number;
+  latest: { id: string; versionName: string | null; versionCode: string | null; rating: Rating | null; scanId: string; createdAt: number } | null;
+  counts: SeverityCounts;
+  live: number;
+  compromised: number;
+  lastScanAt: number | null;
+}
+
+/** Counts of one version's findings. */
+export interface VersionCounts {
+  versionId: string;
+  counts: SeverityCounts;
+  live: number;
+}
+
+export interface DashboardStore {
+  /** Apps of the tenant, most recently updated first; `q` filters package id and name (case-insensitive substring). */
+  listApps(tenantId: string, opts: { q: string; limit: number; offset: number }): Promise<{ apps: AppOverview[]; total: number }>;
+  /** Finding counts of the given versions of the tenant. */
+  versionCounts(tenantId: string, versionIds: string[]): Promise<VersionCounts[]>;
 }

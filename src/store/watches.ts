@@ -17,10 +17,11 @@ import type {
   WebhookDeliveryRecord,
 } from './types.js';
 
-const watchFrom = rowReader<StoredWatch>({
+const watchFields = rowReader<Omit<StoredWatch, 'paused'>>({
   id: 'text', tenantId: 'text', url: 'text', source: 'json', host: 'text', intervalS: 'num', nextCheckAt: 'num', leaseOwner: 'text?', leaseUntil: 'num?',
   state: 'json?', errors: 'num', lastError: 'text?', lastCheckedAt: 'num?', notify: 'json', createdAt: 'num',
 });
+const watchFrom = (r: Row): StoredWatch => ({ ...watchFields(r), paused: Number(r.paused ?? 0) === 1 });
 
 const versionFrom = rowReader<WatchVersionRecord>({
   id: 'text', watchId: 'text', tenantId: 'text', key: ['version_key', 'text'], status: 'text', scanId: 'text?', versionName: 'text?', versionCode: 'text?',
@@ -52,6 +53,10 @@ export class SqlWatchStore implements WatchStore {
     return (await this.db.all<Row>('SELECT * FROM watches WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2', [tenantId, limit])).map(watchFrom);
   }
 
+  async setPaused(tenantId: string, id: string, paused: boolean): Promise<boolean> {
+    return (await this.db.run('UPDATE watches SET paused = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, id, paused ? 1 : 0])) > 0;
+  }
+
   async listByApp(tenantId: string, appId: string): Promise<StoredWatch[]> {
     const rows = await this.db.all<Row>(
       'SELECT * FROM watches WHERE tenant_id = $1 AND id IN (SELECT wv.watch_id FROM watch_versions wv JOIN scans s ON s.id = wv.scan_id WHERE s.tenant_id = $1 AND s.app_id = $2) ORDER BY created_at, id',
@@ -72,7 +77,7 @@ export class SqlWatchStore implements WatchStore {
   async claimDue(owner: string, now: number, leaseUntil: number, limit: number): Promise<StoredWatch[]> {
     const rows = await this.db.all<Row>(
       `UPDATE watches SET lease_owner = $1, lease_until = $2
-       WHERE id IN (SELECT id FROM watches WHERE next_check_at <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_check_at, id LIMIT $4)
+       WHERE id IN (SELECT id FROM watches WHERE paused = 0 AND next_check_at <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_check_at, id LIMIT $4)
          AND (lease_until IS NULL OR lease_until < $3)
        RETURNING *`,
       [owner, leaseUntil, now, limit],
