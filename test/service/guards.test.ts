@@ -83,11 +83,11 @@ t.test('failed authentications are throttled per address', async (t) => {
   t.equal((await get(bearer(s.admin), '10.0.0.9')).statusCode, 200, 'requests without a key are not failed authentications');
 });
 
-t.test('/ leads to the docs; a signed link opens a report without an API key', async (t) => {
+t.test('/ leads to the dashboard sign-in; a signed link opens a report without an API key', async (t) => {
   const s = await startService(t);
   const root = await s.app.inject({ method: 'GET', url: '/' });
-  t.equal(root.statusCode, 302);
-  t.equal(root.headers.location, '/docs');
+  t.equal(root.statusCode, 303);
+  t.equal(root.headers.location, '/ui/sign-in');
 
   const scan = (await upload(s, s.admin, V1, 'leaky.apk', '?wait=60')).json();
   const other = (await upload(s, s.admin, CLEAN, 'clean.apk', '?wait=60')).json();
