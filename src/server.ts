@@ -55,6 +55,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; out?:
       const { token } = await createApiKey(store, 'default', ['read', 'write', 'admin'], 'bootstrap');
       (opts.out ?? process.stdout).write(
         `\nleakdex: first start, created an admin API key for tenant "default" (shown once; create more with 'leakdex keys create'):\n\n  ${token}\n\n` +
+          `Dashboard: open ${url}/ in a browser and sign in with this key.\n\n` +
           `Upload a sample and wait for its result:\n\n  curl -sS -H "Authorization: Bearer ${token}" -F file=@${SAMPLE_APK} "${url}/v1/scans?wait=60"\n\n` +
           `API docs: ${url}/docs\n\n`,
       );
