@@ -1,6 +1,7 @@
 /**
  * The dashboard's list queries (src/web): the overview of a tenant's apps with their newest version and its counts in
- * three indexed queries per page (apps, versions' counts, last scans), whatever the number of findings.
+ * three indexed queries per page (the total, the page of apps with their newest version and last scan, the counts of
+ * those versions' findings), whatever the number of findings. `npm run bench:dashboard` measures them.
  */
 import type { Db } from './db.js';
 import type { Row } from './rows.js';
@@ -29,13 +30,7 @@ export class SqlDashboardStore implements DashboardStore {
        ORDER BY a.updated_at DESC, a.id LIMIT $4 OFFSET $5`,
       [tenantId, q, like, opts.limit, opts.offset],
     );
-    const counts = new Map((await this.versionCounts(tenantId, rows.filter((r) => r.v_id).map((r) => String(r.v_id)))).map((c) => [c.versionId, c]));
-    const compromised = new Map<string, number>();
-    const ids = rows.filter((r) => r.v_id).map((r) => String(r.v_id));
-    if (ids.length) {
-      const marks = await this.db.all<Row>(`SELECT version_id, SUM(${COMPROMISED}) AS n FROM findings WHERE tenant_id = $1 AND version_id IN (${ids.map((_, i) => `$${i + 2}`).join(', ')}) GROUP BY version_id`, [tenantId, ...ids]);
-      for (const m of marks) compromised.set(String(m.version_id), Number(m.n ?? 0));
-    }
+    const counts = await this.counts(tenantId, rows.filter((r) => r.v_id).map((r) => String(r.v_id)));
     const apps = rows.map((r): AppOverview => {
       const vid = r.v_id ? String(r.v_id) : null;
       const c = vid ? counts.get(vid) : undefined;
@@ -48,7 +43,7 @@ export class SqlDashboardStore implements DashboardStore {
         latest: vid ? { id: vid, versionName: r.version_name == null ? null : String(r.version_name), versionCode: r.version_code == null ? null : String(r.version_code), rating: r.rating == null ? null : (String(r.rating) as Rating), scanId: String(r.scan_id), createdAt: Number(r.v_created) } : null,
         counts: c?.counts ?? zero(),
         live: c?.live ?? 0,
-        compromised: vid ? (compromised.get(vid) ?? 0) : 0,
+        compromised: c?.compromised ?? 0,
         lastScanAt: r.last_scan == null ? null : Number(r.last_scan),
       };
     });
@@ -56,23 +51,36 @@ export class SqlDashboardStore implements DashboardStore {
   }
 
   async versionCounts(tenantId: string, versionIds: string[]): Promise<VersionCounts[]> {
-    if (versionIds.length === 0) return [];
-    const out = new Map<string, VersionCounts>();
+    const counts = await this.counts(tenantId, versionIds);
+    return versionIds.map((id) => {
+      const c = counts.get(id);
+      return { versionId: id, counts: c?.counts ?? zero(), live: c?.live ?? 0 };
+    });
+  }
+
+  /**
+   * Findings of the given versions of the tenant by severity, with the live and the known-compromised ones: one query
+   * per 500 versions over findings_tenant_version (tenant_id, version_id, severity).
+   */
+  private async counts(tenantId: string, versionIds: string[]): Promise<Map<string, VersionCounts & { compromised: number }>> {
+    const out = new Map<string, VersionCounts & { compromised: number }>();
     for (let i = 0; i < versionIds.length; i += 500) {
       const ids = versionIds.slice(i, i + 500);
       const rows = await this.db.all<Row>(
-        `SELECT version_id, severity, COUNT(*) AS n, SUM(${LIVE}) AS live FROM findings WHERE tenant_id = $1 AND version_id IN (${ids.map((_, j) => `$${j + 2}`).join(', ')}) GROUP BY version_id, severity`,
+        `SELECT version_id, severity, COUNT(*) AS n, SUM(${LIVE}) AS live, SUM(${COMPROMISED}) AS compromised FROM findings
+         WHERE tenant_id = $1 AND version_id IN (${ids.map((_, j) => `$${j + 2}`).join(', ')}) GROUP BY version_id, severity`,
         [tenantId, ...ids],
       );
       for (const r of rows) {
         const id = String(r.version_id);
-        const c = out.get(id) ?? { versionId: id, counts: zero(), live: 0 };
+        const c = out.get(id) ?? { versionId: id, counts: zero(), live: 0, compromised: 0 };
         const sev = String(r.severity) as keyof SeverityCounts;
         if (sev in c.counts) c.counts[sev] += Number(r.n);
         c.live += Number(r.live ?? 0);
+        c.compromised += Number(r.compromised ?? 0);
         out.set(id, c);
       }
     }
-    return versionIds.map((id) => out.get(id) ?? { versionId: id, counts: zero(), live: 0 });
+    return out;
   }
 }

@@ -410,7 +410,11 @@ CREATE INDEX web_sessions_expiry ON web_sessions (expires_at);
 ALTER TABLE watches ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX versions_app_created ON versions (app_id, created_at);
 CREATE INDEX apps_tenant_updated ON apps (tenant_id, updated_at);
-CREATE INDEX findings_version_severity ON findings (version_id, severity);
+-- Tenant-scoped reads of findings name the tenant first: without statistics SQLite otherwise takes findings_value_mac
+-- (tenant_id, value_mac) for 'tenant_id = ? AND version_id/app_id/scan_id = ?' and reads every finding of the tenant.
+CREATE INDEX findings_tenant_version ON findings (tenant_id, version_id, severity);
+CREATE INDEX findings_tenant_app ON findings (tenant_id, app_id);
+CREATE INDEX findings_tenant_scan ON findings (tenant_id, scan_id);
 CREATE INDEX scans_app ON scans (app_id, finished_at);
 `,
   },

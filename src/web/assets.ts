@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { REPORT_CSS } from '../report/html.js';
 
 const DASHBOARD_CSS = `
+/* Medium (and grade B/C) colours dark enough for white 12 px text (WCAG AA 4.5:1; the report's #b26a00 gives 4.2:1). */
+:root{--med:#9a5b00}.r-C{background:#9a5b00}.r-B{background:#00796b}
 [hidden]{display:none!important}
 .skip{position:absolute;left:-9999px;top:0;background:#fff;padding:8px;z-index:10}.skip:focus{left:8px}
 .topbar{background:#1d232b;color:#fff;display:flex;flex-wrap:wrap;align-items:center;gap:4px 18px;padding:8px 20px}
@@ -16,11 +18,16 @@ const DASHBOARD_CSS = `
 .brand{font-weight:700;margin-right:12px}.who{margin-left:auto;color:#dfe4ea;font-size:13px}
 .topbar form{display:inline}
 a{color:#1f4f99}
+main:focus{outline:none}
+footer{color:#4a5562}
+main>header{margin-top:18px}
+nav.toc{display:flex;flex-wrap:wrap;gap:4px 14px}nav.toc a{margin-right:0}
+.panel>h2:first-child{margin-top:4px}
 .panel{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 20px;margin-top:18px}
 .grid{width:100%;border-collapse:collapse;font-size:13.5px}.grid th,.grid td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:middle}
 .grade{display:inline-flex;width:30px;height:30px;border-radius:6px;color:#fff;font-weight:700;align-items:center;justify-content:center}
 .grade.none{background:#e3e7ec;color:#1d232b}
-.toolbar{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin-top:12px}
+.toolbar{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin-top:12px}.grid .toolbar{margin-top:0}
 label.field{display:flex;flex-direction:column;font-size:13px;gap:3px}
 input[type=text],input[type=search],input[type=url],input[type=password],select{font:inherit;padding:6px 8px;border:1px solid #8a96a3;border-radius:6px;min-width:220px;background:#fff;color:#1d232b}
 button.primary,a.button{font:inherit;background:#1f4f99;color:#fff;border:0;border-radius:6px;padding:7px 14px;cursor:pointer;text-decoration:none;display:inline-block}
@@ -31,12 +38,26 @@ button.danger{font:inherit;background:#fff;color:#a1001c;border:1px solid #a1001
 .drop{border:2px dashed #8a96a3;border-radius:8px;padding:28px;text-align:center;background:#fafbfc}
 .drop.over{border-color:#1f4f99;background:#eef3fb}
 progress{width:100%;height:18px}
-.chart{width:100%;height:auto;max-width:900px}
+.chart{display:block;max-width:100%;height:auto}
 .chart text{font-size:11px;fill:#1d232b}
 .signer{color:#a1001c;font-weight:600}
 .muted{color:#4a5562}
 .center{max-width:420px;margin:60px auto}
-@media (max-width:700px){main{padding:10px}.grid .wide{display:none}input[type=text],input[type=search],input[type=url],input[type=password],select{min-width:0;width:100%}.toolbar{flex-direction:column;align-items:stretch}}
+@media (max-width:700px){
+main{padding:10px}.grid .wide{display:none}
+input[type=text],input[type=search],input[type=url],input[type=password],select{min-width:0;width:100%}
+.toolbar{flex-direction:column;align-items:stretch}
+.panel,section.sev,section.box{padding-left:12px;padding-right:12px}
+.grid th,.grid td{padding-left:4px;padding-right:4px}.grid td{overflow-wrap:anywhere}
+main>header{flex-direction:column;align-items:flex-start;gap:12px;padding:14px}
+main>header>div{min-width:0;max-width:100%}article.finding{overflow-wrap:anywhere}.meta code,article.finding code{word-break:break-all}
+.rating{width:64px;height:64px;font-size:36px}
+#glance th:nth-child(3),#glance td:nth-child(3){display:none}
+.stack thead{display:none}.stack tr{display:flex;flex-wrap:wrap;gap:2px 14px;padding:8px 0;border-bottom:1px solid var(--line)}
+.stack td{border:0;padding:0}.stack td:first-child,.stack td:last-child{flex-basis:100%}.stack td:nth-child(2){flex:1 1 60%}
+.apps thead{display:none}.apps tr{display:grid;grid-template-columns:auto 1fr auto;gap:6px 10px;align-items:center;padding:10px 0;border-bottom:1px solid var(--line)}
+.apps td{border:0;padding:0}.apps td:nth-child(5),.apps td:nth-child(6){grid-column:1/-1}.apps td:nth-child(6)::before{content:"Live keys: ";color:#4a5562}
+}
 `;
 
 const SCRIPT = `'use strict';
@@ -119,9 +140,13 @@ export interface Asset {
 
 const asset = (body: string, type: string): Asset => ({ body, type, etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 20)}"` });
 
+/** The tab icon: served here, so that the browser's own request for /favicon.ico is not made (nor fails). */
+const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d232b"/><path d="M5 3v10h7" stroke="#fff" stroke-width="2.2" fill="none"/></svg>';
+
 export const ASSETS: Record<string, Asset> = {
   'app.css': asset(REPORT_CSS + DASHBOARD_CSS, 'text/css; charset=utf-8'),
   'app.js': asset(SCRIPT, 'text/javascript; charset=utf-8'),
+  'favicon.svg': asset(FAVICON, 'image/svg+xml'),
 };
 
 /** The dashboard's Content-Security-Policy: its own files only, no inline script or style, no framing. */

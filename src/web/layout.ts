@@ -30,11 +30,12 @@ export function page(o: PageOptions): string {
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${h(o.title)} · leakdex</title>
+<link rel="icon" href="/ui/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/ui/assets/app.css">
 <script src="/ui/assets/app.js" defer></script>
 </head><body><a class="skip" href="#main">Skip to content</a>
 ${nav}
-<main id="main">
+<main id="main" tabindex="-1">
 ${o.body}
 </main></body></html>
 `;

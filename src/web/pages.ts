@@ -11,7 +11,7 @@ import type { AppOverview, Rating, ScanRecord, SeverityCounts } from '../store/t
 import { csrfField, grade, h, page, pager, when } from './layout.js';
 import type { WebCaller } from './session.js';
 
-const SEV_COLOR: Record<Severity, string> = { critical: '#8b0000', high: '#c62828', medium: '#b26a00', low: '#00695c', info: '#546e7a' };
+const SEV_COLOR: Record<Severity, string> = { critical: '#8b0000', high: '#c62828', medium: '#9a5b00', low: '#00695c', info: '#546e7a' };
 
 function countChips(c: SeverityCounts): string {
   const shown = SEVERITIES.filter((s) => c[s] > 0);
@@ -36,12 +36,12 @@ export function overviewPage(caller: WebCaller, o: { apps: AppOverview[]; total:
       const v = a.latest;
       const version = v ? `${h(v.versionName ?? '')}${v.versionCode ? ` <span class="muted">(${h(v.versionCode)})</span>` : ''}` : '<span class="muted">–</span>';
       return `<tr><td>${grade(v?.rating)}</td><td><a href="/ui/apps/${encodeURIComponent(a.id)}">${h(a.name ?? a.packageId)}</a><br><span class="muted">${h(a.packageId)}</span></td>
-<td>${h(a.platform)}</td><td>${version} <span class="muted wide">${a.versions} version(s)</span></td><td>${countChips(a.counts)}</td>
+<td class="wide">${h(a.platform)}</td><td>${version} <span class="muted wide">${a.versions} version(s)</span></td><td>${countChips(a.counts)}</td>
 <td>${a.live ? `<span class="verify v-live">${a.live} live</span>` : '<span class="muted">0</span>'}${a.compromised ? ` <span class="verify v-live">${a.compromised} compromised</span>` : ''}</td><td class="wide">${when(a.lastScanAt)}</td></tr>`;
     })
     .join('\n');
   const table = o.apps.length
-    ? `<table class="grid"><caption class="muted">Each app's newest version</caption><thead><tr><th scope="col">Rating</th><th scope="col">App</th><th scope="col">Platform</th><th scope="col">Latest version</th><th scope="col">Findings</th><th scope="col">Live keys</th><th scope="col" class="wide">Last scan</th></tr></thead><tbody>
+    ? `<table class="grid apps"><caption class="muted">Each app's newest version</caption><thead><tr><th scope="col">Rating</th><th scope="col">App</th><th scope="col" class="wide">Platform</th><th scope="col">Latest version</th><th scope="col">Findings</th><th scope="col">Live keys</th><th scope="col" class="wide">Last scan</th></tr></thead><tbody>
 ${rows}</tbody></table>${pager('/ui', o.q ? { q: o.q } : {}, o.offset, o.limit, o.total)}`
     : `<p>${o.q ? 'No app matches this search.' : 'No app yet: <a href="/ui/upload">upload a build</a>, or add a <a href="/ui/watches">watch</a>.'}</p>`;
   return page({
@@ -77,10 +77,10 @@ export function timelineChart(versions: VersionView[], counts: Map<string, Sever
     }).join('');
     const label = h((v.versionName ?? v.versionCode ?? '?').slice(0, 10));
     const signer = v.signerChanged ? `<line x1="${(x - 4).toFixed(1)}" x2="${(x - 4).toFixed(1)}" y1="${top}" y2="${hgt - bottom}" stroke="#a1001c" stroke-dasharray="3 2"><title>signer changed</title></line>` : '';
-    return `${signer}${rects}<text x="${(x + bw / 2).toFixed(1)}" y="${(y - 6).toFixed(1)}" text-anchor="middle" font-weight="700">${v.rating ?? '–'}</text><text x="${(x + bw / 2).toFixed(1)}" y="${hgt - bottom + 16}" text-anchor="middle">${label}</text>`;
+    return `<g class="version" data-version="${h(v.versionName ?? v.versionCode ?? v.id)}">${signer}${rects}<text x="${(x + bw / 2).toFixed(1)}" y="${(y - 6).toFixed(1)}" text-anchor="middle" font-weight="700">${v.rating ?? '–'}</text><text x="${(x + bw / 2).toFixed(1)}" y="${hgt - bottom + 16}" text-anchor="middle">${label}</text></g>`;
   });
   const desc = versions.map((v) => `${v.versionName ?? v.versionCode ?? v.id}: rating ${v.rating ?? 'none'}, ${v.findings} finding(s)${v.signerChanged ? ', signer changed' : ''}`).join('; ');
-  return `<svg class="chart" viewBox="0 0 ${w} ${hgt}" role="img" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg"><title id="chart-title">Findings and rating per version</title><desc id="chart-desc">${h(desc)}</desc>
+  return `<svg class="chart" width="${w}" height="${hgt}" viewBox="0 0 ${w} ${hgt}" role="img" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg"><title id="chart-title">Findings and rating per version</title><desc id="chart-desc">${h(desc)}</desc>
 <line x1="36" x2="${w - 6}" y1="${hgt - bottom}" y2="${hgt - bottom}" stroke="#8a96a3"/><text x="4" y="${top + 4}">${max}</text><text x="4" y="${hgt - bottom}">0</text>${bars.join('')}</svg>`;
 }
 
@@ -219,7 +219,7 @@ export function rulesPage(caller: WebCaller, o: { rules: RuleRow[]; q: string; t
     active: '/ui/rules',
     body: `<h1>Detection rules</h1><p class="muted">${o.total} rule(s)${o.q ? ` matching “${h(o.q)}”` : ''}. Examples are the rule's own tests (fake values). The service runs the built-in rules; user rules apply to CLI scans (<code>--rules FILE</code>).</p>
 <form method="get" action="/ui/rules" class="toolbar" role="search"><label class="field" for="rq">Search rules (id, provider, title, keyword)<input type="search" id="rq" name="q" value="${h(o.q)}" maxlength="200"></label><button class="secondary" type="submit">Search</button></form>
-<section class="panel"><table class="grid"><thead><tr><th scope="col">Rule</th><th scope="col">Provider</th><th scope="col">Severity</th><th scope="col" class="wide">Keywords</th><th scope="col">Examples</th></tr></thead><tbody>${rows}</tbody></table>${pager('/ui/rules', o.q ? { q: o.q } : {}, o.offset, o.limit, o.total)}</section>`,
+<section class="panel"><table class="grid stack"><thead><tr><th scope="col">Rule</th><th scope="col">Provider</th><th scope="col">Severity</th><th scope="col" class="wide">Keywords</th><th scope="col">Examples</th></tr></thead><tbody>${rows}</tbody></table>${pager('/ui/rules', o.q ? { q: o.q } : {}, o.offset, o.limit, o.total)}</section>`,
   });
 }
 
