@@ -45,13 +45,13 @@ const FILTER_CSS =
 
 /** The report's style sheet (the dashboard serves it too, src/web/assets.ts). */
 export const REPORT_CSS = `
-:root{--crit:#8b0000;--high:#c62828;--med:#b26a00;--low:#00695c;--info:#546e7a;--line:#d9dde3;--bg:#f6f7f9}
+:root{--crit:#8b0000;--high:#c62828;--med:#9a5b00;--low:#00695c;--info:#546e7a;--line:#d9dde3;--bg:#f6f7f9}
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d232b;background:var(--bg)}
 main{max-width:1100px;margin:0 auto;padding:24px}
 header{display:flex;gap:24px;align-items:center;background:#fff;border:1px solid var(--line);border-radius:8px;padding:20px}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:22px 0 10px}h3{font-size:15px;margin:14px 0 6px}
 .rating{font-size:46px;font-weight:700;width:84px;height:84px;border-radius:12px;display:flex;align-items:center;justify-content:center;color:#fff;flex:none}
-.r-A{background:#2e7d32}.r-B{background:#00897b}.r-C{background:#b26a00}.r-D{background:#c62828}.r-F{background:#8b0000}
+.r-A{background:#2e7d32}.r-B{background:#00796b}.r-C{background:#9a5b00}.r-D{background:#c62828}.r-F{background:#8b0000}
 .meta{color:#4a5562;font-size:13px}.meta code{font-size:12px}
 .counts{display:flex;flex-wrap:wrap;gap:8px;margin-top:10px}
 .chip{border-radius:12px;padding:2px 10px;font-size:12px;color:#fff;white-space:nowrap}
@@ -65,7 +65,7 @@ section.incomplete{border-left:6px solid var(--med)}
 .advice{background:#f1f5fb;border-left:4px solid #3b6db3;padding:6px 12px;margin:6px 0 10px;font-size:13px}
 .advice p{margin:3px 0}
 article.finding{border:1px solid var(--line);border-radius:6px;padding:6px 12px;margin:6px 0}
-article.finding h4{margin:0 0 4px;font-size:14px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}
+article.finding h3{margin:0 0 4px;font-size:14px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}
 .value{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f3f3f3;padding:1px 6px;border-radius:4px;word-break:break-all}
 .reason{color:#4a5562;margin:2px 0}
 .verify{margin:2px 0;font-weight:600}.v-live{color:#a1001c}.v-invalid{color:#2f5f2f}.v-error,.v-skipped,.v-unverifiable{color:#4a5562;font-weight:400}
@@ -102,7 +102,7 @@ function findingCard(f: ReportFinding): string {
     : '';
   const paired = f.pairedWith?.length ? ` · paired with ${f.pairedWith.map((p) => `<code>${h(p.slice(0, 16))}</code>`).join(', ')}` : '';
   return `<article class="finding" id="${h(cardId(f))}" data-rule="${h(f.ruleId)}" data-fingerprint="${h(f.fingerprint)}" data-severity="${f.severity}">
-<h4><span class="chip s-${f.severity}">${f.severity}</span>${h(f.title)} <span class="fp">${h(f.ruleId)} · confidence ${h(f.confidence)} · <a href="#${h(adviceId(f.provider))}">${h(adviceFor(f.provider).name)}: what to do</a></span></h4>
+<h3><span class="chip s-${f.severity}">${f.severity}</span>${h(f.title)} <span class="fp">${h(f.ruleId)} · confidence ${h(f.confidence)} · <a href="#${h(adviceId(f.provider))}">${h(adviceFor(f.provider).name)}: what to do</a></span></h3>
 <div>value <span class="value">${h(f.secret ?? f.redacted)}</span> <span class="fp">fingerprint <code>${h(f.fingerprint)}</code>${paired}</span></div>
 ${f.reason ? `<p class="reason">${h(f.reason)}</p>` : ''}${f.verification ? `<p class="verify v-${f.verification.status}">${h(verificationText(f.verification))}</p>` : ''}<ul class="locs">${locs.slice(0, OPEN_HTML_LOCATIONS).map(locationItem).join('')}</ul>${more}
 </article>`;

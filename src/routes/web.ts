@@ -36,6 +36,10 @@ declare module 'fastify' {
 
 /** Rows per page of the long lists. */
 export const PAGE_SIZE = 50;
+/** Watches read for the watches page (its pages are cut from them): far above what a tenant watches by hand. */
+const MAX_WATCHES_LISTED = 10_000;
+/** Versions drawn in an app's timeline chart: the newest ones (the table pages through all of them). */
+const CHART_VERSIONS = 40;
 
 export interface WebDeps {
   store: Store;
@@ -159,10 +163,16 @@ export const webRoutes: FastifyPluginAsync<WebDeps> = async (app, deps) => {
   app.get('/ui/apps/:app', { config: { web: 'read' }, schema: { hide: true } }, async (request, reply) => {
     const ref = (request.params as { app: string }).app;
     const { app: a, versions } = await history.versions(auth(request), ref);
-    const counts = new Map((await store.dashboard.versionCounts(a.id === ref ? request.web!.tenantId : request.web!.tenantId, versions.map((v) => v.id))).map((c) => [c.versionId, c.counts]));
+    const offset = num((request.query as { offset?: string }).offset, versions.length);
+    // Newest first; the chart draws the newest CHART_VERSIONS, the table a page of them.
+    const newest = [...versions].reverse();
+    const listed = newest.slice(offset, offset + PAGE_SIZE);
+    const charted = newest.slice(0, CHART_VERSIONS).reverse();
+    const ids = [...new Set([...listed, ...charted].map((v) => v.id))];
+    const counts = new Map((await store.dashboard.versionCounts(request.web!.tenantId, ids)).map((c) => [c.versionId, c.counts]));
     const latest = versions.at(-1);
     const findings = latest ? (await history.findings(auth(request), a.id, latest.id)).findings : [];
-    return html(reply, appPage(request.web!, { app: a, versions, counts, findings, latest }));
+    return html(reply, appPage(request.web!, { app: a, listed, charted, total: versions.length, offset, limit: PAGE_SIZE, counts, findings, latest }));
   });
 
   app.get('/ui/apps/:app/versions/:v', { config: { web: 'read' }, schema: { hide: true } }, async (request, reply) => {
@@ -243,15 +253,15 @@ export const webRoutes: FastifyPluginAsync<WebDeps> = async (app, deps) => {
 
   const watchesView = async (request: FastifyRequest, extra: { error?: string; added?: string } = {}) => {
     const tenantId = request.web!.tenantId;
-    const rows = await Promise.all(
-      (await watches.list(tenantId)).map(async (w) => {
-        const v = watchView(w);
-        const found = await watches.versions(tenantId, w.id);
-        const last = found.at(-1);
-        return { ...v, paused: w.paused, lastVersion: last ? `${last.versionName ?? last.key} (${last.status})` : null };
-      }),
-    );
-    return watchesPage(request.web!, { watches: rows, canWrite: hasScope(request.web!, 'write'), ...extra });
+    const offset = num((request.query as { offset?: string } | undefined)?.offset, MAX_WATCHES_LISTED);
+    const all = await watches.list(tenantId, MAX_WATCHES_LISTED);
+    const shown = all.slice(offset, offset + PAGE_SIZE);
+    const last = await store.dashboard.lastWatchVersions(tenantId, shown.map((w) => w.id));
+    const rows = shown.map((w) => {
+      const found = last.get(w.id);
+      return { ...watchView(w), paused: w.paused, lastVersion: found ? `${found.versionName ?? found.key} (${found.status})` : null, lastVersionError: found?.error ?? null };
+    });
+    return watchesPage(request.web!, { watches: rows, total: all.length, offset, limit: PAGE_SIZE, canWrite: hasScope(request.web!, 'write'), ...extra });
   };
 
   app.get('/ui/watches', { config: { web: 'read' }, schema: { hide: true } }, async (request, reply) => html(reply, await watchesView(request)));

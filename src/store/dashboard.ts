@@ -5,7 +5,7 @@
  */
 import type { Db } from './db.js';
 import type { Row } from './rows.js';
-import type { AppOverview, DashboardStore, Rating, SeverityCounts, VersionCounts } from './types.js';
+import type { AppOverview, DashboardStore, LastWatchVersion, Rating, SeverityCounts, VersionCounts } from './types.js';
 
 const zero = (): SeverityCounts => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
 const LIVE = `CASE WHEN verification LIKE '%"status":"live"%' THEN 1 ELSE 0 END`;
@@ -79,6 +79,25 @@ export class SqlDashboardStore implements DashboardStore {
         c.live += Number(r.live ?? 0);
         c.compromised += Number(r.compromised ?? 0);
         out.set(id, c);
+      }
+    }
+    return out;
+  }
+
+  async lastWatchVersions(tenantId: string, watchIds: string[]): Promise<Map<string, LastWatchVersion>> {
+    const out = new Map<string, LastWatchVersion>();
+    for (let i = 0; i < watchIds.length; i += 500) {
+      const ids = watchIds.slice(i, i + 500);
+      // One row per watch: its newest version through watch_versions_watch_created (watch_id, created_at).
+      const rows = await this.db.all<Row>(
+        `SELECT v.watch_id, v.version_key, v.version_name, v.status, v.error, v.updated_at FROM watches w
+         JOIN watch_versions v ON v.id = (SELECT v2.id FROM watch_versions v2 WHERE v2.watch_id = w.id ORDER BY v2.created_at DESC, v2.id DESC LIMIT 1)
+         WHERE w.tenant_id = $1 AND w.id IN (${ids.map((_, j) => `$${j + 2}`).join(', ')})`,
+        [tenantId, ...ids],
+      );
+      for (const r of rows) {
+        const watchId = String(r.watch_id);
+        out.set(watchId, { watchId, key: String(r.version_key), versionName: r.version_name == null ? null : String(r.version_name), status: String(r.status), error: r.error == null ? null : String(r.error), updatedAt: Number(r.updated_at) });
       }
     }
     return out;

@@ -416,6 +416,7 @@ CREATE INDEX findings_tenant_version ON findings (tenant_id, version_id, severit
 CREATE INDEX findings_tenant_app ON findings (tenant_id, app_id);
 CREATE INDEX findings_tenant_scan ON findings (tenant_id, scan_id);
 CREATE INDEX scans_app ON scans (app_id, finished_at);
+CREATE INDEX watch_versions_watch_created ON watch_versions (watch_id, created_at);
 `,
   },
 ];

@@ -630,4 +630,16 @@ export interface DashboardStore {
   listApps(tenantId: string, opts: { q: string; limit: number; offset: number }): Promise<{ apps: AppOverview[]; total: number }>;
   /** Finding counts of the given versions of the tenant. */
   versionCounts(tenantId: string, versionIds: string[]): Promise<VersionCounts[]>;
+  /** The newest version each of the given watches of the tenant found (one query, whatever the number of watches). */
+  lastWatchVersions(tenantId: string, watchIds: string[]): Promise<Map<string, LastWatchVersion>>;
+}
+
+/** What a watch found last, for the watches page. */
+export interface LastWatchVersion {
+  watchId: string;
+  key: string;
+  versionName: string | null;
+  status: string;
+  error: string | null;
+  updatedAt: number;
 }

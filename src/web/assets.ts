@@ -7,8 +7,6 @@ import { createHash } from 'node:crypto';
 import { REPORT_CSS } from '../report/html.js';
 
 const DASHBOARD_CSS = `
-/* Medium (and grade B/C) colours dark enough for white 12 px text (WCAG AA 4.5:1; the report's #b26a00 gives 4.2:1). */
-:root{--med:#9a5b00}.r-C{background:#9a5b00}.r-B{background:#00796b}
 [hidden]{display:none!important}
 .skip{position:absolute;left:-9999px;top:0;background:#fff;padding:8px;z-index:10}.skip:focus{left:8px}
 .topbar{background:#1d232b;color:#fff;display:flex;flex-wrap:wrap;align-items:center;gap:4px 18px;padding:8px 20px}

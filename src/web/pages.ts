@@ -84,9 +84,11 @@ export function timelineChart(versions: VersionView[], counts: Map<string, Sever
 <line x1="36" x2="${w - 6}" y1="${hgt - bottom}" y2="${hgt - bottom}" stroke="#8a96a3"/><text x="4" y="${top + 4}">${max}</text><text x="4" y="${hgt - bottom}">0</text>${bars.join('')}</svg>`;
 }
 
-export function appPage(caller: WebCaller, o: { app: { id: string; platform: string; packageId: string; name: string | null }; versions: VersionView[]; counts: Map<string, SeverityCounts>; findings: FindingView[]; latest?: VersionView }): string {
-  const rows = [...o.versions]
-    .reverse()
+export function appPage(
+  caller: WebCaller,
+  o: { app: { id: string; platform: string; packageId: string; name: string | null }; listed: VersionView[]; charted: VersionView[]; total: number; offset: number; limit: number; counts: Map<string, SeverityCounts>; findings: FindingView[]; latest?: VersionView },
+): string {
+  const rows = o.listed
     .map((v) => {
       const c = o.counts.get(v.id);
       return `<tr><td>${grade(v.rating)}</td><td><a href="/ui/apps/${encodeURIComponent(o.app.id)}/versions/${encodeURIComponent(v.id)}">${h(v.versionName ?? v.id)}</a>${v.versionCode ? ` <span class="muted">(${h(v.versionCode)})</span>` : ''}</td><td>${c ? countChips(c) : '<span class="muted">none</span>'}</td><td class="wide">${v.signerChanged ? '<span class="signer">signer changed</span>' : '<span class="muted">same signer</span>'}</td><td class="wide">${when(Date.parse(v.createdAt))}</td></tr>`;
@@ -100,9 +102,9 @@ export function appPage(caller: WebCaller, o: { app: { id: string; platform: str
     title: o.app.name ?? o.app.packageId,
     caller,
     active: '/ui',
-    body: `<h1>${h(o.app.name ?? o.app.packageId)}</h1><p class="muted">${h(o.app.platform)} · <code>${h(o.app.packageId)}</code> · ${o.versions.length} version(s)</p>
-<section class="panel" aria-labelledby="tl"><h2 id="tl">Version timeline</h2>${timelineChart(o.versions, o.counts)}
-<table class="grid"><thead><tr><th scope="col">Rating</th><th scope="col">Version</th><th scope="col">Findings</th><th scope="col" class="wide">Signer</th><th scope="col" class="wide">Stored</th></tr></thead><tbody>${rows}</tbody></table></section>
+    body: `<h1>${h(o.app.name ?? o.app.packageId)}</h1><p class="muted">${h(o.app.platform)} · <code>${h(o.app.packageId)}</code> · ${o.total} version(s)</p>
+<section class="panel" aria-labelledby="tl"><h2 id="tl">Version timeline</h2>${timelineChart(o.charted, o.counts)}${o.total > o.charted.length ? `<p class="muted">The chart shows the newest ${o.charted.length} of ${o.total} versions; the table lists them all.</p>` : ''}
+<table class="grid"><thead><tr><th scope="col">Rating</th><th scope="col">Version</th><th scope="col">Findings</th><th scope="col" class="wide">Signer</th><th scope="col" class="wide">Stored</th></tr></thead><tbody>${rows}</tbody></table>${o.total > o.limit ? pager(`/ui/apps/${encodeURIComponent(o.app.id)}`, {}, o.offset, o.limit, o.total) : ''}</section>
 ${o.latest ? `<section class="panel" aria-labelledby="lf"><h2 id="lf">Findings of the newest version (${vlabel(o.latest)})</h2>${o.findings.length ? `<table class="grid"><thead><tr><th scope="col">Severity</th><th scope="col">Finding</th><th scope="col">Value</th><th scope="col">First seen</th><th scope="col">Last seen</th></tr></thead><tbody>${frows}</tbody></table>` : '<p>No hardcoded credentials found.</p>'}</section>` : ''}`,
   });
 }
@@ -172,13 +174,16 @@ export interface WatchRow {
   errors: number;
   lastError: string | null;
   lastVersion: string | null;
+  /** Why the newest found version failed to download or scan, if it did. */
+  lastVersionError: string | null;
 }
 
-export function watchesPage(caller: WebCaller, o: { watches: WatchRow[]; error?: string; added?: string; canWrite: boolean }): string {
+export function watchesPage(caller: WebCaller, o: { watches: WatchRow[]; total: number; offset: number; limit: number; error?: string; added?: string; canWrite: boolean }): string {
   const rows = o.watches
     .map((w) => {
       const action = (path: string, label: string, cls: string) => `<form method="post" action="/ui/watches/${encodeURIComponent(w.id)}/${path}">${csrfField(caller)}<button class="${cls}" type="submit">${label}<span class="skip"> ${h(w.url)}</span></button></form>`;
-      const result = w.lastError ? `<span class="error">${h(w.lastError)}</span>` : w.lastCheckedAt ? `<span class="ok">ok</span>${w.lastVersion ? ` · ${h(w.lastVersion)}` : ''}` : '<span class="muted">not checked yet</span>';
+      const found = w.lastVersion ? ` · last found ${h(w.lastVersion)}${w.lastVersionError ? `: <span class="error">${h(w.lastVersionError)}</span>` : ''}` : '';
+      const result = (w.lastError ? `<span class="error">${h(w.lastError)}</span>${w.errors > 1 ? ` <span class="muted">(${w.errors} failures in a row)</span>` : ''}` : w.lastCheckedAt ? '<span class="ok">ok</span>' : '<span class="muted">not checked yet</span>') + found;
       return `<tr><td><code>${h(w.url)}</code></td><td>${h(w.kind)}</td><td>${w.paused ? '<strong>paused</strong>' : 'active'}</td><td>${when(w.lastCheckedAt ? Date.parse(w.lastCheckedAt) : null)}<br>${result}</td><td class="wide">${w.paused ? '–' : when(Date.parse(w.nextCheckAt))}</td>
 <td>${o.canWrite ? `<div class="toolbar">${w.paused ? action('resume', 'Resume', 'secondary') : action('pause', 'Pause', 'secondary')}${action('remove', 'Remove', 'danger')}</div>` : ''}</td></tr>`;
     })
@@ -192,7 +197,7 @@ ${o.canWrite ? `<section class="panel" aria-labelledby="add"><h2 id="add">Watch 
 <label class="field" for="watch-url">URL (direct, F-Droid, GitHub releases, itms-services, App Store or Google Play page)<input type="url" id="watch-url" name="url" required maxlength="4096"></label>
 <label class="field" for="interval">Check every<select id="interval" name="interval"><option value="1h">hour</option><option value="6h">6 hours</option><option value="1d">day</option></select></label>
 <button class="primary" type="submit">Add watch</button></div></form></section>` : ''}
-<section class="panel">${o.watches.length ? `<table class="grid"><thead><tr><th scope="col">Source</th><th scope="col">Kind</th><th scope="col">State</th><th scope="col">Last sweep</th><th scope="col" class="wide">Next check</th><th scope="col">Actions</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>No watch yet.</p>'}</section>`,
+<section class="panel">${o.watches.length ? `<table class="grid"><thead><tr><th scope="col">Source</th><th scope="col">Kind</th><th scope="col">State</th><th scope="col">Last sweep</th><th scope="col" class="wide">Next check</th><th scope="col">Actions</th></tr></thead><tbody>${rows}</tbody></table>${pager('/ui/watches', {}, o.offset, o.limit, o.total)}` : '<p>No watch yet.</p>'}</section>`,
   });
 }
 

@@ -170,3 +170,56 @@ t.test('forms: CSRF token and origin on every change; scopes; tenants; reveal; p
   t.equal((await get(s, statusUrl, stranger.cookie)).statusCode, 404, "nor its scan's progress");
   t.notMatch((await get(s, '/ui/watches', stranger.cookie)).body, /downloads\.example\.org/, 'nor its watches');
 });
+
+t.test('long lists: the app timeline and the watches are paginated; a watch shows what it found last and why that failed', async (t) => {
+  const s = await startService(t, { logLevel: 'warn' });
+  await s.runner.stop(); // versions are written below as the runner writes them; it must not claim them
+  const tenant = (await s.store.ensureTenant('acme')).id;
+  const { scanFileSync } = await import('../../src/pipeline/index.js');
+  const { prepareCompletion } = await import('../../src/service/results.js');
+  const { findingKeys } = await import('../../src/service/crypto.js');
+  const base = scanFileSync(LEAKY_APK);
+  const keys = findingKeys(s.config);
+  const VERSIONS = 57;
+  const t0 = Date.now() - VERSIONS * 60_000;
+  for (let i = 0; i < VERSIONS; i++) {
+    const id = `scan-${i}`;
+    await s.store.insertScan({ id, tenantId: tenant, sha256: i.toString(16).padStart(64, '0'), size: 1, filename: 'leaky.apk', uploadPath: '/nowhere', entriesTotal: 1, createdAt: t0 + i * 60_000 });
+    t.equal((await s.store.claimScan('test', t0 + i * 60_000, 60_000))?.id, id);
+    // Each version drops one more finding, so the counts differ from version to version.
+    const report = { ...base, artifact: { ...base.artifact, app: { ...base.artifact.app, versionName: `1.0.${i}`, versionCode: String(100 + i) } }, findings: base.findings.slice(0, Math.max(1, base.findings.length - i)) };
+    t.ok(await s.store.completeScan(id, 'test', prepareCompletion(report, keys, 'leaky.apk'), t0 + i * 60_000 + 1));
+  }
+  const admin = await signIn(s, s.admin);
+  const appId = (await s.store.getScan(tenant, 'scan-0'))!.appId!;
+  const first = (await get(s, `/ui/apps/${appId}`, admin.cookie)).body;
+  t.match(first, new RegExp(`${VERSIONS} version\\(s\\)`));
+  t.equal((first.match(/<tr><td><span class="grade/g) ?? []).length, 50, 'the first page lists 50 versions');
+  t.match(first, />1\.0\.56<\/a>/, 'newest first');
+  t.notMatch(first, />1\.0\.6<\/a>/, 'the oldest are on the next page');
+  t.match(first, /1–50 of 57/);
+  t.equal((first.match(/<g class="version"/g) ?? []).length, 40, 'the chart draws the newest 40');
+  t.match(first, /newest 40 of 57 versions/);
+  const second = (await get(s, `/ui/apps/${appId}?offset=50`, admin.cookie)).body;
+  t.equal((second.match(/<tr><td><span class="grade/g) ?? []).length, 7, 'the second page lists the other 7');
+  t.match(second, />1\.0\.0<\/a>/);
+  t.match(second, /51–57 of 57/);
+
+  const now = Date.now();
+  for (let i = 0; i < 53; i++) {
+    await s.store.watches.insert({ id: `w${String(i).padStart(2, '0')}`, tenantId: tenant, url: `https://downloads.example.org/app-${i}.apk`, source: { kind: 'direct', url: `https://downloads.example.org/app-${i}.apk` }, host: 'downloads.example.org', intervalS: 3600, nextCheckAt: now + 3_600_000, notify: [], createdAt: now + i });
+  }
+  await s.store.watches.insertVersion({ id: 'wv1', watchId: 'w00', tenantId: tenant, key: 'etag-1', status: 'notified', versionName: '2.0', versionCode: '20', createdAt: now });
+  await s.store.watches.insertVersion({ id: 'wv2', watchId: 'w00', tenantId: tenant, key: 'etag-2', status: 'downloading', versionName: '2.1', versionCode: '21', createdAt: now + 1 });
+  await s.store.watches.recordDownloadFailure('wv2', 'download failed: HTTP 503', 1, now + 2);
+  const wpage = (await get(s, '/ui/watches', admin.cookie)).body;
+  t.equal((wpage.match(/<code>https:\/\/downloads\.example\.org\/app-\d+\.apk<\/code>/g) ?? []).length, 50, 'the first page lists 50 watches');
+  t.match(wpage, /1–50 of 53/);
+  t.match(wpage, /last found 2\.1 \(failed\): <span class="error">download failed: HTTP 503<\/span>/, 'the newest version found, and why it failed');
+  const wlast = (await get(s, '/ui/watches?offset=50', admin.cookie)).body;
+  t.equal((wlast.match(/<code>https:\/\/downloads\.example\.org\/app-\d+\.apk<\/code>/g) ?? []).length, 3);
+  t.match(wlast, /app-52\.apk/);
+  const stranger = await signIn(s, (await createApiKey(s.store, 'other', ['admin'])).token);
+  t.same([...(await s.store.dashboard.lastWatchVersions((await s.store.ensureTenant('other')).id, ['w00'])).keys()], [], "another tenant's watch ids give nothing");
+  t.notMatch((await get(s, '/ui/watches', stranger.cookie)).body, /app-0\.apk/);
+});
