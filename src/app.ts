@@ -28,6 +28,8 @@ import { HttpError } from './service/errors.js';
 import { prettyDestination, type LogFormat } from './service/pretty-log.js';
 import { HistoryService } from './service/history.js';
 import type { JobRunner } from './service/jobs.js';
+import type { JobQueue } from './service/queue.js';
+import type { BlobStore } from './blobs/types.js';
 import type { Metrics } from './service/metrics.js';
 import { ScanService } from './service/scans.js';
 import type { ScanThread } from './service/scan-thread.js';
@@ -44,6 +46,10 @@ export interface AppDeps {
   runner?: JobRunner;
   /** The thread that inspects uploads (and runs the runner's scans); the app makes its own when absent. */
   thread?: ScanThread;
+  /** Where uploads wait for their scan; the runner's, or the data directory, when absent. */
+  blobs?: BlobStore;
+  /** PostgreSQL mode: the job queue uploads are queued in (and /v1/admin/jobs lists). */
+  queue?: JobQueue;
 }
 
 /** Log fields never written as they are: keys, tokens, secret values. */
@@ -223,10 +229,11 @@ export const leakdexApp: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
     reply.code(404).send({ statusCode: 404, error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
   });
 
-  const scans = new ScanService({ store, config, metrics, keys: deps.keys, runner, thread: deps.thread });
+  const scans = new ScanService({ store, config, metrics, keys: deps.keys, runner, thread: deps.thread, ...(deps.blobs ? { blobs: deps.blobs } : {}), ...(deps.queue ? { queue: deps.queue } : {}) });
+  const queue = deps.queue ?? runner?.queue;
   app.addHook('onClose', () => scans.close());
   const history = new HistoryService(store, config.limits.maxListItems);
-  await app.register(healthRoutes, { store, runner, metrics, metricsPublic: config.metricsPublic });
+  await app.register(healthRoutes, { store, runner, ...(queue ? { queue } : {}), metrics, metricsPublic: config.metricsPublic });
   await app.register(scanRoutes, { scans, config, history, linkKey });
   await app.register(appRoutes, { history });
   const watches = new WatchService(store);

@@ -26,6 +26,24 @@ export const ConfigSchema = Type.Object(
       leaseMs: Positive('How long a running scan stays owned without a heartbeat before another runner takes it over, ms.', { minimum: 1000 }),
       maxAttempts: Positive('Times a scan is started (restarts after a crash included) before it is failed.', { maximum: 100 }),
       keepUploads: Type.Boolean({ description: 'Keep uploaded files after their scan ends.' }),
+      expireGraceMs: Positive('PostgreSQL mode: time a scan job gets past its scan budget (fetching the upload, starting a worker, writing the outcome) before it expires and is retried elsewhere, ms.', { minimum: 1000 }),
+      retryDelaySeconds: Type.Integer({ minimum: 0, maximum: 3600, description: 'PostgreSQL mode: delay before a failed or expired scan job is retried, s (doubled each retry).' }),
+      maintenanceMs: Positive('PostgreSQL mode: how often the queue looks for expired jobs (pg-boss maintenance), ms.', { minimum: 1000 }),
+      cronMonitorMs: Positive('PostgreSQL mode: how often a node checks whether a cron schedule is due, ms.', { minimum: 1000 }),
+      drainMs: Type.Integer({ minimum: 0, description: 'PostgreSQL mode: on SIGTERM, how long scans in progress may run to their end before they are handed back to the queue, ms (LEAKDEX_DRAIN_MS).' }),
+      sweepCron: Type.String({ minLength: 9, maxLength: 100, description: 'Cron pattern (UTC) of the marketplace sweep (LEAKDEX_SWEEP_CRON).' }),
+    }),
+    blobs: Type.Object({
+      kind: Type.Union([Type.Literal('local'), Type.Literal('postgres'), Type.Literal('s3')], { description: 'Where uploads wait for their scan (LEAKDEX_BLOBS): the data directory, PostgreSQL large objects, or S3-compatible object storage.' }),
+      s3: Type.Optional(
+        Type.Object({
+          endpoint: Type.Optional(Type.String({ minLength: 1, description: 'S3 endpoint URL (LEAKDEX_S3_ENDPOINT); AWS when absent.' })),
+          region: Type.String({ minLength: 1, description: 'Region (LEAKDEX_S3_REGION).' }),
+          bucket: Type.String({ minLength: 3, maxLength: 63, description: 'Bucket (LEAKDEX_S3_BUCKET).' }),
+          prefix: Type.Optional(Type.String({ maxLength: 200, description: 'Key prefix (LEAKDEX_S3_PREFIX).' })),
+          forcePathStyle: Type.Optional(Type.Boolean({ description: 'Path-style addressing (LEAKDEX_S3_FORCE_PATH_STYLE), as most S3-compatible servers need.' })),
+        }),
+      ),
     }),
     limits: Type.Object({
       maxUploadBytes: Positive('Largest accepted upload, bytes (LEAKDEX_MAX_UPLOAD_BYTES).'),
@@ -83,7 +101,21 @@ export function defaultConfig(): Config {
     logLevel: 'info',
     logFormat: 'json',
     trustProxy: false,
-    jobs: { enabled: true, concurrency: Math.max(1, availableParallelism()), pollMs: 500, leaseMs: 30_000, maxAttempts: 3, keepUploads: false },
+    jobs: {
+      enabled: true,
+      concurrency: Math.max(1, availableParallelism()),
+      pollMs: 500,
+      leaseMs: 30_000,
+      maxAttempts: 3,
+      keepUploads: false,
+      expireGraceMs: 30_000,
+      retryDelaySeconds: 2,
+      maintenanceMs: 10_000,
+      cronMonitorMs: 10_000,
+      drainMs: 20_000,
+      sweepCron: '* * * * *',
+    },
+    blobs: { kind: 'local' },
     limits: {
       maxUploadBytes: 1024 ** 3,
       maxWaitSeconds: 600,
@@ -155,7 +187,19 @@ function fromEnv(env: NodeJS.ProcessEnv): Json {
     logLevel: envStr(env, 'LOG_LEVEL'),
     logFormat: envStr(env, 'LOG_FORMAT'),
     trustProxy: envBool(env, 'LEAKDEX_TRUST_PROXY'),
-    jobs: { concurrency: envInt(env, 'LEAKDEX_CONCURRENCY') },
+    jobs: { concurrency: envInt(env, 'LEAKDEX_CONCURRENCY'), sweepCron: envStr(env, 'LEAKDEX_SWEEP_CRON'), drainMs: envInt(env, 'LEAKDEX_DRAIN_MS') },
+    blobs: {
+      kind: envStr(env, 'LEAKDEX_BLOBS'),
+      s3: envStr(env, 'LEAKDEX_S3_BUCKET')
+        ? {
+            endpoint: envStr(env, 'LEAKDEX_S3_ENDPOINT'),
+            region: envStr(env, 'LEAKDEX_S3_REGION') ?? 'us-east-1',
+            bucket: envStr(env, 'LEAKDEX_S3_BUCKET'),
+            prefix: envStr(env, 'LEAKDEX_S3_PREFIX'),
+            forcePathStyle: envBool(env, 'LEAKDEX_S3_FORCE_PATH_STYLE'),
+          }
+        : undefined,
+    },
     limits: {
       maxUploadBytes: envInt(env, 'LEAKDEX_MAX_UPLOAD_BYTES'),
       scanTimeoutMs: envInt(env, 'LEAKDEX_SCAN_TIMEOUT_MS'),
@@ -181,6 +225,12 @@ export function validateConfig(candidate: unknown): Config {
   const config = candidate as Config;
   if (config.secrets.store && !config.secrets.encryptionKey) {
     throw new ConfigError('invalid configuration:\n  /secrets/store: storing raw secrets needs LEAKDEX_SECRETS_KEY (64 hex characters: an AES-256 key)');
+  }
+  if (config.blobs.kind === 's3' && !config.blobs.s3) {
+    throw new ConfigError('invalid configuration:\n  /blobs/s3: LEAKDEX_BLOBS=s3 needs LEAKDEX_S3_BUCKET (and LEAKDEX_S3_ENDPOINT for a server other than AWS)');
+  }
+  if (config.blobs.kind === 'postgres' && !config.databaseUrl) {
+    throw new ConfigError('invalid configuration:\n  /blobs/kind: LEAKDEX_BLOBS=postgres needs DATABASE_URL');
   }
   try {
     parseEndpoints(config.verify.endpoints);

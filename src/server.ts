@@ -12,6 +12,7 @@ import { Metrics } from './service/metrics.js';
 import { ScanThread } from './service/scan-thread.js';
 import { removePartialUploads, UPLOADS_DIR } from './service/scans.js';
 import { openStore } from './store/index.js';
+import { openBackends, type Backends } from './service/backends.js';
 import type { Store } from './store/types.js';
 
 /** The sample the first-start message tells users to upload. */
@@ -24,6 +25,8 @@ export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   runner?: JobRunner;
+  /** The blob store and, in PostgreSQL mode, the job queue. */
+  backends: Backends;
   config: Config;
   /** Base URL, e.g. http://127.0.0.1:8080. */
   url: string;
@@ -39,13 +42,17 @@ export async function startServer(config: Config, opts: { logger?: Logger; out?:
   const removed = await removePartialUploads(join(config.dataDir, UPLOADS_DIR), performance.timeOrigin);
   if (removed > 0) logger.warn({ removed }, 'removed partial uploads left by a stopped process');
   const store = await openStore(config);
+  let backends: Backends | undefined;
   try {
+    // PostgreSQL mode: pg-boss; a node that scans takes part in firing the sweep schedules.
+    backends = await openBackends(config, logger.child({ component: 'queue' }), { schedule: config.jobs.enabled });
+    const { blobs, queue } = backends;
     const keys = findingKeys(config);
     const metrics = new Metrics();
     // One thread for the CPU and process work of uploads and scans, off the thread that answers requests.
     const thread = new ScanThread();
-    const runner = config.jobs.enabled ? new JobRunner({ store, config, keys, metrics, log: logger.child({ component: 'runner' }), scan: opts.scan, thread }) : undefined;
-    const app = await buildApp({ config, store, metrics, keys, runner, thread }, logger);
+    const runner = config.jobs.enabled ? new JobRunner({ store, config, keys, metrics, log: logger.child({ component: 'runner' }), scan: opts.scan, thread, blobs, ...(queue ? { queue } : {}) }) : undefined;
+    const app = await buildApp({ config, store, metrics, keys, runner, thread, blobs, ...(queue ? { queue } : {}) }, logger);
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -68,17 +75,22 @@ export async function startServer(config: Config, opts: { logger?: Logger; out?:
         await app.close();
         await runner?.stop();
         await thread.close();
+        await backends!.close();
         await store.close();
       })());
-    return { app, store, runner, config, url, close };
+    return { app, store, runner, backends, config, url, close };
   } catch (e) {
+    await backends?.close().catch(() => {});
     await store.close().catch(() => {});
     throw e;
   }
 }
 
-/** Closes `server` on SIGINT/SIGTERM; resolves with the exit code once it is closed (or the grace time ran out). */
-export function untilSignal(close: () => Promise<void>, log: Pick<Logger, 'info' | 'error'>): Promise<number> {
+/**
+ * Closes `server` on SIGINT/SIGTERM; resolves with the exit code once it is closed (or the grace time ran out:
+ * SHUTDOWN_GRACE_MS past `drainMs`, the time scans in progress are given to end).
+ */
+export function untilSignal(close: () => Promise<void>, log: Pick<Logger, 'info' | 'error'>, drainMs = 0): Promise<number> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off('SIGINT', onSignal);
@@ -87,7 +99,7 @@ export function untilSignal(close: () => Promise<void>, log: Pick<Logger, 'info'
       const timer = setTimeout(() => {
         log.error({}, 'shutdown took too long; exiting');
         resolve(1);
-      }, SHUTDOWN_GRACE_MS);
+      }, SHUTDOWN_GRACE_MS + drainMs);
       timer.unref();
       close().then(
         () => {

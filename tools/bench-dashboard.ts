@@ -1,7 +1,7 @@
 /**
  * `npm run bench:dashboard`: server-side render time of each dashboard page (src/routes/web.ts) over a store holding
  * one large tenant: 200 apps, 2,000 versions and 50,000 findings written through the store's own API (insertScan ->
- * claimScan -> completeScan, as the job runner does), some findings verified live, some marked compromised, a few
+ * startScan -> completeScan, as the job runner does), some findings verified live, some marked compromised, a few
  * watches, and a second tenant with a little data. The app is built in this process without a job runner; a browser
  * session is opened through POST /ui/sign-in, and every page is requested through app.inject, whose wall time is the
  * whole request inside the process (routing, hooks, session, queries, rendering). Prints, per page, the median, p95
@@ -324,15 +324,15 @@ interface Filled {
   bytes?: number;
 }
 
-/** One version stored as the job runner stores a scan: insertScan, claimScan, completeScan (prepareCompletion's output). */
+/** One version stored as the job runner stores a scan: insertScan, startScan, completeScan (prepareCompletion's output). */
 async function storeVersion(store: Store, config: Config, keys: FindingKeys, tenantId: string, app: PlannedApp, v: PlannedVersion, r: () => number): Promise<void> {
   const id = randomUUID();
   const sha256 = createHash('sha256').update(`${app.packageId}\0${v.versionCode}`).digest('hex');
   const size = 8_000_000 + Math.floor(r() * 60_000_000);
   const filename = `${app.packageId}-${v.versionName}.${app.platform === 'android' ? 'apk' : 'ipa'}`;
   await store.insertScan({ id, tenantId, sha256, size, filename, uploadPath: join(config.dataDir, 'uploads', id), entriesTotal: 500, createdAt: v.finishedAt - 90_000 });
-  const claimed = await store.claimScan('bench-dashboard', v.finishedAt - 60_000, 600_000);
-  if (claimed?.id !== id) throw new Error(`claimScan took ${claimed?.id ?? 'nothing'}, not the scan just queued (${id})`);
+  const claimed = await store.startScan(id, 'bench-dashboard', v.finishedAt - 60_000, 600_000);
+  if (claimed?.id !== id) throw new Error(`startScan did not take the scan just queued (${id})`);
   const completion = prepareCompletion(reportOf(app, v, sha256, size, filename, r), keys, filename);
   if (!(await store.completeScan(id, 'bench-dashboard', completion, v.finishedAt))) throw new Error(`completeScan(${id}) refused`);
   const scan = await store.getScan(tenantId, id);
@@ -516,7 +516,7 @@ async function benchStore(label: string, store: Store, dataDir: string, plan: Pl
     env: {},
     overrides: { dataDir, bootstrapKey: false, logLevel: 'warn', jobs: { enabled: false }, rateLimit: { max: 1_000_000 }, secrets: { store: false, fingerprintKey: o.fingerprintKey } },
   });
-  console.log(`\n[${label}] filling: ${plan.apps.length} apps, ${plan.apps.length * (plan.apps[0]?.versions.length ?? 0)} versions, ${plan.findings} findings through insertScan -> claimScan -> completeScan ...`);
+  console.log(`\n[${label}] filling: ${plan.apps.length} apps, ${plan.apps.length * (plan.apps[0]?.versions.length ?? 0)} versions, ${plan.findings} findings through insertScan -> startScan -> completeScan ...`);
   const filled = await fill(store, config, plan, small, o.seed, o.watches);
   if (store instanceof SqliteStore) filled.bytes = [SQLITE_FILE, `${SQLITE_FILE}-wal`].reduce((n, f) => n + (statSync(join(dataDir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
   console.log(

@@ -8,6 +8,7 @@ import { findingKeys } from '../service/crypto.js';
 import { JobRunner } from '../service/jobs.js';
 import { Metrics } from '../service/metrics.js';
 import { openStore } from '../store/index.js';
+import { openBackends } from '../service/backends.js';
 import { describeFailure } from '../market/submit.js';
 import { sweeperFor } from '../market/sweep.js';
 import { parseInterval, watchView, type SweepResult } from '../market/watches.js';
@@ -118,7 +119,11 @@ export async function sweepCommand(args: string[], out: NodeJS.WritableStream, _
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore(config);
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
-  const runner = new JobRunner({ store, config, keys: findingKeys(config), metrics: new Metrics(), log: logger.child({ component: 'runner' }) });
+  const backends = await openBackends(config, logger.child({ component: 'queue' }), { schedule: false }).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
+  });
+  const runner = new JobRunner({ store, config, keys: findingKeys(config), metrics: new Metrics(), log: logger.child({ component: 'runner' }), blobs: backends.blobs, ...(backends.queue ? { queue: backends.queue } : {}) });
   try {
     await runner.start();
     const sweeper = sweeperFor(store, config, runner, logger.child({ component: 'sweep' }));
@@ -138,6 +143,7 @@ export async function sweepCommand(args: string[], out: NodeJS.WritableStream, _
     return total.errors > 0 ? 1 : 0;
   } finally {
     await runner.stop();
+    await backends.close();
     await store.close();
   }
 }

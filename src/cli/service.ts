@@ -6,6 +6,7 @@ import { createLogger } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { startServer, untilSignal } from '../server.js';
 import { openStore } from '../store/index.js';
+import { openBackends } from '../service/backends.js';
 import { createApiKey, parseScopes } from '../service/auth.js';
 import { findingKeys } from '../service/crypto.js';
 import { JobRunner } from '../service/jobs.js';
@@ -116,13 +117,17 @@ export function serveCommand(args: string[], out: NodeJS.WritableStream = proces
     const cfg = config(values, { host: values.host, port: integer(values.port, '--port'), jobs });
     const logger = createLogger(cfg.logLevel, undefined, cfg.logFormat);
     const server = await startServer(cfg, { logger, out });
-    // Marketplace watches: one croner ticker in UTC claims due watches (src/market/sweep.ts). Also with --no-jobs
-    // (scale-out): claims are atomic, and the scans it queues are taken by the `leakdex worker` processes.
-    const ticker = (await import('../market/sweep.js')).startSweepTicker(server.store, cfg, server.runner, logger.child({ component: 'sweep' }));
+    // Marketplace watches. SQLite: one croner ticker in UTC claims due watches (src/market/sweep.ts), also with
+    // --no-jobs. PostgreSQL: pg-boss schedules, fired once across the cluster and run by the nodes that scan.
+    const sweeps = await import('../market/sweep.js');
+    const sweepLog = logger.child({ component: 'sweep' });
+    const queue = server.backends.queue;
+    const ticker = queue ? undefined : sweeps.startSweepTicker(server.store, cfg, server.runner, sweepLog);
+    if (queue && server.runner) await sweeps.scheduleSweeps(queue, server.store, cfg, server.runner, sweepLog);
     const code = await untilSignal(async () => {
       ticker?.stop();
       await server.close();
-    }, logger);
+    }, logger, server.backends.queue && server.runner ? cfg.jobs.drainMs : 0);
     // Scan worker processes abandoned at shutdown (and their IPC channels) must not hold the process open.
     setTimeout(() => process.exit(code), 200).unref();
     return code;
@@ -143,13 +148,20 @@ export function workerCommand(args: string[], out: NodeJS.WritableStream = proce
     mkdirSync(cfg.dataDir, { recursive: true });
     const logger = createLogger(cfg.logLevel, undefined, cfg.logFormat);
     const store = await openStore(cfg);
-    const runner = new JobRunner({ store, config: cfg, keys: findingKeys(cfg), metrics: new Metrics(), log: logger.child({ component: 'runner' }) });
+    const backends = await openBackends(cfg, logger.child({ component: 'queue' }), { schedule: true }).catch(async (e: unknown) => {
+      await store.close();
+      throw e;
+    });
+    const { blobs, queue } = backends;
+    const runner = new JobRunner({ store, config: cfg, keys: findingKeys(cfg), metrics: new Metrics(), log: logger.child({ component: 'runner' }), blobs, ...(queue ? { queue } : {}) });
     await runner.start();
-    logger.info({ runner: runner.id, store: store.dialect, concurrency: runner.concurrency }, 'leakdex worker running');
+    if (queue) await (await import('../market/sweep.js')).scheduleSweeps(queue, store, cfg, runner, logger.child({ component: 'sweep' }));
+    logger.info({ runner: runner.id, store: store.dialect, blobs: blobs.kind, queue: queue ? 'pg-boss' : 'store', concurrency: runner.concurrency }, 'leakdex worker running');
     const code = await untilSignal(async () => {
       await runner.stop();
+      await backends.close();
       await store.close();
-    }, logger);
+    }, logger, cfg.jobs.drainMs);
     setTimeout(() => process.exit(code), 200).unref();
     return code;
   });

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { availableParallelism, hostname } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
@@ -15,6 +15,11 @@ import { prepareCompletion } from './results.js';
 import type { SupervisedScanOptions } from './scan-supervisor.js';
 import { ScanThread } from './scan-thread.js';
 import { FeedService } from './feeds.js';
+import { scanBudgetMs } from './budget.js';
+import type { JobQueue, ScanJobData } from './queue.js';
+import { BlobNotFoundError, type BlobStore } from '../blobs/types.js';
+import { LocalBlobStore } from '../blobs/local.js';
+import { removeUploadOf, uploadInput } from './uploads.js';
 import { ServiceVerifier, type CompletionWithValues } from './verification.js';
 
 /**
@@ -35,15 +40,6 @@ const TIMEOUT_GRACE_MS = 5_000;
 /** Longest interval between two heartbeats of a running scan, ms. */
 const MAX_HEARTBEAT_MS = 2_000;
 
-/**
- * The time a scan of `size` bytes may run: a base plus a share per MiB of upload, never past the whole-scan timeout.
- * A legitimate app scans at several MiB/s, so its budget leaves a wide margin, while a small archive bomb is ended
- * in seconds instead of holding a scan slot until the timeout.
- */
-export function scanBudgetMs(limits: Config['limits'], size: number): number {
-  return Math.min(limits.scanTimeoutMs, limits.scanBudgetBaseMs + Math.ceil((limits.scanBudgetMsPerMb * size) / 1024 ** 2));
-}
-
 export interface RunnerOptions {
   store: Store;
   config: Config;
@@ -53,6 +49,22 @@ export interface RunnerOptions {
   scan?: ScanFn;
   /** The scan thread to use when no `scan` is given (shared with the upload path); one of its own otherwise. */
   thread?: ScanThread;
+  /** Where uploads wait for their scan (src/blobs); the data directory when absent. */
+  blobs?: BlobStore;
+  /** PostgreSQL mode: scans come from pg-boss (src/service/queue.ts) instead of the store's own queue. */
+  queue?: JobQueue;
+}
+
+/** How often a PostgreSQL-mode runner queues again scans the store has as queued but no job holds (a node died between the two writes), ms. */
+const RECONCILE_MS = 60_000;
+/** A queued scan this old with no job is queued again, ms (younger ones may be between their row and their job). */
+const RECONCILE_AGE_MS = 30_000;
+/** Most scans queued again by one reconciling pass. */
+const RECONCILE_BATCH = 1_000;
+
+/** Thrown by a scan job's handler when its worker stops mid-scan: pg-boss fails the job, and it is retried elsewhere. */
+class HandedBack extends Error {
+  override name = 'HandedBack';
 }
 
 /** A process's identity as a runner: host, pid and a random part (a restarted process never reuses one). */
@@ -83,6 +95,10 @@ function pidAlive(pid: number): boolean {
  */
 export class JobRunner extends EventEmitter {
   readonly id = runnerId();
+  /** Where uploads wait for their scan. */
+  readonly blobs: BlobStore;
+  /** PostgreSQL mode: the job queue scans come from. */
+  readonly queue: JobQueue | undefined;
   private readonly pool: Pool;
   private readonly scan: ScanFn | undefined;
   private readonly thread: ScanThread | undefined;
@@ -94,12 +110,19 @@ export class JobRunner extends EventEmitter {
   private stopping = false;
   private wake: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
+  /** PostgreSQL mode: pg-boss workers are registered. */
+  private working = false;
+  private reconciler: NodeJS.Timeout | undefined;
+  /** Where uploads fetched from a remote blob store are put while they are scanned. */
+  private readonly scratch = join(tmpdir(), `leakdex-scans-${process.pid}`);
 
   constructor(private readonly opts: RunnerOptions) {
     super();
     // Every request waiting on a scan (`?wait=`) listens for `finished`.
     this.setMaxListeners(0);
     this.pool = new Pool(opts.config.jobs.concurrency);
+    this.blobs = opts.blobs ?? new LocalBlobStore(opts.config.dataDir);
+    this.queue = opts.queue;
     this.scan = opts.scan;
     this.thread = opts.scan ? undefined : (opts.thread ?? new ScanThread());
     this.ownThread = !opts.scan && !opts.thread;
@@ -116,16 +139,30 @@ export class JobRunner extends EventEmitter {
     return this.pool.concurrency;
   }
 
-  /** True while the claim loop runs. */
+  /** True while the claim loop runs (PostgreSQL mode: while the queue's workers are registered). */
   get healthy(): boolean {
-    return this.loopDone !== undefined && !this.stopping;
+    return (this.loopDone !== undefined || this.working) && !this.stopping;
   }
 
-  /** Requeues scans left running by dead processes on this host, then starts claiming. */
+  /**
+   * SQLite: requeues scans left running by dead processes on this host, then starts claiming from the store.
+   * PostgreSQL: registers pg-boss workers for scan jobs and dead-lettered scans (a dead process's job is retried by
+   * pg-boss once it expires), and queues again any queued scan that no job holds.
+   */
   async start(): Promise<void> {
-    await this.recover();
+    const queue = this.opts.queue;
     this.keepSpare();
-    this.loopDone = this.loop();
+    if (!queue) {
+      await this.recover();
+      this.loopDone = this.loop();
+      return;
+    }
+    await this.reconcile();
+    await queue.workScans(this.pool.concurrency, (job) => this.runJob(job.data, job.retryCount));
+    await queue.workDeadScans((job) => this.abandon(job.data));
+    this.working = true;
+    this.reconciler = setInterval(() => void this.reconcile(), RECONCILE_MS);
+    this.reconciler.unref();
   }
 
   /** Looks for work now (after an upload). */
@@ -133,13 +170,81 @@ export class JobRunner extends EventEmitter {
     this.wake?.();
   }
 
-  /** Stops claiming and hands the scans in progress back to the queue, so a restart or another runner finishes them. */
+  /**
+   * Stops claiming and hands the scans in progress back to the queue, so a restart or another runner finishes them.
+   * PostgreSQL mode drains first: no new job is taken, scans in progress get `jobs.drainMs` to end, and the rest are
+   * stopped and their jobs failed, to be retried by another worker (never lost: a job left active expires).
+   */
   async stop(): Promise<void> {
+    if (this.opts.queue) return this.drain(this.opts.queue);
     this.stopping = true;
     this.notify();
     await this.loopDone;
     for (const id of this.active) await this.opts.store.requeueScan(id, this.id).catch(() => false);
     if (this.ownThread) await this.thread?.close();
+  }
+
+  private async drain(queue: JobQueue): Promise<void> {
+    clearInterval(this.reconciler);
+    await queue.stopWorking();
+    const deadline = Date.now() + this.opts.config.jobs.drainMs;
+    while (this.active.size > 0 && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, Math.min(250, deadline - Date.now())));
+        this.once('finished', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    if (this.active.size > 0) this.opts.log.warn({ scans: [...this.active] }, 'handing scans in progress back to the queue');
+    this.stopping = true;
+    // Ends the scans still running (their worker processes lose their channel and exit); the thread restarts on use.
+    await this.thread?.close();
+    await queue.close(5_000);
+    this.working = false;
+  }
+
+  /** One scan job (PostgreSQL mode): takes the scan over in the store, scans it, records the outcome. */
+  private async runJob(data: ScanJobData, retries: number): Promise<void> {
+    if (this.stopping) throw new HandedBack('the worker is stopping');
+    const scan = await this.opts.store.startScan(data.scanId, this.id, Date.now(), this.opts.config.jobs.leaseMs);
+    // Done, failed or deleted since it was queued: nothing left to do.
+    if (!scan) return;
+    if (retries > 0) this.opts.log.warn({ scanId: scan.id, attempt: scan.attempts, retries }, 'scan job retried');
+    this.active.add(scan.id);
+    try {
+      await this.execute(scan);
+    } finally {
+      this.active.delete(scan.id);
+      this.emit('finished', scan.id);
+    }
+    if (this.stopping && (await this.opts.store.requeueScan(scan.id, this.id))) throw new HandedBack('the worker stopped during the scan');
+  }
+
+  /** A scan whose every attempt failed or expired (dead-lettered by pg-boss): failed in the store, its upload removed. */
+  private async abandon(data: ScanJobData): Promise<void> {
+    const { store, config, metrics, log } = this.opts;
+    const scan = await store.getScan(data.tenantId, data.scanId);
+    if (!scan || (scan.status !== 'queued' && scan.status !== 'running')) return;
+    const message = `scan abandoned after ${config.jobs.maxAttempts} attempts: its worker stopped, or ran out of time, during each one`;
+    if (await store.failScan(scan.id, null, message, Date.now())) {
+      metrics.scanFinished('failed', 0, scan.size);
+      log.warn({ scanId: scan.id, attempts: scan.attempts }, 'scan dead-lettered');
+      await this.removeUpload(scan);
+    }
+  }
+
+  /** Queues again the scans the store has as queued, for longer than a node takes to queue one, that no job holds. */
+  private async reconcile(): Promise<void> {
+    const queue = this.opts.queue;
+    if (!queue || this.stopping) return;
+    try {
+      const stale = await this.opts.store.listQueuedBefore(Date.now() - RECONCILE_AGE_MS, RECONCILE_BATCH);
+      for (const s of stale) await queue.enqueueScan(s, 0);
+    } catch (e) {
+      this.opts.log.error({ err: e instanceof Error ? e.message : String(e) }, 'queueing stale scans again failed');
+    }
   }
 
   private async recover(): Promise<void> {
@@ -197,9 +302,15 @@ export class JobRunner extends EventEmitter {
       await fail(`scan abandoned after ${config.jobs.maxAttempts} attempts: the service stopped during each one`);
       return;
     }
-    if (!job.uploadPath || !existsSync(job.uploadPath)) {
-      await fail('the uploaded file is missing from the data directory');
-      return;
+    let input: { path: string; fetched: boolean };
+    try {
+      input = await this.fetchUpload(job);
+    } catch (e) {
+      if (e instanceof BlobNotFoundError) {
+        await fail('the uploaded file is missing from the blob store');
+        return;
+      }
+      throw e;
     }
     log.info({ scanId: job.id, attempt: job.attempts, size: job.size }, 'scan started');
     let entriesDone = 0;
@@ -242,8 +353,8 @@ export class JobRunner extends EventEmitter {
       let completion: ScanCompletion;
       try {
         const scanned = await this.pool.run(async (): Promise<CompletionWithValues> => {
-          if (this.thread) return this.thread.scan(job.uploadPath!, options, keys, job.filename, (n) => (entriesDone += n), job.verify);
-          const report = await this.scan!(job.uploadPath!, { ...options, fingerprintKey: keys.fingerprint, onEntry: () => void entriesDone++ });
+          if (this.thread) return this.thread.scan(input.path, options, keys, job.filename, (n) => (entriesDone += n), job.verify);
+          const report = await this.scan!(input.path, { ...options, fingerprintKey: keys.fingerprint, onEntry: () => void entriesDone++ });
           const c: CompletionWithValues = prepareCompletion(report, keys, job.filename);
           if (job.verify) c.values = report.findings.filter((f) => f.secret !== undefined).map((f) => [f.fingerprint, f.secret!]);
           return c;
@@ -266,7 +377,7 @@ export class JobRunner extends EventEmitter {
         const message =
           elapsed >= budgetMs
             ? `timed out after ${seconds(budgetMs)}, the time budget of this upload (${budgetText(l)}); an app that needs longer is likely an archive bomb`
-            : (e instanceof Error ? e.message : String(e)).split(job.uploadPath!).join(job.filename);
+            : (e instanceof Error ? e.message : String(e)).split(input.path).join(job.filename);
         await fail(`scan failed: ${message}`);
         return;
       }
@@ -281,8 +392,20 @@ export class JobRunner extends EventEmitter {
       log.error({ err: e, scanId: job.id }, 'recording a scan outcome failed');
     } finally {
       clearInterval(beat);
+      if (input.fetched) await rm(input.path, { force: true }).catch(() => {});
       this.keepSpare();
     }
+  }
+
+  /** The upload as a local file: the blob itself (local store, or a path stored before blobs), or a fetched copy. */
+  private async fetchUpload(job: ScanRecord): Promise<{ path: string; fetched: boolean }> {
+    const where = uploadInput(this.blobs, job.uploadPath);
+    if (!where) throw new BlobNotFoundError(String(job.uploadPath));
+    if (where.path) return { path: where.path, fetched: false };
+    await mkdir(this.scratch, { recursive: true, mode: 0o700 });
+    const path = join(this.scratch, `${job.id}.upload`);
+    await this.blobs.getToFile(where.key!, path);
+    return { path, fetched: true };
   }
 
   /**
@@ -300,7 +423,7 @@ export class JobRunner extends EventEmitter {
   }
 
   private async removeUpload(job: ScanRecord): Promise<void> {
-    if (this.opts.config.jobs.keepUploads || !job.uploadPath) return;
-    await rm(job.uploadPath, { force: true }).catch(() => {});
+    if (this.opts.config.jobs.keepUploads) return;
+    await removeUploadOf(this.blobs, job.uploadPath).catch((e: unknown) => this.opts.log.warn({ scanId: job.id, err: e instanceof Error ? e.message : String(e) }, 'removing an upload failed'));
   }
 }

@@ -35,6 +35,8 @@ export interface MetricsSnapshot {
   queueDepth: number;
   running: number;
   concurrency: number;
+  /** PostgreSQL mode: jobs by queue and state (src/service/queue.ts), dead-lettered scans included. */
+  jobs?: Record<string, Record<string, number>>;
 }
 
 /** Verification results of this process by provider, status and whether the cache answered (src/verify). */
@@ -54,6 +56,7 @@ export class Metrics {
   private readonly scanBytes = new Histogram(SIZE_BUCKETS);
   private uploadBytes = 0;
   private uploads = 0;
+  private enqueueFailures = 0;
   private readonly http = new Map<string, number>();
   private readonly httpDuration = new Histogram(HTTP_BUCKETS);
 
@@ -67,6 +70,11 @@ export class Metrics {
   uploaded(bytes: number): void {
     this.uploads++;
     this.uploadBytes += bytes;
+  }
+
+  /** A scan's job could not be queued at upload (the reconciler queues it later). */
+  enqueueFailed(): void {
+    this.enqueueFailures++;
   }
 
   request(method: string, route: string, status: number, seconds: number): void {
@@ -87,6 +95,11 @@ export class Metrics {
     metric('leakdex_scan_bytes', 'histogram', 'Size of artifacts scanned by this process.', this.scanBytes.render('leakdex_scan_bytes'));
     metric('leakdex_upload_bytes_total', 'counter', 'Bytes of accepted uploads.', [`leakdex_upload_bytes_total ${this.uploadBytes}`]);
     metric('leakdex_uploads_total', 'counter', 'Accepted uploads.', [`leakdex_uploads_total ${this.uploads}`]);
+    if (s.jobs) {
+      const rows = Object.entries(s.jobs).flatMap(([queue, states]) => Object.entries(states).map(([state, n]) => `leakdex_jobs{queue="${queue}",state="${state}"} ${n}`));
+      metric('leakdex_jobs', 'gauge', 'Jobs kept by the queue (pg-boss), by queue and state; leakdex-scan-dead holds the dead-lettered scans.', rows);
+      metric('leakdex_enqueue_failures_total', 'counter', 'Scans whose job this process could not queue at upload (queued later by a reconciler).', [`leakdex_enqueue_failures_total ${this.enqueueFailures}`]);
+    }
     metric('leakdex_findings_total', 'counter', 'Findings of scans finished by this process, by severity.', SEVERITIES.map((sev) => `leakdex_findings_total{severity="${sev}"} ${this.findings.get(sev) ?? 0}`));
     metric('leakdex_verifications_total', 'counter', 'Key verifications made or read from the cache by this process, by provider and status.', [...verifications].map(([k, v]) => `leakdex_verifications_total{${k}} ${v}`));
     metric('leakdex_http_requests_total', 'counter', 'HTTP requests by method, route and status.', [...this.http].map(([k, v]) => `leakdex_http_requests_total{${k}} ${v}`));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../config.js';
@@ -11,6 +11,10 @@ import type { AuthContext } from './auth.js';
 import { decryptSecret, type FindingKeys } from './crypto.js';
 import { HttpError } from './errors.js';
 import type { JobRunner } from './jobs.js';
+import type { JobQueue } from './queue.js';
+import type { BlobStore } from '../blobs/types.js';
+import { removeUploadOf, storeUpload, uploadKey } from './uploads.js';
+import { LocalBlobStore } from '../blobs/local.js';
 import type { Metrics } from './metrics.js';
 import { ScanThread } from './scan-thread.js';
 
@@ -100,12 +104,17 @@ function cleanFilename(name: string | undefined): string {
 /** Uploads, scan status, reports and deletion: what the /v1/scans routes call. */
 export class ScanService {
   readonly uploadsDir: string;
+  private readonly blobs: BlobStore;
+  private readonly queue: JobQueue | undefined;
   private readonly thread: ScanThread;
   private readonly ownThread: boolean;
 
   constructor(
-    private readonly deps: { store: Store; config: Config; metrics: Metrics; keys: FindingKeys; runner?: JobRunner; thread?: ScanThread },
+    private readonly deps: { store: Store; config: Config; metrics: Metrics; keys: FindingKeys; blobs?: BlobStore; queue?: JobQueue; runner?: JobRunner; thread?: ScanThread },
   ) {
+    // The runner's blob store and queue, when there is a runner and none is given.
+    this.blobs = deps.blobs ?? deps.runner?.blobs ?? new LocalBlobStore(deps.config.dataDir);
+    this.queue = deps.queue ?? deps.runner?.queue;
     this.uploadsDir = join(deps.config.dataDir, UPLOADS_DIR);
     this.thread = deps.thread ?? new ScanThread();
     this.ownThread = deps.thread === undefined;
@@ -154,19 +163,37 @@ export class ScanService {
         if (existing && (existing.verify || !verifyScan)) return { scan: existing, reused: true };
       }
       const id = randomUUID();
-      const path = join(this.uploadsDir, `${id}.upload`);
-      await rename(tmp, path);
+      const key = uploadKey(id);
+      // The upload is in the blob store before its scan row exists, and the row before its job: a node that stops
+      // between two of these leaves a blob no scan names (removed by the orphan sweep) or a queued scan with no
+      // job (queued again by a runner's reconciler), never a job without its upload.
+      await storeUpload(this.blobs, tmp, key, size);
       try {
-        const scan = await store.insertScan({ id, tenantId: auth.tenantId, sha256, size, filename: cleanFilename(part.filename), uploadPath: path, entriesTotal: entries, createdAt: Date.now(), verify: verifyScan });
+        const scan = await store.insertScan({ id, tenantId: auth.tenantId, sha256, size, filename: cleanFilename(part.filename), uploadPath: key, entriesTotal: entries, createdAt: Date.now(), verify: verifyScan });
         keep = true;
         metrics.uploaded(size);
+        await this.enqueue(scan);
         this.deps.runner?.notify();
         return { scan, reused: false };
       } finally {
-        if (!keep) await rm(path, { force: true });
+        if (!keep) await removeUploadOf(this.blobs, key).catch(() => {});
       }
     } finally {
       await rm(tmp, { force: true });
+    }
+  }
+
+  /**
+   * PostgreSQL mode: queues the scan's job in pg-boss. A failure here leaves the scan queued in the store, and a
+   * runner's reconciler queues it within a minute or two: the upload is accepted either way.
+   */
+  private async enqueue(scan: ScanRecord): Promise<void> {
+    const queue = this.queue;
+    if (!queue) return;
+    try {
+      await queue.enqueueScan(scan, Math.max(0, (await this.deps.store.countQueued(scan.tenantId)) - 1));
+    } catch {
+      this.deps.metrics.enqueueFailed();
     }
   }
 
@@ -246,7 +273,7 @@ export class ScanService {
   async delete(auth: AuthContext, id: string): Promise<void> {
     const scan = await this.deps.store.deleteScan(auth.tenantId, id);
     if (!scan) throw new HttpError(404, 'not_found', `no scan ${id}`);
-    if (scan.uploadPath) await rm(scan.uploadPath, { force: true });
+    await removeUploadOf(this.blobs, scan.uploadPath);
   }
 
   list(auth: AuthContext, limit: number, status?: ScanRecord['status']): Promise<ScanRecord[]> {

@@ -1,10 +1,8 @@
 import { PostgresDb, type Db } from './db.js';
-import { fairClaimSql, SqlStore } from './sql-store.js';
+import { SqlStore } from './sql-store.js';
 
 /** Advisory lock id held while migrating, so concurrent processes migrate once. */
 const MIGRATION_LOCK = 0x6c65616b;
-
-const CLAIM = fairClaimSql('FOR UPDATE OF s SKIP LOCKED');
 
 /** The scale-out store: PostgreSQL through node-postgres, optionally in its own schema. */
 export class PostgresStore extends SqlStore {
@@ -28,7 +26,8 @@ export class PostgresStore extends SqlStore {
     if (this.schema) await db.exec(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
   }
 
+  /** PostgreSQL mode queues scans in pg-boss (src/service/queue.ts): the store's own queue is SQLite's alone. */
   protected claimSql(): string {
-    return CLAIM;
+    throw new Error('the PostgreSQL store has no scan queue of its own: scans are pg-boss jobs (src/service/queue.ts)');
   }
 }

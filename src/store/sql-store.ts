@@ -215,6 +215,22 @@ export abstract class SqlStore implements Store {
     return r && scanFrom(r);
   }
 
+  async startScan(id: string, runner: string, now: number, leaseMs: number): Promise<ScanRecord | undefined> {
+    const r = await this.db.get<Row>(
+      `UPDATE scans SET status = 'running', runner = $2, lease_until = $3, attempts = attempts + 1, started_at = $4 WHERE id = $1 AND status IN ('queued', 'running') RETURNING *`,
+      [id, runner, now + leaseMs, now],
+    );
+    return r ? scanFrom(r) : undefined;
+  }
+
+  async listQueuedBefore(before: number, limit: number): Promise<ScanRecord[]> {
+    return (await this.db.all<Row>(`SELECT * FROM scans WHERE status = 'queued' AND created_at < $1 ORDER BY created_at LIMIT $2`, [before, limit])).map(scanFrom);
+  }
+
+  async countQueued(tenantId: string): Promise<number> {
+    return Number((await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM scans WHERE tenant_id = $1 AND status = 'queued'`, [tenantId]))?.n ?? 0);
+  }
+
   async heartbeat(id: string, runner: string, leaseUntil: number, entriesDone: number): Promise<boolean> {
     return (await this.db.run(`UPDATE scans SET lease_until = $3, entries_done = $4 WHERE id = $1 AND runner = $2 AND status = 'running'`, [id, runner, leaseUntil, entriesDone])) > 0;
   }

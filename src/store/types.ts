@@ -190,6 +190,15 @@ export interface Store {
    * oldest scan of that tenant, so one tenant's queue never holds another's scans back.
    */
   claimScan(runner: string, now: number, leaseMs: number): Promise<ScanRecord | undefined>;
+  /**
+   * PostgreSQL mode: `runner` takes the scan its pg-boss job names (queued, or running under a runner whose job
+   * expired or failed); attempts + 1. Undefined when the scan is done, failed or gone.
+   */
+  startScan(id: string, runner: string, now: number, leaseMs: number): Promise<ScanRecord | undefined>;
+  /** Queued scans created before `before`, oldest first (PostgreSQL mode's reconciler: scans whose job may be missing). */
+  listQueuedBefore(before: number, limit: number): Promise<ScanRecord[]>;
+  /** Scans of the tenant waiting in the queue. */
+  countQueued(tenantId: string): Promise<number>;
   /** Extends the lease and records progress; false when `runner` no longer owns the scan. */
   heartbeat(id: string, runner: string, leaseUntil: number, entriesDone: number): Promise<boolean>;
   /** Running scans of every tenant (for recovery). */

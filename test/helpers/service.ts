@@ -79,9 +79,9 @@ export interface ServerProcess {
  * Starts `node dist/src/cli/main.js serve` on a free port with one scan at a time (`env` over that); resolves with its
  * URL once it listens.
  */
-export function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export function spawnServer(dataDir: string, env: Record<string, string> = {}, args: string[] = []): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve'], {
+    const child = spawn(process.execPath, [CLI, 'serve', ...args], {
       env: { ...process.env, LEAKDEX_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LEAKDEX_CONCURRENCY: '1', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -352,7 +352,7 @@ testNeeding('PostgreSQL: the organization and feed statements', pgUrl === undefi
   t.ok(await store.orgs.insertApp({ id: 'a1', orgId: 'o1', tenantId: tenant.id, key: 'play:com.acme.app', source: 'play', platform: 'android', packageId: 'com.acme.app', name: null, url: 'https://play.google.com/store/apps/details?id=com.acme.app', status: 'watched', watchId: null, firstSeenAt: now, lastSeenAt: now, goneAt: null }));
   t.notOk(await store.orgs.insertApp({ id: 'a2', orgId: 'o1', tenantId: tenant.id, key: 'play:com.acme.app', source: 'play', platform: 'android', packageId: null, name: null, url: 'x', status: 'pending', watchId: null, firstSeenAt: now, lastSeenAt: now, goneAt: null }), 'once per key');
   const scan = await store.insertScan({ id: 's1', tenantId: tenant.id, sha256: 'a'.repeat(64), size: 1, filename: 'a.apk', uploadPath: '/x', entriesTotal: 1, createdAt: now });
-  await store.claimScan('r', now, 60_000);
+  await store.startScan(scan.id, 'r', now, 60_000);
   const { valueMac } = await import('../../src/detect/fingerprint.js');
   await store.completeScan(scan.id, 'r', {
     summary: { findings: 1, bySeverity: { critical: 0, high: 1, medium: 0, low: 0, info: 0 }, diagnostics: 0, durationMs: 1, kind: 'apk', platform: 'android', app: { id: 'com.acme.app' } },

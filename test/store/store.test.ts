@@ -45,9 +45,10 @@ async function queue(store: Store, tenantId: string, sha = randomBytes(32).toStr
   return id;
 }
 
-/** Claims the next scan as `runner` and completes it with `result`. */
+/** Starts the oldest queued scan as `runner` (as a pg-boss job's runner does, on either store) and completes it with `result`. */
 async function runNext(store: Store, runner: string, result: ScanCompletion): Promise<string> {
-  const claimed = await store.claimScan(runner, tick(), 30_000);
+  const [next] = await store.listQueuedBefore(Number.MAX_SAFE_INTEGER, 1);
+  const claimed = next && (await store.startScan(next.id, runner, tick(), 30_000));
   if (!claimed) throw new Error('nothing to claim');
   if (!(await store.completeScan(claimed.id, runner, result, tick()))) throw new Error('complete refused');
   return claimed.id;
@@ -111,7 +112,31 @@ function suite(name: string, open: () => Promise<Store>, cleanup: (store: Store)
       t.ok(await store.deleteScan(acme.id, id));
     });
 
-    await t.test('claims take the oldest first, never twice, and expired leases are taken over', async (t) => {
+    await t.test('a job starts its scan: attempts counted, a later start takes it over, a finished scan is not started again', async (t) => {
+      const id = await queue(store, acme.id);
+      t.same((await store.listQueuedBefore(Number.MAX_SAFE_INTEGER, 10)).map((s) => s.id), [id]);
+      t.equal(await store.countQueued(acme.id), 1);
+      t.equal(await store.countQueued(other.id), 0);
+      const first = await store.startScan(id, 'w1', tick(), 30_000);
+      t.match(first, { id, status: 'running', runner: 'w1', attempts: 1 });
+      t.same(await store.listQueuedBefore(Number.MAX_SAFE_INTEGER, 10), [], 'a running scan is not queued');
+      // The first worker died: its job expired and pg-boss gave it to another worker.
+      const second = await store.startScan(id, 'w2', tick(), 30_000);
+      t.match(second, { status: 'running', runner: 'w2', attempts: 2 });
+      t.equal(await store.heartbeat(id, 'w1', tick() + 30_000, 2), false, 'the first runner has lost it');
+      t.equal(await store.completeScan(id, 'w1', completion({ fingerprints: [] }), tick()), false, 'and cannot complete it');
+      t.equal(await store.completeScan(id, 'w2', completion({ fingerprints: [] }), tick()), true);
+      t.equal(await store.startScan(id, 'w3', tick(), 30_000), undefined, 'a done scan is not started again');
+      t.equal(await store.startScan(randomUUID(), 'w3', tick(), 30_000), undefined, 'nor a deleted one');
+      t.ok(await store.deleteScan(acme.id, id));
+    });
+
+    // The store's own queue serves the embedded (SQLite) mode only; PostgreSQL mode queues in pg-boss.
+    if (store.dialect === 'postgres') {
+      await t.rejects(store.claimScan('r', tick(), 30_000), /no scan queue of its own/, 'the PostgreSQL store has no queue of its own');
+    }
+
+    if (store.dialect === 'sqlite') await t.test('claims take the oldest first, never twice, and expired leases are taken over', async (t) => {
       const ids = [await queue(store, acme.id), await queue(store, other.id), await queue(store, acme.id)];
       const now = tick();
       const claims = await Promise.all([1, 2, 3, 4, 5].map((n) => store.claimScan(`runner-${n}`, now, 30_000)));
@@ -138,7 +163,7 @@ function suite(name: string, open: () => Promise<Store>, cleanup: (store: Store)
       for (const id of ids) await store.deleteScan(id === ids[1] ? other.id : acme.id, id);
     });
 
-    await t.test("claims take turns between tenants: one tenant's queue does not hold another's scans back", async (t) => {
+    if (store.dialect === 'sqlite') await t.test("claims take turns between tenants: one tenant's queue does not hold another's scans back", async (t) => {
       const a = [await queue(store, acme.id), await queue(store, acme.id), await queue(store, acme.id)];
       const b = [await queue(store, other.id)];
       const claim = async (runner: string) => (await store.claimScan(runner, tick(), 30_000))?.id;

@@ -1,0 +1,48 @@
+/**
+ * Uploads in the blob store (src/blobs): each waits for its scan under `uploads/<scan id>.upload`. The scan row's
+ * `upload_path` holds that key; rows written before the blob store hold an absolute path in the data directory.
+ * The local store keeps the file in place (a rename, no copy), so the embedded default scans it where it is.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, isAbsolute } from 'node:path';
+import type { BlobStore } from '../blobs/types.js';
+
+/** Prefix of every upload's key. */
+export const UPLOAD_PREFIX = 'uploads/';
+
+/** The blob key of a scan's upload. */
+export function uploadKey(scanId: string): string {
+  return `${UPLOAD_PREFIX}${scanId}.upload`;
+}
+
+/** Where a stored `upload_path` is: a local file (`path`) or a blob to fetch (`key`); undefined when none is stored. */
+export function uploadInput(blobs: BlobStore, stored: string | null): { path?: string; key?: string } | undefined {
+  if (!stored) return undefined;
+  if (isAbsolute(stored)) return existsSync(stored) ? { path: stored } : undefined;
+  const local = blobs.localPath?.(stored);
+  if (local !== undefined) return existsSync(local) ? { path: local } : undefined;
+  return { key: stored };
+}
+
+/** Moves a complete, fsynced upload at `tmp` into the blob store under `key` (`tmp` is gone afterwards). */
+export async function storeUpload(blobs: BlobStore, tmp: string, key: string, size: number): Promise<void> {
+  const local = blobs.localPath?.(key);
+  if (local !== undefined) {
+    await mkdir(dirname(local), { recursive: true });
+    await rename(tmp, local);
+    return;
+  }
+  try {
+    await blobs.put(key, tmp, size);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/** Removes a scan's upload, wherever it is (idempotent). */
+export async function removeUploadOf(blobs: BlobStore, stored: string | null): Promise<void> {
+  if (!stored) return;
+  if (isAbsolute(stored)) await rm(stored, { force: true });
+  else await blobs.delete(stored);
+}

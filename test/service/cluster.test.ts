@@ -1,0 +1,217 @@
+/**
+ * Scale-out on real PostgreSQL, as it is deployed: one API process (`serve --no-jobs`) and two `leakdex worker`
+ * processes, each with a data directory of its own (they share nothing but PostgreSQL: the queue is pg-boss, the
+ * uploads are PostgreSQL large objects). 30 uploads; one worker is killed with SIGKILL in the middle of a scan;
+ * every scan must still end `done` exactly once, the dead worker's job must be retried by the other worker, the sweep
+ * schedule must fire once per slot across both workers, and no upload may be left in the blob store.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { CLI, CLEAN_APK, LEAKY_APK, LEAKY_V2_APK } from '../helpers/files.js';
+import { POSTGRES_MISSING, reachablePostgres, testNeeding } from '../helpers/postgres.js';
+import { bootstrapKey, multipart, processLives, scanWorkerPids, spawnServer, type ServerProcess } from '../helpers/service.js';
+import { queueSchema, QUEUES } from '../../src/service/queue.js';
+
+const pgUrl = await reachablePostgres();
+
+const UPLOADS = 30;
+
+/** A `leakdex worker` process and what it printed. */
+interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+}
+
+function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1'], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${text}`)), 30_000);
+    const onData = (d: Buffer) => {
+      text += String(d);
+      if (text.includes('leakdex worker running')) {
+        clearTimeout(timer);
+        resolve({ child, output: () => text });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`worker exited with ${code}:\n${text}`)));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined | false>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+testNeeding('a cluster of one API process and two workers keeps its promises through a SIGKILL', pgUrl ? undefined : POSTGRES_MISSING, async (t) => {
+  const schema = `cluster_${randomBytes(4).toString('hex')}`;
+  const jobs = queueSchema(schema);
+  const db = new pg.Client({ connectionString: pgUrl });
+  await db.connect();
+  const dirs: string[] = [];
+  const children: ChildProcess[] = [];
+  t.teardown(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await sleep(200);
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+    await db.query(`DROP SCHEMA IF EXISTS "${jobs}" CASCADE`).catch(() => {});
+    await db.end();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  const dir = () => {
+    const d = mkdtempSync(join(tmpdir(), 'leakdex-cluster-'));
+    dirs.push(d);
+    return d;
+  };
+  // Short times, so that an expired job is seen within seconds: a scan of these samples takes well under a second.
+  const configFile = join(dir(), 'config.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({ jobs: { expireGraceMs: 3000, retryDelaySeconds: 1, maintenanceMs: 1000, cronMonitorMs: 1000, drainMs: 5000 }, limits: { scanBudgetBaseMs: 8000 } }),
+  );
+  const env = {
+    DATABASE_URL: pgUrl!,
+    LEAKDEX_DATABASE_SCHEMA: schema,
+    LEAKDEX_BLOBS: 'postgres',
+    LEAKDEX_CONFIG: configFile,
+    LEAKDEX_FINGERPRINT_KEY: randomBytes(32).toString('hex'),
+    LEAKDEX_SWEEP_CRON: '* * * * *',
+  };
+  // Each process has a data directory of its own: nothing but PostgreSQL is shared.
+  const api: ServerProcess = await spawnServer(dir(), env, ['--no-jobs']);
+  children.push(api.child);
+  const key = bootstrapKey(api);
+  const a = await spawnWorker({ ...env, LEAKDEX_DATA_DIR: dir() });
+  children.push(a.child);
+  const b = await spawnWorker({ ...env, LEAKDEX_DATA_DIR: dir() });
+  children.push(b.child);
+  t.match(api.output(), /"concurrency":0/, 'the API process scans nothing itself');
+
+  const samples = [LEAKY_APK, LEAKY_V2_APK, CLEAN_APK].map((p) => readFileSync(p));
+  const ids: string[] = [];
+  for (let i = 0; i < UPLOADS; i++) {
+    const { payload, headers } = multipart(samples[i % samples.length]!, `app-${i}.apk`);
+    const res = await fetch(`${api.url}/v1/scans?force=true`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${key}` }, body: payload });
+    t.equal(res.status, 202, `upload ${i} accepted`);
+    ids.push(((await res.json()) as { id: string }).id);
+  }
+  t.equal(new Set(ids).size, UPLOADS, 'every upload is its own scan');
+
+  // Freeze worker A while it holds a running scan (SIGSTOP: it can neither finish nor give the scan up), then kill it.
+  const aPid = a.child.pid!;
+  const victim = await until('worker A to hold a running scan', 60_000, async () => {
+    process.kill(aPid, 'SIGSTOP');
+    const r = await db.query(`SELECT id FROM "${schema}".scans WHERE status = 'running' AND runner LIKE $1`, [`%:${aPid}:%`]);
+    if (r.rows.length === 1) return String(r.rows[0].id);
+    process.kill(aPid, 'SIGCONT');
+    await sleep(20);
+    return undefined;
+  });
+  const aScanWorkers = scanWorkerPids(aPid);
+  process.kill(aPid, 'SIGKILL');
+  await until('worker A to be gone', 5000, async () => !processLives(aPid));
+  t.pass(`worker A killed with SIGKILL while scanning ${victim}`);
+
+  const statuses = await until('every scan to end', 180_000, async () => {
+    const r = await db.query(`SELECT status, COUNT(*)::int AS n FROM "${schema}".scans GROUP BY status`);
+    const by = Object.fromEntries(r.rows.map((x) => [x.status, x.n]));
+    return (by.queued ?? 0) + (by.running ?? 0) === 0 ? by : undefined;
+  });
+  t.same(statuses, { done: UPLOADS }, `all ${UPLOADS} scans are done, none failed`);
+  t.notOk(aScanWorkers.some(processLives), "the dead worker's scan processes ended too (their watchdog saw the parent go)");
+
+  // The dead worker's scan: started twice, finished by worker B, its job retried once.
+  const v = (await db.query(`SELECT attempts, status FROM "${schema}".scans WHERE id = $1`, [victim])).rows[0];
+  t.match(v, { attempts: 2, status: 'done' }, 'the interrupted scan was started again and finished');
+  const job = (await db.query(`SELECT state::text AS state, retry_count FROM "${jobs}".job WHERE name = $1 AND id = $2`, [QUEUES.scan, victim])).rows[0];
+  t.match(job, { state: 'completed', retry_count: 1 }, 'its pg-boss job expired, was retried once and completed');
+  t.match(b.output(), new RegExp(`"scanId":"${victim}"[^\\n]*scan job retried`), 'worker B logged taking over the retried job');
+  const retried = Number((await db.query(`SELECT COUNT(*)::int AS n FROM "${jobs}".job WHERE name = $1 AND retry_count > 0`, [QUEUES.scan])).rows[0].n);
+  t.equal(retried, 1, 'no other scan job was retried');
+  t.equal(Number((await db.query(`SELECT COUNT(*)::int AS n FROM "${jobs}".job WHERE name = $1`, [QUEUES.scanDead])).rows[0].n), 0, 'nothing was dead-lettered');
+
+  // Exactly once: one report per scan; each version holds exactly the findings of the scan that last wrote it (a
+  // version scanned again replaces its findings), no finding twice.
+  const reports = await db.query(`SELECT scan_id, COUNT(*)::int AS n FROM "${schema}".reports GROUP BY scan_id`);
+  t.equal(reports.rows.length, UPLOADS, 'a report for every scan');
+  t.ok(reports.rows.every((r) => r.n === 1), 'and only one');
+  const dup = await db.query(`SELECT version_id, fingerprint FROM "${schema}".findings GROUP BY version_id, fingerprint HAVING COUNT(*) > 1`);
+  t.equal(dup.rows.length, 0, 'no finding is stored twice for a version');
+  const counts = await db.query(
+    `SELECT v.id, v.findings AS reported, (SELECT COUNT(*)::int FROM "${schema}".findings f WHERE f.version_id = v.id AND f.scan_id = v.scan_id) AS stored,
+       (SELECT COUNT(*)::int FROM "${schema}".findings f WHERE f.version_id = v.id) AS total FROM "${schema}".versions v`,
+  );
+  t.ok(counts.rows.length >= 2, 'the samples are several versions');
+  t.equal(counts.rows.filter((r) => r.reported !== r.stored || r.stored !== r.total).length, 0, "every version holds exactly its latest scan's findings");
+  t.ok(counts.rows.some((r) => r.reported > 0), 'the leaky samples have findings');
+  const doneJobs = Number((await db.query(`SELECT COUNT(*)::int AS n FROM "${jobs}".job WHERE name = $1 AND state = 'completed'`, [QUEUES.scan])).rows[0].n);
+  t.equal(doneJobs, UPLOADS, 'one completed job per upload');
+
+  // No orphaned upload: every blob was removed once its scan ended.
+  const blobs = Number((await db.query(`SELECT COUNT(*)::int AS n FROM "${schema}".blobs`)).rows[0].n);
+  t.equal(blobs, 0, 'the blob store holds no upload after the scans');
+
+  // The sweep schedule: fired, and never twice for one minute, although both workers take part in firing it.
+  await until('a sweep to run', 90_000, async () => {
+    const r = await db.query(`SELECT COUNT(*)::int AS n FROM "${jobs}".job WHERE name = $1 AND state = 'completed'`, [QUEUES.sweep]);
+    return r.rows[0].n > 0;
+  });
+  const slots = await db.query(`SELECT date_trunc('minute', created_on) AS minute, COUNT(*)::int AS n FROM "${jobs}".job WHERE name = $1 GROUP BY 1`, [QUEUES.sweep]);
+  t.ok(slots.rows.length >= 1);
+  t.same(
+    slots.rows.filter((r) => r.n > 1),
+    [],
+    'one sweep job per minute across the cluster',
+  );
+  const swept = (b.output().match(/sweep done/g) ?? []).length + (a.output().match(/sweep done/g) ?? []).length;
+  const sweepJobs = Number((await db.query(`SELECT COUNT(*)::int AS n FROM "${jobs}".job WHERE name = $1 AND state = 'completed'`, [QUEUES.sweep])).rows[0].n);
+  t.equal(swept, sweepJobs, 'each sweep job ran once, on one worker');
+
+  // The admin API lists the queue.
+  const listed = await fetch(`${api.url}/v1/admin/jobs?queue=${QUEUES.scan}&limit=50`, { headers: { authorization: `Bearer ${key}` } });
+  t.equal(listed.status, 200);
+  const body = (await listed.json()) as { counts: Record<string, Record<string, number>>; jobs: { id: string; retryCount: number }[] };
+  t.equal(body.counts[QUEUES.scan]!.completed, UPLOADS);
+  t.equal(body.jobs.length, UPLOADS);
+  t.equal(body.jobs.find((j) => j.id === victim)?.retryCount, 1);
+  const metrics = await (await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${key}` } })).text();
+  t.match(metrics, new RegExp(`leakdex_jobs\\{queue="${QUEUES.scan}",state="completed"\\} ${UPLOADS}`));
+  t.match(metrics, new RegExp(`leakdex_jobs\\{queue="${QUEUES.scanDead}",state="created"\\} 0`));
+
+  // Graceful drain: SIGTERM while a scan runs lets it finish (or hands it back), and the worker exits 0.
+  const more: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const { payload, headers } = multipart(samples[0]!, `more-${i}.apk`);
+    const res = await fetch(`${api.url}/v1/scans?force=true`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${key}` }, body: payload });
+    more.push(((await res.json()) as { id: string }).id);
+  }
+  const bPid = b.child.pid!;
+  await until('worker B to hold a running scan', 30_000, async () => {
+    const r = await db.query(`SELECT id FROM "${schema}".scans WHERE status = 'running' AND runner LIKE $1`, [`%:${bPid}:%`]);
+    return r.rows.length > 0;
+  });
+  const exited = new Promise<number | null>((resolve) => b.child.once('exit', (code) => resolve(code)));
+  b.child.kill('SIGTERM');
+  t.equal(await exited, 0, 'worker B drained and exited 0 on SIGTERM');
+  const c = await spawnWorker({ ...env, LEAKDEX_DATA_DIR: dir() });
+  children.push(c.child);
+  await until('the last scans to end', 60_000, async () => {
+    const r = await db.query(`SELECT COUNT(*)::int AS n FROM "${schema}".scans WHERE id = ANY($1) AND status = 'done'`, [more]);
+    return r.rows[0].n === more.length;
+  });
+  t.pass('the scans left by the drained worker were finished by a new one');
+  t.equal(Number((await db.query(`SELECT COUNT(*)::int AS n FROM "${schema}".blobs`)).rows[0].n), 0, 'and no upload is left');
+});
