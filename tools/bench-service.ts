@@ -3,6 +3,10 @@
  * scans run. Usage: node dist/tools/bench-service.js [--n 40] [--concurrency 20] [--rounds 1] [FILE...]
  * With several rounds the modes alternate and each keeps its best round, so a burst of load elsewhere on the
  * machine does not decide the comparison.
+ *
+ * `--workers 1,2` measures the scale-out shape instead (tools/bench-cluster.ts): PostgreSQL (LEAKDEX_BENCH_DATABASE_URL,
+ * default the local server), one `serve --no-jobs` and N `leakdex worker` processes sharing the cores, uploads in
+ * PostgreSQL large objects; and the queue's own cost per job (pg-boss send, fetch and complete of an empty job).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -65,7 +69,14 @@ function startService(dataDir: string, concurrency: number): Promise<{ child: Ch
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ options: { n: { type: 'string', default: '40' }, concurrency: { type: 'string', default: '20' }, rounds: { type: 'string', default: '1' }, 'service-only': { type: 'boolean', default: false } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    options: { n: { type: 'string', default: '40' }, concurrency: { type: 'string', default: '20' }, rounds: { type: 'string', default: '1' }, 'service-only': { type: 'boolean', default: false }, workers: { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (values.workers !== undefined) {
+    const { benchCluster } = await import('./bench-cluster.js');
+    return benchCluster({ n: Number(values.n), clients: Number(values.concurrency), rounds: Math.max(1, Number(values.rounds)), workers: values.workers.split(',').map(Number), files: positionals });
+  }
   const n = Number(values.n);
   const clientConcurrency = Number(values.concurrency);
   const cores = availableParallelism();

@@ -5,6 +5,7 @@ import { findingKeys } from '../service/crypto.js';
 import { HistoryService } from '../service/history.js';
 import type { JobRunner } from '../service/jobs.js';
 import { QUEUES, type JobQueue } from '../service/queue.js';
+import { removeOrphanUploads } from '../service/uploads.js';
 import { Metrics } from '../service/metrics.js';
 import { ScanService } from '../service/scans.js';
 import type { Store } from '../store/types.js';
@@ -63,8 +64,12 @@ export async function scheduleSweeps(queue: JobQueue, store: Store, config: Conf
   const rechecker = new Rechecker({ store, config, keys: findingKeys(config), verifier: new ServiceVerifier(store, config), watches: sweeper.watches, log });
   await queue.scheduleAndWork(QUEUES.sweep, config.jobs.sweepCron, async () => {
     const r = await sweeper.sweepOnce();
-    log.info({ ...r }, 'sweep done');
-    return { ...r };
+    const orphans = await removeOrphanUploads(runner.blobs, store, config.jobs.keepUploads).catch((e: unknown) => {
+      log.warn({ err: e instanceof Error ? e.message : String(e) }, 'removing orphaned uploads failed');
+      return 0;
+    });
+    log.info({ ...r, orphans }, 'sweep done');
+    return { ...r, orphans };
   });
   await queue.scheduleAndWork(QUEUES.recheck, RECHECK_CRON, async () => {
     const r = await rechecker.run();

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute } from 'node:path';
 import type { BlobStore } from '../blobs/types.js';
+import type { Store } from '../store/types.js';
 
 /** Prefix of every upload's key. */
 export const UPLOAD_PREFIX = 'uploads/';
@@ -45,4 +46,34 @@ export async function removeUploadOf(blobs: BlobStore, stored: string | null): P
   if (!stored) return;
   if (isAbsolute(stored)) await rm(stored, { force: true });
   else await blobs.delete(stored);
+}
+
+/** A blob younger than this is never an orphan: its scan row may still be being written, ms. */
+export const ORPHAN_AGE_MS = 3_600_000;
+/** Most uploads looked at by one orphan pass (the next pass sees the rest). */
+const ORPHAN_BATCH = 1_000;
+
+/**
+ * Removes uploads no queued or running scan needs: a blob whose scan row was never written (its node stopped between
+ * the two writes) or is gone, and (unless uploads are kept) one whose scan ended but whose removal failed. Resolves
+ * with the number removed.
+ */
+export async function removeOrphanUploads(blobs: BlobStore, store: Pick<Store, 'scanStatuses'>, keepUploads: boolean, now = Date.now()): Promise<number> {
+  const old = (await blobs.list(UPLOAD_PREFIX, ORPHAN_BATCH)).filter((b) => b.modifiedAt < now - ORPHAN_AGE_MS);
+  const ids = new Map<string, string>();
+  for (const b of old) {
+    const m = /^uploads\/([0-9a-f-]{36})\.upload$/.exec(b.key);
+    if (m) ids.set(m[1]!, b.key);
+  }
+  if (ids.size === 0) return 0;
+  const statuses = await store.scanStatuses([...ids.keys()]);
+  let removed = 0;
+  for (const [id, key] of ids) {
+    const status = statuses.get(id);
+    const orphan = status === undefined || (!keepUploads && (status === 'done' || status === 'failed'));
+    if (!orphan) continue;
+    await blobs.delete(key);
+    removed++;
+  }
+  return removed;
 }

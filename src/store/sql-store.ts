@@ -227,6 +227,16 @@ export abstract class SqlStore implements Store {
     return (await this.db.all<Row>(`SELECT * FROM scans WHERE status = 'queued' AND created_at < $1 ORDER BY created_at LIMIT $2`, [before, limit])).map(scanFrom);
   }
 
+  async scanStatuses(ids: string[]): Promise<Map<string, ScanStatus>> {
+    const out = new Map<string, ScanStatus>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
+      const rows = await this.db.all<{ id: string; status: ScanStatus }>(`SELECT id, status FROM scans WHERE id IN (${part.map((_, j) => `$${j + 1}`).join(', ')})`, part);
+      for (const r of rows) out.set(String(r.id), r.status);
+    }
+    return out;
+  }
+
   async countQueued(tenantId: string): Promise<number> {
     return Number((await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM scans WHERE tenant_id = $1 AND status = 'queued'`, [tenantId]))?.n ?? 0);
   }

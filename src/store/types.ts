@@ -197,6 +197,8 @@ export interface Store {
   startScan(id: string, runner: string, now: number, leaseMs: number): Promise<ScanRecord | undefined>;
   /** Queued scans created before `before`, oldest first (PostgreSQL mode's reconciler: scans whose job may be missing). */
   listQueuedBefore(before: number, limit: number): Promise<ScanRecord[]>;
+  /** The status of each of these scans that exists, whatever its tenant (the orphan-upload sweep). */
+  scanStatuses(ids: string[]): Promise<Map<string, ScanStatus>>;
   /** Scans of the tenant waiting in the queue. */
   countQueued(tenantId: string): Promise<number>;
   /** Extends the lease and records progress; false when `runner` no longer owns the scan. */

@@ -15,6 +15,10 @@ import { CLI, CLEAN_APK, LEAKY_APK, LEAKY_V2_APK } from '../helpers/files.js';
 import { POSTGRES_MISSING, reachablePostgres, testNeeding } from '../helpers/postgres.js';
 import { bootstrapKey, multipart, processLives, scanWorkerPids, spawnServer, type ServerProcess } from '../helpers/service.js';
 import { queueSchema, QUEUES } from '../../src/service/queue.js';
+import { PostgresBlobStore } from '../../src/blobs/postgres.js';
+import { PostgresStore } from '../../src/store/postgres.js';
+import { ORPHAN_AGE_MS, removeOrphanUploads, uploadKey } from '../../src/service/uploads.js';
+import { Readable } from 'node:stream';
 
 const pgUrl = await reachablePostgres();
 
@@ -214,4 +218,21 @@ testNeeding('a cluster of one API process and two workers keeps its promises thr
   });
   t.pass('the scans left by the drained worker were finished by a new one');
   t.equal(Number((await db.query(`SELECT COUNT(*)::int AS n FROM "${schema}".blobs`)).rows[0].n), 0, 'and no upload is left');
+
+  // Orphans: a blob whose scan row was never written, or whose ended scan failed to remove it, goes at the next sweep;
+  // a queued scan's upload and a fresh blob stay.
+  const store = new PostgresStore(pgUrl!, schema);
+  const blobStore = new PostgresBlobStore({ connectionString: pgUrl!, schema });
+  t.teardown(async () => {
+    await blobStore.close();
+    await store.close();
+  });
+  const tenant = (await store.ensureTenant('orphans')).id;
+  const queuedId = '00000000-0000-4000-8000-000000000001';
+  await store.insertScan({ id: queuedId, tenantId: tenant, sha256: 'b'.repeat(64), size: 3, filename: 'q.apk', uploadPath: uploadKey(queuedId), entriesTotal: 1, createdAt: Date.now() });
+  const never = uploadKey('00000000-0000-4000-8000-000000000002');
+  for (const k of [never, uploadKey(victim), uploadKey(queuedId)]) await blobStore.put(k, Readable.from([Buffer.from('abc')]), 3);
+  t.equal(await removeOrphanUploads(blobStore, store, false), 0, 'nothing younger than the orphan age is touched');
+  t.equal(await removeOrphanUploads(blobStore, store, false, Date.now() + ORPHAN_AGE_MS + 1000), 2, 'the blob with no scan and the ended scan\'s blob are removed');
+  t.same((await blobStore.list('uploads/', 10)).map((b) => b.key), [uploadKey(queuedId)], "the queued scan's upload stays");
 });

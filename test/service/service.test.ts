@@ -80,6 +80,13 @@ t.test('config: defaults, file, environment, every problem reported', async (t) 
   t.equal(d.logFormat, 'json', 'logs are JSON lines by default');
   t.equal(loadConfig({ env: { LOG_FORMAT: 'pretty' } }).logFormat, 'pretty', 'LOG_FORMAT=pretty');
   t.throws(() => loadConfig({ env: { LOG_FORMAT: 'xml' } }), /\/logFormat/);
+  // Scale-out: the blob store and the queue's times.
+  t.match(d, { blobs: { kind: 'local' }, jobs: { drainMs: 20_000, expireGraceMs: 30_000, sweepCron: '* * * * *' } });
+  t.throws(() => loadConfig({ env: { LEAKDEX_BLOBS: 's3' } }), /LEAKDEX_S3_BUCKET/, 's3 needs a bucket');
+  t.throws(() => loadConfig({ env: { LEAKDEX_BLOBS: 'postgres' } }), /needs DATABASE_URL/, 'large objects need PostgreSQL');
+  t.throws(() => loadConfig({ env: { LEAKDEX_BLOBS: 'nfs' } }), /\/blobs\/kind/);
+  const s3 = loadConfig({ env: { LEAKDEX_BLOBS: 's3', LEAKDEX_S3_BUCKET: 'uploads', LEAKDEX_S3_ENDPOINT: 'http://127.0.0.1:9000', LEAKDEX_S3_FORCE_PATH_STYLE: '1', LEAKDEX_DRAIN_MS: '5000' } });
+  t.match(s3, { blobs: { kind: 's3', s3: { bucket: 'uploads', endpoint: 'http://127.0.0.1:9000', region: 'us-east-1', forcePathStyle: true } }, jobs: { drainMs: 5000 } });
 });
 
 t.test('LOG_FORMAT=pretty: one readable line per record, keys redacted, control characters escaped', async (t) => {
@@ -572,6 +579,9 @@ t.test('a scan that blows up fails with a diagnostic; the service keeps serving'
   t.equal(ok.status, 'done', 'later scans still run');
   const health = await s.app.inject({ method: 'GET', url: '/readyz' });
   t.equal(health.statusCode, 200);
+  const jobs = await s.app.inject({ method: 'GET', url: '/v1/admin/jobs', headers: bearer(s.admin) });
+  t.match(jobs, { statusCode: 409 }, 'the embedded store has no job queue to list');
+  t.match(jobs.json(), { error: 'no_queue', message: /PostgreSQL mode/ });
   const metrics = await s.app.inject({ method: 'GET', url: '/metrics', headers: bearer(s.admin) });
   t.match(metrics.headers['content-type'], /^text\/plain; version=0.0.4/);
   t.match(metrics.body, /leakdex_scans\{status="failed"\} 2/);
