@@ -26,7 +26,10 @@ export async function openBlobs(config: Config): Promise<BlobStore> {
     await store.ensure();
     return store;
   }
-  throw new Error('S3 blob store: not wired yet');
+  // Credentials from the AWS SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, web identity, roles).
+  const s3 = b.s3!;
+  const { S3BlobStore } = await import('../blobs/s3.js');
+  return new S3BlobStore({ region: s3.region, bucket: s3.bucket, ...(s3.endpoint ? { endpoint: s3.endpoint } : {}), ...(s3.prefix ? { prefix: s3.prefix } : {}), ...(s3.forcePathStyle !== undefined ? { forcePathStyle: s3.forcePathStyle } : {}) });
 }
 
 /** Opens the blob store and, with PostgreSQL, the job queue (`schedule`: this node takes part in firing schedules). */

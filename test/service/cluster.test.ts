@@ -7,7 +7,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import t from 'tap';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -17,6 +18,7 @@ import { bootstrapKey, multipart, processLives, scanWorkerPids, spawnServer, typ
 import { queueSchema, QUEUES } from '../../src/service/queue.js';
 import { PostgresBlobStore } from '../../src/blobs/postgres.js';
 import { PostgresStore } from '../../src/store/postgres.js';
+import { S3RVER_CREDENTIALS, startS3Server } from '../helpers/s3-server.js';
 import { ORPHAN_AGE_MS, removeOrphanUploads, uploadKey } from '../../src/service/uploads.js';
 import { Readable } from 'node:stream';
 
@@ -80,11 +82,12 @@ testNeeding('a cluster of one API process and two workers keeps its promises thr
     dirs.push(d);
     return d;
   };
-  // Short times, so that an expired job is seen within seconds: a scan of these samples takes well under a second.
+  // Short times, so that an expired job is seen within seconds (a scan of these samples takes well under a second;
+  // the budget leaves room for a machine loaded by other suites).
   const configFile = join(dir(), 'config.json');
   writeFileSync(
     configFile,
-    JSON.stringify({ jobs: { expireGraceMs: 3000, retryDelaySeconds: 1, maintenanceMs: 1000, cronMonitorMs: 1000, drainMs: 5000 }, limits: { scanBudgetBaseMs: 8000 } }),
+    JSON.stringify({ jobs: { expireGraceMs: 3000, retryDelaySeconds: 1, maintenanceMs: 1000, cronMonitorMs: 1000, drainMs: 5000 }, limits: { scanBudgetBaseMs: 15000 } }),
   );
   const env = {
     DATABASE_URL: pgUrl!,
@@ -134,7 +137,8 @@ testNeeding('a cluster of one API process and two workers keeps its promises thr
     const by = Object.fromEntries(r.rows.map((x) => [x.status, x.n]));
     return (by.queued ?? 0) + (by.running ?? 0) === 0 ? by : undefined;
   });
-  t.same(statuses, { done: UPLOADS }, `all ${UPLOADS} scans are done, none failed`);
+  const errors = (await db.query(`SELECT error FROM "${schema}".scans WHERE status = 'failed'`)).rows.map((r) => r.error);
+  t.same(statuses, { done: UPLOADS }, `all ${UPLOADS} scans are done, none failed ${JSON.stringify(errors)}`);
   t.notOk(aScanWorkers.some(processLives), "the dead worker's scan processes ended too (their watchdog saw the parent go)");
 
   // The dead worker's scan: started twice, finished by worker B, its job retried once.
@@ -164,9 +168,10 @@ testNeeding('a cluster of one API process and two workers keeps its promises thr
   const doneJobs = Number((await db.query(`SELECT COUNT(*)::int AS n FROM "${jobs}".job WHERE name = $1 AND state = 'completed'`, [QUEUES.scan])).rows[0].n);
   t.equal(doneJobs, UPLOADS, 'one completed job per upload');
 
-  // No orphaned upload: every blob was removed once its scan ended.
-  const blobs = Number((await db.query(`SELECT COUNT(*)::int AS n FROM "${schema}".blobs`)).rows[0].n);
-  t.equal(blobs, 0, 'the blob store holds no upload after the scans');
+  // No orphaned upload: every blob was removed once its scan ended (a scan is done, then its upload is removed).
+  const blobsLeft = () => db.query(`SELECT COUNT(*)::int AS n FROM "${schema}".blobs`).then((r) => Number(r.rows[0].n));
+  await until('the uploads to be removed', 10_000, async () => (await blobsLeft()) === 0).catch(() => {});
+  t.equal(await blobsLeft(), 0, 'the blob store holds no upload after the scans');
 
   // The sweep schedule: fired, and never twice for one minute, although both workers take part in firing it.
   await until('a sweep to run', 90_000, async () => {
@@ -195,29 +200,60 @@ testNeeding('a cluster of one API process and two workers keeps its promises thr
   t.match(metrics, new RegExp(`leakdex_jobs\\{queue="${QUEUES.scan}",state="completed"\\} ${UPLOADS}`));
   t.match(metrics, new RegExp(`leakdex_jobs\\{queue="${QUEUES.scanDead}",state="created"\\} 0`));
 
-  // Graceful drain: SIGTERM while a scan runs lets it finish (or hands it back), and the worker exits 0.
+  // Graceful drain: SIGTERM while a scan runs lets it finish within the drain time, and the worker exits 0.
   const more: string[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 6; i++) {
     const { payload, headers } = multipart(samples[0]!, `more-${i}.apk`);
     const res = await fetch(`${api.url}/v1/scans?force=true`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${key}` }, body: payload });
     more.push(((await res.json()) as { id: string }).id);
   }
   const bPid = b.child.pid!;
-  await until('worker B to hold a running scan', 30_000, async () => {
+  // Frozen while it holds a running scan, so the SIGTERM lands while that scan is in progress.
+  const draining = await until('worker B to hold a running scan', 30_000, async () => {
+    process.kill(bPid, 'SIGSTOP');
     const r = await db.query(`SELECT id FROM "${schema}".scans WHERE status = 'running' AND runner LIKE $1`, [`%:${bPid}:%`]);
-    return r.rows.length > 0;
+    if (r.rows[0]) return String(r.rows[0].id);
+    process.kill(bPid, 'SIGCONT');
+    await sleep(20);
+    return undefined;
   });
   const exited = new Promise<number | null>((resolve) => b.child.once('exit', (code) => resolve(code)));
   b.child.kill('SIGTERM');
+  process.kill(bPid, 'SIGCONT');
   t.equal(await exited, 0, 'worker B drained and exited 0 on SIGTERM');
-  const c = await spawnWorker({ ...env, LEAKDEX_DATA_DIR: dir() });
+  t.match(b.output(), new RegExp(`"scanId":"${draining}"[^\\n]*"msg":"scan done"`), 'it finished the scan it was running when it was told to stop');
+  t.match((await db.query(`SELECT attempts, status FROM "${schema}".scans WHERE id = $1`, [draining])).rows[0], { attempts: 1, status: 'done' }, 'in its one attempt');
+  // A worker with no drain time hands its scan back at once: the job is failed and retried (no wait for expiry).
+  const c = await spawnWorker({ ...env, LEAKDEX_DATA_DIR: dir(), LEAKDEX_DRAIN_MS: '0' });
   children.push(c.child);
+  const cPid = c.child.pid!;
+  const handed = await until('worker C to hold a running scan', 30_000, async () => {
+    process.kill(cPid, 'SIGSTOP');
+    const r = await db.query(`SELECT id FROM "${schema}".scans WHERE status = 'running' AND runner LIKE $1`, [`%:${cPid}:%`]);
+    if (r.rows[0]) return String(r.rows[0].id);
+    process.kill(cPid, 'SIGCONT');
+    await sleep(20);
+    return undefined;
+  });
+  const cExited = new Promise<number | null>((resolve) => c.child.once('exit', (code) => resolve(code)));
+  c.child.kill('SIGTERM');
+  process.kill(cPid, 'SIGCONT');
+  const termAt = Date.now();
+  t.equal(await cExited, 0, 'worker C exited 0');
+  t.match(c.output(), /handing scans in progress back to the queue/);
+  const d = await spawnWorker({ ...env, LEAKDEX_DATA_DIR: dir() });
+  children.push(d.child);
   await until('the last scans to end', 60_000, async () => {
     const r = await db.query(`SELECT COUNT(*)::int AS n FROM "${schema}".scans WHERE id = ANY($1) AND status = 'done'`, [more]);
     return r.rows[0].n === more.length;
   });
-  t.pass('the scans left by the drained worker were finished by a new one');
-  t.equal(Number((await db.query(`SELECT COUNT(*)::int AS n FROM "${schema}".blobs`)).rows[0].n), 0, 'and no upload is left');
+  const expireS = Number((await db.query(`SELECT EXTRACT(EPOCH FROM expire_in)::int AS s FROM "${jobs}".job WHERE id = $1`, [handed])).rows[0].s);
+  t.ok(Date.now() - termAt < expireS * 1000, `the handed-back scan was done before its job would have expired (${Date.now() - termAt} ms < ${expireS} s)`);
+  t.match((await db.query(`SELECT attempts FROM "${schema}".scans WHERE id = $1`, [handed])).rows[0], { attempts: 2 }, 'it was started again');
+  t.match((await db.query(`SELECT retry_count FROM "${jobs}".job WHERE id = $1`, [handed])).rows[0], { retry_count: 1 }, 'its job was retried once');
+  t.pass('the scans left by the stopped workers were finished by a new one');
+  await until('the last uploads to be removed', 10_000, async () => (await blobsLeft()) === 0).catch(() => {});
+  t.equal(await blobsLeft(), 0, 'and no upload is left');
 
   // Orphans: a blob whose scan row was never written, or whose ended scan failed to remove it, goes at the next sweep;
   // a queued scan's upload and a fresh blob stay.
@@ -235,4 +271,35 @@ testNeeding('a cluster of one API process and two workers keeps its promises thr
   t.equal(await removeOrphanUploads(blobStore, store, false), 0, 'nothing younger than the orphan age is touched');
   t.equal(await removeOrphanUploads(blobStore, store, false, Date.now() + ORPHAN_AGE_MS + 1000), 2, 'the blob with no scan and the ended scan\'s blob are removed');
   t.same((await blobStore.list('uploads/', 10)).map((b) => b.key), [uploadKey(queuedId)], "the queued scan's upload stays");
+});
+
+t.test('uploads in S3-compatible object storage (s3rver): stored at upload, fetched by the runner, removed after the scan', async (t) => {
+  const s3 = await startS3Server({ bucket: 'leakdex-uploads' });
+  t.teardown(() => s3.stop());
+  const dataDir = mkdtempSync(join(tmpdir(), 'leakdex-s3-service-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const server = await spawnServer(dataDir, {
+    LEAKDEX_BLOBS: 's3',
+    LEAKDEX_S3_ENDPOINT: s3.endpoint,
+    LEAKDEX_S3_BUCKET: s3.bucket,
+    LEAKDEX_S3_REGION: s3.region,
+    LEAKDEX_S3_PREFIX: 'leakdex',
+    LEAKDEX_S3_FORCE_PATH_STYLE: '1',
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+  });
+  t.teardown(() => void server.child.kill('SIGKILL'));
+  const key = bootstrapKey(server);
+  const { payload, headers } = multipart(readFileSync(LEAKY_APK), 'leaky.apk');
+  const res = await fetch(`${server.url}/v1/scans?wait=60`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${key}` }, body: payload });
+  const scan = (await res.json()) as { id: string; status: string; summary: { findings: number } };
+  t.equal(scan.status, 'done');
+  t.ok(scan.summary.findings > 0, 'the scan read the upload it fetched from the bucket');
+  const objectPath = `/${s3.bucket}/leakdex/uploads/${scan.id}.upload`;
+  await until('the upload to be removed', 10_000, async () => (await s3.requests()).some((r) => r.method === 'DELETE' && r.url.startsWith(objectPath)));
+  const seen = (await s3.requests()).filter((r) => r.url.startsWith(objectPath)).map((r) => r.method);
+  t.ok(seen.includes('PUT'), 'the API node put the upload in the bucket');
+  t.ok(seen.includes('GET'), 'the runner fetched it from there');
+  t.equal(seen.at(-1), 'DELETE', 'and it was deleted once the scan ended');
+  t.same(readdirSync(join(dataDir, 'uploads')).filter((n) => !n.startsWith('.')), [], 'nothing waits in the data directory');
 });
