@@ -130,10 +130,10 @@ async function queueOverhead(): Promise<{ sendMs: number; roundMs: number }> {
     let finish!: () => void;
     const all = new Promise<void>((r) => (finish = r));
     t0 = performance.now();
-    let worker: string | undefined;
-    worker = await boss.work('bench', { batchSize: 1, pollingIntervalSeconds: 0.5 }, async () => {
+    const worker: { id?: string } = {};
+    worker.id = await boss.work('bench', { batchSize: 1, pollingIntervalSeconds: 0.5 }, async () => {
       if (++done === OVERHEAD_JOBS) finish();
-      if (worker) boss.notifyWorker(worker);
+      if (worker.id) boss.notifyWorker(worker.id);
     });
     await all;
     return { sendMs, roundMs: (performance.now() - t0) / OVERHEAD_JOBS };

@@ -142,15 +142,16 @@ export class JobQueue {
   /** Runs `handler` for each scan job, `concurrency` at a time; a handler that throws fails its job (retried). */
   async workScans(concurrency: number, handler: (job: PgBoss.JobWithMetadata<ScanJobData>) => Promise<void>): Promise<void> {
     for (let i = 0; i < concurrency; i++) {
-      let worker: string | undefined;
-      worker = await this.boss.work<ScanJobData>(QUEUES.scan, { batchSize: 1, pollingIntervalSeconds: SCAN_POLL_S, includeMetadata: true }, async ([job]) => {
+      // The worker's id is known once work() resolves; the handler first runs after a fetch, so later than that.
+      const worker: { id?: string } = {};
+      worker.id = await this.boss.work<ScanJobData>(QUEUES.scan, { batchSize: 1, pollingIntervalSeconds: SCAN_POLL_S, includeMetadata: true }, async ([job]) => {
         if (!job) return;
         try {
           await handler(job);
         } finally {
           // pg-boss waits a polling interval after each job unless notified: ask for the next one at once, so a
           // backlog of short scans is not paced at one per interval.
-          if (worker) this.boss.notifyWorker(worker);
+          if (worker.id) this.boss.notifyWorker(worker.id);
         }
       });
     }

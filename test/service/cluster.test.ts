@@ -15,7 +15,8 @@ import pg from 'pg';
 import { CLI, CLEAN_APK, LEAKY_APK, LEAKY_V2_APK } from '../helpers/files.js';
 import { POSTGRES_MISSING, reachablePostgres, testNeeding } from '../helpers/postgres.js';
 import { bootstrapKey, multipart, processLives, scanWorkerPids, spawnServer, type ServerProcess } from '../helpers/service.js';
-import { queueSchema, QUEUES } from '../../src/service/queue.js';
+import { JobQueue, queueSchema, QUEUES } from '../../src/service/queue.js';
+import { loadConfig } from '../../src/config.js';
 import { PostgresBlobStore } from '../../src/blobs/postgres.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { S3RVER_CREDENTIALS, startS3Server } from '../helpers/s3-server.js';
@@ -302,4 +303,37 @@ t.test('uploads in S3-compatible object storage (s3rver): stored at upload, fetc
   t.ok(seen.includes('GET'), 'the runner fetched it from there');
   t.equal(seen.at(-1), 'DELETE', 'and it was deleted once the scan ended');
   t.same(readdirSync(join(dataDir, 'uploads')).filter((n) => !n.startsWith('.')), [], 'nothing waits in the data directory');
+});
+
+testNeeding("pg-boss queue: tenants take turns, one tenant's backlog does not hold another's first scan back", pgUrl ? undefined : POSTGRES_MISSING, async (t) => {
+  const schema = `queue_${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({ env: { DATABASE_URL: pgUrl!, LEAKDEX_DATABASE_SCHEMA: schema, LEAKDEX_DATA_DIR: tmpdir() } });
+  const queue = await JobQueue.open(config, { error: () => {}, warn: () => {} }, { schedule: false });
+  t.teardown(async () => {
+    await queue.close(1000);
+    const db = new pg.Client({ connectionString: pgUrl });
+    await db.connect();
+    await db.query(`DROP SCHEMA IF EXISTS "${queueSchema(schema)}" CASCADE`);
+    await db.end();
+  });
+  const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  // Tenant a queues three scans (each behind its earlier ones), then tenant b queues one.
+  for (let i = 0; i < 3; i++) await queue.enqueueScan({ id: id(i), tenantId: 'a', size: 1000 }, i);
+  await queue.enqueueScan({ id: id(9), tenantId: 'b', size: 1000 }, 0);
+  await queue.enqueueScan({ id: id(0), tenantId: 'a', size: 1000 }, 0);
+  const order: string[] = [];
+  let all!: () => void;
+  const done = new Promise<void>((r) => (all = r));
+  await queue.workScans(1, async (job) => {
+    order.push(`${job.data.tenantId}:${job.id.slice(-1)}`);
+    if (order.length === 4) all();
+  });
+  await done;
+  t.same(order, ['a:0', 'b:9', 'a:1', 'a:2'], "b's first scan runs second, not after all of a's");
+  // pg-boss completes a job just after its handler returns.
+  const completed = await until('the jobs to complete', 10_000, async () => ((await queue.counts())[QUEUES.scan]!.completed === 4 ? 4 : undefined)).catch(() => -1);
+  t.equal(completed, 4, 'queueing a scan twice made one job');
+  const jobs = await queue.list(QUEUES.scan, 10);
+  t.equal(jobs.length, 4);
+  t.ok(jobs.every((j) => j.state === 'completed' && j.retryCount === 0));
 });
