@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { DEFAULT_LIMITS } from './limits.js';
+import { checkS3Options } from './blobs/s3-options.js';
 
 const Positive = (description: string, extra: { minimum?: number; maximum?: number } = {}) => Type.Integer({ minimum: 1, ...extra, description });
 
@@ -193,7 +194,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Json {
       s3: envStr(env, 'LEAKDEX_S3_BUCKET')
         ? {
             endpoint: envStr(env, 'LEAKDEX_S3_ENDPOINT'),
-            region: envStr(env, 'LEAKDEX_S3_REGION') ?? 'us-east-1',
+            region: envStr(env, 'LEAKDEX_S3_REGION') ?? envStr(env, 'AWS_REGION') ?? 'us-east-1',
             bucket: envStr(env, 'LEAKDEX_S3_BUCKET'),
             prefix: envStr(env, 'LEAKDEX_S3_PREFIX'),
             forcePathStyle: envBool(env, 'LEAKDEX_S3_FORCE_PATH_STYLE'),
@@ -228,6 +229,14 @@ export function validateConfig(candidate: unknown): Config {
   }
   if (config.blobs.kind === 's3' && !config.blobs.s3) {
     throw new ConfigError('invalid configuration:\n  /blobs/s3: LEAKDEX_BLOBS=s3 needs LEAKDEX_S3_BUCKET (and LEAKDEX_S3_ENDPOINT for a server other than AWS)');
+  }
+  if (config.blobs.s3) {
+    const s3 = config.blobs.s3;
+    try {
+      checkS3Options({ region: s3.region, bucket: s3.bucket, ...(s3.endpoint ? { endpoint: s3.endpoint } : {}), ...(s3.prefix ? { prefix: s3.prefix } : {}) });
+    } catch (e) {
+      throw new ConfigError(`invalid configuration:\n  /blobs/s3: ${(e as Error).message}`);
+    }
   }
   if (config.blobs.kind === 'postgres' && !config.databaseUrl) {
     throw new ConfigError('invalid configuration:\n  /blobs/kind: LEAKDEX_BLOBS=postgres needs DATABASE_URL');

@@ -52,9 +52,9 @@ export class LocalBlobStore implements BlobStore {
   async put(key: string, source: Readable | string, size?: number): Promise<{ size: number }> {
     const path = this.localPath(key);
     const expected = validateSize(size);
-    await mkdir(dirname(path), { recursive: true });
     const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
     try {
+      await mkdir(dirname(path), { recursive: true });
       let written: number;
       if (typeof source === 'string') {
         // The kernel copies (copy_file_range where it can): no bytes pass through this process.
@@ -71,6 +71,7 @@ export class LocalBlobStore implements BlobStore {
       await fsyncPath(dirname(path));
       return { size: written };
     } catch (e) {
+      if (typeof source !== 'string') source.destroy(); // a source not read to its end is closed
       await rm(tmp, { force: true }).catch(() => {});
       throw e;
     }

@@ -95,10 +95,15 @@ export class PostgresBlobStore implements BlobStore {
   /** Creates the schema and table when absent; done once (every other method waits for it), retried after a failure. */
   ensure(): Promise<void> {
     this.ready ??= this.tx(async (c) => {
+      // Looked up first: a role that may use the table but not create schemas still starts.
+      const present = async () => (await c.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [this.table])).rows[0]?.found === true;
+      if (await present()) return;
       await c.query('SELECT pg_advisory_xact_lock($1)', [ENSURE_LOCK]);
-      await c.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      if (await present()) return;
+      const schemaFound = (await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema])).rows.length > 0;
+      if (!schemaFound) await c.query(`CREATE SCHEMA "${this.schema}"`);
       // COLLATE "C": keys sort bytewise, as S3 lists them, and a LIKE 'prefix%' uses the primary key's index.
-      await c.query(`CREATE TABLE IF NOT EXISTS ${this.table} (key text COLLATE "C" PRIMARY KEY, oid oid NOT NULL, size bigint NOT NULL CHECK (size >= 0), created_at bigint NOT NULL)`);
+      await c.query(`CREATE TABLE ${this.table} (key text COLLATE "C" PRIMARY KEY, oid oid NOT NULL, size bigint NOT NULL CHECK (size >= 0), created_at bigint NOT NULL)`);
     }).catch((e: unknown) => {
       this.ready = undefined;
       throw e;
