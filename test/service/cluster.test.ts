@@ -17,6 +17,9 @@ import { POSTGRES_MISSING, reachablePostgres, testNeeding } from '../helpers/pos
 import { bootstrapKey, multipart, processLives, scanWorkerPids, spawnServer, type ServerProcess } from '../helpers/service.js';
 import { JobQueue, queueSchema, QUEUES } from '../../src/service/queue.js';
 import { loadConfig } from '../../src/config.js';
+import { startServer } from '../../src/server.js';
+import { createApiKey } from '../../src/service/auth.js';
+import { sink } from '../helpers/cli.js';
 import { PostgresBlobStore } from '../../src/blobs/postgres.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { S3RVER_CREDENTIALS, startS3Server } from '../helpers/s3-server.js';
@@ -336,4 +339,42 @@ testNeeding("pg-boss queue: tenants take turns, one tenant's backlog does not ho
   const jobs = await queue.list(QUEUES.scan, 10);
   t.equal(jobs.length, 4);
   t.ok(jobs.every((j) => j.state === 'completed' && j.retryCount === 0));
+});
+
+testNeeding('pg-boss queue: a scan whose every attempt expires is dead-lettered, failed with the reason, and listed', pgUrl ? undefined : POSTGRES_MISSING, async (t) => {
+  const schema = `dead_${randomBytes(4).toString('hex')}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'leakdex-dead-'));
+  const config = loadConfig({
+    env: { DATABASE_URL: pgUrl!, LEAKDEX_DATABASE_SCHEMA: schema, LEAKDEX_DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+    // One attempt; the job expires 2 s after it starts (a 1 s budget plus 1 s), before the runner's own timeout.
+    overrides: { bootstrapKey: false, jobs: { maxAttempts: 1, expireGraceMs: 1000, maintenanceMs: 1000, concurrency: 1 }, limits: { scanBudgetBaseMs: 1000, scanBudgetMsPerMb: 0 } },
+  });
+  // A scan that never ends, as a worker stuck in a kernel call would be.
+  const server = await startServer(config, { out: sink().stream, scan: () => new Promise(() => {}) });
+  t.teardown(async () => {
+    await server.close();
+    const db = new pg.Client({ connectionString: pgUrl });
+    await db.connect();
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.query(`DROP SCHEMA IF EXISTS "${queueSchema(schema)}" CASCADE`);
+    await db.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const { token } = await createApiKey(server.store, 'acme', ['read', 'write', 'admin']);
+  const { payload, headers } = multipart(readFileSync(LEAKY_APK), 'stuck.apk');
+  const res = await fetch(`${server.url}/v1/scans`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${token}` }, body: payload });
+  const { id } = (await res.json()) as { id: string };
+  const scan = await until('the scan to fail', 30_000, async () => {
+    const s = (await (await fetch(`${server.url}/v1/scans/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; error: string };
+    return s.status === 'failed' ? s : undefined;
+  });
+  t.match(scan.error, /scan abandoned after 1 attempts/, 'the scan fails with the reason');
+  const listed = (await (await fetch(`${server.url}/v1/admin/jobs`, { headers: { authorization: `Bearer ${token}` } })).json()) as { jobs: { data: { scanId: string } }[]; counts: Record<string, Record<string, number>> };
+  t.equal(listed.jobs.length, 1, 'the dead-lettered job is listed (the default listing)');
+  t.equal(listed.jobs[0]?.data.scanId, id);
+  t.equal(listed.counts[QUEUES.scan]!.failed, 1, 'the scan job itself ended failed');
+  const metrics = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  t.match(metrics, new RegExp(`leakdex_jobs\\{queue="${QUEUES.scanDead}",state="(created|active|completed)"\\} 1`), 'metrics count it');
+  await until('the upload to be removed', 10_000, async () => (await server.backends.blobs.list('uploads/', 10)).length === 0).catch(() => {});
+  t.same(await server.backends.blobs.list('uploads/', 10), [], 'its upload is removed');
 });
