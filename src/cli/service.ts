@@ -2,10 +2,12 @@ import type { ParseArgsConfig } from 'node:util';
 import { ArgsError, parseCommand } from './args.js';
 import { visible } from '../report/escape.js';
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { createLogger } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { startServer, untilSignal } from '../server.js';
 import { openStore } from '../store/index.js';
+import type { Store } from '../store/types.js';
 import { openBackends } from '../service/backends.js';
 import { createApiKey, parseScopes } from '../service/auth.js';
 import { findingKeys } from '../service/crypto.js';
@@ -37,13 +39,18 @@ Example:
 /** `leakdex worker --help`. */
 export const WORKER_HELP = `Usage: leakdex worker [options]
 
-Runs scan jobs from the shared store without serving HTTP (scale-out beside 'leakdex serve --no-jobs',
-normally with DATABASE_URL pointing all processes at one PostgreSQL).
+Runs scan jobs without serving the API (scale-out beside 'leakdex serve --no-jobs'). With DATABASE_URL the
+jobs come from pg-boss in PostgreSQL and the uploads from the blob store (LEAKDEX_BLOBS=postgres or s3): the
+worker shares nothing else with the other nodes. On SIGTERM it stops taking jobs, lets its scans run for
+LEAKDEX_DRAIN_MS (20 s) and hands the rest back to the queue (docs/deployment.md).
 
 Options:
-  --data-dir DIR       data directory (env LEAKDEX_DATA_DIR, default ./data); uploads must be reachable here
+  --data-dir DIR       data directory (env LEAKDEX_DATA_DIR, default ./data): temporary files only with a
+                       shared blob store; the uploads themselves on the embedded SQLite default
   --config FILE        JSON configuration file (env LEAKDEX_CONFIG)
   --concurrency N      scans run at once (env LEAKDEX_CONCURRENCY, default: number of cores)
+  --health-port PORT   serve /healthz (the process answers) and /readyz (the store answers and the worker takes
+                       jobs) on 0.0.0.0:PORT for probes (env LEAKDEX_HEALTH_PORT); none by default
   -h, --help           show this help
 `;
 
@@ -137,7 +144,7 @@ export function serveCommand(args: string[], out: NodeJS.WritableStream = proces
 /** `leakdex worker`: claims and runs scans until SIGINT/SIGTERM; resolves with the exit code. */
 export function workerCommand(args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   return guarded(err, async () => {
-    const { values } = parse('worker', args, { concurrency: { type: 'string' } } as const);
+    const { values } = parse('worker', args, { concurrency: { type: 'string' }, 'health-port': { type: 'string' } } as const);
     if (values.help) {
       out.write(WORKER_HELP);
       return EXIT_OK;
@@ -156,8 +163,11 @@ export function workerCommand(args: string[], out: NodeJS.WritableStream = proce
     const runner = new JobRunner({ store, config: cfg, keys: findingKeys(cfg), metrics: new Metrics(), log: logger.child({ component: 'runner' }), blobs, ...(queue ? { queue } : {}) });
     await runner.start();
     if (queue) await (await import('../market/sweep.js')).scheduleSweeps(queue, store, cfg, runner, logger.child({ component: 'sweep' }));
+    const healthPort = values['health-port'] ?? process.env.LEAKDEX_HEALTH_PORT;
+    const health = healthPort === undefined || healthPort === '' ? undefined : await serveWorkerHealth(integer(healthPort, '--health-port')!, store, runner, logger);
     logger.info({ runner: runner.id, store: store.dialect, blobs: blobs.kind, queue: queue ? 'pg-boss' : 'store', concurrency: runner.concurrency }, 'leakdex worker running');
     const code = await untilSignal(async () => {
+      health?.close();
       await runner.stop();
       await backends.close();
       await store.close();
@@ -165,6 +175,32 @@ export function workerCommand(args: string[], out: NodeJS.WritableStream = proce
     setTimeout(() => process.exit(code), 200).unref();
     return code;
   });
+}
+
+/** A worker's probes: /healthz (the process answers), /readyz (the store answers, the runner takes jobs). */
+async function serveWorkerHealth(port: number, store: Store, runner: JobRunner, logger: { info(o: object, m: string): void }): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method !== 'GET' || (path !== '/healthz' && path !== '/readyz')) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found' }));
+      return;
+    }
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
+      return;
+    }
+    void store.ping().then((storeUp) => {
+      const ready = storeUp && runner.healthy;
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ready' : 'unavailable', store: storeUp, workers: runner.healthy }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '0.0.0.0', () => resolve());
+  });
+  const address = server.address();
+  logger.info({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}` }, 'worker health endpoint listening');
+  return server;
 }
 
 /** `leakdex keys create|list|revoke`. `create` prints the key alone on stdout. */

@@ -112,6 +112,8 @@ export class JobRunner extends EventEmitter {
   private loopDone: Promise<void> | undefined;
   /** PostgreSQL mode: pg-boss workers are registered. */
   private working = false;
+  /** PostgreSQL mode: told to stop; no new job is taken (readiness answers 503). */
+  private draining = false;
   private reconciler: NodeJS.Timeout | undefined;
   /** Where uploads fetched from a remote blob store are put while they are scanned. */
   private readonly scratch = join(tmpdir(), `leakdex-scans-${process.pid}`);
@@ -141,7 +143,7 @@ export class JobRunner extends EventEmitter {
 
   /** True while the claim loop runs (PostgreSQL mode: while the queue's workers are registered). */
   get healthy(): boolean {
-    return (this.loopDone !== undefined || this.working) && !this.stopping;
+    return (this.loopDone !== undefined || this.working) && !this.stopping && !this.draining;
   }
 
   /**
@@ -185,6 +187,7 @@ export class JobRunner extends EventEmitter {
   }
 
   private async drain(queue: JobQueue): Promise<void> {
+    this.draining = true;
     clearInterval(this.reconciler);
     await queue.stopWorking();
     const deadline = Date.now() + this.opts.config.jobs.drainMs;

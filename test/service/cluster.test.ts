@@ -105,8 +105,15 @@ testNeeding('a cluster of one API process and two workers keeps its promises thr
   const api: ServerProcess = await spawnServer(dir(), env, ['--no-jobs']);
   children.push(api.child);
   const key = bootstrapKey(api);
-  const a = await spawnWorker({ ...env, LEAKDEX_DATA_DIR: dir() });
+  const a = await spawnWorker({ ...env, LEAKDEX_DATA_DIR: dir(), LEAKDEX_HEALTH_PORT: '0' });
   children.push(a.child);
+  // A worker's probes (docs/deployment.md): the process, and the store plus its registration with the queue.
+  const probe = /"url":"(http:\/\/[^"]+)"[^\n]*worker health endpoint listening/.exec(a.output())![1]!;
+  t.same(await (await fetch(`${probe}/healthz`)).json(), { status: 'ok' });
+  const ready = await fetch(`${probe}/readyz`);
+  t.equal(ready.status, 200);
+  t.same(await ready.json(), { status: 'ready', store: true, workers: true });
+  t.equal((await fetch(`${probe}/metrics`)).status, 404, 'nothing else is served');
   const b = await spawnWorker({ ...env, LEAKDEX_DATA_DIR: dir() });
   children.push(b.child);
   t.match(api.output(), /"concurrency":0/, 'the API process scans nothing itself');
