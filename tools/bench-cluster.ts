@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
+import { parallel } from './parallel.js';
 
 const CLI_JS = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const DATABASE_URL = process.env.LEAKDEX_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -46,18 +47,6 @@ async function stop(p: Proc): Promise<void> {
   const exited = new Promise((r) => p.child.once('exit', r));
   p.child.kill('SIGTERM');
   await exited;
-}
-
-async function parallel<T>(items: T[], limit: number, task: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await task(items[i]!, i);
-      }
-    }),
-  );
 }
 
 /** One measured run: a fresh schema, the API node and `workers` workers; seconds from the first upload to the last scan's end. */

@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { scanFileIsolated } from '../src/pipeline/run.js';
+import { parallel } from './parallel.js';
 
 const CLI_JS = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 /** Clients polling GET routes while the scans run, and the pause between two requests of one client, ms. */
@@ -23,19 +24,6 @@ const GET_CLIENTS = 4;
 const GET_PAUSE_MS = 50;
 const TARGET_THROUGHPUT_SHARE = 0.8;
 const TARGET_P99_MS = 50;
-
-/** Runs `tasks` with at most `limit` at once. */
-async function parallel<T>(items: T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await task(items[i]!, i);
-      }
-    }),
-  );
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

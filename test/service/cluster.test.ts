@@ -128,16 +128,23 @@ testNeeding('a cluster of one API process and two workers keeps its promises thr
   }
   t.equal(new Set(ids).size, UPLOADS, 'every upload is its own scan');
 
-  // Freeze worker A while it holds a running scan (SIGSTOP: it can neither finish nor give the scan up), then kill it.
+  /**
+   * Freezes worker `pid` (SIGSTOP: it can neither finish its scan nor give it up) at a moment it holds a running
+   * scan, and resolves with that scan's id; the caller signals the frozen worker, then continues or kills it.
+   */
+  const frozenWithScan = (name: string, pid: number) =>
+    until(`worker ${name} to hold a running scan`, 60_000, async () => {
+      process.kill(pid, 'SIGSTOP');
+      const r = await db.query(`SELECT id FROM "${schema}".scans WHERE status = 'running' AND runner LIKE $1`, [`%:${pid}:%`]);
+      if (r.rows[0]) return String(r.rows[0].id);
+      process.kill(pid, 'SIGCONT');
+      await sleep(20);
+      return undefined;
+    });
+
+  // Freeze worker A while it holds a running scan, then kill it.
   const aPid = a.child.pid!;
-  const victim = await until('worker A to hold a running scan', 60_000, async () => {
-    process.kill(aPid, 'SIGSTOP');
-    const r = await db.query(`SELECT id FROM "${schema}".scans WHERE status = 'running' AND runner LIKE $1`, [`%:${aPid}:%`]);
-    if (r.rows.length === 1) return String(r.rows[0].id);
-    process.kill(aPid, 'SIGCONT');
-    await sleep(20);
-    return undefined;
-  });
+  const victim = await frozenWithScan('A', aPid);
   const aScanWorkers = scanWorkerPids(aPid);
   process.kill(aPid, 'SIGKILL');
   await until('worker A to be gone', 5000, async () => !processLives(aPid));
@@ -220,14 +227,7 @@ testNeeding('a cluster of one API process and two workers keeps its promises thr
   }
   const bPid = b.child.pid!;
   // Frozen while it holds a running scan, so the SIGTERM lands while that scan is in progress.
-  const draining = await until('worker B to hold a running scan', 30_000, async () => {
-    process.kill(bPid, 'SIGSTOP');
-    const r = await db.query(`SELECT id FROM "${schema}".scans WHERE status = 'running' AND runner LIKE $1`, [`%:${bPid}:%`]);
-    if (r.rows[0]) return String(r.rows[0].id);
-    process.kill(bPid, 'SIGCONT');
-    await sleep(20);
-    return undefined;
-  });
+  const draining = await frozenWithScan('B', bPid);
   const exited = new Promise<number | null>((resolve) => b.child.once('exit', (code) => resolve(code)));
   b.child.kill('SIGTERM');
   process.kill(bPid, 'SIGCONT');
@@ -238,14 +238,7 @@ testNeeding('a cluster of one API process and two workers keeps its promises thr
   const c = await spawnWorker({ ...env, LEAKDEX_DATA_DIR: dir(), LEAKDEX_DRAIN_MS: '0' });
   children.push(c.child);
   const cPid = c.child.pid!;
-  const handed = await until('worker C to hold a running scan', 30_000, async () => {
-    process.kill(cPid, 'SIGSTOP');
-    const r = await db.query(`SELECT id FROM "${schema}".scans WHERE status = 'running' AND runner LIKE $1`, [`%:${cPid}:%`]);
-    if (r.rows[0]) return String(r.rows[0].id);
-    process.kill(cPid, 'SIGCONT');
-    await sleep(20);
-    return undefined;
-  });
+  const handed = await frozenWithScan('C', cPid);
   const cExited = new Promise<number | null>((resolve) => c.child.once('exit', (code) => resolve(code)));
   c.child.kill('SIGTERM');
   process.kill(cPid, 'SIGCONT');
