@@ -72,8 +72,9 @@ async function lastWritten(path: string): Promise<number> {
 
 /**
  * Removes what uploads cut short by a stopped process (kill -9, a crash) left in `uploadsDir`: partial uploads
- * (`*.part`) and URL download directories not written to since `before` (ms since the epoch; the service passes its
- * own start). Queued uploads (`*.upload`) are scans' input and stay. Resolves with the number removed.
+ * (`*.part`), blob writes cut short (`.*.tmp`) and URL download directories not written to since `before` (ms since
+ * the epoch; the service passes its own start). Queued uploads (`*.upload@blob`, `*.upload` before the blob store) are
+ * scans' input and stay. Resolves with the number removed.
  */
 export async function removePartialUploads(uploadsDir: string, before: number): Promise<number> {
   let entries;
@@ -85,7 +86,9 @@ export async function removePartialUploads(uploadsDir: string, before: number): 
   }
   let removed = 0;
   for (const e of entries) {
-    const partial = (e.isFile() && e.name.endsWith(PARTIAL_SUFFIX)) || (e.isDirectory() && e.name.startsWith(URL_DOWNLOAD_PREFIX));
+    // A local blob's write cut short leaves its temporary file (src/blobs/local.ts: `.<name>.<random>.tmp`).
+    const partial =
+      (e.isFile() && (e.name.endsWith(PARTIAL_SUFFIX) || (e.name.startsWith('.') && e.name.endsWith('.tmp')))) || (e.isDirectory() && e.name.startsWith(URL_DOWNLOAD_PREFIX));
     if (!partial) continue;
     const path = join(uploadsDir, e.name);
     const written = await lastWritten(path).catch(() => undefined);

@@ -160,11 +160,14 @@ t.test('kill -9 during an upload: the restart removes the partial upload and kee
   mkdirSync(join(uploads, `url-${randomUUID()}`));
   writeFileSync(join(uploads, readdirSync(uploads).find((f) => f.startsWith('url-'))!, 'app.apk'), 'partial');
   writeFileSync(join(uploads, `${randomUUID()}.upload`), 'queued');
+  // The blob store's layout: a queued upload, and a blob write cut short.
+  writeFileSync(join(uploads, `${randomUUID()}.upload@blob`), 'queued');
+  writeFileSync(join(uploads, `.${randomUUID()}.upload@blob.0a1b2c3d4e5f.tmp`), 'half');
 
   const second = await spawnServer(dir);
   t.teardown(() => void second.child.kill('SIGKILL'));
   const left = readdirSync(uploads);
-  t.same(left.filter((f) => f.endsWith('.part') || f.startsWith('url-')), [], 'partial uploads and downloads are removed on restart');
-  t.equal(left.filter((f) => f.endsWith('.upload')).length, 1, 'queued uploads stay');
-  t.match(second.output(), /"removed":2,.*removed partial uploads left by a stopped process/);
+  t.same(left.filter((f) => f.endsWith('.part') || f.startsWith('url-') || f.endsWith('.tmp')), [], 'partial uploads, blob writes and downloads are removed on restart');
+  t.equal(left.filter((f) => f.endsWith('.upload') || f.endsWith('.upload@blob')).length, 2, 'queued uploads stay');
+  t.match(second.output(), /"removed":3,.*removed partial uploads left by a stopped process/);
 });
