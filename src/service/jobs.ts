@@ -232,7 +232,7 @@ export class JobRunner extends EventEmitter {
     if (!scan || (scan.status !== 'queued' && scan.status !== 'running')) return;
     const message = `scan abandoned after ${config.jobs.maxAttempts} attempts: its worker stopped, or ran out of time, during each one`;
     if (await store.failScan(scan.id, null, message, Date.now())) {
-      metrics.scanFinished('failed', 0, scan.size);
+      metrics.scanFinished('failed', (Date.now() - (scan.startedAt ?? scan.createdAt)) / 1000, scan.size);
       log.warn({ scanId: scan.id, attempts: scan.attempts }, 'scan dead-lettered');
       await this.removeUpload(scan);
     }
@@ -313,7 +313,11 @@ export class JobRunner extends EventEmitter {
         await fail('the uploaded file is missing from the blob store');
         return;
       }
-      throw e;
+      // PostgreSQL mode: the job fails and pg-boss retries it (the blob store may answer again). The store's own
+      // queue has no such retry, and nothing above this call would catch the error: the scan fails with it.
+      if (this.queue) throw e;
+      await fail(`the upload could not be read: ${e instanceof Error ? e.message : String(e)}`);
+      return;
     }
     log.info({ scanId: job.id, attempt: job.attempts, size: job.size }, 'scan started');
     let entriesDone = 0;
@@ -407,7 +411,12 @@ export class JobRunner extends EventEmitter {
     if (where.path) return { path: where.path, fetched: false };
     await mkdir(this.scratch, { recursive: true, mode: 0o700 });
     const path = join(this.scratch, `${job.id}.upload`);
-    await this.blobs.getToFile(where.key!, path);
+    try {
+      await this.blobs.getToFile(where.key!, path);
+    } catch (e) {
+      await rm(path, { force: true }).catch(() => {});
+      throw e;
+    }
     return { path, fetched: true };
   }
 

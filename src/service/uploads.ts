@@ -50,8 +50,14 @@ export async function removeUploadOf(blobs: BlobStore, stored: string | null): P
 
 /** A blob younger than this is never an orphan: its scan row may still be being written, ms. */
 export const ORPHAN_AGE_MS = 3_600_000;
-/** Most uploads looked at by one orphan pass (the next pass sees the rest). */
+/**
+ * Most uploads looked at per key group by one orphan pass. Keys are listed in key order, so a pass lists each of the
+ * 16 groups of scan ids (their first hex digit) on its own: a backlog of queued uploads at the start of the order
+ * does not hide the orphans after it, up to 16,000 uploads a pass.
+ */
 const ORPHAN_BATCH = 1_000;
+/** The first character of every scan id (a UUID). */
+const ID_GROUPS = '0123456789abcdef';
 
 /**
  * Removes uploads no queued or running scan needs: a blob whose scan row was never written (its node stopped between
@@ -59,7 +65,8 @@ const ORPHAN_BATCH = 1_000;
  * with the number removed.
  */
 export async function removeOrphanUploads(blobs: BlobStore, store: Pick<Store, 'scanStatuses'>, keepUploads: boolean, now = Date.now()): Promise<number> {
-  const old = (await blobs.list(UPLOAD_PREFIX, ORPHAN_BATCH)).filter((b) => b.modifiedAt < now - ORPHAN_AGE_MS);
+  const old = [];
+  for (const g of ID_GROUPS) old.push(...(await blobs.list(`${UPLOAD_PREFIX}${g}`, ORPHAN_BATCH)).filter((b) => b.modifiedAt < now - ORPHAN_AGE_MS));
   const ids = new Map<string, string>();
   for (const b of old) {
     const m = /^uploads\/([0-9a-f-]{36})\.upload$/.exec(b.key);
