@@ -121,6 +121,7 @@ export function* printableRuns(bytes: Uint8Array, ctx: DecodeContext, opts: Runs
   const prefix = opts.pointerPrefix ?? '';
   const table = opts.newlines ? PRINTABLE_NL : PRINTABLE;
   const buf = bufferOf(bytes);
+  const keep = ctx.keepRun;
   let emitted = 0;
 
   const passes: Array<{ step: 1 | 2; from: number; head: string }> = [{ step: 1, from: 0, head: `${prefix}+0x` }];
@@ -142,6 +143,10 @@ export function* printableRuns(bytes: Uint8Array, ctx: DecodeContext, opts: Runs
         if (left < minLength) break;
         const stop = left <= maxLength ? end : splitPoint(bytes, piece, maxLength, step, minLength);
         if (++emitted > MAX_RUNS_PER_ENTRY) break;
+        if (keep !== undefined && !keep(bytes, piece, stop, step)) {
+          piece = stop;
+          continue;
+        }
         yield { text: buf.toString(encoding, piece, stop), location: { entry: ctx.entry, decoder, pointer: head + (base + piece).toString(16) } };
         piece = stop;
       }

@@ -62,6 +62,12 @@ export interface DecodeContext {
    * passes what its rules can read; `leakdex dump` passes nothing and sees every use.
    */
   keepCodeUse?: (code: string, text: string, context?: string) => boolean;
+  /**
+   * Which printable runs to make into strings, asked with each run's bytes (`(end - start) / step` characters, ASCII
+   * when `step` is 1, UTF-16LE when 2) in the order the runs come; all when absent. A scan passes its rules' byte
+   * prefilter (src/detect/run-filter.ts), so runs no rule can read are never made; `leakdex dump` sees every run.
+   */
+  keepRun?: (bytes: Uint8Array, start: number, end: number, step: number) => boolean;
 }
 
 /** Resolves Android resource ids to a name and a default value. */

@@ -10,6 +10,7 @@ import { isPlaceholder, looksRandom } from './values.js';
 import { type FindingWithSecret, toFindingLocation } from './types.js';
 import { type Candidate, type Group, MAX_GROUPS, MAX_LOCATIONS_PER_FINDING, MAX_PAIR_SITES_PER_GROUP, higher } from './groups.js';
 import { findingsOf, partialOf, type PartialFindings, type PartialOptions } from './partial.js';
+import { RunFilter } from './run-filter.js';
 export { MAX_GROUPS, MAX_LOCATIONS_PER_FINDING, MAX_PAIR_SITES_PER_GROUP } from './groups.js';
 export { MIN_BOUND_LENGTH, MIN_STRING_LENGTH } from './lengths.js';
 /** Keyword rules scan at most this many characters of one string; the rest is counted as truncated. */
@@ -290,6 +291,15 @@ export class Detector {
   private readValue = false;
   /** Names already asked about by readsCode (a code use's name is often a method's: `append`, `equals`). */
   private readonly namesRead = new Map<string, boolean>();
+
+  /** A byte prefilter of printable runs for this rule set (DecodeContext.keepRun): see run-filter.ts. One per walk. */
+  runFilter(): RunFilter {
+    const wholeFree = Array.from(this.wholeFreeByLength, (rules) => rules?.map((r) => r.pattern));
+    const pairFirsts: RegExp[][] = [];
+    for (const [n, list] of this.pairFirsts) pairFirsts[n] = list.map((p) => p.rule.pattern);
+    const { trigrams, bigrams, single, keywordsAt, hasShort } = this;
+    return new RunFilter({ trigrams, bigrams, single, keywordsAt, trigramBase: TRIGRAM_BASE, hasShort, wholeFree, pairFirsts, maxScanChars: MAX_SCAN_CHARS });
+  }
 
   /** Whether a value could be a finding without a name: a keyword, a scope marker, a name-free whole rule. */
   private valueMatters(text: string): boolean {

@@ -32,6 +32,8 @@ export interface WalkOptions {
   onEntry?: (path: string) => void;
   /** Which DEX code uses to emit (DecodeContext.keepCodeUse); all when absent. */
   keepCodeUse?: (code: string, text: string, context?: string) => boolean;
+  /** Which printable runs to make into strings (DecodeContext.keepRun); all when absent. */
+  keepRun?: (bytes: Uint8Array, start: number, end: number, step: number) => boolean;
   /** Walk only this shard's share of the entries (parallel scans, see shards.ts); shard 0 also reads the app's identity. */
   shard?: Shard;
 }
@@ -366,7 +368,7 @@ export class ArtifactWalker {
     const t0 = performance.now();
     const sinkBefore = this.sinkMs;
     const before = source.bytesInflated;
-    const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, 'runs', w) };
+    const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, 'runs', w), keepRun: this.opts.keepRun };
     let carry: Uint8Array = new Uint8Array(0);
     let carryAt = 0;
     const taken = { count: 0 };
@@ -488,7 +490,7 @@ export class ArtifactWalker {
 
   /** Runs a decoder over an entry; false when it failed fatally (a diagnostic is recorded). */
   private runDecoder(name: string, decode: Decoder, path: string, bytes: Uint8Array, resources: ResourceResolver | undefined): boolean {
-    const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources, keepCodeUse: this.keepCodeUse };
+    const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources, keepCodeUse: this.keepCodeUse, keepRun: this.opts.keepRun };
     const started = performance.now();
     const sinkBefore = this.sinkMs;
     const taken = { count: 0 };

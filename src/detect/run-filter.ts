@@ -1,0 +1,121 @@
+/**
+ * The byte prefilter of printable runs (issue 20): decides from a run's bytes, before any JavaScript string is made,
+ * whether the Detector could do anything with the string. A run from `printableRuns` carries no name, no code use and
+ * no scope, so `Detector.feed` can act on it in exactly three ways:
+ * - a keyword rule, only when one of the rules' keywords occurs in it (the same case-folded trigram, bigram and
+ *   single-character tables as `Detector.keywordIn`, read from bytes);
+ * - a whole-string rule that fires without a name, only when its trimmed length is one such a rule accepts;
+ * - a shape pair, only when its length is a pair's first length, or the run right before it had one (the Detector
+ *   pairs a string only with the string fed just before it).
+ * Length gates come first; a run that passes one is made into a string only to run those few patterns on it. Any other run would be fed, counted and dropped: it is not made at all. The findings are the same by construction;
+ * the samples and the corpus are compared finding for finding by tools/findings-snapshot.ts.
+ */
+
+import { Buffer } from 'node:buffer';
+
+/** The compiled tables of a Detector that the filter reads (shared, not copied). */
+export interface RunFilterTables {
+  trigrams: Uint8Array;
+  bigrams: Uint8Array;
+  single: Uint8Array;
+  /** Keywords by their first folded characters, keyed as in the Detector (trigram keys from `trigramBase`). */
+  keywordsAt: ReadonlyMap<number, ReadonlyArray<{ keyword: string }>>;
+  trigramBase: number;
+  hasShort: boolean;
+  /** The patterns of the whole-string rules that need no name, by the trimmed length they accept. */
+  wholeFree: ReadonlyArray<readonly RegExp[] | undefined>;
+  /** The patterns of the shape pairs' first values, by length. */
+  pairFirsts: ReadonlyArray<readonly RegExp[] | undefined>;
+  /** Keyword rules read at most this many characters of a string. */
+  maxScanChars: number;
+}
+
+/** ASCII lower case of a run byte (runs hold only tab, LF, CR and 0x20-0x7e). */
+function fold(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/** Bytes String.prototype.trim removes that a printable run can hold: tab, LF, CR, space. */
+function isTrimmed(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** The run's characters as a string (what printableRuns would make of them). */
+function textOf(bytes: Uint8Array, start: number, end: number, step: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(step === 1 ? 'latin1' : 'utf16le', start, end);
+}
+
+function anyMatch(patterns: readonly RegExp[], text: string): boolean {
+  for (const re of patterns) if (re.test(text)) return true;
+  return false;
+}
+
+export class RunFilter {
+  /** The previous run asked about had a shape pair's first length: the next one must be made. */
+  private afterPairFirst = false;
+  /** Runs asked about and runs kept, for statistics. */
+  asked = 0;
+  kept = 0;
+
+  constructor(private readonly t: RunFilterTables) {}
+
+  /**
+   * Whether the run of `(end - start) / step` characters at `bytes[start]` (ASCII when `step` is 1, UTF-16LE code units
+   * with zero high bytes when 2) must become a string. Called for every run, in the order the runs are emitted.
+   */
+  readonly keep = (bytes: Uint8Array, start: number, end: number, step: number): boolean => {
+    this.asked++;
+    const n = (end - start) / step;
+    const t = this.t;
+    let keep = this.afterPairFirst;
+    // A run of a pair's first length is one only when a first pattern matches it (Detector.shapePairs): that string,
+    // and only that one, is made to ask.
+    const firsts = n < t.pairFirsts.length ? t.pairFirsts[n] : undefined;
+    const pairFirst = firsts !== undefined && anyMatch(firsts, textOf(bytes, start, end, step));
+    this.afterPairFirst = pairFirst;
+    if (!keep && pairFirst) keep = true;
+    if (!keep) {
+      let a = start;
+      let b = end - step;
+      while (a <= b && isTrimmed(bytes[a]!)) a += step;
+      while (b >= a && isTrimmed(bytes[b]!)) b -= step;
+      const trimmed = a <= b ? (b - a) / step + 1 : 0;
+      // Detector.scanWhole runs these patterns on the trimmed value; a string none of them matches gives nothing.
+      const whole = trimmed < t.wholeFree.length ? t.wholeFree[trimmed] : undefined;
+      keep = whole !== undefined && anyMatch(whole, textOf(bytes, a, b + step, step));
+    }
+    if (!keep) keep = this.keywordIn(bytes, start, Math.min(n, t.maxScanChars), step);
+    if (keep) this.kept++;
+    return keep;
+  };
+
+  /** Whether any keyword occurs in the first `n` characters of the run at `start` (Detector.keywordIn over bytes). */
+  private keywordIn(bytes: Uint8Array, start: number, n: number, step: number): boolean {
+    const t = this.t;
+    let c0 = n > 0 ? fold(bytes[start]!) : 0;
+    let c1 = n > 1 ? fold(bytes[start + step]!) : 0;
+    for (let i = 0; i < n; i++) {
+      const c2 = i + 2 < n ? fold(bytes[start + (i + 2) * step]!) : 0;
+      const tri = (c0 << 14) | (c1 << 7) | c2;
+      if (t.trigrams[tri] === 1 && this.keywordAt(t.keywordsAt.get(t.trigramBase + tri)!, bytes, start, i, n, step)) return true;
+      if (t.hasShort) {
+        if (t.bigrams[c0 * 128 + c1] === 1 && this.keywordAt(t.keywordsAt.get(c0 * 128 + c1)!, bytes, start, i, n, step)) return true;
+        if (t.single[c0] === 1) return true;
+      }
+      c0 = c1;
+      c1 = c2;
+    }
+    return false;
+  }
+
+  /** Whether one of `list`'s keywords (lower case) starts at character `at` of the run, ignoring ASCII case. */
+  private keywordAt(list: ReadonlyArray<{ keyword: string }>, bytes: Uint8Array, start: number, at: number, n: number, step: number): boolean {
+    for (const { keyword } of list) {
+      if (at + keyword.length > n) continue;
+      let j = 1;
+      while (j < keyword.length && fold(bytes[start + (at + j) * step]!) === keyword.charCodeAt(j)) j++;
+      if (j === keyword.length) return true;
+    }
+    return false;
+  }
+}
