@@ -218,3 +218,52 @@ t.test('docs/rules.md is generated from the rules (npm run docs:rules)', async (
   t.equal(summarize(RULES).length, RULES.length);
   t.match(renderRulesText(RULES), new RegExp(`${RULES.length} rules, \\d+ providers`));
 });
+
+t.test('byte prefilter of printable runs (issue 20): the same findings from far fewer strings', async (t) => {
+  const { printableRuns } = await import('../../decoders/runs.js');
+  // Seeded noise, so a failure reproduces.
+  let seed = 0x2f6e2b1;
+  const noise = (n: number): Buffer => {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      b[i] = seed >>> 24;
+    }
+    return b;
+  };
+  const parts: Buffer[] = [noise(4096)];
+  const values: string[] = [];
+  for (const rule of RULES) for (const ex of rule.examples.match) values.push(typeof ex === 'string' ? ex : ex.text);
+  // Every rule example as ASCII and as UTF-16LE between binary noise, padded with spaces (trimmed lengths), and shape
+  // pairs side by side, and a pair's first value with a run between it and its second (which must not pair).
+  for (const v of values) {
+    parts.push(Buffer.from([0]), Buffer.from(v, 'latin1'), Buffer.from([0, 1]), noise(64), Buffer.from([0, 0]));
+    parts.push(Buffer.from(`  ${v}\t`, 'utf16le'), Buffer.from([0, 0, 2]), noise(64));
+  }
+  const key = fake(ALNUM, 25, 0x5eed25);
+  const secret = fake(ALNUM, 50, 0x5eed50);
+  parts.push(Buffer.from([0]), Buffer.from(key), Buffer.from([0]), Buffer.from(secret), Buffer.from([0]), noise(256));
+  parts.push(Buffer.from([0]), Buffer.from(key), Buffer.from([0]), Buffer.from('an ordinary run between'), Buffer.from([0]), Buffer.from(secret), Buffer.from([0]));
+  parts.push(noise(1 << 20));
+  const bytes = Buffer.concat(parts);
+  const all = [...printableRuns(bytes, collectingContext('assets/blob.bin'))];
+  const detector = new Detector();
+  const filter = detector.runFilter();
+  const ctx = { ...collectingContext('assets/blob.bin'), keepRun: filter.keep };
+  const kept = [...printableRuns(bytes, ctx)];
+  const view = (fs: FindingWithSecret[]) => fs.map((f) => `${f.ruleId} ${f.severity} ${f.confidence} ${f.fingerprint} ${f.locations.map((l) => l.pointer).join(',')}`).sort();
+  const expected = view(detect(all));
+  const got = view(detector.feedAll(kept).findings());
+  t.ok(expected.length >= 100, `${expected.length} findings from every run`);
+  t.same(got, expected, 'the same findings, rule by rule and location by location');
+  t.ok(expected.some((f) => f.startsWith('twitter-consumer-secret')), 'the adjacent shape pair is found');
+  t.equal(filter.asked, all.length, 'the filter is asked about every run, in order');
+  t.ok(kept.length < all.length, `${kept.length} of ${all.length} runs made into strings`);
+  // Noise alone: nothing found either way, and few strings made (the one-character keyword `|` keeps about 8 % of runs).
+  const quiet = noise(2 << 20);
+  const quietAll = [...printableRuns(quiet, collectingContext('x.bin'))];
+  const quietFilter = new Detector().runFilter();
+  const quietKept = [...printableRuns(quiet, { ...collectingContext('x.bin'), keepRun: quietFilter.keep })];
+  t.same(view(new Detector().feedAll(quietKept).findings()), view(detect(quietAll)), 'noise: the same (no) findings');
+  t.ok(quietKept.length * 5 < quietAll.length, `noise: ${quietKept.length} of ${quietAll.length} runs made`);
+});
