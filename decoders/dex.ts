@@ -168,10 +168,30 @@ class StringTable {
   }
 
   /**
-   * The decoded string at string_ids[index], or undefined when its data cannot be read. Quiet lookups (names for the
-   * class passes) neither warn nor count length mismatches: the table pass reads every entry once and does both.
+   * The decoded string at string_ids[index], or undefined when its data cannot be read or `keep` turns its bytes
+   * down. Quiet lookups (names for the class passes) neither warn nor count length mismatches: the table pass reads
+   * every entry once and does both.
    */
-  get(index: number, quiet = false): string | undefined {
+  get(index: number, quiet = false, keep?: DecodeContext['keepPlain']): string | undefined {
+    const at = this.locate(index, quiet);
+    if (at === undefined) return undefined;
+    if (keep !== undefined && !keep(this.bytes, at.start, at.end)) {
+      // keep() turns down only ASCII data, which decodes to one UTF-16 unit a byte: the mismatch is still counted.
+      if (!quiet && at.end - at.start !== at.declared && this.mismatches++ === 0) this.firstMismatch = index;
+      return undefined;
+    }
+    const text = decodeMutf8(this.bytes, at.start, at.end);
+    if (!quiet && text.length !== at.declared) {
+      if (this.mismatches++ === 0) this.firstMismatch = index;
+    }
+    return text;
+  }
+
+  /**
+   * Where the MUTF-8 data of string_ids[index] lies, [start, end), and its declared utf16_size; undefined when it
+   * cannot be read (warned unless quiet). Charges the walk to the overlap budget.
+   */
+  locate(index: number, quiet = false): { start: number; end: number; declared: number } | undefined {
     const warn = quiet ? () => undefined : this.warn;
     const bytes = this.bytes;
     const len = bytes.length;
@@ -211,11 +231,7 @@ class StringTable {
       warn('dex.string_too_long', `string_ids[${index}]: ${nul - p} bytes of string data; cut at ${MAX_STRING_BYTES}`, dataOff);
       nul = p + MAX_STRING_BYTES;
     }
-    const text = decodeMutf8(bytes, p, nul);
-    if (!quiet && text.length !== declared) {
-      if (this.mismatches++ === 0) this.firstMismatch = index;
-    }
-    return text;
+    return { start: p, end: nul, declared };
   }
 }
 
@@ -544,8 +560,12 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
   const entry = ctx.entry;
   const scratch: number[] = [];
   const pending: DecodedString[] = [];
+  const keepPlain = ctx.keepPlain;
   for (let i = 0; i < h.stringIdsSize; i++) {
-    const text = strings.get(i);
+    // A string with no binding, no owning class and no code use (most names and descriptors) is made only when the
+    // scan's rules could read it (DecodeContext.keepPlain).
+    const plain = keepPlain !== undefined && owners[i]! < 0 && !(walker?.uses.has(i) ?? false) && !bindings.has(i);
+    const text = strings.get(i, false, plain ? keepPlain : undefined);
     if (text === undefined) continue;
     const bound = bindings.get(i);
     if (bound === undefined) {

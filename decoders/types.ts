@@ -68,6 +68,11 @@ export interface DecodeContext {
    * prefilter (src/detect/run-filter.ts), so runs no rule can read are never made; `leakdex dump` sees every run.
    */
   keepRun?: (bytes: Uint8Array, start: number, end: number, step: number) => boolean;
+  /**
+   * Which strings of a table whose order means nothing (DEX string_ids) to make when they carry no name, scope or
+   * code use, asked with their encoded bytes [start, end); all when absent. It turns down only ASCII bytes.
+   */
+  keepPlain?: (bytes: Uint8Array, start: number, end: number) => boolean;
 }
 
 /** Resolves Android resource ids to a name and a default value. */

@@ -292,13 +292,19 @@ export class Detector {
   /** Names already asked about by readsCode (a code use's name is often a method's: `append`, `equals`). */
   private readonly namesRead = new Map<string, boolean>();
 
+  /** The byte prefilters of one walk (DecodeContext.keepRun and keepPlain): see run-filter.ts. */
+  byteFilters(): { keepRun: RunFilter['keep']; keepPlain: RunFilter['keepPlain'] } {
+    const f = this.runFilter();
+    return { keepRun: f.keep, keepPlain: f.keepPlain };
+  }
+
   /** A byte prefilter of printable runs for this rule set (DecodeContext.keepRun): see run-filter.ts. One per walk. */
   runFilter(): RunFilter {
     const wholeFree = Array.from(this.wholeFreeByLength, (rules) => rules?.map((r) => r.pattern));
     const pairFirsts: RegExp[][] = [];
     for (const [n, list] of this.pairFirsts) pairFirsts[n] = list.map((p) => p.rule.pattern);
     const { trigrams, bigrams, single, keywordsAt, hasShort } = this;
-    return new RunFilter({ trigrams, bigrams, single, keywordsAt, trigramBase: TRIGRAM_BASE, hasShort, wholeFree, pairFirsts, maxScanChars: MAX_SCAN_CHARS });
+    return new RunFilter({ trigrams, bigrams, single, keywordsAt, trigramBase: TRIGRAM_BASE, hasShort, wholeFree, pairFirsts, maxScanChars: MAX_SCAN_CHARS, minLength: MIN_STRING_LENGTH });
   }
 
   /** Whether a value could be a finding without a name: a keyword, a scope marker, a name-free whole rule. */

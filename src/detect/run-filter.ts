@@ -28,6 +28,8 @@ export interface RunFilterTables {
   pairFirsts: ReadonlyArray<readonly RegExp[] | undefined>;
   /** Keyword rules read at most this many characters of a string. */
   maxScanChars: number;
+  /** Shorter strings with no name and no code use are dropped by the Detector (MIN_STRING_LENGTH). */
+  minLength: number;
 }
 
 /** ASCII lower case of a run byte (runs hold only tab, LF, CR and 0x20-0x7e). */
@@ -35,9 +37,9 @@ function fold(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
-/** Bytes String.prototype.trim removes that a printable run can hold: tab, LF, CR, space. */
+/** ASCII bytes String.prototype.trim removes: tab, LF, VT, FF, CR, space. */
 function isTrimmed(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 
 /** The run's characters as a string (what printableRuns would make of them). */
@@ -74,20 +76,36 @@ export class RunFilter {
     const pairFirst = firsts !== undefined && anyMatch(firsts, textOf(bytes, start, end, step));
     this.afterPairFirst = pairFirst;
     if (!keep && pairFirst) keep = true;
-    if (!keep) {
-      let a = start;
-      let b = end - step;
-      while (a <= b && isTrimmed(bytes[a]!)) a += step;
-      while (b >= a && isTrimmed(bytes[b]!)) b -= step;
-      const trimmed = a <= b ? (b - a) / step + 1 : 0;
-      // Detector.scanWhole runs these patterns on the trimmed value; a string none of them matches gives nothing.
-      const whole = trimmed < t.wholeFree.length ? t.wholeFree[trimmed] : undefined;
-      keep = whole !== undefined && anyMatch(whole, textOf(bytes, a, b + step, step));
-    }
-    if (!keep) keep = this.keywordIn(bytes, start, Math.min(n, t.maxScanChars), step);
+    if (!keep) keep = this.valueMatters(bytes, start, end, step, n);
     if (keep) this.kept++;
     return keep;
   };
+
+  /**
+   * Whether a string of a table whose order means nothing (DEX string_ids), with no name, scope or code use, must be
+   * made from its encoded bytes [start, end): always when a byte is not ASCII (it is then read as a string), else as
+   * for a run, without shape pairs (the Detector never pairs strings of unordered tables).
+   */
+  readonly keepPlain = (bytes: Uint8Array, start: number, end: number): boolean => {
+    for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return true;
+    const n = end - start;
+    // Detector.feed drops a string this short that has no name and no code use.
+    return n >= this.t.minLength && this.valueMatters(bytes, start, end, 1, n);
+  };
+
+  /** A whole-string rule that needs no name matches the trimmed value, or a keyword occurs in it. */
+  private valueMatters(bytes: Uint8Array, start: number, end: number, step: number, n: number): boolean {
+    const t = this.t;
+    let a = start;
+    let b = end - step;
+    while (a <= b && isTrimmed(bytes[a]!)) a += step;
+    while (b >= a && isTrimmed(bytes[b]!)) b -= step;
+    const trimmed = a <= b ? (b - a) / step + 1 : 0;
+    // Detector.scanWhole runs these patterns on the trimmed value; a string none of them matches gives nothing.
+    const whole = trimmed < t.wholeFree.length ? t.wholeFree[trimmed] : undefined;
+    if (whole !== undefined && anyMatch(whole, textOf(bytes, a, b + step, step))) return true;
+    return this.keywordIn(bytes, start, Math.min(n, t.maxScanChars), step);
+  }
 
   /** Whether any keyword occurs in the first `n` characters of the run at `start` (Detector.keywordIn over bytes). */
   private keywordIn(bytes: Uint8Array, start: number, n: number, step: number): boolean {

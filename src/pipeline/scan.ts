@@ -34,6 +34,8 @@ export interface WalkOptions {
   keepCodeUse?: (code: string, text: string, context?: string) => boolean;
   /** Which printable runs to make into strings (DecodeContext.keepRun); all when absent. */
   keepRun?: (bytes: Uint8Array, start: number, end: number, step: number) => boolean;
+  /** Which plain strings of unordered tables to make (DecodeContext.keepPlain); all when absent. */
+  keepPlain?: (bytes: Uint8Array, start: number, end: number) => boolean;
   /** Walk only this shard's share of the entries (parallel scans, see shards.ts); shard 0 also reads the app's identity. */
   shard?: Shard;
 }
@@ -490,7 +492,7 @@ export class ArtifactWalker {
 
   /** Runs a decoder over an entry; false when it failed fatally (a diagnostic is recorded). */
   private runDecoder(name: string, decode: Decoder, path: string, bytes: Uint8Array, resources: ResourceResolver | undefined): boolean {
-    const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources, keepCodeUse: this.keepCodeUse, keepRun: this.opts.keepRun };
+    const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources, keepCodeUse: this.keepCodeUse, keepRun: this.opts.keepRun, keepPlain: this.opts.keepPlain };
     const started = performance.now();
     const sinkBefore = this.sinkMs;
     const taken = { count: 0 };

@@ -267,3 +267,31 @@ t.test('byte prefilter of printable runs (issue 20): the same findings from far 
   t.same(view(new Detector().feedAll(quietKept).findings()), view(detect(quietAll)), 'noise: the same (no) findings');
   t.ok(quietKept.length * 5 < quietAll.length, `noise: ${quietKept.length} of ${quietAll.length} runs made`);
 });
+
+t.test('byte prefilters on real samples: every sample app gives the same findings with and without them', async (t) => {
+  const { ArtifactWalker } = await import('../../src/pipeline/scan.js');
+  const { readdirSync } = await import('node:fs');
+  const apps: string[] = [];
+  for (const dir of ['android', 'code', 'quirks', 'native', 'unity', 'bundles', 'ios']) {
+    for (const f of readdirSync(join(root, 'samples', dir))) if (/\.(apk|aab|apks|xapk|ipa|zip)$/.test(f)) apps.push(join('samples', dir, f));
+  }
+  t.ok(apps.length >= 30, `${apps.length} sample apps`);
+  const view = (fs: FindingWithSecret[]) => fs.map((f) => `${f.ruleId} ${f.severity} ${f.confidence} ${f.fingerprint} ${f.locations.map((l) => `${l.entry}:${l.pointer}`).join(',')}`).sort();
+  let all = 0;
+  let made = 0;
+  let found = 0;
+  for (const app of apps) {
+    const bytes = readFileSync(join(root, app));
+    const full = new Detector();
+    const plain = new ArtifactWalker((s) => full.feed(s), { keepCodeUse: full.readsCode }).walk(bufferSource(bytes), app);
+    const filtered = new Detector();
+    const fast = new ArtifactWalker((s) => filtered.feed(s), { keepCodeUse: filtered.readsCode, ...filtered.byteFilters() }).walk(bufferSource(bytes), app);
+    const expected = view(full.findings());
+    t.same(view(filtered.findings()), expected, `${app}: ${expected.length} findings, the same`);
+    all += plain.strings;
+    made += fast.strings;
+    found += expected.length;
+  }
+  t.ok(found >= 200, `${found} findings in all`);
+  t.ok(made < all, `strings made: ${made} with the prefilters, ${all} without`);
+});
