@@ -362,3 +362,30 @@ t.test('speed: a 5 MB PNG is laid out far faster than it is scanned', async (t) 
   t.ok(layout.skipped > 0.99 * png.length, 'all IDAT data skipped');
   t.ok(layoutMs * 20 < scanMs, `layout ${layoutMs.toFixed(3)} ms, printable runs over every byte ${scanMs.toFixed(1)} ms`);
 });
+
+t.test('decodeRuns reads a media file by its layout: text parts and appended bytes, in whole-buffer order, not the payload', async (t) => {
+  const { decodeRuns } = await import('../../decoders/runs.js');
+  const png = fixture('png-text-noise.png');
+  const appended = Buffer.concat([Buffer.from(png), Buffer.from('\0LEAKDEX_APPENDED_AFTER_IEND_0123456789\0')]);
+  const texts = (bytes: Uint8Array, all: boolean): DecodedString[] => [...(all ? printableRuns(bytes, collectingContext('a.png')) : decodeRuns(bytes, collectingContext('a.png')))];
+  const whole = texts(appended, true);
+  const read = texts(appended, false);
+  t.ok(read.length < whole.length, `${read.length} runs of ${whole.length}`);
+  t.ok(read.some((s) => s.text.includes('LEAKDEX_MEDIA_MARKER')), 'the tEXt marker is read');
+  t.ok(read.some((s) => s.text.includes('LEAKDEX_APPENDED_AFTER_IEND')), 'bytes after IEND are read');
+  // Runs wholly inside kept ranges come as they did from the whole buffer, in the same relative order.
+  const layout = mediaLayout(appended)!;
+  const inside = (s: DecodedString) => {
+    const off = parseInt(s.location.pointer.replace(/^.*\+0x/, ''), 16);
+    const units = s.location.pointer.startsWith('utf16le') ? 2 : 1;
+    return layout.keep.some((r) => off >= r.start && off + s.text.length * units <= r.end);
+  };
+  const key = (s: DecodedString) => `${s.location.pointer} ${s.text}`;
+  const expected = whole.filter(inside).map(key);
+  t.same(read.filter(inside).map(key), expected, `${expected.length} runs inside kept ranges, same text, pointer and order`);
+  // A file that is not exactly a PNG (a broken IDAT length) is read whole.
+  const broken = Uint8Array.from(appended);
+  const idat = Buffer.from(broken).indexOf('IDAT');
+  broken[idat - 4] = 0xff;
+  t.equal(texts(broken, false).length, texts(broken, true).length, 'a damaged PNG: every byte is read');
+});
