@@ -20,6 +20,7 @@ process.stdout.write(
     maxRssMb: process.resourceUsage().maxRSS / 1024 + (report.stats.workersPeakRssMb ?? 0),
     parentRssMb: process.resourceUsage().maxRSS / 1024,
     strings: report.stats.strings,
+    bytesInflated: report.stats.bytesInflated,
     findings: report.findings.length,
     stages: report.stats.stages,
   }) + '\n',
