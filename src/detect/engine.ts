@@ -11,6 +11,7 @@ import { type FindingWithSecret, toFindingLocation } from './types.js';
 import { type Candidate, type Group, MAX_GROUPS, MAX_LOCATIONS_PER_FINDING, MAX_PAIR_SITES_PER_GROUP, higher } from './groups.js';
 import { findingsOf, partialOf, type PartialFindings, type PartialOptions } from './partial.js';
 import { RunFilter } from './run-filter.js';
+import { KeywordAutomaton } from './keyword-automaton.js';
 export { MAX_GROUPS, MAX_LOCATIONS_PER_FINDING, MAX_PAIR_SITES_PER_GROUP } from './groups.js';
 export { MIN_BOUND_LENGTH, MIN_STRING_LENGTH } from './lengths.js';
 /** Keyword rules scan at most this many characters of one string; the rest is counted as truncated. */
@@ -298,13 +299,15 @@ export class Detector {
     return { keepRun: f.keep, keepPlain: f.keepPlain };
   }
 
+  private automaton: KeywordAutomaton | undefined;
+
   /** A byte prefilter of printable runs for this rule set (DecodeContext.keepRun): see run-filter.ts. One per walk. */
   runFilter(): RunFilter {
     const wholeFree = Array.from(this.wholeFreeByLength, (rules) => rules?.map((r) => r.pattern));
     const pairFirsts: RegExp[][] = [];
     for (const [n, list] of this.pairFirsts) pairFirsts[n] = list.map((p) => p.rule.pattern);
-    const { trigrams, bigrams, single, keywordsAt, hasShort } = this;
-    return new RunFilter({ trigrams, bigrams, single, keywordsAt, trigramBase: TRIGRAM_BASE, hasShort, wholeFree, pairFirsts, maxScanChars: MAX_SCAN_CHARS, minLength: MIN_STRING_LENGTH });
+    this.automaton ??= new KeywordAutomaton([...this.keywordsAt.values()].flatMap((list) => list.map((k) => k.keyword)));
+    return new RunFilter({ keywords: this.automaton, wholeFree, pairFirsts, maxScanChars: MAX_SCAN_CHARS, minLength: MIN_STRING_LENGTH });
   }
 
   /** Whether a value could be a finding without a name: a keyword, a scope marker, a name-free whole rule. */

@@ -2,8 +2,8 @@
  * The byte prefilter of printable runs (issue 20): decides from a run's bytes, before any JavaScript string is made,
  * whether the Detector could do anything with the string. A run from `printableRuns` carries no name, no code use and
  * no scope, so `Detector.feed` can act on it in exactly three ways:
- * - a keyword rule, only when one of the rules' keywords occurs in it (the same case-folded trigram, bigram and
- *   single-character tables as `Detector.keywordIn`, read from bytes);
+ * - a keyword rule, only when one of the rules' keywords occurs in it, ignoring ASCII case (an Aho-Corasick
+ *   automaton over the bytes: keyword-automaton.ts);
  * - a whole-string rule that fires without a name, only when its trimmed length is one such a rule accepts;
  * - a shape pair, only when its length is a pair's first length, or the run right before it had one (the Detector
  *   pairs a string only with the string fed just before it).
@@ -12,16 +12,12 @@
  */
 
 import { Buffer } from 'node:buffer';
+import type { KeywordAutomaton } from './keyword-automaton.js';
 
 /** The compiled tables of a Detector that the filter reads (shared, not copied). */
 export interface RunFilterTables {
-  trigrams: Uint8Array;
-  bigrams: Uint8Array;
-  single: Uint8Array;
-  /** Keywords by their first folded characters, keyed as in the Detector (trigram keys from `trigramBase`). */
-  keywordsAt: ReadonlyMap<number, ReadonlyArray<{ keyword: string }>>;
-  trigramBase: number;
-  hasShort: boolean;
+  /** Every keyword of the rule set (see keyword-automaton.ts). */
+  keywords: KeywordAutomaton;
   /** The patterns of the whole-string rules that need no name, by the trimmed length they accept. */
   wholeFree: ReadonlyArray<readonly RegExp[] | undefined>;
   /** The patterns of the shape pairs' first values, by length. */
@@ -30,11 +26,6 @@ export interface RunFilterTables {
   maxScanChars: number;
   /** Shorter strings with no name and no code use are dropped by the Detector (MIN_STRING_LENGTH). */
   minLength: number;
-}
-
-/** ASCII lower case of a run byte (runs hold only tab, LF, CR and 0x20-0x7e). */
-function fold(c: number): number {
-  return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
 /** ASCII bytes String.prototype.trim removes: tab, LF, VT, FF, CR, space. */
@@ -104,36 +95,7 @@ export class RunFilter {
     // Detector.scanWhole runs these patterns on the trimmed value; a string none of them matches gives nothing.
     const whole = trimmed < t.wholeFree.length ? t.wholeFree[trimmed] : undefined;
     if (whole !== undefined && anyMatch(whole, textOf(bytes, a, b + step, step))) return true;
-    return this.keywordIn(bytes, start, Math.min(n, t.maxScanChars), step);
-  }
-
-  /** Whether any keyword occurs in the first `n` characters of the run at `start` (Detector.keywordIn over bytes). */
-  private keywordIn(bytes: Uint8Array, start: number, n: number, step: number): boolean {
-    const t = this.t;
-    let c0 = n > 0 ? fold(bytes[start]!) : 0;
-    let c1 = n > 1 ? fold(bytes[start + step]!) : 0;
-    for (let i = 0; i < n; i++) {
-      const c2 = i + 2 < n ? fold(bytes[start + (i + 2) * step]!) : 0;
-      const tri = (c0 << 14) | (c1 << 7) | c2;
-      if (t.trigrams[tri] === 1 && this.keywordAt(t.keywordsAt.get(t.trigramBase + tri)!, bytes, start, i, n, step)) return true;
-      if (t.hasShort) {
-        if (t.bigrams[c0 * 128 + c1] === 1 && this.keywordAt(t.keywordsAt.get(c0 * 128 + c1)!, bytes, start, i, n, step)) return true;
-        if (t.single[c0] === 1) return true;
-      }
-      c0 = c1;
-      c1 = c2;
-    }
-    return false;
-  }
-
-  /** Whether one of `list`'s keywords (lower case) starts at character `at` of the run, ignoring ASCII case. */
-  private keywordAt(list: ReadonlyArray<{ keyword: string }>, bytes: Uint8Array, start: number, at: number, n: number, step: number): boolean {
-    for (const { keyword } of list) {
-      if (at + keyword.length > n) continue;
-      let j = 1;
-      while (j < keyword.length && fold(bytes[start + (at + j) * step]!) === keyword.charCodeAt(j)) j++;
-      if (j === keyword.length) return true;
-    }
-    return false;
+    // Detector.scanKeywords looks for keywords in the first maxScanChars characters only.
+    return t.keywords.occursIn(bytes, start, Math.min(n, t.maxScanChars), step);
   }
 }

@@ -295,3 +295,39 @@ t.test('byte prefilters on real samples: every sample app gives the same finding
   t.ok(found >= 200, `${found} findings in all`);
   t.ok(made < all, `strings made: ${made} with the prefilters, ${all} without`);
 });
+
+t.test('keyword automaton: the same answer as a plain search, ASCII case ignored, ASCII and UTF-16LE', async (t) => {
+  const { KeywordAutomaton } = await import('../../src/detect/keyword-automaton.js');
+  const keywords = [...new Set(RULES.flatMap((r) => r.keywords))];
+  const automaton = new KeywordAutomaton(keywords);
+  let seed = 99;
+  const rnd = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:|~ ';
+  let hits = 0;
+  for (let k = 0; k < 3000; k++) {
+    let s = '';
+    const len = 1 + rnd(40);
+    for (let i = 0; i < len; i++) s += alphabet[rnd(alphabet.length)];
+    if (k % 3 === 0) {
+      const kw = keywords[rnd(keywords.length)]!;
+      const at = rnd(s.length + 1);
+      s = s.slice(0, at) + (k % 2 ? kw.toUpperCase() : kw) + s.slice(at);
+    }
+    const lower = s.toLowerCase();
+    const expected = keywords.some((kw) => lower.includes(kw));
+    if (expected) hits++;
+    const ascii = Buffer.from(s, 'latin1');
+    const wide = Buffer.from(s, 'utf16le');
+    if (automaton.occursIn(ascii, 0, ascii.length, 1) !== expected || automaton.occursIn(wide, 0, s.length, 2) !== expected) {
+      t.fail(`disagrees on ${JSON.stringify(s)}: expected ${expected}`);
+      return;
+    }
+  }
+  t.ok(hits > 1000 && hits < 3000, `${hits} of 3000 texts hold a keyword; the automaton agrees on all`);
+  t.equal(automaton.occursIn(Buffer.from('xxAKIAyy'), 2, 4, 1), true, 'a keyword inside a window of a larger buffer');
+  t.equal(automaton.occursIn(Buffer.from('xxAKIAyy'), 3, 4, 1), false, 'not when the window starts past it');
+  t.equal(new KeywordAutomaton(['ok', 'bad\u00e9']).occursIn(Buffer.from('zz'), 0, 2, 1), true, 'a non-ASCII keyword makes every text a candidate (never a miss)');
+});
