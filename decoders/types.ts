@@ -73,6 +73,11 @@ export interface DecodeContext {
    * code use, asked with their encoded bytes [start, end); all when absent. It turns down only ASCII bytes.
    */
   keepPlain?: (bytes: Uint8Array, start: number, end: number) => boolean;
+  /**
+   * Which source literals (JavaScript and the text formats that share its emitter) to make, asked with each literal's
+   * value, decoder, bound name, scope and code text, in the order they come; all when absent.
+   */
+  keepLiteral?: (text: string, decoder: string, context?: string, scope?: string, code?: string) => boolean;
 }
 
 /** Resolves Android resource ids to a name and a default value. */

@@ -44,6 +44,23 @@ export class Emitter {
     return s;
   }
 
+  /**
+   * Counts a string the scan does not need made (DecodeContext.keepLiteral) as `emit` would count its pieces, so the
+   * per-file cap stops at the same place; false once the cap is reached.
+   */
+  skip(text: string): boolean {
+    if (text === '' || this.stopped) return !this.stopped;
+    const pieces = Math.ceil(text.length / MAX_STRING_LENGTH);
+    if (this.count + pieces > MAX_STRINGS_PER_FILE) {
+      this.count = MAX_STRINGS_PER_FILE + 1;
+      this.stopped = true;
+      this.ctx.warn({ code: `${this.decoder}.too_many_strings`, message: `stopped after ${MAX_STRINGS_PER_FILE} strings` });
+      return false;
+    }
+    this.count += pieces;
+    return true;
+  }
+
   *emit(text: string, pointer: string, context: string | undefined, scope?: string, code?: string): Generator<DecodedString> {
     if (text === '' || this.stopped) return;
     for (let at = 0; at < text.length; at += MAX_STRING_LENGTH) {
@@ -102,9 +119,15 @@ export function* jsStrings(text: string, ctx: DecodeContext, from = 0, to = text
   const lines = counter ?? new LineCounter(text);
   const scanner = new JsScanner(text, from, to, (code, message, offset) => ctx.warn({ code, message, offset }));
   const keep = ctx.keepCodeUse;
+  const keepLiteral = ctx.keepLiteral;
   while (!out.stopped && scanner.next()) {
     // An unnamed use keeps its code text only when a rule reads it (the literal then stays free for shape pairs).
     const code = scanner.context === undefined && keep !== undefined && scanner.code !== undefined && !keep(scanner.code, scanner.value) ? undefined : scanner.code;
+    // A literal the scan's rules cannot read is counted, not made (one emitted in pieces is always made).
+    if (keepLiteral !== undefined && scanner.value.length <= MAX_STRING_LENGTH && !keepLiteral(scanner.value, out.decoder, scanner.context, scanner.scope, code)) {
+      out.skip(scanner.value);
+      continue;
+    }
     const pointer = code === undefined ? lines.pointer(scanner.at) : `${lines.pointer(scanner.at)}: ${code}`;
     const one = out.one(scanner.value, pointer, scanner.context, scanner.scope, code);
     if (one) yield one;

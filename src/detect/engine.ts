@@ -94,12 +94,6 @@ function startsWithFolded(text: string, at: number, keyword: string): boolean {
   return true;
 }
 
-/** Whether one of `list`'s keywords starts at `at` in `text` (a loop, not a closure: no context per call). */
-function keywordAt(list: ReadonlyArray<{ keyword: string }>, text: string, at: number): boolean {
-  for (const k of list) if (startsWithFolded(text, at, k.keyword)) return true;
-  return false;
-}
-
 function isSpace(code: number): boolean {
   return code <= 32 || code === 0xa0 || code === 0xfeff;
 }
@@ -278,7 +272,7 @@ export class Detector {
    * name is one some rule requires or adjusts by, or some rule reads its code text. Any other use cannot make or change
    * a finding (rules read a use only through its value, its name and its code), so decoders need not emit it.
    */
-  readonly readsCode = (code: string, text: string, context?: string): boolean => {
+  readonly readsCode = (code: string, text: string, context?: string, hasCode = true): boolean => {
     // The uses of one string come one after another: its value tests are made once.
     if (text !== this.readText) {
       this.readText = text;
@@ -286,7 +280,7 @@ export class Detector {
     }
     if (this.readValue) return true;
     if (context !== undefined && this.nameMatters(context)) return true;
-    return this.codeGateOpen(code);
+    return hasCode && this.codeGateOpen(code);
   };
   private readText: string | undefined;
   private readValue = false;
@@ -294,9 +288,9 @@ export class Detector {
   private readonly namesRead = new Map<string, boolean>();
 
   /** The byte prefilters of one walk (DecodeContext.keepRun and keepPlain): see run-filter.ts. */
-  byteFilters(): { keepRun: RunFilter['keep']; keepPlain: RunFilter['keepPlain'] } {
+  byteFilters(): { keepRun: RunFilter['keep']; keepPlain: RunFilter['keepPlain']; keepLiteral: RunFilter['keepLiteral'] } {
     const f = this.runFilter();
-    return { keepRun: f.keep, keepPlain: f.keepPlain };
+    return { keepRun: f.keep, keepPlain: f.keepPlain, keepLiteral: f.keepLiteral };
   }
 
   private automaton: KeywordAutomaton | undefined;
@@ -306,8 +300,7 @@ export class Detector {
     const wholeFree = Array.from(this.wholeFreeByLength, (rules) => rules?.map((r) => r.pattern));
     const pairFirsts: RegExp[][] = [];
     for (const [n, list] of this.pairFirsts) pairFirsts[n] = list.map((p) => p.rule.pattern);
-    this.automaton ??= new KeywordAutomaton([...this.keywordsAt.values()].flatMap((list) => list.map((k) => k.keyword)));
-    return new RunFilter({ keywords: this.automaton, wholeFree, pairFirsts, maxScanChars: MAX_SCAN_CHARS, minLength: MIN_STRING_LENGTH });
+    return new RunFilter({ keywords: this.keywords(), wholeFree, pairFirsts, maxScanChars: MAX_SCAN_CHARS, minLength: MIN_STRING_LENGTH, minBoundLength: MIN_BOUND_LENGTH, reads: (text, context, code) => this.readsCode(code ?? '', text, context, code !== undefined), fileScoped: FILE_SCOPED_DECODERS });
   }
 
   /** Whether a value could be a finding without a name: a keyword, a scope marker, a name-free whole rule. */
@@ -342,21 +335,13 @@ export class Detector {
   /** Whether any keyword occurs in `text` (the prefilter alone, no rule run). */
   private keywordIn(text: string): boolean {
     if (!this.prefilter) return false;
-    const n = Math.min(text.length, MAX_SCAN_CHARS);
-    let c0 = n > 0 ? fold(text.charCodeAt(0)) : 0;
-    let c1 = n > 1 ? fold(text.charCodeAt(1)) : 0;
-    for (let i = 0; i < n; i++) {
-      const c2 = i + 2 < n ? fold(text.charCodeAt(i + 2)) : 0;
-      const t = (c0 << 14) | (c1 << 7) | c2;
-      if (this.trigrams[t] === 1 && keywordAt(this.keywordsAt.get(TRIGRAM_BASE + t)!, text, i)) return true;
-      if (this.hasShort) {
-        if (this.bigrams[c0 * 128 + c1] === 1 && keywordAt(this.keywordsAt.get(c0 * 128 + c1)!, text, i)) return true;
-        if (this.single[c0] === 1) return true;
-      }
-      c0 = c1;
-      c1 = c2;
-    }
-    return false;
+    // The keyword rules look at the first MAX_SCAN_CHARS characters only (scanKeywords): so does this.
+    return this.keywords().occursInText(text, Math.min(text.length, MAX_SCAN_CHARS));
+  }
+
+  /** Every keyword as one automaton (built on first use: a Detector that only merges shards never needs it). */
+  private keywords(): KeywordAutomaton {
+    return (this.automaton ??= new KeywordAutomaton([...this.keywordsAt.values()].flatMap((list) => list.map((k) => k.keyword))));
   }
 
   /** Forgets every string fed so far (findings, scope marks, counters); the compiled rules stay. */

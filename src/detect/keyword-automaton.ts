@@ -76,6 +76,20 @@ export class KeywordAutomaton {
    * Whether a keyword occurs, ignoring ASCII case, in the `n` characters at `bytes[start]`, one every `step` bytes
    * (1: ASCII or Latin-1 bytes; 2: the low bytes of UTF-16LE code units whose high bytes the caller knows are 0).
    */
+  /** Whether a keyword occurs, ignoring ASCII case, in the first `n` characters of `text`. */
+  occursInText(text: string, n: number): boolean {
+    if (this.always) return n > 0;
+    const delta = this.delta;
+    const accepts = this.accepts;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      s = delta[s + (c < 128 ? FOLD[c]! : 0)]!;
+      if (accepts[s >> 7] === 1) return true;
+    }
+    return false;
+  }
+
   occursIn(bytes: Uint8Array, start: number, n: number, step: number): boolean {
     if (this.always) return n > 0;
     const delta = this.delta;

@@ -26,6 +26,16 @@ export interface RunFilterTables {
   maxScanChars: number;
   /** Shorter strings with no name and no code use are dropped by the Detector (MIN_STRING_LENGTH). */
   minLength: number;
+  /** Shorter strings are dropped whatever their name (MIN_BOUND_LENGTH). */
+  minBoundLength: number;
+  /**
+   * Whether the Detector can read a value with this name and code text (`Detector.readsCode`: a keyword, a scope
+   * marker or a whole rule that fires on the value alone; a name some rule requires or adjusts by; a code text some
+   * rule reads).
+   */
+  reads: (text: string, context: string | undefined, code: string | undefined) => boolean;
+  /** Decoders whose strings share a scope (the entry) for `context.scope`: their literals are always made. */
+  fileScoped: ReadonlySet<string>;
 }
 
 /** ASCII bytes String.prototype.trim removes: tab, LF, VT, FF, CR, space. */
@@ -83,6 +93,29 @@ export class RunFilter {
     // Detector.feed drops a string this short that has no name and no code use.
     return n >= this.t.minLength && this.valueMatters(bytes, start, end, 1, n);
   };
+
+  /**
+   * Whether a source literal (decoders/text/emit.ts: JavaScript and the text formats it serves) must be made, asked
+   * with its value, its decoder and what binds it, in the order the literals come: when it can start or end a shape
+   * pair (as for runs), or when the Detector can read its value, name, scope or code (`reads`). Literals of
+   * file-scoped decoders are always made; literals the decoder emits in pieces are not asked about.
+   */
+  readonly keepLiteral = (text: string, decoder: string, context?: string, _scope?: string, code?: string): boolean => {
+    const t = this.t;
+    const n = text.length;
+    const keep = this.afterLiteralPairFirst;
+    let pairFirst = false;
+    if (context === undefined && code === undefined) {
+      const firsts = n < t.pairFirsts.length ? t.pairFirsts[n] : undefined;
+      pairFirst = firsts !== undefined && anyMatch(firsts, text);
+    }
+    this.afterLiteralPairFirst = pairFirst;
+    if (keep || pairFirst || t.fileScoped.has(decoder)) return true;
+    // Detector.feed drops a string this short, and one this short with no name and no code use.
+    if (n < t.minBoundLength || (context === undefined && code === undefined && n < t.minLength)) return false;
+    return t.reads(text, context, code);
+  };
+  private afterLiteralPairFirst = false;
 
   /** A whole-string rule that needs no name matches the trimmed value, or a keyword occurs in it. */
   private valueMatters(bytes: Uint8Array, start: number, end: number, step: number, n: number): boolean {

@@ -36,6 +36,8 @@ export interface WalkOptions {
   keepRun?: (bytes: Uint8Array, start: number, end: number, step: number) => boolean;
   /** Which plain strings of unordered tables to make (DecodeContext.keepPlain); all when absent. */
   keepPlain?: (bytes: Uint8Array, start: number, end: number) => boolean;
+  /** Which source literals to make (DecodeContext.keepLiteral); all when absent. */
+  keepLiteral?: (text: string, decoder: string, context?: string, scope?: string, code?: string) => boolean;
   /** Walk only this shard's share of the entries (parallel scans, see shards.ts); shard 0 also reads the app's identity. */
   shard?: Shard;
 }
@@ -492,7 +494,7 @@ export class ArtifactWalker {
 
   /** Runs a decoder over an entry; false when it failed fatally (a diagnostic is recorded). */
   private runDecoder(name: string, decode: Decoder, path: string, bytes: Uint8Array, resources: ResourceResolver | undefined): boolean {
-    const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources, keepCodeUse: this.keepCodeUse, keepRun: this.opts.keepRun, keepPlain: this.opts.keepPlain };
+    const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources, keepCodeUse: this.keepCodeUse, keepRun: this.opts.keepRun, keepPlain: this.opts.keepPlain, keepLiteral: this.opts.keepLiteral };
     const started = performance.now();
     const sinkBefore = this.sinkMs;
     const taken = { count: 0 };

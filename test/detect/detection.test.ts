@@ -331,3 +331,38 @@ t.test('keyword automaton: the same answer as a plain search, ASCII case ignored
   t.equal(automaton.occursIn(Buffer.from('xxAKIAyy'), 3, 4, 1), false, 'not when the window starts past it');
   t.equal(new KeywordAutomaton(['ok', 'bad\u00e9']).occursIn(Buffer.from('zz'), 0, 2, 1), true, 'a non-ASCII keyword makes every text a candidate (never a miss)');
 });
+
+t.test('literal prefilter: a JavaScript bundle made of every rule example gives the same findings from far fewer strings', async (t) => {
+  const lines: string[] = ['"use strict";'];
+  const js = (v: string) => JSON.stringify(v);
+  RULES.forEach((rule, r) => {
+    rule.examples.match.concat(rule.examples.noMatch).forEach((ex, i) => {
+      const text = typeof ex === 'string' ? ex : ex.text;
+      const name = typeof ex === 'string' ? undefined : ex.context;
+      const key = name !== undefined && /^[A-Za-z_$][\w$]*$/.test(name) ? name : `k${r}_${i}`;
+      lines.push(`var c${r}_${i} = { ${key}: ${js(text)}, label: "Settings", color: "#ffffff" };`);
+      lines.push(`module${r}.exports.${key} = ${js(text)};`);
+      lines.push(`log(${js(text)}); fetch(${js(text)}, { headers: { Authorization: ${js(text)} } });`);
+      lines.push(`class K${r}_${i} { get value() { return ${js(text)}; } }`);
+    });
+  });
+  for (let i = 0; i < 2000; i++) lines.push(`var v${i} = { title: "Item ${i}", onPress: function () { return h("View", { style: s.row${i} }, "Text ${i} of the list"); } };`);
+  const key = fake(ALNUM, 25, 0x1a25);
+  const secret = fake(ALNUM, 50, 0x1a50);
+  lines.push(`var pair = [${js(key)}, ${js(secret)}]; var apart = [${js(key)}, "something in between", ${js(secret)}];`);
+  const bytes = Buffer.from(lines.join('\n'));
+  const run = (filtered: boolean) => {
+    const d = new Detector();
+    const f = d.byteFilters();
+    const ctx = { ...collectingContext('assets/index.android.bundle'), keepCodeUse: d.readsCode, ...(filtered ? { keepLiteral: f.keepLiteral } : {}) };
+    const strings = [...decodeText(bytes, ctx)];
+    d.feedAll(strings);
+    return { strings: strings.length, findings: d.findings().map((x) => `${x.ruleId} ${x.severity} ${x.confidence} ${x.fingerprint} ${x.locations.map((l) => `${l.pointer}|${l.context ?? ''}`).join(',')}`).sort() };
+  };
+  const all = run(false);
+  const kept = run(true);
+  t.ok(all.findings.length >= 150, `${all.findings.length} findings from every literal`);
+  t.same(kept.findings, all.findings, 'the same findings, location by location');
+  t.ok(all.findings.some((f) => f.startsWith('twitter-consumer-secret')), 'the adjacent shape pair is found');
+  t.ok(kept.strings * 2 < all.strings, `${kept.strings} of ${all.strings} literals made into strings`);
+});
