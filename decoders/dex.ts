@@ -561,6 +561,9 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
   const scratch: number[] = [];
   const pending: DecodedString[] = [];
   const keepPlain = ctx.keepPlain;
+  // A string bound to a field or owned by one class is made for the table only when the scan's rules could read it
+  // (its code uses are asked about one by one through keepCodeUse).
+  const keepLiteral = ctx.keepLiteral;
   for (let i = 0; i < h.stringIdsSize; i++) {
     // A string with no binding, no owning class and no code use (most names and descriptors) is made only when the
     // scan's rules could read it (DecodeContext.keepPlain).
@@ -570,8 +573,10 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
     const bound = bindings.get(i);
     if (bound === undefined) {
       const owner = owners[i]!;
-      if (owner >= 0) yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` }, scope: classOf(owner) };
-      else yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` } };
+      if (owner >= 0) {
+        const scope = classOf(owner);
+        if (keepLiteral === undefined || keepLiteral(text, 'dex', undefined, scope)) yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` }, scope };
+      } else yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` } };
       if (walker?.uses.has(i)) {
         codeUses(walker, i, text, entry, scratch, pending, ctx.keepCodeUse);
         for (const p of pending) yield p;
@@ -580,9 +585,12 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
       continue;
     }
     const first = bound[0]!;
-    yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}] ${first.className}.${first.field}` }, context: first.field, scope: first.className };
+    if (keepLiteral === undefined || keepLiteral(text, 'dex', first.field, first.className)) {
+      yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}] ${first.className}.${first.field}` }, context: first.field, scope: first.className };
+    }
     for (let k = 1; k < bound.length; k++) {
       const b = bound[k]!;
+      if (keepLiteral !== undefined && !keepLiteral(text, 'dex', b.field, b.className)) continue;
       yield { text, location: { entry, decoder: 'dex', pointer: `static_values ${b.className}.${b.field}` }, context: b.field, scope: b.className };
     }
     if (walker?.uses.has(i)) {

@@ -74,8 +74,9 @@ export interface DecodeContext {
    */
   keepPlain?: (bytes: Uint8Array, start: number, end: number) => boolean;
   /**
-   * Which source literals (JavaScript and the text formats that share its emitter) to make, asked with each literal's
-   * value, decoder, bound name, scope and code text, in the order they come; all when absent.
+   * Which strings bound to a name, a scope or a code use to make: source literals (JavaScript and the text formats
+   * that share its emitter) and DEX strings bound to a field or owned by one class, asked with each value, decoder,
+   * bound name, scope and code text, in the order they come; all when absent.
    */
   keepLiteral?: (text: string, decoder: string, context?: string, scope?: string, code?: string) => boolean;
 }
