@@ -12,7 +12,9 @@ if (!file) {
   process.exit(2);
 }
 const t0 = performance.now();
-const report = await scanFileIsolated(file);
+// `--parallelism N` as the third argument: the number of scan workers (default: run.ts decides by size).
+const workers = process.argv[3] === '--parallelism' ? Number(process.argv[4]) : undefined;
+const report = await scanFileIsolated(file, workers === undefined ? {} : { parallelism: workers });
 const scanMs = performance.now() - t0;
 process.stdout.write(
   JSON.stringify({

@@ -45,7 +45,7 @@ function timeUnzip(file: string): number {
 
 function runOne(file: string): OneRun {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [ONE, file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [ONE, file, ...(parallelism === undefined ? [] : ['--parallelism', String(parallelism)])], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const wallMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`bench-one failed on ${file}: ${r.stderr}`);
   const o = JSON.parse(r.stdout) as Omit<OneRun, 'wallMs'>;
@@ -55,9 +55,12 @@ function runOne(file: string): OneRun {
 const args = process.argv.slice(2);
 const runsArg = args.findIndex((a) => a === '--runs');
 const runs = runsArg >= 0 ? Math.max(1, Number(args[runsArg + 1])) : 3;
-const files = args.filter((a, i) => !a.startsWith('--') && !(runsArg >= 0 && i === runsArg + 1));
+// `--parallelism N`: scan workers per file (default: as `leakdex scan` decides, by size).
+const parArg = args.findIndex((a) => a === '--parallelism');
+const parallelism = parArg >= 0 ? Math.max(1, Number(args[parArg + 1])) : undefined;
+const files = args.filter((a, i) => !a.startsWith('--') && !(runsArg >= 0 && i === runsArg + 1) && !(parArg >= 0 && i === parArg + 1));
 if (files.length === 0) {
-  process.stderr.write('usage: npm run bench -- [--runs N] FILE...\n');
+  process.stderr.write('usage: npm run bench -- [--runs N] [--parallelism N] FILE...\n');
   process.exit(2);
 }
 const hasUnzip = spawnSync('unzip', ['-v'], { stdio: 'ignore' }).status === 0;
