@@ -12,6 +12,9 @@ import { type Candidate, type Group, MAX_GROUPS, MAX_LOCATIONS_PER_FINDING, MAX_
 import { findingsOf, partialOf, type PartialFindings, type PartialOptions } from './partial.js';
 import { RunFilter } from './run-filter.js';
 import { KeywordAutomaton } from './keyword-automaton.js';
+import { LiteralGate } from './factors.js';
+import { FILE_SCOPED_DECODERS, MAX_MARKER_LENGTH, boundPath, keyPath, scopeKey } from './scopes.js';
+export { MAX_MARKER_LENGTH, keyPath, scopeKey } from './scopes.js';
 export { MAX_GROUPS, MAX_LOCATIONS_PER_FINDING, MAX_PAIR_SITES_PER_GROUP } from './groups.js';
 export { MIN_BOUND_LENGTH, MIN_STRING_LENGTH } from './lengths.js';
 /** Keyword rules scan at most this many characters of one string; the rest is counted as truncated. */
@@ -48,31 +51,6 @@ export interface DetectorStats {
 interface KeywordRule {
   rule: Rule;
   global: RegExp;
-}
-
-/** Decoders whose entry is one structured configuration: all its values share a scope (the entry) for `context.scope`. */
-const FILE_SCOPED_DECODERS = new Set(['json', 'yaml', 'properties', 'env', 'ini', 'xml', 'plist', 'strings', 'manifest']);
-/** Marker strings longer than this are not considered (a marker is a host name, a class or an SDK constant). */
-export const MAX_MARKER_LENGTH = 512;
-
-/**
- * The full key path of a value in a JSON or YAML document (`$.algolia.adminKey`), when the decoder's pointer is one:
- * name conditions are tried on the bound key (`adminKey`) first, then on its path.
- */
-export function keyPath(s: DecodedString): string | undefined {
-  const p = s.location.pointer;
-  return p.charCodeAt(0) === 36 /* $ */ && (s.location.decoder === 'json' || s.location.decoder === 'yaml') ? p : undefined;
-}
-
-function boundPath(s: DecodedString, re: RegExp): boolean {
-  const path = keyPath(s);
-  return path !== undefined && re.test(path);
-}
-
-/** The scope a value shares with others for `context.scope`: its DEX class, or its config file. */
-export function scopeKey(s: DecodedString): string | undefined {
-  if (s.scope !== undefined) return `${s.location.entry}\0${s.scope}`;
-  return FILE_SCOPED_DECODERS.has(s.location.decoder) ? s.location.entry : undefined;
 }
 
 /**
@@ -158,9 +136,9 @@ export class Detector {
   private readonly wholeCodeByLength: Rule[][] = [];
   private readonly maxCodeWholeLength: number;
   /** Any bound name some whole-string rule requires: one test rejects most contexts. */
-  private readonly contextGate: RegExp | undefined;
+  private readonly contextGate: LiteralGate | undefined;
   /** Any bound name some rule's `adjust.when.context` reads. */
-  private readonly adjustGate: RegExp | undefined;
+  private readonly adjustGate: LiteralGate | undefined;
   /** Whole-string rules that can fire on a value whatever its name (no `context.require`, `orPaired`, or a scope). */
   private readonly wholeValueByLength: Rule[][] = [];
   private readonly groups = new Map<string, Group>();
@@ -179,7 +157,7 @@ export class Detector {
       VALIDATED.add(rules);
     }
     const keywords = new Set<string>();
-    const contexts: string[] = [];
+    const contexts: RegExp[] = [];
     let maxWhole = 0;
     let maxCodeWhole = 0;
     for (const rule of rules.flatMap(expandShapes)) {
@@ -197,7 +175,7 @@ export class Detector {
         if (codeOnly) maxCodeWhole = Math.max(maxCodeWhole, max);
         else maxWhole = Math.max(maxWhole, max);
         if (rule.context?.require) {
-          contexts.push(`(?:${rule.context.require.source})`);
+          contexts.push(rule.context.require);
           this.minNamedWhole = Math.min(this.minNamedWhole, min);
         }
         const scope = rule.context?.scope;
@@ -248,6 +226,8 @@ export class Detector {
       }
     }
     for (const flags of new Set(this.codeRegexes.map((re) => re.flags))) {
+      // Plain alternations: code regexes are anchored at the start and fail at once, faster than a literal pass over
+      // the text (measured on 193,082 code texts: 53 ms, 98 ms through LiteralGate).
       this.codeGates.push(new RegExp(this.codeRegexes.filter((re) => re.flags === flags).map((re) => `(?:${re.source})`).join('|'), flags));
     }
     for (const p of SHAPE_PAIRS) {
@@ -261,9 +241,11 @@ export class Detector {
         list.push({ rule: first, second, reason: p.reason });
       }
     }
-    this.contextGate = contexts.length > 0 ? new RegExp(contexts.join('|'), 'i') : undefined;
-    const adjusts = rules.flatMap(expandShapes).flatMap((r) => (r.adjust ?? []).flatMap((a) => (a.when.context ? [`(?:${a.when.context.source})`] : [])));
-    this.adjustGate = adjusts.length > 0 ? new RegExp([...new Set(adjusts)].join('|'), 'i') : undefined;
+    // The name gates run their patterns only on names holding one of their literals (factors.ts): 69,720 names of the
+    // bench APK took 112 ms through one alternation, 18 ms so.
+    this.contextGate = contexts.length > 0 ? new LiteralGate(contexts, 'i') : undefined;
+    const adjusts = rules.flatMap(expandShapes).flatMap((r) => (r.adjust ?? []).flatMap((a) => (a.when.context ? [a.when.context] : [])));
+    this.adjustGate = adjusts.length > 0 ? new LiteralGate(adjusts, 'i') : undefined;
     this.scopeMarker = this.scopeRegexes.length > 0 ? new RegExp(this.scopeRegexes.map((re) => `(?:${re.source})`).join('|'), 'i') : undefined;
   }
 

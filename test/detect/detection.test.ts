@@ -366,3 +366,52 @@ t.test('literal prefilter: a JavaScript bundle made of every rule example gives 
   t.ok(all.findings.some((f) => f.startsWith('twitter-consumer-secret')), 'the adjacent shape pair is found');
   t.ok(kept.strings * 2 < all.strings, `${kept.strings} of ${all.strings} literals made into strings`);
 });
+
+t.test('literal gates: the same answers as the rules\' name and code alternations, on every example and many near misses', async (t) => {
+  const { LiteralGate, requiredFactors } = await import('../../src/detect/factors.js');
+  const { expandShapes } = await import('../../src/detect/rule-lint.js');
+  t.same(requiredFactors(/twitter.{0,40}secret/i), ['twitter'], 'a literal before a gap');
+  t.same(requiredFactors(/(?:access|oauth).?token.?secret/i), ['secret'], 'the most selective mandatory part');
+  t.same(requiredFactors(/^(?!.{0,9}ids?$)(?=.{0,120}(?:secret|api.?key))/i), ['secret', 'api'], 'a positive lookahead counts, a negative one does not');
+  t.equal(requiredFactors(/key|\d{4}/i), undefined, 'a branch without a literal: none');
+  t.same(requiredFactors(/x?yz*/i), ['y'], 'optional characters around: the one mandatory character');
+  t.equal(requiredFactors(/k/iu), undefined, 'unicode case folding (the Kelvin sign): none');
+  const rules = RULES.flatMap(expandShapes);
+  const sets: Array<{ name: string; regexes: RegExp[]; flags: string }> = [
+    { name: 'names', regexes: rules.flatMap((r) => (r.context?.require ? [r.context.require] : [])), flags: 'i' },
+    { name: 'adjust names', regexes: rules.flatMap((r) => (r.adjust ?? []).flatMap((a) => (a.when.context ? [a.when.context] : []))), flags: 'i' },
+  ];
+  const codes = rules.flatMap((r) => [r.context?.code, ...(r.adjust ?? []).map((a) => a.when.code)].filter((x): x is RegExp => x !== undefined));
+  for (const flags of new Set(codes.map((c) => c.flags))) sets.push({ name: `code (${flags || 'no flags'})`, regexes: codes.filter((c) => c.flags === flags), flags });
+  // Texts: every example's value, name and code, with case changes, cut ends and joined pairs.
+  const texts = new Set<string>(['', 'color', 'fontWeight', 'TAG', 'append', 'arg 0 of android.util.Log.d in com.x.Y.z', 'return in com.x.Keys.a']);
+  for (const r of rules) {
+    for (const ex of [...r.examples.match, ...r.examples.noMatch]) {
+      if (typeof ex === 'string') continue;
+      for (const v of [ex.context, ex.code, ex.scope]) if (v !== undefined) texts.add(v);
+    }
+  }
+  for (const v of [...texts]) {
+    texts.add(v.toUpperCase());
+    texts.add(v.slice(1));
+    texts.add(v.slice(0, -1));
+    texts.add(`x_${v}_y`);
+    texts.add(v.replace(/[aeiou]/g, 'K'));
+  }
+  const list = [...texts];
+  for (let i = 0; i < 2000; i++) texts.add(`${list[(i * 7919) % list.length]}${list[(i * 104729) % list.length]}`);
+  for (const { name, regexes, flags } of sets) {
+    const gate = new LiteralGate(regexes, flags);
+    const plain = new RegExp(regexes.map((re) => `(?:${re.source})`).join('|'), flags);
+    let yes = 0;
+    let differ = 0;
+    for (const text of texts) {
+      const expected = plain.test(text);
+      if (expected) yes++;
+      if (gate.test(text) !== expected) differ++;
+    }
+    t.equal(differ, 0, `${name}: ${regexes.length} patterns, ${texts.size} texts (${yes} admitted): the gate answers as the alternation`);
+    t.ok(gate.prefiltered, `${name}: the patterns run only after a literal`);
+    t.ok(yes > 0 && yes < texts.size, `${name}: some texts admitted, some not`);
+  }
+});
