@@ -579,7 +579,15 @@ export async function downloadToFile(url: string, dest: string, opts: FetchOptio
     await new Promise<void>((resolve, reject) => ws.end((e?: Error | null) => (e ? reject(e) : resolve())));
     return { status, url: final.href, headers: hop.res.headers, size, sha256 };
   } catch (e) {
-    out?.destroy();
+    // The stream opens its file asynchronously: a failure that comes first (a declared size over the cap) must wait
+    // for it to open and close, or the file would appear after it was removed.
+    if (out !== undefined && !out.closed) {
+      const ws = out;
+      await new Promise<void>((resolve) => {
+        ws.once('close', () => resolve());
+        ws.destroy();
+      });
+    }
     await rm(dest, { force: true });
     throw e;
   }
