@@ -575,7 +575,7 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
       const owner = owners[i]!;
       if (owner >= 0) {
         const scope = classOf(owner);
-        if (keepLiteral === undefined || keepLiteral(text, 'dex', undefined, scope)) yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` }, scope };
+        if (keepLiteral === undefined || keepLiteral(text, 'dex')) yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` }, scope };
       } else yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` } };
       if (walker?.uses.has(i)) {
         codeUses(walker, i, text, entry, scratch, pending, ctx.keepCodeUse);
@@ -585,12 +585,12 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
       continue;
     }
     const first = bound[0]!;
-    if (keepLiteral === undefined || keepLiteral(text, 'dex', first.field, first.className)) {
+    if (keepLiteral === undefined || keepLiteral(text, 'dex', first.field)) {
       yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}] ${first.className}.${first.field}` }, context: first.field, scope: first.className };
     }
     for (let k = 1; k < bound.length; k++) {
       const b = bound[k]!;
-      if (keepLiteral !== undefined && !keepLiteral(text, 'dex', b.field, b.className)) continue;
+      if (keepLiteral !== undefined && !keepLiteral(text, 'dex', b.field)) continue;
       yield { text, location: { entry, decoder: 'dex', pointer: `static_values ${b.className}.${b.field}` }, context: b.field, scope: b.className };
     }
     if (walker?.uses.has(i)) {

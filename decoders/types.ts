@@ -76,9 +76,9 @@ export interface DecodeContext {
   /**
    * Which strings bound to a name, a scope or a code use to make: source literals (JavaScript and the text formats
    * that share its emitter) and DEX strings bound to a field or owned by one class, asked with each value, decoder,
-   * bound name, scope and code text, in the order they come; all when absent.
+   * bound name and code text, in the order they come; all when absent.
    */
-  keepLiteral?: (text: string, decoder: string, context?: string, scope?: string, code?: string) => boolean;
+  keepLiteral?: (text: string, decoder: string, context?: string, code?: string) => boolean;
 }
 
 /** Resolves Android resource ids to a name and a default value. */

@@ -45,28 +45,24 @@ export class Emitter {
   }
 
   /**
-   * Counts a string the scan does not need made (DecodeContext.keepLiteral) as `emit` would count its pieces, so the
-   * per-file cap stops at the same place; false once the cap is reached.
+   * Counts a string of one piece that the scan does not need made (DecodeContext.keepLiteral) as `emit` would, so the
+   * per-file cap stops at the same place.
    */
-  skip(text: string): boolean {
-    if (text === '' || this.stopped) return !this.stopped;
-    const pieces = Math.ceil(text.length / MAX_STRING_LENGTH);
-    if (this.count + pieces > MAX_STRINGS_PER_FILE) {
-      this.count = MAX_STRINGS_PER_FILE + 1;
-      this.stopped = true;
-      this.ctx.warn({ code: `${this.decoder}.too_many_strings`, message: `stopped after ${MAX_STRINGS_PER_FILE} strings` });
-      return false;
-    }
-    this.count += pieces;
-    return true;
+  skip(text: string): void {
+    if (text === '' || this.stopped) return;
+    if (++this.count > MAX_STRINGS_PER_FILE) this.stop();
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    this.ctx.warn({ code: `${this.decoder}.too_many_strings`, message: `stopped after ${MAX_STRINGS_PER_FILE} strings` });
   }
 
   *emit(text: string, pointer: string, context: string | undefined, scope?: string, code?: string): Generator<DecodedString> {
     if (text === '' || this.stopped) return;
     for (let at = 0; at < text.length; at += MAX_STRING_LENGTH) {
       if (++this.count > MAX_STRINGS_PER_FILE) {
-        this.stopped = true;
-        this.ctx.warn({ code: `${this.decoder}.too_many_strings`, message: `stopped after ${MAX_STRINGS_PER_FILE} strings` });
+        this.stop();
         return;
       }
       const piece = text.length <= MAX_STRING_LENGTH ? text : text.slice(at, at + MAX_STRING_LENGTH);
@@ -124,7 +120,7 @@ export function* jsStrings(text: string, ctx: DecodeContext, from = 0, to = text
     // An unnamed use keeps its code text only when a rule reads it (the literal then stays free for shape pairs).
     const code = scanner.context === undefined && keep !== undefined && scanner.code !== undefined && !keep(scanner.code, scanner.value) ? undefined : scanner.code;
     // A literal the scan's rules cannot read is counted, not made (one emitted in pieces is always made).
-    if (keepLiteral !== undefined && scanner.value.length <= MAX_STRING_LENGTH && !keepLiteral(scanner.value, out.decoder, scanner.context, scanner.scope, code)) {
+    if (keepLiteral !== undefined && scanner.value.length <= MAX_STRING_LENGTH && !keepLiteral(scanner.value, out.decoder, scanner.context, code)) {
       out.skip(scanner.value);
       continue;
     }

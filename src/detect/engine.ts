@@ -260,7 +260,10 @@ export class Detector {
    * name is one some rule requires or adjusts by, or some rule reads its code text. Any other use cannot make or change
    * a finding (rules read a use only through its value, its name and its code), so decoders need not emit it.
    */
-  readonly readsCode = (code: string, text: string, context?: string, hasCode = true): boolean => {
+  readonly readsCode = (code: string, text: string, context?: string): boolean => this.reads(text, context, code);
+
+  /** Whether the Detector can read a value with this name and code text (readsCode; no code use when `code` is absent). */
+  private reads(text: string, context: string | undefined, code: string | undefined): boolean {
     // The uses of one string come one after another: its value tests are made once.
     if (text !== this.readText) {
       this.readText = text;
@@ -268,14 +271,14 @@ export class Detector {
     }
     if (this.readValue) return true;
     if (context !== undefined && this.nameMatters(context)) return true;
-    return hasCode && this.codeGateOpen(code);
-  };
+    return code !== undefined && this.codeGateOpen(code);
+  }
   private readText: string | undefined;
   private readValue = false;
   /** Names already asked about by readsCode (a code use's name is often a method's: `append`, `equals`). */
   private readonly namesRead = new Map<string, boolean>();
 
-  /** The byte prefilters of one walk (DecodeContext.keepRun and keepPlain): see run-filter.ts. */
+  /** The prefilters of one walk (DecodeContext.keepRun, keepPlain and keepLiteral): see run-filter.ts. */
   byteFilters(): { keepRun: RunFilter['keep']; keepPlain: RunFilter['keepPlain']; keepLiteral: RunFilter['keepLiteral'] } {
     const f = this.runFilter();
     return { keepRun: f.keep, keepPlain: f.keepPlain, keepLiteral: f.keepLiteral };
@@ -288,7 +291,7 @@ export class Detector {
     const wholeFree = Array.from(this.wholeFreeByLength, (rules) => rules?.map((r) => r.pattern));
     const pairFirsts: RegExp[][] = [];
     for (const [n, list] of this.pairFirsts) pairFirsts[n] = list.map((p) => p.rule.pattern);
-    return new RunFilter({ keywords: this.keywords(), wholeFree, pairFirsts, maxScanChars: MAX_SCAN_CHARS, minLength: MIN_STRING_LENGTH, minBoundLength: MIN_BOUND_LENGTH, reads: (text, context, code) => this.readsCode(code ?? '', text, context, code !== undefined), fileScoped: FILE_SCOPED_DECODERS });
+    return new RunFilter({ keywords: this.keywords(), wholeFree, pairFirsts, maxScanChars: MAX_SCAN_CHARS, minLength: MIN_STRING_LENGTH, minBoundLength: MIN_BOUND_LENGTH, reads: (text, context, code) => this.reads(text, context, code), fileScoped: FILE_SCOPED_DECODERS, unordered: UNORDERED_DECODERS });
   }
 
   /** Whether a value could be a finding without a name: a keyword, a scope marker, a name-free whole rule. */

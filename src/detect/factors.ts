@@ -175,12 +175,7 @@ function quantifier(r: Reader): 'one' | 'some' | 'optional' {
 export function requiredFactors(re: RegExp): string[] | undefined {
   if (re.flags.includes('i') && (re.flags.includes('u') || re.flags.includes('v'))) return undefined;
   const r = new Reader(re.source);
-  let factors: Factors;
-  try {
-    factors = disjunction(r);
-  } catch {
-    return undefined;
-  }
+  const factors = disjunction(r);
   if (!r.done || factors === undefined || factors.length === 0) return undefined;
   const lower = factors.map((f) => f.toLowerCase());
   // Only ASCII literals are folded exactly by the automaton.
@@ -220,7 +215,7 @@ export class LiteralGate {
     return this.filtered !== undefined && this.literals.occursInText(text, text.length) && this.filtered.test(text);
   }
 
-  /** How many of the patterns are run only after a literal is found (for tests and docs). */
+  /** Whether some of the patterns run only after one of their literals is found. */
   get prefiltered(): boolean {
     return this.filtered !== undefined;
   }

@@ -36,6 +36,8 @@ export interface RunFilterTables {
   reads: (text: string, context: string | undefined, code: string | undefined) => boolean;
   /** Decoders whose strings share a scope (the entry) for `context.scope`: their literals are always made. */
   fileScoped: ReadonlySet<string>;
+  /** Decoders whose string order means nothing: the Detector never pairs their strings (rules/shape-pairs.ts). */
+  unordered: ReadonlySet<string>;
 }
 
 /** ASCII bytes String.prototype.trim removes: tab, LF, VT, FF, CR, space. */
@@ -54,11 +56,10 @@ function anyMatch(patterns: readonly RegExp[], text: string): boolean {
 }
 
 export class RunFilter {
-  /** The previous run asked about had a shape pair's first length: the next one must be made. */
+  /** The previous string asked about starts a shape pair: the next one must be made. */
   private afterPairFirst = false;
-  /** Runs asked about and runs kept, for statistics. */
+  /** Runs asked about. */
   asked = 0;
-  kept = 0;
 
   constructor(private readonly t: RunFilterTables) {}
 
@@ -69,18 +70,19 @@ export class RunFilter {
   readonly keep = (bytes: Uint8Array, start: number, end: number, step: number): boolean => {
     this.asked++;
     const n = (end - start) / step;
-    const t = this.t;
-    let keep = this.afterPairFirst;
-    // A run of a pair's first length is one only when a first pattern matches it (Detector.shapePairs): that string,
-    // and only that one, is made to ask.
-    const firsts = n < t.pairFirsts.length ? t.pairFirsts[n] : undefined;
-    const pairFirst = firsts !== undefined && anyMatch(firsts, textOf(bytes, start, end, step));
-    this.afterPairFirst = pairFirst;
-    if (!keep && pairFirst) keep = true;
-    if (!keep) keep = this.valueMatters(bytes, start, end, step, n);
-    if (keep) this.kept++;
-    return keep;
+    return this.pairs(n, () => textOf(bytes, start, end, step)) || this.valueMatters(bytes, start, end, step, n);
   };
+
+  /**
+   * Whether a string of `n` characters must be made for shape pairs, moving on the pair state: when it follows a
+   * pair's first value, or is one (a first pattern matches it, Detector.shapePairs: only such a string is made to ask).
+   */
+  private pairs(n: number, text: () => string): boolean {
+    const after = this.afterPairFirst;
+    const firsts = n >= 0 && n < this.t.pairFirsts.length ? this.t.pairFirsts[n] : undefined;
+    this.afterPairFirst = firsts !== undefined && anyMatch(firsts, text());
+    return after || this.afterPairFirst;
+  }
 
   /**
    * Whether a string of a table whose order means nothing (DEX string_ids), with no name, scope or code use, must be
@@ -98,24 +100,19 @@ export class RunFilter {
    * Whether a source literal (decoders/text/emit.ts: JavaScript and the text formats it serves) must be made, asked
    * with its value, its decoder and what binds it, in the order the literals come: when it can start or end a shape
    * pair (as for runs), or when the Detector can read its value, name, scope or code (`reads`). Literals of
-   * file-scoped decoders are always made; literals the decoder emits in pieces are not asked about.
+   * file-scoped decoders are always made; literals the decoder emits in pieces are not asked about. The scope is not
+   * asked for: with or without one, `reads` decides (a scope mark or a scope rule needs a value `reads` admits).
    */
-  readonly keepLiteral = (text: string, decoder: string, context?: string, _scope?: string, code?: string): boolean => {
+  readonly keepLiteral = (text: string, decoder: string, context?: string, code?: string): boolean => {
     const t = this.t;
     const n = text.length;
-    const keep = this.afterLiteralPairFirst;
-    let pairFirst = false;
-    if (context === undefined && code === undefined) {
-      const firsts = n < t.pairFirsts.length ? t.pairFirsts[n] : undefined;
-      pairFirst = firsts !== undefined && anyMatch(firsts, text);
-    }
-    this.afterLiteralPairFirst = pairFirst;
-    if (keep || pairFirst || t.fileScoped.has(decoder)) return true;
+    // Only unnamed strings without a code use start a pair; any string may end one.
+    if (!t.unordered.has(decoder) && this.pairs(context === undefined && code === undefined ? n : -1, () => text)) return true;
+    if (t.fileScoped.has(decoder)) return true;
     // Detector.feed drops a string this short, and one this short with no name and no code use.
     if (n < t.minBoundLength || (context === undefined && code === undefined && n < t.minLength)) return false;
     return t.reads(text, context, code);
   };
-  private afterLiteralPairFirst = false;
 
   /** A whole-string rule that needs no name matches the trimmed value, or a keyword occurs in it. */
   private valueMatters(bytes: Uint8Array, start: number, end: number, step: number, n: number): boolean {

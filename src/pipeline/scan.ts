@@ -31,13 +31,11 @@ export interface WalkOptions {
   /** Called before each entry is read, with its full path. */
   onEntry?: (path: string) => void;
   /** Which DEX code uses to emit (DecodeContext.keepCodeUse); all when absent. */
-  keepCodeUse?: (code: string, text: string, context?: string) => boolean;
-  /** Which printable runs to make into strings (DecodeContext.keepRun); all when absent. */
-  keepRun?: (bytes: Uint8Array, start: number, end: number, step: number) => boolean;
-  /** Which plain strings of unordered tables to make (DecodeContext.keepPlain); all when absent. */
-  keepPlain?: (bytes: Uint8Array, start: number, end: number) => boolean;
-  /** Which source literals to make (DecodeContext.keepLiteral); all when absent. */
-  keepLiteral?: (text: string, decoder: string, context?: string, scope?: string, code?: string) => boolean;
+  keepCodeUse?: DecodeContext['keepCodeUse'];
+  /** Which printable runs, plain table strings and literals to make (DecodeContext); all when absent. */
+  keepRun?: DecodeContext['keepRun'];
+  keepPlain?: DecodeContext['keepPlain'];
+  keepLiteral?: DecodeContext['keepLiteral'];
   /** Walk only this shard's share of the entries (parallel scans, see shards.ts); shard 0 also reads the app's identity. */
   shard?: Shard;
 }
