@@ -19,11 +19,8 @@ export function decodeErrorCode(fn: () => unknown): string | undefined {
   return undefined;
 }
 
-/**
- * Runs `decoder` over about 100 truncations of `good` and about 300 copies with one byte flipped: each must end in
- * strings or a DecodeError. How many inputs were tried, how many did something else, and the first of those.
- */
-export function hostileSweep(decoder: Decoder, good: Uint8Array, entry: string): { inputs: number; bad: number; first: string[] } {
+/** About 100 truncations of `good` and about 300 copies with one byte flipped (0xff, 0x80 or 0x01 xor'ed in). */
+export function hostileVariants(good: Uint8Array): Uint8Array[] {
   const variants: Uint8Array[] = [];
   const step = Math.max(1, Math.floor(good.length / 97));
   for (let n = 0; n < good.length; n += step) variants.push(good.subarray(0, n));
@@ -34,6 +31,15 @@ export function hostileSweep(decoder: Decoder, good: Uint8Array, entry: string):
       variants.push(v);
     }
   }
+  return variants;
+}
+
+/**
+ * Runs `decoder` over about 100 truncations of `good` and about 300 copies with one byte flipped: each must end in
+ * strings or a DecodeError. How many inputs were tried, how many did something else, and the first of those.
+ */
+export function hostileSweep(decoder: Decoder, good: Uint8Array, entry: string): { inputs: number; bad: number; first: string[] } {
+  const variants = hostileVariants(good);
   let bad = 0;
   const first: string[] = [];
   for (const v of variants) {
