@@ -162,7 +162,11 @@ testNeeding('a cluster of one API process and two workers keeps its promises thr
   // The dead worker's scan: started twice, finished by worker B, its job retried once.
   const v = (await db.query(`SELECT attempts, status FROM "${schema}".scans WHERE id = $1`, [victim])).rows[0];
   t.match(v, { attempts: 2, status: 'done' }, 'the interrupted scan was started again and finished');
-  const job = (await db.query(`SELECT state::text AS state, retry_count FROM "${jobs}".job WHERE name = $1 AND id = $2`, [QUEUES.scan, victim])).rows[0];
+  // pg-boss marks a job completed after its handler returns, which is after the handler has marked the scan done.
+  const job = await until('the retried job to leave the active state', 15_000, async () => {
+    const row = (await db.query(`SELECT state::text AS state, retry_count FROM "${jobs}".job WHERE name = $1 AND id = $2`, [QUEUES.scan, victim])).rows[0];
+    return row !== undefined && row.state !== 'active' ? row : undefined;
+  });
   t.match(job, { state: 'completed', retry_count: 1 }, 'its pg-boss job expired, was retried once and completed');
   t.match(b.output(), new RegExp(`"scanId":"${victim}"[^\\n]*scan job retried`), 'worker B logged taking over the retried job');
   const retried = Number((await db.query(`SELECT COUNT(*)::int AS n FROM "${jobs}".job WHERE name = $1 AND retry_count > 0`, [QUEUES.scan])).rows[0].n);
