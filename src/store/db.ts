@@ -17,6 +17,16 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/**
+ * The row-locking clause of a lease claim's inner SELECT. On PostgreSQL, two claimers that run at once would otherwise
+ * pick the same oldest rows; the second then waits on the first, finds them leased when it re-checks, and claims none
+ * of the other due rows. `SKIP LOCKED` makes it pass over the rows being claimed and take the next ones. SQLite runs
+ * one writer at a time, so it needs (and has) no clause.
+ */
+export function skipLocked(db: Db): string {
+  return db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+}
+
 const PLACEHOLDER = /\$(\d+)/g;
 
 /** Rewrites `$n` placeholders to `?` and orders the values to match (SQLite has no reusable numbered ones here). */

@@ -2,7 +2,7 @@
  * The known-compromised tables (migration 5): feeds, their entries (keyed MACs of SHA-256 hashes, never a hash or a
  * value) and the marks on findings. src/service/feeds.ts holds the logic; every statement it needs is here.
  */
-import type { Db } from './db.js';
+import { skipLocked, type Db } from './db.js';
 import { rowReader, type Row } from './rows.js';
 import type { CompromisedMatch, FeedEntry, FeedRecord, FeedStore, FindingRecord, NewFeed } from './types.js';
 
@@ -83,7 +83,7 @@ export class SqlFeedStore implements FeedStore {
   async claimDue(owner: string, now: number, leaseUntil: number, limit: number): Promise<FeedRecord[]> {
     const ids = await this.db.all<Row>(
       `UPDATE feeds SET lease_owner = $1, lease_until = $2
-       WHERE id IN (SELECT id FROM feeds WHERE url IS NOT NULL AND next_fetch_at <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_fetch_at, id LIMIT $4)
+       WHERE id IN (SELECT id FROM feeds WHERE url IS NOT NULL AND next_fetch_at <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_fetch_at, id LIMIT $4${skipLocked(this.db)})
          AND (lease_until IS NULL OR lease_until < $3)
        RETURNING id, tenant_id`,
       [owner, leaseUntil, now, limit],

@@ -2,7 +2,7 @@
  * The organization tables (migration 5): organizations with their identifiers, the apps discovery found for each, the
  * history of changes and rating snapshots. src/market/orgs.ts holds the logic; every statement it needs is here.
  */
-import type { Db } from './db.js';
+import { skipLocked, type Db } from './db.js';
 import { rowReader, type Row } from './rows.js';
 import type { NewStoredOrg, OrgAppRecord, OrgCheckOutcome, OrgCurrentVersion, OrgEvent, OrgRatingPoint, OrgStore, Rating, StoredOrg } from './types.js';
 
@@ -74,7 +74,7 @@ export class SqlOrgStore implements OrgStore {
   async claimDue(owner: string, now: number, leaseUntil: number, limit: number): Promise<StoredOrg[]> {
     const rows = await this.db.all<Row>(
       `UPDATE organizations SET lease_owner = $1, lease_until = $2
-       WHERE id IN (SELECT id FROM organizations WHERE next_check_at <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_check_at, id LIMIT $4)
+       WHERE id IN (SELECT id FROM organizations WHERE next_check_at <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_check_at, id LIMIT $4${skipLocked(this.db)})
          AND (lease_until IS NULL OR lease_until < $3)
        RETURNING *`,
       [owner, leaseUntil, now, limit],

@@ -2,7 +2,7 @@
  * The marketplace tables (migration 2): watches, the versions they found and webhook deliveries, over the same SQL
  * driver as the rest of the store. src/market/watches.ts holds the sweep's logic; every statement it needs is here.
  */
-import type { Db } from './db.js';
+import { skipLocked, type Db } from './db.js';
 import { rowReader, type Row } from './rows.js';
 import type {
   DeliveryAttempt,
@@ -77,7 +77,7 @@ export class SqlWatchStore implements WatchStore {
   async claimDue(owner: string, now: number, leaseUntil: number, limit: number): Promise<StoredWatch[]> {
     const rows = await this.db.all<Row>(
       `UPDATE watches SET lease_owner = $1, lease_until = $2
-       WHERE id IN (SELECT id FROM watches WHERE paused = 0 AND next_check_at <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_check_at, id LIMIT $4)
+       WHERE id IN (SELECT id FROM watches WHERE paused = 0 AND next_check_at <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_check_at, id LIMIT $4${skipLocked(this.db)})
          AND (lease_until IS NULL OR lease_until < $3)
        RETURNING *`,
       [owner, leaseUntil, now, limit],

@@ -292,9 +292,10 @@ function suite(name: string, open: () => Promise<Store>, cleanup: (store: Store)
       t.same((await store.watches.list(acme.id, 10)).map((w) => w.id), [due[0], due[2], later], 'oldest first');
       t.same((await store.watches.list(acme.id, 1)).map((w) => w.id), [due[0]]);
 
-      // Racing claims are disjoint; on PostgreSQL the loser of a race may come back with fewer (the next claim takes them).
+      // Racing claims are disjoint and, between them, take every due watch up to their limits.
       const [a, b] = await Promise.all([store.watches.claimDue('sweep-a', now, now + 1000, 2), store.watches.claimDue('sweep-b', now, now + 1000, 2)]);
       t.ok(a.length <= 2 && b.length <= 2, 'at most the limit per claim');
+      t.equal(a.length + b.length, 3, 'the two racing claims took all three due watches');
       const c = await store.watches.claimDue('sweep-c', now, now + 1000, 10);
       const claims = [...a, ...b, ...c];
       t.equal(new Set(claims.map((w) => w.id)).size, claims.length, 'no watch claimed twice');
@@ -311,6 +312,42 @@ function suite(name: string, open: () => Promise<Store>, cleanup: (store: Store)
       t.match(await store.watches.get(acme.id, due[0]!), { ...outcome, leaseOwner: null, leaseUntil: null });
       for (const w of claims.filter((x) => x.id !== due[0])) t.equal(await store.watches.release(w.id, w.leaseOwner!, { ...outcome, state: {} }), true);
       t.same(await store.watches.claimDue('sweep-f', now + 3000, now + 4000, 10), [], 'released watches are due again only at their next check');
+    });
+
+    await t.test('racing lease claims of watches, organizations and feeds take every due row once', async (t) => {
+      // 30 due rows, two claimers of 20 at once, over several rounds: before SKIP LOCKED, PostgreSQL's second claimer
+      // waited on the first's rows, found them leased and came back with none of the other ten (155 rounds in 200).
+      const rounds = 6;
+      for (let round = 0; round < rounds; round++) {
+        const now = tick();
+        const ids: Record<'watches' | 'orgs' | 'feeds', string[]> = { watches: [], orgs: [], feeds: [] };
+        for (let i = 0; i < 30; i++) {
+          const at = now - 1 - (i % 7);
+          const w = randomUUID();
+          await store.watches.insert({ id: w, tenantId: acme.id, url: `https://example.com/${w}.apk`, source: { kind: 'direct', url: `https://example.com/${w}.apk` }, host: 'example.com', intervalS: 600, nextCheckAt: at, notify: [], createdAt: at });
+          const o = randomUUID();
+          await store.orgs.insert({ id: o, tenantId: acme.id, name: `org ${o}`, identifiers: { github: [o] }, policy: 'watch', notify: [], intervalS: 3600, watchIntervalS: 3600, nextCheckAt: at, createdAt: at });
+          const f = randomUUID();
+          await store.feeds.insert({ id: f, tenantId: acme.id, name: `feed ${f}`, url: `https://feeds.example.com/${f}.txt`, intervalS: 300, nextFetchAt: at, createdAt: at });
+          ids.watches.push(w);
+          ids.orgs.push(o);
+          ids.feeds.push(f);
+        }
+        const lease = now + 10_000;
+        const claimed = {
+          watches: await Promise.all([store.watches.claimDue(`w-a${round}`, now, lease, 20), store.watches.claimDue(`w-b${round}`, now, lease, 20)]),
+          orgs: await Promise.all([store.orgs.claimDue(`o-a${round}`, now, lease, 20), store.orgs.claimDue(`o-b${round}`, now, lease, 20)]),
+          feeds: await Promise.all([store.feeds.claimDue(`f-a${round}`, now, lease, 20), store.feeds.claimDue(`f-b${round}`, now, lease, 20)]),
+        };
+        for (const kind of ['watches', 'orgs', 'feeds'] as const) {
+          const [x, y] = claimed[kind];
+          const got = [...x!, ...y!].map((r) => r.id);
+          t.ok(x!.length <= 20 && y!.length <= 20, `${kind}, round ${round}: at most the limit per claim`);
+          t.equal(new Set(got).size, got.length, `${kind}, round ${round}: none claimed twice`);
+          t.same(got.sort(), [...ids[kind]].sort(), `${kind}, round ${round}: every due row claimed (${x!.length} + ${y!.length})`);
+        }
+        // Leased until after the next round's time: the next round's claims see only its own rows.
+      }
     });
 
     await t.test('watch versions: once per key, stale take-over, attempts, the scan they wait for', async (t) => {
