@@ -32,7 +32,15 @@ export interface RandomAccess {
    * buffer). The zip reader takes compressed data this way: it is inflated at once and never kept.
    */
   readScratch?(offset: number, length: number): Uint8Array;
+  /**
+   * Like readScratch(), in a second reused buffer: the bytes are valid until the next readHeld call. The zip reader
+   * takes a stored entry this way when its caller reads it as transient (ZipArchive.read's `transient`).
+   */
+  readHeld?(offset: number, length: number): Uint8Array;
 }
+
+/** How readRange reads: a fresh or shared view (read), the scratch buffer, or the held buffer (RandomAccess). */
+export type ReadInto = false | 'scratch' | 'held';
 
 /** A RandomAccess over bytes already in memory; reads are views, not copies. */
 export function bufferSource(bytes: Uint8Array): RandomAccess {
@@ -117,11 +125,11 @@ export function fail(code: string, message: string, offset?: number): never {
 }
 
 /** Reads `length` bytes at `offset`, checking the range and that the source returned what was asked. */
-export function readRange(src: RandomAccess, offset: number, length: number, what: string, scratch = false): Uint8Array {
+export function readRange(src: RandomAccess, offset: number, length: number, what: string, into: ReadInto = false): Uint8Array {
   if (offset < 0 || length < 0 || offset > src.size || length > src.size - offset) {
     fail('truncated', `${what} (${length} bytes at ${offset}) runs past the end of the ${src.size}-byte archive`, offset);
   }
-  const out = scratch && src.readScratch ? src.readScratch(offset, length) : src.read(offset, length);
+  const out = into === 'scratch' && src.readScratch ? src.readScratch(offset, length) : into === 'held' && src.readHeld ? src.readHeld(offset, length) : src.read(offset, length);
   if (out.length !== length) fail('truncated', `${what}: short read (${out.length} of ${length} bytes)`, offset);
   return out;
 }

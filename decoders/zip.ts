@@ -17,6 +17,7 @@ import {
   u16,
   u32,
   type RandomAccess,
+  type ReadInto,
   type Eocd,
   type Warn,
   type ZipEntry,
@@ -169,10 +170,11 @@ export class ZipArchive {
 
   /**
    * Bytes of one entry (inflated, capped, CRC-checked). Stored entries may be views into the source. `maxBytes`
-   * lowers the entry cap for this call (enforced while inflating, like the others). Throws DecodeError('zip.*') for
-   * this entry only.
+   * lowers the entry cap for this call (enforced while inflating, like the others). `transient`: the caller lets go of
+   * the bytes (and every view of them) before its next transient read, so a stored entry may come in the source's
+   * held buffer (RandomAccess.readHeld) instead of a fresh one. Throws DecodeError('zip.*') for this entry only.
    */
-  read(entry: ZipEntry, opts: { maxBytes?: number } = {}): Uint8Array {
+  read(entry: ZipEntry, opts: { maxBytes?: number; transient?: boolean } = {}): Uint8Array {
     const src = this.source;
     const at = entry.localHeaderOffset;
     const { maxBytes } = opts;
@@ -190,16 +192,17 @@ export class ZipArchive {
     const dataWant = entry.method === METHOD_STORED ? Math.min(entry.compressedSize, entry.uncompressedSize) : entry.compressedSize;
     // One read for header + data when the local name/extra are no longer than the central name plus a little slack.
     const guessHeader = LOCAL_SIZE + rawName.length + LOCAL_EXTRA_SLACK;
-    // Compressed data comes in the source's scratch buffer when it has one (it is inflated at once); stored data is
-    // read as before, and data that turns out to be stored after all is copied out of the scratch buffer.
-    const scratch = entry.method !== METHOD_STORED && src.readScratch !== undefined;
-    const keep = (bytes: Uint8Array) => (scratch ? bytes.slice() : bytes);
-    let chunk = readRange(src, at, Math.min(src.size - at, guessHeader + dataWant), 'local header', scratch);
+    // Compressed data comes in the source's scratch buffer when it has one (it is inflated at once); data that turns
+    // out to be stored after all is copied out of it. Stored data comes in the held buffer for a transient read, else
+    // as the source reads it (a fresh buffer from a file: a 2 MB stored PNG is otherwise garbage waiting for a full GC).
+    const into: ReadInto = entry.method !== METHOD_STORED ? (src.readScratch !== undefined ? 'scratch' : false) : opts.transient === true && src.readHeld !== undefined ? 'held' : false;
+    const keep = (bytes: Uint8Array) => (into === 'scratch' ? bytes.slice() : bytes);
+    let chunk = readRange(src, at, Math.min(src.size - at, guessHeader + dataWant), 'local header', into);
     if (u32(chunk, 0) !== LOCAL_SIG) fail('bad_local_header', `${entry.name}: no local header signature at ${at}`, at);
     const localNameLen = u16(chunk, 26);
     const localExtraLen = u16(chunk, 28);
     const headerLen = LOCAL_SIZE + localNameLen + localExtraLen;
-    if (headerLen > guessHeader) chunk = readRange(src, at, Math.min(src.size - at, headerLen + dataWant), 'local header', scratch);
+    if (headerLen > guessHeader) chunk = readRange(src, at, Math.min(src.size - at, headerLen + dataWant), 'local header', into);
     // Before the name is compared: a name cut by the end of the archive is no mismatch.
     if (headerLen > chunk.length) fail('truncated', `${entry.name}: local header runs past the end of the archive`, at);
     this.checkLocalHeader(entry, rawName, chunk.subarray(LOCAL_SIZE, LOCAL_SIZE + localNameLen), u16(chunk, 8));
@@ -338,7 +341,7 @@ export class ZipArchive {
     if (inflater) inflater.onData = accept;
     for (let off = 0; off < compressed; off += piece) {
       const n = Math.min(piece, compressed - off);
-      const bytes = readRange(src, dataStart + off, n, `data of ${entry.name}`, src.readScratch !== undefined);
+      const bytes = readRange(src, dataStart + off, n, `data of ${entry.name}`, 'scratch');
       this.compressedRead += n;
       if (!inflater) {
         accept(bytes);

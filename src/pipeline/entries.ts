@@ -28,10 +28,11 @@ export interface EntrySource {
   /** Every entry, in listing order. */
   readonly entries: readonly SourceEntry[];
   /**
-   * The bytes of one of `entries`. `maxBytes` lowers the entry limit for this read. Throws DecodeError when the
-   * entry cannot be read within the limits; the other entries stay readable.
+   * The bytes of one of `entries`. `maxBytes` lowers the entry limit for this read. `transient`: the caller lets go of
+   * the bytes and every view of them before its next transient read of this source, which may then reuse their buffer
+   * (ZipArchive.read). Throws DecodeError when the entry cannot be read within the limits; the other entries stay readable.
    */
-  read(entry: SourceEntry, opts?: { maxBytes?: number }): Uint8Array;
+  read(entry: SourceEntry, opts?: { maxBytes?: number; transient?: boolean }): Uint8Array;
   /**
    * The bytes of one of `entries` in windows of at most `windowBytes` (each valid only during the call), for entries
    * too large to hold whole; the same limits as read() apply as bytes come. Windows given before a limit stopped it
@@ -69,7 +70,7 @@ export class ZipSource implements EntrySource {
     this.entries = this.records.map((e, index) => ({ name: e.name, size: e.uncompressedSize, index, isDirectory: e.isDirectory }));
   }
 
-  read(entry: SourceEntry, opts: { maxBytes?: number } = {}): Uint8Array {
+  read(entry: SourceEntry, opts: { maxBytes?: number; transient?: boolean } = {}): Uint8Array {
     return this.archive.read(this.zipEntry(entry), opts);
   }
 

@@ -52,7 +52,8 @@ export class AppIdentity {
 
   /** Told of every entry the walk decodes: keeps the manifest's bytes. */
   decoded(path: string, bytes: Uint8Array): void {
-    if (path === this.manifestPath) this.manifest = bytes;
+    // A copy: the walk reads entries as transient (their buffer is reused for the next one).
+    if (path === this.manifestPath) this.manifest = bytes.slice();
   }
 
   /** Told when the walk has finished the archive at `prefix`, whose entries resolved through `resources`. */

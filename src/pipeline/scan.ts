@@ -274,7 +274,9 @@ export class ArtifactWalker {
         this.streamEntry(source, entry, path, mine);
         continue;
       }
-      const bytes = this.readEntry(source, entry, path, mine, table ? undefined : whole);
+      // Table bytes are kept by their resolver; other entries are let go once scanned (and the identity copies the
+      // manifest it keeps), so they are read as transient.
+      const bytes = this.readEntry(source, entry, path, mine, table ? undefined : whole, table === undefined);
       if (bytes === 'stream') {
         this.streamEntry(source, entry, path, mine);
         continue;
@@ -313,12 +315,12 @@ export class ArtifactWalker {
    * One entry's bytes; undefined when they cannot be read (a diagnostic says why), 'stream' when they turn out larger
    * than `whole` (a declared size that lied) and the source can stream them instead.
    */
-  private readEntry(source: EntrySource, entry: SourceEntry, path: string, counted: boolean, whole = Infinity): Uint8Array | 'stream' | undefined {
+  private readEntry(source: EntrySource, entry: SourceEntry, path: string, counted: boolean, whole = Infinity, transient = false): Uint8Array | 'stream' | undefined {
     const t0 = performance.now();
     const before = source.bytesInflated;
     let out: Uint8Array | 'stream' | undefined;
     try {
-      out = whole === Infinity ? source.read(entry) : source.read(entry, { maxBytes: whole });
+      out = whole === Infinity ? source.read(entry, { transient }) : source.read(entry, { maxBytes: whole, transient });
     } catch (e) {
       if (whole !== Infinity && source.stream && e instanceof DecodeError && e.code.endsWith('.entry_too_large')) out = 'stream';
       else if (counted) this.diag(path, readerName(source.kind), 'error', e);

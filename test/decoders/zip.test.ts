@@ -135,7 +135,8 @@ t.test('a source with a scratch buffer: compressed data read into it, nothing ha
   const scratchOf = (bytes: Uint8Array) => {
     const inner = bufferSource(bytes);
     const scratch = new Uint8Array(bytes.length);
-    const log = { scratch: 0, plain: 0 };
+    const held = new Uint8Array(bytes.length);
+    const log = { scratch: 0, plain: 0, held: 0 };
     const src: RandomAccess = {
       size: inner.size,
       read: (o, l) => (log.plain++, inner.read(o, l).slice()),
@@ -144,6 +145,12 @@ t.test('a source with a scratch buffer: compressed data read into it, nothing ha
         scratch.fill(0xee);
         scratch.set(inner.read(o, l));
         return scratch.subarray(0, l);
+      },
+      readHeld: (o, l) => {
+        log.held++;
+        held.fill(0xdd);
+        held.set(inner.read(o, l));
+        return held.subarray(0, l);
       },
     };
     return { src, log };
@@ -158,7 +165,30 @@ t.test('a source with a scratch buffer: compressed data read into it, nothing ha
     for (const e of [...zip.entries].reverse()) if (!e.isDirectory) zip.read(e);
     t.same(got.map((b) => (b ? Buffer.from(b).toString('latin1') : '')), want, `${name}: every entry intact after all were read`);
     t.ok(log.scratch > 0, `${name}: compressed data went through the scratch buffer`);
+    t.equal(log.held, 0, `${name}: reads that are not transient never use the held buffer`);
   }
+  // Transient reads: each entry is right when read; stored ones come in the held buffer, which the next one reuses.
+  const views: Uint8Array[] = [];
+  let storedCount = 0;
+  let heldReads = 0;
+  for (const name of ['normal.zip', 'names.zip']) {
+    const expected = open(fixture(name)).zip;
+    const { src, log } = scratchOf(fixture(name));
+    const zip = ZipArchive.open(src);
+    for (const e of zip.entries) {
+      if (e.isDirectory) continue;
+      const b = zip.read(e, { transient: true });
+      t.same(Buffer.from(b).toString('latin1'), Buffer.from(expected.read(expected.entries[e.index]!)).toString('latin1'), `${name} ${e.name}: right bytes when read`);
+      if (e.method === 0) {
+        storedCount++;
+        if (name === 'names.zip') views.push(b);
+      }
+    }
+    heldReads += log.held;
+  }
+  t.equal(storedCount, 4, 'the two archives hold 4 stored files');
+  t.equal(heldReads, storedCount, 'each stored entry read once, into the held buffer');
+  t.ok(views.every((v) => v.buffer === views[0]!.buffer), 'stored entries share the held buffer');
 });
 
 t.test('a short read from the source is a DecodeError', async (t) => {
