@@ -414,4 +414,59 @@ t.test('literal gates: the same answers as the rules\' name and code alternation
     t.ok(gate.prefiltered, `${name}: the patterns run only after a literal`);
     t.ok(yes > 0 && yes < texts.size, `${name}: some texts admitted, some not`);
   }
+
+  // The code gate by parts (code-gate.ts): a text some code regex matches is never ruled out by the masks of its
+  // parts, however the text is cut at its spaces; most texts no regex matches are.
+  const { CodeGate } = await import('../../src/detect/code-gate.js');
+  const unique = codes.filter((re, i) => codes.findIndex((x) => x.source === re.source && x.flags === re.flags) === i);
+  const gate = new CodeGate(unique);
+  const codeTexts = new Set([...texts].filter((x) => / of | in |^return|put /.test(x)));
+  // Each example code with its method part swapped for names that matter to some regex, and for names that do not.
+  for (const x of [...codeTexts]) for (const m of ['com.x.TwitterLogin.checkPin', 'a.b.c.d', 'com.app.Auth.verifyPassword']) codeTexts.add(`${x.replace(/ in [^ ]*$/, '')} in ${m}`);
+  let matched = 0;
+  let ruledOut = 0;
+  let missed = 0;
+  let cutsDiffer = 0;
+  for (const text of codeTexts) {
+    const words = text.split(' ');
+    const byWords = words.map(gate.partMask).reduce(gate.or, 0);
+    // Cut into two parts at a space (as a decoder keeps `arg 0 of a.B.c` whole): the same mask.
+    const cut = Math.floor(words.length / 2);
+    const byHalves = gate.or(gate.partMask(words.slice(0, cut).join(' ')), gate.partMask(words.slice(cut).join(' ')));
+    if (byHalves !== byWords || gate.partMask(text) !== byWords) cutsDiffer++;
+    const may = gate.mayRead(byWords);
+    if (gate.test(text)) {
+      matched++;
+      if (!may) missed++;
+    } else if (!may) ruledOut++;
+  }
+  t.equal(missed, 0, `${codeTexts.size} code texts, ${matched} matched by some code regex: none ruled out by its parts`);
+  t.equal(cutsDiffer, 0, 'the mask of a text is the union of its parts\' masks, wherever it is cut at spaces');
+  t.ok(matched > 50, `${matched} matching texts checked`);
+  t.ok(ruledOut > 0, `${ruledOut} of ${codeTexts.size - matched} near misses ruled out by their parts`);
+  // The uses most code holds, which no rule reads: each is ruled out before its text is built.
+  const common = [
+    'arg 0 of android.util.Log.d in com.x.Y.z',
+    'arg 1 of android.content.Intent.putExtra in com.x.MainActivity.onCreate',
+    'arg 0 of java.lang.StringBuilder.append in com.x.Y.toString',
+    'receiver of java.lang.String.length in com.x.Y.z',
+    'return in com.x.Y.getName',
+    'sput com.x.Y.TAG in com.x.Y.<clinit>',
+    'iput com.x.Y.title in com.x.Y.<init>',
+    'arg 0 of org.json.JSONObject.optString via com.x.J.get in com.x.Parser.parse',
+  ];
+  for (const text of common) {
+    t.notOk(gate.test(text), `no rule reads: ${text}`);
+    t.notOk(gate.mayRead(text.split(' ').map(gate.partMask).reduce(gate.or, 0)), `ruled out by its parts: ${text}`);
+  }
+  // Uses whose deciding part has no literal of 4 characters (`[?&]?(?:api...|key)=`, `Pin`): built and tested.
+  for (const text of ['arg 0 of java.lang.StringBuilder.append after "id=" in com.x.Y.toString', 'arg 0 of java.lang.String.equals in com.x.Settings.onChanged']) {
+    t.notOk(gate.test(text), `no rule reads: ${text}`);
+    t.ok(gate.mayRead(text.split(' ').map(gate.partMask).reduce(gate.or, 0)), `left to the regexes: ${text}`);
+  }
+  t.ok(gate.mayRead(['arg', '0', 'of', 'javax.crypto.spec.SecretKeySpec.<init>', 'in', 'a.b.c.d'].map(gate.partMask).reduce(gate.or, 0)), 'a key spec: may be read');
+  t.ok(gate.groups <= 52, `${gate.groups} groups of pieces, each with its own bit`);
+  // A pattern the reading does not understand: every mask may be read.
+  const opaque = new CodeGate([/^arg 0 of (?<x>a)\k<x>b/]);
+  t.ok(opaque.mayRead(opaque.partMask('zzz')), 'an unread pattern: no text is ruled out');
 });
