@@ -143,10 +143,11 @@ export class ArtifactWalker {
         partMask: parts.partMask,
         or: parts.or,
         mayRead: parts.mayRead,
-        keepValue: (text, context) => {
+        valueMatters: (text) => {
           this.flush();
-          return parts.keepValue(text, context);
+          return parts.valueMatters(text);
         },
+        nameMatters: parts.nameMatters,
       };
     }
   }
