@@ -43,7 +43,10 @@ t.test("one tenant's queue does not hold another tenant's scan back", async (t) 
   for (const name of ['a1.apk', 'a2.apk', 'a3.apk']) ids.push((await upload(s, s.admin, V1, name, '?force=true')).json().id);
   const small = (await upload(s, b, CLEAN, 'b1.apk')).json();
   t.equal((await s.app.inject({ method: 'GET', url: `/v1/scans/${small.id}?wait=60`, headers: bearer(b) })).json().status, 'done');
-  t.ok(started.indexOf('b1.apk') > 0 && started.indexOf('b1.apk') < started.indexOf('a2.apk'), `B's scan started right after A's first, before A's queue drained (order: ${started.join(', ')})`);
+  // On a loaded machine B's scan may be done before A's second has even started: that is the order wanted too.
+  const b1 = started.indexOf('b1.apk');
+  const a2 = started.indexOf('a2.apk');
+  t.ok(b1 > 0 && (a2 < 0 || b1 < a2), `B's scan started right after A's first, before A's queue drained (order: ${started.join(', ')})`);
   for (const id of ids) t.equal((await s.app.inject({ method: 'GET', url: `/v1/scans/${id}?wait=60`, headers: bearer(s.admin) })).json().status, 'done', "and A's scans all ran");
 });
 
