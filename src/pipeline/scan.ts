@@ -141,7 +141,6 @@ export class ArtifactWalker {
     if (keep && parts) {
       this.codeParts = {
         partMask: parts.partMask,
-        or: parts.or,
         mayRead: parts.mayRead,
         valueMatters: (text) => {
           this.flush();
