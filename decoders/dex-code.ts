@@ -625,7 +625,7 @@ export class CodeWalker {
   private readonly useTexts = new Map<number, { use: string; context: string | undefined; scope: string | undefined; mask: number; named?: boolean }>();
   private readonly afterNames = new Map<number, string | undefined>();
   /** CodeParts masks, per method_ids index (-1 not yet made) and per `after` string index, of this file. */
-  private methodMasks: Int32Array | undefined;
+  private methodMasks: Float64Array | undefined;
   private readonly afterMasks = new Map<number, { mask: number; named: boolean }>();
   /** The masks of the fixed words of a code text (`in`, `via`, `after`), for the CodeParts last seen. */
   private words: { parts: CodeParts; in: number; via: number; after: number } | undefined;
@@ -633,7 +633,7 @@ export class CodeWalker {
   /** The CodeParts mask of a method's dotted name (cached per file). */
   private methodMask(parts: CodeParts, methodIdx: number): number {
     if (methodIdx >= this.t.methodIdsSize) return parts.partMask(this.methodDotted(methodIdx));
-    const masks = (this.methodMasks ??= new Int32Array(this.t.methodIdsSize).fill(-1));
+    const masks = (this.methodMasks ??= new Float64Array(this.t.methodIdsSize).fill(-1));
     let m = masks[methodIdx]!;
     if (m < 0) masks[methodIdx] = m = parts.partMask(this.methodDotted(methodIdx));
     return m;
@@ -683,13 +683,13 @@ export class CodeWalker {
       let w = this.words;
       if (w === undefined || w.parts !== parts) this.words = w = { parts, in: parts.partMask('in'), via: parts.partMask('via'), after: parts.partMask('after') };
       if (base.mask < 0) base.mask = parts.partMask(base.use);
-      let mask = base.mask | w.in | this.methodMask(parts, method);
-      if (via !== undefined) for (const v of via) mask |= w.via | this.methodMask(parts, v);
+      let mask = parts.or(parts.or(base.mask, w.in), this.methodMask(parts, method));
+      if (via !== undefined) for (const v of via) mask = parts.or(mask, parts.or(w.via, this.methodMask(parts, v)));
       let named: boolean | undefined;
       if (after !== undefined) {
         let a = this.afterMasks.get(afterIdx);
         if (a === undefined) this.afterMasks.set(afterIdx, (a = { mask: parts.partMask(JSON.stringify(after)), named: parts.nameMatters(after) }));
-        mask |= w.after | a.mask;
+        mask = parts.or(mask, parts.or(w.after, a.mask));
         named = a.named;
       } else if (base.context !== undefined) named = base.named ??= parts.nameMatters(base.context);
       if (!parts.mayRead(mask) && !named && !parts.valueMatters(text)) return undefined;

@@ -11,21 +11,16 @@
  * callee, per method: shared by thousands of uses) and ask `mayRead` of their union: false means no code regex can
  * match, and the use's fate rests on its value and name alone. The answer is exact by construction: a clear bit means
  * the piece is in no part, a requirement it fails is one every match meets. Pieces that only count together (the
- * options of one `any`) share a bit; masks hold 30 bits (masks.ts), and more groups than that share bits, which
- * weakens the test without ever making it wrong. The rules of today make 41 groups of 60 pieces on 30 bits.
+ * options of one `any`) share a bit; masks hold 52 bits (masks.ts), and more groups than that would share bits, which
+ * weakens the test without ever making it wrong. The rules of today make 41 groups of 60 pieces.
  */
 
 import { KeywordAutomaton } from './keyword-automaton.js';
-import { ALL_MASK_BITS, MASK_BITS, maskBit } from './masks.js';
+import { ALL_MASK_BITS, maskBit, maskMeets, maskOr } from './masks.js';
 import { requirementOf, type Requirement } from './factors.js';
 
 /** Pieces shorter than this are dropped from requirements (`arg`, `of`, `put`): they hold in most texts. */
 const MIN_PIECE = 4;
-
-/** Most groups of pieces on one mask bit when there are more groups than bits. */
-const SHARED_PER_BIT = 3;
-/** Pieces naming the platform's own classes, in most apps' code (`java.lang.string.`). */
-const PLATFORM = /^(?:java|kotlin|android|androidx)\./;
 
 /** A requirement on the pieces of a text: a piece, all of, any of, or always met (true). */
 type Need = { piece: string } | { all: Need[] } | { any: Need[] } | true;
@@ -115,15 +110,7 @@ export class CodeGate {
       else if (need !== true) for (const n of 'all' in need ? need.all : (need as { any: Need[] }).any) visit(n);
     };
     needs.forEach(visit);
-    // More groups than bits: the groups likely in many texts (short pieces such as `after`, `.append`, `equals`, and
-    // the platform's classes: `java.lang.String.`) keep a bit each, and the others (a vendor's class, most likely
-    // absent) share bits, up to SHARED_PER_BIT a bit. Shared bits weaken the test, they never make it wrong.
-    const common = (pieces: string[]) => pieces.some((p) => p.length < 10 || PLATFORM.test(p));
-    const order = [...groups]
-      .sort(([, a], [, b]) => Number(common(b)) - Number(common(a)) || Math.min(...a.map((p) => p.length)) - Math.min(...b.map((p) => p.length)))
-      .map(([k]) => k);
-    const own = groups.size <= MASK_BITS ? groups.size : Math.max(0, Math.floor((SHARED_PER_BIT * MASK_BITS - groups.size) / (SHARED_PER_BIT - 1)));
-    const groupBits = new Map(order.map((k, i) => [k, maskBit(i < own ? i : own + ((i - own) % (MASK_BITS - own)))]));
+    const groupBits = new Map([...groups.keys()].map((k, i) => [k, maskBit(i)]));
     const compile = (need: Need): BitNeed => {
       const k = groupKey(need);
       if (k !== undefined) return { bits: groupBits.get(k)! };
@@ -132,10 +119,10 @@ export class CodeGate {
     };
     this.needs = needs.length === regexes.length ? needs.map(compile) : undefined;
     const triggers = (this.needs ?? [true]).map(triggerOf);
-    this.trigger = triggers.some((m) => m === undefined) ? ALL_MASK_BITS : (triggers as number[]).reduce((a, b) => a | b, 0);
+    this.trigger = triggers.some((m) => m === undefined) ? ALL_MASK_BITS : (triggers as number[]).reduce(maskOr, 0);
     this.pieces = [...piecesOf({ any: needs }, new Set())];
     this.groups = groups.size;
-    const bitsOfPiece = this.pieces.map((p) => [...groups].reduce((bits, [k, members]) => (members.includes(p) ? bits | groupBits.get(k)! : bits), 0));
+    const bitsOfPiece = this.pieces.map((p) => [...groups].reduce((bits, [k, members]) => (members.includes(p) ? maskOr(bits, groupBits.get(k)!) : bits), 0));
     this.automaton = new KeywordAutomaton(this.pieces, bitsOfPiece);
   }
 
@@ -154,10 +141,13 @@ export class CodeGate {
    */
   readonly mayRead = (mask: number): boolean => {
     if (this.needs === undefined) return true;
-    if ((mask & this.trigger) === 0 && this.trigger !== ALL_MASK_BITS) return false;
+    if (this.trigger !== ALL_MASK_BITS && !maskMeets(mask, this.trigger)) return false;
     for (const need of this.needs) if (met(need, mask)) return true;
     return false;
   };
+
+  /** The union of two masks. */
+  readonly or = maskOr;
 
   /** How many distinct pieces the masks track (tests and tools). */
   get pieceCount(): number {
@@ -170,7 +160,7 @@ type BitNeed = { bits: number } | { all: BitNeed[] } | { any: BitNeed[] } | true
 
 function met(need: BitNeed, mask: number): boolean {
   if (need === true) return true;
-  if ('bits' in need) return (mask & need.bits) !== 0;
+  if ('bits' in need) return maskMeets(mask, need.bits);
   if ('all' in need) {
     for (const n of need.all) if (!met(n, mask)) return false;
     return true;
@@ -190,11 +180,11 @@ function triggerOf(need: BitNeed): number | undefined {
     return best;
   }
   const options = need.any.map(triggerOf);
-  return options.some((m) => m === undefined) ? undefined : (options as number[]).reduce((a, b) => a | b, 0);
+  return options.some((m) => m === undefined) ? undefined : (options as number[]).reduce(maskOr, 0);
 }
 
 function bitCount(mask: number): number {
   let n = 0;
-  for (let m = mask; m !== 0; m &= m - 1) n++;
+  for (let m = mask; m > 0; m = Math.floor(m / 2)) n += m % 2;
   return n;
 }

@@ -141,6 +141,7 @@ export class ArtifactWalker {
     if (keep && parts) {
       this.codeParts = {
         partMask: parts.partMask,
+        or: parts.or,
         mayRead: parts.mayRead,
         valueMatters: (text) => {
           this.flush();
