@@ -621,12 +621,11 @@ export class CodeWalker {
     return protoIdx < t.protoIdsSize ? (this.protoParams(protoIdx)?.length ?? 0) : 0;
   }
 
-  /** Per callee, field or returning method: the use's text and name, and (with CodeParts) its mask and whether its name matters. */
-  private readonly useTexts = new Map<number, { use: string; context: string | undefined; scope: string | undefined; mask: number; named?: boolean }>();
+  private readonly useTexts = new Map<number, { use: string; context: string | undefined; scope: string | undefined; mask: number }>();
   private readonly afterNames = new Map<number, string | undefined>();
   /** CodeParts masks, per method_ids index (-1 not yet made) and per `after` string index, of this file. */
   private methodMasks: Float64Array | undefined;
-  private readonly afterMasks = new Map<number, { mask: number; named: boolean }>();
+  private readonly afterMasks = new Map<number, number>();
   /** The masks of the fixed words of a code text (`in`, `via`, `after`), for the CodeParts last seen. */
   private words: { parts: CodeParts; in: number; via: number; after: number } | undefined;
 
@@ -685,14 +684,12 @@ export class CodeWalker {
       if (base.mask < 0) base.mask = parts.partMask(base.use);
       let mask = parts.or(parts.or(base.mask, w.in), this.methodMask(parts, method));
       if (via !== undefined) for (const v of via) mask = parts.or(mask, parts.or(w.via, this.methodMask(parts, v)));
-      let named: boolean | undefined;
       if (after !== undefined) {
-        let a = this.afterMasks.get(afterIdx);
-        if (a === undefined) this.afterMasks.set(afterIdx, (a = { mask: parts.partMask(JSON.stringify(after)), named: parts.nameMatters(after) }));
-        mask = parts.or(mask, parts.or(w.after, a.mask));
-        named = a.named;
-      } else if (base.context !== undefined) named = base.named ??= parts.nameMatters(base.context);
-      if (!parts.mayRead(mask) && !named && !parts.valueMatters(text)) return undefined;
+        let am = this.afterMasks.get(afterIdx);
+        if (am === undefined) this.afterMasks.set(afterIdx, (am = parts.partMask(JSON.stringify(after))));
+        mask = parts.or(mask, parts.or(w.after, am));
+      }
+      if (!parts.mayRead(mask) && !parts.keepValue(text, context)) return undefined;
     }
     let use = base.use;
     if (via !== undefined) for (const v of via) use += ` via ${this.methodDotted(v)}`;

@@ -86,17 +86,15 @@ export interface DecodeContext {
 /**
  * keepCodeUse by parts, for a decoder whose code texts are parts joined by single spaces (DEX: `arg 0 of a.B.c in x.Y.z`
  * is `arg 0 of a.B.c`, `in`, `x.Y.z`). The decoder joins the `partMask` of every part with `or` (it may keep one per
- * part: a callee, a method) and asks `mayRead`: when false, keepCodeUse(the text of those parts, value, name) is true
- * exactly when valueMatters(value) or nameMatters(name) is, so the text need not be built.
+ * part: a callee, a method) and asks `mayRead`: when false, keepCodeUse(text of those parts, value, name) equals keepValue(value, name),
+ * so the text need not be built.
  */
 export interface CodeParts {
   partMask(part: string): number;
   /** The union of two masks (they are wider than JavaScript's 32-bit operators). */
   or(a: number, b: number): number;
   mayRead(mask: number): boolean;
-  valueMatters(text: string): boolean;
-  /** The same answer for the same name: a decoder may keep it per name. */
-  nameMatters(name: string): boolean;
+  keepValue(text: string, context?: string): boolean;
 }
 
 /** Resolves Android resource ids to a name and a default value. */

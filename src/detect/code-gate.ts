@@ -88,8 +88,6 @@ export class CodeGate {
   private readonly automaton: KeywordAutomaton;
   /** What a text must hold for each regex to match it; undefined when some regex cannot be read (then every mask may). */
   private readonly needs: BitNeed[] | undefined;
-  /** Bits one of which every text some need admits has (a mask without any is ruled out at once); all bits: none such. */
-  private readonly trigger: number;
 
   constructor(regexes: readonly RegExp[]) {
     for (const flags of new Set(regexes.map((re) => re.flags))) {
@@ -118,8 +116,6 @@ export class CodeGate {
       return 'all' in need ? { all: need.all.map(compile) } : { any: (need as { any: Need[] }).any.map(compile) };
     };
     this.needs = needs.length === regexes.length ? needs.map(compile) : undefined;
-    const triggers = (this.needs ?? [true]).map(triggerOf);
-    this.trigger = triggers.some((m) => m === undefined) ? ALL_MASK_BITS : (triggers as number[]).reduce(maskOr, 0);
     this.pieces = [...piecesOf({ any: needs }, new Set())];
     this.groups = groups.size;
     const bitsOfPiece = this.pieces.map((p) => [...groups].reduce((bits, [k, members]) => (members.includes(p) ? maskOr(bits, groupBits.get(k)!) : bits), 0));
@@ -141,7 +137,6 @@ export class CodeGate {
    */
   readonly mayRead = (mask: number): boolean => {
     if (this.needs === undefined) return true;
-    if (this.trigger !== ALL_MASK_BITS && !maskMeets(mask, this.trigger)) return false;
     for (const need of this.needs) if (met(need, mask)) return true;
     return false;
   };
@@ -167,24 +162,4 @@ function met(need: BitNeed, mask: number): boolean {
   }
   for (const n of need.any) if (met(n, mask)) return true;
   return false;
-}
-
-/** Bits one of which every mask meeting `need` has; undefined when a mask without any bit may meet it. */
-function triggerOf(need: BitNeed): number | undefined {
-  if (need === true) return undefined;
-  if ('bits' in need) return need.bits;
-  if ('all' in need) {
-    // Every part of `all` is needed: the narrowest part's bits will do.
-    let best: number | undefined;
-    for (const m of need.all.map(triggerOf)) if (m !== undefined && (best === undefined || bitCount(m) < bitCount(best))) best = m;
-    return best;
-  }
-  const options = need.any.map(triggerOf);
-  return options.some((m) => m === undefined) ? undefined : (options as number[]).reduce(maskOr, 0);
-}
-
-function bitCount(mask: number): number {
-  let n = 0;
-  for (let m = mask; m > 0; m = Math.floor(m / 2)) n += m % 2;
-  return n;
 }

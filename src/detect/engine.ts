@@ -227,7 +227,7 @@ export class Detector {
       }
     }
     this.codeGate = new CodeGate(this.codeRegexes);
-    this.codeParts = { partMask: this.codeGate.partMask, or: this.codeGate.or, mayRead: this.codeGate.mayRead, valueMatters: (text) => this.reads(text, undefined, undefined), nameMatters: (name) => this.nameMatters(name) };
+    this.codeParts = { partMask: this.codeGate.partMask, or: this.codeGate.or, mayRead: this.codeGate.mayRead, keepValue: (text, context) => this.reads(text, context, undefined) };
     for (const p of SHAPE_PAIRS) {
       const first = rules.find((r) => r.id === p.first);
       const second = rules.find((r) => r.id === p.second);

@@ -143,11 +143,10 @@ export class ArtifactWalker {
         partMask: parts.partMask,
         or: parts.or,
         mayRead: parts.mayRead,
-        valueMatters: (text) => {
+        keepValue: (text, context) => {
           this.flush();
-          return parts.valueMatters(text);
+          return parts.keepValue(text, context);
         },
-        nameMatters: parts.nameMatters,
       };
     }
   }

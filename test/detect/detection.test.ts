@@ -466,12 +466,7 @@ t.test('literal gates: the same answers as the rules\' name and code alternation
   }
   t.ok(gate.mayRead(['arg', '0', 'of', 'javax.crypto.spec.SecretKeySpec.<init>', 'in', 'a.b.c.d'].map(gate.partMask).reduce(gate.or, 0)), 'a key spec: may be read');
   t.ok(gate.groups <= 52, `${gate.groups} groups of pieces, each with its own bit`);
-  // A pattern the reading does not understand, or one without a literal of 4 characters: no text is ruled out.
-  for (const re of [/^arg 0 of Foo\.bar/iu, /^arg 0 of (?<x>a)\k<x>b/]) {
-    const opaque = new CodeGate([/^return in .{0,9}Twitter/, re]);
-    t.ok(opaque.mayRead(opaque.partMask('zzz')), `${re}: no text is ruled out`);
-  }
-  const twitter = new CodeGate([/^return in .{0,9}Twitter/]);
-  t.notOk(twitter.mayRead(twitter.partMask('zzz')), 'a text without the literal: ruled out');
-  t.ok(twitter.mayRead(twitter.or(twitter.partMask('return in'), twitter.partMask('com.x.TwitterKeys.get'))), 'a text with it: may be read');
+  // A pattern the reading does not understand: every mask may be read.
+  const opaque = new CodeGate([/^arg 0 of (?<x>a)\k<x>b/]);
+  t.ok(opaque.mayRead(opaque.partMask('zzz')), 'an unread pattern: no text is ruled out');
 });
