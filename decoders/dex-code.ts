@@ -7,7 +7,6 @@
 import { CodeUses, USE_ARG, USE_IPUT, USE_RECEIVER, USE_RETURN, USE_SPUT } from './dex-uses.js';
 import { K_CONST_STRING, K_END, K_INVOKE, K_INVOKE_RANGE, K_IPUT_OBJECT, K_KILL_16, K_KILL_16_WIDE, K_KILL_A4, K_KILL_A4_WIDE, K_KILL_A8, K_KILL_A8_WIDE, K_MOVE_OBJECT, K_MOVE_RESULT_OBJECT, K_RETURN_OBJECT, K_SPUT_OBJECT, OP_KIND, OPCODE_UNITS, nopWidth } from './dex-opcodes.js';
 import { nameBefore } from './literal-names.js';
-import type { CodeParts } from './types.js';
 import { TRANSFORMS, dotted, simpleClassName } from './dex-names.js';
 /** A tracked register stops being followed this many instructions after its const-string (a bounded walk). */
 export const MAX_FLOW_INSTRUCTIONS = 64;
@@ -621,30 +620,14 @@ export class CodeWalker {
     return protoIdx < t.protoIdsSize ? (this.protoParams(protoIdx)?.length ?? 0) : 0;
   }
 
-  private readonly useTexts = new Map<number, { use: string; context: string | undefined; scope: string | undefined; mask: number }>();
+  private readonly useTexts = new Map<number, { use: string; context: string | undefined; scope: string | undefined }>();
   private readonly afterNames = new Map<number, string | undefined>();
-  /** CodeParts masks, per method_ids index (-1 not yet made) and per `after` string index, of this file. */
-  private methodMasks: Float64Array | undefined;
-  private readonly afterMasks = new Map<number, number>();
-  /** The masks of the fixed words of a code text (`in`, `via`, `after`), for the CodeParts last seen. */
-  private words: { parts: CodeParts; in: number; via: number; after: number } | undefined;
-
-  /** The CodeParts mask of a method's dotted name (cached per file). */
-  private methodMask(parts: CodeParts, methodIdx: number): number {
-    if (methodIdx >= this.t.methodIdsSize) return parts.partMask(this.methodDotted(methodIdx));
-    const masks = (this.methodMasks ??= new Float64Array(this.t.methodIdsSize).fill(-1));
-    let m = masks[methodIdx]!;
-    if (m < 0) masks[methodIdx] = m = parts.partMask(this.methodDotted(methodIdx));
-    return m;
-  }
 
   /**
    * One use as a code context (docs/code-context.md): the location pointer, the bound name, the scope and the code
-   * text. The parts that only depend on the callee or field are built once per file. With `parts`, a use that `keep`
-   * would turn down for its value and name, and whose parts no code regex can read, is turned down before its code
-   * text is built (the answer is keep's: DecodeContext.codeParts).
+   * text. The parts that only depend on the callee or field are built once per file.
    */
-  describe(i: number, text: string, keep?: (code: string, text: string, context?: string) => boolean, parts?: CodeParts): { pointer: string; context: string | undefined; scope: string; code: string } | undefined {
+  describe(i: number, text: string, keep?: (code: string, text: string, context?: string) => boolean): { pointer: string; context: string | undefined; scope: string; code: string } | undefined {
     const u = this.uses;
     const method = u.methodOf(i);
     const kind = u.kindOf(i);
@@ -654,9 +637,9 @@ export class CodeWalker {
     if (base === undefined) {
       if (kind === USE_SPUT || kind === USE_IPUT) {
         const f = this.field(target);
-        base = { use: `${kind === USE_SPUT ? 'sput' : 'iput'} ${f.cls}.${f.name}`, context: f.name, scope: f.cls, mask: -1 };
+        base = { use: `${kind === USE_SPUT ? 'sput' : 'iput'} ${f.cls}.${f.name}`, context: f.name, scope: f.cls };
       } else if (kind === USE_RETURN) {
-        base = { use: 'return', context: this.methodName(method), scope: undefined, mask: -1 };
+        base = { use: 'return', context: this.methodName(method), scope: undefined };
       } else {
         const callee = this.methodDotted(target);
         let context: string | undefined;
@@ -664,36 +647,23 @@ export class CodeWalker {
           const name = this.methodName(target);
           context = name === '<init>' ? simpleClassName(this.methodClass(target)) : name;
         }
-        base = { use: kind === USE_RECEIVER ? `receiver of ${callee}` : `arg ${u.argOf(i)} of ${callee}`, context, scope: undefined, mask: -1 };
+        base = { use: kind === USE_RECEIVER ? `receiver of ${callee}` : `arg ${u.argOf(i)} of ${callee}`, context, scope: undefined };
       }
       this.useTexts.set(key, base);
     }
-    const via = u.viaOf(i);
-    const afterIdx = u.afterOf(i);
-    const hasAfter = afterIdx >= 0 && (kind === USE_ARG || kind === USE_RECEIVER);
-    let after: string | undefined;
-    if (hasAfter) {
-      after = this.afterNames.get(afterIdx);
-      if (after === undefined && !this.afterNames.has(afterIdx)) this.afterNames.set(afterIdx, (after = this.afterText(afterIdx)));
-    }
-    const context = after ?? base.context;
-    if (keep !== undefined && parts !== undefined) {
-      // The code text is `use [via M]... [after "A"] in M`: parts joined by single spaces (CodeParts).
-      let w = this.words;
-      if (w === undefined || w.parts !== parts) this.words = w = { parts, in: parts.partMask('in'), via: parts.partMask('via'), after: parts.partMask('after') };
-      if (base.mask < 0) base.mask = parts.partMask(base.use);
-      let mask = parts.or(parts.or(base.mask, w.in), this.methodMask(parts, method));
-      if (via !== undefined) for (const v of via) mask = parts.or(mask, parts.or(w.via, this.methodMask(parts, v)));
-      if (after !== undefined) {
-        let am = this.afterMasks.get(afterIdx);
-        if (am === undefined) this.afterMasks.set(afterIdx, (am = parts.partMask(JSON.stringify(after))));
-        mask = parts.or(mask, parts.or(w.after, am));
-      }
-      if (!parts.mayRead(mask) && !parts.keepValue(text, context)) return undefined;
-    }
     let use = base.use;
+    let context = base.context;
+    const via = u.viaOf(i);
     if (via !== undefined) for (const v of via) use += ` via ${this.methodDotted(v)}`;
-    if (after !== undefined) use += ` after ${JSON.stringify(after)}`;
+    const afterIdx = u.afterOf(i);
+    if (afterIdx >= 0 && (kind === USE_ARG || kind === USE_RECEIVER)) {
+      let after = this.afterNames.get(afterIdx);
+      if (after === undefined && !this.afterNames.has(afterIdx)) this.afterNames.set(afterIdx, (after = this.afterText(afterIdx)));
+      if (after !== undefined) {
+        use += ` after ${JSON.stringify(after)}`;
+        context = after;
+      }
+    }
     const code = `${use} in ${this.methodDotted(method)}`;
     // A use is described only when the caller keeps it (a scan: when some rule can read its value, name or code).
     if (keep !== undefined && !keep(code, text, context)) return undefined;

@@ -5,7 +5,7 @@
  */
 import { Reader } from './reader.js';
 import { decodeMutf8 } from './mutf8.js';
-import { DecodeError, type CodeParts, type DecodeContext, type DecodedString, type Decoder } from './types.js';
+import { DecodeError, type DecodeContext, type DecodedString, type Decoder } from './types.js';
 import { CodeWalker, SHARED_OWNER, type DexTables } from './dex-code.js';
 import { OPCODE_UNITS, nopWidth } from './dex-opcodes.js';
 
@@ -505,9 +505,9 @@ function constStrings(view: DataView, base: number, units: number, stringCount: 
 }
 
 /** One DecodedString per code use of string_ids[i] (docs/code-context.md), appended to `out`: those `keep` accepts. */
-function codeUses(walker: CodeWalker, i: number, text: string, entry: string, scratch: number[], out: DecodedString[], keep: ((code: string, text: string, context?: string) => boolean) | undefined, parts: CodeParts | undefined): void {
+function codeUses(walker: CodeWalker, i: number, text: string, entry: string, scratch: number[], out: DecodedString[], keep: ((code: string, text: string, context?: string) => boolean) | undefined): void {
   for (const u of walker.uses.indexes(i, scratch)) {
-    const d = walker.describe(u, text, keep, parts);
+    const d = walker.describe(u, text, keep);
     if (d === undefined) continue;
     out.push({ text, location: { entry, decoder: 'dex', pointer: d.pointer }, context: d.context, scope: d.scope, code: d.code });
   }
@@ -578,7 +578,7 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
         if (keepLiteral === undefined || keepLiteral(text, 'dex')) yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` }, scope };
       } else yield { text, location: { entry, decoder: 'dex', pointer: `string_ids[${i}]` } };
       if (walker?.uses.has(i)) {
-        codeUses(walker, i, text, entry, scratch, pending, ctx.keepCodeUse, ctx.codeParts);
+        codeUses(walker, i, text, entry, scratch, pending, ctx.keepCodeUse);
         for (const p of pending) yield p;
         pending.length = 0;
       }
@@ -594,7 +594,7 @@ export const decodeDex: Decoder = function* decodeDex(bytes: Uint8Array, ctx: De
       yield { text, location: { entry, decoder: 'dex', pointer: `static_values ${b.className}.${b.field}` }, context: b.field, scope: b.className };
     }
     if (walker?.uses.has(i)) {
-      codeUses(walker, i, text, entry, scratch, pending, ctx.keepCodeUse, ctx.codeParts);
+      codeUses(walker, i, text, entry, scratch, pending, ctx.keepCodeUse);
       for (const p of pending) yield p;
       pending.length = 0;
     }

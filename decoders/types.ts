@@ -62,8 +62,6 @@ export interface DecodeContext {
    * passes what its rules can read; `leakdex dump` passes nothing and sees every use.
    */
   keepCodeUse?: (code: string, text: string, context?: string) => boolean;
-  /** keepCodeUse asked by the parts of a code text before it is built (see CodeParts); absent: build every text asked about. */
-  codeParts?: CodeParts;
   /**
    * Which printable runs to make into strings, asked with each run's bytes (`(end - start) / step` characters, ASCII
    * when `step` is 1, UTF-16LE when 2) in the order the runs come; all when absent. A scan passes its rules' byte
@@ -81,20 +79,6 @@ export interface DecodeContext {
    * bound name and code text, in the order they come; all when absent.
    */
   keepLiteral?: (text: string, decoder: string, context?: string, code?: string) => boolean;
-}
-
-/**
- * keepCodeUse by parts, for a decoder whose code texts are parts joined by single spaces (DEX: `arg 0 of a.B.c in x.Y.z`
- * is `arg 0 of a.B.c`, `in`, `x.Y.z`). The decoder joins the `partMask` of every part with `or` (it may keep one per
- * part: a callee, a method) and asks `mayRead`: when false, keepCodeUse(text of those parts, value, name) equals keepValue(value, name),
- * so the text need not be built.
- */
-export interface CodeParts {
-  partMask(part: string): number;
-  /** The union of two masks (they are wider than JavaScript's 32-bit operators). */
-  or(a: number, b: number): number;
-  mayRead(mask: number): boolean;
-  keepValue(text: string, context?: string): boolean;
 }
 
 /** Resolves Android resource ids to a name and a default value. */

@@ -1,4 +1,4 @@
-import type { CodeParts, DecodedString } from '../../decoders/types.js';
+import type { DecodedString } from '../../decoders/types.js';
 import { RULES } from '../../rules/index.js';
 import { SHAPE_PAIRS, UNORDERED_DECODERS } from '../../rules/shape-pairs.js';
 import { publishedExampleIn } from '../../rules/published.js';
@@ -13,7 +13,6 @@ import { findingsOf, partialOf, type PartialFindings, type PartialOptions } from
 import { RunFilter } from './run-filter.js';
 import { KeywordAutomaton } from './keyword-automaton.js';
 import { LiteralGate } from './factors.js';
-import { CodeGate } from './code-gate.js';
 import { FILE_SCOPED_DECODERS, MAX_MARKER_LENGTH, boundPath, keyPath, scopeKey } from './scopes.js';
 export { MAX_MARKER_LENGTH, keyPath, scopeKey } from './scopes.js';
 export { MAX_GROUPS, MAX_LOCATIONS_PER_FINDING, MAX_PAIR_SITES_PER_GROUP } from './groups.js';
@@ -226,8 +225,11 @@ export class Detector {
         if (re && !this.codeRegexes.some((x) => x.source === re.source && x.flags === re.flags)) this.codeRegexes.push(re);
       }
     }
-    this.codeGate = new CodeGate(this.codeRegexes);
-    this.codeParts = { partMask: this.codeGate.partMask, or: this.codeGate.or, mayRead: this.codeGate.mayRead, keepValue: (text, context) => this.reads(text, context, undefined) };
+    for (const flags of new Set(this.codeRegexes.map((re) => re.flags))) {
+      // Plain alternations: code regexes are anchored at the start and fail at once, faster than a literal pass over
+      // the text (measured on 193,082 code texts: 53 ms, 98 ms through LiteralGate).
+      this.codeGates.push(new RegExp(this.codeRegexes.filter((re) => re.flags === flags).map((re) => `(?:${re.source})`).join('|'), flags));
+    }
     for (const p of SHAPE_PAIRS) {
       const first = rules.find((r) => r.id === p.first);
       const second = rules.find((r) => r.id === p.second);
@@ -318,13 +320,8 @@ export class Detector {
     return yes;
   }
 
-  /** The code regexes as one gate, also asked by parts (code-gate.ts). */
-  private readonly codeGate: CodeGate;
-  /**
-   * DecodeContext.codeParts: readsCode asked by the parts of a code text before it is built. A use whose parts no code
-   * regex can read is kept exactly when keepValue keeps it.
-   */
-  readonly codeParts: CodeParts;
+  /** The code regexes joined into one alternation per flag set (most code texts match none: one test each). */
+  private readonly codeGates: RegExp[] = [];
 
   /** Whether any keyword occurs in `text` (the prefilter alone, no rule run). */
   private keywordIn(text: string): boolean {
@@ -453,7 +450,8 @@ export class Detector {
   }
 
   private codeGateOpen(code: string): boolean {
-    return this.codeGate.test(code);
+    for (const re of this.codeGates) if (re.test(code)) return true;
+    return false;
   }
 
   private scanWhole(s: DecodedString, found: Candidate[], key: string | undefined): void {

@@ -12,6 +12,8 @@
 
 import { KeywordAutomaton } from './keyword-automaton.js';
 
+type Factors = string[] | undefined;
+
 /** Escapes that stand for themselves (outside classes). */
 const LITERAL_ESCAPES = new Set([...'.\\/-$^*+?()[]{}|:=!<>,#&~\'"@%` ']);
 
@@ -26,34 +28,34 @@ class Reader {
   }
 }
 
-/**
- * What every text a pattern matches in must contain: a literal, all of some requirements, any of some, or nothing
- * ('none'). undefined: the pattern holds something this reading does not understand.
- */
-export type Requirement = { lit: string } | { all: Requirement[] } | { any: Requirement[] } | 'none';
-
-/** Parses a disjunction until `)` or the end. */
-function disjunction(r: Reader): Requirement | undefined {
-  const branches = [alternative(r)];
+/** Parses a disjunction until `)` or the end; returns its factors (undefined: none can be told). */
+function disjunction(r: Reader): Factors {
+  const branches: Factors[] = [alternative(r)];
   while (r.peek() === '|') {
     r.i++;
     branches.push(alternative(r));
   }
   if (branches.some((b) => b === undefined)) return undefined;
-  return branches.length === 1 ? branches[0] : { any: branches as Requirement[] };
+  // A branch without a literal lets a match avoid every other branch's literals.
+  if (branches.some((b) => b!.length === 0)) return [];
+  return [...new Set(branches.flat() as string[])];
 }
 
-/** One alternative: a sequence of terms, each of whose mandatory parts the text must hold. */
-function alternative(r: Reader): Requirement | undefined {
-  const parts: Requirement[] = [];
+/** One alternative: a sequence of terms; its factors are the most selective of the mandatory parts. */
+function alternative(r: Reader): Factors {
+  let best: Factors;
   let run = '';
+  const take = (f: Factors) => {
+    if (f === undefined || f.length === 0) return;
+    if (best === undefined || Math.min(...f.map((x) => x.length)) > Math.min(...best.map((x) => x.length))) best = f;
+  };
   const endRun = () => {
-    if (run.length > 0) parts.push({ lit: run });
+    if (run.length > 0) take([run]);
     run = '';
   };
   while (!r.done && r.peek() !== '|' && r.peek() !== ')') {
     const atom = term(r);
-    // A quantifier after the atom: optional (min 0) gives nothing, min >= 1 keeps the atom's own requirement.
+    // A quantifier after the atom: optional (min 0) gives nothing, min >= 1 keeps the atom's own factors.
     const q = quantifier(r);
     if (atom.kind === 'char' && q === 'one') {
       run += atom.char;
@@ -67,33 +69,14 @@ function alternative(r: Reader): Requirement | undefined {
       continue;
     }
     endRun();
-    if (atom.kind === 'group' && q !== 'optional') parts.push(atom.requirement);
+    if (atom.kind === 'group' && q !== 'optional') take(atom.factors);
     if (atom.kind === 'bad') return undefined;
   }
   endRun();
-  return parts.length === 0 ? 'none' : parts.length === 1 ? parts[0] : { all: parts };
+  return best ?? [];
 }
 
-/** Literals one of which a text meeting `req` holds: for `all`, the most selective part's ([]: none can be told). */
-function factorsOf(req: Requirement): string[] {
-  if (req === 'none') return [];
-  if ('lit' in req) return [req.lit];
-  if ('all' in req) {
-    let best: string[] | undefined;
-    for (const part of req.all) {
-      const f = factorsOf(part);
-      if (f.length === 0) continue;
-      if (best === undefined || Math.min(...f.map((x) => x.length)) > Math.min(...best.map((x) => x.length))) best = f;
-    }
-    return best ?? [];
-  }
-  // A branch without a literal lets a match avoid every other branch's literals.
-  const branches = req.any.map(factorsOf);
-  if (branches.some((b) => b.length === 0)) return [];
-  return [...new Set(branches.flat())];
-}
-
-type Atom = { kind: 'char'; char: string } | { kind: 'group'; requirement: Requirement } | { kind: 'other' } | { kind: 'bad' };
+type Atom = { kind: 'char'; char: string } | { kind: 'group'; factors: Factors } | { kind: 'other' } | { kind: 'bad' };
 
 function term(r: Reader): Atom {
   const c = r.s[r.i++]!;
@@ -130,12 +113,12 @@ function term(r: Reader): Atom {
       if (end < 0) return { kind: 'bad' };
       r.i = end + 1;
     } else if (r.peek() === '?') return { kind: 'bad' };
-    const requirement = disjunction(r);
-    if (requirement === undefined || r.peek() !== ')') return { kind: 'bad' };
+    const factors = disjunction(r);
+    if (factors === undefined || r.peek() !== ')') return { kind: 'bad' };
     r.i++;
     // A positive lookaround's text need not be in the match, but it is in the text, which is what a gate asks about;
     // a negative one's is not.
-    return negative ? { kind: 'other' } : { kind: 'group', requirement };
+    return negative ? { kind: 'other' } : { kind: 'group', factors };
   }
   if (c === '.' || c === '^' || c === '$') return { kind: 'other' };
   if (c === '*' || c === '+' || c === '?' || c === '{' || c === '}' || c === ']' || c === ')') return { kind: 'bad' };
@@ -190,25 +173,14 @@ function quantifier(r: Reader): 'one' | 'some' | 'optional' {
  * characters onto ASCII ones (the Kelvin sign onto `k`) and are never given literals.
  */
 export function requiredFactors(re: RegExp): string[] | undefined {
-  const req = requirementOf(re);
-  if (req === undefined) return undefined;
-  const lower = factorsOf(req).map((f) => f.toLowerCase());
-  if (lower.length === 0) return undefined;
+  if (re.flags.includes('i') && (re.flags.includes('u') || re.flags.includes('v'))) return undefined;
+  const r = new Reader(re.source);
+  const factors = disjunction(r);
+  if (!r.done || factors === undefined || factors.length === 0) return undefined;
+  const lower = factors.map((f) => f.toLowerCase());
   // Only ASCII literals are folded exactly by the automaton.
   if (lower.some((f) => f.length === 0 || /[^\x01-\x7f]/.test(f))) return undefined;
   return [...new Set(lower)];
-}
-
-/**
- * What every text `re` matches in must contain (its literals as written: fold them when `re` ignores case), or
- * undefined when that cannot be told. Unicode-mode case-insensitive patterns fold non-ASCII characters onto ASCII
- * ones (the Kelvin sign onto `k`) and are never read.
- */
-export function requirementOf(re: RegExp): Requirement | undefined {
-  if (re.flags.includes('i') && (re.flags.includes('u') || re.flags.includes('v'))) return undefined;
-  const r = new Reader(re.source);
-  const req = disjunction(r);
-  return r.done ? req : undefined;
 }
 
 /**

@@ -74,7 +74,7 @@ export function scanBytesSync(bytes: Uint8Array, name: string, opts: ScanOptions
 /** Walks with a fresh detector and builds the report of the artifact at `path`. */
 function scanWith(opts: ScanOptions, path: string, digest: { sha256: string; size: number }, started: number, walkWith: (walker: ArtifactWalker) => WalkResult): Report {
   const detector = detectorWith(opts.rules);
-  const walk = walkWith(new ArtifactWalker((s) => detector.feed(s), { ...opts, keepCodeUse: detector.readsCode, codeParts: detector.codeParts, ...detector.byteFilters() }));
+  const walk = walkWith(new ArtifactWalker((s) => detector.feed(s), { ...opts, keepCodeUse: detector.readsCode, ...detector.byteFilters() }));
   const findings = timed(walk, () => findingsOfShards([detectionOf(detector, opts)]));
   return buildReport(opts.displayPath ?? path, digest.sha256, digest.size, walk, findings, performance.now() - started);
 }
@@ -104,7 +104,7 @@ export function walkShardSync(path: string, opts: ShardOptions = {}): ShardResul
   const src = isDirectory(path) ? undefined : new FileSource(path);
   try {
     const detector = detectorWith(opts.rules);
-    const walk = walkPath(new ArtifactWalker((s) => detector.feed(s), { ...opts, keepCodeUse: detector.readsCode, codeParts: detector.codeParts, ...detector.byteFilters() }), path, src);
+    const walk = walkPath(new ArtifactWalker((s) => detector.feed(s), { ...opts, keepCodeUse: detector.readsCode, ...detector.byteFilters() }), path, src);
     return { walk, detection: timed(walk, () => detectionOf(detector, opts)) };
   } finally {
     src?.close();

@@ -32,8 +32,6 @@ export interface WalkOptions {
   onEntry?: (path: string) => void;
   /** Which DEX code uses to emit (DecodeContext.keepCodeUse); all when absent. */
   keepCodeUse?: DecodeContext['keepCodeUse'];
-  /** keepCodeUse by the parts of a code text (DecodeContext.codeParts); absent: every text asked about is built. */
-  codeParts?: DecodeContext['codeParts'];
   /** Which printable runs, plain table strings and literals to make (DecodeContext); all when absent. */
   keepRun?: DecodeContext['keepRun'];
   keepPlain?: DecodeContext['keepPlain'];
@@ -135,18 +133,6 @@ export class ArtifactWalker {
       this.keepCodeUse = (code, text, context) => {
         this.flush();
         return keep(code, text, context);
-      };
-    }
-    const parts = opts.codeParts;
-    if (keep && parts) {
-      this.codeParts = {
-        partMask: parts.partMask,
-        or: parts.or,
-        mayRead: parts.mayRead,
-        keepValue: (text, context) => {
-          this.flush();
-          return parts.keepValue(text, context);
-        },
       };
     }
   }
@@ -505,11 +491,10 @@ export class ArtifactWalker {
    * it again.
    */
   private readonly keepCodeUse: DecodeContext['keepCodeUse'];
-  private readonly codeParts: DecodeContext['codeParts'];
 
   /** Runs a decoder over an entry; false when it failed fatally (a diagnostic is recorded). */
   private runDecoder(name: string, decode: Decoder, path: string, bytes: Uint8Array, resources: ResourceResolver | undefined): boolean {
-    const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources, keepCodeUse: this.keepCodeUse, codeParts: this.codeParts, keepRun: this.opts.keepRun, keepPlain: this.opts.keepPlain, keepLiteral: this.opts.keepLiteral };
+    const ctx: DecodeContext = { entry: path, warn: (w) => this.warning(path, name, w), resources, keepCodeUse: this.keepCodeUse, keepRun: this.opts.keepRun, keepPlain: this.opts.keepPlain, keepLiteral: this.opts.keepLiteral };
     const started = performance.now();
     const sinkBefore = this.sinkMs;
     const taken = { count: 0 };
