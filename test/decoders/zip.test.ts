@@ -381,6 +381,29 @@ t.test('a local name cut by the end of the archive is a truncation, not a name m
   t.equal(a.localName, undefined);
 });
 
+t.test('an entry inflates into one buffer of its declared size; a gross overstatement is not kept alive', async (t) => {
+  const KiB = 1024;
+  const j = new JSZip();
+  const body = lowEntropy(5000 * KiB);
+  j.file('bundle.js', body, { compression: 'DEFLATE' });
+  j.file('over.bin', lowEntropy(128 * KiB), { compression: 'DEFLATE' });
+  j.file('under.bin', lowEntropy(64 * KiB), { compression: 'DEFLATE' });
+  const bytes = new Uint8Array(await j.generateAsync({ type: 'uint8array' }));
+  setCentralSizes(bytes, 'over.bin', { uncompressed: 1024 * KiB });
+  setCentralSizes(bytes, 'under.bin', { uncompressed: 1000 });
+  const { zip, warnings } = open(bytes);
+  const whole = zip.read(entry(zip, 'bundle.js'));
+  t.equal(Buffer.compare(whole, body), 0, 'inflated bytes are right');
+  // In chunks, zlib hands back a concatenation of several (4 MB at most each, before this change): one buffer here.
+  t.equal(whole.buffer.byteLength, 5000 * KiB + 1, 'one buffer: the declared size and the one byte that ends the loop');
+  const over = zip.read(entry(zip, 'over.bin'));
+  t.equal(over.length, 128 * KiB);
+  t.equal(over.buffer.byteLength, 128 * KiB, 'declared 1 MiB, holds 128 KiB: copied out of the 1 MiB buffer');
+  const under = zip.read(entry(zip, 'under.bin'));
+  t.equal(Buffer.compare(under, lowEntropy(64 * KiB)), 0, 'declared 1000 bytes, holds 64 KiB: all of it, in several chunks');
+  t.same(codes(warnings), ['zip.size_mismatch', 'zip.size_mismatch']);
+});
+
 t.test('read(entry, { maxBytes }): a lower cap for one read, enforced while inflating', async (t) => {
   const KiB = 1024;
   const j = new JSZip();
