@@ -11,7 +11,8 @@ import { ByteBudget } from '../../decoders/budget.js';
 import { SNIFF_TEXT_BYTES, sniff, type ContentKind } from '../../decoders/sniff.js';
 import { AaptResourceTable, ResolverChain } from '../../decoders/aapt-pb.js';
 import { MIN_BASE64_CHARS, decodedStrings } from '../../decoders/encoded.js';
-import { aabDecoder, aabRole, elfHasAssemblyStore, runtimeDecoders } from './bundles.js';
+import { aabDecoder, elfHasAssemblyStore, runtimeDecoders } from './bundles.js';
+import { aabRole } from './app-layout.js';
 import { IOS_DECODERS, appleDecoderFor } from './ios.js';
 import { CLASSIFY_HEAD_BYTES, classifyEntries, classifyLoose, type ArtifactClass } from './artifact.js';
 import { SingleFileSource, ZipSource, gunzipSource, readerName, type EntrySource, type SourceEntry } from './entries.js';
@@ -28,8 +29,8 @@ export interface WalkOptions {
   limits?: Partial<ScanLimits>;
   /** Entry paths not to decode (a previous worker died on them); each gets a diagnostic instead. */
   skip?: ReadonlySet<string>;
-  /** Called before each entry is read, with its full path. */
-  onEntry?: (path: string) => void;
+  /** Called before each entry is read, with its full path and the size its container declares (bytes, unchecked). */
+  onEntry?: (path: string, declaredSize: number) => void;
   /** Which DEX code uses to emit (DecodeContext.keepCodeUse); all when absent. */
   keepCodeUse?: DecodeContext['keepCodeUse'];
   /** Which printable runs, plain table strings and literals to make (DecodeContext); all when absent. */
@@ -268,7 +269,7 @@ export class ArtifactWalker {
         if (mine && !entry.isDirectory) this.unread++;
         continue;
       }
-      this.opts.onEntry?.(path);
+      this.opts.onEntry?.(path, entry.size);
       const whole = this.wholeLimit();
       if (entry.size > whole && source.stream && !table) {
         this.streamEntry(source, entry, path, mine);

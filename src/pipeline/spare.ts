@@ -15,13 +15,17 @@ export const WORKER_NICENESS = 10;
 const STDERR_TAIL = 4096;
 
 /**
- * glibc malloc settings for scan workers. A scan allocates and frees buffers of every size (compressed entries,
- * inflated entries); by default the large ones are mapped and unmapped each time, and every first touch of a fresh
- * page is a page fault, which costs about 12 us here (17 MB read into a new buffer: 50 ms; into a used one: 2 ms).
- * Serving them from the heap and keeping freed memory for reuse cut a 17 MB APK's page faults from about 21,800 to
- * 15,800 and the CLI's scan of it from 1,856 to 1,755 ms (median of 9). A worker lives for one scan, so the memory kept is returned when it exits.
+ * Largest semi-space of a worker's young generation, MB. Most of what a scan allocates dies within one entry; with
+ * 2 MB semi-spaces V8 scavenges more often and the heap grows less. Measured on this 2-core machine with `leakdex
+ * scan`'s two processes, alternating runs: 8 -> 2 took the large bench APK's peak RSS from 200-213 to 188-196 MB and
+ * uiautomator2's from 183-189 to 167-178 MB; CPU time did not move beyond run-to-run noise (5.4-6.0 s against
+ * 5.5-5.9 s; 3.5-3.7 s against 3.4-4.0 s). 16 had cost 15-20 MB more than 8 on a 17 MB APK for no speed.
+ * The workers used to run with MALLOC_MMAP_THRESHOLD_=128 MiB and MALLOC_TRIM_THRESHOLD_=1 GiB (fewer page faults on
+ * big buffers, 1,856 -> 1,755 ms on a 17 MB APK when measured): measured again in 4 alternating runs, without them
+ * the large APK's peak RSS was 185-195 against 197-217 MB at the same speed (wall 3.7-4.8 s against 3.5-4.5 s) and
+ * uiautomator2's 164-178 against 176-177 MB (2.35-2.56 s against 2.24-2.53 s), since freed memory is returned.
  */
-export const WORKER_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(128 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(1024 * 1024 * 1024) };
+export const WORKER_SEMI_SPACE_MB = 2;
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 const WORKER_BUNDLE = fileURLToPath(new URL('./worker.bundle.js', import.meta.url));
@@ -52,11 +56,11 @@ export interface WorkerProcess {
 
 function spawnWorker(heapMb: number): WorkerProcess {
   const child = fork(workerScript(), [], {
-    // The heap ceiling of this scan; none of the parent's flags or loaders (a test runner's hooks). Young generation
-    // at most 8 MB per semi-space: 16 cost 15-20 MB more peak RSS on a 17 MB APK for no measurable speed.
-    execArgv: [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=8'],
+    // The heap ceiling of this scan; none of the parent's flags or loaders (a test runner's hooks).
+    execArgv: [`--max-old-space-size=${heapMb}`, `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`, '--expose-gc'],
     serialization: 'advanced',
-    env: { ...process.env, ...WORKER_MALLOC_ENV, [PARENT_PID_ENV]: String(process.pid) },
+    // glibc's own malloc settings: freed buffers go back to the system (see WORKER_SEMI_SPACE_MB for the figures).
+    env: { ...process.env, [PARENT_PID_ENV]: String(process.pid) },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   // Scans yield the CPU to whoever else runs here: the service's event loop answers reads while they decode.
