@@ -52,7 +52,7 @@ for (const path of artifacts(SAMPLES)) {
   const report = steady(await scanFileIsolated(path, { displayPath: rel }));
   for (const format of FORMATS) {
     const name = `${rel.replaceAll('/', '__')}.${format}`;
-    const text = renderReport(report, format);
+    const text = await renderReport(report, format);
     writeFileSync(join(out, name), text);
     files++;
     if (ref !== undefined) {

@@ -1,7 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { ArgsError, closest, parseCommand } from './args.js';
 import { RULES_HELP, ruleSet, rulesCommand } from './rules.js';
-import { UserRulesError } from '../detect/user-rules.js';
 import type { Rule } from '../../rules/types.js';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { scanFileIsolated, ScanFailure } from '../pipeline/run.js';
@@ -187,11 +186,12 @@ const REPORT_OPTIONS = {
 } as const;
 
 /** User rules of --rules FILE; a file with problems is a usage error listing them. */
-function userRules(file: string | undefined): Rule[] {
+async function userRules(file: string | undefined): Promise<Rule[]> {
+  if (file === undefined) return [];
   try {
-    return ruleSet(file).user;
+    return (await ruleSet(file)).user;
   } catch (e) {
-    if (e instanceof UserRulesError) throw new UsageError(e.message, 'the schema is in docs/rules.md, "User rules"');
+    if (e instanceof (await import('../detect/user-rules.js')).UserRulesError) throw new UsageError(e.message, 'the schema is in docs/rules.md, "User rules"');
     throw e;
   }
 }
@@ -223,7 +223,7 @@ async function obtainReport(file: string, values: Parsed['values'], progress: Pr
   progress.prepare(file);
   let report: Report;
   try {
-    const rules = userRules(values.rules as string | undefined);
+    const rules = await userRules(values.rules as string | undefined);
     // Verification needs the values; they are dropped again after it unless --show-secrets (verifyLocal).
     const keep = values['show-secrets'] === true || values.verify === true || values['verify-dry-run'] === true;
     report = await scanFileIsolated(file, { displayPath: file, showSecrets: keep, onEntry: (p) => progress.entry(p), ...(rules.length > 0 ? { rules } : {}) });
@@ -319,7 +319,7 @@ async function scanCommand(args: string[], out: NodeJS.WritableStream, err: Node
   const gate = { failOn, allowIncomplete: values['allow-incomplete'] === true };
   const verdict = verdictOf(report, gate);
   const color = format === 'text' && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const text = renderReport(report, format, { color, ...gate, diff: obtained.diff, baselineApplied: suppressions.baseline !== undefined });
+  const text = await renderReport(report, format, { color, ...gate, diff: obtained.diff, baselineApplied: suppressions.baseline !== undefined });
   if (values.output) writeFileSync(String(values.output), text);
   else out.write(text);
   if (!quiet && (values.output || format !== 'text')) {
@@ -403,7 +403,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'dump':
         return await dumpCommand(rest, out);
       case 'rules':
-        return rulesCommand(rest, out);
+        return await rulesCommand(rest, out);
       // The service commands load fastify and the store: imported only when asked for, never for `scan`.
       case 'serve':
         return await (await import('./service.js')).serveCommand(rest, out, err);

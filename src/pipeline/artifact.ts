@@ -1,8 +1,7 @@
 import { sniff, type ContentKind } from '../../decoders/sniff.js';
 import { ZipArchive, type RandomAccess } from '../../decoders/zip.js';
-import { classifySplitSet, type SplitSet } from './bundles.js';
+import { classifySplitSet, iosKind, type SplitSet } from './app-layout.js';
 import { ZipSource, type EntrySource } from './entries.js';
-import { iosKind } from './ios.js';
 import type { ArtifactKind, Platform } from '../report/types.js';
 
 // What an artifact is, decided by its content alone (never its name or URL): the first bytes, and for a ZIP its

@@ -4,7 +4,7 @@ import { manifestInfo } from '../../decoders/manifest.js';
 import { aaptManifestInfo } from '../../decoders/aapt-pb.js';
 import type { EntrySource } from './entries.js';
 import type { ArtifactClass } from './artifact.js';
-import { basePrefix } from './bundles.js';
+import { basePrefix } from './app-layout.js';
 import { iosAppMetadata, type MetadataSink } from './ios.js';
 import type { AppInfo, Diagnostic } from '../report/types.js';
 

@@ -6,39 +6,14 @@ import { decodePlist, looksLikeXmlPlist, parsePlist, plistGet, plistText, type P
 import { decodeStringsFile, isStringsPath } from '../../decoders/strings-file.js';
 import { decodeMobileProvision, isCmsSignedData, profileInfo } from '../../decoders/mobileprovision.js';
 import { decodeMacho, machoInfo } from '../../decoders/macho.js';
-import type { AppInfo, ArtifactKind } from '../report/types.js';
+import type { AppInfo } from '../report/types.js';
+import { mainAppDir } from './app-layout.js';
 
 // iOS app layout: Apple "Bundle Programming Guide" (an .app is a directory: Info.plist, the executable named by
 // CFBundleExecutable, Frameworks/, PlugIns/*.appex, Watch/, *.bundle) and an .ipa is that directory under Payload/.
 
 /** Largest main executable re-read for the app's metadata when its shard did not already hold it, bytes. */
 export const MAX_METADATA_BINARY_BYTES = 512 * 1024 * 1024;
-
-/** The main app bundle of an iOS archive: `Payload/X.app/` (IPA) or `X.app/` (zipped .app, any depth), shallowest first. */
-export function mainAppDir(names: readonly string[]): string | undefined {
-  let best: string | undefined;
-  for (const n of names) {
-    const m = /^((?:[^/]+\/)*?[^/]+\.app\/)Info\.plist$/.exec(n);
-    if (!m || n.startsWith('__MACOSX/')) continue;
-    const dir = m[1]!;
-    if (best === undefined || dir.split('/').length < best.split('/').length || (dir.split('/').length === best.split('/').length && dir < best)) best = dir;
-  }
-  if (best) return best;
-  // An IPA whose Info.plist is missing still has its Payload/X.app/ layout.
-  for (const n of names) {
-    const m = /^(Payload\/[^/]+\.app\/)/.exec(n);
-    if (m) return m[1];
-  }
-  return undefined;
-}
-
-/** The artifact kind of an archive judged by its iOS layout: `ipa` (Payload/X.app/), `app` (a zipped .app), else undefined. */
-export function iosKind(entries: readonly { name: string }[]): ArtifactKind | undefined {
-  const names = entries.map((e) => e.name);
-  const dir = mainAppDir(names);
-  if (!dir) return undefined;
-  return dir.startsWith('Payload/') ? 'ipa' : 'app';
-}
 
 const plistDecoder = { name: 'plist', decode: decodePlist };
 const stringsDecoder = { name: 'strings', decode: decodeStringsFile };

@@ -1,5 +1,5 @@
 import type { EntrySource, SourceEntry } from './entries.js';
-import { aabRole, type SplitSet } from './bundles.js';
+import { aabRole, type SplitSet } from './app-layout.js';
 import type { ArtifactKind } from '../report/types.js';
 
 // Parallel scans split one artifact's entries among shards (worker processes). This module decides, for every entry

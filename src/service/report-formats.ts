@@ -35,5 +35,5 @@ export async function renderStoredReport(
   diff: () => Promise<VersionDiff | undefined>,
 ): Promise<{ body: string; type: string }> {
   const withDiff = format === 'html' || format === 'markdown' ? await diff().catch(() => undefined) : undefined;
-  return { body: renderReport(report, format, { diff: withDiff }), type: MEDIA_TYPES[format] };
+  return { body: await renderReport(report, format, { diff: withDiff }), type: MEDIA_TYPES[format] };
 }

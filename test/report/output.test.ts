@@ -242,12 +242,12 @@ t.test('escaping: app names, diagnostics and values in every format (synthetic r
     stats: { entries: 1, bytesRead: 1, bytesInflated: 1, strings: 1, durationMs: 1, stages: { unzip: 0, decode: 0, detect: 0 } },
   };
   for (const format of FORMATS) {
-    const out = renderReport(report, format);
+    const out = await renderReport(report, format);
     t.notMatch(out, RAW_CONTROL, `${format}: no raw control character`);
     t.notMatch(out, /\u2028/, `${format}: no line separator`);
     t.notMatch(out, /(^|\n)CRITICAL forged/, `${format}: no forged line`);
   }
-  const md = renderReport(report, 'markdown');
+  const md = await renderReport(report, 'markdown');
   t.match(md.split('\n')[0], /^### leakdex: `.*` — rating \*\*F\*\*/, 'markdown: the app label is inline code on the heading line');
   t.equal(mdCode('a`b``c', true), '```a`b``c```', 'inline code fence longer than any backtick run');
   t.equal(mdCode('x|y', true), '`x\\|y`', 'pipes escaped in a table cell');

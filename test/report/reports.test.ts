@@ -134,12 +134,12 @@ t.test('every format from every sample; SARIF schema-valid; no secret leaks into
   for (const apk of samples) {
     const report = scanFileSync(apk);
     for (const format of FORMATS) {
-      const text = renderReport(report, format, { failOn: 'high' });
+      const text = await renderReport(report, format, { failOn: 'high' });
       t.ok(text.length > 0, `${apk.split('/').pop()} ${format}`);
       const leaked = SECRETS.filter((s) => text.includes(s));
       t.same(leaked.map((s) => s.slice(0, 4)), [], `${apk.split('/').pop()} ${format}: no full secret`);
     }
-    const sarif = JSON.parse(renderReport(report, 'sarif')) as SarifLog;
+    const sarif = JSON.parse(await renderReport(report, 'sarif')) as SarifLog;
     t.same(schemaErrors(sarif), [], `${apk.split('/').pop()}: SARIF validates against the OASIS 2.1.0 schema`);
     t.equal(sarif.runs[0]!.results.length, report.findings.length, 'one result per finding');
     t.equal(sarif.runs[0]!.invocations[0]!.toolExecutionNotifications.length, report.diagnostics.length + (report.completeness?.complete === false ? 1 : 0), 'diagnostics become notifications, and an incomplete scan one more');
@@ -148,7 +148,7 @@ t.test('every format from every sample; SARIF schema-valid; no secret leaks into
 
 t.test('SARIF: rules, levels, stable fingerprints, locations inside the app, suppressions', async (t) => {
   const report = scanFileSync(LEAKY);
-  const sarif = JSON.parse(renderReport(report, 'sarif')) as SarifLog;
+  const sarif = JSON.parse(await renderReport(report, 'sarif')) as SarifLog;
   t.equal(sarif.version, '2.1.0');
   const run = sarif.runs[0]!;
   t.equal(run.tool.driver.name, 'leakdex');
@@ -171,13 +171,13 @@ t.test('SARIF: rules, levels, stable fingerprints, locations inside the app, sup
   const entries = run.artifacts.filter((a) => a.parentIndex === 0).map((a) => a.location.uri);
   t.ok(entries.includes('classes2.dex') && entries.includes('resources.arsc'), 'entries are artifacts nested in the app');
 
-  const again = JSON.parse(renderReport(scanFileSync(LEAKY), 'sarif')) as SarifLog;
+  const again = JSON.parse(await renderReport(scanFileSync(LEAKY), 'sarif')) as SarifLog;
   t.same(
     again.runs[0]!.results.map((r) => r.partialFingerprints[FINGERPRINT_KEY]),
     run.results.map((r) => r.partialFingerprints[FINGERPRINT_KEY]),
     'fingerprints are stable across scans',
   );
-  const v2 = JSON.parse(renderReport(scanFileSync(V2), 'sarif')) as SarifLog;
+  const v2 = JSON.parse(await renderReport(scanFileSync(V2), 'sarif')) as SarifLog;
   const key = (r: SarifLog['runs'][0]['results'][0]) => `${r.ruleId} ${String(r.properties.redacted)}`;
   const v1ByKey = new Map(run.results.map((r) => [key(r), r.partialFingerprints[FINGERPRINT_KEY]]));
   const shared = v2.runs[0]!.results.filter((r) => v1ByKey.has(key(r)));
@@ -189,7 +189,7 @@ t.test('SARIF: rules, levels, stable fingerprints, locations inside the app, sup
     baseline: { file: 'b.json', fingerprints: new Set([report.findings[1]!.fingerprint]) },
     ignore: { file: '.leakdexignore', entries: [{ fingerprint: ignored.fingerprint.slice(0, 20), reason: 'rotated already', expires: '2999-12-31', line: 1 }] },
   });
-  const s = JSON.parse(renderReport(suppressed, 'sarif', { baselineApplied: true })) as SarifLog;
+  const s = JSON.parse(await renderReport(suppressed, 'sarif', { baselineApplied: true })) as SarifLog;
   t.same(schemaErrors(s), [], 'a log with suppressions validates');
   const sup = s.runs[0]!.results.filter((r) => r.suppressions);
   t.equal(sup.length, 2, 'suppressed findings stay in the log, marked suppressed');
