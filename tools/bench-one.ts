@@ -1,20 +1,45 @@
-/** One benchmark run in its own process: scans FILE exactly as `leakdex scan` does and prints figures as JSON. */
+/**
+ * One benchmark run in its own process: scans FILE with `leakdex scan` itself (the CLI's main(), its modules loaded as
+ * bin/leakdex.js loads them, the JSON report written to a temporary file) and prints figures as JSON. With
+ * `--parallelism N` the scan is made by scanFileIsolated with N workers instead (the CLI has no such option).
+ */
 import { performance } from 'node:perf_hooks';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { prespawnWorker } from '../src/pipeline/spare.js';
-
-// As bin/leakdex.js does: the worker starts before the rest of the CLI is loaded.
-prespawnWorker();
-const { scanFileIsolated } = await import('../src/pipeline/run.js');
+import type { Report } from '../src/report/types.js';
 
 const file = process.argv[2];
 if (!file) {
-  process.stderr.write('usage: bench-one FILE\n');
+  process.stderr.write('usage: bench-one FILE [--parallelism N]\n');
   process.exit(2);
 }
-const t0 = performance.now();
-// `--parallelism N` as the third argument: the number of scan workers (default: run.ts decides by size).
 const workers = process.argv[3] === '--parallelism' ? Number(process.argv[4]) : undefined;
-const report = await scanFileIsolated(file, workers === undefined ? {} : { parallelism: workers });
+
+// As bin/leakdex.js does: the worker starts before the rest of the CLI is loaded.
+prespawnWorker();
+const t0 = performance.now();
+let report: Report;
+if (workers === undefined) {
+  const { main } = await import('../src/cli/main.js');
+  const dir = mkdtempSync(join(tmpdir(), 'leakdex-bench-'));
+  try {
+    const out = join(dir, 'report.json');
+    let said = '';
+    const err = new Writable({ write: (chunk, _enc, done) => ((said += String(chunk)), done()) });
+    const code = await main(['scan', file, '--format', 'json', '--output', out, '--quiet', '--fail-on', 'none'], new Writable({ write: (_c, _e, done) => done() }), err);
+    // Any verdict will do (an incomplete scan exits non-zero whatever --fail-on says); no report is a failure.
+    if (!existsSync(out)) throw new Error(`leakdex scan ${file} exited with ${code} and wrote no report: ${said.trim()}`);
+    report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+} else {
+  const { scanFileIsolated } = await import('../src/pipeline/run.js');
+  report = await scanFileIsolated(file, { parallelism: workers });
+}
 const scanMs = performance.now() - t0;
 process.stdout.write(
   JSON.stringify({

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- FILES`: per file, the size, scan time, the ratio to `unzip -p FILE > /dev/null` measured in the
  * same run (the three commands alternate, run after run), MB/s of inflating and of searching (decoding and detection
- * over the inflated bytes), strings made, peak RSS and time per stage. Each scan runs as the CLI runs it, in a fresh
+ * over the inflated bytes), strings made, peak RSS and time per stage. Each scan is `leakdex scan` itself, in a fresh
  * process. The `read-only` column is the floor under any scan in Node: a fresh process that only reads and inflates
  * every entry. `samples/large/build.sh` builds the 60 MB APK of issue 20 to measure the large case.
  */
