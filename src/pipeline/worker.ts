@@ -6,6 +6,7 @@
 import { walkShardSync, type ShardOptions, type ShardResult } from './index.js';
 import { parentPidOf, startWatchdog } from './watchdog.js';
 import { boundFailure, boundShardResult } from './bounds.js';
+import { CollectPolicy } from './collect.js';
 
 /**
  * Message from a scan worker to its parent. `entry`: the entries reached since the last such message, in order; the
@@ -38,18 +39,6 @@ export interface WorkerInput {
 /** Least time between two progress messages of a worker that is not in exact mode, ms. */
 export const PROGRESS_INTERVAL_MS = 50;
 
-/**
- * Before an entry of at least this declared size, the worker collects its garbage (when at least COLLECT_AFTER_BYTES
- * were declared since it last did). What a scan frees is mostly Buffers: entry bytes, inflated and let go. V8 sees
- * only their small handles and collects them late, so the buffers of the entries before a large one were still held
- * while the large one was decoded, and the peak of the worker came there. Measured on the large bench APK (one such
- * entry: its 12.6 MB JavaScript bundle) in-process: peak RSS 123-128 MB against 140-147 MB; the one collection takes
- * 10-20 ms. Entries decoded one after another make no larger peak than their largest.
- */
-export const COLLECT_BEFORE_BYTES = 4 * 1024 * 1024;
-export const COLLECT_AFTER_BYTES = 16 * 1024 * 1024;
-/** V8's full collection, exposed to the worker by spare.ts (`--expose-gc`); absent when started otherwise. */
-const collectGarbage = (globalThis as { gc?: () => void }).gc;
 
 const send = process.send?.bind(process);
 if (send) {
@@ -62,7 +51,7 @@ if (send) {
     await watchdog.ready;
     const post = (m: WorkerMessage, then?: () => void) => send(m, undefined, undefined, then);
     let lastProgress = 0;
-    let declaredSince = 0;
+    const collect = CollectPolicy.ofProcess();
     let reached: string[] = [];
     const flush = () => {
       if (reached.length === 0) return;
@@ -74,11 +63,7 @@ if (send) {
         ...input.options,
         skip: new Set(input.skip),
         onEntry: (path, declaredSize) => {
-          declaredSince += declaredSize;
-          if (collectGarbage && declaredSize >= COLLECT_BEFORE_BYTES && declaredSince - declaredSize >= COLLECT_AFTER_BYTES) {
-            collectGarbage();
-            declaredSince = declaredSize;
-          }
+          collect?.beforeEntry(declaredSize);
           reached.push(path);
           const now = Date.now();
           if (input.exact !== true && now - lastProgress < PROGRESS_INTERVAL_MS) return;

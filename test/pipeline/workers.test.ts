@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import JSZip from 'jszip';
 import { scanFileIsolated, shardOptions } from '../../src/pipeline/run.js';
-import { takeWorker } from '../../src/pipeline/spare.js';
+import { takeWorker, WORKER_SEMI_SPACE_MB } from '../../src/pipeline/spare.js';
+import { COLLECT_BEFORE_BYTES, CollectPolicy } from '../../src/pipeline/collect.js';
 import type { WorkerInput } from '../../src/pipeline/worker.js';
 import type { Report } from '../../src/report/types.js';
 import { runMain } from '../helpers/cli.js';
@@ -117,4 +118,33 @@ t.test('a worker over its resident memory ceiling is stopped, and the scan says 
   const why = /resident memory \d+ MiB is over the 16 MiB ceiling/;
   if (outcome instanceof Error) t.match(outcome.message, why, `the scan failed: ${outcome.message}`);
   else t.match(outcome.diagnostics.find((d) => d.entry === 'assets/.env'), { code: 'scan.entry_crashed_worker', message: why }, 'the entry is skipped with the reason');
+});
+
+t.test('a worker collects its garbage before a large entry, once enough was read since it last did', async (t) => {
+  const MiB = 1024 * 1024;
+  let collections = 0;
+  const policy = new CollectPolicy(() => collections++);
+  const said: boolean[] = [];
+  // 1 MiB entries up to 15 MiB, then a large one: not enough garbage yet to be worth a collection.
+  for (let i = 0; i < 15; i++) said.push(policy.beforeEntry(MiB));
+  said.push(policy.beforeEntry(COLLECT_BEFORE_BYTES));
+  t.same(said, Array(16).fill(false), 'under 16 MiB declared before it: no collection');
+  t.equal(collections, 0);
+  // 19 MiB declared by now: the next large entry is preceded by one, and the count starts again from it.
+  t.equal(policy.beforeEntry(COLLECT_BEFORE_BYTES), true);
+  t.equal(collections, 1);
+  t.equal(policy.beforeEntry(COLLECT_BEFORE_BYTES - 1), false, 'a smaller entry never is');
+  t.equal(policy.beforeEntry(COLLECT_BEFORE_BYTES), false, 'nor a large one right after a collection');
+  // 12 MiB - 1 declared since the collection; 4 more MiB leave it 1 byte short, a fifth passes.
+  for (let i = 0; i < 4; i++) policy.beforeEntry(MiB);
+  t.equal(policy.beforeEntry(8 * MiB), false, 'one byte short of 16 MiB since the last collection');
+  t.equal(policy.beforeEntry(8 * MiB), true, 'past it');
+  t.equal(collections, 2);
+
+  // Scan workers run so that the policy can act: V8's collection exposed, small young generation.
+  const worker = takeWorker(256);
+  t.ok(worker.child.spawnargs.includes('--expose-gc'), 'workers run with --expose-gc');
+  t.ok(worker.child.spawnargs.includes(`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`));
+  worker.child.kill('SIGKILL');
+  t.equal(CollectPolicy.ofProcess() === undefined, typeof (globalThis as { gc?: unknown }).gc !== 'function', 'a process without gc() gets no policy');
 });
