@@ -16,16 +16,17 @@ const STDERR_TAIL = 4096;
 
 /**
  * Largest semi-space of a worker's young generation, MB. Most of what a scan allocates dies within one entry; with
- * 2 MB semi-spaces V8 scavenges more often and the heap grows less. Measured on this 2-core machine with `leakdex
- * scan`'s two processes, alternating runs: 8 -> 2 took the large bench APK's peak RSS from 200-213 to 188-196 MB and
- * uiautomator2's from 183-189 to 167-178 MB; CPU time did not move beyond run-to-run noise (5.4-6.0 s against
- * 5.5-5.9 s; 3.5-3.7 s against 3.4-4.0 s). 16 had cost 15-20 MB more than 8 on a 17 MB APK for no speed.
+ * smaller semi-spaces V8 scavenges more often and the heap grows less. Measured with `leakdex scan`'s two processes
+ * on this 2-core machine, 5 alternating runs of each (with the collection policy of collect.ts):
+ *   large bench APK: 2 MB 4,169-4,573 ms, 173-199 MB peak RSS; 4 MB 3,963-4,573 ms, 179-184 MB; 8 MB 3,926-4,549 ms,
+ *   189-197 MB. uiautomator2: 2 MB 2,107-2,519 ms, 168-178 MB; 4 MB 2,108-2,413 ms, 169-174 MB; 8 MB 2,018-2,513 ms,
+ *   187-191 MB. 16 had cost 15-20 MB more than 8 on a 17 MB APK for no speed.
  * The workers used to run with MALLOC_MMAP_THRESHOLD_=128 MiB and MALLOC_TRIM_THRESHOLD_=1 GiB (fewer page faults on
  * big buffers, 1,856 -> 1,755 ms on a 17 MB APK when measured): measured again in 4 alternating runs, without them
  * the large APK's peak RSS was 185-195 against 197-217 MB at the same speed (wall 3.7-4.8 s against 3.5-4.5 s) and
  * uiautomator2's 164-178 against 176-177 MB (2.35-2.56 s against 2.24-2.53 s), since freed memory is returned.
  */
-export const WORKER_SEMI_SPACE_MB = 2;
+export const WORKER_SEMI_SPACE_MB = 4;
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 const WORKER_BUNDLE = fileURLToPath(new URL('./worker.bundle.js', import.meta.url));
