@@ -39,7 +39,6 @@ export interface WorkerInput {
 /** Least time between two progress messages of a worker that is not in exact mode, ms. */
 export const PROGRESS_INTERVAL_MS = 50;
 
-
 const send = process.send?.bind(process);
 if (send) {
   // A worker whose parent is gone (or never used it: a spare) has nothing left to do: an idle one hears it on its IPC
