@@ -455,6 +455,13 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 
 const invokedDirectly = process.argv[1] !== undefined && /(?:cli[\\/]main\.js|leakdex(?:\.js)?)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // A reader that stops early (`leakdex scan app.apk | head`) closes the pipe: what is left of the output is dropped, as
+  // by any Unix tool, and the command still ends with its own exit status instead of an EPIPE stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

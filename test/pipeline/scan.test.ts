@@ -7,7 +7,7 @@ import t from 'tap';
 import { readFileSync, readdirSync, existsSync, writeFileSync, mkdtempSync, rmSync, mkdirSync, lstatSync, symlinkSync, truncateSync, renameSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import JSZip from 'jszip';
 import { scanFileSync, scanBytesSync, walkShardSync } from '../../src/pipeline/index.js';
@@ -669,4 +669,23 @@ t.test('install: npm ci on this runtime meets no engine warning and no unreviewe
   t.same(unsupported, [], `every locked package supports ${process.version} (npm ci prints EBADENGINE otherwise)`);
   const unreviewed = installed.filter(([path, p]) => p.hasInstallScript && !(name(path) in pkg.allowScripts)).map(([path]) => name(path));
   t.same(unreviewed, [], 'every install script is allowed or denied in allowScripts (npm ci warns about the others)');
+});
+
+t.test('a reader that closes the pipe early cuts the output short: no EPIPE stack trace, the exit status stays the verdict', async (t) => {
+  const sample = join(ROOT, 'samples/android/leaky-v2.apk');
+  const run = (failOn: string) =>
+    new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'scan', sample, '--format', 'sarif', '--fail-on', failOn], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // Closed before the CLI writes anything: its first write to stdout fails with EPIPE.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('close', (status) => resolve({ status, stderr }));
+    });
+  const none = await run('none');
+  t.equal(none.status, 0, `--fail-on none: exit 0 (stderr: ${none.stderr.slice(0, 300)})`);
+  t.notMatch(none.stderr, /EPIPE|Unhandled 'error'|\n\s+at /, 'no stack trace');
+  const high = await run('high');
+  t.equal(high.status, 1, 'a leaky app still fails its gate');
+  t.notMatch(high.stderr, /EPIPE|Unhandled 'error'|\n\s+at /);
 });
