@@ -1,11 +1,11 @@
 import { Buffer } from 'node:buffer';
-import { parse as parseXmlPlist } from 'plist';
 import { DecodeError, type DecodeContext, type DecodedString, type Decoder, type DecodeWarning } from './types.js';
 import { hex } from './reader.js';
 import { WorkBudget } from './budget.js';
+import { readXmlPlist } from './plist-xml.js';
 
 // Binary format: Apple CoreFoundation CFBinaryPList.c (bplist00 header, trailer, offset table, object markers).
-// XML: Apple's PropertyList-1.0.dtd, read by the `plist` package. Text: the OpenStep (NeXT) property list syntax.
+// XML: Apple's PropertyList-1.0.dtd, read from xmldom's DOM (plist-xml.ts). Text: the OpenStep (NeXT) property list syntax.
 
 /**
  * Most nodes read from one plist: values visited when its strings are taken (shared containers once), or parsed from
@@ -309,7 +309,7 @@ export function looksLikeXmlPlist(text: string): boolean {
   return /^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*)*(?:<!DOCTYPE\s+plist[^>]*>\s*)?<plist[\s>]/.test(head);
 }
 
-/** Deepest `<array>`/`<dict>` nesting in an XML text, counted without a parser (the `plist` package recurses). */
+/** Deepest `<array>`/`<dict>` nesting in an XML text, counted without a parser (the reader recurses, plist-xml.ts). */
 function xmlNesting(text: string): number {
   let depth = 0;
   let max = 0;
@@ -322,34 +322,19 @@ function xmlNesting(text: string): number {
   return max;
 }
 
-function fromXmlValue(v: unknown, budget: NodeBudget): PlistValue {
-  budget.take();
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v;
-  if (v instanceof Date || v instanceof Uint8Array) return v;
-  if (Array.isArray(v)) return v.map((x) => fromXmlValue(x, budget));
-  const out: PlistDict = new Map();
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out.set(k, fromXmlValue(x, budget));
-  return out;
-}
-
-/**
- * Parses an XML plist text with the `plist` package; every failure becomes a DecodeError. Other text is refused: the
- * package's parse() hands text starting with `bplist` or `{`/`(` to its own binary and OpenStep parsers, which have
- * no cycle, size or node checks; {@link parsePlist} sends those to the parsers here.
- */
+/** Parses an XML plist text (plist-xml.ts over xmldom); every failure becomes a DecodeError. Other text is refused. */
 export function parseXmlPlistText(text: string, opts: PlistOptions = {}): PlistValue {
   if (!looksLikeXmlPlist(text)) fail('not_xml', 'text does not start like an XML plist (<?xml ...> or <plist>)');
   if (text.length > MAX_XML_PLIST_CHARS) fail('too_large', `XML plist of ${text.length} characters is over the ${MAX_XML_PLIST_CHARS} limit`);
   const depth = xmlNesting(text);
   if (depth > MAX_PLIST_DEPTH) fail('too_deep', `XML plist nested ${depth} deep, over ${MAX_PLIST_DEPTH}`);
-  let raw: unknown;
+  const budget = new NodeBudget(opts.maxNodes ?? MAX_PLIST_NODES);
   try {
-    raw = parseXmlPlist(text);
+    return readXmlPlist(text, () => budget.take());
   } catch (e) {
+    if (e instanceof DecodeError) throw e;
     fail('bad_xml', `XML plist: ${e instanceof Error ? e.message.split('\n')[0]!.slice(0, 200) : String(e)}`);
   }
-  return fromXmlValue(raw, new NodeBudget(opts.maxNodes ?? MAX_PLIST_NODES));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -3,15 +3,7 @@ import { CH_CR, CH_DQUOTE, CH_EQ, CH_GT, CH_LF, CH_LT, CH_QUESTION, CH_SLASH, CH
 import { type DecodeContext, type DecodedString } from '../types.js';
 import { Emitter, LineCounter, MAX_ATTRIBUTES, MAX_TREE_DEPTH, MAX_TREE_NODES, MAX_XML_DOM_CHARS, jsStrings } from './emit.js';
 import { MAX_CONTEXT_CHARS } from '../js.js';
-import { createRequire } from 'node:module';
-
-// xmldom is loaded on first use: most scans never parse XML text, and loading it costs every scan worker.
-// xmldom is loaded on first use: most scans never parse XML text, and loading it costs every scan worker.
-const requireCjs = createRequire(import.meta.url);
-let xmldom: typeof import('@xmldom/xmldom') | undefined;
-function domParser(): typeof import('@xmldom/xmldom').DOMParser {
-  return (xmldom ??= requireCjs('@xmldom/xmldom') as typeof import('@xmldom/xmldom')).DOMParser;
-}
+import { parseXmlDom, type DomNode } from '../xml-dom.js';
 
 const ENTITY = /&(?:#x([0-9a-fA-F]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos|nbsp));/g;
 const NAMED_ENTITY: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
@@ -68,14 +60,6 @@ function markupDepth(text: string): number {
   return max;
 }
 
-interface DomNode {
-  nodeType: number;
-  nodeName: string;
-  nodeValue: string | null;
-  childNodes: ArrayLike<DomNode>;
-  attributes?: ArrayLike<{ name: string; value: string }>;
-}
-
 interface XmlFrame {
   node: DomNode;
   /** For elements: their own path. For text: the parent element's path. */
@@ -103,13 +87,9 @@ export function* xmlStrings(text: string, ctx: DecodeContext): Generator<Decoded
   const problems: string[] = [];
   let doc: { documentElement: DomNode | null };
   try {
-    const DOMParser = domParser();
-    const parser = new DOMParser({
-      onError: (level: string, message: string) => {
-        if (problems.length < 10) problems.push(`${level}: ${message}`);
-      },
+    doc = parseXmlDom(text, (level, message) => {
+      if (problems.length < 10) problems.push(`${level}: ${message}`);
     });
-    doc = parser.parseFromString(text, 'text/xml') as unknown as { documentElement: DomNode | null };
   } catch (e) {
     ctx.warn({ code: 'xml.invalid', message: `XML does not parse (${(e instanceof Error ? e.message : String(e)).split('\n')[0]}); scanning markup instead` });
     yield* markupStrings(text, ctx, 'xml');

@@ -3,8 +3,9 @@
  * thread: V8 may abort the whole process when a heap fills inside native code (JSON.parse of a hostile entry), and
  * only a process boundary keeps that from taking the CLI or the service down with it.
  */
-import { walkShardSync, type ShardOptions, type ShardResult } from './index.js';
-import { parentPidOf, startWatchdog } from './watchdog.js';
+// First: the watchdog thread starts before the rest of the worker is evaluated.
+import { watchdog } from './worker-watch.js';
+import { prepareShardDetector, walkShardSync, type ShardOptions, type ShardResult } from './index.js';
 import { boundFailure, boundShardResult } from './bounds.js';
 import { CollectPolicy } from './collect.js';
 
@@ -40,14 +41,30 @@ export interface WorkerInput {
 export const PROGRESS_INTERVAL_MS = 50;
 
 const send = process.send?.bind(process);
-if (send) {
+const dog = watchdog;
+if (send && dog) {
   // A worker whose parent is gone (or never used it: a spare) has nothing left to do: an idle one hears it on its IPC
   // channel, a scanning one from its watchdog thread.
-  const watchdog = startWatchdog(parentPidOf());
   process.once('disconnect', () => process.exit(0));
+  // While it waits for its scan (a spare, or a CLI still loading itself), the worker builds the built-in rules'
+  // Detector; a scan with user rules builds its own. Invalid rules fail the scan itself, with its message.
+  const idle = setImmediate(() => {
+    try {
+      prepareShardDetector();
+    } catch {
+      /* reported by the scan */
+    }
+  });
   process.once('message', async (input: WorkerInput) => {
-    watchdog.arm({ deadline: input.deadline, rssMb: input.rssMb });
-    await watchdog.ready;
+    clearImmediate(idle);
+    dog.arm({ deadline: input.deadline, rssMb: input.rssMb });
+    // Not built yet (the scan came first, or has user rules): built while the watchdog thread may still be starting.
+    try {
+      prepareShardDetector(input.options.rules);
+    } catch {
+      /* the walk builds it again and fails the scan with the reason */
+    }
+    await dog.ready;
     const post = (m: WorkerMessage, then?: () => void) => send(m, undefined, undefined, then);
     let lastProgress = 0;
     const collect = CollectPolicy.ofProcess();

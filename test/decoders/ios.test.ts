@@ -304,6 +304,28 @@ t.test('a provisioning profile whose content is a binary plist goes through the 
   t.equal(decodeErrorCode(() => parseXmlPlistText('  ( a, b )')), 'plist.not_xml', 'OpenStep array text is refused');
 });
 
+t.test('XML plists are read from the DOM in file order, with every malformed shape refused', async (t) => {
+  const doc = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">${body}</plist>`;
+  const v = parseXmlPlistText(doc('<dict><key>b</key><string>x<![CDATA[<y>]]></string><key>10</key><integer>-7</integer><key>a</key><true/><key>2</key><data>\n QUJD\n</data><key>__proto__</key><string>p</string><key>r</key><real>2.5</real><key>d</key><date>2026-01-02T03:04:05Z</date><key>l</key><array><string>s</string><null/><false/></array><key>last</key></dict>'));
+  t.ok(v instanceof Map, 'a dict is a Map');
+  const m = v as Map<string, PlistValue>;
+  // plistlib keeps file order too (python3 -c 'import plistlib; print(list(plistlib.loads(...)))' on this text).
+  t.same([...m.keys()], ['b', '10', 'a', '2', '__proto__', 'r', 'd', 'l', 'last'], 'keys in file order, integer-like ones too; __proto__ is a key like any other');
+  t.same(plistToJson(m), { b: 'x<y>', 10: -7, a: true, 2: { $data: 'QUJD' }, ['__proto__']: 'p', r: 2.5, d: { $date: '2026-01-02T03:04:05.000Z' }, l: ['s', false], last: '' }, 'values: CDATA joined, base64 with whitespace, <null/> dropped from arrays, a last key without value is empty');
+  t.same(plistToJson(parseXmlPlistText(doc('<string>one</string>'))), 'one', 'one root value is the value');
+  t.same(plistToJson(parseXmlPlistText(doc('<string>a</string><!-- c --><integer>1</integer>'))), ['a', 1], 'several root values are an array');
+  t.same(plistToJson(parseXmlPlistText(doc(''))), [], 'an empty plist is an empty array');
+  const bad = (body: string) => decodeErrorCode(() => parseXmlPlistText(doc(body)));
+  t.equal(bad('<dict><string>v</string></dict>'), 'plist.bad_xml', 'a dict value without its key');
+  t.equal(bad('<dict><key>a</key><key>b</key></dict>'), 'plist.bad_xml', 'two keys in a row');
+  t.equal(bad('<dict><key>a</key><blob/></dict>'), 'plist.bad_xml', 'an element that is not a plist type');
+  t.equal(bad('<integer></integer>'), 'plist.bad_xml', 'an empty integer');
+  t.equal(bad('<data>*not base64*</data>'), 'plist.bad_xml', 'data that is not base64');
+  t.equal(bad('<dict><key>a</key><string>b</string>'), 'plist.bad_xml', 'XML that does not close');
+  t.equal(decodeErrorCode(() => parseXmlPlistText('<plist><array><string>a</string><string>b</string></array></plist>', { maxNodes: 2 })), 'plist.too_many_nodes', 'every value is charged to the node budget');
+  t.same(plistToJson(parseXmlPlistText('<plist><array><string>a</string></array></plist>', { maxNodes: 2 })), ['a'], 'within it, read');
+});
+
 t.test('bplist UIDs: big-endian, any width, low 64 bits significant, at most 2^32 - 1', async (t) => {
   const uid = (bytes: number[]) => {
     const v = parseBinaryPlist(bplist([[0x80 | (bytes.length - 1), ...bytes]]));

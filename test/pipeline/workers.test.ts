@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import JSZip from 'jszip';
 import { scanFileIsolated, shardOptions } from '../../src/pipeline/run.js';
+import { prepareShardDetector, walkShardSync } from '../../src/pipeline/index.js';
+import { compileUserRules } from '../../src/detect/user-rules.js';
+import { findingsOfShards } from '../../src/detect/partial.js';
 import { takeWorker, WORKER_SEMI_SPACE_MB } from '../../src/pipeline/spare.js';
 import { COLLECT_BEFORE_BYTES, CollectPolicy } from '../../src/pipeline/collect.js';
 import type { WorkerInput } from '../../src/pipeline/worker.js';
@@ -79,6 +82,29 @@ t.test('2,000 AWS key pairs in one .env: each finding names at most 50 partners'
     paired.every((f) => f.pairedWith!.length === 50),
     'each with its first 50 partners',
   );
+});
+
+t.test('a Detector prepared while a worker waits serves the next walk with the same rules, once', async (t) => {
+  const acme = `acme_${random(32)}`;
+  const zip = new JSZip();
+  zip.file('assets/.env', `AWS_ACCESS_KEY_ID=AKIA${random(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}\nAWS_SECRET_ACCESS_KEY=${random(40)}\nACME_KEY=${acme}\n`);
+  const file = join(dir, 'prepared.apk');
+  writeFileSync(file, await zip.generateAsync({ type: 'uint8array' }));
+  const user = compileUserRules({ rules: [{ id: 'acme-api-key', provider: 'acme', title: 'ACME API key', severity: 'high', confidence: 'high', pattern: '(?<![A-Za-z0-9_])acme_[A-Za-z0-9]{32}(?![A-Za-z0-9])', keywords: ['acme_'], reason: 'ACME account access', examples: { match: [`acme_${'Xk3Pq9Lm2Vn8Rt5Wy7Za1Bc4De6Fg0Hj'}`], noMatch: ['acme_short'] } }] }, 'test rules');
+  const ids = (rules?: typeof user) => findingsOfShards([walkShardSync(file, { rules }).detection]).map((f) => f.ruleId).sort();
+  const builtIn = ids();
+  t.ok(builtIn.some((id) => id.startsWith('aws-')), `built-in rules find the AWS pair (${builtIn.join(', ')})`);
+  t.notOk(builtIn.includes('acme-api-key'));
+  prepareShardDetector();
+  t.same(ids(), builtIn, 'a prepared Detector finds what a fresh one does');
+  t.same(ids(), builtIn, 'and the next walk, unprepared, the same again');
+  prepareShardDetector();
+  const withUser = ids(user);
+  t.ok(withUser.includes('acme-api-key'), 'a walk with user rules does not take a Detector prepared without them');
+  prepareShardDetector(user);
+  t.same(ids(user), withUser, 'one prepared with them serves it');
+  prepareShardDetector(user);
+  t.same(ids(), builtIn, 'and never a walk without them');
 });
 
 t.test('a worker ends itself at its scan deadline, even when its parent does not end it', async (t) => {
