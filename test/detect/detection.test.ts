@@ -330,6 +330,22 @@ t.test('keyword automaton: the same answer as a plain search, ASCII case ignored
   t.equal(automaton.occursIn(Buffer.from('xxAKIAyy'), 2, 4, 1), true, 'a keyword inside a window of a larger buffer');
   t.equal(automaton.occursIn(Buffer.from('xxAKIAyy'), 3, 4, 1), false, 'not when the window starts past it');
   t.equal(new KeywordAutomaton(['ok', 'bad\u00e9']).occursIn(Buffer.from('zz'), 0, 2, 1), true, 'a non-ASCII keyword makes every text a candidate (never a miss)');
+  // Keywords over a 3-letter alphabet: most matches end inside another keyword's prefix, so failure links decide.
+  let sets = 0;
+  for (let k = 0; k < 200; k++) {
+    const small = [...new Set(Array.from({ length: 1 + rnd(12) }, () => Array.from({ length: 1 + rnd(5) }, () => 'abc'[rnd(3)]).join('')))];
+    const a = new KeywordAutomaton(small);
+    for (let n = 0; n < 20; n++) {
+      const s = Array.from({ length: rnd(16) }, () => 'abcAB'[rnd(5)]).join('');
+      const expected = small.some((kw) => s.toLowerCase().includes(kw));
+      if (a.occursInText(s, s.length) !== expected) {
+        t.fail(`keywords ${JSON.stringify(small)} disagree on ${JSON.stringify(s)}: expected ${expected}`);
+        return;
+      }
+    }
+    sets++;
+  }
+  t.equal(sets, 200, 'overlapping keywords over a small alphabet: 200 sets, 20 texts each, all agree with a plain search');
 });
 
 t.test('literal prefilter: a JavaScript bundle made of every rule example gives the same findings from far fewer strings', async (t) => {
