@@ -4,7 +4,7 @@
  * identity must match what aapt/apksigner said at build time, and hostile variants must always end in a report.
  */
 import t from 'tap';
-import { readFileSync, readdirSync, existsSync, writeFileSync, mkdtempSync, rmSync, mkdirSync, lstatSync, symlinkSync, truncateSync, renameSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, writeFileSync, mkdtempSync, rmSync, mkdirSync, lstatSync, symlinkSync, truncateSync, renameSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,7 +15,7 @@ import { mergeShards } from '../../src/pipeline/merge.js';
 import { MAX_WARNINGS_PER_DECODER } from '../../src/pipeline/scan.js';
 import { scanFileIsolated, ScanFailure } from '../../src/pipeline/run.js';
 import { prespawnWorker, spareWorkerPid } from '../../src/pipeline/spare.js';
-import { FileSource } from '../../src/pipeline/source.js';
+import { FileSource, READ_AHEAD_BYTES } from '../../src/pipeline/source.js';
 import { ZipArchive, bufferSource } from '../../decoders/zip.js';
 import { severityRank, type Severity } from '../../src/detect/types.js';
 import type { Report } from '../../src/report/types.js';
@@ -391,6 +391,44 @@ t.test('a worker killed by one entry loses nothing else', async (t) => {
   t.ok(crash, 'the entry that killed the worker is a diagnostic');
   t.equal(crash?.entry, 'assets/huge.json');
   t.ok(report.findings.some((f) => f.ruleId === 'github-token' && f.locations.some((l) => l.entry === 'assets/.env')), 'the secret in the other entry is still found');
+});
+
+t.test('FileSource reads scratch ranges ahead: the bytes of any range are the file\'s, one read serves the next small ones', async (t) => {
+  const dir = tempDir('leakdex-source-');
+  const file = join(dir, 'bytes.bin');
+  const size = 3 * READ_AHEAD_BYTES + 12_345;
+  const bytes = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) bytes[i] = (i * 2654435761) >>> 24;
+  writeFileSync(file, bytes);
+  const empty = new FileSource(file);
+  t.equal(empty.readScratch(0, 0).length, 0, 'an empty range first');
+  empty.close();
+  const src = new FileSource(file);
+  let seed = 5;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+  const ranges: Array<[number, number]> = [[0, 30], [30, 4000], [READ_AHEAD_BYTES - 10, 20], [size - 7, 7], [5, READ_AHEAD_BYTES + 3], [size - READ_AHEAD_BYTES, READ_AHEAD_BYTES], [0, 0]];
+  for (let i = 0; i < 400; i++) ranges.push([rnd(size), 1 + rnd(i % 50 === 0 ? 2 * READ_AHEAD_BYTES : 70_000)]);
+  let checked = 0;
+  for (const [offset, wanted] of ranges) {
+    const length = Math.min(wanted, size - offset);
+    if (!Buffer.from(src.readScratch(offset, length)).equals(bytes.subarray(offset, offset + length))) {
+      t.fail(`range ${offset}+${length} differs`);
+      break;
+    }
+    checked++;
+  }
+  t.equal(checked, ranges.length, `${checked} ranges read as the file holds them (in, across and past the read-ahead window)`);
+  t.throws(() => src.readScratch(size - 5, 6), RangeError, 'a range past the end is refused');
+  t.throws(() => src.readScratch(-1, 4), RangeError, 'a negative offset is refused');
+  // One read of READ_AHEAD_BYTES from the first small range on: a later change of those bytes is not seen by the
+  // scratch reads it serves, only by a read of its own.
+  src.readScratch(1000, 100);
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.alloc(64, 0xee), 0, 64, 200_000);
+  closeSync(fd);
+  t.same([...src.readScratch(200_000, 4)], [...bytes.subarray(200_000, 200_004)], 'served from the bytes read ahead');
+  t.same([...src.read(200_000, 4)], [0xee, 0xee, 0xee, 0xee], 'a plain read goes to the file');
+  src.close();
 });
 
 t.test('a spare worker is taken by the next scan, and never outlives its parent', async (t) => {
