@@ -4,7 +4,7 @@
  * `<data>` (base64), `<true/>`, `<false/>`. Text, comments and CDATA between elements are ignored. Every node is
  * charged to the caller's budget; nesting is bounded by the caller (plist.ts counts it before parsing).
  */
-import { parseXmlDom, CDATA_NODE, COMMENT_NODE, TEXT_NODE, type DomNode } from './xml-dom.js';
+import { parseXmlDom, CDATA_SECTION_NODE, COMMENT_NODE, TEXT_NODE, type DomNode } from './xml-dom.js';
 
 /** A value of an XML plist (a subset of plist.ts's PlistValue: XML has no UIDs or 64-bit integers beyond doubles). */
 export type XmlPlistValue = string | number | boolean | Date | Uint8Array | null | XmlPlistValue[] | Map<string, XmlPlistValue>;
@@ -13,7 +13,7 @@ export type XmlPlistValue = string | number | boolean | Date | Uint8Array | null
 export class XmlPlistError extends Error {}
 
 function isIgnored(n: DomNode): boolean {
-  return n.nodeType === TEXT_NODE || n.nodeType === COMMENT_NODE || n.nodeType === CDATA_NODE;
+  return n.nodeType === TEXT_NODE || n.nodeType === COMMENT_NODE || n.nodeType === CDATA_SECTION_NODE;
 }
 
 /** The element children of `n` (text, comments and CDATA skipped). */
@@ -28,7 +28,7 @@ function textOf(n: DomNode, withCdata: boolean): string {
   let s = '';
   for (let i = 0; i < n.childNodes.length; i++) {
     const c = n.childNodes[i]!;
-    if (c.nodeType === TEXT_NODE || (withCdata && c.nodeType === CDATA_NODE)) s += c.nodeValue ?? '';
+    if (c.nodeType === TEXT_NODE || (withCdata && c.nodeType === CDATA_SECTION_NODE)) s += c.nodeValue ?? '';
   }
   return s;
 }
@@ -46,10 +46,7 @@ function needed(n: DomNode, what: string): string {
 
 /** Bytes of a base64 `<data>` body (whitespace inside it ignored); invalid base64 throws. */
 function base64(text: string): Uint8Array {
-  const binary = atob(text.replace(/\s+/g, ''));
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
+  return Uint8Array.from(atob(text.replace(/\s+/g, '')), (ch) => ch.charCodeAt(0));
 }
 
 function valueOf(n: DomNode, take: () => void): XmlPlistValue {
@@ -103,7 +100,8 @@ function valueOf(n: DomNode, take: () => void): XmlPlistValue {
 
 /**
  * The value of an XML plist: its `<plist>` element's one value, an array when it holds several (or none). `take` is
- * called once per value (keys are part of their dict) and throws to stop. Malformed XML, a root other than `<plist>` and an invalid element throw.
+ * called once per value (keys are part of their dict) and throws to stop. Malformed XML, a root other than `<plist>`
+ * and an invalid element throw.
  */
 export function readXmlPlist(text: string, take: () => void): XmlPlistValue {
   const root = parseXmlDom(text).documentElement;

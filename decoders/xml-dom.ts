@@ -14,8 +14,10 @@ export interface DomNode {
   attributes?: ArrayLike<{ name: string; value: string }>;
 }
 
+/** DOM node types (nodeType) the decoders tell apart. */
+export const ELEMENT_NODE = 1;
 export const TEXT_NODE = 3;
-export const CDATA_NODE = 4;
+export const CDATA_SECTION_NODE = 4;
 export const COMMENT_NODE = 8;
 
 const requireCjs = createRequire(import.meta.url);

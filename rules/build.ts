@@ -137,9 +137,9 @@ export function prefixed(spec: PrefixedSpec): Rule {
 }
 
 /**
- * `rule` with its examples made on first read. 296 rules come from prefixed() and bound(): making all their examples
- * (2,507 fake() calls, 74,411 characters) took about 13 ms and a young-generation collection of every scan worker's
- * start-up, and a scan never reads them (tests, the rules listing and user-rule checks do).
+ * `rule` with its examples made on first read. 296 of the 340 rules come from prefixed() and bound(): their examples
+ * are 2,335 of the 2,507 fake() calls made for all rules (66,989 of 74,411 characters), which every scan worker made
+ * at start-up and never read (tests, the rules listing and user-rule checks do).
  */
 function withExamples(rule: Omit<Rule, 'examples'>, make: () => Rule['examples']): Rule {
   let made: Rule['examples'] | undefined;

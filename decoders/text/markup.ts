@@ -3,7 +3,7 @@ import { CH_CR, CH_DQUOTE, CH_EQ, CH_GT, CH_LF, CH_LT, CH_QUESTION, CH_SLASH, CH
 import { type DecodeContext, type DecodedString } from '../types.js';
 import { Emitter, LineCounter, MAX_ATTRIBUTES, MAX_TREE_DEPTH, MAX_TREE_NODES, MAX_XML_DOM_CHARS, jsStrings } from './emit.js';
 import { MAX_CONTEXT_CHARS } from '../js.js';
-import { parseXmlDom, type DomNode } from '../xml-dom.js';
+import { parseXmlDom, CDATA_SECTION_NODE, ELEMENT_NODE, TEXT_NODE, type DomNode } from '../xml-dom.js';
 
 const ENTITY = /&(?:#x([0-9a-fA-F]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos|nbsp));/g;
 const NAMED_ENTITY: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
@@ -68,10 +68,6 @@ interface XmlFrame {
   textContext: string | undefined;
   depth: number;
 }
-
-const ELEMENT_NODE = 1;
-const TEXT_NODE = 3;
-const CDATA_SECTION_NODE = 4;
 
 export function* xmlStrings(text: string, ctx: DecodeContext): Generator<DecodedString> {
   if (text.length > MAX_XML_DOM_CHARS) {

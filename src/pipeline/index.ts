@@ -113,17 +113,18 @@ let prepared: Prepared | undefined;
  * on invalid rules.
  */
 export function prepareShardDetector(rules?: readonly Rule[]): void {
-  if (!preparedFor(rules)) prepared = fresh(rules);
+  if (!shardDetectorPrepared(rules)) prepared = fresh(rules);
 }
 
-function preparedFor(rules: readonly Rule[] | undefined): boolean {
+/** Whether the next walkShardSync with these user rules will take a prepared Detector. */
+export function shardDetectorPrepared(rules?: readonly Rule[]): boolean {
   const none = (r: readonly Rule[] | undefined) => r === undefined || r.length === 0;
   return prepared !== undefined && (prepared.rules === rules || (none(prepared.rules) && none(rules)));
 }
 
 /** The prepared Detector, if it was made for exactly these rules; it is used once. */
 function takePrepared(rules: readonly Rule[] | undefined): Prepared | undefined {
-  const p = preparedFor(rules) ? prepared : undefined;
+  const p = shardDetectorPrepared(rules) ? prepared : undefined;
   prepared = undefined;
   return p;
 }
